@@ -1,0 +1,1 @@
+Console.WriteLine("SarKit benchmarks: see bench/README.md");

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what SarKit needs on a fresh Debian 12 machine (idempotent): the native HDF5 library SarKit calls
+# through P/Invoke. The .NET SDK is expected on PATH (it is on SarKit's build machines).
+set -euo pipefail
+need=()
+# libhdf5 (Debian 12: 1.10.8, package libhdf5-103-1; -dev brings the unversioned libhdf5_serial.so symlink)
+if ! ls /usr/lib/*/libhdf5_serial.so.103* >/dev/null 2>&1 && ! ls /usr/lib/*/hdf5/serial/libhdf5.so >/dev/null 2>&1; then
+  need+=(libhdf5-dev)
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+  echo "setup: installing ${need[*]}" >&2
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2
+fi
+command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
