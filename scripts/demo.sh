@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-dotnet run --project src/SarKit.Cli -c Release -- demo "$@"
+./sarkit demo "$@"
