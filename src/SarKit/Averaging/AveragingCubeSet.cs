@@ -1,0 +1,380 @@
+using SarKit.Grid;
+
+namespace SarKit.Averaging;
+
+/// <summary>
+/// The drive-independent geometry of IEC/IEEE 62704-1 spatial averaging for one tissue model and target mass:
+/// every valid step-1 cube (centred on a tissue voxel, grown to the target mass with a fractional last layer, ≤ 10 %
+/// background volume, every face touching tissue, inside the domain), the voxel statuses (VALID, USED, UNUSED), and for
+/// every UNUSED voxel the step-2 face-centred cubes kept by the 1.05 × smallest-volume rule.
+/// <para>
+/// Which cubes exist depends on mass only; which cube gives a USED or UNUSED voxel its value depends on the SAR
+/// distribution. So the cube set is computed once and then applied to any additive quantity: a scalar SAR map
+/// (<see cref="CubeAverages(System.ReadOnlySpan{double})"/>, <see cref="VoxelMap"/>) or the Q-matrix field
+/// (<see cref="AveragedQMatrixSet"/>). psSAR = max over all cubes of the cube averages.
+/// </para>
+/// <para>
+/// Cubes are continuous: side s, voxel weights = product of per-axis overlap fractions (equal to the standard's
+/// whole layers plus k/k²/k³ weights of the last layer). s is solved so the cube mass equals the target to ~1e-12
+/// (whole-layer cubes within the 1e-6 tolerance are kept whole, as the standard allows). Requires a uniform grid; on
+/// non-cubic voxels the cube is still a physical cube (a generalisation; the standard assumes cubic voxels).
+/// </para>
+/// </summary>
+public sealed class AveragingCubeSet
+{
+    internal Box3[] Boxes = [];
+    internal double[] Masses = [];
+    internal int[] CubeVoxelIdx = [];
+    internal CubeOrientation[] Orientations = [];
+    internal int[] VoxelFirstCube = [];      // VALID: own cube; UNUSED: first step-2 candidate; else −1
+    internal byte[] VoxelCubeCount = [];
+    internal int[] BoundaryCubes = [];       // valid cubes that contain at least one USED voxel
+    internal int[] UsedVoxels = [];          // linear indices of USED voxels
+    internal int[] UsedSlot = [];            // voxel → slot in UsedVoxels, −1 otherwise
+
+    public VoxelGrid Grid { get; }
+    public AveragingOptions Options { get; }
+    /// <summary>IEC status per voxel.</summary>
+    public VoxelStatus[] Status { get; }
+    /// <summary>Number of cubes; cubes [0, <see cref="ValidCubeCount"/>) are valid step-1 cubes, the rest step-2 candidates.</summary>
+    public int CubeCount => Boxes.Length;
+    public int ValidCubeCount { get; private set; }
+    /// <summary>UNUSED voxels for which no step-2 cube fits in the domain (they get their local SAR; conservative).</summary>
+    public int VoxelsWithoutCube { get; private set; }
+    public double VoxelSizeX { get; }
+    public double VoxelSizeY { get; }
+    public double VoxelSizeZ { get; }
+
+    /// <summary>Tagged voxel (centre voxel for step 1, the averaged UNUSED voxel for step 2) of a cube.</summary>
+    public int CubeVoxel(int cube) => CubeVoxelIdx[cube];
+    public CubeOrientation CubeOrientation(int cube) => Orientations[cube];
+    /// <summary>Cube mass in kg (target within the tolerance).</summary>
+    public double CubeMassKg(int cube) => Masses[cube];
+    /// <summary>Cube side in metres.</summary>
+    public double CubeSideM(int cube) => (Boxes[cube].X1 - Boxes[cube].X0) * VoxelSizeX;
+    /// <summary>Cube volume in m³.</summary>
+    public double CubeVolumeM3(int cube) => Boxes[cube].Volume * VoxelSizeX * VoxelSizeY * VoxelSizeZ;
+    /// <summary>The cube as a box in continuous voxel-index coordinates.</summary>
+    public Box3 CubeBox(int cube) => Boxes[cube];
+
+    /// <summary>Number of voxels with each status.</summary>
+    public (int Valid, int Used, int Unused, int Background) StatusCounts()
+    {
+        int va = 0, u = 0, un = 0, bg = 0;
+        foreach (var s in Status)
+            switch (s) { case VoxelStatus.Valid: va++; break; case VoxelStatus.Used: u++; break; case VoxelStatus.Unused: un++; break; default: bg++; break; }
+        return (va, u, un, bg);
+    }
+
+    private AveragingCubeSet(VoxelGrid grid, AveragingOptions options, VoxelStatus[] status)
+    {
+        Grid = grid; Options = options; Status = status;
+        VoxelSizeX = grid.WidthX(0); VoxelSizeY = grid.WidthY(0); VoxelSizeZ = grid.WidthZ(0);
+    }
+
+    /// <summary>Builds the cube set of a tissue model (IEC/IEEE 62704-1 steps 1 and 2).</summary>
+    public static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options = null, IProgress<double>? progress = null)
+    {
+        options ??= new AveragingOptions();
+        if (!(options.TargetMassKg > 0)) throw new SarKitInputException($"Averaging mass must be positive, got {options.TargetMassKg} kg.");
+        var grid = tissue.Grid;
+        if (!grid.IsUniform(1e-6))
+            throw new SarKitInputException($"{tissue.Source}: IEC/IEEE 62704-1 averaging needs a uniform grid; this grid ({grid}) is graded. Resample it to uniform voxels first.");
+        tissue.Validate();
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, nv = grid.VoxelCount;
+        double dx = grid.WidthX(0), dy = grid.WidthY(0), dz = grid.WidthZ(0), vol = dx * dy * dz;
+        double M = options.TargetMassKg, tol = options.MassTolerance;
+
+        var mass = new double[nv];
+        var tissueInd = new double[nv];
+        int nTissue = 0;
+        for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) { mass[v] = tissue.Rho[v] * vol; tissueInd[v] = 1; nTissue++; }
+        var pm = PrefixSum3D.Build(nx, ny, nz, mass);
+        var pt = PrefixSum3D.Build(nx, ny, nz, tissueInd);
+        var tissueList = new int[nTissue];
+        for (int v = 0, t = 0; v < nv; v++) if (tissueInd[v] > 0) tissueList[t++] = v;
+        tissueInd = null!;
+
+        var status = new VoxelStatus[nv];
+        foreach (var v in tissueList) status[v] = VoxelStatus.Unused;
+        var set = new AveragingCubeSet(grid, options, status);
+
+        // ---- step 1: centred cubes
+        var ok = new bool[nTissue];
+        var boxes = new Box3[nTissue];
+        var cm = new double[nTissue];
+        int done = 0;
+        Parallel.For(0, nTissue, t =>
+        {
+            int v = tissueList[t];
+            var (i, j, k) = grid.Unravel(v);
+            var shape = new CubeShape(i, j, k, Averaging.CubeOrientation.Centred, dx, dy, dz);
+            if (Solve(shape, pm, M, tol, tissue.Rho[v], nx, ny, nz, out var box, out double m)
+                && BackgroundFraction(pt, box) <= options.MaxBackgroundFraction
+                && FacesTouchTissue(pt, box))
+            {
+                ok[t] = true; boxes[t] = box; cm[t] = m;
+            }
+            if (progress is not null && (Interlocked.Increment(ref done) & 0xFFFF) == 0) progress.Report(0.8 * done / nTissue);
+        });
+
+        var cubes = new List<(Box3 Box, double Mass, int Voxel, CubeOrientation O)>(nTissue);
+        var first = new int[nv]; Array.Fill(first, -1);
+        var count = new byte[nv];
+        for (int t = 0; t < nTissue; t++)
+        {
+            if (!ok[t]) continue;
+            int v = tissueList[t];
+            first[v] = cubes.Count; count[v] = 1;
+            status[v] = VoxelStatus.Valid;
+            cubes.Add((boxes[t], cm[t], v, Averaging.CubeOrientation.Centred));
+        }
+        int nValid = cubes.Count;
+        boxes = null!; cm = null!; ok = null!;
+
+        // ---- USED voxels: entirely (weight > 0.999) inside a valid cube, not VALID themselves
+        var notValid = new double[nv];
+        foreach (var v in tissueList) if (status[v] != VoxelStatus.Valid) notValid[v] = 1;
+        var pnv = PrefixSum3D.Build(nx, ny, nz, notValid);
+        notValid = null!;
+        var boundary = new bool[nValid];
+        double wIn = options.InsideWeight;
+        Parallel.For(0, nValid, c =>
+        {
+            var b = cubes[c].Box;
+            if (!InnerRange(b, wIn, out int i0, out int i1, out int j0, out int j1, out int k0, out int k1)) return;
+            if (pnv.IntegerBox(i0, i1 + 1, j0, j1 + 1, k0, k1 + 1) < 0.5) return;
+            boundary[c] = true;
+            for (int k = k0; k <= k1; k++)
+            {
+                double oz = Overlap(k, b.Z0, b.Z1);
+                for (int j = j0; j <= j1; j++)
+                {
+                    double oyz = oz * Overlap(j, b.Y0, b.Y1);
+                    int row = nx * (j + ny * k);
+                    for (int i = i0; i <= i1; i++)
+                    {
+                        int v = row + i;
+                        if (status[v] == VoxelStatus.Unused && oyz * Overlap(i, b.X0, b.X1) > wIn) status[v] = VoxelStatus.Used;
+                    }
+                }
+            }
+        });
+        pnv = null!;
+        progress?.Report(0.85);
+
+        // ---- step 2: face-centred cubes for UNUSED voxels
+        var unused = tissueList.Where(v => status[v] == VoxelStatus.Unused).ToArray();
+        var cand = new (Box3 Box, double Mass)[unused.Length * 6];
+        var candOk = new bool[unused.Length * 6];
+        double ratio = options.Step2VolumeRatio;
+        Parallel.For(0, unused.Length, u =>
+        {
+            int v = unused[u];
+            var (i, j, k) = grid.Unravel(v);
+            double vmin = double.PositiveInfinity;
+            for (int o = 0; o < 6; o++)
+            {
+                var shape = new CubeShape(i, j, k, (CubeOrientation)(o + 1), dx, dy, dz);
+                if (Solve(shape, pm, M, tol, tissue.Rho[v], nx, ny, nz, out var box, out double m))
+                {
+                    cand[6 * u + o] = (box, m); candOk[6 * u + o] = true;
+                    vmin = Math.Min(vmin, box.Volume);
+                }
+            }
+            for (int o = 0; o < 6; o++)
+                if (candOk[6 * u + o] && cand[6 * u + o].Box.Volume > ratio * vmin) candOk[6 * u + o] = false;
+        });
+        int noCube = 0;
+        for (int u = 0; u < unused.Length; u++)
+        {
+            int v = unused[u];
+            int start = cubes.Count;
+            for (int o = 0; o < 6; o++)
+                if (candOk[6 * u + o]) cubes.Add((cand[6 * u + o].Box, cand[6 * u + o].Mass, v, (CubeOrientation)(o + 1)));
+            if (cubes.Count > start) { first[v] = start; count[v] = (byte)(cubes.Count - start); }
+            else noCube++;
+        }
+
+        set.Boxes = cubes.Select(c => c.Box).ToArray();
+        set.Masses = cubes.Select(c => c.Mass).ToArray();
+        set.CubeVoxelIdx = cubes.Select(c => c.Voxel).ToArray();
+        set.Orientations = cubes.Select(c => c.O).ToArray();
+        set.ValidCubeCount = nValid;
+        set.VoxelFirstCube = first;
+        set.VoxelCubeCount = count;
+        set.VoxelsWithoutCube = noCube;
+        set.BoundaryCubes = Enumerable.Range(0, nValid).Where(c => boundary[c]).ToArray();
+        var used = new List<int>();
+        var slot = new int[nv]; Array.Fill(slot, -1);
+        for (int v = 0; v < nv; v++) if (status[v] == VoxelStatus.Used) { slot[v] = used.Count; used.Add(v); }
+        set.UsedVoxels = used.ToArray();
+        set.UsedSlot = slot;
+        progress?.Report(1.0);
+        return set;
+    }
+
+    internal static double Overlap(int a, double lo, double hi) => Math.Max(0, Math.Min(a + 1, hi) - Math.Max(a, lo));
+
+    /// <summary>Index ranges of voxels whose per-axis overlaps all exceed <paramref name="w"/> (necessary for weight &gt; w).</summary>
+    internal static bool InnerRange(in Box3 b, double w, out int i0, out int i1, out int j0, out int j1, out int k0, out int k1)
+    {
+        (i0, i1) = Inner(b.X0, b.X1, w); (j0, j1) = Inner(b.Y0, b.Y1, w); (k0, k1) = Inner(b.Z0, b.Z1, w);
+        return i1 >= i0 && j1 >= j0 && k1 >= k0;
+        static (int, int) Inner(double lo, double hi, double w)
+        {
+            var (f, l) = CubeShape.Covered(lo, hi);
+            if (Overlap(f, lo, hi) <= w) f++;
+            if (l >= f && Overlap(l, lo, hi) <= w) l--;
+            return (f, l);
+        }
+    }
+
+    private static double BackgroundFraction(PrefixSum3D pt, in Box3 box)
+    {
+        double v = box.Volume;
+        return v <= 0 ? 1 : 1 - pt.Box(box) / v;
+    }
+
+    /// <summary>Every face's outermost layer of voxels (those with positive weight) contains tissue.</summary>
+    private static bool FacesTouchTissue(PrefixSum3D pt, in Box3 b)
+    {
+        var (i0, i1) = CubeShape.Covered(b.X0, b.X1);
+        var (j0, j1) = CubeShape.Covered(b.Y0, b.Y1);
+        var (k0, k1) = CubeShape.Covered(b.Z0, b.Z1);
+        return pt.IntegerBox(i0, i0 + 1, j0, j1 + 1, k0, k1 + 1) > 0.5 && pt.IntegerBox(i1, i1 + 1, j0, j1 + 1, k0, k1 + 1) > 0.5
+            && pt.IntegerBox(i0, i1 + 1, j0, j0 + 1, k0, k1 + 1) > 0.5 && pt.IntegerBox(i0, i1 + 1, j1, j1 + 1, k0, k1 + 1) > 0.5
+            && pt.IntegerBox(i0, i1 + 1, j0, j1 + 1, k0, k0 + 1) > 0.5 && pt.IntegerBox(i0, i1 + 1, j0, j1 + 1, k1, k1 + 1) > 0.5;
+    }
+
+    /// <summary>
+    /// Finds the side s of a cube of the family with mass M: brackets M between consecutive breakpoints, keeps a whole-layer
+    /// cube within the relative tolerance, otherwise solves the exact cubic on the bracket. False when the cube leaves the grid.
+    /// </summary>
+    private static bool Solve(in CubeShape shape, PrefixSum3D pm, double M, double tol, double rhoCentre, int nx, int ny, int nz, out Box3 box, out double mass)
+    {
+        box = default; mass = 0;
+        double s0 = Math.Cbrt(M / rhoCentre);
+        double a = shape.Prev(s0), b = shape.Next(a);
+        double ma = a > 0 ? pm.Box(shape.Bounds(a)) : 0, mb = pm.Box(shape.Bounds(b));
+        int guard = 0;
+        while (mb < M)
+        {
+            if (CubeShape.Outside(shape.Bounds(b), nx, ny, nz)) return false; // the cube must grow beyond b: outside too
+            a = b; ma = mb; b = shape.Next(b); mb = pm.Box(shape.Bounds(b));
+            if (++guard > 100000) return false;
+        }
+        while (ma > M && a > 0)
+        {
+            b = a; mb = ma; a = shape.Prev(a); ma = a > 0 ? pm.Box(shape.Bounds(a)) : 0;
+        }
+        double s;
+        if (a > 0 && M - ma <= tol * M) s = a;
+        else if (mb - M <= tol * M) s = b;
+        else
+        {
+            // exact cubic on [a, b] from four samples
+            double h = b - a;
+            double y0 = ma, y1 = pm.Box(shape.Bounds(a + h / 3)), y2 = pm.Box(shape.Bounds(a + 2 * h / 3)), y3 = mb;
+            // Newton form on nodes 0, 1/3, 2/3, 1 converted to monomial coefficients in t
+            double d1 = (y1 - y0) * 3, d2 = (y2 - y1) * 3, d3 = (y3 - y2) * 3;
+            double e1 = (d2 - d1) * 1.5, e2 = (d3 - d2) * 1.5;
+            double f1 = (e2 - e1);
+            // p(t) = y0 + d1 t + e1 t (t − 1/3) + f1 t (t − 1/3)(t − 2/3)
+            double c0 = y0, c1 = d1 - e1 / 3 + f1 * 2.0 / 9.0, c2 = e1 - f1, c3 = f1;
+            double lo = 0, hi = 1, t = (M - y0) / (y3 - y0);
+            for (int it = 0; it < 100; it++)
+            {
+                double p = ((c3 * t + c2) * t + c1) * t + c0 - M;
+                if (Math.Abs(p) <= 1e-14 * M) break;
+                if (p > 0) hi = t; else lo = t;
+                double dp = (3 * c3 * t + 2 * c2) * t + c1;
+                double tn = dp > 0 ? t - p / dp : double.NaN;
+                t = (tn > lo && tn < hi) ? tn : 0.5 * (lo + hi);
+                if (hi - lo < 1e-15) break;
+            }
+            s = a + t * h;
+        }
+        box = shape.Bounds(s);
+        if (CubeShape.Outside(box, nx, ny, nz)) return false;
+        mass = pm.Box(box);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- applying the cubes
+
+    /// <summary>Average of a per-voxel SAR map [W/kg] over every cube: Σ w_i m_i SAR_i / Σ w_i m_i (W/kg).</summary>
+    public double[] CubeAverages(ReadOnlySpan<double> localSar, ReadOnlySpan<double> rho)
+    {
+        double vol = VoxelSizeX * VoxelSizeY * VoxelSizeZ;
+        var p = new double[localSar.Length];
+        for (int v = 0; v < p.Length; v++) p[v] = rho[v] > 0 ? localSar[v] * rho[v] * vol : 0;
+        return CubeAverages(p);
+    }
+
+    /// <summary>Average over every cube of a per-voxel absorbed power [W] (= mass × local SAR): Σ w_i P_i / cube mass.</summary>
+    public double[] CubeAverages(ReadOnlySpan<double> powerPerVoxel)
+    {
+        var pp = PrefixSum3D.Build(Grid.Nx, Grid.Ny, Grid.Nz, powerPerVoxel);
+        var r = new double[CubeCount];
+        Parallel.For(0, CubeCount, c => r[c] = pp.Box(Boxes[c]) / Masses[c]);
+        return r;
+    }
+
+    /// <summary>
+    /// Per-voxel averaged SAR from per-cube values: VALID voxels their own cube, USED voxels the maximum over the valid
+    /// cubes that contain them, UNUSED voxels the maximum over their kept step-2 cubes (voxels with no cube: their
+    /// <paramref name="localSarFallback"/> value). Background: 0.
+    /// </summary>
+    public double[] VoxelMap(ReadOnlySpan<double> cubeValues, ReadOnlySpan<double> localSarFallback)
+    {
+        if (cubeValues.Length != CubeCount) throw new ArgumentException("One value per cube expected.", nameof(cubeValues));
+        int nv = Grid.VoxelCount;
+        var map = new double[nv];
+        for (int v = 0; v < nv; v++)
+        {
+            int f = VoxelFirstCube[v];
+            if (Status[v] == VoxelStatus.Valid) map[v] = cubeValues[f];
+            else if (Status[v] == VoxelStatus.Unused)
+            {
+                if (f < 0) { map[v] = localSarFallback[v]; continue; }
+                double m = double.NegativeInfinity;
+                for (int c = f; c < f + VoxelCubeCount[v]; c++) m = Math.Max(m, cubeValues[c]);
+                map[v] = m;
+            }
+        }
+        // USED: max over containing valid cubes (thread-local maxima over USED slots, merged)
+        var used = UsedVoxels; var slot = UsedSlot; var boxes = Boxes; var bc = BoundaryCubes;
+        int nx = Grid.Nx, ny = Grid.Ny;
+        double wIn = Options.InsideWeight;
+        var status = Status;
+        var best = new double[used.Length];
+        Array.Fill(best, double.NegativeInfinity);
+        var vals = cubeValues.ToArray();
+        object gate = new();
+        Parallel.For(0, bc.Length, () => { var a = new double[used.Length]; Array.Fill(a, double.NegativeInfinity); return a; }, (t, _, local) =>
+        {
+            int c = bc[t];
+            var b = boxes[c];
+            double val = vals[c];
+            InnerRange(b, wIn, out int i0, out int i1, out int j0, out int j1, out int k0, out int k1);
+            for (int k = k0; k <= k1; k++)
+            {
+                double oz = Overlap(k, b.Z0, b.Z1);
+                for (int j = j0; j <= j1; j++)
+                {
+                    double oyz = oz * Overlap(j, b.Y0, b.Y1);
+                    int row = nx * (j + ny * k);
+                    for (int i = i0; i <= i1; i++)
+                    {
+                        int s = slot[row + i];
+                        if (s >= 0 && val > local[s] && oyz * Overlap(i, b.X0, b.X1) > wIn) local[s] = val;
+                    }
+                }
+            }
+            return local;
+        }, local => { lock (gate) { for (int s = 0; s < local.Length; s++) if (local[s] > best[s]) best[s] = local[s]; } });
+        for (int s = 0; s < used.Length; s++) map[used[s]] = best[s];
+        return map;
+    }
+}

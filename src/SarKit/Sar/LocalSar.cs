@@ -1,0 +1,76 @@
+using SarKit.Fields;
+using SarKit.Grid;
+
+namespace SarKit.Sar;
+
+/// <summary>
+/// Point (unaveraged) SAR of a drive: SAR(r) = σ(r)·|E(r)|² / (2ρ(r)), E = Σ_c b_c E_c a peak phasor
+/// (IEC/IEEE 62704-1 local SAR definition). Background voxels (ρ = 0) get 0.
+/// </summary>
+public static class LocalSar
+{
+    /// <summary>Point SAR map in W/kg (per the square of the drive unit) for a drive, linear voxel order.</summary>
+    public static double[] Compute(TissueModel tissue, MultiChannelField e, DriveVector drive)
+    {
+        e.CheckDrive(drive);
+        var sar = new double[tissue.Grid.VoxelCount];
+        var power = new double[sar.Length];
+        PowerDensity(tissue, e, drive, power, perVolume: true);
+        for (int v = 0; v < sar.Length; v++) sar[v] = tissue.Rho[v] > 0 ? power[v] / tissue.Rho[v] : 0;
+        return sar;
+    }
+
+    /// <summary>
+    /// Absorbed power density σ|E|²/2 [W/m³] per voxel (or, with <paramref name="perVolume"/> = false, absorbed power
+    /// σ|E|²V/2 [W] per voxel, i.e. mass × local SAR). Written into <paramref name="result"/>.
+    /// </summary>
+    public static void PowerDensity(TissueModel tissue, MultiChannelField e, DriveVector drive, double[] result, bool perVolume)
+    {
+        e.CheckDrive(drive);
+        if (!tissue.Grid.Equals(e.Grid)) throw new SarKitInputException($"Tissue grid ({tissue.Grid}) and field grid ({e.Grid}) differ.");
+        var grid = tissue.Grid;
+        int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, nc = e.Channels;
+        var b = drive.Amplitudes.ToArray();
+        Parallel.For(0, nz, k =>
+        {
+            for (int j = 0; j < ny; j++)
+            {
+                int row = nx * (j + ny * k);
+                double ayz = grid.WidthY(j) * grid.WidthZ(k);
+                for (int i = 0; i < nx; i++)
+                {
+                    int v = row + i;
+                    double s = tissue.Sigma[v];
+                    if (s == 0) { result[v] = 0; continue; }
+                    double e2 = 0;
+                    for (int a = 0; a < 3; a++)
+                    {
+                        double re = 0, im = 0;
+                        for (int c = 0; c < nc; c++)
+                        {
+                            var d = e.ComponentData(c, a);
+                            double er = d[2 * v], ei = d[2 * v + 1];
+                            re += b[c].Real * er - b[c].Imaginary * ei;
+                            im += b[c].Real * ei + b[c].Imaginary * er;
+                        }
+                        e2 += re * re + im * im;
+                    }
+                    double p = 0.5 * s * e2;
+                    result[v] = perVolume ? p : p * ayz * grid.WidthX(i);
+                }
+            }
+        });
+    }
+
+    /// <summary>Largest value of a map and its linear voxel index (first occurrence); NaN anywhere fails closed.</summary>
+    public static (double Value, int Index) Peak(ReadOnlySpan<double> map)
+    {
+        double best = double.NegativeInfinity; int at = -1;
+        for (int i = 0; i < map.Length; i++)
+        {
+            if (double.IsNaN(map[i])) throw new InvalidOperationException($"SAR map has NaN at voxel {i}.");
+            if (map[i] > best) { best = map[i]; at = i; }
+        }
+        return (best, at);
+    }
+}
