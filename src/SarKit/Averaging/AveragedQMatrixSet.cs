@@ -1,0 +1,95 @@
+using SarKit.Fields;
+using SarKit.Grid;
+using SarKit.Sar;
+
+namespace SarKit.Averaging;
+
+/// <summary>
+/// Mass-averaged Q-matrices of every cube of an <see cref="AveragingCubeSet"/> (valid step-1 cubes and kept step-2
+/// candidates), each tagged with its voxel: Q_cube = Σ_i w_i m_i Q_i / M_cube, packed (<see cref="HermitianPacking"/>).
+/// Because every cube average is linear in the voxel Q-matrices and the cube set depends on mass only,
+/// psSAR(b) = max over cubes of bᴴQ_cube b equals the scalar IEC/IEEE 62704-1 result for every drive b; this set is the
+/// input of VOP compression.
+/// </summary>
+public sealed class AveragedQMatrixSet
+{
+    private readonly double[] _packed;
+
+    public AveragingCubeSet Cubes { get; }
+    public int Channels { get; }
+    public FieldNormalisation Normalisation { get; }
+    public int Count => Cubes.CubeCount;
+
+    private AveragedQMatrixSet(AveragingCubeSet cubes, int channels, double[] packed, FieldNormalisation n)
+    { Cubes = cubes; Channels = channels; _packed = packed; Normalisation = n; }
+
+    /// <summary>Packed averaged Q-matrix of cube <paramref name="cube"/> (N² doubles, W/kg per unit²).</summary>
+    public ReadOnlySpan<double> Packed(int cube) => _packed.AsSpan(cube * Channels * Channels, Channels * Channels);
+    /// <summary>All matrices, cube-major.</summary>
+    public ReadOnlySpan<double> AllPacked => _packed;
+
+    /// <summary>
+    /// Averages the point Q-matrices of a dataset over every cube. The summed-volume table is built per tile of matrix
+    /// components so memory stays within <paramref name="maxTableBytes"/> (default 4 GB).
+    /// </summary>
+    public static AveragedQMatrixSet Compute(SarDataset data, AveragingCubeSet cubes, long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
+    {
+        var grid = data.Grid;
+        if (!grid.Equals(cubes.Grid)) throw new ArgumentException("Cube set and dataset grids differ.");
+        var e = data.E; var tissue = data.Tissue;
+        int n = e.Channels, n2 = n * n;
+        long nodes = (long)(grid.Nx + 1) * (grid.Ny + 1) * (grid.Nz + 1);
+        int tile = (int)Math.Clamp(maxTableBytes / (nodes * 8), 1, n2);
+        tile = Math.Min(tile, (int)Math.Min(n2, int.MaxValue / nodes));
+        var packed = new double[(long)cubes.CubeCount * n2];
+        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
+        for (int t0 = 0; t0 < n2; t0 += tile)
+        {
+            int tc = Math.Min(tile, n2 - t0);
+            int off = t0;
+            var table = PrefixSum3D.Build(grid.Nx, grid.Ny, grid.Nz, tc, (v, dst) =>
+            {
+                Span<double> full = stackalloc double[n2];
+                Span<double> scratch = stackalloc double[2 * n];
+                QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch);
+                full.Slice(off, tc).CopyTo(dst);
+            }, v => tissue.Sigma[v] == 0);
+            Parallel.For(0, cubes.CubeCount, () => new double[tc], (c, _, acc) =>
+            {
+                Array.Clear(acc);
+                table.Box(cubes.Boxes[c], acc);
+                double inv = 1.0 / cubes.Masses[c];
+                var dst = packed.AsSpan((int)((long)c * n2 + off), tc);
+                for (int q = 0; q < tc; q++) dst[q] = acc[q] * inv;
+                return acc;
+            }, _ => { });
+            progress?.Report((double)(t0 + tc) / n2);
+        }
+        return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
+    }
+
+    /// <summary>bᴴQ_cube b for every cube (W/kg).</summary>
+    public double[] CubeSar(DriveVector drive)
+    {
+        if (drive.Channels != Channels) throw new SarKitInputException($"Drive has {drive.Channels} channels, Q-matrices have {Channels}.");
+        var w = HermitianPacking.DriveWeights(drive.Amplitudes);
+        int n2 = Channels * Channels;
+        var r = new double[Count];
+        var p = _packed;
+        Parallel.For(0, Count, c => r[c] = HermitianPacking.QuadraticForm(p.AsSpan(c * n2, n2), w));
+        return r;
+    }
+
+    /// <summary>psSAR of a drive: the maximum over all cubes (W/kg), and the cube and its voxel.</summary>
+    public (double Peak, int Cube, int Voxel) PeakSar(DriveVector drive)
+    {
+        var v = CubeSar(drive);
+        int best = 0;
+        for (int c = 1; c < v.Length; c++) if (v[c] > v[best]) best = c;
+        return (v[best], best, Cubes.CubeVoxel(best));
+    }
+
+    /// <summary>Full 62704-1 result (per-voxel map, statuses) of a drive from the averaged Q-matrices.</summary>
+    public AveragedSarResult Evaluate(DriveVector drive, double[] localSarFallback)
+        => SpatialAverage.Finish(Cubes, CubeSar(drive), localSarFallback);
+}
