@@ -31,6 +31,7 @@ public sealed class AveragingCubeSet
     internal int[] BoundaryCubes = [];       // valid cubes that contain at least one USED voxel
     internal int[] UsedVoxels = [];          // linear indices of USED voxels
     internal int[] UsedSlot = [];            // voxel → slot in UsedVoxels, −1 otherwise
+    internal int[] UsedRows = [];            // per-row prefix counts of USED voxels, (nx+1) per row
 
     public VoxelGrid Grid { get; }
     public AveragingOptions Options { get; }
@@ -74,6 +75,11 @@ public sealed class AveragingCubeSet
 
     /// <summary>Builds the cube set of a tissue model (IEC/IEEE 62704-1 steps 1 and 2).</summary>
     public static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options = null, IProgress<double>? progress = null)
+        => Build(tissue, options, progress, directSums: false);
+
+    /// <param name="directSums">Integrate every box by looping over its voxels instead of using summed-volume tables (the
+    /// straightforward method; same result, cost ∝ cube volume). For benchmarks and cross-checks.</param>
+    internal static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options, IProgress<double>? progress, bool directSums)
     {
         options ??= new AveragingOptions();
         if (!(options.TargetMassKg > 0)) throw new SarKitInputException($"Averaging mass must be positive, got {options.TargetMassKg} kg.");
@@ -89,8 +95,8 @@ public sealed class AveragingCubeSet
         var tissueInd = new double[nv];
         int nTissue = 0;
         for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) { mass[v] = tissue.Rho[v] * vol; tissueInd[v] = 1; nTissue++; }
-        var pm = PrefixSum3D.Build(nx, ny, nz, mass);
-        var pt = PrefixSum3D.Build(nx, ny, nz, tissueInd);
+        IVoxelIntegral pm = directSums ? new DirectVoxelSum(mass, nx, ny, nz) : PrefixSum3D.Build(nx, ny, nz, mass);
+        IVoxelIntegral pt = directSums ? new DirectVoxelSum((double[])tissueInd.Clone(), nx, ny, nz) : PrefixSum3D.Build(nx, ny, nz, tissueInd);
         var tissueList = new int[nTissue];
         for (int v = 0, t = 0; v < nv; v++) if (tissueInd[v] > 0) tissueList[t++] = v;
         tissueInd = null!;
@@ -132,24 +138,23 @@ public sealed class AveragingCubeSet
         int nValid = cubes.Count;
         boxes = null!; cm = null!; ok = null!;
 
-        // ---- USED voxels: entirely (weight > 0.999) inside a valid cube, not VALID themselves
-        var notValid = new double[nv];
-        foreach (var v in tissueList) if (status[v] != VoxelStatus.Valid) notValid[v] = 1;
-        var pnv = PrefixSum3D.Build(nx, ny, nz, notValid);
-        notValid = null!;
+        // ---- USED voxels: entirely (weight > 0.999) inside a valid cube, not VALID themselves.
+        // Rows (j, k) without any non-VALID tissue voxel in the cube's x-range are skipped via per-row prefix counts.
+        var nonValidRows = RowPrefix(nx, ny, nz, v => status[v] == VoxelStatus.Unused);
         var boundary = new bool[nValid];
         double wIn = options.InsideWeight;
         Parallel.For(0, nValid, c =>
         {
             var b = cubes[c].Box;
             if (!InnerRange(b, wIn, out int i0, out int i1, out int j0, out int j1, out int k0, out int k1)) return;
-            if (pnv.IntegerBox(i0, i1 + 1, j0, j1 + 1, k0, k1 + 1) < 0.5) return;
-            boundary[c] = true;
             for (int k = k0; k <= k1; k++)
             {
                 double oz = Overlap(k, b.Z0, b.Z1);
                 for (int j = j0; j <= j1; j++)
                 {
+                    int rowStart = (nx + 1) * (j + ny * k);
+                    if (nonValidRows[rowStart + i1 + 1] == nonValidRows[rowStart + i0]) continue;
+                    boundary[c] = true;
                     double oyz = oz * Overlap(j, b.Y0, b.Y1);
                     int row = nx * (j + ny * k);
                     for (int i = i0; i <= i1; i++)
@@ -160,7 +165,6 @@ public sealed class AveragingCubeSet
                 }
             }
         });
-        pnv = null!;
         progress?.Report(0.85);
 
         // ---- step 2: face-centred cubes for UNUSED voxels
@@ -210,8 +214,21 @@ public sealed class AveragingCubeSet
         for (int v = 0; v < nv; v++) if (status[v] == VoxelStatus.Used) { slot[v] = used.Count; used.Add(v); }
         set.UsedVoxels = used.ToArray();
         set.UsedSlot = slot;
+        set.UsedRows = RowPrefix(nx, ny, nz, v => slot[v] >= 0);
         progress?.Report(1.0);
         return set;
+    }
+
+    /// <summary>Per-row prefix counts: P[(nx+1)·row + i] = number of flagged voxels among the first i of that row.</summary>
+    private static int[] RowPrefix(int nx, int ny, int nz, Func<int, bool> flag)
+    {
+        var p = new int[(nx + 1) * ny * nz];
+        Parallel.For(0, ny * nz, row =>
+        {
+            int run = 0, o = (nx + 1) * row, v = nx * row;
+            for (int i = 0; i < nx; i++) { if (flag(v + i)) run++; p[o + i + 1] = run; }
+        });
+        return p;
     }
 
     internal static double Overlap(int a, double lo, double hi) => Math.Max(0, Math.Min(a + 1, hi) - Math.Max(a, lo));
@@ -230,14 +247,14 @@ public sealed class AveragingCubeSet
         }
     }
 
-    private static double BackgroundFraction(PrefixSum3D pt, in Box3 box)
+    private static double BackgroundFraction(IVoxelIntegral pt, in Box3 box)
     {
         double v = box.Volume;
         return v <= 0 ? 1 : 1 - pt.Box(box) / v;
     }
 
     /// <summary>Every face's outermost layer of voxels (those with positive weight) contains tissue.</summary>
-    private static bool FacesTouchTissue(PrefixSum3D pt, in Box3 b)
+    private static bool FacesTouchTissue(IVoxelIntegral pt, in Box3 b)
     {
         var (i0, i1) = CubeShape.Covered(b.X0, b.X1);
         var (j0, j1) = CubeShape.Covered(b.Y0, b.Y1);
@@ -251,7 +268,7 @@ public sealed class AveragingCubeSet
     /// Finds the side s of a cube of the family with mass M: brackets M between consecutive breakpoints, keeps a whole-layer
     /// cube within the relative tolerance, otherwise solves the exact cubic on the bracket. False when the cube leaves the grid.
     /// </summary>
-    private static bool Solve(in CubeShape shape, PrefixSum3D pm, double M, double tol, double rhoCentre, int nx, int ny, int nz, out Box3 box, out double mass)
+    private static bool Solve(in CubeShape shape, IVoxelIntegral pm, double M, double tol, double rhoCentre, int nx, int ny, int nz, out Box3 box, out double mass)
     {
         box = default; mass = 0;
         double s0 = Math.Cbrt(M / rhoCentre);
@@ -313,9 +330,11 @@ public sealed class AveragingCubeSet
     }
 
     /// <summary>Average over every cube of a per-voxel absorbed power [W] (= mass × local SAR): Σ w_i P_i / cube mass.</summary>
-    public double[] CubeAverages(ReadOnlySpan<double> powerPerVoxel)
+    public double[] CubeAverages(ReadOnlySpan<double> powerPerVoxel) => CubeAverages(powerPerVoxel, directSums: false);
+
+    internal double[] CubeAverages(ReadOnlySpan<double> powerPerVoxel, bool directSums)
     {
-        var pp = PrefixSum3D.Build(Grid.Nx, Grid.Ny, Grid.Nz, powerPerVoxel);
+        IVoxelIntegral pp = directSums ? new DirectVoxelSum(powerPerVoxel.ToArray(), Grid.Nx, Grid.Ny, Grid.Nz) : PrefixSum3D.Build(Grid.Nx, Grid.Ny, Grid.Nz, powerPerVoxel);
         var r = new double[CubeCount];
         Parallel.For(0, CubeCount, c => r[c] = pp.Box(Boxes[c]) / Masses[c]);
         return r;
@@ -344,7 +363,7 @@ public sealed class AveragingCubeSet
             }
         }
         // USED: max over containing valid cubes (thread-local maxima over USED slots, merged)
-        var used = UsedVoxels; var slot = UsedSlot; var boxes = Boxes; var bc = BoundaryCubes;
+        var used = UsedVoxels; var slot = UsedSlot; var usedRows = UsedRows; var boxes = Boxes; var bc = BoundaryCubes;
         int nx = Grid.Nx, ny = Grid.Ny;
         double wIn = Options.InsideWeight;
         var status = Status;
@@ -363,6 +382,8 @@ public sealed class AveragingCubeSet
                 double oz = Overlap(k, b.Z0, b.Z1);
                 for (int j = j0; j <= j1; j++)
                 {
+                    int rowStart = (nx + 1) * (j + ny * k);
+                    if (usedRows[rowStart + i1 + 1] == usedRows[rowStart + i0]) continue;
                     double oyz = oz * Overlap(j, b.Y0, b.Y1);
                     int row = nx * (j + ny * k);
                     for (int i = i0; i <= i1; i++)
