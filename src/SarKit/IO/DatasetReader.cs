@@ -1,0 +1,55 @@
+using SarKit.IO.Hdf5;
+
+namespace SarKit.IO;
+
+/// <summary>
+/// Opens a dataset file whatever its HDF5 layout: the SarKit format (docs/dataset-format.md), the openEMS reference
+/// layout, a raw openEMS field dump, or a MATLAB v7.3 MAT-file with the SarKit variables (docs/hdf5.md).
+/// </summary>
+public static class DatasetReader
+{
+    /// <summary>Recognises the layout of an open HDF5 file from its markers and dataset names.</summary>
+    public static DatasetLayout Detect(Hdf5File f)
+    {
+        if (SarKitDatasetFile.IsSarKitFile(f)) return DatasetLayout.SarKit;
+        return DatasetLayout.Unknown;
+    }
+
+    /// <summary>Recognises the layout of a file.</summary>
+    public static DatasetLayout Detect(string path)
+    {
+        using var f = Hdf5File.OpenRead(path);
+        return Detect(f);
+    }
+
+    /// <summary>Reads and validates the dataset in <paramref name="path"/>, dispatching on its layout.</summary>
+    public static SarDataset Read(string path)
+    {
+        using var f = Hdf5File.OpenRead(path);
+        return Detect(f) switch
+        {
+            DatasetLayout.SarKit => SarKitDatasetFile.Read(path),
+            _ => throw Unknown(f),
+        };
+    }
+
+    /// <summary>Summary of the dataset in <paramref name="path"/> without loading its fields.</summary>
+    public static SarDatasetInfo ReadInfo(string path)
+    {
+        using var f = Hdf5File.OpenRead(path);
+        return Detect(f) switch
+        {
+            DatasetLayout.SarKit => SarKitDatasetFile.ReadInfo(path),
+            _ => throw Unknown(f),
+        };
+    }
+
+    private static SarKitInputException Unknown(Hdf5File f)
+    {
+        var names = f.List("/").Select(e => e.Name + (e.Kind == Hdf5ObjectKind.Group ? "/" : "")).Take(20);
+        return new SarKitInputException(
+            $"{f.FilePath}: not a recognised dataset layout (found {string.Join(", ", names)}). Expected the SarKit format " +
+            "(root attribute sarkit_format, /grid, /tissue, /fields/E), the openEMS reference layout (/x, /y, /z, /sigma, /rho, /E), " +
+            "an openEMS field dump (/Mesh, /FieldData/FD) or a MATLAB v7.3 file with sigma, rho and E.") { SourceFile = f.FilePath };
+    }
+}
