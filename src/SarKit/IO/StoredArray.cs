@@ -134,8 +134,8 @@ public abstract class StoredArray
 /// <summary>Receives a chunk of values from <see cref="StoredArray.ReadChunks{T}"/>: values[0..n) start at element (or interleaved scalar) <paramref name="first"/>.</summary>
 public delegate void ChunkHandler<T>(long first, T[] values, int n, ValuePart part);
 
-/// <summary>A file holding named arrays (an .npz archive or a MAT-file).</summary>
-public interface IArrayCollection
+/// <summary>A file holding named arrays (an .npz archive or a MAT-file). Dispose to close it.</summary>
+public interface IArrayCollection : IDisposable
 {
     /// <summary>The file (for messages).</summary>
     string SourceFile { get; }
