@@ -12,6 +12,7 @@ public static class DatasetReader
     public static DatasetLayout Detect(Hdf5File f)
     {
         if (SarKitDatasetFile.IsSarKitFile(f)) return DatasetLayout.SarKit;
+        if (MatFileV73.IsMatV73(f.FilePath) && MatlabDatasetFile.HasDatasetVariables(f)) return DatasetLayout.MatlabV73;
         if (OpenEmsReferenceReader.IsReferenceLayout(f)) return DatasetLayout.OpenEmsReference;
         if (OpenEmsFieldDump.IsFieldDump(f)) return DatasetLayout.OpenEmsFieldDump;
         return DatasetLayout.Unknown;
@@ -33,6 +34,7 @@ public static class DatasetReader
             DatasetLayout.SarKit => SarKitDatasetFile.Read(path),
             DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.Read(path),
             DatasetLayout.OpenEmsFieldDump => OpenEmsFieldDump.ReadDataset(path),
+            DatasetLayout.MatlabV73 => MatlabDatasetFile.Read(path),
             _ => throw Unknown(path),
         };
     }
@@ -46,6 +48,7 @@ public static class DatasetReader
             DatasetLayout.SarKit => SarKitDatasetFile.ReadInfo(path),
             DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.ReadInfo(path),
             DatasetLayout.OpenEmsFieldDump => OpenEmsFieldDump.ReadInfo(path),
+            DatasetLayout.MatlabV73 => MatlabDatasetFile.ReadInfo(path),
             _ => throw Unknown(path),
         };
     }
