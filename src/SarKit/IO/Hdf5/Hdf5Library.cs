@@ -129,6 +129,10 @@ public static unsafe class Hdf5Library
                 _literate = (delegate* unmanaged<long, int, int, ulong*, delegate* unmanaged<long, byte*, void*, nint, int>, nint, int>)
                     (NativeLibrary.TryGetExport(_lib, "H5Literate", out var p) ? p : NativeLibrary.GetExport(_lib, "H5Literate2"));
             }
+            catch (DllNotFoundException e)
+            {
+                throw new Hdf5UnavailableException($"The HDF5 C library could not be bound ({e.Message}). Run scripts/setup.sh (apt-get install libhdf5-dev) or set SARKIT_HDF5_LIBRARY.", e);
+            }
             catch (EntryPointNotFoundException e)
             {
                 throw new Hdf5UnavailableException($"{LoadedName} lacks an HDF5 symbol SarKit needs ({e.Message}); install HDF5 1.10 (scripts/setup.sh).", e);
