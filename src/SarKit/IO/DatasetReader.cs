@@ -12,6 +12,9 @@ public static class DatasetReader
     public static DatasetLayout Detect(Hdf5File f)
     {
         if (SarKitDatasetFile.IsSarKitFile(f)) return DatasetLayout.SarKit;
+        if (MatFileV73.IsMatV73(f.FilePath) && MatlabDatasetFile.HasDatasetVariables(f)) return DatasetLayout.MatlabV73;
+        if (OpenEmsReferenceReader.IsReferenceLayout(f)) return DatasetLayout.OpenEmsReference;
+        if (OpenEmsFieldDump.IsFieldDump(f)) return DatasetLayout.OpenEmsFieldDump;
         return DatasetLayout.Unknown;
     }
 
@@ -25,27 +28,34 @@ public static class DatasetReader
     /// <summary>Reads and validates the dataset in <paramref name="path"/>, dispatching on its layout.</summary>
     public static SarDataset Read(string path)
     {
-        using var f = Hdf5File.OpenRead(path);
-        return Detect(f) switch
+        var layout = Detect(path);
+        return layout switch
         {
             DatasetLayout.SarKit => SarKitDatasetFile.Read(path),
-            _ => throw Unknown(f),
+            DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.Read(path),
+            DatasetLayout.OpenEmsFieldDump => OpenEmsFieldDump.ReadDataset(path),
+            DatasetLayout.MatlabV73 => MatlabDatasetFile.Read(path),
+            _ => throw Unknown(path),
         };
     }
 
     /// <summary>Summary of the dataset in <paramref name="path"/> without loading its fields.</summary>
     public static SarDatasetInfo ReadInfo(string path)
     {
-        using var f = Hdf5File.OpenRead(path);
-        return Detect(f) switch
+        var layout = Detect(path);
+        return layout switch
         {
             DatasetLayout.SarKit => SarKitDatasetFile.ReadInfo(path),
-            _ => throw Unknown(f),
+            DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.ReadInfo(path),
+            DatasetLayout.OpenEmsFieldDump => OpenEmsFieldDump.ReadInfo(path),
+            DatasetLayout.MatlabV73 => MatlabDatasetFile.ReadInfo(path),
+            _ => throw Unknown(path),
         };
     }
 
-    private static SarKitInputException Unknown(Hdf5File f)
+    private static SarKitInputException Unknown(string path)
     {
+        using var f = Hdf5File.OpenRead(path);
         var names = f.List("/").Select(e => e.Name + (e.Kind == Hdf5ObjectKind.Group ? "/" : "")).Take(20);
         return new SarKitInputException(
             $"{f.FilePath}: not a recognised dataset layout (found {string.Join(", ", names)}). Expected the SarKit format " +

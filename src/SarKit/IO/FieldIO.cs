@@ -42,16 +42,28 @@ internal static class FieldIO
         CheckShape(f, info, [g.Nz, g.Ny, g.Nx], what);
         if (info.ElementType is null || info.ElementType is NdType.Complex64 or NdType.Complex128)
             throw Bad(f, dataset, $"type {info.TypeDescription}, expected real numbers ({what})");
+        if (info.ElementType == NdType.Bool) return f.ReadDataset(dataset).ToDouble();
         var r = new double[g.VoxelCount];
-        if (info.ElementType == NdType.Bool) { var b = f.ReadDataset(dataset).ToDouble(); return b; }
         f.ReadInto<double>(dataset, r);
         return r;
     }
 
+    /// <summary>
+    /// Checks a dataset's shape. Leading axes of length 1 may be missing from the file (MATLAB drops trailing singleton
+    /// dimensions, which are the leading HDF5 axes), e.g. a one-channel E [1,3,nz,ny,nx] stored as [3,nz,ny,nx].
+    /// </summary>
     public static void CheckShape(Hdf5File f, Hdf5DatasetInfo info, long[] expected, string what)
     {
-        if (!info.Shape.SequenceEqual(expected))
+        if (!SameBarLeadingOnes(info.Shape, expected))
             throw Bad(f, info.Path, $"shape {Shape(info.Shape)} does not match the expected {Shape(expected)} ({what})");
+    }
+
+    public static bool SameBarLeadingOnes(long[] actual, long[] expected)
+    {
+        int drop = expected.Length - actual.Length;
+        if (drop < 0) return false;
+        for (int i = 0; i < drop; i++) if (expected[i] != 1) return false;
+        return expected.AsSpan(drop).SequenceEqual(actual);
     }
 
     /// <summary>
@@ -59,16 +71,19 @@ internal static class FieldIO
     /// channel by channel and component by component straight into the field's arrays (hyperslab reads).
     /// </summary>
     public static MultiChannelField ReadField(Hdf5File f, string dataset, VoxelGrid g, FieldQuantity q, FieldNormalisation n,
-        string[]? channelNames = null, int? expectedChannels = null)
+        string[]? channelNames = null, int? expectedChannels = null, bool allowReal = false)
     {
         var info = Require(f, dataset, q.ToString());
         bool vector = q != FieldQuantity.B1Plus;
-        if (info.ElementType is not (NdType.Complex64 or NdType.Complex128))
+        bool complex = info.ElementType is NdType.Complex64 or NdType.Complex128;
+        bool realOk = allowReal && info.ElementType is NdType.Float32 or NdType.Float64;
+        if (!complex && !realOk)
             throw Bad(f, dataset, $"type {info.TypeDescription}, expected complex (compound {{r,i}} of float32/float64)");
         int rank = vector ? 5 : 4;
-        if (info.Rank != rank)
+        if (info.Rank > rank || info.Rank < 1)
             throw Bad(f, dataset, $"shape {Shape(info.Shape)}, expected {(vector ? "[nch,3,nz,ny,nx]" : "[nch,nz,ny,nx]")} = {(vector ? "[nch,3," : "[nch,")}{g.Nz},{g.Ny},{g.Nx}]");
-        long nch = info.Shape[0];
+        long nch = info.Rank == rank ? info.Shape[0] : 1;
+        int drop = rank - info.Rank;
         long[] expected = vector ? [nch, 3, g.Nz, g.Ny, g.Nx] : [nch, g.Nz, g.Ny, g.Nx];
         CheckShape(f, info, expected, $"{q} on the grid {g}");
         if (nch < 1) throw Bad(f, dataset, "no channels");
@@ -76,12 +91,19 @@ internal static class FieldIO
         if (channelNames is not null && channelNames.Length != nch)
             throw Bad(f, dataset, $"{channelNames.Length} channel names for {nch} channels");
         var field = new MultiChannelField(g, (int)nch, q, n, channelNames) { Source = $"{f.FilePath}:{dataset}" };
+        float[]? realBuffer = null;
         for (int c = 0; c < nch; c++)
             for (int a = 0; a < field.Components; a++)
             {
                 long[] start = vector ? [c, a, 0, 0, 0] : [c, 0, 0, 0];
                 long[] count = vector ? [1, 1, g.Nz, g.Ny, g.Nx] : [1, g.Nz, g.Ny, g.Nx];
-                f.ReadInto<float>(dataset, field.ComponentData(c, a), start, count);
+                start = start[drop..]; count = count[drop..];
+                var dst = field.ComponentData(c, a);
+                if (complex) { f.ReadInto<float>(dataset, dst, start, count); continue; }
+                // Real data (MATLAB drops the imaginary part when it is all zero): spread into (re, 0) pairs.
+                realBuffer ??= new float[g.VoxelCount];
+                f.ReadInto<float>(dataset, realBuffer, start, count);
+                for (int v = 0; v < realBuffer.Length; v++) { dst[2 * v] = realBuffer[v]; dst[2 * v + 1] = 0; }
             }
         return field;
     }

@@ -42,16 +42,22 @@ public static class SarKitDatasetFile
     /// </summary>
     public static SarDataset Read(string path)
     {
+        if (!IsSarKitFile(path)) return DatasetReader.Read(path);
         using var f = Hdf5File.OpenRead(path);
-        if (!IsSarKitFile(f)) return DatasetReader.Read(path);
         return ReadSarKit(f).Validate();
+    }
+
+    private static bool IsSarKitFile(string path)
+    {
+        using var f = Hdf5File.OpenRead(path);
+        return IsSarKitFile(f);
     }
 
     /// <summary>Grid, channels, tissue count, normalisation and frequency without loading the fields.</summary>
     public static SarDatasetInfo ReadInfo(string path)
     {
+        if (!IsSarKitFile(path)) return DatasetReader.ReadInfo(path);
         using var f = Hdf5File.OpenRead(path);
-        if (!IsSarKitFile(f)) return DatasetReader.ReadInfo(path);
         CheckVersion(f);
         var grid = ReadGrid(f);
         var rho = FieldIO.GridMap(f, "/tissue/rho", grid, "mass density, kg/m³");

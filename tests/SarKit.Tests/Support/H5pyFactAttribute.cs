@@ -44,3 +44,13 @@ public static class Python
         return output;
     }
 }
+
+/// <summary>A fact that runs GNU Octave (/usr/bin/octave) as an independent reader; skipped visibly when it is absent.</summary>
+public sealed class OctaveFactAttribute : FactAttribute
+{
+    public const string Exe = "/usr/bin/octave";
+    public OctaveFactAttribute()
+    {
+        if (!File.Exists(Exe)) Skip = "/usr/bin/octave is not available (apt-get install octave).";
+    }
+}

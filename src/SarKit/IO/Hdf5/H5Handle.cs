@@ -37,6 +37,7 @@ internal sealed class H5Handle : SafeHandle
     protected override bool ReleaseHandle()
     {
         long id = (long)handle;
+        Hdf5Library.Enter(); // may run on the finalizer thread: keep HDF5's error printing off there too
         int rc = Kind switch
         {
             H5Kind.File => H5Native.H5Fclose(id),

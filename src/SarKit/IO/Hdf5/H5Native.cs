@@ -130,6 +130,7 @@ internal static unsafe partial class H5Native
     [LibraryImport(Lib)] internal static partial int H5Pset_chunk(long plist, int ndims, ulong* dims);
     [LibraryImport(Lib)] internal static partial int H5Pget_chunk(long plist, int maxNdims, ulong* dims);
     [LibraryImport(Lib)] internal static partial int H5Pget_layout(long plist);
+    [LibraryImport(Lib)] internal static partial int H5Pset_chunk_cache(long dapl, nuint nslots, nuint nbytes, double w0);
     [LibraryImport(Lib)] internal static partial int H5Pset_deflate(long plist, uint level);
     [LibraryImport(Lib)] internal static partial int H5Pset_shuffle(long plist);
     [LibraryImport(Lib)] internal static partial int H5Pset_userblock(long plist, ulong size);

@@ -104,7 +104,33 @@ public sealed unsafe class Hdf5File : IDisposable
     }
 
     /// <summary>Flushes and closes the file.</summary>
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _cached?.Handle.Dispose();
+        _cached = null;
+        _file.Dispose();
+    }
+
+    /// <summary>Chunk cache per open dataset for reads (bytes). Large enough that reading a [nch,3,nz,ny,nx] field slab by slab decompresses each chunk once.</summary>
+    private const int ReadChunkCacheBytes = 64 << 20;
+
+    // The dataset last opened for hyperslab reads stays open (with its chunk cache) until another one is read or the file is closed.
+    private (string Path, H5Handle Handle)? _cached;
+
+    private H5Handle CachedReadDataset(string p)
+    {
+        if (_cached is { } c && c.Path == p) return c.Handle;
+        _cached?.Handle.Dispose();
+        _cached = null;
+        var k = GetKind(p);
+        if (k != Hdf5ObjectKind.Dataset)
+            throw Input(p, k == Hdf5ObjectKind.Missing ? "required dataset is missing" : $"is a {k.ToString().ToLowerInvariant()}, not a dataset");
+        using var dapl = H5Handle.Own(H5Pcreate(Hdf5Library.P_CLS_DATASET_ACCESS), H5Kind.PropertyList, () => "H5Pcreate(dataset access)");
+        Hdf5Errors.Check(H5Pset_chunk_cache(dapl.Id, 12421, ReadChunkCacheBytes, 0.75), () => "H5Pset_chunk_cache");
+        var h = H5Handle.Own(H5Dopen2(Fid, p, dapl.Id), H5Kind.Dataset, () => $"{FilePath}: {p}: cannot open dataset", FilePath, p);
+        _cached = (p, h);
+        return h;
+    }
 
     private long Fid { get { Hdf5Library.Enter(); return _file.Id; } }
 
@@ -301,7 +327,8 @@ public sealed unsafe class Hdf5File : IDisposable
 
     private NdArray ReadDatasetCore(string p, long[]? start, long[]? count)
     {
-        using var d = OpenDataset(p);
+        using var owned = start is null ? OpenDataset(p) : null;
+        var d = owned ?? CachedReadDataset(p);
         using var s = H5Handle.Own(H5Dget_space(d.Id), H5Kind.Dataspace, () => $"{FilePath}: {p}: cannot get dataspace", FilePath, p);
         using var t = H5Handle.Own(H5Dget_type(d.Id), H5Kind.Datatype, () => $"{FilePath}: {p}: cannot get datatype", FilePath, p);
         var shape = Dims(s.Id, p);
@@ -372,7 +399,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public void ReadInto<T>(string path, Span<T> destination, long[]? start = null, long[]? count = null) where T : unmanaged
     {
         var p = Norm(path);
-        using var d = OpenDataset(p);
+        var d = CachedReadDataset(p);
         using var s = H5Handle.Own(H5Dget_space(d.Id), H5Kind.Dataspace, () => $"{FilePath}: {p}: cannot get dataspace", FilePath, p);
         using var t = H5Handle.Own(H5Dget_type(d.Id), H5Kind.Datatype, () => $"{FilePath}: {p}: cannot get datatype", FilePath, p);
         var ti = Hdf5Types.Describe(t.Id);

@@ -39,7 +39,7 @@ public static unsafe class Hdf5Library
         T_NATIVE_INT64, T_NATIVE_UINT64, T_NATIVE_FLOAT, T_NATIVE_DOUBLE, T_C_S1,
         T_STD_I8LE, T_STD_U8LE, T_STD_I16LE, T_STD_U16LE, T_STD_I32LE, T_STD_U32LE, T_STD_I64LE, T_STD_U64LE,
         T_IEEE_F32LE, T_IEEE_F64LE,
-        P_CLS_FILE_CREATE, P_CLS_DATASET_CREATE, P_CLS_LINK_CREATE;
+        P_CLS_FILE_CREATE, P_CLS_DATASET_CREATE, P_CLS_LINK_CREATE, P_CLS_DATASET_ACCESS;
 
     /// <summary>Version of the loaded library, e.g. "1.10.8".</summary>
     public static string Version { get; private set; } = "";
@@ -125,8 +125,13 @@ public static unsafe class Hdf5Library
                 P_CLS_FILE_CREATE = Global("H5P_CLS_FILE_CREATE_ID_g");
                 P_CLS_DATASET_CREATE = Global("H5P_CLS_DATASET_CREATE_ID_g");
                 P_CLS_LINK_CREATE = Global("H5P_CLS_LINK_CREATE_ID_g");
+                P_CLS_DATASET_ACCESS = Global("H5P_CLS_DATASET_ACCESS_ID_g");
                 _literate = (delegate* unmanaged<long, int, int, ulong*, delegate* unmanaged<long, byte*, void*, nint, int>, nint, int>)
                     (NativeLibrary.TryGetExport(_lib, "H5Literate", out var p) ? p : NativeLibrary.GetExport(_lib, "H5Literate2"));
+            }
+            catch (DllNotFoundException e)
+            {
+                throw new Hdf5UnavailableException($"The HDF5 C library could not be bound ({e.Message}). Run scripts/setup.sh (apt-get install libhdf5-dev) or set SARKIT_HDF5_LIBRARY.", e);
             }
             catch (EntryPointNotFoundException e)
             {
