@@ -220,3 +220,35 @@ public class ArrayDatasetMapperTests
         Assert.True(rc == 0 && output.Contains("OK"), output);
     }
 }
+
+public class ArrayDatasetMapperMemoryTests
+{
+    /// <summary>
+    /// Reading streams E straight into the field arrays: the bytes allocated while reading stay below the dataset's own
+    /// size plus a fixed few MB of buffers (an extra full copy of E would exceed the bound).
+    /// </summary>
+    [Theory]
+    [InlineData(".npz")]
+    [InlineData(".mat")]
+    public void ReadingAllocatesNoExtraFullCopyOfE(string ext)
+    {
+        var grid = SarKit.Grid.VoxelGrid.Uniform(100, 80, 25, 0.002); // 200 000 voxels
+        int nv = grid.VoxelCount, nch = 4;
+        var tissue = new SarKit.Grid.TissueModel(grid, Enumerable.Repeat(0.5, nv).ToArray(), Enumerable.Repeat(1000.0, nv).ToArray());
+        var e = new MultiChannelField(grid, nch, FieldQuantity.E, FieldNormalisation.PerVoltIncident);
+        for (int c = 0; c < nch; c++) for (int a = 0; a < 3; a++) { var d = e.ComponentData(c, a); for (int n = 0; n < d.Length; n++) d[n] = (n % 97) * 0.01f + c; }
+        var ds = new SarDataset(tissue, e);
+        using var tmp = new IoFixtures.TempDir();
+        var p = tmp.File("big" + ext);
+        if (ext == ".npz") ArrayDatasetMapper.WriteNpz(ds, p, compress: false); else ArrayDatasetMapper.WriteMat(ds, p, compress: false);
+
+        ArrayDatasetMapper.Read(p); // warm up (JIT, pools)
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var back = ArrayDatasetMapper.Read(p);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        long eBytes = 2L * 4 * nv * 3 * nch, tissueBytes = 2L * 8 * nv;
+        Assert.True(allocated < eBytes + tissueBytes + (6 << 20), $"allocated {allocated / 1e6:F1} MB for E {eBytes / 1e6:F1} MB + tissue {tissueBytes / 1e6:F1} MB");
+        Assert.Equal(e.ComponentData(3, 2), back.E.ComponentData(3, 2));
+    }
+}
