@@ -217,6 +217,7 @@ public static class ArrayDatasetMapper
                     ? " It looks like a C-order array in MATLAB axis order: in NumPy save arr.transpose() or np.asfortranarray(arr) so that x varies fastest." : "";
                 throw Err(name, $"shape {a.ShapeText} does not match the grid {g}: expected {expect}.{hint}");
             }
+            if (nch < 1) throw Err(name, $"shape {a.ShapeText} has no channels.");
             if (names is not null && names.Length != nch)
                 throw Err("channel_names", $"has {names.Length} names but '{name}' has {nch} channels.");
             var field = new MultiChannelField(g, nch, q, norm, names) { Source = $"'{_src}' variable '{name}'" };

@@ -242,7 +242,8 @@ public sealed class MatFile : IArrayCollection
 
     private void AddVariable(MatrixHeader h, long pos, long bytes, bool compressed, HashSet<string> names)
     {
-        string name = h.Name.Length == 0 ? "(unnamed)" : h.Name;
+        if (h.Name.Length == 0) { _warnings.Add($"unnamed {h.Class} element at byte {pos} (MATLAB subsystem data) skipped"); return; }
+        string name = h.Name;
         bool numeric = h.Class is >= MatClass.Double and <= MatClass.UInt64;
         if (!numeric && h.Class != MatClass.Char)
         {
@@ -255,7 +256,7 @@ public sealed class MatFile : IArrayCollection
                 MatClass.Function => "function handles are not supported",
                 _ => $"class {(int)h.Class} is not supported",
             };
-            if (h.Name.Length > 0) _warnings.Add($"variable '{name}' ({h.Class}) skipped: {why}");
+            _warnings.Add($"variable '{name}' ({h.Class}) skipped: {why}");
             return;
         }
         if (!names.Add(name)) { _warnings.Add($"variable '{name}' appears twice; the later one is ignored"); return; }

@@ -57,6 +57,8 @@ public class NpzArchiveTests
         var fnpy = tmp.File("f.npy");
         NpyFile.Write(fnpy, new NdArray(NdType.Float32, [3, 2], new float[] { 0, 1, 2, 3, 4, 5 }, axesReversed: true), fortranOrderWhenReversed: true);
         var npz = tmp.File("a.npz");
+        var stored = tmp.File("s.npz");
+        NpzArchive.Write(stored, [new("x", new NdArray(NdType.Float64, [3], new[] { 1.0, 2, 3 }))], compress: false);
         using (var w = NpzWriter.Create(npz))
         {
             w.Add("u", new NdArray(NdType.UInt16, [2], new ushort[] { 1, 65535 }));
@@ -76,6 +78,10 @@ public class NpzArchiveTests
             assert z['u'].dtype == np.uint16 and list(z['u']) == [1, 65535]
             assert z['b'].dtype == bool and list(z['b']) == [False, True]
             assert str(z['t']) == 'hé', z['t']
+            import zipfile
+            assert [i.compress_type for i in zipfile.ZipFile({{MatFileTests.Py(npz)}}).infolist()] == [8, 8, 8]
+            assert [i.compress_type for i in zipfile.ZipFile({{MatFileTests.Py(stored)}}).infolist()] == [0]
+            assert list(np.load({{MatFileTests.Py(stored)}})['x']) == [1, 2, 3]
             print('OK')
             """;
         int rc = IoFixtures.RunPython(code, out var output);
