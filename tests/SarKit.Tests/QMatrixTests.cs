@@ -75,3 +75,29 @@ public class QMatrixTests
         Assert.Contains("channel 1", ex.Message);
     }
 }
+
+public class ExposedMassTests
+{
+    [Fact]
+    public void ZRangeMassCountsFractionalSlices()
+    {
+        var t = SarKit.Tests.Support.TestPhantoms.Block(10, 10, 10, 0, 0.01, rho: 1000); // 10 cm cube, 1 kg per 1 cm slice? no: 0.1 kg
+        double m = SarKit.Sar.ExposedMass.InsideZRange(t, 0.025, 0.07, out var mask);
+        Assert.Equal(1000 * 0.1 * 0.1 * 0.045, m, 12);
+        Assert.Equal(10 * 10 * 5, mask.Count(b => b)); // slices 2..6 overlap
+        Assert.Equal(t.Mass(), SarKit.Sar.ExposedMass.InsideZRange(t, -1, 1, out _), 12);
+        Assert.Throws<SarKitInputException>(() => SarKit.Sar.ExposedMass.InsideZRange(t, 1, 0, out _));
+    }
+
+    [Fact]
+    public void FieldExtentMassShrinksAsTheThresholdRises()
+    {
+        var t = SarKit.Tests.Support.TestPhantoms.Ellipsoid(12, 12, 12, 0.005, seed: 1);
+        var e = SarKit.Tests.Support.TestPhantoms.RandomFields(t.Grid, 2, seed: 2);
+        double all = SarKit.Sar.ExposedMass.FromFieldExtent(t, e, 1e-9, out _);
+        double half = SarKit.Sar.ExposedMass.FromFieldExtent(t, e, 0.5, out var mask);
+        Assert.Equal(t.Mass(), all, 9);
+        Assert.True(half < all && half > 0);
+        Assert.True(mask.Select((b, v) => !b || t.Rho[v] > 0).All(x => x));
+    }
+}
