@@ -94,6 +94,8 @@ public class ExposedMassTests
     {
         var t = SarKit.Tests.Support.TestPhantoms.Ellipsoid(12, 12, 12, 0.005, seed: 1);
         var e = SarKit.Tests.Support.TestPhantoms.RandomFields(t.Grid, 2, seed: 2);
+        for (int c = 0; c < 2; c++) for (int a = 0; a < 3; a++) // field grows along x
+            { var d = e.ComponentData(c, a); for (int v = 0; v < t.Grid.VoxelCount; v++) { float f = t.Grid.Unravel(v).I + 1; d[2 * v] *= f; d[2 * v + 1] *= f; } }
         double all = SarKit.Sar.ExposedMass.FromFieldExtent(t, e, 1e-9, out _);
         double half = SarKit.Sar.ExposedMass.FromFieldExtent(t, e, 0.5, out var mask);
         Assert.Equal(t.Mass(), all, 9);
