@@ -98,8 +98,9 @@ public class OpenEmsReferenceTests(ITestOutputHelper output)
         var r = Ptx8Reference.Instance;
         int pad = Ptx8Reference.ReadPad(h5);
         var drive = Ptx8Reference.ReadDrive("openems-ptx8/ref62704_cp.json"); // 1 W incident
-        var tissue = Ptx8Reference.Padded(r.Tissue, pad);
-        var local = Ptx8Reference.Pad(LocalSar.Compute(r.Tissue, r.E, drive), r.Tissue.Grid, pad);
+        var paddedData = r.Dataset.PadWithAir(pad);
+        var tissue = paddedData.Tissue;
+        var local = LocalSar.Compute(tissue, paddedData.E, drive);
         var reference = Ptx8Reference.ReadMap(h5, "/openems_IEEE_62704");
         var res = SpatialAverage.Compute(tissue, local, AveragingOptions.TenGram);
         double worst = 0; int n = 0;

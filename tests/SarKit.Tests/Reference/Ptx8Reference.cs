@@ -58,23 +58,4 @@ internal sealed class Ptx8Reference
             .Select(p => new Complex(p[0].GetDouble(), p[1].GetDouble())).ToArray();
         return new DriveVector(b, FieldNormalisation.PerVoltIncident);
     }
-
-    /// <summary>Zero-pads a [z,y,x] map by <paramref name="pad"/> voxels on every side.</summary>
-    public static double[] Pad(double[] a, VoxelGrid g, int pad)
-    {
-        int nx = g.Nx + 2 * pad, ny = g.Ny + 2 * pad, nz = g.Nz + 2 * pad;
-        var r = new double[nx * ny * nz];
-        for (int k = 0; k < g.Nz; k++)
-            for (int j = 0; j < g.Ny; j++)
-                Array.Copy(a, g.Index(0, j, k), r, pad + nx * (j + pad + ny * (k + pad)), g.Nx);
-        return r;
-    }
-
-    public static TissueModel Padded(TissueModel t, int pad)
-    {
-        var g = t.Grid;
-        double d = g.WidthX(0);
-        var pg = VoxelGrid.Uniform(g.Nx + 2 * pad, g.Ny + 2 * pad, g.Nz + 2 * pad, d, (g.EdgesX[0] - pad * d, g.EdgesY[0] - pad * d, g.EdgesZ[0] - pad * d));
-        return new TissueModel(pg, Pad(t.Sigma, g, pad), Pad(t.Rho, g, pad)) { Source = t.Source + " (padded)" };
-    }
 }
