@@ -286,8 +286,8 @@ public sealed class AveragingCubeSet
             b = a; mb = ma; a = shape.Prev(a); ma = a > 0 ? pm.Box(shape.Bounds(a)) : 0;
         }
         double s;
-        if (a > 0 && M - ma <= tol * M) s = a;
-        else if (mb - M <= tol * M) s = b;
+        if (a > 0 && M - ma <= tol * M) { s = a; mass = ma; }
+        else if (mb - M <= tol * M) { s = b; mass = mb; }
         else
         {
             // exact cubic on [a, b] from four samples
@@ -311,11 +311,10 @@ public sealed class AveragingCubeSet
                 if (hi - lo < 1e-15) break;
             }
             s = a + t * h;
+            mass = ((c3 * t + c2) * t + c1) * t + c0; // the exact cubic: equals the box integral to rounding
         }
         box = shape.Bounds(s);
-        if (CubeShape.Outside(box, nx, ny, nz)) return false;
-        mass = pm.Box(box);
-        return true;
+        return !CubeShape.Outside(box, nx, ny, nz);
     }
 
     // ---------------------------------------------------------------- applying the cubes

@@ -114,21 +114,22 @@ public sealed class PrefixSum3D : IVoxelIntegral
     /// <summary>Integral of a scalar table over the box [x0,x1]×[y0,y1]×[z0,z1] in continuous index coordinates (clamped to the grid).</summary>
     public double Box(in Box3 box)
     {
-        Span<int> ix = stackalloc int[4], iy = stackalloc int[4], iz = stackalloc int[4];
-        Span<double> wx = stackalloc double[4], wy = stackalloc double[4], wz = stackalloc double[4];
-        int nx = Taps(box.X0, box.X1, Nx, ix, wx), ny = Taps(box.Y0, box.Y1, Ny, iy, wy), nz = Taps(box.Z0, box.Z1, Nz, iz, wz);
+        Taps tx = default, ty = default, tz = default;
+        tx.Build(box.X0, box.X1, Nx); ty.Build(box.Y0, box.Y1, Ny); tz.Build(box.Z0, box.Z1, Nz);
         double sum = 0;
         var s = S;
-        for (int c = 0; c < nz; c++)
+        for (int c = 0; c < tz.Count; c++)
         {
-            long zc = iz[c] * _sz;
-            for (int b = 0; b < ny; b++)
+            long zc = tz.Index[c] * _sz;
+            double yzSum = 0;
+            for (int b = 0; b < ty.Count; b++)
             {
-                long yb = zc + iy[b] * _sy;
+                long yb = zc + ty.Index[b] * _sy;
                 double t = 0;
-                for (int a = 0; a < nx; a++) t += wx[a] * s[yb + ix[a]];
-                sum += wz[c] * wy[b] * t;
+                for (int a = 0; a < tx.Count; a++) t += tx.Weight[a] * s[yb + tx.Index[a]];
+                yzSum += ty.Weight[b] * t;
             }
+            sum += tz.Weight[c] * yzSum;
         }
         return sum;
     }
@@ -144,22 +145,21 @@ public sealed class PrefixSum3D : IVoxelIntegral
     /// <summary>Integral of every component over a box, added into <paramref name="result"/> (C doubles).</summary>
     public void Box(in Box3 box, Span<double> result)
     {
-        Span<int> ix = stackalloc int[4], iy = stackalloc int[4], iz = stackalloc int[4];
-        Span<double> wx = stackalloc double[4], wy = stackalloc double[4], wz = stackalloc double[4];
-        int nx = Taps(box.X0, box.X1, Nx, ix, wx), ny = Taps(box.Y0, box.Y1, Ny, iy, wy), nz = Taps(box.Z0, box.Z1, Nz, iz, wz);
+        Taps tx = default, ty = default, tz = default;
+        tx.Build(box.X0, box.X1, Nx); ty.Build(box.Y0, box.Y1, Ny); tz.Build(box.Z0, box.Z1, Nz);
         int comps = Components;
         var s = S;
-        for (int c = 0; c < nz; c++)
+        for (int c = 0; c < tz.Count; c++)
         {
-            long zc = iz[c] * _sz;
-            for (int b = 0; b < ny; b++)
+            long zc = tz.Index[c] * _sz;
+            for (int b = 0; b < ty.Count; b++)
             {
-                long yb = zc + iy[b] * _sy;
-                double wyz = wz[c] * wy[b];
-                for (int a = 0; a < nx; a++)
+                long yb = zc + ty.Index[b] * _sy;
+                double wyz = tz.Weight[c] * ty.Weight[b];
+                for (int a = 0; a < tx.Count; a++)
                 {
-                    double w = wyz * wx[a];
-                    var src = new ReadOnlySpan<double>(s, (int)((yb + ix[a]) * comps), comps);
+                    double w = wyz * tx.Weight[a];
+                    var src = new ReadOnlySpan<double>(s, (int)((yb + tx.Index[a]) * comps), comps);
                     System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(src, w, result, result);
                 }
             }
@@ -167,32 +167,45 @@ public sealed class PrefixSum3D : IVoxelIntegral
     }
 
     /// <summary>
-    /// Interpolation taps along one axis for ∫_{lo}^{hi}: F(hi) − F(lo), F linear between nodes. Returns the tap count (≤ 4).
+    /// Interpolation taps along one axis for ∫_{lo}^{hi} = F(hi) − F(lo), F linear between nodes (F(0) = 0): at most four
+    /// (node, weight) pairs, merged when nodes coincide.
     /// </summary>
-    private static int Taps(double lo, double hi, int n, Span<int> idx, Span<double> w)
+    private struct Taps
     {
-        int m = 0;
-        Add(hi, +1, n, idx, w, ref m);
-        Add(lo, -1, n, idx, w, ref m);
-        return m;
+        public Int4 Index;
+        public Double4 Weight;
+        public int Count;
 
-        static void Add(double x, double sign, int n, Span<int> idx, Span<double> w, ref int m)
+        public void Build(double lo, double hi, int n)
         {
-            if (x <= 0) return;               // F(0) = 0
-            if (x >= n) { Put(n, sign, idx, w, ref m); return; }
-            int a = (int)Math.Floor(x);
-            double f = x - a;
-            if (1 - f != 0) Put(a, sign * (1 - f), idx, w, ref m);
-            if (f != 0) Put(a + 1, sign * f, idx, w, ref m);
+            Count = 0;
+            Add(hi, +1, n);
+            Add(lo, -1, n);
         }
 
-        static void Put(int a, double weight, Span<int> idx, Span<double> w, ref int m)
+        private void Add(double x, double sign, int n)
         {
-            if (a == 0) return; // S at node 0 is 0
-            for (int t = 0; t < m; t++) if (idx[t] == a) { w[t] += weight; return; }
-            idx[m] = a; w[m] = weight; m++;
+            if (x <= 0) return;
+            if (x >= n) { Put(n, sign); return; }
+            int a = (int)x; // x > 0: truncation = floor
+            double f = x - a;
+            if (f != 1) Put(a, sign * (1 - f));
+            if (f != 0) Put(a + 1, sign * f);
+        }
+
+        private void Put(int a, double w)
+        {
+            if (a == 0) return;
+            for (int t = 0; t < Count; t++) if (Index[t] == a) { Weight[t] += w; return; }
+            Index[Count] = a; Weight[Count] = w; Count++;
         }
     }
+
+    [System.Runtime.CompilerServices.InlineArray(4)]
+    private struct Int4 { private int _e; }
+
+    [System.Runtime.CompilerServices.InlineArray(4)]
+    private struct Double4 { private double _e; }
 }
 
 /// <summary>An axis-aligned box in continuous voxel-index coordinates (voxel i spans [i, i+1]).</summary>
