@@ -77,6 +77,9 @@ public sealed class AveragingCubeSet
     public static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options = null, IProgress<double>? progress = null)
         => Build(tissue, options, progress, directSums: false);
 
+    /// <param name="tissue">Tissue model on a uniform grid.</param>
+    /// <param name="options">Target mass and 62704-1 parameters.</param>
+    /// <param name="progress">Optional progress in [0, 1].</param>
     /// <param name="directSums">Integrate every box by looping over its voxels instead of using summed-volume tables (the
     /// straightforward method; same result, cost ∝ cube volume). For benchmarks and cross-checks.</param>
     internal static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options, IProgress<double>? progress, bool directSums)
