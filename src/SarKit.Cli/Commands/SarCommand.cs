@@ -36,7 +36,11 @@ internal static class SarCommand
 
     /// <summary>null for point SAR, else the averaging mass in kg.</summary>
     internal static double? ParseMass(string text)
-        => text.Trim().Equals("point", StringComparison.OrdinalIgnoreCase) ? null : AveragingOptions.ParseMassKg(text);
+    {
+        if (text.Trim().Equals("point", StringComparison.OrdinalIgnoreCase)) return null;
+        try { return AveragingOptions.ParseMassKg(text); }
+        catch (SarKitInputException e) { throw new SarKitInputException($"--mass: {e.Message} Use 'point' for unaveraged SAR.", e); }
+    }
 
     private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? output, bool json)
     {
