@@ -149,7 +149,7 @@ internal sealed record GridJson
         return new GridJson
         {
             Nx = g.Nx, Ny = g.Ny, Nz = g.Nz, Uniform = u, Isotropic = g.IsIsotropic(),
-            SpacingM = u ? new PointJson(g.WidthX(0), g.WidthY(0), g.WidthZ(0)) : null,
+            SpacingM = u ? new PointJson((g.EdgesX[^1] - g.EdgesX[0]) / g.Nx, (g.EdgesY[^1] - g.EdgesY[0]) / g.Ny, (g.EdgesZ[^1] - g.EdgesZ[0]) / g.Nz) : null,
             SpacingMinM = new PointJson(x0, y0, z0), SpacingMaxM = new PointJson(x1, y1, z1),
             ExtentM = new AxisRange([g.EdgesX[0], g.EdgesX[^1]], [g.EdgesY[0], g.EdgesY[^1]], [g.EdgesZ[0], g.EdgesZ[^1]]),
         };
