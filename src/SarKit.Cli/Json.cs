@@ -31,9 +31,15 @@ internal static class JsonParts
     public static PointJson Centre(SarKit.Grid.VoxelGrid g, int v) { var (x, y, z) = g.Centre(v); return new(x, y, z); }
     public static DriveJson Drive(SarKit.Fields.DriveVector d) => new(
         d.Amplitudes.ToArray().Select(b => b.Magnitude).ToArray(),
-        d.Amplitudes.ToArray().Select(b => b.Magnitude == 0 ? 0 : Math.Round(b.Phase * 180 / Math.PI, 9) + 0.0).ToArray(),
+        d.Amplitudes.ToArray().Select(b => b.Magnitude == 0 ? 0 : PhaseDeg(b)).ToArray(),
         SarKit.Fields.FieldNormalisationExtensions.DriveUnit(d.Normalisation),
         SarKit.Fields.FieldNormalisationExtensions.ToId(d.Normalisation));
+    /// <summary>arg(b) in degrees, in (−180, 180], rounded to 1e-9° (no "-0").</summary>
+    public static double PhaseDeg(System.Numerics.Complex b)
+    {
+        double p = Math.Round(b.Phase * 180 / Math.PI, 9) + 0.0;
+        return p <= -180 ? p + 360 : p;
+    }
     public static StatusCountsJson Status(SarKit.Averaging.AveragingCubeSet cubes)
     {
         var (va, u, un, bg) = cubes.StatusCounts();

@@ -52,8 +52,8 @@ public class CliCommandTests
         Assert.True(g.GetProperty("uniform").GetBoolean());
         Assert.Equal(0.005, g.GetProperty("spacing_m").GetProperty("x").GetDouble(), 1e-12);
         Assert.Equal(-0.105, g.GetProperty("extent_m").GetProperty("x")[0].GetDouble(), 1e-9);
-        Assert.Equal(["air", "muscle", "fat"], g.GetProperty("nx").ValueKind == JsonValueKind.Number
-            ? j.GetProperty("label_names").EnumerateArray().Select(x => x.GetString()!).ToArray() : []);
+        Assert.Equal(["air", "muscle", "fat"], j.GetProperty("label_names").EnumerateArray().Select(x => x.GetString()!).ToArray());
+        Assert.Equal(["body"], j.GetProperty("masks").EnumerateArray().Select(x => x.GetString()!).ToArray());
     }
 
     [Fact]
@@ -78,6 +78,7 @@ public class CliCommandTests
         Assert.Equal("point", j.GetProperty("method").GetString());
         Assert.Equal("V", j.GetProperty("drive").GetProperty("unit").GetString());
         Assert.Equal(-60, j.GetProperty("drive").GetProperty("phase_deg")[2].GetDouble(), 1e-9);
+        Assert.Equal(180, j.GetProperty("drive").GetProperty("phase_deg")[5].GetDouble(), 1e-9);
         var wb = RegionQ.Compute("body", ds.Tissue, ds.E, ds.Tissue.Masks["body"]);
         Assert.Equal(wb.Sar(TestDrive), j.GetProperty("whole_body_sar_w_per_kg").GetDouble(), 1e-12 * wb.Sar(TestDrive));
         // absorbed power = Σ σ|E|²V/2 over tissue
