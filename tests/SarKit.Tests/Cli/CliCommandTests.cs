@@ -170,6 +170,25 @@ public class CliCommandTests
         Assert.Equal(38540, info.GetProperty("tissue_voxels").GetInt32());
     }
 
+    [Theory]
+    [InlineData("demo73.mat")]  // MATLAB v7.3: 512-byte MATLAB header, then HDF5
+    [InlineData("demo5.mat")]   // MATLAB v5/v7 Level 5
+    public void SarAndInfoReadMatFiles(string name)
+    {
+        using var tmp = new TempDir();
+        var mat = tmp.File(name);
+        if (name == "demo73.mat") MatlabDatasetFile.Write(CliRunner.Demo, mat);
+        else ArrayDatasetMapper.WriteMat(CliRunner.Demo, mat);
+        Assert.Equal(name == "demo73.mat", DatasetFiles.IsHdf5(mat));
+        var a = ParseJson(CliRunner.Run("sar", "-f", mat, "-d", Drive, "-m", "point", "--json").Out);
+        var local = LocalSar.Compute(CliRunner.Demo.Tissue, CliRunner.Demo.E, TestDrive);
+        Assert.Equal(local.Max(), a.GetProperty("peak_sar_w_per_kg").GetDouble(), 1e-12 * local.Max());
+        var info = ParseJson(CliRunner.Run("info", mat, "--json").Out);
+        Assert.Equal(name == "demo73.mat" ? "matlab-v7.3" : "matlab-v5", info.GetProperty("layout").GetString());
+        Assert.Equal(8, info.GetProperty("channels").GetInt32());
+        Assert.Equal(CliRunner.Demo.Tissue.Mass(), info.GetProperty("tissue_mass_kg").GetDouble(), 1e-9);
+    }
+
     [Fact]
     public void DriveFromJsonFileAndCp()
     {
