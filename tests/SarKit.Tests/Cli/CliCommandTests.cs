@@ -190,6 +190,31 @@ public class CliCommandTests
     }
 
     [Fact]
+    public void HeadMaskGivesHeadSarAndRegionPeak()
+    {
+        using var tmp = new TempDir();
+        var src = CliRunner.Demo;
+        var tissue = new SarKit.Grid.TissueModel(src.Grid, src.Tissue.Sigma, src.Tissue.Rho) { Source = "copy" };
+        foreach (var (k, m) in src.Tissue.Masks) tissue.SetMask(k, m);
+        var ds = new SarDataset(tissue, src.E) { FrequencyHz = src.FrequencyHz };
+        var g = ds.Grid;
+        var head = new bool[g.VoxelCount];
+        for (int v = 0; v < head.Length; v++) head[v] = ds.Tissue.Rho[v] > 0 && g.Centre(v).Z > 0.05;
+        ds.Tissue.SetMask("head", head);
+        var npz = tmp.File("withhead.npz");
+        ArrayDatasetMapper.WriteNpz(ds, npz);
+        var j = ParseJson(CliRunner.Run("sar", "-f", npz, "-d", Drive, "-m", "point", "--region", "head", "--json").Out);
+        var local = LocalSar.Compute(ds.Tissue, ds.E, TestDrive);
+        double headPeak = local.Where((_, v) => head[v]).Max();
+        Assert.Equal(headPeak, j.GetProperty("peak_sar_w_per_kg").GetDouble(), 1e-12 * headPeak);
+        Assert.True(headPeak < local.Max());
+        Assert.True(g.Centre(g.Index(0, 0, j.GetProperty("peak_voxel_index").GetProperty("k").GetInt32())).Z > 0.05);
+        Assert.Equal("head", j.GetProperty("region").GetString());
+        double headSar = RegionQ.Compute("head", ds.Tissue, ds.E, head).Sar(TestDrive);
+        Assert.Equal(headSar, j.GetProperty("head_sar_w_per_kg").GetDouble(), 1e-12 * headSar);
+    }
+
+    [Fact]
     public void DriveFromJsonFileAndCp()
     {
         using var tmp = new TempDir();

@@ -116,4 +116,19 @@ public class CliErrorTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("notes.txt", r.Err);
     }
+
+    [Fact]
+    public void ExceptionsMapToExitCodes()
+    {
+        var (o, e) = (new StringWriter(), new StringWriter());
+        var io = new SarKit.Cli.CliIO(o, e);
+        Assert.Equal(2, io.Fail(new SarKitInputException("x.h5: /fields/E: bad")));
+        Assert.Equal("error: x.h5: /fields/E: bad", e.ToString().Trim());
+        Assert.Equal(2, io.Fail(new FileNotFoundException("gone.h5")));
+        e.GetStringBuilder().Clear();
+        Assert.Equal(1, io.Fail(new InvalidOperationException("boom")));
+        Assert.StartsWith("internal error: InvalidOperationException: boom", e.ToString());
+        Assert.Equal(1, io.Guard(() => throw new NullReferenceException()));
+        Assert.Equal("", o.ToString());
+    }
 }
