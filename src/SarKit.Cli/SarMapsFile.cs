@@ -35,11 +35,11 @@ internal static class SarMapsFile
         {
             using var w = NpzWriter.Create(path);
             w.Add("point_sar", new NdArray(NdType.Float64, s3, r.PointSar));
-            if (r.Averaged is { } a)
+            if (r.AveragedSar is { } a)
             {
-                w.Add("averaged_sar", new NdArray(NdType.Float64, s3, a.Map));
-                w.Add("status", new NdArray(NdType.UInt8, s3, a.Status.Select(x => (byte)x).ToArray()));
-                w.Add("mass_kg", new NdArray(NdType.Float64, [], new[] { a.TargetMassKg }));
+                w.Add("averaged_sar", new NdArray(NdType.Float64, s3, a));
+                w.Add("status", new NdArray(NdType.UInt8, s3, r.Status!.Select(x => (byte)x).ToArray()));
+                w.Add("mass_kg", new NdArray(NdType.Float64, [], new[] { r.MassKg!.Value }));
             }
             w.Add("edges_x", new NdArray(NdType.Float64, [g.Nx + 1], g.EdgesX.ToArray()));
             w.Add("edges_y", new NdArray(NdType.Float64, [g.Ny + 1], g.EdgesY.ToArray()));
@@ -73,13 +73,13 @@ internal static class SarMapsFile
                 f.WriteDataset("/point_sar", new NdArray(NdType.Float64, s3, r.PointSar), Hdf5WriteOptions.Compressed);
                 f.WriteAttribute("/point_sar", "unit", "W/kg");
                 f.WriteAttribute("/point_sar", "description", "local (point) SAR sigma|E|^2/(2 rho) of the drive");
-                if (r.Averaged is { } a)
+                if (r.AveragedSar is { } a)
                 {
-                    f.WriteDataset("/averaged_sar", new NdArray(NdType.Float64, s3, a.Map), Hdf5WriteOptions.Compressed);
+                    f.WriteDataset("/averaged_sar", new NdArray(NdType.Float64, s3, a), Hdf5WriteOptions.Compressed);
                     f.WriteAttribute("/averaged_sar", "unit", "W/kg");
-                    f.WriteAttribute("/averaged_sar", "mass_kg", a.TargetMassKg);
+                    f.WriteAttribute("/averaged_sar", "mass_kg", r.MassKg!.Value);
                     f.WriteAttribute("/averaged_sar", "description", "IEC/IEEE 62704-1 mass-averaged SAR per voxel");
-                    f.WriteDataset("/status", new NdArray(NdType.UInt8, s3, a.Status.Select(x => (byte)x).ToArray()), Hdf5WriteOptions.Compressed);
+                    f.WriteDataset("/status", new NdArray(NdType.UInt8, s3, r.Status!.Select(x => (byte)x).ToArray()), Hdf5WriteOptions.Compressed);
                     f.WriteAttribute("/status", "legend", "0 background, 1 unused (step 2), 2 used, 3 valid (IEC/IEEE 62704-1)");
                 }
                 f.WriteDataset("/grid/edges_x", new NdArray(NdType.Float64, [g.Nx + 1], g.EdgesX.ToArray()));

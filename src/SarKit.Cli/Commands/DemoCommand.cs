@@ -59,19 +59,19 @@ internal static class DemoCommand
 
         // CP drive: point, 10 g, 1 g
         var cp = DriveInput.Cp(nch, n);
-        var point = Time("cp_point_sar", () => SarCommand.Evaluate(io, true, ds, cp, null, null));
-        var cubes10 = Time("cubes_10g", () => io.WithProgress(json, "Averaging cubes (10 g)", p => AveragingCubeSet.Build(ds.Tissue, AveragingOptions.TenGram, p)));
-        var ten = Time("cp_10g", () => SarCommand.Evaluate(io, true, ds, cp, 0.010, null, cubes10));
-        var cubes1 = Time("cubes_1g", () => io.WithProgress(json, "Averaging cubes (1 g)", p => AveragingCubeSet.Build(ds.Tissue, AveragingOptions.OneGram, p)));
-        var one = Time("cp_1g", () => SarCommand.Evaluate(io, true, ds, cp, 0.001, null, cubes1));
+        var point = Time("cp_point_sar", () => SarCommand.Evaluate(ds, cp, null, null));
+        var av10 = Time("cubes_10g", () => Averager.Build(io, json, ds, 0.010, null));
+        var ten = Time("cp_10g", () => SarCommand.Evaluate(ds, cp, av10, null));
+        var av1 = Time("cubes_1g", () => Averager.Build(io, json, ds, 0.001, null));
+        var one = Time("cp_1g", () => SarCommand.Evaluate(ds, cp, av1, null));
 
         // averaged Q-matrix set vs scalar averaging for random drives
-        var qset = Time("qmatrices_10g", () => io.WithProgress(json, "Averaged Q-matrices (10 g)", p => AveragedQMatrixSet.Compute(ds, cubes10, progress: p)));
+        var qset = Time("qmatrices_10g", () => io.WithProgress(json, "Averaged Q-matrices (10 g)", p => av10.QSet(p)));
         var rng = new Random(20261121);
         var checks = Time("qmatrix_check", () => Enumerable.Range(0, randomDrives).Select(_ =>
         {
             var b = new DriveVector(Enumerable.Range(0, nch).Select(__ => Complex.FromPolarCoordinates(0.5 + rng.NextDouble(), 2 * Math.PI * rng.NextDouble())), n);
-            var scalar = SpatialAverage.Compute(ds.Tissue, LocalSar.Compute(ds.Tissue, ds.E, b), AveragingOptions.TenGram, cubes10).Peak;
+            var scalar = av10.Average(LocalSar.Compute(ds.Tissue, ds.E, b)).Peak;
             var fromQ = qset.PeakSar(b).Peak;
             return new DemoDriveCheckJson(JsonParts.Drive(b), scalar, fromQ, Math.Abs(fromQ - scalar) / scalar);
         }).ToArray());
@@ -86,7 +86,7 @@ internal static class DemoCommand
             Dataset = info,
             Channels = channels,
             Cp = new DemoCpJson(point.Json with { InputFile = path }, ten.Json with { InputFile = path }, one.Json with { InputFile = path }),
-            Qmatrices = new DemoQJson(qset.Count, cubes10.ValidCubeCount, qset.Channels, checks),
+            Qmatrices = new DemoQJson(qset.Count, av10.Cubes.ValidCubeCount, qset.Channels, checks),
             Checks = [openEms, qCheck],
             AllChecksPass = openEms.Pass && qCheck.Pass,
             TimingsS = timings,
@@ -168,7 +168,7 @@ internal static class DemoCommand
         var k = new Table().Title("Checks").AddColumn("Check").AddColumn("Value").AddColumn("Tolerance").AddColumn("Result");
         foreach (var ch in r.Checks)
             k.AddRow(new Text(ch.Name + (ch.Note is null ? "" : $" ({ch.Note})")), new Text(ch.Value is { } v ? v.ToString("0.00e+0", CultureInfo.InvariantCulture) : "n/a"),
-                new Text(ch.Tolerance.ToString("E0", CultureInfo.InvariantCulture)), new Markup(ch.Pass ? "[green]PASS[/]" : "[red]FAIL[/]"));
+                new Text(ch.Tolerance.ToString("0e+0", CultureInfo.InvariantCulture)), new Markup(ch.Pass ? "[green]PASS[/]" : "[red]FAIL[/]"));
         c.Write(k);
         c.WriteLine($"Timings (s): {string.Join(", ", r.TimingsS.Select(kv => $"{kv.Key} {kv.Value:F3}"))}");
         c.WriteLine($"All checks: {Pass(r.AllChecksPass)}");

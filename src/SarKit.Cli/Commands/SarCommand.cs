@@ -27,12 +27,19 @@ internal static class SarCommand
         var mass = new Option<string>("--mass", "-m") { Description = "Averaging mass: 10g, 1g, any mass (e.g. 0.5g, 0.01kg), or 'point' for unaveraged SAR.", DefaultValueFactory = _ => "10g" };
         var region = new Option<string?>("--region", "-r") { Description = "Search the peak only inside this mask (e.g. body, head)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the SAR maps [nz,ny,nx] to this .h5 or .npz file." };
+        var pad = PadOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("sar", "Peak SAR (point or IEC/IEEE 62704-1 mass-averaged), whole-body/head SAR and absorbed power of a drive.")
-            { fields, drive, mass, region, output, json };
-        cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(fields)!, p.GetValue(drive)!, p.GetValue(mass)!, p.GetValue(region), p.GetValue(output), p.GetValue(json))));
+            { fields, drive, mass, region, pad, output, json };
+        cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(fields)!, p.GetValue(drive)!, p.GetValue(mass)!, p.GetValue(region), p.GetValue(pad), p.GetValue(output), p.GetValue(json))));
         return cmd;
     }
+
+    internal static Option<string> PadOption() => new("--pad")
+    {
+        Description = "Air voxels added around the model before averaging (cubes must fit in the domain): 'auto' adds what the model's air margin lacks (1.5 cube sides), or a number.",
+        DefaultValueFactory = _ => "auto",
+    };
 
     /// <summary>null for point SAR, else the averaging mass in kg.</summary>
     internal static double? ParseMass(string text)
@@ -42,15 +49,17 @@ internal static class SarCommand
         catch (SarKitInputException e) { throw new SarKitInputException($"--mass: {e.Message} Use 'point' for unaveraged SAR.", e); }
     }
 
-    private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? output, bool json)
+    private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? padText, string? output, bool json)
     {
         var sw = Stopwatch.StartNew();
         double? massKg = ParseMass(massText);
+        int? pad = Averager.ParsePad(padText);
         if (output is not null) SarMapsFile.CheckTarget(output);
         DatasetFiles.RequireExisting(fieldsPath);
         var ds = io.WithProgress(json, "Reading dataset", _ => DatasetFiles.Open(fieldsPath));
         var drive = DriveInput.Parse(driveText, ds);
-        var eval = Evaluate(io, json, ds, drive, massKg, region);
+        var averager = massKg is { } mk ? Averager.Build(io, json, ds, mk, pad) : null;
+        var eval = Evaluate(ds, drive, averager, region);
         if (output is not null)
         {
             SarMapsFile.Write(output, ds, eval, fieldsPath);
@@ -65,24 +74,26 @@ internal static class SarCommand
     internal sealed class Evaluation
     {
         public required double[] PointSar { get; init; }
-        public AveragedSarResult? Averaged { get; init; }
+        /// <summary>Averaged SAR on the dataset's grid (null for point SAR).</summary>
+        public double[]? AveragedSar { get; init; }
+        public VoxelStatus[]? Status { get; init; }
+        public double? MassKg { get; init; }
         public required SarJson Json { get; set; }
     }
 
-    /// <summary>Computes everything `sar` reports for one drive.</summary>
-    internal static Evaluation Evaluate(CliIO io, bool json, SarDataset ds, DriveVector drive, double? massKg, string? region, AveragingCubeSet? cubes = null)
+    /// <summary>Computes everything `sar` reports for one drive (averaged when <paramref name="averager"/> is given).</summary>
+    internal static Evaluation Evaluate(SarDataset ds, DriveVector drive, Averager? averager, string? region)
     {
         var tissue = ds.Tissue; var g = ds.Grid;
         bool[]? regionMask = region is null ? null : tissue.TissueMask(region);
         var local = LocalSar.Compute(tissue, ds.E, drive);
         AveragedSarResult? avg = null;
         double[] map = local;
-        if (massKg is { } m)
+        double? massKg = averager?.Options.TargetMassKg;
+        if (averager is not null)
         {
-            var options = new AveragingOptions { TargetMassKg = m };
-            cubes ??= io.WithProgress(json, $"Averaging cubes ({Grams(m)})", p => AveragingCubeSet.Build(tissue, options, p));
-            avg = SpatialAverage.Compute(tissue, local, options, cubes);
-            map = avg.Map;
+            avg = averager.Average(local);
+            map = averager.Padding.Crop(avg.Map);
         }
         var (peak, at) = Peak(map, regionMask);
         if (at < 0) throw new SarKitInputException($"{ds.Source}: region '{region}' contains no tissue voxel.");
@@ -91,7 +102,7 @@ internal static class SarCommand
         {
             cube = avg.PeakCube;
             if (regionMask is not null || cube < 0 || avg.CubeValues[cube] != peak)
-                cube = FindCube(avg, at, peak);
+                cube = FindCube(avg, averager!.Padding.ToPadded(at), peak);
         }
         var body = tissue.Masks.TryGetValue(TissueModel.BodyMask, out var bm) ? bm : null;
         var wb = RegionQ.Compute("body", tissue, ds.E, body);
@@ -114,14 +125,15 @@ internal static class SarCommand
             HeadSarWPerKg = head,
             AbsorbedPowerW = all.AbsorbedPower(drive),
             PeakPointSarWPerKg = LocalSar.Peak(local).Value,
-            StatusCounts = avg is null ? null : JsonParts.Status(avg.Cubes),
+            StatusCounts = averager?.StatusCounts(),
+            AirPaddingVoxels = averager?.Padding.Cells,
             PeakCube = avg is null || cube < 0 ? null : new CubeJson(
                 avg.Cubes.CubeOrientation(cube).ToString(), (int)avg.Cubes.CubeOrientation(cube), avg.Cubes.CubeSideM(cube), avg.Cubes.CubeMassKg(cube),
-                JsonParts.Index(g, avg.Cubes.CubeVoxel(cube))),
+                JsonParts.Index(g, averager!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),
             InputFile = ds.Source,
             SarkitVersion = CliApp.Version,
         };
-        return new Evaluation { PointSar = local, Averaged = avg, Json = j };
+        return new Evaluation { PointSar = local, AveragedSar = avg is null ? null : map, Status = averager?.Status, MassKg = massKg, Json = j };
     }
 
     internal static (double Value, int Index) Peak(double[] map, bool[]? mask)
@@ -163,6 +175,7 @@ internal static class SarCommand
             Row("  peak cube", $"{pc.Orientation}, side {F(pc.SideM * 1e3)} mm, mass {F(pc.MassKg * 1e3)} g, tagged voxel ({pc.VoxelIndex.I}, {pc.VoxelIndex.J}, {pc.VoxelIndex.K})");
         if (r.StatusCounts is { } s)
             Row("  voxel status", $"valid {s.Valid}, used {s.Used}, unused {s.Unused}, background {s.Background}" + (s.WithoutCube > 0 ? $", {s.WithoutCube} unused without any cube (local SAR kept)" : ""));
+        if (r.AirPaddingVoxels is { } padCells) Row("  air padding", padCells == 0 ? "none needed" : $"{padCells} voxels on every side");
         if (r.MassKg is not null) Row("Peak point SAR", $"{F(r.PeakPointSarWPerKg)} W/kg");
         Row("Whole-body SAR", $"{F(r.WholeBodySarWPerKg)} W/kg (mass {F(r.WholeBodyMassKg)} kg)");
         if (r.HeadSarWPerKg is not null) Row("Head SAR", $"{F(r.HeadSarWPerKg)} W/kg");
@@ -195,6 +208,7 @@ internal sealed record SarJson
     public required double AbsorbedPowerW { get; init; }
     public required double PeakPointSarWPerKg { get; init; }
     public required StatusCountsJson? StatusCounts { get; init; }
+    public required int? AirPaddingVoxels { get; init; }
     public required CubeJson? PeakCube { get; init; }
     public required string InputFile { get; init; }
     public string? OutputFile { get; init; }

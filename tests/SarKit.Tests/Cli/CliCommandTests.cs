@@ -92,25 +92,43 @@ public class CliCommandTests
     private static string CliApp_Version() => SarKit.Cli.CliApp.Version;
 
     [Fact]
-    public void Sar10gPeakEqualsSpatialAverage()
+    public void Sar10gPeakEqualsSpatialAverageOnTheAirPaddedModel()
     {
         var r = CliRunner.Run("sar", "-f", CliRunner.DemoFile, "-d", Drive, "--mass", "10g", "--json");
         Assert.Equal(0, r.ExitCode);
         var j = ParseJson(r.Out);
         var ds = CliRunner.Demo;
-        var res = SpatialAverage.Compute(ds, TestDrive, AveragingOptions.TenGram);
+        var pad = new SarKit.Grid.AirPadding(ds.Grid, SarKit.Grid.AirPadding.Needed(ds.Tissue, 0.010));
+        Assert.Equal(6, pad.Cells); // demo data: 1 air cell stored, 7 wanted for 10 g at 900 kg/m³ and 5 mm
+        Assert.Equal(pad.Cells, j.GetProperty("air_padding_voxels").GetInt32());
+        var local = LocalSar.Compute(ds.Tissue, ds.E, TestDrive);
+        var res = SpatialAverage.Compute(pad.Pad(ds.Tissue), pad.Pad(local), AveragingOptions.TenGram);
         Assert.Equal(res.Peak, j.GetProperty("peak_sar_w_per_kg").GetDouble(), res.Peak * 1e-12);
         Assert.Equal(0.010, j.GetProperty("mass_kg").GetDouble());
         Assert.Equal("IEC/IEEE 62704-1", j.GetProperty("method").GetString());
-        var (i, jj, k) = ds.Grid.Unravel(res.PeakVoxel);
+        var (i, jj, k) = ds.Grid.Unravel(pad.ToOriginal(res.PeakVoxel));
         var idx = j.GetProperty("peak_voxel_index");
         Assert.Equal((i, jj, k), (idx.GetProperty("i").GetInt32(), idx.GetProperty("j").GetInt32(), idx.GetProperty("k").GetInt32()));
-        var (va, u, un, bg) = res.Cubes.StatusCounts();
+        var status = pad.Crop(res.Status);
         var s = j.GetProperty("status_counts");
-        Assert.Equal((va, u, un, bg), (s.GetProperty("valid").GetInt32(), s.GetProperty("used").GetInt32(), s.GetProperty("unused").GetInt32(), s.GetProperty("background").GetInt32()));
+        Assert.Equal(status.Count(x => x == VoxelStatus.Valid), s.GetProperty("valid").GetInt32());
+        Assert.Equal(status.Count(x => x == VoxelStatus.Used), s.GetProperty("used").GetInt32());
+        Assert.Equal(status.Count(x => x == VoxelStatus.Unused), s.GetProperty("unused").GetInt32());
+        Assert.Equal(ds.Grid.VoxelCount - 38540, s.GetProperty("background").GetInt32());
+        Assert.Equal(res.Cubes.VoxelsWithoutCube, s.GetProperty("without_cube").GetInt32());
         var cube = j.GetProperty("peak_cube");
         Assert.Equal(0.010, cube.GetProperty("mass_kg").GetDouble(), 1e-9);
         Assert.True(cube.GetProperty("side_m").GetDouble() > 0.015 && cube.GetProperty("side_m").GetDouble() < 0.03);
+    }
+
+    [Fact]
+    public void SarWithoutPaddingEqualsSpatialAverageOfTheStoredGrid()
+    {
+        var j = ParseJson(CliRunner.Run("sar", "-f", CliRunner.DemoFile, "-d", Drive, "--mass", "1g", "--pad", "0", "--json").Out);
+        var res = SpatialAverage.Compute(CliRunner.Demo, TestDrive, AveragingOptions.OneGram);
+        Assert.Equal(res.Peak, j.GetProperty("peak_sar_w_per_kg").GetDouble(), res.Peak * 1e-12);
+        Assert.Equal(0, j.GetProperty("air_padding_voxels").GetInt32());
+        Assert.Equal(res.Cubes.StatusCounts().Valid, j.GetProperty("status_counts").GetProperty("valid").GetInt32());
     }
 
     [Fact]
