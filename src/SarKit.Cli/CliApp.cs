@@ -1,13 +1,75 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Reflection;
+using SarKit.Cli.Commands;
 
 namespace SarKit.Cli;
 
-/// <summary>The `sarkit` command tree. Exit codes: 0 success, 1 internal failure, 2 bad input.</summary>
+/// <summary>
+/// The `sarkit` command tree (docs/cli.md). Exit codes: 0 success, 2 bad input (<see cref="SarKitInputException"/>,
+/// command-line parse errors, missing files), 1 internal failure (any other exception, reported as "internal error: …").
+/// </summary>
 public static class CliApp
 {
-    public static int Run(string[] args)
+    public const int ExitOk = 0, ExitInternal = 1, ExitBadInput = 2;
+
+    /// <summary>SarKit version (informational version of the library assembly).</summary>
+    public static string Version
     {
-        var root = new RootCommand("SarKit: specific absorption rate (SAR) toolkit for RF safety.");
-        return root.Parse(args).Invoke();
+        get
+        {
+            var asm = typeof(SarDataset).Assembly;
+            var v = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                    ?? asm.GetName().Version?.ToString(3) ?? "0";
+            int plus = v.IndexOf('+');
+            return plus > 0 ? v[..plus] : v;
+        }
+    }
+
+    /// <summary>Runs the command line with the process's console writers; returns the exit code (never exits the process).</summary>
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the command line writing results to <paramref name="stdout"/> and diagnostics to <paramref name="stderr"/>.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var io = new CliIO(stdout, stderr);
+        try
+        {
+            if (args.Length == 1 && args[0] is "--version" or "-V")
+            {
+                stdout.WriteLine($"sarkit {Version}");
+                return ExitOk;
+            }
+            var root = Build(io);
+            var parse = root.Parse(args);
+            if (parse.Action is ParseErrorAction || (parse.Errors.Count > 0 && parse.Action is not CommandLineAction { ClearsParseErrors: true }))
+            {
+                foreach (var e in parse.Errors) stderr.WriteLine($"error: {e.Message}");
+                var cmd = string.Join(' ', new[] { "sarkit" }.Concat(CommandPath(parse)));
+                stderr.WriteLine($"Run '{cmd} --help' for usage.");
+                return ExitBadInput;
+            }
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) { return io.Fail(e); }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null && r.Parent is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return names;
+    }
+
+    private static RootCommand Build(CliIO io)
+    {
+        var root = new RootCommand("SarKit: specific absorption rate (SAR) toolkit for RF safety (MRI parallel transmit, wireless).\n" +
+                                   "Exit codes: 0 success, 1 internal failure, 2 bad input.");
+        root.Add(InfoCommand.Create(io));
+        root.Add(SarCommand.Create(io));
+        root.Add(QMatricesCommand.Create(io));
+        root.Add(DemoCommand.Create(io));
+        return root;
     }
 }

@@ -100,7 +100,7 @@ public static class MatlabDatasetFile
         FieldIO.CheckShape(f, e, [nch, 3, grid.Nz, grid.Ny, grid.Nx], "E, nx×ny×nz×3×nch");
         return new SarDatasetInfo
         {
-            Path = path, Layout = DatasetLayout.MatlabV73, Grid = grid, Channels = nch, TissueVoxels = rho.Count(r => r > 0),
+            Path = path, Layout = DatasetLayout.MatlabV73, Grid = grid, Channels = nch, TissueVoxels = rho.Count(r => r > 0), TissueMassKg = SarDatasetInfo.MassOf(grid, rho),
             Normalisation = Normalisation(path, f), FrequencyHz = Frequency(f), HasH = f.IsDataset("/H"),
             HasEpsilonR = f.IsDataset("/eps_r"), HasLabels = f.IsDataset("/labels"),
             ChannelNames = Enumerable.Range(0, nch).Select(c => $"ch{c}").ToArray(),

@@ -142,7 +142,7 @@ public static class OpenEmsFieldDump
         return new SarDatasetInfo
         {
             Path = path, Layout = DatasetLayout.OpenEmsFieldDump, Grid = grid, Channels = 1,
-            TissueVoxels = rho?.Count(r => r > 0) ?? 0, Normalisation = FieldNormalisation.Unspecified, FrequencyHz = freq,
+            TissueVoxels = rho?.Count(r => r > 0) ?? 0, TissueMassKg = rho is null ? double.NaN : SarDatasetInfo.MassOf(grid, rho), Normalisation = FieldNormalisation.Unspecified, FrequencyHz = freq,
             ChannelNames = [Path.GetFileNameWithoutExtension(path)],
             FieldType = f.IsDataset("/FieldData/FD/f0_real") ? f.GetDatasetInfo("/FieldData/FD/f0_real").TypeDescription : "",
         };

@@ -77,7 +77,7 @@ public static class OpenEmsReferenceReader
         return new SarDatasetInfo
         {
             Path = path, Layout = DatasetLayout.OpenEmsReference, Grid = grid, Channels = (int)e.Shape[0],
-            TissueVoxels = rho.Count(r => r > 0), Normalisation = FieldNormalisation.PerVoltIncident,
+            TissueVoxels = rho.Count(r => r > 0), TissueMassKg = SarDatasetInfo.MassOf(grid, rho), Normalisation = FieldNormalisation.PerVoltIncident,
             FrequencyHz = f.HasAttribute("/", "f0_Hz") ? f.ReadScalarAttribute("/", "f0_Hz") : 0,
             HasH = f.IsDataset("/H"),
             ChannelNames = Enumerable.Range(0, (int)e.Shape[0]).Select(c => $"ch{c}").ToArray(),

@@ -68,7 +68,7 @@ public static class SarKitDatasetFile
         return new SarDatasetInfo
         {
             Path = path, Layout = DatasetLayout.SarKit, Grid = grid, Channels = (int)e.Shape[0],
-            TissueVoxels = rho.Count(r => r > 0), Normalisation = ReadNormalisation(f, EPath),
+            TissueVoxels = rho.Count(r => r > 0), TissueMassKg = SarDatasetInfo.MassOf(grid, rho), Normalisation = ReadNormalisation(f, EPath),
             FrequencyHz = f.HasAttribute("/", "frequency_hz") ? f.ReadScalarAttribute("/", "frequency_hz") : 0,
             HasH = f.IsDataset(HPath), HasB1Plus = f.IsDataset(B1Path),
             HasEpsilonR = f.IsDataset("/tissue/eps_r"), HasLabels = f.IsDataset("/tissue/labels"),
