@@ -37,49 +37,19 @@ public sealed class SarDataset
     /// that are uniform. IEC/IEEE 62704-1 drops averaging cubes that leave the computational domain; where a simulation
     /// box ends in air a few voxels from the body, padding lets face-centred (step 2) cubes extend into air as they would
     /// in an unbounded domain. Do not pad a model that is truncated through tissue (e.g. at the neck): there the air is
-    /// not real. Masks and labels are padded with background.
+    /// not real. Masks and labels are padded with background. See <see cref="AirPadding"/> for index mapping.
     /// </summary>
     public SarDataset PadWithAir(int voxels)
     {
-        if (voxels < 0) throw new ArgumentOutOfRangeException(nameof(voxels));
         if (voxels == 0) return this;
-        var g = Grid;
-        double[] Ext(ReadOnlySpan<double> e)
+        var pad = new AirPadding(Grid, voxels);
+        var d = new SarDataset(pad.Pad(Tissue), pad.Pad(E))
         {
-            double d0 = e[1] - e[0], d1 = e[^1] - e[^2];
-            var r = new double[e.Length + 2 * voxels];
-            for (int i = 0; i < voxels; i++) { r[i] = e[0] - (voxels - i) * d0; r[r.Length - 1 - i] = e[^1] + (voxels - i) * d1; }
-            e.CopyTo(r.AsSpan(voxels));
-            return r;
-        }
-        var pg = new VoxelGrid(Ext(g.EdgesX), Ext(g.EdgesY), Ext(g.EdgesZ));
-        T[] Pad<T>(T[] a, int stride = 1)
-        {
-            var r = new T[(long)pg.VoxelCount * stride];
-            for (int k = 0; k < g.Nz; k++)
-                for (int j = 0; j < g.Ny; j++)
-                    Array.Copy(a, (long)g.Index(0, j, k) * stride, r, (long)pg.Index(voxels, j + voxels, k + voxels) * stride, (long)g.Nx * stride);
-            return r;
-        }
-        var t = Tissue;
-        var pt = new TissueModel(pg, Pad(t.Sigma), Pad(t.Rho))
-        {
-            EpsilonR = t.EpsilonR is null ? null : Pad(t.EpsilonR),
-            Labels = t.Labels is null ? null : Pad(t.Labels),
-            LabelNames = t.LabelNames,
-            Source = t.Source + $" (padded with {voxels} air voxels)",
+            H = H is null ? null : pad.Pad(H),
+            B1Plus = B1Plus is null ? null : pad.Pad(B1Plus),
+            FrequencyHz = FrequencyHz,
+            Source = Source,
         };
-        foreach (var (name, m) in t.Masks) pt.SetMask(name, Pad(m));
-        MultiChannelField? PadField(MultiChannelField? f)
-        {
-            if (f is null) return null;
-            var r = new MultiChannelField(pg, f.Channels, f.Quantity, f.Normalisation, f.ChannelNames) { Source = f.Source };
-            for (int c = 0; c < f.Channels; c++)
-                for (int a = 0; a < f.Components; a++)
-                    Pad(f.ComponentData(c, a), 2).CopyTo(r.ComponentData(c, a), 0);
-            return r;
-        }
-        var d = new SarDataset(pt, PadField(E)!) { H = PadField(H), B1Plus = PadField(B1Plus), FrequencyHz = FrequencyHz, Source = Source };
         foreach (var kv in Provenance) d.Provenance[kv.Key] = kv.Value;
         d.Provenance["sarkit_padding_voxels"] = voxels.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return d;
