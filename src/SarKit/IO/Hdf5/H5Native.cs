@@ -126,6 +126,8 @@ internal static unsafe partial class H5Native
 
     // property lists
     [LibraryImport(Lib)] internal static partial long H5Pcreate(long cls);
+    [LibraryImport(Lib)] internal static partial int H5Pset_fclose_degree(long fapl, int degree);
+    [LibraryImport(Lib)] internal static partial int H5Pset_file_locking(long fapl, byte useFileLocking, byte ignoreWhenDisabled);
     [LibraryImport(Lib)] internal static partial int H5Pclose(long plist);
     [LibraryImport(Lib)] internal static partial int H5Pset_chunk(long plist, int ndims, ulong* dims);
     [LibraryImport(Lib)] internal static partial int H5Pget_chunk(long plist, int maxNdims, ulong* dims);

@@ -75,7 +75,8 @@ public sealed unsafe class Hdf5File : IDisposable
             Hdf5Library.TakeErrorStack();
             throw new SarKitInputException($"{path}: not an HDF5 file (no HDF5 signature found).") { SourceFile = path };
         }
-        var h = H5Handle.Own(H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), H5Kind.File, () => $"{path}: cannot open the HDF5 file for reading", path);
+        using var fapl = FileAccessList(path);
+        var h = H5Handle.Own(H5Fopen(path, H5F_ACC_RDONLY, fapl.Id), H5Kind.File, () => $"{path}: cannot open the HDF5 file for reading", path);
         return new Hdf5File(h, path, false);
     }
 
@@ -97,10 +98,24 @@ public sealed unsafe class Hdf5File : IDisposable
                 Hdf5Errors.Check(H5Pset_userblock(plist.Id, (ulong)userBlockBytes), () => $"{path}: invalid user block size {userBlockBytes} (must be 0 or a power of two ≥ 512)", path);
                 fcpl = plist.Id;
             }
-            var h = H5Handle.Own(H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT), H5Kind.File, () => $"{path}: cannot create the HDF5 file", path);
+            using var fapl = FileAccessList(path);
+            var h = H5Handle.Own(H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl.Id), H5Kind.File, () => $"{path}: cannot create the HDF5 file", path);
             return new Hdf5File(h, path, true);
         }
         finally { plist?.Dispose(); }
+    }
+
+    /// <summary>
+    /// File access properties: closing the file closes every object still open in it (H5F_CLOSE_STRONG), so a file is
+    /// really closed when <see cref="Dispose"/> returns even if a handle was left to the finaliser; and no POSIX file
+    /// locks (SarKit never writes a file another process reads: outputs go to a temporary file that is renamed).
+    /// </summary>
+    private static H5Handle FileAccessList(string path)
+    {
+        var fapl = H5Handle.Own(H5Pcreate(Hdf5Library.P_CLS_FILE_ACCESS), H5Kind.PropertyList, () => "H5Pcreate(file access)");
+        Hdf5Errors.Check(H5Pset_fclose_degree(fapl.Id, 3 /* H5F_CLOSE_STRONG */), () => $"{path}: cannot set the file close degree", path);
+        Hdf5Errors.Check(H5Pset_file_locking(fapl.Id, 0, 1), () => $"{path}: cannot disable file locking", path);
+        return fapl;
     }
 
     /// <summary>Flushes and closes the file.</summary>

@@ -39,7 +39,7 @@ public static unsafe class Hdf5Library
         T_NATIVE_INT64, T_NATIVE_UINT64, T_NATIVE_FLOAT, T_NATIVE_DOUBLE, T_C_S1,
         T_STD_I8LE, T_STD_U8LE, T_STD_I16LE, T_STD_U16LE, T_STD_I32LE, T_STD_U32LE, T_STD_I64LE, T_STD_U64LE,
         T_IEEE_F32LE, T_IEEE_F64LE,
-        P_CLS_FILE_CREATE, P_CLS_DATASET_CREATE, P_CLS_LINK_CREATE, P_CLS_DATASET_ACCESS;
+        P_CLS_FILE_CREATE, P_CLS_FILE_ACCESS, P_CLS_DATASET_CREATE, P_CLS_LINK_CREATE, P_CLS_DATASET_ACCESS;
 
     /// <summary>Version of the loaded library, e.g. "1.10.8".</summary>
     public static string Version { get; private set; } = "";
@@ -123,6 +123,7 @@ public static unsafe class Hdf5Library
                 T_STD_I64LE = Global("H5T_STD_I64LE_g"); T_STD_U64LE = Global("H5T_STD_U64LE_g");
                 T_IEEE_F32LE = Global("H5T_IEEE_F32LE_g"); T_IEEE_F64LE = Global("H5T_IEEE_F64LE_g");
                 P_CLS_FILE_CREATE = Global("H5P_CLS_FILE_CREATE_ID_g");
+                P_CLS_FILE_ACCESS = Global("H5P_CLS_FILE_ACCESS_ID_g");
                 P_CLS_DATASET_CREATE = Global("H5P_CLS_DATASET_CREATE_ID_g");
                 P_CLS_LINK_CREATE = Global("H5P_CLS_LINK_CREATE_ID_g");
                 P_CLS_DATASET_ACCESS = Global("H5P_CLS_DATASET_ACCESS_ID_g");
