@@ -137,7 +137,7 @@ internal sealed class SizeResult
     public required SizeSpec Spec;
     public int Nx, Ny, Nz, GridVoxels, TissueVoxels, Cubes, ValidCubes;
     public double VoxelSizeM, BodyScale;
-    public double TBuildStep1Used, TBaseStep1Used;
+    public double TBuildStep1Used, TBaseStep1Used, TQTable, TQCubes;
     public string TBuildSpread = "", TQSpread = "", TBaseBuildSpread = "";
     public double TGen, TBuild, TQ, TLocal, TCubeAvg, TMap;
     public double TQTotal => TBuild + TQ;
@@ -156,6 +156,7 @@ internal sealed class SizeResult
 internal sealed class Bench(BenchOptions o)
 {
     private readonly List<SizeResult> _results = [];
+    private long _allocated;
 
     public int Run()
     {
@@ -211,16 +212,15 @@ internal sealed class Bench(BenchOptions o)
 
         Collect();
         r.PeakResetWorked = ResetPeakWorkingSet();
-        long alloc0 = GC.GetTotalAllocatedBytes(true);
+        _allocated = 0;
         r.LoadBefore = LoadAverage();
 
         // ---- SarKit: cube set, Q-matrix set
         int reps = quiet ? 1 : o.Repeat;
-        PhaseClock? clock = null;
-        var cubes = Timed(reps, () => { var c = new PhaseClock(); var set = AveragingCubeSet.Build(tissue, avgOptions, c); return (set, c); },
-                          out r.TBuild, out r.TBuildSpread, out var bestClock).set;
-        clock = bestClock.c;
-        r.TBuildStep1Used = clock.FirstAtLeast(0.85);
+        var clocks = new List<PhaseClock>();
+        var cubes = Timed(reps, () => { var c = new PhaseClock(); clocks.Add(c); return AveragingCubeSet.Build(tissue, avgOptions, c); },
+                          out r.TBuild, out r.TBuildSpread, out int bestBuild);
+        r.TBuildStep1Used = clocks[bestBuild].FirstAtLeast(0.85);
         r.Cubes = cubes.CubeCount; r.ValidCubes = cubes.ValidCubeCount;
         var (va, us, un, _) = cubes.StatusCounts();
         Log($"cube set: {r.TBuild,8:F3} s {r.TBuildSpread}  {r.Cubes:N0} cubes ({r.ValidCubes:N0} valid step-1, {r.Cubes - r.ValidCubes:N0} step-2), " +
@@ -235,6 +235,13 @@ internal sealed class Bench(BenchOptions o)
         r.QTableGB = nodes * 8.0 * Math.Min(tile, n2) / 1e9;
         r.QSetGB = (double)r.Cubes * n2 * 8 / 1e9;
         Log($"Q set:    {r.TQ,8:F3} s {r.TQSpread}  {o.Channels} channels, {n2} reals per cube ({r.QSetGB:F2} GB), summed-volume table {r.QTableGB:F2} GB in {(n2 + tile - 1) / tile} tile(s)");
+        if (!quiet)
+        {
+            qset = null;
+            (r.TQTable, r.TQCubes) = QSetPhases(ds, cubes);
+            Log($"          phases (replica of AveragedQMatrixSet.Compute, one run, not counted): summed-volume table {r.TQTable:F3} s, cube integrals {r.TQCubes:F3} s");
+            qset = AveragedQMatrixSet.Compute(ds, cubes);
+        }
         Log($"10 g Q-matrix field (cube set + Q set): {r.TQTotal:F3} s");
 
         // ---- scalar map of one drive
@@ -255,9 +262,9 @@ internal sealed class Bench(BenchOptions o)
 
         r.PeakWorkingSet = PeakWorkingSet();
         r.ManagedLive = GC.GetTotalMemory(false);
-        r.Allocated = GC.GetTotalAllocatedBytes(true) - alloc0;
+        r.Allocated = _allocated; // SarKit phases (cube set, Q set, cube averages, map), fastest runs
         Log($"memory:   peak working set {r.PeakWorkingSet / 1e9:F2} GB{(r.PeakResetWorked ? " (this size)" : " (whole process so far)")}, " +
-            $"managed heap {r.ManagedLive / 1e9:F2} GB live at end (dataset + cube set + Q set + maps), {r.Allocated / 1e9:F2} GB allocated by the timed phases");
+            $"managed heap {r.ManagedLive / 1e9:F2} GB live at end (dataset + cube set + Q set + maps), {r.Allocated / 1e9:F2} GB allocated by one run of the SarKit phases (cube set, Q set, averages, map)");
         qset = null;
 
         // ---- baseline: same algorithm, every box integrated by looping over its voxels
@@ -265,10 +272,11 @@ internal sealed class Bench(BenchOptions o)
         {
             Collect();
             int breps = Math.Min(reps, o.BaselineRepeat);
-            var (slow, slowClock) = Timed(breps, () => { var c = new PhaseClock(); var set = AveragingCubeSet.Build(tissue, avgOptions, c, directSums: true); return (set, c); },
-                                          out double tbb, out r.TBaseBuildSpread, out _);
+            var slowClocks = new List<PhaseClock>();
+            var slow = Timed(breps, () => { var c = new PhaseClock(); slowClocks.Add(c); return AveragingCubeSet.Build(tissue, avgOptions, c, directSums: true); },
+                             out double tbb, out r.TBaseBuildSpread, out int bestSlow);
             r.TBaseBuild = tbb;
-            r.TBaseStep1Used = slowClock.FirstAtLeast(0.85);
+            r.TBaseStep1Used = slowClocks[bestSlow].FirstAtLeast(0.85);
             var slowValues = Timed(breps, () =>
             {
                 double vol = slow.VoxelSizeX * slow.VoxelSizeY * slow.VoxelSizeZ;
@@ -355,21 +363,74 @@ internal sealed class Bench(BenchOptions o)
         }
     }
 
-    /// <summary>Runs <paramref name="f"/> <paramref name="reps"/> times; <paramref name="best"/> = fastest run (s), <paramref name="spread"/> = all runs as text; returns the fastest run's result.</summary>
-    private static T Timed<T>(int reps, Func<T> f, out double best, out string spread, out T bestResult)
+    /// <summary>Runs <paramref name="f"/> <paramref name="reps"/> times; <paramref name="best"/> = fastest run (s), <paramref name="spread"/> = all runs as text, <paramref name="bestRun"/> = its index; returns the last run's result.</summary>
+    /// <remarks>A full garbage collection runs before each run (not timed), so memory figures reflect one run; the
+    /// managed bytes allocated by the fastest run are added to <see cref="_allocated"/>.</remarks>
+    private T Timed<T>(int reps, Func<T> f, out double best, out string spread, out int bestRun)
     {
-        best = double.PositiveInfinity; bestResult = default!;
+        best = double.PositiveInfinity; bestRun = 0;
+        T last = default!;
         var all = new List<double>();
+        long bestAlloc = 0;
         for (int i = 0; i < reps; i++)
         {
+            if (reps > 1) Collect();
+            long a0 = GC.GetTotalAllocatedBytes(true);
             var sw = Stopwatch.StartNew();
             var x = f();
             double t = sw.Elapsed.TotalSeconds;
+            long alloc = GC.GetTotalAllocatedBytes(true) - a0;
             all.Add(t);
-            if (t < best) { best = t; bestResult = x; }
+            if (t < best) { best = t; bestRun = i; bestAlloc = alloc; }
+            last = x; x = default!;
         }
+        _allocated += bestAlloc;
         spread = reps > 1 ? "[runs " + string.Join(", ", all.Select(t => t.ToString("F3"))) + "]" : "";
-        return bestResult;
+        return last; // every run computes the same result; only the last one is kept alive
+    }
+
+    /// <summary>
+    /// Times the two phases of <see cref="AveragedQMatrixSet.Compute"/> separately by repeating its steps with the same
+    /// library pieces (summed-volume table of the packed point Q-matrices, then one box integral per cube). Diagnostic only.
+    /// </summary>
+    private static (double Table, double Cubes) QSetPhases(SarDataset data, AveragingCubeSet cubes)
+    {
+        var grid = data.Grid; var e = data.E; var tissue = data.Tissue;
+        int n = e.Channels, n2 = n * n;
+        long nodes = (long)(grid.Nx + 1) * (grid.Ny + 1) * (grid.Nz + 1);
+        int tile = (int)Math.Clamp((4L << 30) / (nodes * 8), 1, n2);
+        tile = Math.Min(tile, (int)Math.Min(n2, int.MaxValue / nodes));
+        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
+        var packed = new double[(long)cubes.CubeCount * n2];
+        double tTable = 0, tCubes = 0;
+        Collect();
+        for (int t0 = 0; t0 < n2; t0 += tile)
+        {
+            int tc = Math.Min(tile, n2 - t0), off = t0;
+            var sw = Stopwatch.StartNew();
+            var table = PrefixSum3D.Build(grid.Nx, grid.Ny, grid.Nz, tc, (v, dst) =>
+            {
+                Span<double> full = stackalloc double[n2];
+                Span<double> scratch = stackalloc double[2 * n];
+                QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch);
+                full.Slice(off, tc).CopyTo(dst);
+            }, v => tissue.Sigma[v] == 0);
+            tTable += sw.Elapsed.TotalSeconds;
+            sw.Restart();
+            Parallel.For(0, cubes.CubeCount, () => new double[tc], (c, _, acc) =>
+            {
+                Array.Clear(acc);
+                table.Box(cubes.Boxes[c], acc);
+                double inv = 1.0 / cubes.Masses[c];
+                var dst = packed.AsSpan((int)((long)c * n2 + off), tc);
+                for (int q = 0; q < tc; q++) dst[q] = acc[q] * inv;
+                return acc;
+            }, _ => { });
+            tCubes += sw.Elapsed.TotalSeconds;
+            table = null;
+            Collect();
+        }
+        return (tTable, tCubes);
     }
 
     private static void Collect()
