@@ -137,7 +137,7 @@ internal sealed class SizeResult
     public required SizeSpec Spec;
     public int Nx, Ny, Nz, GridVoxels, TissueVoxels, Cubes, ValidCubes;
     public double VoxelSizeM, BodyScale;
-    public double TBuildStep1Used, TBaseStep1Used, TQTable, TQCubes;
+    public double TBuildStep1Used, TBaseStep1Used, TQTable, TQCubes, TQEmptyTable;
     public string TBuildSpread = "", TQSpread = "", TBaseBuildSpread = "";
     public double TGen, TBuild, TQ, TLocal, TCubeAvg, TMap;
     public double TQTotal => TBuild + TQ;
@@ -238,8 +238,9 @@ internal sealed class Bench(BenchOptions o)
         if (!quiet)
         {
             qset = null;
-            (r.TQTable, r.TQCubes) = QSetPhases(ds, cubes);
-            Log($"          phases (replica of AveragedQMatrixSet.Compute, one run, not counted): summed-volume table {r.TQTable:F3} s, cube integrals {r.TQCubes:F3} s");
+            (r.TQTable, r.TQCubes, r.TQEmptyTable) = QSetPhases(ds, cubes);
+            Log($"          phases (replica of AveragedQMatrixSet.Compute, one run, not counted): summed-volume table {r.TQTable:F3} s " +
+                $"(of which allocation + prefix passes, measured on an empty table: {r.TQEmptyTable:F3} s), cube integrals {r.TQCubes:F3} s");
             qset = AveragedQMatrixSet.Compute(ds, cubes);
         }
         Log($"10 g Q-matrix field (cube set + Q set): {r.TQTotal:F3} s");
@@ -393,7 +394,7 @@ internal sealed class Bench(BenchOptions o)
     /// Times the two phases of <see cref="AveragedQMatrixSet.Compute"/> separately by repeating its steps with the same
     /// library pieces (summed-volume table of the packed point Q-matrices, then one box integral per cube). Diagnostic only.
     /// </summary>
-    private static (double Table, double Cubes) QSetPhases(SarDataset data, AveragingCubeSet cubes)
+    private static (double Table, double Cubes, double EmptyTable) QSetPhases(SarDataset data, AveragingCubeSet cubes)
     {
         var grid = data.Grid; var e = data.E; var tissue = data.Tissue;
         int n = e.Channels, n2 = n * n;
@@ -402,8 +403,18 @@ internal sealed class Bench(BenchOptions o)
         tile = Math.Min(tile, (int)Math.Min(n2, int.MaxValue / nodes));
         double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         var packed = new double[(long)cubes.CubeCount * n2];
-        double tTable = 0, tCubes = 0;
+        double tTable = 0, tCubes = 0, tEmpty = 0;
         Collect();
+        for (int t0 = 0; t0 < n2; t0 += tile)
+        {
+            // the same table with no voxel values: allocation + running sums along x, y, z only
+            var sw0 = Stopwatch.StartNew();
+            var empty = PrefixSum3D.Build(grid.Nx, grid.Ny, grid.Nz, Math.Min(tile, n2 - t0), (_, _) => { }, _ => true);
+            tEmpty += sw0.Elapsed.TotalSeconds;
+            GC.KeepAlive(empty);
+            empty = null;
+            Collect();
+        }
         for (int t0 = 0; t0 < n2; t0 += tile)
         {
             int tc = Math.Min(tile, n2 - t0), off = t0;
@@ -430,7 +441,7 @@ internal sealed class Bench(BenchOptions o)
             table = null;
             Collect();
         }
-        return (tTable, tCubes);
+        return (tTable, tCubes, tEmpty);
     }
 
     private static void Collect()
