@@ -149,7 +149,7 @@ internal sealed class SizeResult
     public List<double>? PairedRatios;
     public double? Ratio => TBaseline / TScalarPaired;
     public double Peak, PeakFromQ, QTableGB, QSetGB;
-    public long PeakWorkingSet, ManagedLive, Allocated;
+    public long PeakWorkingSet, PeakWsQFirst, ManagedLive, Allocated;
     public bool PeakResetWorked;
     public string LoadBefore = "", LoadAfter = "";
     // baseline agreement
@@ -232,7 +232,11 @@ internal sealed class Bench(BenchOptions o)
         Log($"          phases: tables + step 1 + USED marking {r.TBuildStep1Used:F3} s, step 2 + assembly {r.TBuild - r.TBuildStep1Used:F3} s");
 
         AveragedQMatrixSet? qset = null;
-        qset = Timed(reps, () => { qset = null; return AveragedQMatrixSet.Compute(ds, cubes); }, out r.TQ, out r.TQSpread, out _);
+        Collect();
+        bool qReset = ResetPeakWorkingSet();
+        qset = Timed(reps, () => { qset = null; return AveragedQMatrixSet.Compute(ds, cubes); }, out r.TQ, out r.TQSpread, out _,
+                     after: i => { if (i == 0 && qReset) r.PeakWsQFirst = PeakWorkingSet(); });
+        r.PeakWorkingSet = PeakWorkingSet(); // before the diagnostic replica below
         int n2 = o.Channels * o.Channels;
         long nodes = (long)(grid.Nx + 1) * (grid.Ny + 1) * (grid.Nz + 1);
         int tile = (int)Math.Clamp((4L << 30) / (nodes * 8), 1, n2);
@@ -265,10 +269,11 @@ internal sealed class Bench(BenchOptions o)
         r.PeakFromQ = qset.PeakSar(drive).Peak;
         Log($"check:    psSAR from the Q set {r.PeakFromQ:G8} (rel. diff {Math.Abs(r.PeakFromQ / r.Peak - 1):E2})");
 
-        r.PeakWorkingSet = PeakWorkingSet();
-        r.ManagedLive = GC.GetTotalMemory(false);
+        r.PeakWorkingSet = Math.Max(r.PeakWorkingSet, PeakWorkingSet());
+        r.ManagedLive = GC.GetTotalMemory(true);
         r.Allocated = _allocated; // SarKit phases (cube set, Q set, cube averages, map), fastest runs
-        Log($"memory:   peak working set {r.PeakWorkingSet / 1e9:F2} GB{(r.PeakResetWorked ? " (this size)" : " (whole process so far)")}, " +
+        Log($"memory:   peak working set {r.PeakWorkingSet / 1e9:F2} GB{(r.PeakResetWorked ? " (this size, all repeats)" : " (whole process so far)")}, " +
+            $"{(r.PeakWsQFirst > 0 ? $"{r.PeakWsQFirst / 1e9:F2} GB during the first Q-set run (dataset + cube set + Q set), " : "")}" +
             $"managed heap {r.ManagedLive / 1e9:F2} GB live at end (dataset + cube set + Q set + maps), {r.Allocated / 1e9:F2} GB allocated by one run of the SarKit phases (cube set, Q set, averages, map)");
         qset = null;
 
@@ -350,11 +355,11 @@ internal sealed class Bench(BenchOptions o)
     private void PrintSummary()
     {
         Console.WriteLine($"=== summary (times in seconds, fastest of {o.Repeat} runs per phase (baseline: {Math.Min(o.Repeat, o.BaselineRepeat)}); Q field = cube set + Q set; scalar = cube set + cube averages + voxel map)");
-        Console.WriteLine("| size | grid | voxel mm | grid voxels | tissue voxels | cubes | cube set | Q set | Q field | scalar | baseline | ratio | peak WS GB | managed GB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| size | grid | voxel mm | grid voxels | tissue voxels | cubes | cube set | Q set | Q field | scalar | baseline | ratio | peak WS GB | peak WS 1st Q run GB | managed GB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in _results)
             Console.WriteLine($"| {r.Spec.Text} | {r.Nx}×{r.Ny}×{r.Nz} | {r.VoxelSizeM * 1e3:F2} | {r.GridVoxels:N0} | {r.TissueVoxels:N0} | {r.Cubes:N0} | {r.TBuild:F2} | {r.TQ:F2} | {r.TQTotal:F2} | " +
-                              $"{r.TScalar:F2} | {(r.TBaseline is { } b ? b.ToString("F2") : "—")} | {(r.Ratio is { } q ? $"{q:F1}×" : "—")} | {r.PeakWorkingSet / 1e9:F2} | {r.ManagedLive / 1e9:F2} |");
+                              $"{r.TScalar:F2} | {(r.TBaseline is { } b ? b.ToString("F2") : "—")} | {(r.Ratio is { } q ? $"{q:F1}×" : "—")} | {r.PeakWorkingSet / 1e9:F2} | {r.PeakWsQFirst / 1e9:F2} | {r.ManagedLive / 1e9:F2} |");
         Console.WriteLine();
         var ordered = _results.OrderBy(r => r.TissueVoxels).ToList();
         if (ordered.Count >= 2)
@@ -391,7 +396,7 @@ internal sealed class Bench(BenchOptions o)
     /// <summary>Runs <paramref name="f"/> <paramref name="reps"/> times; <paramref name="best"/> = fastest run (s), <paramref name="spread"/> = all runs as text, <paramref name="bestRun"/> = its index; returns the last run's result.</summary>
     /// <remarks>A full garbage collection runs before each run (not timed), so memory figures reflect one run; the
     /// managed bytes allocated by the fastest run are added to <see cref="_allocated"/>.</remarks>
-    private T Timed<T>(int reps, Func<T> f, out double best, out string spread, out int bestRun)
+    private T Timed<T>(int reps, Func<T> f, out double best, out string spread, out int bestRun, Action<int>? after = null)
     {
         best = double.PositiveInfinity; bestRun = 0;
         T last = default!;
@@ -405,6 +410,7 @@ internal sealed class Bench(BenchOptions o)
             var x = f();
             double t = sw.Elapsed.TotalSeconds;
             long alloc = GC.GetTotalAllocatedBytes(true) - a0;
+            after?.Invoke(i);
             all.Add(t);
             if (t < best) { best = t; bestRun = i; bestAlloc = alloc; }
             last = x; x = default!;
@@ -473,6 +479,7 @@ internal sealed class Bench(BenchOptions o)
 
     private static void Collect()
     {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
