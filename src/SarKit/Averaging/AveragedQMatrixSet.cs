@@ -29,8 +29,8 @@ public sealed class AveragedQMatrixSet
     public ReadOnlySpan<double> AllPacked => _packed;
 
     /// <summary>
-    /// Averages the point Q-matrices of a dataset over every cube. The summed-volume table is built per tile of matrix
-    /// components so memory stays within <paramref name="maxTableBytes"/> (default 4 GB).
+    /// Averages the point Q-matrices of a dataset over every cube. The summed-volume table covers the cubes' bounding box only and is built per tile
+    /// of matrix components so memory stays within <paramref name="maxTableBytes"/> (default 4 GB).
     /// </summary>
     public static AveragedQMatrixSet Compute(SarDataset data, AveragingCubeSet cubes, long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
     {
@@ -38,26 +38,43 @@ public sealed class AveragedQMatrixSet
         if (!grid.Equals(cubes.Grid)) throw new ArgumentException("Cube set and dataset grids differ.");
         var e = data.E; var tissue = data.Tissue;
         int n = e.Channels, n2 = n * n;
-        long nodes = (long)(grid.Nx + 1) * (grid.Ny + 1) * (grid.Nz + 1);
+        var packed = new double[(long)cubes.CubeCount * n2];
+        if (cubes.CubeCount == 0) return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
+
+        // the table only needs to cover the cubes: crop it to their bounding box (air around the body is not stored)
+        int i0 = grid.Nx, j0 = grid.Ny, k0 = grid.Nz, i1 = 0, j1 = 0, k1 = 0;
+        foreach (var b in cubes.Boxes)
+        {
+            i0 = Math.Min(i0, (int)Math.Floor(b.X0)); i1 = Math.Max(i1, (int)Math.Ceiling(b.X1));
+            j0 = Math.Min(j0, (int)Math.Floor(b.Y0)); j1 = Math.Max(j1, (int)Math.Ceiling(b.Y1));
+            k0 = Math.Min(k0, (int)Math.Floor(b.Z0)); k1 = Math.Max(k1, (int)Math.Ceiling(b.Z1));
+        }
+        i0 = Math.Max(0, i0); j0 = Math.Max(0, j0); k0 = Math.Max(0, k0);
+        i1 = Math.Min(grid.Nx, i1); j1 = Math.Min(grid.Ny, j1); k1 = Math.Min(grid.Nz, k1);
+        int sx = i1 - i0, sy = j1 - j0, sz = k1 - k0;
+        int Global(int sub) { int a = sub % sx, r = sub / sx; return (a + i0) + grid.Nx * ((r % sy + j0) + grid.Ny * (r / sy + k0)); }
+
+        long nodes = (long)(sx + 1) * (sy + 1) * (sz + 1);
         int tile = (int)Math.Clamp(maxTableBytes / (nodes * 8), 1, n2);
         tile = Math.Min(tile, (int)Math.Min(n2, int.MaxValue / nodes));
-        var packed = new double[(long)cubes.CubeCount * n2];
         double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         for (int t0 = 0; t0 < n2; t0 += tile)
         {
             int tc = Math.Min(tile, n2 - t0);
             int off = t0;
-            var table = PrefixSum3D.Build(grid.Nx, grid.Ny, grid.Nz, tc, (v, dst) =>
+            var table = PrefixSum3D.Build(sx, sy, sz, tc, (sub, dst) =>
             {
+                int v = Global(sub);
                 Span<double> full = stackalloc double[n2];
                 Span<double> scratch = stackalloc double[2 * n];
                 QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch);
                 full.Slice(off, tc).CopyTo(dst);
-            }, v => tissue.Sigma[v] == 0);
+            }, sub => tissue.Sigma[Global(sub)] == 0);
             Parallel.For(0, cubes.CubeCount, () => new double[tc], (c, _, acc) =>
             {
                 Array.Clear(acc);
-                table.Box(cubes.Boxes[c], acc);
+                var b = cubes.Boxes[c];
+                table.Box(new Box3(b.X0 - i0, b.X1 - i0, b.Y0 - j0, b.Y1 - j0, b.Z0 - k0, b.Z1 - k0), acc);
                 double inv = 1.0 / cubes.Masses[c];
                 var dst = packed.AsSpan((int)((long)c * n2 + off), tc);
                 for (int q = 0; q < tc; q++) dst[q] = acc[q] * inv;
