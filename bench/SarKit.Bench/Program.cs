@@ -138,7 +138,7 @@ internal sealed class SizeResult
     public required SizeSpec Spec;
     public int Nx, Ny, Nz, GridVoxels, TissueVoxels, Cubes, ValidCubes;
     public double VoxelSizeM, BodyScale;
-    public double TBuildStep1Used, TBaseStep1Used, TQTable, TQCubes, TQEmptyTable;
+    public double TBuildStep1Used, TBaseStep1Used;
     public string TBuildSpread = "", TQSpread = "", TBaseBuildSpread = "";
     public double TGen, TBuild, TQ, TLocal, TCubeAvg, TMap;
     public double TQTotal => TBuild + TQ;
@@ -243,15 +243,7 @@ internal sealed class Bench(BenchOptions o)
         int tile = (int)Math.Clamp((4L << 30) / (nodes * 8), 1, n2);
         r.QTableGB = nodes * 8.0 * Math.Min(tile, n2) / 1e9;
         r.QSetGB = (double)r.Cubes * n2 * 8 / 1e9;
-        Log($"Q set:    {r.TQ,8:F3} s {r.TQSpread}  {o.Channels} channels, {n2} reals per cube ({r.QSetGB:F2} GB), summed-volume table {r.QTableGB:F2} GB in {(n2 + tile - 1) / tile} tile(s)");
-        if (!quiet)
-        {
-            qset = null;
-            (r.TQTable, r.TQCubes, r.TQEmptyTable) = QSetPhases(ds, cubes);
-            Log($"          phases (replica of AveragedQMatrixSet.Compute, one run, not counted): summed-volume table {r.TQTable:F3} s " +
-                $"(of which allocation + prefix passes, measured on an empty table: {r.TQEmptyTable:F3} s), cube integrals {r.TQCubes:F3} s");
-            qset = AveragedQMatrixSet.Compute(ds, cubes);
-        }
+        Log($"Q set:    {r.TQ,8:F3} s {r.TQSpread}  {o.Channels} channels, {n2} reals per cube ({r.QSetGB:F2} GB), summed-volume table ≤ {r.QTableGB:F2} GB (cropped to the cubes' bounding box) in ≤ {(n2 + tile - 1) / tile} tile(s)");
         Log($"10 g Q-matrix field (cube set + Q set): {r.TQTotal:F3} s");
 
         // ---- scalar map of one drive
@@ -419,60 +411,6 @@ internal sealed class Bench(BenchOptions o)
         _allocated += bestAlloc;
         spread = reps > 1 ? "[runs " + string.Join(", ", all.Select(t => t.ToString("F3"))) + "]" : "";
         return last; // every run computes the same result; only the last one is kept alive
-    }
-
-    /// <summary>
-    /// Times the two phases of <see cref="AveragedQMatrixSet.Compute"/> separately by repeating its steps with the same
-    /// library pieces (summed-volume table of the packed point Q-matrices, then one box integral per cube). Diagnostic only.
-    /// </summary>
-    private static (double Table, double Cubes, double EmptyTable) QSetPhases(SarDataset data, AveragingCubeSet cubes)
-    {
-        var grid = data.Grid; var e = data.E; var tissue = data.Tissue;
-        int n = e.Channels, n2 = n * n;
-        long nodes = (long)(grid.Nx + 1) * (grid.Ny + 1) * (grid.Nz + 1);
-        int tile = (int)Math.Clamp((4L << 30) / (nodes * 8), 1, n2);
-        tile = Math.Min(tile, (int)Math.Min(n2, int.MaxValue / nodes));
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
-        var packed = new double[(long)cubes.CubeCount * n2];
-        double tTable = 0, tCubes = 0, tEmpty = 0;
-        Collect();
-        for (int t0 = 0; t0 < n2; t0 += tile)
-        {
-            // the same table with no voxel values: allocation + running sums along x, y, z only
-            var sw0 = Stopwatch.StartNew();
-            var empty = PrefixSum3D.Build(grid.Nx, grid.Ny, grid.Nz, Math.Min(tile, n2 - t0), (_, _) => { }, _ => true);
-            tEmpty += sw0.Elapsed.TotalSeconds;
-            GC.KeepAlive(empty);
-            empty = null;
-            Collect();
-        }
-        for (int t0 = 0; t0 < n2; t0 += tile)
-        {
-            int tc = Math.Min(tile, n2 - t0), off = t0;
-            var sw = Stopwatch.StartNew();
-            var table = PrefixSum3D.Build(grid.Nx, grid.Ny, grid.Nz, tc, (v, dst) =>
-            {
-                Span<double> full = stackalloc double[n2];
-                Span<double> scratch = stackalloc double[2 * n];
-                QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch);
-                full.Slice(off, tc).CopyTo(dst);
-            }, v => tissue.Sigma[v] == 0);
-            tTable += sw.Elapsed.TotalSeconds;
-            sw.Restart();
-            Parallel.For(0, cubes.CubeCount, () => new double[tc], (c, _, acc) =>
-            {
-                Array.Clear(acc);
-                table.Box(cubes.Boxes[c], acc);
-                double inv = 1.0 / cubes.Masses[c];
-                var dst = packed.AsSpan((int)((long)c * n2 + off), tc);
-                for (int q = 0; q < tc; q++) dst[q] = acc[q] * inv;
-                return acc;
-            }, _ => { });
-            tCubes += sw.Elapsed.TotalSeconds;
-            table = null;
-            Collect();
-        }
-        return (tTable, tCubes, tEmpty);
     }
 
     /// <summary>Edge of a cube of the target mass in muscle-like tissue (1000 kg/m³ nominal), in voxels.</summary>
