@@ -109,6 +109,10 @@ public sealed class AveragingCubeSet
         var set = new AveragingCubeSet(grid, options, status);
 
         // ---- step 1: centred cubes
+        // Fast exact path: where every voxel the cube touches has the centre's density, its mass is ρ·s³, so s = (M/ρ)^(1/3)
+        // in closed form, background is 0 and every face is tissue. Homogeneity of a box is checked exactly with summed
+        // counts of density changes between neighbours along x, y and z.
+        var homogeneous = directSums ? null : new DensityChanges(tissue.Rho, nx, ny, nz);
         var ok = new bool[nTissue];
         var boxes = new Box3[nTissue];
         var cm = new double[nTissue];
@@ -118,7 +122,11 @@ public sealed class AveragingCubeSet
             int v = tissueList[t];
             var (i, j, k) = grid.Unravel(v);
             var shape = new CubeShape(i, j, k, Averaging.CubeOrientation.Centred, dx, dy, dz);
-            if (Solve(shape, pm, M, tol, tissue.Rho[v], nx, ny, nz, out var box, out double m)
+            if (homogeneous is not null && homogeneous.TrySolve(shape, M, tol, tissue.Rho[v], out var hbox, out double hm))
+            {
+                ok[t] = true; boxes[t] = hbox; cm[t] = hm;
+            }
+            else if (Solve(shape, pm, M, tol, tissue.Rho[v], nx, ny, nz, out var box, out double m)
                 && BackgroundFraction(pt, box) <= options.MaxBackgroundFraction
                 && FacesTouchTissue(pt, box))
             {
@@ -232,6 +240,52 @@ public sealed class AveragingCubeSet
             for (int i = 0; i < nx; i++) { if (flag(v + i)) run++; p[o + i + 1] = run; }
         });
         return p;
+    }
+
+    /// <summary>Summed counts of density changes between x-, y- and z-neighbours: a box is homogeneous iff all three are 0.</summary>
+    private sealed class DensityChanges
+    {
+        private readonly PrefixSum3D _x, _y, _z;
+        private readonly int _nx, _ny, _nz;
+
+        public DensityChanges(double[] rho, int nx, int ny, int nz)
+        {
+            _nx = nx; _ny = ny; _nz = nz;
+            var c = new double[rho.Length];
+            for (int v = 0; v < c.Length; v++) c[v] = (v % nx) + 1 < nx && rho[v] != rho[v + 1] ? 1 : 0;
+            _x = PrefixSum3D.Build(nx, ny, nz, c);
+            for (int v = 0; v < c.Length; v++) c[v] = (v / nx) % ny + 1 < ny && rho[v] != rho[v + nx] ? 1 : 0;
+            _y = PrefixSum3D.Build(nx, ny, nz, c);
+            long plane = (long)nx * ny;
+            for (int v = 0; v < c.Length; v++) c[v] = v + plane < c.Length && rho[v] != rho[v + plane] ? 1 : 0;
+            _z = PrefixSum3D.Build(nx, ny, nz, c);
+        }
+
+        /// <summary>
+        /// Solves a centred cube in closed form when every voxel it touches has density <paramref name="rho"/>: mass ρs³,
+        /// whole-layer snapping within the tolerance as in the general solver. False when not homogeneous or not inside the grid
+        /// (the general path then decides).
+        /// </summary>
+        public bool TrySolve(in CubeShape shape, double M, double tol, double rho, out Box3 box, out double mass)
+        {
+            box = default; mass = 0;
+            double s = Math.Cbrt(M / rho);
+            var b0 = shape.Bounds(s);
+            if (CubeShape.Outside(b0, _nx, _ny, _nz)) return false;
+            var (i0, i1) = CubeShape.Covered(b0.X0, b0.X1);
+            var (j0, j1) = CubeShape.Covered(b0.Y0, b0.Y1);
+            var (k0, k1) = CubeShape.Covered(b0.Z0, b0.Z1);
+            if (_x.IntegerBox(i0, i1, j0, j1 + 1, k0, k1 + 1) > 0.5) return false;
+            if (_y.IntegerBox(i0, i1 + 1, j0, j1, k0, k1 + 1) > 0.5) return false;
+            if (_z.IntegerBox(i0, i1 + 1, j0, j1 + 1, k0, k1) > 0.5) return false;
+            // the voxels touched are the same for every side in (a, b] (consecutive breakpoints), so ρ·a³ and ρ·b³ are exact
+            double a = shape.Prev(s), b = shape.Next(a);
+            mass = M;
+            if (a > 0 && M - rho * a * a * a <= tol * M) { s = a; mass = rho * a * a * a; }
+            else if (rho * b * b * b - M <= tol * M) { s = b; mass = rho * b * b * b; }
+            box = shape.Bounds(s);
+            return true;
+        }
     }
 
     internal static double Overlap(int a, double lo, double hi) => Math.Max(0, Math.Min(a + 1, hi) - Math.Max(a, lo));
