@@ -31,7 +31,8 @@ public sealed class AveragingCubeSet
     internal int[] BoundaryCubes = [];       // valid cubes that contain at least one USED voxel
     internal int[] UsedVoxels = [];          // linear indices of USED voxels
     internal int[] UsedSlot = [];            // voxel → slot in UsedVoxels, −1 otherwise
-    internal int[] UsedRows = [];            // per-row prefix counts of USED voxels, (nx+1) per row
+    internal int[] UsedRows = [];
+    internal TissueRegion Region = null!;    // tissue bounding box + 1 voxel: where the summed-volume tables live            // per-row prefix counts of USED voxels, (nx+1) per row
 
     public VoxelGrid Grid { get; }
     public AveragingOptions Options { get; }
@@ -93,26 +94,39 @@ public sealed class AveragingCubeSet
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, nv = grid.VoxelCount;
         double dx = grid.WidthX(0), dy = grid.WidthY(0), dz = grid.WidthZ(0), vol = dx * dy * dz;
         double M = options.TargetMassKg, tol = options.MassTolerance;
-
-        var mass = new double[nv];
-        var tissueInd = new double[nv];
-        int nTissue = 0;
-        for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) { mass[v] = tissue.Rho[v] * vol; tissueInd[v] = 1; nTissue++; }
-        IVoxelIntegral pm = directSums ? new DirectVoxelSum(mass, nx, ny, nz) : PrefixSum3D.Build(nx, ny, nz, mass);
-        IVoxelIntegral pt = directSums ? new DirectVoxelSum((double[])tissueInd.Clone(), nx, ny, nz) : PrefixSum3D.Build(nx, ny, nz, tissueInd);
-        var tissueList = new int[nTissue];
-        for (int v = 0, t = 0; v < nv; v++) if (tissueInd[v] > 0) tissueList[t++] = v;
-        tissueInd = null!;
-
         var status = new VoxelStatus[nv];
-        foreach (var v in tissueList) status[v] = VoxelStatus.Unused;
+        for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) status[v] = VoxelStatus.Unused;
         var set = new AveragingCubeSet(grid, options, status);
+
+        int nTissue = 0;
+        for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) nTissue++;
+        var tissueList = new int[nTissue];
+        for (int v = 0, t = 0; v < nv; v++) if (tissue.Rho[v] > 0) tissueList[t++] = v;
+        // Tables only cover the tissue's bounding box plus one voxel of background: outside it every tabulated quantity is 0.
+        var region = TissueRegion.Of(tissue.Rho, grid);
+        set.Region = region;
+        var rho = tissue.Rho;
+        IVoxelIntegral pm, pt;
+        if (directSums)
+        {
+            var mass = new double[nv];
+            var ind = new double[nv];
+            foreach (var v in tissueList) { mass[v] = rho[v] * vol; ind[v] = 1; }
+            pm = new DirectVoxelSum(mass, nx, ny, nz);
+            pt = new DirectVoxelSum(ind, nx, ny, nz);
+        }
+        else
+        {
+            pm = region.Table(v => rho[v] > 0 ? rho[v] * vol : 0);
+            pt = region.Table(v => rho[v] > 0 ? 1 : 0);
+        }
+
 
         // ---- step 1: centred cubes
         // Fast exact path: where every voxel the cube touches has the centre's density, its mass is ρ·s³, so s = (M/ρ)^(1/3)
         // in closed form, background is 0 and every face is tissue. Homogeneity of a box is checked exactly with summed
         // counts of density changes between neighbours along x, y and z.
-        var homogeneous = directSums ? null : new DensityChanges(tissue.Rho, nx, ny, nz);
+        var homogeneous = directSums ? null : new DensityChanges(tissue.Rho, region, nx, ny, nz);
         var ok = new bool[nTissue];
         var boxes = new Box3[nTissue];
         var cm = new double[nTissue];
@@ -245,20 +259,17 @@ public sealed class AveragingCubeSet
     /// <summary>Summed counts of density changes between x-, y- and z-neighbours: a box is homogeneous iff all three are 0.</summary>
     private sealed class DensityChanges
     {
-        private readonly PrefixSum3D _x, _y, _z;
+        private readonly IVoxelIntegral _x, _y, _z;
         private readonly int _nx, _ny, _nz;
 
-        public DensityChanges(double[] rho, int nx, int ny, int nz)
+        public DensityChanges(double[] rho, TissueRegion region, int nx, int ny, int nz)
         {
             _nx = nx; _ny = ny; _nz = nz;
-            var c = new double[rho.Length];
-            for (int v = 0; v < c.Length; v++) c[v] = (v % nx) + 1 < nx && rho[v] != rho[v + 1] ? 1 : 0;
-            _x = PrefixSum3D.Build(nx, ny, nz, c);
-            for (int v = 0; v < c.Length; v++) c[v] = (v / nx) % ny + 1 < ny && rho[v] != rho[v + nx] ? 1 : 0;
-            _y = PrefixSum3D.Build(nx, ny, nz, c);
             long plane = (long)nx * ny;
-            for (int v = 0; v < c.Length; v++) c[v] = v + plane < c.Length && rho[v] != rho[v + plane] ? 1 : 0;
-            _z = PrefixSum3D.Build(nx, ny, nz, c);
+            // a pair is counted at its lower voxel; pairs leaving the region join two background voxels (no change)
+            _x = region.Table(v => (v % nx) + 1 < nx && rho[v] != rho[v + 1] ? 1 : 0);
+            _y = region.Table(v => (v / nx) % ny + 1 < ny && rho[v] != rho[v + nx] ? 1 : 0);
+            _z = region.Table(v => v + plane < rho.Length && rho[v] != rho[v + plane] ? 1 : 0);
         }
 
         /// <summary>
@@ -390,7 +401,18 @@ public sealed class AveragingCubeSet
 
     internal double[] CubeAverages(ReadOnlySpan<double> powerPerVoxel, bool directSums)
     {
-        IVoxelIntegral pp = directSums ? new DirectVoxelSum(powerPerVoxel.ToArray(), Grid.Nx, Grid.Ny, Grid.Nz) : PrefixSum3D.Build(Grid.Nx, Grid.Ny, Grid.Nz, powerPerVoxel);
+        IVoxelIntegral pp;
+        if (directSums) pp = new DirectVoxelSum(powerPerVoxel.ToArray(), Grid.Nx, Grid.Ny, Grid.Nz);
+        else
+        {
+            // power outside tissue must be 0 for the cropped table to be exact
+            var rho = Status;
+            for (int v = 0; v < powerPerVoxel.Length; v++)
+                if (rho[v] == VoxelStatus.Background && powerPerVoxel[v] != 0)
+                    throw new ArgumentException($"Absorbed power {powerPerVoxel[v]} W in background voxel {Grid.Unravel(v)}.", nameof(powerPerVoxel));
+            var copy = powerPerVoxel.ToArray();
+            pp = Region.Table(v => copy[v]);
+        }
         var r = new double[CubeCount];
         Parallel.For(0, CubeCount, c => r[c] = pp.Box(Boxes[c]) / Masses[c]);
         return r;

@@ -32,14 +32,23 @@ public sealed class PrefixSum3D : IVoxelIntegral
     {
         var p = new PrefixSum3D(nx, ny, nz, 1);
         var s = p.S;
-        int n = 0;
-        for (int k = 0; k < nz; k++)
-            for (int j = 0; j < ny; j++)
+        unsafe
+        {
+            fixed (double* pv = values)
             {
-                long row = (k + 1) * p._sz + (j + 1) * p._sy;
-                double run = 0;
-                for (int i = 0; i < nx; i++, n++) { run += values[n]; s[row + i + 1] = run; }
+                double* src = pv;
+                Parallel.For(0, nz, k =>
+                {
+                    for (int j = 0; j < ny; j++)
+                    {
+                        long row = (k + 1) * p._sz + (j + 1) * p._sy;
+                        long n = (long)nx * (j + (long)ny * k);
+                        double run = 0;
+                        for (int i = 0; i < nx; i++) { run += src[n + i]; s[row + i + 1] = run; }
+                    }
+                });
             }
+        }
         p.CumulateYZ();
         return p;
     }
