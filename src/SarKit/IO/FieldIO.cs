@@ -127,10 +127,7 @@ internal static class FieldIO
     /// <summary>Writes to a temporary file beside <paramref name="path"/> and renames it over the target when <paramref name="write"/> succeeds.</summary>
     public static void WriteAtomically(string path, Action<string> write)
     {
-        var full = System.IO.Path.GetFullPath(path);
-        var dir = System.IO.Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new SarKitInputException($"{path}: the folder {dir} does not exist.") { SourceFile = path };
-        var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var tmp = AtomicFile.TempPathFor(path, out var full);
         try
         {
             write(tmp);

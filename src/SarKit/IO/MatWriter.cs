@@ -18,8 +18,9 @@ namespace SarKit.IO;
 /// </summary>
 public sealed partial class MatWriter : IDisposable
 {
-    private readonly string _path, _tmp;
-    private readonly FileStream _fs;
+    private readonly string _path;
+    private readonly AtomicFile _file;
+    private FileStream _fs => _file.Stream;
     private readonly bool _compress;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private bool _done;
@@ -29,11 +30,8 @@ public sealed partial class MatWriter : IDisposable
 
     private MatWriter(string path, bool compress)
     {
+        _file = new AtomicFile(path);
         _path = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(_path)!;
-        if (!Directory.Exists(dir)) throw new SarKitInputException($"Cannot write '{path}': folder '{dir}' does not exist.") { SourceFile = path };
-        _tmp = Path.Combine(dir, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        _fs = new FileStream(_tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
         _compress = compress;
         WriteHeader();
     }
@@ -177,17 +175,14 @@ public sealed partial class MatWriter : IDisposable
     public void Commit()
     {
         if (_done) throw new InvalidOperationException("MatWriter: already committed.");
-        _fs.Flush(true);
-        _fs.Dispose();
-        File.Move(_tmp, _path, overwrite: true);
+        _file.Commit();
         _done = true;
     }
 
     public void Dispose()
     {
         if (_done) return;
-        _fs.Dispose();
-        try { File.Delete(_tmp); } catch (IOException) { }
+        _file.Dispose();
         _done = true;
     }
 }

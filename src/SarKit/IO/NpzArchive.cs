@@ -77,8 +77,8 @@ public sealed class NpzArchive : IArrayCollection, IDisposable
 /// </summary>
 public sealed class NpzWriter : IDisposable
 {
-    private readonly string _path, _tmp;
-    private readonly FileStream _fs;
+    private readonly string _path;
+    private readonly AtomicFile _file;
     private ZipArchive? _zip;
     private readonly CompressionLevel _level;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
@@ -86,12 +86,9 @@ public sealed class NpzWriter : IDisposable
 
     private NpzWriter(string path, CompressionLevel level)
     {
+        _file = new AtomicFile(path);
         _path = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(_path)!;
-        if (!Directory.Exists(dir)) throw new SarKitInputException($"Cannot write '{path}': folder '{dir}' does not exist.") { SourceFile = path };
-        _tmp = Path.Combine(dir, $".{Path.GetFileName(_path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        _fs = new FileStream(_tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
-        _zip = new ZipArchive(_fs, ZipArchiveMode.Create, leaveOpen: true);
+        _zip = new ZipArchive(_file.Stream, ZipArchiveMode.Create, leaveOpen: true);
         _level = level;
     }
 
@@ -124,9 +121,7 @@ public sealed class NpzWriter : IDisposable
     {
         if (_zip is null) throw new InvalidOperationException("NpzWriter: already committed.");
         _zip.Dispose(); _zip = null;
-        _fs.Flush(true);
-        _fs.Dispose();
-        File.Move(_tmp, _path, overwrite: true);
+        _file.Commit();
         _done = true;
     }
 
@@ -134,8 +129,7 @@ public sealed class NpzWriter : IDisposable
     {
         if (_done) return;
         _zip?.Dispose(); _zip = null;
-        _fs.Dispose();
-        try { File.Delete(_tmp); } catch (IOException) { }
+        _file.Dispose();
         _done = true;
     }
 }
