@@ -156,7 +156,9 @@ public static class PulseEnergyMethod
     public static double PulseEnergyFromShapeFactor(double peakPhantomPowerW, double shapeFactor, double intervalS)
     {
         Guard.NonNegative(peakPhantomPowerW, "P_phantom_2", "W");
-        Guard.Fraction(shapeFactor, "B1rms²/B1peak²");
+        Guard.Finite(shapeFactor, "B1rms²/B1peak²");
+        if (shapeFactor <= 0 || shapeFactor > 1)
+            throw new SarKitInputException($"pulse shape factor B1rms²/B1peak² = {shapeFactor}: expected a value in (0, 1].");
         Guard.Positive(intervalS, "Δτ", "s");
         return peakPhantomPowerW * shapeFactor * intervalS;
     }
