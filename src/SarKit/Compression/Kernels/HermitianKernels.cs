@@ -51,10 +51,8 @@ public static class HermitianKernels
         Check(packed, n, nameof(packed));
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
-        Jacobi(n, ws, vectors: false);
-        double m = double.NegativeInfinity;
-        for (int i = 0; i < n; i++) m = Math.Max(m, ws.Re[i * n + i]);
-        return m;
+        HermitianTridiagonal.Reduce(n, ws);
+        return HermitianTridiagonal.Eigenvalue(n, ws, n - 1);
     }
 
     /// <summary>All n eigenvalues of the packed Hermitian Q in ascending order, written to <paramref name="eigenvaluesOut"/>.</summary>
@@ -69,9 +67,8 @@ public static class HermitianKernels
             throw new SarKitInputException($"HermitianKernels.Eigenvalues: output has length {eigenvaluesOut.Length}, expected at least n = {n}.");
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
-        Jacobi(n, ws, vectors: false);
-        for (int i = 0; i < n; i++) eigenvaluesOut[i] = ws.Re[i * n + i];
-        eigenvaluesOut[..n].Sort();
+        HermitianTridiagonal.Reduce(n, ws);
+        for (int i = 0; i < n; i++) eigenvaluesOut[i] = HermitianTridiagonal.Eigenvalue(n, ws, i);
     }
 
     /// <summary>

@@ -14,6 +14,9 @@ public sealed class HermitianWorkspace
     internal double[] VRe = [];
     internal double[] VIm = [];
     internal double[] Diag = [];
+    internal double[] Sub = [];
+    internal double[] PRe = [];
+    internal double[] PIm = [];
 
     /// <summary>Largest N the buffers currently hold.</summary>
     public int Capacity { get; private set; }
@@ -29,6 +32,7 @@ public sealed class HermitianWorkspace
         if (n <= Capacity) return;
         int nn = n * n;
         Re = new double[nn]; Im = new double[nn]; VRe = new double[nn]; VIm = new double[nn]; Diag = new double[n];
+        Sub = new double[n]; PRe = new double[n]; PIm = new double[n];
         Capacity = n;
     }
 }
