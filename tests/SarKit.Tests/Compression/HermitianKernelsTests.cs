@@ -123,6 +123,31 @@ public class HermitianKernelsTests(ITestOutputHelper output)
         Assert.Equal(lmax, HermitianPacking.QuadraticForm(p, HermitianPacking.DriveWeights(x)), 1e-11 * scale);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(20)]
+    public void QlAndBisectionOnTheTridiagonalAgree(int n)
+    {
+        // the bisection fallback (used when QL does not converge) must give the same spectrum, including clustered eigenvalues
+        var rng = new Random(n);
+        var lambda = RandomSpectrum(n, rng, -1, 1);
+        lambda[1] = lambda[0]; lambda[2] = lambda[0] + 1e-13;
+        var p = RandomPacked(n, rng, lambda);
+        var ws = new HermitianWorkspace(n);
+        var expected = new double[n];
+        HermitianKernels.Eigenvalues(p, n, expected, ws);
+        var full = HermitianPacking.Unpack(p, n);
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) { ws.Re[i * n + j] = full[i, j].Real; ws.Im[i * n + j] = full[i, j].Imaginary; }
+        HermitianTridiagonal.Reduce(n, ws);
+        var sorted = lambda.Order().ToArray();
+        for (int k = 0; k < n; k++)
+        {
+            double b = HermitianTridiagonal.Eigenvalue(n, ws, k);
+            Assert.True(Math.Abs(b - expected[k]) <= 1e-13, $"k={k}: bisection {b} vs QL {expected[k]}");
+            Assert.True(Math.Abs(b - sorted[k]) <= 1e-13, $"k={k}: bisection {b} vs known {sorted[k]}");
+        }
+    }
+
     // ---- PSD / dominance ----
 
     [Theory]

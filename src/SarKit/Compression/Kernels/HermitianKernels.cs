@@ -52,7 +52,15 @@ public static class HermitianKernels
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
         HermitianTridiagonal.Reduce(n, ws);
-        return HermitianTridiagonal.Eigenvalue(n, ws, n - 1);
+        if (!HermitianTridiagonal.QlEigenvalues(n, ws))
+        {
+            Unpack(packed, n, ws, subtract: default);
+            HermitianTridiagonal.Reduce(n, ws);
+            return HermitianTridiagonal.Eigenvalue(n, ws, n - 1);
+        }
+        double m = double.NegativeInfinity;
+        for (int i = 0; i < n; i++) m = Math.Max(m, ws.Diag[i]);
+        return m;
     }
 
     /// <summary>All n eigenvalues of the packed Hermitian Q in ascending order, written to <paramref name="eigenvaluesOut"/>.</summary>
@@ -66,6 +74,14 @@ public static class HermitianKernels
         if (eigenvaluesOut.Length < n)
             throw new SarKitInputException($"HermitianKernels.Eigenvalues: output has length {eigenvaluesOut.Length}, expected at least n = {n}.");
         ws.Ensure(n);
+        Unpack(packed, n, ws, subtract: default);
+        HermitianTridiagonal.Reduce(n, ws);
+        if (HermitianTridiagonal.QlEigenvalues(n, ws))
+        {
+            ws.Diag.AsSpan(0, n).CopyTo(eigenvaluesOut);
+            eigenvaluesOut[..n].Sort();
+            return;
+        }
         Unpack(packed, n, ws, subtract: default);
         HermitianTridiagonal.Reduce(n, ws);
         for (int i = 0; i < n; i++) eigenvaluesOut[i] = HermitianTridiagonal.Eigenvalue(n, ws, i);

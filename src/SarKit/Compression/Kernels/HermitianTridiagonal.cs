@@ -64,6 +64,53 @@ internal static class HermitianTridiagonal
         d[n - 1] = re[(n - 1) * n + n - 1];
     }
 
+    /// <summary>
+    /// All eigenvalues of T, in place in ws.Diag (unsorted), by the implicit QL iteration with Wilkinson shift (Golub &amp; Van
+    /// Loan §8.3.5, QL form: chasing from the bottom of each unreduced block). Returns false when a block fails to converge in
+    /// 60 iterations (T is then left partly reduced; callers fall back to bisection on a fresh reduction).
+    /// </summary>
+    public static bool QlEigenvalues(int n, HermitianWorkspace ws)
+    {
+        var d = ws.Diag; var e = ws.Sub;
+        e[n - 1] = 0;
+        for (int l = 0; l < n; l++)
+        {
+            for (int iter = 0; ; iter++)
+            {
+                int m = l;
+                for (; m < n - 1; m++)
+                {
+                    double dd = Math.Abs(d[m]) + Math.Abs(d[m + 1]);
+                    if (Math.Abs(e[m]) <= 1e-17 * dd || dd + Math.Abs(e[m]) == dd) break;
+                }
+                if (m == l) break;
+                if (iter == 60) return false;
+                // shift: eigenvalue of the leading 2×2 of the block closest to d[l]
+                double g = (d[l + 1] - d[l]) / (2 * e[l]);
+                double r = Math.Sqrt(g * g + 1);
+                g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
+                double sn = 1, cs = 1, p = 0;
+                bool deflated = false;
+                for (int i = m - 1; i >= l; i--)
+                {
+                    double f = sn * e[i], b = cs * e[i];
+                    r = Math.Sqrt(f * f + g * g);
+                    e[i + 1] = r;
+                    if (r == 0) { d[i + 1] -= p; e[m] = 0; deflated = true; break; }
+                    sn = f / r; cs = g / r;
+                    g = d[i + 1] - p;
+                    r = (d[i] - g) * sn + 2 * cs * b;
+                    p = sn * r;
+                    d[i + 1] = g + p;
+                    g = cs * r - b;
+                }
+                if (deflated) continue;
+                d[l] -= p; e[l] = g; e[m] = 0;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Number of eigenvalues of T strictly below x (Sturm sequence / LDLᵀ inertia).</summary>
     private static int CountBelow(ReadOnlySpan<double> d, ReadOnlySpan<double> e, int n, double x, double pivmin)
     {
