@@ -72,6 +72,35 @@ public class HermitianKernelsTests(ITestOutputHelper output)
         Assert.Equal(1, x[2].Magnitude, 1e-15);
     }
 
+    [Fact]
+    public void DegenerateZeroAndOneByOne()
+    {
+        // λ_max of multiplicity 3: any unit vector of the eigenspace is fine, the residual must vanish
+        var rng = new Random(3);
+        int n = 10;
+        double[] lambda = [4, 4, 4, 1, 0, 0, 0, 0.5, 2, -1];
+        var q = FromSpectrum(lambda, RandomUnitary(n, rng));
+        var p = HermitianPacking.Pack(q);
+        var x = new Complex[n];
+        Assert.Equal(4, HermitianKernels.LargestEigen(p, n, x), 1e-12);
+        Assert.Equal(4, HermitianKernels.LargestEigenvalue(p, n), 1e-12);
+        for (int i = 0; i < n; i++)
+        {
+            Complex qx = 0;
+            for (int j = 0; j < n; j++) qx += q[i, j] * x[j];
+            Assert.True((qx - 4 * x[i]).Magnitude <= 1e-11);
+        }
+        var zero = new double[16];
+        var x4 = new Complex[4];
+        Assert.Equal(0, HermitianKernels.LargestEigen(zero, 4, x4));
+        Assert.Equal(1, x4.Sum(z => z.Magnitude * z.Magnitude), 1e-15);
+        Assert.Equal(0, HermitianKernels.LargestEigenvalue(zero, 4));
+        Assert.True(HermitianKernels.IsPositiveSemidefinite(zero, 4, 1e-15));
+        Assert.False(HermitianKernels.IsPositiveSemidefinite(zero, 4, 0)); // τ = 0 demands strict definiteness
+        Assert.Equal(-2.5, HermitianKernels.LargestEigenvalue([-2.5], 1));
+        Assert.Equal(0, HermitianKernels.FirstFailingPivot([-2.5], 1, 1e-9));
+    }
+
     [Theory]
     [InlineData(2, 1, 0.5, -0.7)]
     [InlineData(0, 0, 1e-3, 2)]
