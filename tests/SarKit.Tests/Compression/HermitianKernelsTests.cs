@@ -72,6 +72,25 @@ public class HermitianKernelsTests(ITestOutputHelper output)
         Assert.Equal(1, x[2].Magnitude, 1e-15);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(8)]
+    [InlineData(32)]
+    public void InverseIterationPathIsTakenAndAgreesWithJacobi(int n)
+    {
+        var rng = new Random(50 + n);
+        var p = RandomPacked(n, rng, RandomSpectrum(n, rng, 0, 1));
+        var ws = new HermitianWorkspace(n);
+        double lambda = HermitianKernels.LargestEigenvalue(p, n, ws);
+        var x = new Complex[n];
+        Assert.True(HermitianKernels.InverseIteration(p, n, lambda, HermitianKernels.FrobeniusNorm(p, n), x, ws));
+        var y = new Complex[n];
+        double lj = HermitianKernels.LargestEigenJacobi(p, n, y, ws);
+        Assert.Equal(lj, lambda, 1e-13);
+        Complex overlap = 0; for (int i = 0; i < n; i++) overlap += Complex.Conjugate(x[i]) * y[i];
+        Assert.Equal(1, overlap.Magnitude, 1e-10); // same vector up to a phase
+    }
+
     [Fact]
     public void DegenerateZeroAndOneByOne()
     {

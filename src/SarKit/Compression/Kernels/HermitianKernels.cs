@@ -29,6 +29,91 @@ public static class HermitianKernels
         if (eigenvectorOut.Length < n)
             throw new SarKitInputException($"HermitianKernels.LargestEigen: eigenvector buffer has length {eigenvectorOut.Length}, expected at least n = {n}.");
         ws.Ensure(n);
+        double lambda = LargestEigenvalue(packed, n, ws);
+        double fro = FrobeniusNorm(packed, n);
+        if (fro > 0 && double.IsFinite(fro) && InverseIteration(packed, n, lambda, fro, eigenvectorOut, ws)) return lambda;
+        return LargestEigenJacobi(packed, n, eigenvectorOut, ws);
+    }
+
+    /// <summary>
+    /// Top eigenvector by inverse iteration with the shift σ = λ_max + δ (δ = 1e-10‖Q‖_F and larger on retry): σI − Q is
+    /// positive definite, so a plain Cholesky factorisation serves. Accepted only if ‖Qx − λx‖ ≤ 1e-12‖Q‖_F; otherwise false.
+    /// </summary>
+    internal static bool InverseIteration(ReadOnlySpan<double> packed, int n, double lambda, double fro, Span<Complex> x, HermitianWorkspace ws)
+    {
+        var re = ws.Re; var im = ws.Im; var xr = ws.PRe; var xi = ws.PIm; var yr = ws.VRe; var yi = ws.VIm;
+        for (double delta = 1e-10 * fro; delta <= 1e-6 * fro; delta *= 100)
+        {
+            Unpack(packed, n, ws, subtract: default);
+            for (int i = 0; i < n * n; i++) { re[i] = -re[i]; im[i] = -im[i]; }
+            if (Cholesky(n, ws, lambda + delta) >= 0) continue;
+            for (int i = 0; i < n; i++) { xr[i] = 1 + 0.37 * i % 1.0; xi[i] = 0.11 * (i % 3); }
+            for (int iter = 0; iter < 4; iter++)
+            {
+                // L y = x
+                for (int i = 0; i < n; i++)
+                {
+                    double sr = xr[i], si = xi[i];
+                    for (int k = 0; k < i; k++)
+                    {
+                        double lr = re[i * n + k], li = im[i * n + k];
+                        sr -= lr * yr[k] - li * yi[k]; si -= lr * yi[k] + li * yr[k];
+                    }
+                    yr[i] = sr / re[i * n + i]; yi[i] = si / re[i * n + i];
+                }
+                // Lᴴ z = y (z into x)
+                for (int i = n - 1; i >= 0; i--)
+                {
+                    double sr = yr[i], si = yi[i];
+                    for (int k = i + 1; k < n; k++)
+                    {
+                        double lr = re[k * n + i], li = -im[k * n + i];
+                        sr -= lr * xr[k] - li * xi[k]; si -= lr * xi[k] + li * xr[k];
+                    }
+                    xr[i] = sr / re[i * n + i]; xi[i] = si / re[i * n + i];
+                }
+                double norm = 0;
+                for (int i = 0; i < n; i++) norm += xr[i] * xr[i] + xi[i] * xi[i];
+                double inv = 1 / Math.Sqrt(norm);
+                if (!double.IsFinite(inv)) return false;
+                for (int i = 0; i < n; i++) { xr[i] *= inv; xi[i] *= inv; }
+            }
+            for (int i = 0; i < n; i++) x[i] = new Complex(xr[i], xi[i]);
+            return Residual(packed, n, lambda, x) <= 1e-12 * fro;
+        }
+        return false;
+    }
+
+    internal static double FrobeniusNorm(ReadOnlySpan<double> packed, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += packed[i] * packed[i];
+        for (int i = n; i < n * n; i++) s += 2 * packed[i] * packed[i];
+        return Math.Sqrt(s);
+    }
+
+    /// <summary>‖Qx − λx‖₂ computed from the packed Q.</summary>
+    private static double Residual(ReadOnlySpan<double> p, int n, double lambda, ReadOnlySpan<Complex> x)
+    {
+        Span<Complex> r = n <= 128 ? stackalloc Complex[n] : new Complex[n];
+        for (int i = 0; i < n; i++) r[i] = (p[i] - lambda) * x[i];
+        int o = n;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++, o += 2)
+            {
+                var q = new Complex(p[o], p[o + 1]);
+                r[i] += q * x[j];
+                r[j] += Complex.Conjugate(q) * x[i];
+            }
+        double s = 0;
+        for (int i = 0; i < n; i++) s += r[i].Real * r[i].Real + r[i].Imaginary * r[i].Imaginary;
+        return Math.Sqrt(s);
+    }
+
+    /// <summary>λ_max and eigenvector by the cyclic complex Jacobi method (the robust fallback of <see cref="LargestEigen(ReadOnlySpan{double}, int, Span{Complex}, HermitianWorkspace)"/>).</summary>
+    internal static double LargestEigenJacobi(ReadOnlySpan<double> packed, int n, Span<Complex> eigenvectorOut, HermitianWorkspace ws)
+    {
+        ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
         Jacobi(n, ws, vectors: true);
         int best = 0;
