@@ -5,9 +5,10 @@ namespace SarKit.Compression;
 /// <summary>
 /// Dense kernels for Hermitian N×N matrices (Q-matrices, VOPs) stored in SarKit's packed layout
 /// (<see cref="SarKit.Sar.HermitianPacking"/>: N real diagonal entries, then Re Q_ij, Im Q_ij for i &lt; j row-major).
-/// Eigenvalues come from the cyclic complex Jacobi method (each step a phase rotation that makes Q_pq real followed by a
-/// real Givens rotation that annihilates it; Golub &amp; Van Loan, Matrix Computations, 4th ed., §8.5), which is accurate to
-/// a few ulps of ‖Q‖ for every N used in VOP compression (2…64). Positive semidefiniteness is decided with a complex
+/// Eigenvalues come from Householder tridiagonalisation and the implicit QL iteration (Golub &amp; Van Loan, Matrix
+/// Computations, 4th ed., §8.3; Sturm bisection §8.4.1 as fallback), the top eigenvector from shifted inverse iteration
+/// (ibid. §8.2.2) checked by its residual, with the cyclic complex Jacobi method (§8.5) as fallback; accuracy is a few ulps
+/// of ‖Q‖ for every N used in VOP compression (2…64). Positive semidefiniteness is decided with a complex
 /// Cholesky factorisation (LLᴴ) of Q + τI (Golub &amp; Van Loan §4.2). All work happens in a <see cref="HermitianWorkspace"/>;
 /// overloads without one use the calling thread's workspace, so nothing is allocated per call.
 /// </summary>
