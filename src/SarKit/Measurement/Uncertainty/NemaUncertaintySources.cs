@@ -2,7 +2,7 @@ namespace SarKit.Measurement.Uncertainty;
 
 /// <summary>
 /// The possible sources of uncertainty listed by NEMA MS 8-2016 for each method, in the standard's order and
-/// wording: Section 4 (reporting), item e, "Consider the following table of possible sources of uncertainty as
+/// wording: Section 4.1 (Reporting SAR Results), item e, "Consider the following table of possible sources of uncertainty as
 /// appropriate" — the "Calorimetry Error Assessment" and "Pulse Energy Error Assessment" lists. The standard gives
 /// names only; magnitudes, distributions and sensitivities are the user's (build components with
 /// <see cref="TypeB"/> / <see cref="UncertaintyComponent.TypeA(string, ReadOnlySpan{double})"/> under these names).
@@ -12,7 +12,7 @@ namespace SarKit.Measurement.Uncertainty;
 /// </summary>
 public static class NemaUncertaintySources
 {
-    /// <summary>Calorimetry Error Assessment (NEMA MS 8-2016 Section 4 e). The text before it notes that the error
+    /// <summary>Calorimetry Error Assessment (NEMA MS 8-2016 Section 4.1 e). The text before it notes that the error
     /// is "mainly given by the error of the single temperature measurement values (initial and post)".</summary>
     public static IReadOnlyList<string> Calorimetry() =>
     [
@@ -23,7 +23,7 @@ public static class NemaUncertaintySources
         "M_bod",
     ];
 
-    /// <summary>Pulse Energy Error Assessment (NEMA MS 8-2016 Section 4 e).</summary>
+    /// <summary>Pulse Energy Error Assessment (NEMA MS 8-2016 Section 4.1 e).</summary>
     public static IReadOnlyList<string> PulseEnergy() =>
     [
         "Accuracy of fractional power attenuation values (alpha_1, alpha_2, alpha_cf, alpha_cr, ...)",

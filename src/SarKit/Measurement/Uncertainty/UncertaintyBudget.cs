@@ -51,7 +51,7 @@ public sealed record UncertaintyResult(
 public static class UncertaintyBudget
 {
     /// <summary>Numerical perturbation h_i = this fraction × u(x_i) (central differences; relative error ~ (h/x)² f'''/f').</summary>
-    public const double NumericalStepFraction = 1e-2;
+    public const double NumericalStepFraction = 1e-3;
 
     /// <summary>
     /// Evaluates the budget of y = model(x). <paramref name="components"/>[i] gives u(x_i) (absolute or relative to
