@@ -213,4 +213,31 @@ public class UncertaintyTests
         Assert.Equal("M_bod", pe[^1]);
         Assert.Contains("Directivity and coupling of directional couplers", pe);
     }
+
+    [Fact]
+    public void CalorimetryBudgetWithTheStandardsSourceNames()
+    {
+        // SAR = C (T_f − T_i) / (τ M_bod), eqs (19)–(21); C = 50 kg · 4180 J/(kg K), ΔT = 0.86 K, τ = 3600 s, M_bod = 50 kg.
+        // Sensor ±0.02 K rectangular on each reading; C 2 % at k = 2; M_bod ±0.5 % rectangular; τ exact.
+        // By hand (relative): u_r² = (√2 · 0.02/√3 / 0.86)² + 1² + (0.5/√3)² % → 2.16538 %.
+        var names = NemaUncertaintySources.Calorimetry();
+        string sensor = names[0], heatCapacity = names[2], mass = names[4];
+        double c = 50 * 4180.0;
+        var r = UncertaintyBudget.Evaluate(x => x[0] * (x[2] - x[1]) / (x[3] * x[4]), [c, 20.0, 20.86, 3600.0, 50.0],
+        [
+            TypeB.Normal(heatCapacity, 2.0, 2, UncertaintyScale.RelativePercent),
+            TypeB.Rectangular(sensor + " (initial)", 0.02, UncertaintyScale.Absolute),
+            TypeB.Rectangular(sensor + " (post)", 0.02, UncertaintyScale.Absolute),
+            TypeB.Rectangular("Scan time", 0.0, UncertaintyScale.Absolute),
+            TypeB.Rectangular(mass, 0.5, UncertaintyScale.RelativePercent),
+        ]);
+        double uT = 0.02 / Math.Sqrt(3);
+        double urHand = Math.Sqrt(Math.Pow(100 * Math.Sqrt(2) * uT / 0.86, 2) + 1 + 0.25 / 3);
+        Assert.Equal(2.16538, urHand, 5);
+        Assert.Equal(c * 0.86 / (3600 * 50), r.Value, 10);
+        Assert.Equal(urHand, r.RelativeCombinedPercent, 6);
+        Assert.Equal(2 * urHand, r.RelativeExpandedPercent, 6);
+        Assert.Equal(-c / (3600 * 50), r.Rows[1].Sensitivity, 6);
+        Assert.Equal(0.0, r.Rows[3].Contribution);
+    }
 }
