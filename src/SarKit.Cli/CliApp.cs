@@ -70,6 +70,7 @@ public static class CliApp
         root.Add(SarCommand.Create(io));
         root.Add(QMatricesCommand.Create(io));
         root.Add(DemoCommand.Create(io));
+        root.Add(NemaCommand.Create(io));
         return root;
     }
 }

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using SarKit.IO;
+using SarKit.Measurement.Nema;
+using SarKit.Measurement.Nema.Input;
+
+namespace SarKit.Cli.Commands;
+
+/// <summary>`sarkit nema calorimetry FILE [--json] [--report OUT.md]`: NEMA MS 8-2016 whole-body SAR from a measurement file (docs/nema-ms8.md).</summary>
+internal static class NemaCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var nema = new Command("nema", "NEMA MS 8-2016 whole-body SAR from measurement files (every quantity with its unit).");
+        var file = new Argument<string>("FILE") { Description = "Calorimetry measurement file (JSON; docs/nema-ms8.md)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var report = new Option<string?>("--report") { Description = "Also write a Markdown report (NEMA MS 8 Section 4.1) to this file (atomically)." };
+        var cal = new Command("calorimetry", "Calorimetric method (Section 3): SAR = M c (T_f − T_i) / (τ M_bod), with the cooling correction and the 20× check when their inputs are present.")
+            { file, json, report };
+        cal.SetAction(p => io.Guard(() => RunCalorimetry(io, p.GetValue(file)!, p.GetValue(json), p.GetValue(report))));
+        nema.Add(cal);
+        return nema;
+    }
+
+    private static string F(double v, string fmt = "G6") => v.ToString(fmt, CultureInfo.InvariantCulture);
+    private static string C(double kelvin) => F(kelvin - 273.15, "0.000");
+
+    private static int RunCalorimetry(CliIO io, string path, bool json, string? report)
+    {
+        var input = CalorimetryInputFile.Read(path);
+        var r = CalorimetryEvaluation.Evaluate(input);
+        if (report is not null)
+            CalorimetryReport.Write(report, r);
+        if (json) { Json.Write(io.Out, ToJson(r, path)); return CliApp.ExitOk; }
+        var o = io.Out;
+        o.WriteLine($"NEMA MS 8-2016 calorimetry: {Path.GetFileName(path)}");
+        o.WriteLine("Inputs (as written → SI):");
+        foreach (var q in input.Quantities())
+            o.WriteLine($"  {q.Field,-26} {q,-18} = {F(q.Si)} {Quantity.SiUnit(q.Kind)}");
+        o.WriteLine("Intermediate values:");
+        var hc = r.HeatCapacity;
+        o.WriteLine($"  heat capacity              {F(hc.HeatCapacityJPerK)} J/K (filler {F(hc.FillerJPerK)}, shell {F(hc.ShellJPerK)} J/K = {F(100 * hc.ShellFraction, "0.0")} %, {(hc.ShellIncluded ? "included" : "not included, ≤ 10 %")})");
+        o.WriteLine($"  T_i                        {C(r.InitialTemperatureK)} °C");
+        o.WriteLine($"  T_f measured               {C(r.MeasuredFinalTemperatureK)} °C");
+        o.WriteLine($"  T_f used                   {C(r.FinalTemperatureK)} °C ({(r.CoolingCorrected ? "cooling-corrected, eq. [2]" : "no cooling correction")})");
+        o.WriteLine($"  temperature rise           {F(r.TemperatureRiseK, "0.0000")} K");
+        o.WriteLine($"  absorbed energy E (19)     {F(r.EnergyJ)} J");
+        o.WriteLine($"  scan time τ                {F(r.ScanTimeS)} s");
+        o.WriteLine($"  average power P (20)       {F(r.PowerW)} W");
+        o.WriteLine($"SAR (21)                     {F(r.SarWPerKg, "0.0000")} W/kg");
+        o.WriteLine("Checks:");
+        o.WriteLine(r.RiseCheck is { } c
+            ? $"  3.2(c) ΔT ≥ 20 × sensor error: {(c.Passed ? "PASS" : "FAIL")} (ratio {F(c.Ratio, "0.0")}, minimum rise {F(c.MinimumRiseK, "0.000")} K)"
+            : "  3.2(c) ΔT ≥ 20 × sensor error: not checked (no sensor_error)");
+        o.WriteLine(r.PredictedCoversMeasured is { } ok
+            ? $"  4.1 predicted SAR ≥ measured − uncertainty: {(ok ? "Y" : "N")} ({F(input.PredictedSarWPerKg!.Value)} vs {F(r.SarWPerKg * (1 - input.EnergyUncertainty!.Value), "0.0000")} W/kg)"
+            : "  4.1 predicted SAR ≥ measured − uncertainty: not checked (needs predicted_sar and energy_uncertainty)");
+        if (report is not null) o.WriteLine($"Report written: {report}");
+        return CliApp.ExitOk;
+    }
+
+    internal sealed record QuantityJson(string Field, string Kind, double Value, string Unit, double Si, string SiUnit);
+    internal sealed record RiseCheckJson(double TemperatureRiseK, double SensorErrorK, double Ratio, double RequiredRatio, bool Passed);
+    internal sealed record CalorimetryJson(
+        string Method, string InputFile, QuantityJson[] Inputs, Dictionary<string, string> Description,
+        double HeatCapacityJPerK, double FillerHeatCapacityJPerK, double ShellHeatCapacityJPerK, bool ShellIncluded,
+        double InitialTemperatureK, double MeasuredFinalTemperatureK, double FinalTemperatureK, bool CoolingCorrected,
+        double TemperatureRiseK, double EnergyJ, double ScanTimeS, double PowerW, double SarWPerKg,
+        RiseCheckJson? RiseCheck, double? PredictedSarWPerKg, double? EnergyUncertainty, bool? PredictedCoversMeasured, string SarkitVersion);
+
+    private static CalorimetryJson ToJson(CalorimetryEvaluation r, string path) => new(
+        "calorimetry", Path.GetFullPath(path),
+        r.Input.Quantities().Select(q => new QuantityJson(q.Field, q.Kind.ToString(), q.Value, q.Unit, q.Si, Quantity.SiUnit(q.Kind))).ToArray(),
+        new Dictionary<string, string>(r.Input.Description),
+        r.HeatCapacity.HeatCapacityJPerK, r.HeatCapacity.FillerJPerK, r.HeatCapacity.ShellJPerK, r.HeatCapacity.ShellIncluded,
+        r.InitialTemperatureK, r.MeasuredFinalTemperatureK, r.FinalTemperatureK, r.CoolingCorrected,
+        r.TemperatureRiseK, r.EnergyJ, r.ScanTimeS, r.PowerW, r.SarWPerKg,
+        r.RiseCheck is { } c ? new(c.TemperatureRiseK, c.SensorErrorK, c.Ratio, TemperatureRiseCheck.RequiredRatio, c.Passed) : null,
+        r.Input.PredictedSarWPerKg, r.Input.EnergyUncertainty, r.PredictedCoversMeasured, CliApp.Version);
+}
