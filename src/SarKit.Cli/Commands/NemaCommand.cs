@@ -20,6 +20,12 @@ internal static class NemaCommand
             { file, json, report };
         cal.SetAction(p => io.Guard(() => RunCalorimetry(io, p.GetValue(file)!, p.GetValue(json), p.GetValue(report))));
         nema.Add(cal);
+        var pfile = new Argument<string>("FILE") { Description = "Pulse-energy measurement file (JSON; docs/nema-ms8.md)." };
+        var pjson = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var pe = new Command("pulse-energy", "Pulse-energy method (Section 2.5, eqs. 2–13): coil losses from phantom 1 and flux loops, phantom 2 power, pulse energies, SAR = P_ave / M.")
+            { pfile, pjson };
+        pe.SetAction(p => io.Guard(() => RunPulseEnergy(io, p.GetValue(pfile)!, p.GetValue(pjson))));
+        nema.Add(pe);
         return nema;
     }
 
@@ -59,6 +65,45 @@ internal static class NemaCommand
         if (report is not null) o.WriteLine($"Report written: {report}");
         return CliApp.ExitOk;
     }
+
+    private static int RunPulseEnergy(CliIO io, string path, bool json)
+    {
+        var m = PulseEnergyInputFile.Read(path);
+        var r = PulseEnergyEvaluation.Evaluate(m);
+        if (json)
+        {
+            Json.Write(io.Out, new PulseEnergyJson("pulse-energy", Path.GetFullPath(path),
+                new[] { r.UnloadedAtCoil.ForwardW, r.UnloadedAtCoil.ReflectedW, r.UnloadedAtCoil.OtherW },
+                new[] { r.LoadedAtCoil.ForwardW, r.LoadedAtCoil.ReflectedW, r.LoadedAtCoil.OtherW },
+                r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
+                r.PhantomPeakPowerW, r.EnergyPerTrJ, m.RepetitionTime.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg, CliApp.Version));
+            return CliApp.ExitOk;
+        }
+        var o = io.Out;
+        o.WriteLine($"NEMA MS 8-2016 pulse-energy method: {Path.GetFileName(path)}");
+        void Q(Quantity q) => o.WriteLine($"  {q.Field,-30} {q,-18} = {F(q.Si)} {Quantity.SiUnit(q.Kind)}");
+        o.WriteLine("Inputs (as written → SI):");
+        foreach (var q in new[] { m.Alpha1, m.AlphaCf, m.AlphaCr, m.Alpha2 }) Q(q);
+        foreach (var rd in new[] { m.Unloaded, m.Loaded })
+        { Q(rd.Forward); Q(rd.Reflected); Q(rd.Other); foreach (var v in rd.FluxLoopVoltages) Q(v); }
+        foreach (var p in m.Pulses) { Q(p.ShapeFactor); Q(p.Duration); o.WriteLine($"  {"  count",-30} {p.Count}"); }
+        Q(m.RepetitionTime); Q(m.Mass);
+        o.WriteLine("Intermediate values:");
+        o.WriteLine($"  phantom 1 at coil: P_forward {F(r.UnloadedAtCoil.ForwardW)} W, P_reflected {F(r.UnloadedAtCoil.ReflectedW)} W, P_other {F(r.UnloadedAtCoil.OtherW)} W");
+        o.WriteLine($"  phantom 2 at coil: P_forward {F(r.LoadedAtCoil.ForwardW)} W, P_reflected {F(r.LoadedAtCoil.ReflectedW)} W, P_other {F(r.LoadedAtCoil.OtherW)} W");
+        o.WriteLine($"  V²_losses unloaded / loaded (5, 6)   {F(r.LossVoltageSquaredUnloaded)} / {F(r.LossVoltageSquaredLoaded)} V²");
+        o.WriteLine($"  P_CPL_unloaded (7)                   {F(r.CoilLossUnloadedW)} W");
+        o.WriteLine($"  P_CPL_loaded (8)                     {F(r.CoilLossLoadedW)} W");
+        o.WriteLine($"  P_phantom_2 peak (9)                 {F(r.PhantomPeakPowerW)} W");
+        o.WriteLine($"  energy per TR, Σ E_i (11)            {F(r.EnergyPerTrJ)} J");
+        o.WriteLine($"  P_ave (12)                           {F(r.AveragePowerW)} W");
+        o.WriteLine($"SAR (13)                               {F(r.SarWPerKg, "0.00000")} W/kg");
+        return CliApp.ExitOk;
+    }
+
+    internal sealed record PulseEnergyJson(string Method, string InputFile, double[] UnloadedAtCoilW, double[] LoadedAtCoilW,
+        double LossVoltageSquaredUnloaded, double LossVoltageSquaredLoaded, double CoilLossUnloadedW, double CoilLossLoadedW,
+        double PhantomPeakPowerW, double EnergyPerTrJ, double RepetitionTimeS, double AveragePowerW, double MassKg, double SarWPerKg, string SarkitVersion);
 
     internal sealed record QuantityJson(string Field, string Kind, double Value, string Unit, double Si, string SiUnit);
     internal sealed record RiseCheckJson(double TemperatureRiseK, double SensorErrorK, double Ratio, double RequiredRatio, bool Passed);

@@ -24,6 +24,8 @@ public enum QuantityKind
     Attenuation,
     /// <summary>Specific absorption rate, SI W/kg.</summary>
     SpecificAbsorptionRate,
+    /// <summary>Voltage, SI V.</summary>
+    Voltage,
     /// <summary>Relative (fractional) uncertainty, SI fraction (5 % = 0.05).</summary>
     RelativeUncertainty,
 }
@@ -47,6 +49,7 @@ public readonly record struct Quantity(string Field, QuantityKind Kind, double S
         QuantityKind.SpecificHeat => "J/(kg K)",
         QuantityKind.Attenuation or QuantityKind.RelativeUncertainty => "1",
         QuantityKind.SpecificAbsorptionRate => "W/kg",
+        QuantityKind.Voltage => "V",
         _ => "?",
     };
 
@@ -73,6 +76,7 @@ public static class QuantityParser
         [QuantityKind.SpecificHeat] = new(StringComparer.Ordinal) { ["J/(kg K)"] = (1, 0), ["J/(g K)"] = (1e3, 0), ["kJ/(kg K)"] = (1e3, 0) },
         [QuantityKind.Attenuation] = new(StringComparer.Ordinal) { ["fraction"] = (1, 0), ["dB"] = (double.NaN, 0) },
         [QuantityKind.SpecificAbsorptionRate] = new(StringComparer.Ordinal) { ["W/kg"] = (1, 0), ["mW/kg"] = (1e-3, 0), ["mW/g"] = (1, 0) },
+        [QuantityKind.Voltage] = new(StringComparer.Ordinal) { ["V"] = (1, 0), ["mV"] = (1e-3, 0) },
         [QuantityKind.RelativeUncertainty] = new(StringComparer.Ordinal) { ["fraction"] = (1, 0), ["%"] = (1e-2, 0) },
     };
 
