@@ -1,5 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using SarKit.Sar;
 
 namespace SarKit.Compression;
@@ -67,9 +69,10 @@ public sealed record OverestimationReport
         {
             int start = blk * Block, count = Math.Min(Block, drives - start);
             var rng = new Random(BlockSeed(seed, blk));
-            for (int d = 0; d < count; d++) FillRandomUnitDriveWeights(rng, n, buf.B, buf.W.AsSpan(d * nn, nn));
-            MaxForms(originalPacked, nq, nn, buf.W, count, buf.Orig);
-            MaxForms(vopPacked, nv, nn, buf.W, count, buf.Vop);
+            if (count < Block) Array.Clear(buf.W);
+            for (int d = 0; d < count; d++) FillRandomUnitDriveWeights(rng, n, buf.B, buf.W, d);
+            MaxForms(originalPacked, nq, nn, buf.W, buf.Orig);
+            MaxForms(vopPacked, nv, nn, buf.W, buf.Vop);
             for (int d = 0; d < count; d++)
             {
                 double diff = buf.Vop[d] - buf.Orig[d];
@@ -100,49 +103,40 @@ public sealed record OverestimationReport
     }
 
     /// <summary>
-    /// maxOut[d] = max_k w_d·P_k over the matrices of the set, for the <paramref name="count"/> weight vectors of the block.
-    /// Register-blocked: each SIMD load of P_k is used for four drives at once.
+    /// maxOut[d] = max_k w_d·P_k over the matrices of the set, for all <see cref="Block"/> drives of the block.
+    /// The weights are stored drive-fastest (wt[t·Block + d]), so each packed element P_k[t] is broadcast once and
+    /// multiplied into SIMD vectors of drives; the maxima are taken vector-wise (no horizontal sums).
     /// </summary>
-    private static void MaxForms(double[] packed, int matrices, int nn, double[] weights, int count, double[] maxOut)
+    private static void MaxForms(double[] packed, int matrices, int nn, double[] wt, double[] maxOut)
     {
-        Array.Fill(maxOut, double.NegativeInfinity, 0, count);
-        int vw = Vector<double>.Count, vecEnd = nn - nn % vw;
-        for (int k = 0; k < matrices; k++)
+        int vw = Vector<double>.Count, group = 4 * vw;
+        ref double w = ref MemoryMarshal.GetArrayDataReference(wt);
+        ref double pk0 = ref MemoryMarshal.GetArrayDataReference(packed);
+        for (int g = 0; g < Block; g += group)
         {
-            var p = new ReadOnlySpan<double>(packed, k * nn, nn);
-            int d = 0;
-            for (; d + 4 <= count; d += 4)
+            var m0 = new Vector<double>(double.NegativeInfinity);
+            Vector<double> m1 = m0, m2 = m0, m3 = m0;
+            for (int k = 0; k < matrices; k++)
             {
-                var w0 = new ReadOnlySpan<double>(weights, d * nn, nn);
-                var w1 = new ReadOnlySpan<double>(weights, (d + 1) * nn, nn);
-                var w2 = new ReadOnlySpan<double>(weights, (d + 2) * nn, nn);
-                var w3 = new ReadOnlySpan<double>(weights, (d + 3) * nn, nn);
+                ref double p = ref Unsafe.Add(ref pk0, (nint)k * nn);
                 Vector<double> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (int t = 0; t < vecEnd; t += vw)
+                for (int t = 0; t < nn; t++)
                 {
-                    var pv = new Vector<double>(p.Slice(t));
-                    a0 += pv * new Vector<double>(w0.Slice(t));
-                    a1 += pv * new Vector<double>(w1.Slice(t));
-                    a2 += pv * new Vector<double>(w2.Slice(t));
-                    a3 += pv * new Vector<double>(w3.Slice(t));
+                    var pb = new Vector<double>(Unsafe.Add(ref p, t));
+                    nuint o = (nuint)(t * Block + g);
+                    a0 += pb * Vector.LoadUnsafe(ref w, o);
+                    a1 += pb * Vector.LoadUnsafe(ref w, o + (nuint)vw);
+                    a2 += pb * Vector.LoadUnsafe(ref w, o + (nuint)(2 * vw));
+                    a3 += pb * Vector.LoadUnsafe(ref w, o + (nuint)(3 * vw));
                 }
-                double s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
-                for (int t = vecEnd; t < nn; t++) { s0 += p[t] * w0[t]; s1 += p[t] * w1[t]; s2 += p[t] * w2[t]; s3 += p[t] * w3[t]; }
-                if (s0 > maxOut[d]) maxOut[d] = s0;
-                if (s1 > maxOut[d + 1]) maxOut[d + 1] = s1;
-                if (s2 > maxOut[d + 2]) maxOut[d + 2] = s2;
-                if (s3 > maxOut[d + 3]) maxOut[d + 3] = s3;
+                m0 = Vector.Max(m0, a0); m1 = Vector.Max(m1, a1); m2 = Vector.Max(m2, a2); m3 = Vector.Max(m3, a3);
             }
-            for (; d < count; d++)
-            {
-                double s = TensorPrimitives.Dot(p, new ReadOnlySpan<double>(weights, d * nn, nn));
-                if (s > maxOut[d]) maxOut[d] = s;
-            }
+            m0.CopyTo(maxOut, g); m1.CopyTo(maxOut, g + vw); m2.CopyTo(maxOut, g + 2 * vw); m3.CopyTo(maxOut, g + 3 * vw);
         }
     }
 
-    /// <summary>Draws b with i.i.d. standard complex Gaussian entries (Box–Muller), normalises ‖b‖₂ = 1 and writes w(b) (see <see cref="HermitianPacking.DriveWeights"/>).</summary>
-    private static void FillRandomUnitDriveWeights(Random rng, int n, double[] b, Span<double> w)
+    /// <summary>Draws b with i.i.d. standard complex Gaussian entries (Box–Muller), normalises ‖b‖₂ = 1 and writes w(b) as column d of the drive-fastest block wt[t·Block + d] (see <see cref="HermitianPacking.DriveWeights"/>).</summary>
+    private static void FillRandomUnitDriveWeights(Random rng, int n, double[] b, double[] wt, int d)
     {
         double norm2;
         do
@@ -159,7 +153,7 @@ public sealed record OverestimationReport
         } while (norm2 == 0);
         double inv = 1 / Math.Sqrt(norm2);
         for (int i = 0; i < 2 * n; i++) b[i] *= inv;
-        for (int i = 0; i < n; i++) w[i] = b[2 * i] * b[2 * i] + b[2 * i + 1] * b[2 * i + 1];
+        for (int i = 0; i < n; i++) wt[i * Block + d] = b[2 * i] * b[2 * i] + b[2 * i + 1] * b[2 * i + 1];
         int o = n;
         for (int i = 0; i < n; i++)
         {
@@ -168,8 +162,8 @@ public sealed record OverestimationReport
             {
                 double br = b[2 * j], bi = b[2 * j + 1];
                 // conj(a)·b = (ar·br + ai·bi) + i(ar·bi − ai·br)
-                w[o++] = 2 * (ar * br + ai * bi);
-                w[o++] = -2 * (ar * bi - ai * br);
+                wt[o++ * Block + d] = 2 * (ar * br + ai * bi);
+                wt[o++ * Block + d] = -2 * (ar * bi - ai * br);
             }
         }
     }
