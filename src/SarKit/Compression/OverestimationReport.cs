@@ -41,7 +41,7 @@ public sealed record OverestimationReport
     /// <summary>True when no drive was underestimated beyond the tolerance.</summary>
     public bool NoUnderestimation => UnderestimatingDrives == 0;
 
-    private const int Block = 64;
+    internal const int Block = 64;
 
     /// <summary>
     /// Evaluates <paramref name="drives"/> random unit drives. Matrices are packed back to back
@@ -107,7 +107,7 @@ public sealed record OverestimationReport
     /// The weights are stored drive-fastest (wt[t·Block + d]), so each packed element P_k[t] is broadcast once and
     /// multiplied into SIMD vectors of drives; the maxima are taken vector-wise (no horizontal sums).
     /// </summary>
-    private static void MaxForms(double[] packed, int matrices, int nn, double[] wt, double[] maxOut)
+    internal static void MaxForms(double[] packed, int matrices, int nn, double[] wt, double[] maxOut)
     {
         int vw = Vector<double>.Count, group = 4 * vw;
         ref double w = ref MemoryMarshal.GetArrayDataReference(wt);
@@ -136,7 +136,7 @@ public sealed record OverestimationReport
     }
 
     /// <summary>Draws b with i.i.d. standard complex Gaussian entries (Box–Muller), normalises ‖b‖₂ = 1 and writes w(b) as column d of the drive-fastest block wt[t·Block + d] (see <see cref="HermitianPacking.DriveWeights"/>).</summary>
-    private static void FillRandomUnitDriveWeights(Random rng, int n, double[] b, double[] wt, int d)
+    internal static void FillRandomUnitDriveWeights(Random rng, int n, double[] b, double[] wt, int d)
     {
         double norm2;
         do

@@ -126,6 +126,43 @@ public class VopChecksTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void BlockKernelMatchesPlainQuadraticForms()
+    {
+        const int n = 5, nn = n * n, count = 7, B = OverestimationReport.Block;
+        var set = RandomSet(n, count, 21);
+        var rng = new Random(22);
+        var wt = new double[B * nn];
+        var b = new double[2 * n];
+        var drives = new Complex[B][];
+        for (int d = 0; d < B; d++)
+        {
+            OverestimationReport.FillRandomUnitDriveWeights(rng, n, b, wt, d);
+            drives[d] = new Complex[n];
+            for (int i = 0; i < n; i++) drives[d][i] = new Complex(b[2 * i], b[2 * i + 1]);
+        }
+        var max = new double[B];
+        OverestimationReport.MaxForms(set, count, nn, wt, max);
+        for (int d = 0; d < B; d++)
+        {
+            double norm2 = drives[d].Sum(c => c.Magnitude * c.Magnitude);
+            Assert.Equal(1.0, norm2, 1e-14);
+            var w = HermitianPacking.DriveWeights(drives[d]);
+            for (int t = 0; t < nn; t++) Assert.Equal(w[t], wt[t * B + d], 1e-15);
+            // bᴴQb from the full matrix, independent of the packed layout
+            double expected = double.NegativeInfinity;
+            for (int k = 0; k < count; k++)
+            {
+                var q = HermitianPacking.Unpack(set.AsSpan(k * nn, nn), n);
+                Complex s = 0;
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < n; j++) s += Complex.Conjugate(drives[d][i]) * q[i, j] * drives[d][j];
+                expected = Math.Max(expected, s.Real);
+            }
+            Assert.Equal(expected, max[d], 1e-12 * Math.Abs(expected));
+        }
+    }
+
+    [Fact]
     public void BadSetSizesAreInputErrors()
     {
         var ex = Assert.Throws<SarKitInputException>(() => OverestimationReport.Compute(new double[16], new double[15], 4, 10, 1));
