@@ -8,7 +8,7 @@ namespace SarKit.Compression;
 
 /// <summary>
 /// Monte-Carlo statistics of how much a VOP set {V_j} overestimates the local SAR of the original Q-matrices {Q_i}
-/// (Eichfelder &amp; Gebhardt, MRM 2011, eq. for SAR_VOP; Orzada et al. use the same random-drive check):
+/// (VOP definition of Eichfelder &amp; Gebhardt, MRM 2011; a random-drive test, not a certificate):
 /// for unit drives b (‖b‖₂ = 1, complex Gaussian directions, i.e. uniform on the unit sphere of Cⁿ),
 /// SAR_orig(b) = max_i bᴴQ_ib and SAR_vop(b) = max_j bᴴV_jb. The relative overestimation is
 /// (SAR_vop − SAR_orig)/SAR_orig, the absolute one is (SAR_vop − SAR_orig)/SAR_wc with SAR_wc = max_i λ_max(Q_i).
