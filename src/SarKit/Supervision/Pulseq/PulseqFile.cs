@@ -1,0 +1,302 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace SarKit.Supervision.Pulseq;
+
+/// <summary>A parsed Pulseq sequence (format 1.4.x / 1.5.x, pulseq doc/specification.tex).</summary>
+public sealed class PulseqSequence
+{
+    public required string SourceFile { get; init; }
+    public required PulseqVersion Version { get; init; }
+    public required PulseqDefinitions Definitions { get; init; }
+    /// <summary>Blocks in file order.</summary>
+    public required IReadOnlyList<PulseqBlock> Blocks { get; init; }
+    public required IReadOnlyDictionary<int, PulseqRfEvent> RfEvents { get; init; }
+    /// <summary>Decompressed shapes by shape id.</summary>
+    public required IReadOnlyDictionary<int, double[]> Shapes { get; init; }
+    /// <summary>Ids of [GRADIENTS], [TRAP] and [ADC] events (details not parsed in this slice).</summary>
+    public required IReadOnlySet<int> GradientIds { get; init; }
+    public required IReadOnlySet<int> TrapezoidIds { get; init; }
+    public required IReadOnlySet<int> AdcIds { get; init; }
+
+    /// <summary>Total duration Σ block duration × BlockDurationRaster, s.</summary>
+    public double TotalDurationSeconds
+    {
+        get
+        {
+            long units = 0;
+            foreach (var b in Blocks) units += b.DurationRasterUnits;
+            return units * Definitions.BlockDurationRaster;
+        }
+    }
+
+    /// <summary>Start time of each block (s), cumulative sum of preceding durations.</summary>
+    public double[] BlockStartTimes()
+    {
+        var t = new double[Blocks.Count];
+        long units = 0;
+        for (int i = 0; i < t.Length; i++) { t[i] = units * Definitions.BlockDurationRaster; units += Blocks[i].DurationRasterUnits; }
+        return t;
+    }
+
+    /// <summary>
+    /// RF waveform of a block (spec §RF, C++ decodeBlock): s[n] = amp·mag[n]·exp(i·(2π·phase[n] + φ_off)), in Hz (γ·B1);
+    /// times t[n] = delay + time[n]·ΔtRF (time shape) or delay + (n + 0.5)·ΔtRF (default raster), relative to block start.
+    /// The frequency offset and 1.5 ppm terms are not applied (they do not change |s|); see docs/pulseq.md.
+    /// Returns null when the block has no RF.
+    /// </summary>
+    public PulseqRfWaveform? RfWaveform(PulseqBlock block)
+    {
+        if (block.RfId == 0) return null;
+        var rf = RfEvents[block.RfId];
+        var mag = Shapes[rf.MagnitudeShapeId];
+        var phase = Shapes[rf.PhaseShapeId];
+        double dt = Definitions.RadiofrequencyRasterTime;
+        var t = new double[mag.Length];
+        var s = new Complex[mag.Length];
+        double[]? time = rf.TimeShapeId > 0 ? Shapes[rf.TimeShapeId] : null;
+        for (int n = 0; n < mag.Length; n++)
+        {
+            t[n] = rf.DelaySeconds + (time is null ? (n + 0.5) * dt : time[n] * dt);
+            s[n] = Complex.FromPolarCoordinates(rf.AmplitudeHz * mag[n], 2 * Math.PI * phase[n] + rf.PhaseOffsetRad);
+        }
+        return new PulseqRfWaveform(t, s);
+    }
+}
+
+/// <summary>Reader for Pulseq text <c>.seq</c> files, versions 1.4.x and 1.5.x.</summary>
+public static class PulseqFile
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Reads and validates a Pulseq file. Throws <see cref="SarKitInputException"/> naming file, section and line.</summary>
+    public static PulseqSequence Read(string path)
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new SarKitInputException($"{path}: cannot read Pulseq file: {e.Message}", e) { SourceFile = path }; }
+        return Parse(lines, path);
+    }
+
+    /// <summary>Parses Pulseq file text (lines); <paramref name="sourceName"/> is used in error messages.</summary>
+    public static PulseqSequence Parse(string[] lines, string sourceName)
+    {
+        var p = new Parser(lines, sourceName);
+        return p.Run();
+    }
+
+    private sealed class Parser(string[] lines, string src)
+    {
+        int major = -1, minor = -1, revision = -1;
+        readonly Dictionary<string, string> defs = new(StringComparer.Ordinal);
+        readonly List<PulseqBlock> blocks = new();
+        readonly HashSet<int> blockIds = new();
+        readonly List<(int line, string[] f)> rawBlocks = new();
+        readonly List<(int line, string[] f)> rawRf = new();
+        readonly List<(int line, string[] f)> rawGrad = new(), rawTrap = new(), rawAdc = new();
+        readonly Dictionary<int, double[]> shapes = new();
+        readonly HashSet<string> seenSections = new();
+
+        Exception Err(string section, int lineIdx, string msg) =>
+            new SarKitInputException($"{src}: section [{section}], line {lineIdx + 1}: {msg}") { SourceFile = src, Dataset = section };
+
+        public PulseqSequence Run()
+        {
+            string section = "";
+            int sectionLine = -1;
+            int i = 0;
+            while (i < lines.Length)
+            {
+                string raw = lines[i];
+                string line = StripComment(raw).Trim();
+                if (line.Length == 0) { i++; continue; }
+                if (line.StartsWith('['))
+                {
+                    if (!line.EndsWith(']')) throw Err(section, i, $"malformed section header '{line}'");
+                    section = line[1..^1];
+                    sectionLine = i;
+                    if (section is "VERSION" or "DEFINITIONS" or "BLOCKS" or "RF" or "GRADIENTS" or "TRAP" or "ADC" or "SHAPES")
+                        if (!seenSections.Add(section)) throw Err(section, i, "duplicate section");
+                    if (section == "BLOCKS" && major < 0) throw Err(section, i, "[VERSION] must precede [BLOCKS]");
+                    if (section == "SIGNATURE") break; // signature is last; not verified
+                    i++;
+                    continue;
+                }
+                var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                switch (section)
+                {
+                    case "VERSION":
+                        if (f.Length != 2) throw Err(section, i, $"expected '<major|minor|revision> <int>', got '{line}'");
+                        int v = ParseInt(f[1], section, i);
+                        if (f[0] == "major") major = v; else if (f[0] == "minor") minor = v; else if (f[0] == "revision") revision = v;
+                        else throw Err(section, i, $"unknown key '{f[0]}'");
+                        if (major >= 0 && minor >= 0 && revision >= 0) CheckVersion(sectionLine);
+                        break;
+                    case "DEFINITIONS":
+                        defs[f[0]] = f.Length > 1 ? string.Join(' ', f[1..]) : "";
+                        break;
+                    case "BLOCKS": rawBlocks.Add((i, f)); break;
+                    case "RF": rawRf.Add((i, f)); break;
+                    case "GRADIENTS": rawGrad.Add((i, f)); break;
+                    case "TRAP": rawTrap.Add((i, f)); break;
+                    case "ADC": rawAdc.Add((i, f)); break;
+                    case "SHAPES":
+                        i = ReadShape(i, f);
+                        continue;
+                    case "DELAYS":
+                        throw Err(section, i, "[DELAYS] is not allowed in Pulseq ≥ 1.4 (delays are empty blocks)");
+                    case "":
+                        throw Err("(none)", i, $"content before any section: '{line}'");
+                    default:
+                        break; // [EXTENSIONS] and unknown sections: skipped
+                }
+                i++;
+            }
+            if (major < 0 || minor < 0 || revision < 0) throw Err("VERSION", Math.Max(sectionLine, 0), "missing [VERSION] (major, minor, revision)");
+            var version = new PulseqVersion(major, minor, revision);
+            bool v15 = version.Combined >= 1_005_000;
+            var d = new PulseqDefinitions(Def("GradientRasterTime"), Def("RadiofrequencyRasterTime"),
+                Def("AdcRasterTime"), Def("BlockDurationRaster"), defs);
+            if (defs.TryGetValue("RequiredExtensions", out var req) && req.Trim().Length > 0)
+                throw new SarKitInputException($"{src}: section [DEFINITIONS]: RequiredExtensions '{req}' are not supported by this reader") { SourceFile = src, Dataset = "DEFINITIONS" };
+
+            foreach (var (ln, f) in rawBlocks)
+            {
+                if (f.Length != 8) throw Err("BLOCKS", ln, $"expected 8 fields 'id duration rf gx gy gz adc ext', got {f.Length}");
+                int id = ParseInt(f[0], "BLOCKS", ln);
+                long dur = ParseLong(f[1], "BLOCKS", ln);
+                if (id <= 0 || !blockIds.Add(id)) throw Err("BLOCKS", ln, $"block id {id} not positive or duplicated");
+                if (dur < 0) throw Err("BLOCKS", ln, $"negative duration {dur}");
+                blocks.Add(new PulseqBlock(id, dur, dur * d.BlockDurationRaster, ParseInt(f[2], "BLOCKS", ln),
+                    ParseInt(f[3], "BLOCKS", ln), ParseInt(f[4], "BLOCKS", ln), ParseInt(f[5], "BLOCKS", ln),
+                    ParseInt(f[6], "BLOCKS", ln), ParseInt(f[7], "BLOCKS", ln)));
+            }
+            if (blocks.Count == 0) throw Err("BLOCKS", lines.Length - 1, "file has no [BLOCKS] rows");
+
+            var rfs = new Dictionary<int, PulseqRfEvent>();
+            foreach (var (ln, f) in rawRf)
+            {
+                PulseqRfEvent ev;
+                if (v15)
+                {
+                    if (f.Length != 12) throw Err("RF", ln, $"expected 12 fields (1.5: id amp mag phase time center delay freqPPM phasePPM freq phase use), got {f.Length}");
+                    if (f[11].Length != 1 || "erisoup".IndexOf(f[11][0]) < 0) throw Err("RF", ln, $"'use' must be one of e r i s p o u, got '{f[11]}'");
+                    ev = new PulseqRfEvent(ParseInt(f[0], "RF", ln), ParseD(f[1], "RF", ln), ParseInt(f[2], "RF", ln),
+                        ParseInt(f[3], "RF", ln), ParseInt(f[4], "RF", ln), ParseD(f[5], "RF", ln) * 1e-6,
+                        ParseD(f[6], "RF", ln) * 1e-6, ParseD(f[7], "RF", ln), ParseD(f[8], "RF", ln),
+                        ParseD(f[9], "RF", ln), ParseD(f[10], "RF", ln), f[11][0]);
+                }
+                else
+                {
+                    if (f.Length != 8) throw Err("RF", ln, $"expected 8 fields (1.4: id amp mag phase time delay freq phase), got {f.Length}");
+                    ev = new PulseqRfEvent(ParseInt(f[0], "RF", ln), ParseD(f[1], "RF", ln), ParseInt(f[2], "RF", ln),
+                        ParseInt(f[3], "RF", ln), ParseInt(f[4], "RF", ln), null, ParseD(f[5], "RF", ln) * 1e-6,
+                        0, 0, ParseD(f[6], "RF", ln), ParseD(f[7], "RF", ln), 'u');
+                }
+                if (ev.Id <= 0 || !rfs.TryAdd(ev.Id, ev)) throw Err("RF", ln, $"RF id {ev.Id} not positive or duplicated");
+                CheckShape(ev.MagnitudeShapeId, false, "magnitude", ln);
+                CheckShape(ev.PhaseShapeId, false, "phase", ln);
+                CheckShape(ev.TimeShapeId, true, "time", ln);
+                int nm = shapes[ev.MagnitudeShapeId].Length;
+                if (shapes[ev.PhaseShapeId].Length != nm || (ev.TimeShapeId > 0 && shapes[ev.TimeShapeId].Length != nm))
+                    throw Err("RF", ln, $"RF {ev.Id}: magnitude, phase and time shapes have different lengths");
+            }
+            var gradIds = Ids(rawGrad, "GRADIENTS", v15 ? 7 : 5);
+            var trapIds = Ids(rawTrap, "TRAP", 6);
+            var adcIds = Ids(rawAdc, "ADC", v15 ? 9 : 6);
+            foreach (var id in trapIds)
+                if (gradIds.Contains(id)) throw Err("TRAP", rawTrap[0].line, $"gradient id {id} used by both [GRADIENTS] and [TRAP]");
+            for (int k = 0; k < blocks.Count; k++)
+            {
+                var b = blocks[k]; int ln = rawBlocks[k].line;
+                if (b.RfId != 0 && !rfs.ContainsKey(b.RfId)) throw Err("BLOCKS", ln, $"block {b.Id} references undefined RF id {b.RfId}");
+                foreach (var g in new[] { b.GxId, b.GyId, b.GzId })
+                    if (g != 0 && !gradIds.Contains(g) && !trapIds.Contains(g)) throw Err("BLOCKS", ln, $"block {b.Id} references undefined gradient id {g}");
+                if (b.AdcId != 0 && !adcIds.Contains(b.AdcId)) throw Err("BLOCKS", ln, $"block {b.Id} references undefined ADC id {b.AdcId}");
+            }
+            return new PulseqSequence
+            {
+                SourceFile = src, Version = version, Definitions = d, Blocks = blocks, RfEvents = rfs, Shapes = shapes,
+                GradientIds = gradIds, TrapezoidIds = trapIds, AdcIds = adcIds,
+            };
+
+            void CheckShape(int id, bool zeroOk, string what, int ln)
+            {
+                if (id == 0 && zeroOk) return;
+                if (!shapes.ContainsKey(id)) throw Err("RF", ln, $"{what} shape id {id} is not defined in [SHAPES]");
+            }
+        }
+
+        HashSet<int> Ids(List<(int line, string[] f)> rows, string section, int nFields)
+        {
+            var set = new HashSet<int>();
+            foreach (var (ln, f) in rows)
+            {
+                if (f.Length != nFields) throw Err(section, ln, $"expected {nFields} fields, got {f.Length}");
+                for (int k = 1; k < f.Length; k++) ParseD(f[k], section, ln);
+                int id = ParseInt(f[0], section, ln);
+                if (id <= 0 || !set.Add(id)) throw Err(section, ln, $"id {id} not positive or duplicated");
+            }
+            return set;
+        }
+
+        int ReadShape(int i, string[] f)
+        {
+            const string S = "SHAPES";
+            if (f.Length != 2 || f[0] != "shape_id") throw Err(S, i, $"expected 'shape_id <id>', got '{string.Join(' ', f)}'");
+            int id = ParseInt(f[1], S, i);
+            int start = i;
+            i++;
+            while (i < lines.Length && StripComment(lines[i]).Trim().Length == 0) i++;
+            if (i >= lines.Length) throw Err(S, start, $"shape {id}: file ends before 'num_samples'");
+            var g = StripComment(lines[i]).Trim().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (g.Length != 2 || g[0] != "num_samples") throw Err(S, i, $"shape {id}: expected 'num_samples <N>', got '{lines[i].Trim()}'");
+            int n = ParseInt(g[1], S, i);
+            if (n <= 0) throw Err(S, i, $"shape {id}: num_samples {n} must be positive");
+            i++;
+            var packed = new List<double>();
+            while (i < lines.Length)
+            {
+                string t = StripComment(lines[i]).Trim();
+                if (t.Length == 0 || t.StartsWith('[') || t.StartsWith("shape_id", StringComparison.Ordinal)) break;
+                packed.Add(ParseD(t, S, i));
+                i++;
+            }
+            if (packed.Count == 0 || packed.Count > n)
+                throw Err(S, i - 1, $"shape {id}: {packed.Count} stored samples for num_samples {n} (truncated or malformed shape)");
+            try { if (!shapes.TryAdd(id, PulseqShapes.Decompress(packed.ToArray(), n))) throw Err(S, start, $"duplicate shape id {id}"); }
+            catch (FormatException e) { throw Err(S, i - 1, $"shape {id} (starting line {start + 1}): {e.Message}"); }
+            return i;
+        }
+
+        void CheckVersion(int ln)
+        {
+            var v = new PulseqVersion(major, minor, revision);
+            if (major != 1 || minor < 4 || minor > 5)
+                throw Err("VERSION", ln, $"Pulseq version {v} is not supported; this reader supports 1.4.x and 1.5.x (re-export older files with a current Pulseq/pypulseq)");
+        }
+
+        double Def(string key)
+        {
+            if (!defs.TryGetValue(key, out var s))
+                throw new SarKitInputException($"{src}: section [DEFINITIONS]: required key '{key}' is missing (required for Pulseq ≥ 1.4)") { SourceFile = src, Dataset = "DEFINITIONS" };
+            if (!double.TryParse(s, NumberStyles.Float, Inv, out var v) || !(v > 0) || double.IsInfinity(v))
+                throw new SarKitInputException($"{src}: section [DEFINITIONS]: '{key}' = '{s}' is not a positive number of seconds") { SourceFile = src, Dataset = "DEFINITIONS" };
+            return v;
+        }
+
+        int ParseInt(string s, string section, int ln) =>
+            int.TryParse(s, NumberStyles.Integer, Inv, out var v) ? v : throw Err(section, ln, $"'{s}' is not an integer");
+        long ParseLong(string s, string section, int ln) =>
+            long.TryParse(s, NumberStyles.Integer, Inv, out var v) ? v : throw Err(section, ln, $"'{s}' is not an integer");
+        double ParseD(string s, string section, int ln) =>
+            double.TryParse(s, NumberStyles.Float, Inv, out var v) && double.IsFinite(v) ? v : throw Err(section, ln, $"'{s}' is not a finite number");
+
+        static string StripComment(string s)
+        {
+            int k = s.IndexOf('#');
+            return k < 0 ? s : s[..k];
+        }
+    }
+}
