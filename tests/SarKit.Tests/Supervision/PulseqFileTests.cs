@@ -152,6 +152,31 @@ public class PulseqFileTests
         Assert.Contains($"[BLOCKS], line {bl + 1}", e3.Message);
     }
 
+    [SharedDataFact("pulseq/pulseq_legacy_approved_fid.seq")]
+    public void RfShims_151Extension_AttachedToBlock()
+    {
+        var lines = File.ReadAllLines(SharedData.Reference("pulseq/pulseq_legacy_approved_fid.seq")!).ToList();
+        int b = lines.IndexOf("[BLOCKS]");
+        Assert.Equal(" 1  43   1   0   0   0  0  0", lines[b + 1]);
+        lines[b + 1] = " 1  43   1   0   0   0  0  1";
+        int sh = lines.IndexOf("# Sequence Shapes");
+        lines.InsertRange(sh, new[]
+        {
+            "[EXTENSIONS]", "1 1 1 0", "# comment", "extension RF_SHIMS 1", "1 2 1.0 0.0 0.5 1.5707963267948966", "",
+        });
+        var s = PulseqFile.Parse(lines.ToArray(), "shim.seq");
+        var w = s.RfShim(s.Blocks[0])!;
+        Assert.Equal(2, w.Length);
+        Assert.Equal(1.0, w[0].Real, 12);
+        Assert.Equal(0.5, w[1].Imaginary, 12);
+        Assert.Null(s.RfShim(s.Blocks[4]));
+
+        lines[lines.IndexOf("1 2 1.0 0.0 0.5 1.5707963267948966")] = "1 2 1.0 0.0 0.5";
+        var e = Assert.Throws<SarKitInputException>(() => PulseqFile.Parse(lines.ToArray(), "shim.seq"));
+        Assert.Contains("[EXTENSIONS]", e.Message);
+        Assert.Contains("RF_SHIMS", e.Message);
+    }
+
     private static (int, int) VersionFromText(string f)
     {
         int maj = -1, min = -1;

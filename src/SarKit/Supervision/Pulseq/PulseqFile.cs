@@ -18,6 +18,29 @@ public sealed class PulseqSequence
     public required IReadOnlySet<int> GradientIds { get; init; }
     public required IReadOnlySet<int> TrapezoidIds { get; init; }
     public required IReadOnlySet<int> AdcIds { get; init; }
+    /// <summary>[EXTENSIONS] table rows: id → (type, ref, next); 0 ends a chain.</summary>
+    public required IReadOnlyDictionary<int, (int Type, int Ref, int Next)> ExtensionTable { get; init; }
+    /// <summary>Declared extensions: STRING_ID → numeric type (e.g. "RF_SHIMS" → 5).</summary>
+    public required IReadOnlyDictionary<string, int> ExtensionTypes { get; init; }
+    /// <summary>1.5.1 RF_SHIMS payloads by id: per-channel complex weights mag·exp(i·phase) (phase in rad).</summary>
+    public required IReadOnlyDictionary<int, Complex[]> RfShims { get; init; }
+
+    /// <summary>
+    /// Static per-pulse pTx shim of a block (Pulseq 1.5.1 RF_SHIMS extension): channel c transmits w_c·s(t).
+    /// Follows the block's extension chain; null when the block has no RF_SHIMS entry.
+    /// </summary>
+    public Complex[]? RfShim(PulseqBlock block)
+    {
+        if (!ExtensionTypes.TryGetValue("RF_SHIMS", out int type)) return null;
+        int id = block.ExtensionId;
+        for (int steps = 0; id != 0 && steps <= ExtensionTable.Count; steps++)
+        {
+            if (!ExtensionTable.TryGetValue(id, out var row)) return null;
+            if (row.Type == type) return RfShims.TryGetValue(row.Ref, out var w) ? w : null;
+            id = row.Next;
+        }
+        return null;
+    }
 
     /// <summary>Total duration Σ block duration × BlockDurationRaster, s.</summary>
     public double TotalDurationSeconds
@@ -97,6 +120,10 @@ public static class PulseqFile
         readonly List<(int line, string[] f)> rawGrad = new(), rawTrap = new(), rawAdc = new();
         readonly Dictionary<int, double[]> shapes = new();
         readonly HashSet<string> seenSections = new();
+        readonly Dictionary<int, (int, int, int)> extTable = new();
+        readonly Dictionary<string, int> extTypes = new(StringComparer.Ordinal);
+        readonly Dictionary<int, Complex[]> shims = new();
+        string? currentExt;
 
         Exception Err(string section, int lineIdx, string msg) =>
             new SarKitInputException($"{src}: section [{section}], line {lineIdx + 1}: {msg}") { SourceFile = src, Dataset = section };
@@ -144,6 +171,9 @@ public static class PulseqFile
                     case "SHAPES":
                         i = ReadShape(i, f);
                         continue;
+                    case "EXTENSIONS":
+                        ReadExtensionLine(i, f);
+                        break;
                     case "DELAYS":
                         throw Err(section, i, "[DELAYS] is not allowed in Pulseq ≥ 1.4 (delays are empty blocks)");
                     case "":
@@ -219,6 +249,7 @@ public static class PulseqFile
             {
                 SourceFile = src, Version = version, Definitions = d, Blocks = blocks, RfEvents = rfs, Shapes = shapes,
                 GradientIds = gradIds, TrapezoidIds = trapIds, AdcIds = adcIds,
+                ExtensionTable = extTable, ExtensionTypes = extTypes, RfShims = shims,
             };
 
             void CheckShape(int id, bool zeroOk, string what, int ln)
@@ -226,6 +257,36 @@ public static class PulseqFile
                 if (id == 0 && zeroOk) return;
                 if (!shapes.ContainsKey(id)) throw Err("RF", ln, $"{what} shape id {id} is not defined in [SHAPES]");
             }
+        }
+
+        void ReadExtensionLine(int i, string[] f)
+        {
+            const string S = "EXTENSIONS";
+            if (f[0] == "extension")
+            {
+                if (f.Length != 3) throw Err(S, i, "expected 'extension <STRING_ID> <type>'");
+                currentExt = f[1];
+                extTypes[f[1]] = ParseInt(f[2], S, i);
+                return;
+            }
+            if (currentExt is null)
+            {
+                if (f.Length != 4) throw Err(S, i, $"expected 4 fields 'id type ref next', got {f.Length}");
+                int id = ParseInt(f[0], S, i);
+                if (id <= 0 || !extTable.TryAdd(id, (ParseInt(f[1], S, i), ParseInt(f[2], S, i), ParseInt(f[3], S, i))))
+                    throw Err(S, i, $"extension id {id} not positive or duplicated");
+                return;
+            }
+            if (currentExt == "RF_SHIMS")
+            {
+                if (f.Length < 2) throw Err(S, i, "RF_SHIMS row needs 'id num_chan mag_1 phase_1 …'");
+                int id = ParseInt(f[0], S, i), nc = ParseInt(f[1], S, i);
+                if (nc <= 0 || f.Length != 2 + 2 * nc) throw Err(S, i, $"RF_SHIMS {id}: num_chan {nc} needs {2 + 2 * nc} fields, got {f.Length}");
+                var w = new Complex[nc];
+                for (int c = 0; c < nc; c++) w[c] = Complex.FromPolarCoordinates(ParseD(f[2 + 2 * c], S, i), ParseD(f[3 + 2 * c], S, i));
+                if (!shims.TryAdd(id, w)) throw Err(S, i, $"duplicate RF_SHIMS id {id}");
+            }
+            // other extension payloads (TRIGGERS, LABELSET, LABELINC, DELAYS, ROTATIONS, …) are skipped
         }
 
         HashSet<int> Ids(List<(int line, string[] f)> rows, string section, int nFields)
