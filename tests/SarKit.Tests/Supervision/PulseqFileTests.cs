@@ -40,6 +40,8 @@ public class PulseqFileTests
                 Assert.Equal(min, s.Version.Minor);
                 Assert.NotEmpty(s.Blocks);
                 Assert.True(s.TotalDurationSeconds > 0, f);
+                if (s.Definitions.All.TryGetValue("TotalDuration", out var td))
+                    Assert.Equal(double.Parse(td, CultureInfo.InvariantCulture), s.TotalDurationSeconds, 5);
                 foreach (var b in s.Blocks)
                 {
                     var wf = s.RfWaveform(b);
