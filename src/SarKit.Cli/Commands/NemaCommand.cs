@@ -39,15 +39,16 @@ internal static class NemaCommand
 
     private static int RunCalorimetry(CliIO io, string path, bool json, string? report, bool record, string? db)
     {
+        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null; // fail before writing anything
         if (!File.Exists(path)) throw new FileNotFoundException($"measurement file not found: {path}", path);
         var text = File.ReadAllText(path);
         var input = CalorimetryInputFile.Parse(text, path);
         var r = CalorimetryEvaluation.Evaluate(input);
         if (report is not null)
             CalorimetryReport.Write(report, r);
-        if (record)
+        if (dbPath is not null)
         {
-            var store = MeasurementRecordStore.Open(MeasurementRecordStore.ResolveDatabasePath(db));
+            var store = MeasurementRecordStore.Open(dbPath);
             var rec = store.Add("calorimetry", text, JsonSerializer.Serialize(ToJson(r, path), Json.Options), r.SarWPerKg, CliApp.Version);
             io.Err.WriteLine($"Recorded: id {rec.Id} in {store.DatabasePath} (sha256 {rec.ContentSha256})");
         }
