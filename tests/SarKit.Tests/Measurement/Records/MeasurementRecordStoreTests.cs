@@ -90,3 +90,36 @@ public sealed class MeasurementRecordStoreTests : IDisposable
         Assert.Contains(p, e.Message);
     }
 }
+
+/// <summary>Reads a store written by SarKit with an independent tool: Debian's /usr/bin/python3 (sqlite3 + hashlib).</summary>
+public sealed class MeasurementRecordStorePythonTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sarkit-records-py-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    [Fact]
+    public void PythonSqliteSeesRecordRecomputesHashAndCannotModify()
+    {
+        if (!File.Exists("/usr/bin/python3")) return; // independent check needs Debian's python3
+        var store = MeasurementRecordStore.Open(Path.Combine(_dir, "records.db"));
+        var rec = store.Add("calorimetry", "{\"x\": \"ü\"}\n", "{\"sar_w_per_kg\": 2.5}", 2.5, "0.1.0");
+        var code = $$"""
+            import sqlite3, hashlib
+            c = sqlite3.connect({{System.Text.Json.JsonSerializer.Serialize(store.DatabasePath)}})
+            i, inp, res, sar, h = c.execute("SELECT id, input_json, result_json, sar_w_per_kg, content_sha256 FROM measurement_records").fetchone()
+            print("hash", hashlib.sha256(inp.encode() + b"\0" + res.encode()).hexdigest() == h, i, sar)
+            for sql in ("UPDATE measurement_records SET sar_w_per_kg = 0", "DELETE FROM measurement_records"):
+                try:
+                    c.execute(sql); c.commit(); print("modified")
+                except sqlite3.DatabaseError as e:
+                    print("rejected", e)
+            """;
+        int rc = SarKit.Tests.IO.IoFixtures.RunPython(code, out var output);
+        Assert.True(rc == 0, output);
+        Assert.Contains($"hash True {rec.Id} 2.5", output);
+        Assert.DoesNotContain("modified", output);
+        Assert.Equal(2, output.Split("rejected measurement records are append-only").Length - 1);
+        Assert.Equal(new[] { rec }, store.List());
+    }
+}
