@@ -73,6 +73,18 @@ public sealed class MeasurementRecordStoreTests : IDisposable
     }
 
     [Fact]
+    public void ConcurrentAddsGetDistinctIds()
+    {
+        var path = NewStore().DatabasePath;
+        var ids = new long[16];
+        Parallel.For(0, ids.Length, i => ids[i] = MeasurementRecordStore.Open(path).Add("calorimetry", $"{{\"n\":{i}}}", "{}", i, "0.1.0").Id);
+        Assert.Equal(Enumerable.Range(1, ids.Length).Select(i => (long)i), ids.Order());
+        var all = MeasurementRecordStore.Open(path).List();
+        Assert.Equal(ids.Length, all.Count);
+        Assert.All(all, r => Assert.True(r.HashVerifies));
+    }
+
+    [Fact]
     public void ResolveUsesFolderFileOrEnvironment()
     {
         Assert.Equal(Path.Combine(Path.GetFullPath(_dir), "records.db"), MeasurementRecordStore.ResolveDatabasePath(_dir));
