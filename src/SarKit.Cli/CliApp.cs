@@ -71,6 +71,7 @@ public static class CliApp
         root.Add(QMatricesCommand.Create(io));
         root.Add(DemoCommand.Create(io));
         root.Add(NemaCommand.Create(io));
+        root.Add(RecordsCommand.Create(io));
         return root;
     }
 }

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using SarKit.IO;
 using SarKit.Measurement.Nema;
 using SarKit.Measurement.Nema.Input;
+using SarKit.Measurement.Records;
 
 namespace SarKit.Cli.Commands;
 
@@ -16,9 +18,12 @@ internal static class NemaCommand
         var file = new Argument<string>("FILE") { Description = "Calorimetry measurement file (JSON; docs/nema-ms8.md)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var report = new Option<string?>("--report") { Description = "Also write a Markdown report (NEMA MS 8 Section 4.1) to this file (atomically)." };
+        var record = new Option<bool>("--record") { Description = "Also append the evaluation to the measurement records database (--db or $SARKIT_RECORDS; docs/nema-ms8.md)." };
+        var db = RecordsCommand.DbOption();
         var cal = new Command("calorimetry", "Calorimetric method (Section 3): SAR = M c (T_f − T_i) / (τ M_bod), with the cooling correction and the 20× check when their inputs are present.")
-            { file, json, report };
-        cal.SetAction(p => io.Guard(() => RunCalorimetry(io, p.GetValue(file)!, p.GetValue(json), p.GetValue(report))));
+            { file, json, report, record, db };
+        cal.SetAction(p => io.Guard(() => RunCalorimetry(io, p.GetValue(file)!, p.GetValue(json), p.GetValue(report),
+            p.GetValue(record) || p.GetValue(db) is not null, p.GetValue(db))));
         nema.Add(cal);
         var pfile = new Argument<string>("FILE") { Description = "Pulse-energy measurement file (JSON; docs/nema-ms8.md)." };
         var pjson = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
@@ -32,12 +37,21 @@ internal static class NemaCommand
     private static string F(double v, string fmt = "G6") => v.ToString(fmt, CultureInfo.InvariantCulture);
     private static string C(double kelvin) => F(kelvin - 273.15, "0.000");
 
-    private static int RunCalorimetry(CliIO io, string path, bool json, string? report)
+    private static int RunCalorimetry(CliIO io, string path, bool json, string? report, bool record, string? db)
     {
-        var input = CalorimetryInputFile.Read(path);
+        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null; // fail before writing anything
+        if (!File.Exists(path)) throw new FileNotFoundException($"measurement file not found: {path}", path);
+        var text = File.ReadAllText(path);
+        var input = CalorimetryInputFile.Parse(text, path);
         var r = CalorimetryEvaluation.Evaluate(input);
         if (report is not null)
             CalorimetryReport.Write(report, r);
+        if (dbPath is not null)
+        {
+            var store = MeasurementRecordStore.Open(dbPath);
+            var rec = store.Add("calorimetry", text, JsonSerializer.Serialize(ToJson(r, path), Json.Options), r.SarWPerKg, CliApp.Version);
+            io.Err.WriteLine($"Recorded: id {rec.Id} in {store.DatabasePath} (sha256 {rec.ContentSha256})");
+        }
         if (json) { Json.Write(io.Out, ToJson(r, path)); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"NEMA MS 8-2016 calorimetry: {Path.GetFileName(path)}");

@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SarKit.Measurement.Records;
+
+/// <summary>
+/// One stored measurement evaluation (docs/nema-ms8.md, "Measurement records"): the input file verbatim, the result
+/// JSON, the SAR in W/kg, the SarKit version and a SHA-256 content hash over input and result.
+/// </summary>
+/// <param name="Id">Autoincrement id assigned by the store (1, 2, …; never reused).</param>
+/// <param name="CreatedUtc">Time the record was added (UTC, stored as ISO 8601 round-trip text).</param>
+/// <param name="Method">Evaluation method, e.g. "calorimetry" (NEMA MS 8-2016 Section 3).</param>
+/// <param name="InputJson">The measurement input file content, verbatim.</param>
+/// <param name="ResultJson">The evaluation result as JSON.</param>
+/// <param name="SarWPerKg">Whole-body SAR result in W/kg.</param>
+/// <param name="SarkitVersion">SarKit version that produced the result.</param>
+/// <param name="ContentSha256">Lower-case hex SHA-256 of <see cref="ComputeContentHash"/>'s byte layout.</param>
+public sealed record MeasurementRecord(
+    long Id, DateTime CreatedUtc, string Method, string InputJson, string ResultJson,
+    double SarWPerKg, string SarkitVersion, string ContentSha256)
+{
+    /// <summary>
+    /// SHA-256 (FIPS 180-4) of UTF-8(<paramref name="inputJson"/>) ‖ 0x00 ‖ UTF-8(<paramref name="resultJson"/>), as lower-case hex.
+    /// The zero byte separates the two texts so that moving characters between them changes the hash.
+    /// </summary>
+    public static string ComputeContentHash(string inputJson, string resultJson)
+    {
+        ArgumentNullException.ThrowIfNull(inputJson);
+        ArgumentNullException.ThrowIfNull(resultJson);
+        int ni = Encoding.UTF8.GetByteCount(inputJson), nr = Encoding.UTF8.GetByteCount(resultJson);
+        var bytes = new byte[ni + 1 + nr];
+        Encoding.UTF8.GetBytes(inputJson, bytes.AsSpan(0, ni));
+        bytes[ni] = 0;
+        Encoding.UTF8.GetBytes(resultJson, bytes.AsSpan(ni + 1));
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+
+    /// <summary>True when <see cref="ContentSha256"/> equals the hash recomputed from <see cref="InputJson"/> and <see cref="ResultJson"/>.</summary>
+    public bool HashVerifies => string.Equals(ContentSha256, ComputeContentHash(InputJson, ResultJson), StringComparison.Ordinal);
+}

@@ -1,0 +1,137 @@
+using Microsoft.Data.Sqlite;
+using SarKit.Measurement.Records;
+
+namespace SarKit.Tests.Measurement.Records;
+
+public sealed class MeasurementRecordStoreTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sarkit-records-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    private MeasurementRecordStore NewStore() => MeasurementRecordStore.Open(Path.Combine(_dir, "sub", MeasurementRecordStore.DefaultFileName));
+
+    [Fact]
+    public void NativeSqliteLoads()
+    {
+        using var c = NewStore().Connect();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT sqlite_version();";
+        var v = (string)cmd.ExecuteScalar()!;
+        Assert.StartsWith("3.", v);
+    }
+
+    [Fact]
+    public void AddGetListRoundTrip()
+    {
+        var store = NewStore();
+        const string input = "{ \"phantom_mass\": {\"value\": 20.1, \"unit\": \"kg\"},\n  \"note\": \"µ ü — verbatim\" }\n";
+        var a = store.Add("calorimetry", input, "{\"sar_w_per_kg\":3.2}", 3.208236658143487, "0.1.0");
+        var b = store.Add("pulse-energy", "{}", "{\"sar_w_per_kg\":1.5}", 1.5, "0.1.0");
+        Assert.Equal(a.Id + 1, b.Id);
+        Assert.Equal(DateTimeKind.Utc, a.CreatedUtc.Kind);
+
+        var reopened = MeasurementRecordStore.Open(store.DatabasePath);
+        var g = reopened.Get(a.Id);
+        Assert.Equal(a, g);
+        Assert.Equal(input, g!.InputJson);
+        Assert.Equal(3.208236658143487, g.SarWPerKg);
+        Assert.Null(reopened.Get(b.Id + 100));
+        Assert.Equal(new[] { a, b }, reopened.List());
+    }
+
+    [Fact]
+    public void HashVerifiesAndDetectsChanges()
+    {
+        var r = NewStore().Add("calorimetry", "{\"a\":1}", "{\"b\":2}", 1, "0.1.0");
+        Assert.True(r.HashVerifies);
+        Assert.Equal(64, r.ContentSha256.Length);
+        // Independent check: SHA-256 of the bytes '{"a":1}' 0x00 '{"b":2}' computed by hand-built byte array.
+        var bytes = System.Text.Encoding.UTF8.GetBytes("{\"a\":1}").Append((byte)0).Concat(System.Text.Encoding.UTF8.GetBytes("{\"b\":2}")).ToArray();
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), r.ContentSha256);
+        Assert.False((r with { ResultJson = "{\"b\":3}" }).HashVerifies);
+        Assert.False((r with { InputJson = "{\"a\":1" , ResultJson = "}{\"b\":2}" }).HashVerifies);
+    }
+
+    [Theory]
+    [InlineData("UPDATE measurement_records SET sar_w_per_kg = 0.1 WHERE id = 1;")]
+    [InlineData("UPDATE measurement_records SET result_json = '{}';")]
+    [InlineData("DELETE FROM measurement_records WHERE id = 1;")]
+    [InlineData("DELETE FROM measurement_records;")]
+    public void RawUpdateAndDeleteAreRejected(string sql)
+    {
+        var store = NewStore();
+        var a = store.Add("calorimetry", "{}", "{}", 2.5, "0.1.0");
+        using (var c = store.Connect())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = sql;
+            var e = Assert.Throws<SqliteException>(() => cmd.ExecuteNonQuery());
+            Assert.Contains(MeasurementRecordStore.AppendOnlyMessage, e.Message);
+        }
+        Assert.Equal(new[] { a }, store.List());
+    }
+
+    [Fact]
+    public void ConcurrentAddsGetDistinctIds()
+    {
+        var path = NewStore().DatabasePath;
+        var ids = new long[16];
+        Parallel.For(0, ids.Length, i => ids[i] = MeasurementRecordStore.Open(path).Add("calorimetry", $"{{\"n\":{i}}}", "{}", i, "0.1.0").Id);
+        Assert.Equal(Enumerable.Range(1, ids.Length).Select(i => (long)i), ids.Order());
+        var all = MeasurementRecordStore.Open(path).List();
+        Assert.Equal(ids.Length, all.Count);
+        Assert.All(all, r => Assert.True(r.HashVerifies));
+    }
+
+    [Fact]
+    public void ResolveUsesFolderFileOrEnvironment()
+    {
+        Assert.Equal(Path.Combine(Path.GetFullPath(_dir), "records.db"), MeasurementRecordStore.ResolveDatabasePath(_dir));
+        var f = Path.Combine(_dir, "my.db");
+        Assert.Equal(Path.GetFullPath(f), MeasurementRecordStore.ResolveDatabasePath(f));
+    }
+
+    [Fact]
+    public void NonSqliteFileIsInputError()
+    {
+        Directory.CreateDirectory(_dir);
+        var p = Path.Combine(_dir, "bad.db");
+        File.WriteAllText(p, "this is not a database, just text that is long enough to fill a header page........");
+        var e = Assert.Throws<SarKitInputException>(() => MeasurementRecordStore.Open(p));
+        Assert.Contains(p, e.Message);
+    }
+}
+
+/// <summary>Reads a store written by SarKit with an independent tool: Debian's /usr/bin/python3 (sqlite3 + hashlib).</summary>
+public sealed class MeasurementRecordStorePythonTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sarkit-records-py-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
+
+    [Fact]
+    public void PythonSqliteSeesRecordRecomputesHashAndCannotModify()
+    {
+        if (!File.Exists("/usr/bin/python3")) return; // independent check needs Debian's python3
+        var store = MeasurementRecordStore.Open(Path.Combine(_dir, "records.db"));
+        var rec = store.Add("calorimetry", "{\"x\": \"ü\"}\n", "{\"sar_w_per_kg\": 2.5}", 2.5, "0.1.0");
+        var code = $$"""
+            import sqlite3, hashlib
+            c = sqlite3.connect({{System.Text.Json.JsonSerializer.Serialize(store.DatabasePath)}})
+            i, inp, res, sar, h = c.execute("SELECT id, input_json, result_json, sar_w_per_kg, content_sha256 FROM measurement_records").fetchone()
+            print("hash", hashlib.sha256(inp.encode() + b"\0" + res.encode()).hexdigest() == h, i, sar)
+            for sql in ("UPDATE measurement_records SET sar_w_per_kg = 0", "DELETE FROM measurement_records"):
+                try:
+                    c.execute(sql); c.commit(); print("modified")
+                except sqlite3.DatabaseError as e:
+                    print("rejected", e)
+            """;
+        int rc = SarKit.Tests.IO.IoFixtures.RunPython(code, out var output);
+        Assert.True(rc == 0, output);
+        Assert.Contains($"hash True {rec.Id} 2.5", output);
+        Assert.DoesNotContain("modified", output);
+        Assert.Equal(2, output.Split("rejected measurement records are append-only").Length - 1);
+        Assert.Equal(new[] { rec }, store.List());
+    }
+}
