@@ -243,7 +243,7 @@ internal sealed class Bench(BenchOptions o)
         int tile = (int)Math.Clamp((4L << 30) / (nodes * 8), 1, n2);
         r.QTableGB = nodes * 8.0 * Math.Min(tile, n2) / 1e9;
         r.QSetGB = (double)r.Cubes * n2 * 8 / 1e9;
-        Log($"Q set:    {r.TQ,8:F3} s {r.TQSpread}  {o.Channels} channels, {n2} reals per cube ({r.QSetGB:F2} GB), summed-volume table ≤ {r.QTableGB:F2} GB (cropped to the cubes' bounding box) in ≤ {(n2 + tile - 1) / tile} tile(s)");
+        Log($"Q set:    {r.TQ,8:F3} s {r.TQSpread}  {o.Channels} channels, {n2} reals per cube ({r.QSetGB:F2} GB), summed-volume table ≤ {r.QTableGB:F2} GB (cropped to the tissue bounding box) in ≤ {(n2 + tile - 1) / tile} tile(s)");
         Log($"10 g Q-matrix field (cube set + Q set): {r.TQTotal:F3} s");
 
         // ---- scalar map of one drive

@@ -29,7 +29,7 @@ public sealed class AveragedQMatrixSet
     public ReadOnlySpan<double> AllPacked => _packed;
 
     /// <summary>
-    /// Averages the point Q-matrices of a dataset over every cube. The summed-volume table covers the cubes' bounding box only and is built per tile
+    /// Averages the point Q-matrices of a dataset over every cube. The summed-volume table covers the tissue bounding box only and is built per tile
     /// of matrix components so memory stays within <paramref name="maxTableBytes"/> (default 4 GB).
     /// </summary>
     public static AveragedQMatrixSet Compute(SarDataset data, AveragingCubeSet cubes, long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
@@ -41,17 +41,9 @@ public sealed class AveragedQMatrixSet
         var packed = new double[(long)cubes.CubeCount * n2];
         if (cubes.CubeCount == 0) return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
 
-        // the table only needs to cover the cubes: crop it to their bounding box (air around the body is not stored)
-        int i0 = grid.Nx, j0 = grid.Ny, k0 = grid.Nz, i1 = 0, j1 = 0, k1 = 0;
-        foreach (var b in cubes.Boxes)
-        {
-            i0 = Math.Min(i0, (int)Math.Floor(b.X0)); i1 = Math.Max(i1, (int)Math.Ceiling(b.X1));
-            j0 = Math.Min(j0, (int)Math.Floor(b.Y0)); j1 = Math.Max(j1, (int)Math.Ceiling(b.Y1));
-            k0 = Math.Min(k0, (int)Math.Floor(b.Z0)); k1 = Math.Max(k1, (int)Math.Ceiling(b.Z1));
-        }
-        i0 = Math.Max(0, i0); j0 = Math.Max(0, j0); k0 = Math.Max(0, k0);
-        i1 = Math.Min(grid.Nx, i1); j1 = Math.Min(grid.Ny, j1); k1 = Math.Min(grid.Nz, k1);
-        int sx = i1 - i0, sy = j1 - j0, sz = k1 - k0;
+        // the Q components vanish outside tissue: the table covers the tissue region of the cube set only (queries beyond it clamp)
+        var region = cubes.Region;
+        int i0 = region.I0, j0 = region.J0, k0 = region.K0, sx = region.Sx, sy = region.Sy, sz = region.Sz;
         int Global(int sub) { int a = sub % sx, r = sub / sx; return (a + i0) + grid.Nx * ((r % sy + j0) + grid.Ny * (r / sy + k0)); }
 
         long nodes = (long)(sx + 1) * (sy + 1) * (sz + 1);
