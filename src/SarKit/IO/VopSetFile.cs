@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Numerics;
+using SarKit.Compression;
+using SarKit.Fields;
+using SarKit.IO.Hdf5;
+using SarKit.Sar;
+
+namespace SarKit.IO;
+
+/// <summary>
+/// Reads and writes VOP sets in the SarKit HDF5 layout (docs/vop-format.md): the VOPs as a complex [K, N, N] array, the
+/// margin matrix, the index of the original matrix each VOP came from, and the provenance and certificate as root
+/// attributes. Writes go to a temporary file that is renamed over the target.
+/// </summary>
+public static class VopSetFile
+{
+    public const string FormatId = "sarkit-vops";
+    public const int FormatVersion = 1;
+
+    /// <summary>Writes <paramref name="set"/> to <paramref name="path"/> (HDF5; temporary file, then rename).</summary>
+    public static void Write(VopSet set, string path)
+    {
+        int n = set.Channels, k = set.Count;
+        FieldIO.WriteAtomically(path, tmp =>
+        {
+            using var f = Hdf5File.Create(tmp);
+            f.WriteAttribute("/", "sarkit_format", FormatId);
+            f.WriteAttribute("/", "sarkit_format_version", FormatVersion);
+            f.WriteAttribute("/", "channels", n);
+            f.WriteAttribute("/", "count", k);
+            f.WriteAttribute("/", "criterion", CriterionId(set.Criterion));
+            f.WriteAttribute("/", "algorithm", set.Algorithm);
+            f.WriteAttribute("/", "margin_kind", set.Margin.Kind.ToString().ToLowerInvariant());
+            f.WriteAttribute("/", "margin_epsilon", set.Margin.Epsilon);
+            f.WriteAttribute("/", "source_count", set.SourceCount);
+            f.WriteAttribute("/", "source_sha256", set.SourceSha256);
+            f.WriteAttribute("/", "vop_sha256", VopSet.HashMatrices(set.Packed));
+            f.WriteAttribute("/", "sar_wc", set.SarWorstCase);
+            f.WriteAttribute("/", "normalisation", set.Normalisation.ToId());
+            f.WriteAttribute("/", "unit", $"W/kg per {set.Normalisation.DriveUnit()}^2");
+            f.WriteAttribute("/", "sarkit_version", typeof(VopSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
+            f.WriteAttribute("/", "created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            foreach (var (key, value) in set.Attributes) f.WriteAttribute("/", "attr_" + key, value);
+            f.WriteDataset("/vops", ToComplexArray(set.Packed, n, k), Hdf5WriteOptions.Compressed);
+            var mz = ToComplexArray(set.Margin.Packed, n, 1);
+            f.WriteDataset("/margin", new NdArray(NdType.Complex128, [n, n], (double[])mz.Data));
+            f.WriteDataset("/source_index", new NdArray(NdType.Int32, [k], set.SourceIndex.ToArray()));
+            if (set.Certificate is { } c)
+            {
+                f.CreateGroup("/certificate");
+                f.WriteAttribute("/certificate", "passed", c.Passed ? 1 : 0);
+                f.WriteAttribute("/certificate", "criterion", CriterionId(c.Criterion));
+                f.WriteAttribute("/certificate", "matrices_checked", c.MatricesChecked);
+                f.WriteAttribute("/certificate", "matrices_failed", c.MatricesFailed);
+                f.WriteAttribute("/certificate", "largest_violation", c.LargestViolation);
+                f.WriteAttribute("/certificate", "largest_violation_index", c.LargestViolationIndex);
+                f.WriteAttribute("/certificate", "tolerance", c.Tolerance);
+                f.WriteAttribute("/certificate", "random_drives", c.RandomDrives);
+                f.WriteAttribute("/certificate", "random_max_relative_underestimation", c.RandomMaxRelativeUnderestimation);
+                f.WriteAttribute("/certificate", "source_sha256", c.SourceSha256);
+                f.WriteAttribute("/certificate", "vop_sha256", c.VopSha256);
+                f.WriteAttribute("/certificate", "verifier", c.Verifier);
+                f.WriteAttribute("/certificate", "created_utc", c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            }
+        });
+    }
+
+    /// <summary>Reads a VOP file written by <see cref="Write"/>; checks shapes and that every VOP is Hermitian.</summary>
+    public static VopSet Read(string path)
+    {
+        if (!File.Exists(path)) throw new SarKitInputException($"{path}: VOP file not found.") { SourceFile = path };
+        using var f = Hdf5File.OpenRead(path);
+        if (!f.HasAttribute("/", "sarkit_format") || f.ReadStringAttribute("/", "sarkit_format") != FormatId)
+            throw new SarKitInputException($"{path}: not a SarKit VOP file (root attribute sarkit_format is not '{FormatId}').") { SourceFile = path };
+        var v = f.ReadDataset("/vops");
+        if (v.Rank != 3 || v.Shape[1] != v.Shape[2])
+            throw new SarKitInputException($"{path}: /vops has shape [{string.Join(",", v.Shape)}], expected [K, N, N].") { SourceFile = path, Dataset = "/vops" };
+        int k = v.Shape[0], n = v.Shape[1];
+        var packed = FromComplexArray(v, n, k, path, "/vops");
+        var m = f.ReadDataset("/margin");
+        if (m.Rank != 2 || m.Shape[0] != n || m.Shape[1] != n)
+            throw new SarKitInputException($"{path}: /margin has shape [{string.Join(",", m.Shape)}], expected [{n}, {n}].") { SourceFile = path, Dataset = "/margin" };
+        var margin = FromComplexArray(new NdArray(NdType.Complex128, [1, n, n], m.ToComplexInterleaved()), n, 1, path, "/margin");
+        var src = f.ReadDataset("/source_index").ToDouble().Select(x => (int)x).ToArray();
+        if (src.Length != k) throw new SarKitInputException($"{path}: /source_index has {src.Length} entries, expected {k}.") { SourceFile = path, Dataset = "/source_index" };
+        var set = new VopSet(n, packed, src,
+            new VopMargin(ParseMarginKind(f.ReadStringAttribute("/", "margin_kind"), path), f.ReadScalarAttribute("/", "margin_epsilon"), margin),
+            ParseCriterion(f.ReadStringAttribute("/", "criterion"), path), f.ReadStringAttribute("/", "algorithm"),
+            (long)f.ReadScalarAttribute("/", "source_count"), f.ReadStringAttribute("/", "source_sha256"), f.ReadScalarAttribute("/", "sar_wc"),
+            FieldNormalisationExtensions.Parse(f.ReadStringAttribute("/", "normalisation"), path));
+        foreach (var a in f.AttributeNames("/"))
+            if (a.StartsWith("attr_", StringComparison.Ordinal)) set.Attributes[a[5..]] = f.ReadStringAttribute("/", a);
+        if (f.Exists("/certificate"))
+        {
+            const string c = "/certificate";
+            set.Certificate = new VopCertificate
+            {
+                Passed = f.ReadScalarAttribute(c, "passed") != 0,
+                Criterion = ParseCriterion(f.ReadStringAttribute(c, "criterion"), path),
+                MatricesChecked = (long)f.ReadScalarAttribute(c, "matrices_checked"),
+                MatricesFailed = (long)f.ReadScalarAttribute(c, "matrices_failed"),
+                LargestViolation = f.ReadScalarAttribute(c, "largest_violation"),
+                LargestViolationIndex = (long)f.ReadScalarAttribute(c, "largest_violation_index"),
+                Tolerance = f.ReadScalarAttribute(c, "tolerance"),
+                RandomDrives = (long)f.ReadScalarAttribute(c, "random_drives"),
+                RandomMaxRelativeUnderestimation = f.ReadScalarAttribute(c, "random_max_relative_underestimation"),
+                SourceSha256 = f.ReadStringAttribute(c, "source_sha256"),
+                VopSha256 = f.ReadStringAttribute(c, "vop_sha256"),
+                Verifier = f.ReadStringAttribute(c, "verifier"),
+                CreatedUtc = DateTime.Parse(f.ReadStringAttribute(c, "created_utc"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            };
+        }
+        return set;
+    }
+
+    public static string CriterionId(DominanceCriterion c) => c switch
+    {
+        DominanceCriterion.Single => "single",
+        DominanceCriterion.ConvexCombination => "cc",
+        DominanceCriterion.ConvexOptimization => "co",
+        _ => throw new ArgumentOutOfRangeException(nameof(c)),
+    };
+
+    public static DominanceCriterion ParseCriterion(string s, string? file = null) => s.ToLowerInvariant() switch
+    {
+        "single" => DominanceCriterion.Single,
+        "cc" => DominanceCriterion.ConvexCombination,
+        "co" => DominanceCriterion.ConvexOptimization,
+        _ => throw new SarKitInputException($"{file}: unknown dominance criterion '{s}' (expected single, cc or co).") { SourceFile = file },
+    };
+
+    public static VopMarginKind ParseMarginKind(string s, string? file = null) => s.ToLowerInvariant() switch
+    {
+        "diagonal" => VopMarginKind.Diagonal,
+        "global" => VopMarginKind.Global,
+        "user" => VopMarginKind.User,
+        _ => throw new SarKitInputException($"{file}: unknown margin kind '{s}' (expected diagonal, global or user).") { SourceFile = file },
+    };
+
+    private static NdArray ToComplexArray(ReadOnlySpan<double> packed, int n, int k)
+    {
+        var full = new double[(long)k * n * n * 2];
+        for (int c = 0; c < k; c++)
+        {
+            var q = HermitianPacking.Unpack(packed.Slice(c * n * n, n * n), n);
+            long o = (long)c * n * n * 2;
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) { full[o++] = q[i, j].Real; full[o++] = q[i, j].Imaginary; }
+        }
+        return new NdArray(NdType.Complex128, [k, n, n], full);
+    }
+
+    private static double[] FromComplexArray(NdArray a, int n, int k, string path, string dataset)
+    {
+        var z = a.ToComplexInterleaved();
+        var packed = new double[(long)k * n * n];
+        for (int c = 0; c < k; c++)
+        {
+            var q = new Complex[n, n];
+            long o = (long)c * n * n * 2;
+            double scale = 0;
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) { q[i, j] = new Complex(z[o], z[o + 1]); o += 2; scale = Math.Max(scale, q[i, j].Magnitude); }
+            for (int i = 0; i < n; i++)
+                for (int j = i; j < n; j++)
+                {
+                    var d = (q[i, j] - Complex.Conjugate(q[j, i])).Magnitude;
+                    if (!(d <= 1e-9 * scale + 1e-300))
+                        throw new SarKitInputException($"{path}: {dataset}[{c}] is not Hermitian: [{i},{j}] = {q[i, j]} but conj([{j},{i}]) = {Complex.Conjugate(q[j, i])}.") { SourceFile = path, Dataset = dataset };
+                }
+            HermitianPacking.Pack(q).CopyTo(packed.AsSpan(c * n * n, n * n));
+        }
+        return packed;
+    }
+}
