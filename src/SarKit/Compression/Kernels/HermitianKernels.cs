@@ -211,6 +211,22 @@ public static class HermitianKernels
         return Cholesky(n, ws, absTol) < 0;
     }
 
+    /// <summary>
+    /// Full eigendecomposition Q = U diag(λ) Uᴴ by the cyclic complex Jacobi method (Golub &amp; Van Loan §8.5):
+    /// eigenvalues (unsorted) into <paramref name="valuesOut"/>, eigenvector k as column k of the row-major n×n arrays
+    /// <paramref name="vectorsRe"/>/<paramref name="vectorsIm"/>. Used for spectral parts (Eichfelder clustering, VOP post-processing).
+    /// </summary>
+    internal static void EigenDecomposition(ReadOnlySpan<double> packed, int n, Span<double> valuesOut, Span<double> vectorsRe, Span<double> vectorsIm, HermitianWorkspace ws)
+    {
+        Check(packed, n, nameof(packed));
+        ws.Ensure(n);
+        Unpack(packed, n, ws, subtract: default);
+        Jacobi(n, ws, vectors: true);
+        for (int i = 0; i < n; i++) valuesOut[i] = ws.Re[i * n + i];
+        ws.VRe.AsSpan(0, n * n).CopyTo(vectorsRe);
+        ws.VIm.AsSpan(0, n * n).CopyTo(vectorsIm);
+    }
+
     // ---- batched ----
 
     /// <summary>
