@@ -34,7 +34,7 @@ internal sealed class CcDominanceSolver
     private readonly MatrixGameSolver _lp = new();
     private readonly Complex[] _v;
     private readonly double[] _w, _d;
-    private double[] _cutA = [], _cutB = [], _payoff = [], _cS = [], _x = [], _g = [], _c = [];
+    private double[] _xs = [], _cutA = [], _cutB = [], _payoff = [], _cS = [], _x = [], _g = [], _c = [];
     private int[] _support = [];
     private bool[] _inS = [];
     private int _stride;
@@ -49,6 +49,8 @@ internal sealed class CcDominanceSolver
     /// <summary>Combination c over the VOPs (first J entries) of the last dominated result; warm start of the next call.</summary>
     public ReadOnlySpan<double> C => _c;
     public int MaxIterations { get; set; } = 80;
+    /// <summary>Most cuts kept in the restricted game; beyond it the cuts with zero or the smallest weight in the last game solution are dropped.</summary>
+    public int CutCapacity { get; set; } = 48;
     /// <summary>Initial number of VOP columns in the restricted game when there are many VOPs.</summary>
     public int InitialSupport { get; set; } = 32;
     /// <summary>Statistics: eigen-evaluations and tests.</summary>
@@ -67,7 +69,7 @@ internal sealed class CcDominanceSolver
 
     private void Ensure(int j)
     {
-        int rows = MaxIterations + 2;
+        int rows = CutCapacity + 2;
         if (_stride < j || _cutA.Length < rows)
         {
             int stride = Math.Max(j, Math.Max(16, _stride * 2));
@@ -75,7 +77,7 @@ internal sealed class CcDominanceSolver
             _cutA = new double[rows];
             _cutB = new double[rows * stride];
             _payoff = new double[rows * stride];
-            _cS = new double[stride]; _x = new double[rows]; _g = new double[stride];
+            _cS = new double[stride]; _x = new double[rows]; _xs = new double[rows]; _g = new double[stride];
             _support = new int[stride]; _inS = new bool[stride]; _best = new double[stride];
             var c = new double[stride];
             _c.AsSpan(0, Math.Min(_c.Length, stride)).CopyTo(c);
@@ -165,7 +167,7 @@ internal sealed class CcDominanceSolver
                 for (int s = 0; s < ns; s++) _c[_support[s]] = _cS[s];
                 return DominanceOutcome.Dominated;
             }
-            if (m >= MaxIterations + 2) break;
+            if (m >= CutCapacity) m = PruneCuts(m, count);
             if (AddCut(q, vops, count, m++, tolProof) && !minimize) return DominanceOutcome.NotDominated;
 
             // restricted game over (cuts × support), with column generation over all VOPs
@@ -200,6 +202,35 @@ internal sealed class CcDominanceSolver
         }
         UndecidedCount++;
         return DominanceOutcome.Undecided;
+    }
+
+    /// <summary>Keeps the cuts with positive weight in the last game solution (at most CutCapacity − 8, the heaviest); returns the new count.</summary>
+    private int PruneCuts(int m, int count)
+    {
+        int limit = CutCapacity - 8, kept = 0;
+        double threshold = 1e-12;
+        int positive = 0;
+        for (int k = 0; k < m; k++) if (_x[k] > threshold) positive++;
+        if (positive > limit)
+        {
+            // raise the threshold to the limit-th largest weight
+            var tmp = _xs.AsSpan(0, m);
+            _x.AsSpan(0, m).CopyTo(tmp);
+            tmp.Sort();
+            threshold = tmp[m - limit];
+        }
+        for (int k = 0; k < m && kept < limit; k++)
+        {
+            if (!(_x[k] > threshold || (_x[k] == threshold && threshold > 1e-12))) continue;
+            if (k != kept)
+            {
+                _cutA[kept] = _cutA[k];
+                _cutB.AsSpan(k * _stride, count).CopyTo(_cutB.AsSpan(kept * _stride, count));
+                _x[kept] = _x[k];
+            }
+            kept++;
+        }
+        return kept;
     }
 
     /// <summary>Adds the cut of the current unit vector _v: a = vᴴQv, b_j = vᴴV_jv. True when a &gt; max_j b_j + tol (rank-1 proof of non-domination; the witness is stored).</summary>
