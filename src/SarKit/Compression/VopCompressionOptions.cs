@@ -34,6 +34,12 @@ public sealed record VopCompressionOptions
     public double ShrinkFactor { get; init; } = 0.7937005259840998;
     /// <summary>Hybrid: switch from CC to CO above this VOP count (Orzada 2024 code default 50).</summary>
     public int HybridSwitchVops { get; init; } = 50;
+    /// <summary>
+    /// Hybrid: re-test every matrix that the (local, unproven) CO test dropped with the CC criterion and add it as a VOP
+    /// when CC cannot prove it, so that the returned set is CC-dominating (default). Without it the set is only CO
+    /// (locally) dominated and its <see cref="VopSet.Criterion"/> is <see cref="DominanceCriterion.ConvexOptimization"/>.
+    /// </summary>
+    public bool HybridCcRepair { get; init; } = true;
     /// <summary>Run Orzada's post-processing (per-VOP margins) at the end.</summary>
     public bool PostProcess { get; init; }
     /// <summary>Drive normalisation of the input matrices, carried into the VOP set.</summary>

@@ -69,9 +69,9 @@ public static class VopCompressor
                 bool hybrid = options.Algorithm == VopAlgorithm.Hybrid;
                 var level = d.Iterative(hybrid, fingerprint, hash);
                 (sources, vops, eps) = (level.Sources, level.Vops, level.Epsilon);
-                // CO drops are re-checked with CC (repair), so the set is CC-dominating in both cases
-                criterion = DominanceCriterion.ConvexCombination;
-                detail = FormattableString.Invariant($"{(hybrid ? $"Orzada hybrid CC/CO (switch {options.HybridSwitchVops}, CO drops re-checked with CC)" : "Orzada iterative Lee+Kuehne")}, ") +
+                // CO drops are re-checked with CC (repair, default), so the set is CC-dominating; without repair only CO holds
+                criterion = hybrid && level.UsedCo && !options.HybridCcRepair ? DominanceCriterion.ConvexOptimization : DominanceCriterion.ConvexCombination;
+                detail = FormattableString.Invariant($"{(hybrid ? $"Orzada hybrid CC/CO (switch {options.HybridSwitchVops}, {(options.HybridCcRepair ? "CO drops re-checked with CC" : "CO drops NOT re-checked")})" : "Orzada iterative Lee+Kuehne")}, ") +
                          FormattableString.Invariant($"eps0={Math.Max(options.InitialEpsilon, options.Epsilon):G6}, R={options.ShrinkFactor:G6}, target={options.TargetVops?.ToString(ci) ?? "-"}; levels: ") +
                          string.Join(", ", d.Levels.Select(l => FormattableString.Invariant($"eps {l.Epsilon:G4} -> {l.Sources.Length} VOPs ({l.Seconds:F2} s{(l.UsedCo ? ", CO used" : "")})")));
                 break;

@@ -50,7 +50,7 @@ internal sealed class IterativeDriver
         var coDropped = _pass.Run(vops, z, _ctx.Order, done, settings);
         var stats = _pass.Stats!;
         bool usedCo = coDropped.Count > 0 || stats.CoTests > 0;
-        if (coDropped.Count > 0)
+        if (coDropped.Count > 0 && _o.HybridCcRepair)
         {
             // repair: CC re-check of every CO-dropped matrix (in λ_max order) against the final list; not proven ⇒ VOP
             var again = new bool[_ctx.Count];
@@ -109,6 +109,6 @@ internal sealed class IterativeDriver
     {
         var ci = CultureInfo.InvariantCulture;
         string user = o.UserMarginPacked is null ? "-" : VopSet.HashMatrices(o.UserMarginPacked)[..16];
-        return string.Create(ci, $"{o.Algorithm};{o.MarginKind};user={user};eps={o.Epsilon:R};eps0={o.InitialEpsilon:R};R={o.ShrinkFactor:R};target={o.TargetVops};switch={o.HybridSwitchVops};n={n};wc={sarWc:R}");
+        return string.Create(ci, $"{o.Algorithm};{o.MarginKind};user={user};eps={o.Epsilon:R};eps0={o.InitialEpsilon:R};R={o.ShrinkFactor:R};target={o.TargetVops};switch={o.HybridSwitchVops};repair={o.HybridCcRepair};n={n};wc={sarWc:R}");
     }
 }
