@@ -137,6 +137,22 @@ public class VopCompressorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LeeWithAndWithoutKuehneAndAnyThreadCountGiveTheSequentialLeeResult()
+    {
+        // Kuehne's drop and the speculative parallel batches only skip work: the VOP list (and its order) must be that of
+        // a plain sequential Lee pass.
+        const int n = 4;
+        var q = RandomSet(n, 300, 2, 12);
+        var seq = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.Lee, Epsilon = 0.05, MaxDegreeOfParallelism = 1 });
+        var par = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.Lee, Epsilon = 0.05, MaxDegreeOfParallelism = 2 });
+        var kue = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.LeeKuehne, Epsilon = 0.05, MaxDegreeOfParallelism = 2 });
+        output.WriteLine($"{seq.Algorithm}\n{kue.Algorithm}");
+        Assert.Equal(seq.SourceIndex, par.SourceIndex);
+        Assert.Equal(seq.SourceIndex, kue.SourceIndex);
+        Assert.Equal(seq.Packed, kue.Packed);
+    }
+
+    [Fact]
     public void MarginKindsAndPostProcessingDominate()
     {
         const int n = 4;

@@ -61,6 +61,8 @@ internal sealed class LeePass(CompressionContext ctx, CcDominanceSolver[] solver
         var batch = new int[batchSize];
         var outcome = new DominanceOutcome[batchSize];
         var usedCo = new bool[batchSize];
+        var fromCache = new bool[batchSize];
+        var cache = new CombinationCache(nn, 8);
         var po = new ParallelOptions { MaxDegreeOfParallelism = ctx.Threads, CancellationToken = ct };
         var lastReport = Stopwatch.StartNew();
         var vbuf = new double[nn];
@@ -83,10 +85,14 @@ internal sealed class LeePass(CompressionContext ctx, CcDominanceSolver[] solver
             DominanceOutcome TestOne(int b, bool useCo)
             {
                 usedCo[b] = useCo;
+                fromCache[b] = false;
                 var q = ctx.Matrix(batch[b]);
+                // pull-mode Kuehne: the few most recently successful combinations first (diagonal pre-test + one Cholesky each)
+                if (s.Kuehne && cache.Dominates(q, ctx.N)) { fromCache[b] = true; usedCo[b] = false; return DominanceOutcome.Dominated; }
                 return useCo ? coSolvers[b].Test(q, snapshot, j0, scale) : solvers[b].Test(q, snapshot, j0, scale);
             }
 
+            bool blocked = false; // once a candidate is re-queued, later non-dominated ones wait too (keeps the sequential order)
             for (int b = 0; b < nb; b++)
             {
                 int idx = batch[b];
@@ -95,11 +101,15 @@ internal sealed class LeePass(CompressionContext ctx, CcDominanceSolver[] solver
                 {
                     done[idx] = true;
                     if (usedCo[b]) coDropped.Add(idx);
-                    else if (s.Kuehne) kuehne.MaybeScan(solvers[b].P, pending, pos, count, done);
+                    else if (s.Kuehne && !fromCache[b])
+                    {
+                        cache.Add(solvers[b].P);
+                        kuehne.MaybeScan(solvers[b].P, pending, pos, count, done);
+                    }
                     continue;
                 }
-                bool accept = vops.Count == j0;
-                if (!accept && outcome[b] == DominanceOutcome.NotDominated)
+                bool accept = !blocked && vops.Count == j0;
+                if (!blocked && !accept && outcome[b] == DominanceOutcome.NotDominated)
                 {
                     var (w, wq) = usedCo[b] ? (coSolvers[b].Witness, coSolvers[b].WitnessQ) : (solvers[b].Witness, solvers[b].WitnessQ);
                     bool rank1 = usedCo[b] || solvers[b].HasRank1Witness;
@@ -110,12 +120,13 @@ internal sealed class LeePass(CompressionContext ctx, CcDominanceSolver[] solver
                             if (TensorPrimitives.Dot(vops.Matrix(j), w) >= wq - 1e-12 * scale) accept = false;
                     }
                 }
-                if (!accept) continue; // re-tested in the next batch against the grown VOP list
+                if (!accept) { blocked = true; continue; } // re-tested in the next batch against the grown VOP list
                 vops.Add(idx, ctx.Matrix(idx), z);
                 done[idx] = true;
                 if (s.Kuehne)
                 {
                     vops.Matrix(vops.Count - 1).CopyTo(vbuf);
+                    cache.Add(vbuf);
                     kuehne.MaybeScan(vbuf, pending, pos, count, done);
                 }
             }
@@ -138,5 +149,37 @@ internal sealed class LeePass(CompressionContext ctx, CcDominanceSolver[] solver
         Stats = new LeePassStats(solvers.Sum(x => x.Tests) - cc0, coSolvers.Sum(x => x.Tests) - co0, solvers.Sum(x => x.Evaluations) - ev0,
                                  solvers.Sum(x => x.UndecidedCount) - un0, kuehne.Scans, kuehne.Dropped, coDropped.Count, sw.Elapsed.TotalSeconds);
         return coDropped;
+    }
+}
+
+/// <summary>
+/// The last few dominating combinations P = Σc_jV_j (and new VOPs) of a pass, most recent first: a candidate is tested
+/// against them (diagonal pre-test, then one Cholesky of P − Q) before a full CC solve. Written only between the
+/// parallel test phases; read concurrently during them.
+/// </summary>
+internal sealed class CombinationCache(int nn, int capacity)
+{
+    private readonly double[][] _p = Enumerable.Range(0, capacity).Select(_ => new double[nn]).ToArray();
+    private int _count;
+
+    public void Add(ReadOnlySpan<double> p)
+    {
+        var last = _p[capacity - 1];
+        Array.Copy(_p, 0, _p, 1, capacity - 1);
+        p.CopyTo(last);
+        _p[0] = last;
+        _count = Math.Min(capacity, _count + 1);
+    }
+
+    public bool Dominates(ReadOnlySpan<double> q, int n)
+    {
+        for (int k = 0; k < _count; k++)
+        {
+            var p = _p[k];
+            bool diag = true;
+            for (int l = 0; l < n && diag; l++) diag = p[l] >= q[l];
+            if (diag && HermitianKernels.Dominates(p, q, n, 0)) return true;
+        }
+        return false;
     }
 }
