@@ -125,7 +125,7 @@ public class VopCompressorTests(ITestOutputHelper output)
     public void RandomSetsAllAlgorithmsDominate()
     {
         const int n = 4;
-        var q = RandomSet(n, 400, 2, 5);
+        var q = RandomSet(n, 250, 2, 5);
         foreach (var alg in Enum.GetValues<VopAlgorithm>())
             foreach (var eps in new[] { 0.2, 0.05 })
             {
