@@ -43,6 +43,7 @@ internal sealed class StageProgress
                 s = (_ctx?.AddTask(Markup.Escape(stage), maxValue: Math.Max(total, 1e-300)), Stopwatch.StartNew(), double.NegativeInfinity, false);
             }
             double frac = total > 0 ? Math.Clamp(done / total, 0, 1) : 0;
+            if (s.Done && frac < 1) s = (s.Task, s.Clock, double.NegativeInfinity, false); // the stage starts another round (next iteration)
             if (s.Task is { } t)
             {
                 t.MaxValue = Math.Max(total, 1e-300);

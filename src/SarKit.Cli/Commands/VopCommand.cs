@@ -517,7 +517,7 @@ internal static class VopCommand
         Row("VOPs", $"{set.Count} ({set.Channels} channels)");
         Row("Margin", $"ε = {set.Margin.Epsilon:G4} of SAR_wc ({j.MarginKind})");
         Row("Criterion / algorithm", $"{j.Criterion} / {set.Algorithm}");
-        Row("Originals", $"{set.SourceCount:N0} matrices, SAR_wc {set.SarWorstCase:G6} ({Fields.FieldNormalisationExtensions.DriveUnit(set.Normalisation)} units), SHA-256 {Short(set.SourceSha256)}");
+        Row("Originals", $"{set.SourceCount:N0} matrices, SAR_wc {set.SarWorstCase:G6} {Unit(set)}, SHA-256 {Short(set.SourceSha256)}");
         if (cert is null) Row("Certificate", "none (run `sarkit vop verify`)");
         else
         {
@@ -542,6 +542,9 @@ internal static class VopCommand
         io.Stdout().Write(t);
         return CliApp.ExitOk;
     }
+
+    private static string Unit(VopSet s) => s.Normalisation == Fields.FieldNormalisation.Unspecified
+        ? "(unit of the Q-matrices; normalisation unspecified)" : $"W/kg per {Fields.FieldNormalisationExtensions.DriveUnit(s.Normalisation)}²";
 
     private static string Short(string sha) => string.IsNullOrEmpty(sha) ? "(unknown)" : sha[..Math.Min(16, sha.Length)] + "…";
 }
