@@ -24,6 +24,7 @@ internal static class VopCommand
         vop.Add(Verify(io));
         vop.Add(Report(io));
         vop.Add(Merge(io));
+        vop.Add(Summarise(io));
         return vop;
     }
 
@@ -393,6 +394,32 @@ internal static class VopCommand
         VopSetFiles.Write(merged, output);
         return Summary(io, json, "merge", output, merged, r, null, sw);
     }
+
+    // ------------------------------------------------------------------ summarise
+
+    private static Command Summarise(CliIO io)
+    {
+        var q = QOption(required: true);
+        var qv = QVariable();
+        var json = JsonOpt();
+        var cmd = new Command("summarise", "Stream Q-matrix inputs once: count, channels, SAR_wc (for --global-sar-wc of partitioned runs) and SHA-256.") { q, qv, json };
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            using var src = QMatrixSources.OpenMany(p.GetValue(q)!, p.GetValue(qv));
+            var (sha, wc, _) = StageProgress.Run(io, prog => src.Summarise(new Progress1(prog, "reading", src.Count)));
+            var r = new SummaryJson(src.Description, src.Channels, src.Count, wc, sha, Fields.FieldNormalisationExtensions.ToId(src.Normalisation), sw.Elapsed.TotalSeconds, CliApp.Version);
+            if (p.GetValue(json)) { Json.Write(io.Out, r); return CliApp.ExitOk; }
+            io.Out.WriteLine($"inputs:   {r.Inputs}");
+            io.Out.WriteLine($"matrices: {r.Count} ({r.Channels} channels, normalisation {r.Normalisation})");
+            io.Out.WriteLine($"sar_wc:   {r.SarWc.ToString("R", Inv)}");
+            io.Out.WriteLine($"sha256:   {r.Sha256}");
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+
+    internal sealed record SummaryJson(string Inputs, int Channels, long Count, double SarWc, string Sha256, string Normalisation, double ElapsedS, string SarkitVersion);
 
     // ------------------------------------------------------------------ helpers
 

@@ -262,6 +262,22 @@ scipy.io.savemat(sys.argv[3], {'VOP': np.transpose(v, (1, 2, 0)), 'eps_G': 0.1})
         Assert.Equal(0.05, VopCommand.ParseMargin("5%"), 15);
     }
 
+    [Fact]
+    public void SummariseGivesSarWcAndHashOfTheInputs()
+    {
+        using var fx = new Fixture();
+        var r = CliRunner.Run("vop", "summarise", "--q", fx.QPath, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(fx.Wc, doc.RootElement.GetProperty("sar_wc").GetDouble());
+        Assert.Equal(VopSet.HashMatrices(fx.Q), doc.RootElement.GetProperty("sha256").GetString());
+        Assert.Equal(60, doc.RootElement.GetProperty("count").GetInt64());
+        var two = CliRunner.Run("vop", "summarise", "--q", fx.QPath, fx.QPath, "--json");
+        using var d2 = JsonDocument.Parse(two.Out);
+        Assert.Equal(120, d2.RootElement.GetProperty("count").GetInt64());
+        Assert.Equal(VopSet.HashMatrices(fx.Q.Concat(fx.Q).ToArray()), d2.RootElement.GetProperty("sha256").GetString());
+    }
+
     // ---------------------------------------------------------------- needs the compressor (feat/vopalgo)
 
     [Fact]
