@@ -127,18 +127,21 @@ internal sealed class DriveSampler
     private int Blocks => (_drives + OverestimationReport.Block - 1) / OverestimationReport.Block;
 
     /// <summary>Folds the first <paramref name="k"/> packed matrices of <paramref name="packed"/> into the per-drive maxima.</summary>
-    public void AddOriginals(double[] packed, int k, CancellationToken ct) => Run(packed, k, _orig, ct);
+    public void AddOriginals(double[] packed, int k, CancellationToken ct, Action<int>? blocksDone = null) => Run(packed, k, _orig, ct, blocksDone);
 
     /// <summary>max_j bᴴV_jb per drive.</summary>
-    public double[] VopMax(double[] vopPacked, CancellationToken ct)
+    public double[] VopMax(double[] vopPacked, CancellationToken ct, Action<int>? blocksDone = null)
     {
         var r = new double[_drives];
         Array.Fill(r, double.NegativeInfinity);
-        Run(vopPacked, vopPacked.Length / (_n * _n), r, ct);
+        Run(vopPacked, vopPacked.Length / (_n * _n), r, ct, blocksDone);
         return r;
     }
 
-    private void Run(double[] packed, int k, double[] into, CancellationToken ct)
+    /// <summary>Number of drive blocks (64 drives each): the unit of the progress callbacks.</summary>
+    public int BlockCount => Blocks;
+
+    private void Run(double[] packed, int k, double[] into, CancellationToken ct, Action<int>? blocksDone = null)
     {
         if (k == 0) return;
         int nn = _n * _n, B = OverestimationReport.Block;
@@ -151,6 +154,7 @@ internal sealed class DriveSampler
             for (int d = 0; d < count; d++) OverestimationReport.FillRandomUnitDriveWeights(rng, _n, buf.B, buf.W, d);
             OverestimationReport.MaxForms(packed, k, nn, buf.W, buf.Max);
             for (int d = 0; d < count; d++) if (buf.Max[d] > into[start + d]) into[start + d] = buf.Max[d];
+            if (blocksDone is not null && (blk & 255) == 255) blocksDone(256);
             return buf;
         }, _ => { });
     }

@@ -108,6 +108,8 @@ public static class VopVerifier
         var sampler = o.RandomDrives > 0 ? new DriveSampler(n, o.RandomDrives, o.Seed, dop) : null;
 
         long total = originals.Count;
+        long drivesDone = 0;
+        long driveWork = sampler is null ? 0 : (long)sampler.BlockCount * ((total + o.ChunkMatrices - 1) / Math.Max(1, o.ChunkMatrices) + 1);
         int chunk = (int)Math.Clamp(Math.Min(o.ChunkMatrices, total), 1, int.MaxValue);
         var buf = new double[(long)chunk * nn];
         var kinds = new VopProofKind[chunk];
@@ -152,14 +154,17 @@ public static class VopVerifier
                 }
             }
             if (sampler is not null)
-            {
-                sampler.AddOriginals(buf, k, cancellationToken);
-                progress?.Report(new VopVerificationProgress("random drives", first + k, total, failedCount));
-            }
+                sampler.AddOriginals(buf, k, cancellationToken, b => ReportDrives(b));
         }
 
         double wc = 0;
         foreach (var w in workers) wc = Math.Max(wc, w.SarWorstCase);
+
+        void ReportDrives(int blocks)
+        {
+            long d = Interlocked.Add(ref drivesDone, blocks);
+            progress?.Report(new VopVerificationProgress("random drives", Math.Min(d, driveWork), driveWork, Interlocked.Read(ref failedCount)));
+        }
         string sourceHash = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         var problems = new List<string>();
         if (failedCount > 0)
@@ -175,7 +180,8 @@ public static class VopVerifier
         double maxUnder = double.NegativeInfinity;
         if (sampler is not null)
         {
-            var vmax = sampler.VopMax(set.Packed, cancellationToken);
+            var vmax = sampler.VopMax(set.Packed, cancellationToken, b => ReportDrives(b));
+            progress?.Report(new VopVerificationProgress("random drives", driveWork, driveWork, failedCount));
             var omax = sampler.OriginalMax;
             for (int d = 0; d < vmax.Length; d++)
             {
