@@ -201,6 +201,36 @@ public class VopVerifierTests(ITestOutputHelper output)
         Assert.Equal(set.SourceSha256, a.SourceSha256);
     }
 
+    [Fact]
+    public void Hdf5HyperslabStreamingGivesTheSameCertificateAsMemory()
+    {
+        const int n = 3;
+        var q = RandomSet(n, 101, 12);
+        double wc = VopSet.WorstCaseSar(q, n);
+        var set = MakeSet(PlusMargin(q, n, 0.02 * wc), n, q, null, 0.02);
+        var dir = Directory.CreateTempSubdirectory("vopstream");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "q.h5");
+            SarKit.Tests.Cli.VopCliTests.WriteQ(path, q, n);
+            using var h5 = QMatrixSources.Open(path);
+            Assert.Equal(101, h5.Count);
+            Assert.Equal(FieldNormalisation.PerVoltIncident, h5.Normalisation);
+            var a = VopVerifier.Verify(set, h5, Fast() with { ChunkMatrices = 7 });
+            var b = Verify(set, q, n);
+            Assert.True(a.Certificate.Passed, string.Join("; ", a.Problems));
+            Assert.Equal(b.Certificate with { CreatedUtc = default }, a.Certificate with { CreatedUtc = default });
+            var rep = OverestimationReport.Compute(h5, set.Packed, n, new OverestimationOptions { Drives = 3000, Seed = 5, Bins = 8 });
+            var mem = OverestimationReport.Compute(q, set.Packed, n, 3000, 5);
+            Assert.Equal(mem.MeanRelative, rep.MeanRelative, 14);
+            Assert.Equal(mem.MaxRelative, rep.MaxRelative, 14);
+            Assert.Equal(mem.P95Relative, rep.P95Relative, 14);
+            Assert.Equal(3000, rep.RelativeHistogram!.Counts.Sum());
+            Assert.Equal(9, rep.AbsoluteHistogram!.Edges.Length);
+        }
+        finally { dir.Delete(true); }
+    }
+
     [SharedDataFact("qmatrices/orzada_V_full_8ch_1767.mat")]
     public void OrzadaSetWithSetsBuiltFromTheOriginals()
     {
