@@ -16,7 +16,7 @@ namespace SarKit.Compression;
 /// <see cref="UnderestimatingDrives"/>. Random drives can only detect failures, never certify a set
 /// (see <see cref="VopSetCheck"/> and docs/vop-checks.md).
 /// </summary>
-public sealed record OverestimationReport
+public sealed partial record OverestimationReport
 {
     /// <summary>Number of random unit drives evaluated.</summary>
     public int Drives { get; init; }
@@ -40,6 +40,12 @@ public sealed record OverestimationReport
     public int UnderestimatingDrives { get; init; }
     /// <summary>True when no drive was underestimated beyond the tolerance.</summary>
     public bool NoUnderestimation => UnderestimatingDrives == 0;
+    /// <summary>Histogram of the relative overestimation (streaming <see cref="Compute(IQMatrixSource, double[], int, OverestimationOptions?, IProgress{double}?, CancellationToken)"/> only; null otherwise).</summary>
+    public OverestimationHistogram? RelativeHistogram { get; init; }
+    /// <summary>Histogram of the absolute overestimation (SAR_vop − SAR_orig)/SAR_wc (streaming compute only; null otherwise).</summary>
+    public OverestimationHistogram? AbsoluteHistogram { get; init; }
+    /// <summary>Number of original matrices compared (streaming compute; 0 otherwise).</summary>
+    public long OriginalMatrices { get; init; }
 
     internal const int Block = 64;
 
@@ -169,7 +175,7 @@ public sealed record OverestimationReport
     }
 
     /// <summary>Deterministic, process-independent seed of a drive block (SplitMix64 finaliser of (seed, block); HashCode is randomised per process).</summary>
-    private static int BlockSeed(int seed, int block)
+    internal static int BlockSeed(int seed, int block)
     {
         ulong z = ((ulong)(uint)seed << 32 | (uint)block) + 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

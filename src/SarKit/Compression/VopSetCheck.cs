@@ -20,7 +20,7 @@ public static class VopSetCheck
     /// (tested by Cholesky of V_j − Q_i + τI, τ = <paramref name="absTol"/> in the units of Q). If every Q_i is covered the
     /// set is safe, for single drives and for time-averaged SAR tr(Q_iW). The condition is sufficient, not necessary:
     /// a valid VOP set from Lee et al. (MRM 2012) or Orzada et al. may cover Q_i only through a convex combination
-    /// Σ_j c_jV_j − Q_i ⪰ 0 (c ≥ 0, Σc_j = 1), the CC criterion, which is NOT implemented yet; matrices listed in
+    /// Σ_j c_jV_j − Q_i ⪰ 0 (c ≥ 0, Σc_j = 1), the CC criterion, proven by <see cref="VopVerifier"/>; matrices listed in
     /// <see cref="SingleDominanceResult.NotSinglyDominated"/> are therefore "not proven", not necessarily unsafe.
     /// Runs in parallel over the original matrices with the calling worker's <see cref="HermitianWorkspace"/>.
     /// </summary>
