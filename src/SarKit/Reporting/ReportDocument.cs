@@ -86,3 +86,11 @@ public sealed class ReportDocument
         return s.ToString();
     }
 }
+
+/// <summary>Writes UTF-8 text files atomically (temporary file in the same folder, then rename over the target).</summary>
+public static class AtomicText
+{
+    /// <summary>Writes <paramref name="text"/> (UTF-8 without BOM) to <paramref name="path"/> atomically.</summary>
+    public static void Write(string path, string text) =>
+        SarKit.IO.FieldIO.WriteAtomically(path, tmp => File.WriteAllText(tmp, text, new UTF8Encoding(false)));
+}

@@ -89,7 +89,7 @@ public sealed record ProbeCalibration
             Arr(w, "dc_offsets", DcOffsetsV.Select(v => v * 1e3).ToArray(), "mV");
             Arr(w, "v_max", VMaxV.Select(v => v * 1e3).ToArray(), "mV");
             w.WritePropertyName("amplifier_settings");
-            w.WriteStartArray(); foreach (var a in AmplifierSettings) w.WriteNumberValue(a); w.WriteEndArray();
+            w.WriteStartArray(); foreach (var a in AmplifierSettings) w.WriteNumberValue(Clean(a)); w.WriteEndArray();
             Sc(w, "probe_offset", ProbeOffsetM * 1e3, "mm");
             w.WriteString("calibration_date", CalibrationDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             w.WriteString("valid_until", ValidUntil.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
@@ -110,15 +110,18 @@ public sealed record ProbeCalibration
         return Encoding.UTF8.GetString(ms.ToArray()) + "\n";
     }
 
+    /// <summary>v rounded to 12 significant digits (unit conversions leave 1e-16 noise that would clutter the file).</summary>
+    private static double Clean(double v) => double.IsFinite(v) && v != 0 ? double.Parse(v.ToString("G12", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : v;
+
     private static void Sc(Utf8JsonWriter w, string name, double v, string unit)
     {
-        w.WriteStartObject(name); w.WriteNumber("value", v); w.WriteString("unit", unit); w.WriteEndObject();
+        w.WriteStartObject(name); w.WriteNumber("value", Clean(v)); w.WriteString("unit", unit); w.WriteEndObject();
     }
 
     private static void Arr(Utf8JsonWriter w, string name, double[] v, string unit)
     {
         w.WriteStartObject(name); w.WritePropertyName("values"); w.WriteStartArray();
-        foreach (var x in v) w.WriteNumberValue(x);
+        foreach (var x in v) w.WriteNumberValue(Clean(x));
         w.WriteEndArray(); w.WriteString("unit", unit); w.WriteEndObject();
     }
 
