@@ -312,7 +312,12 @@ internal static class ProbeCommand
             Cubes = r.Cubes.Select(c => new { c.MassG, SideMm = c.SideM * 1e3, PsSarWPerKg = c.AverageWPerKg, CentreXMm = c.CentreXM * 1e3, CentreYMm = c.CentreYM * 1e3, c.TouchesBoundary,
                 ExpandedUncertaintyWPerKg = c.AverageWPerKg * budget.ExpandedFractionFor(c.MassG) }).ToArray(),
             SeedOneCm3IntegralWPerKg = r.SeedIntegral?.SarWPerKg,
-            Uncertainty = new { Combined1gPercent = budget.Combined1gPercent, Combined10gPercent = budget.Combined10gPercent, budget.CoverageFactor, Expanded1gPercent = budget.Expanded1gPercent, Expanded10gPercent = budget.Expanded10gPercent },
+            Uncertainty = new
+            {
+                budget.CoverageFactor,
+                OneGram = new { CombinedPercent = budget.Combined1gPercent, ExpandedPercent = budget.Expanded1gPercent, EffectiveDegreesOfFreedom = Json.Num(budget.Engine1g.EffectiveDegreesOfFreedom) },
+                TenGram = new { CombinedPercent = budget.Combined10gPercent, ExpandedPercent = budget.Expanded10gPercent, EffectiveDegreesOfFreedom = Json.Num(budget.Engine10g.EffectiveDegreesOfFreedom) },
+            },
             Limits = cmp.Select(c => new { c.Limit.Id, c.Limit.Regime, c.Limit.Applies, c.Limit.MassG, LimitWPerKg = c.Limit.LimitWPerKg, c.PeakSarWPerKg, c.MarginWPerKg, c.ExpandedUncertaintyWPerKg, c.WithinLimit, c.MarginCoversUncertainty, c.Limit.Source }).ToArray(),
             r.Notes, Report = written?.Report, AreaPng = written?.Area, DecayPng = written?.Decay, SarkitVersion = CliApp.Version,
         };

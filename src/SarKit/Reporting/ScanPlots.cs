@@ -40,9 +40,9 @@ public static class ScanPlots
 
     /// <summary>
     /// Plot of measured points (squares) and curves over x ∈ [0, xMax], y ∈ [0, yMax]: axes with ticks every
-    /// <paramref name="xTick"/>, curves sampled at 400 points, optional vertical marker line at <paramref name="xMarker"/>.
+    /// <paramref name="xTick"/>, curves (function, colour, line width) sampled at 400 points, optional vertical marker line at <paramref name="xMarker"/>.
     /// </summary>
-    public static PngImage XyPlot(ReadOnlySpan<double> px, ReadOnlySpan<double> py, IReadOnlyList<(Func<double, double> F, Rgb Colour)> curves,
+    public static PngImage XyPlot(ReadOnlySpan<double> px, ReadOnlySpan<double> py, IReadOnlyList<(Func<double, double> F, Rgb Colour, int Thickness)> curves,
         double xMax, double yMax, double xTick, double xMarker = double.NaN, int width = 560, int height = 360)
     {
         var img = new PngImage(width, height);
@@ -55,7 +55,7 @@ public static class ScanPlots
         img.Line(l, t + h, l + w, t + h, Rgb.Black, 2);
         img.Line(l, t, l, t + h, Rgb.Black, 2);
         if (double.IsFinite(xMarker)) img.Line(X(xMarker), t, X(xMarker), t + h, Rgb.Grey, 1);
-        foreach (var (f, c) in curves)
+        foreach (var (f, c, th) in curves)
         {
             int? lx = null, ly = null;
             for (int s = 0; s <= 400; s++)
@@ -63,7 +63,7 @@ public static class ScanPlots
                 double x = xMax * s / 400, y = f(x);
                 if (!double.IsFinite(y)) { lx = null; continue; }
                 int cx = X(x), cy = Math.Clamp(Y(y), t - 2, t + h + 2);
-                if (lx is int ax && ly is int ay) img.Line(ax, ay, cx, cy, c, 2);
+                if (lx is int ax && ly is int ay) img.Line(ax, ay, cx, cy, c, Math.Max(1, th));
                 lx = cx; ly = cy;
             }
         }

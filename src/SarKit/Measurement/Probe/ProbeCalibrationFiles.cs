@@ -48,7 +48,7 @@ public static class TemCalibrationFile
         double sCell = double.NaN;
         if (o.Has("tem_input_power") || o.Has("tem_septum_spacing"))
         {
-            var cell = new TemCell(o.OptScalar("tem_impedance", ProbeQuantityKind.Dimensionless) ?? 50.0, o.Scalar("tem_septum_spacing", ProbeQuantityKind.Length));
+            var cell = new TemCell(o.OptScalar("tem_impedance", ProbeQuantityKind.Impedance) ?? 50.0, o.Scalar("tem_septum_spacing", ProbeQuantityKind.Length));
             sCell = cell.PowerDensity(o.Scalar("tem_input_power", ProbeQuantityKind.Power));
         }
         double s;

@@ -40,6 +40,8 @@ public enum ProbeQuantityKind
     Angle,
     /// <summary>Mass, SI kg.</summary>
     Mass,
+    /// <summary>Impedance, SI Ω.</summary>
+    Impedance,
 }
 
 /// <summary>
@@ -68,6 +70,7 @@ public static class ProbeQuantity
         [ProbeQuantityKind.Frequency] = new(StringComparer.Ordinal) { ["Hz"] = 1, ["kHz"] = 1e3, ["MHz"] = 1e6, ["GHz"] = 1e9 },
         [ProbeQuantityKind.Angle] = new(StringComparer.Ordinal) { ["deg"] = 1 },
         [ProbeQuantityKind.Mass] = new(StringComparer.Ordinal) { ["kg"] = 1, ["g"] = 1e-3 },
+        [ProbeQuantityKind.Impedance] = new(StringComparer.Ordinal) { ["Ohm"] = 1, ["Ω"] = 1 },
     };
 
     /// <summary>Units accepted for <paramref name="kind"/>.</summary>

@@ -43,9 +43,9 @@ public static class ScanReport
         if (c.Exponential is { } e) yMax = Math.Max(yMax, e.S0);
         if (c.Polynomial is { } p) yMax = Math.Max(yMax, p.S0);
         yMax *= 1.1; if (!(yMax > 0)) yMax = 1;
-        var curves = new List<(Func<double, double>, Rgb)>();
-        if (c.Exponential is { } ef) curves.Add((x => ef.Evaluate(x), Rgb.Red));
-        if (c.Polynomial is { } pf) curves.Add((x => x <= c.DepthsM[^1] ? pf.Evaluate(x) : double.NaN, Rgb.Blue));
+        var curves = new List<(Func<double, double>, Rgb, int)>();
+        if (c.Exponential is { } ef) curves.Add((x => ef.Evaluate(x), new Rgb(245, 150, 150), 7));
+        if (c.Polynomial is { } pf) curves.Add((x => x <= c.DepthsM[^1] ? pf.Evaluate(x) : double.NaN, Rgb.Blue, 2));
         return ScanPlots.XyPlot(c.DepthsM, c.Sar, curves, xMax, yMax, xTick: 0.005, xMarker: r.Calibration.ProbeOffsetM + r.ZoomGrid.Zs[0]);
     }
 
@@ -104,7 +104,7 @@ public static class ScanReport
         if (pc.Exponential is { } e2 && pc.Polynomial is { } p2)
             d.P($"Difference polynomial − exponential at the surface: {F(100 * (p2.S0 / e2.S0 - 1), "+0.0;-0.0")} %.");
         d.Img(Path.GetFileName(decayFile), "decay curve",
-            $"SAR against sensor depth d (0…{Mm(pc.DepthsM[^1] * 1.05)} mm, ticks every 5 mm) and 0…{F(Math.Max(pc.Sar.Max(), pc.Exponential?.S0 ?? 0) * 1.1, "0.000")} W/kg: measured points (squares), exponential fit (red), polynomial fit (blue, within the measured range), grey line = first measured depth.");
+            $"SAR against sensor depth d (0…{Mm(pc.DepthsM[^1] * 1.05)} mm, ticks every 5 mm) and 0…{F(Math.Max(pc.Sar.Max(), pc.Exponential?.S0 ?? 0) * 1.1, "0.000")} W/kg: measured points (squares), exponential fit (wide light-red band), polynomial fit (thin blue line, within the measured range), grey line = first measured depth.");
         d.H(2, "Uncertainty budget (IEC/IEEE 62209-1528 layout)");
         d.Tab(["Group", "Source", "Tol. ± %", "Distribution", "Divisor", "c_i (1 g)", "c_i (10 g)", "u_i (1 g) %", "u_i (10 g) %", "ν_i", "Note"],
             budget.Rows.Select(b => new[] { b.Row.Group, b.Row.Source, F(b.TolerancePercent, "0.00"), b.Row.Distribution.ToString(), F(b.Row.Divisor, "0.###"),

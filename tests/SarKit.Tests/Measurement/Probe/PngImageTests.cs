@@ -87,7 +87,7 @@ public class PngImageTests
         // top-right cell (max, y drawn upwards) is the hottest colour, bottom-left the coldest
         Assert.Equal(ColorMap.At(1), hm.Get(8 + 19 * 4 + 1, 8 + 1));
         Assert.Equal(ColorMap.At(0), hm.Get(8 + 1, 8 + 9 * 4 + 2));
-        var plot = ScanPlots.XyPlot([0.001, 0.002], [1.0, 0.5], [(x => 2 * Math.Exp(-x / 0.002), Rgb.Red)], 0.005, 2.2, 0.001);
+        var plot = ScanPlots.XyPlot([0.001, 0.002], [1.0, 0.5], [(x => 2 * Math.Exp(-x / 0.002), Rgb.Red, 2)], 0.005, 2.2, 0.001);
         Decode(plot.Encode());
     }
 
