@@ -44,6 +44,25 @@ public class ProbeBudgetTests
     }
 
     [Fact]
+    public void Ieee1528ExampleCombinedToExpanded()
+    {
+        // IEEE 1528-2003 Table E.4 example (supervision notes §4.3): RSS 13.6 % / 13.2 % → U = 27.2 % / 26.4 % with k = 2
+        var t = ProbeBudgetTemplate.Parse("""
+            {"kind": "sarkit-probe-uncertainty-template", "coverage_factor": 2,
+             "rows": [{"source": "a", "tolerance_percent": 8.16, "distribution": "normal", "c_1g": 1, "c_10g": 0.97058823529411764},
+                      {"source": "b", "tolerance_percent": 18.8447, "distribution": "rectangular", "c_1g": 1, "c_10g": 0.97058823529411764}]}
+            """, "t.json");
+        var r = t.Evaluate(new Dictionary<string, (double, double)>());
+        Assert.Equal(Math.Sqrt(8.16 * 8.16 + Math.Pow(18.8447 / Math.Sqrt(3), 2)), r.Combined1gPercent, 12);
+        Assert.Equal(13.6, r.Combined1gPercent, 2);
+        Assert.Equal(27.2, r.Expanded1gPercent, 2);
+        Assert.Equal(13.2, r.Combined10gPercent, 2);
+        Assert.Equal(26.4, r.Expanded10gPercent, 2);
+        Assert.Contains("distribution 'weird'", Assert.Throws<SarKitInputException>(() => ProbeBudgetTemplate.Parse(
+            """{"kind": "sarkit-probe-uncertainty-template", "rows": [{"source": "a", "tolerance_percent": 1, "distribution": "weird", "c_1g": 1, "c_10g": 1}]}""", "t.json")).Message);
+    }
+
+    [Fact]
     public void LimitsTableAndComparison()
     {
         var l = SarLimits.Default;
