@@ -13,6 +13,7 @@ namespace SarKit.Cli.Commands;
 /// </summary>
 internal static class ProbeCommand
 {
+    private static string S(double v) => double.IsFinite(v) ? (Math.Round(v, 1) + 0.0).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "–";
     private static string F(double v, string f = "G6") => double.IsFinite(v) ? v.ToString(f, CultureInfo.InvariantCulture) : "–";
 
     private static Option<bool> JsonOpt() => new("--json") { Description = "Print one JSON object on stdout." };
@@ -245,8 +246,8 @@ internal static class ProbeCommand
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Liquid {l.Name}" + (l.Date is DateOnly d ? $" ({d:yyyy-MM-dd})" : ""));
-        o.WriteLine($"  σ   = {F(l.ConductivitySPerM, "0.000")} S/m ± {F(100 * l.ConductivityRelU, "0.0")} %" + (double.IsFinite(l.ConductivityDeviation) ? $", {F(100 * l.ConductivityDeviation, "+0.0;-0.0")} % from target" : ""));
-        o.WriteLine($"  ε_r = {F(l.RelativePermittivity, "0.00")} ± {F(100 * l.PermittivityRelU, "0.0")} %" + (double.IsFinite(l.PermittivityDeviation) ? $", {F(100 * l.PermittivityDeviation, "+0.0;-0.0")} % from target" : ""));
+        o.WriteLine($"  σ   = {F(l.ConductivitySPerM, "0.000")} S/m ± {F(100 * l.ConductivityRelU, "0.0")} %" + (double.IsFinite(l.ConductivityDeviation) ? $", {S(100 * l.ConductivityDeviation)} % from target" : ""));
+        o.WriteLine($"  ε_r = {F(l.RelativePermittivity, "0.00")} ± {F(100 * l.PermittivityRelU, "0.0")} %" + (double.IsFinite(l.PermittivityDeviation) ? $", {S(100 * l.PermittivityDeviation)} % from target" : ""));
         o.WriteLine($"  ρ   = {F(l.DensityKgPerM3, "0")} kg/m³ ± {F(100 * l.DensityRelU, "0.0")} %; 1 g cube side {F(SarVolume.CubeSide(1e-3, l.DensityKgPerM3) * 1e3, "0.00")} mm, 10 g {F(SarVolume.CubeSide(1e-2, l.DensityKgPerM3) * 1e3, "0.00")} mm");
         foreach (var (dev, what) in new[] { (l.ConductivityDeviation, "conductivity"), (l.PermittivityDeviation, "permittivity") })
             if (double.IsFinite(dev) && Math.Abs(dev) > 0.05) o.WriteLine($"warning: {what} deviates more than ±5 % from its target.");

@@ -185,9 +185,9 @@ public static class ScanProcessor
             seed = new SeedGramIntegral(pe.S0 * pe.DecayLengthM / L * (1 - Math.Exp(-L / pe.DecayLengthM)), L, liquid.DensityKgPerM3 * L * L * L, pe.S0, pe.DecayLengthM);
         }
         if (double.IsFinite(liquid.TargetConductivitySPerM) && Math.Abs(liquid.ConductivityDeviation) > 0.05)
-            notes.Add($"warning: liquid conductivity deviates {100 * liquid.ConductivityDeviation:+0.0;-0.0} % from its target (more than ±5 %).");
+            notes.Add($"warning: liquid conductivity deviates {Math.Round(100 * liquid.ConductivityDeviation, 1) + 0.0:+0.0;-0.0;0.0} % from its target (more than ±5 %).");
         if (double.IsFinite(liquid.TargetPermittivity) && Math.Abs(liquid.PermittivityDeviation) > 0.05)
-            notes.Add($"warning: liquid permittivity deviates {100 * liquid.PermittivityDeviation:+0.0;-0.0} % from its target (more than ±5 %).");
+            notes.Add($"warning: liquid permittivity deviates {Math.Round(100 * liquid.PermittivityDeviation, 1) + 0.0:+0.0;-0.0;0.0} % from its target (more than ±5 %).");
         return new ScanResult
         {
             Scan = scan, Calibration = cal, Liquid = liquid, Options = opt, Path = path, DcOffsetsV = dc, Area = area,

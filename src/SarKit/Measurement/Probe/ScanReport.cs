@@ -12,6 +12,8 @@ namespace SarKit.Measurement.Probe;
 /// </summary>
 public static class ScanReport
 {
+    /// <summary>Signed percentage with one decimal, "+0.0" for values that round to zero.</summary>
+    private static string S(double v) => double.IsFinite(v) ? (Math.Round(v, 1) + 0.0).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : "–";
     private static string F(double v, string f = "G4") => double.IsFinite(v) ? v.ToString(f, CultureInfo.InvariantCulture) : "–";
     private static string Mm(double m) => F(m * 1e3, "0.0##");
 
@@ -81,8 +83,8 @@ public static class ScanReport
         d.H(2, "Liquid");
         d.Tab(["Property", "Value", "Standard uncertainty", "Target", "Deviation"],
         [
-            ["Conductivity σ", $"{F(l.ConductivitySPerM, "0.000")} S/m", $"{F(100 * l.ConductivityRelU, "0.0")} %", double.IsFinite(l.TargetConductivitySPerM) ? $"{F(l.TargetConductivitySPerM, "0.000")} S/m" : "–", $"{F(100 * l.ConductivityDeviation, "+0.0;-0.0")} %"],
-            ["Relative permittivity ε_r", F(l.RelativePermittivity, "0.00"), $"{F(100 * l.PermittivityRelU, "0.0")} %", F(l.TargetPermittivity, "0.00"), $"{F(100 * l.PermittivityDeviation, "+0.0;-0.0")} %"],
+            ["Conductivity σ", $"{F(l.ConductivitySPerM, "0.000")} S/m", $"{F(100 * l.ConductivityRelU, "0.0")} %", double.IsFinite(l.TargetConductivitySPerM) ? $"{F(l.TargetConductivitySPerM, "0.000")} S/m" : "–", $"{S(100 * l.ConductivityDeviation)} %"],
+            ["Relative permittivity ε_r", F(l.RelativePermittivity, "0.00"), $"{F(100 * l.PermittivityRelU, "0.0")} %", F(l.TargetPermittivity, "0.00"), $"{S(100 * l.PermittivityDeviation)} %"],
             ["Density ρ", $"{F(l.DensityKgPerM3, "0")} kg/m³", $"{F(100 * l.DensityRelU, "0.0")} %", "–", "–"],
         ]);
         d.H(2, "Area scan");
@@ -102,7 +104,7 @@ public static class ScanReport
             rows.Add([$"Polynomial, degree {p.Degree}", $"{F(p.S0, "0.0000")} ± {F(p.S0StdUncertainty, "0.0000")}", "–", F(p.ResidualStd, "0.0000"), p.DegreesOfFreedom.ToString(CultureInfo.InvariantCulture)]);
         d.Tab(["Model", "Surface SAR W/kg (± u)", "Decay length", "Residual s W/kg", "ν"], rows);
         if (pc.Exponential is { } e2 && pc.Polynomial is { } p2)
-            d.P($"Difference polynomial − exponential at the surface: {F(100 * (p2.S0 / e2.S0 - 1), "+0.0;-0.0")} %.");
+            d.P($"Difference polynomial − exponential at the surface: {F(Math.Round(100 * (p2.S0 / e2.S0 - 1), 2) + 0.0, "+0.00;-0.00;0.00")} %.");
         d.Img(Path.GetFileName(decayFile), "decay curve",
             $"SAR against sensor depth d (0…{Mm(pc.DepthsM[^1] * 1.05)} mm, ticks every 5 mm) and 0…{F(Math.Max(pc.Sar.Max(), pc.Exponential?.S0 ?? 0) * 1.1, "0.000")} W/kg: measured points (squares), exponential fit (wide light-red band), polynomial fit (thin blue line, within the measured range), grey line = first measured depth.");
         d.H(2, "Uncertainty budget (IEC/IEEE 62209-1528 layout)");
