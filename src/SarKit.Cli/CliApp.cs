@@ -73,6 +73,9 @@ public static class CliApp
         root.Add(NemaCommand.Create(io));
         root.Add(RecordsCommand.Create(io));
         root.Add(VopCommand.Create(io));
+        root.Add(ProbeCommand.Create(io));
+        root.Add(ProbeCommand.CreateLiquid(io));
+        root.Add(ProbeCommand.CreateScan(io));
         return root;
     }
 }
