@@ -109,6 +109,20 @@ public static class MeasurementFile
         {
             throw new SarKitInputException($"{src}: not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {Inner(e).Message}", e) { SourceFile = file };
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // The representation model reports some syntax errors and duplicate keys without a position: locate the
+            // error with a plain parser pass, which throws YamlException with line and column for syntax errors.
+            var parser = new Parser(new StringReader(yaml));
+            long line = 0;
+            try { while (parser.MoveNext()) line = parser.Current?.End.Line ?? line; }
+            catch (YamlException y)
+            {
+                throw new SarKitInputException($"{src}: not valid YAML at line {y.Start.Line}, column {y.Start.Column}: {Inner(y).Message}", y) { SourceFile = file };
+            }
+            catch (Exception) { }
+            throw new SarKitInputException($"{src}: not valid YAML after line {line}: {(e is ArgumentException ? "a mapping has a duplicate key" : "unbalanced brackets or bad indentation")} ({e.Message}).", e) { SourceFile = file };
+        }
         if (stream.Documents.Count != 1)
             throw new SarKitInputException($"{src}: expected exactly one YAML document, found {stream.Documents.Count}.") { SourceFile = file };
         var node = Convert(stream.Documents[0].RootNode, "", src, file);
