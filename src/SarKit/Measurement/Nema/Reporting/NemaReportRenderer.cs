@@ -65,7 +65,7 @@ public static class NemaReportRenderer
 
     private static IEnumerable<string[]> BudgetRows(NemaBudget b) => b.Rows.Select(x => new[]
     {
-        x.Source, x.Quantity, x.Type, x.Distribution, x.Bound, $"{F(x.StandardUncertainty)} {x.SiUnit}", F(x.Sensitivity),
+        x.Source, x.Quantity, x.Type, x.Distribution, x.Bound, x.SiUnit == "1" ? F(x.StandardUncertainty) : $"{F(x.StandardUncertainty)} {x.SiUnit}", F(x.Sensitivity),
         F(x.ContributionWPerKg), F(x.DegreesOfFreedom, "0.#"), F(x.VariancePercent, "0.0"),
     });
 
@@ -99,7 +99,7 @@ public static class NemaReportRenderer
         static string E(string v) => v.Replace("|", "\\|").Replace("\n", " ");
         void Table(string[] header, IEnumerable<string[]> rows)
         {
-            s.AppendLine("| " + string.Join(" | ", header) + " |");
+            s.AppendLine("| " + string.Join(" | ", header.Select(E)) + " |");
             s.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", header.Length)));
             foreach (var row in rows) s.AppendLine("| " + string.Join(" | ", row.Select(E)) + " |");
             s.AppendLine();
