@@ -116,7 +116,10 @@ public static class QuantityParser
         }
         double si;
         if (kind == QuantityKind.Attenuation)
-            si = unit == "dB" ? Decibel.LossToFraction(value) : Guard.Fraction(value, field);
+        {
+            try { si = unit == "dB" ? Decibel.LossToFraction(value, field) : Guard.Fraction(value, field); }
+            catch (SarKitInputException x) { throw new SarKitInputException($"{where}: {value} {unit}: {x.Message}", x) { SourceFile = file }; }
+        }
         else si = value * u.Scale + u.Offset;
         if (kind == QuantityKind.Fraction && (si < 0 || si > 1))
             throw new SarKitInputException($"{where}: {value} {unit}: expected a fraction in [0, 1].") { SourceFile = file };
@@ -156,7 +159,7 @@ public static class QuantityParser
         if (unit is null) throw new SarKitInputException($"{where}: missing 'unit' (no default unit; expected one of: {string.Join(", ", Units[kind].Keys)}).") { SourceFile = file };
         string lookup = voltageSuffix is not null && unit.EndsWith(voltageSuffix, StringComparison.Ordinal) ? unit[..^voltageSuffix.Length] : unit;
         try { return FromValue(field, kind, value, lookup, file) with { Unit = unit }; }
-        catch (SarKitInputException x) when (!x.Message.Contains(field, StringComparison.Ordinal))
+        catch (SarKitInputException x) when (!x.Message.Contains($"'{field}'", StringComparison.Ordinal))
         { throw new SarKitInputException($"{where}: {x.Message}", x) { SourceFile = file }; }
     }
 }
