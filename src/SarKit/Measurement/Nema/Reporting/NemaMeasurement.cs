@@ -62,6 +62,8 @@ public static class NemaMeasurement
             string note = $"Re-evaluated from the stored input by SarKit {sarkitVersion}: the record (SarKit {record.SarkitVersion}) holds no report. Stored SAR {record.SarWPerKg.ToString("G9", CultureInfo.InvariantCulture)} W/kg; re-evaluated {r.MeasuredSarWPerKg.ToString("G9", CultureInfo.InvariantCulture)} W/kg.";
             report = r with { InputFile = null, Notes = string.IsNullOrWhiteSpace(r.Notes) ? note : r.Notes + "\n\n" + note };
         }
+        else if (Math.Abs(report.MeasuredSarWPerKg - record.SarWPerKg) > 1e-12 * Math.Abs(record.SarWPerKg))
+            report = report with { Notes = (report.Notes is null ? "" : report.Notes + "\n\n") + $"WARNING: the record's SAR column ({record.SarWPerKg.ToString("G9", CultureInfo.InvariantCulture)} W/kg) differs from its stored report." };
         if (!record.HashVerifies)
             report = report with { Notes = (report.Notes is null ? "" : report.Notes + "\n\n") + "WARNING: the record's content hash does not verify; the stored input or result was changed after recording." };
         return report with
