@@ -99,3 +99,46 @@ public sealed class NemaYamlTests : IDisposable
         Assert.Equal(2, r.GetProperty("h").GetArrayLength());
     }
 }
+
+/// <summary>The alternative equivalent-loading criteria of Section 1.2.3 (a)–(c) given in a measurement file.</summary>
+public class NemaCoilCharacteristicsInputTests
+{
+    private static string Example => Path.Combine(Support.SharedData.RepoRoot, "examples", "nema", "calorimetry_example.yaml");
+
+    [Fact]
+    public void ExampleCoilCharacteristicsPassWithHandDeviations()
+    {
+        var input = CalorimetryInputFile.Read(Example);
+        var check = input.CoilCharacteristics!.Check();
+        Assert.True(check.Passed);
+        Assert.Equal((300.0 - 320) / 320, check.Criteria[0].Deviation, 12);   // bandwidth −6.25 % (±15 %)
+        Assert.Equal((48.0 - 50) / 50, check.Criteria[1].Deviation, 12);     // |Z| −4 % (±20 %)
+        Assert.Equal(8, check.Criteria[2].Deviation, 9);                     // phase +8° (±20°)
+        Assert.Equal((63.86 - 63.88) / 63.88, check.Criteria[3].Deviation, 12); // centre frequency (±1 %)
+        var md = SarKit.Measurement.Nema.Reporting.NemaReportRenderer.Markdown(
+            SarKit.Measurement.Nema.Reporting.NemaReportBuilder.Calorimetry(CalorimetryEvaluation.Evaluate(input), "t"));
+        Assert.Contains("| Equivalent loading by coil characteristics (1.2.3 a–c) | - | PASS (all criteria) |", md);
+    }
+
+    [Fact]
+    public void FailingCriterionAndBadUnitAreReported()
+    {
+        var text = File.ReadAllText(Example);
+        var failing = text.Replace("impedance_phase: { value: 5, unit: deg }", "impedance_phase: { value: 25, unit: deg }");
+        var dir = Path.Combine(Path.GetTempPath(), "sarkit-coil-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var p = Path.Combine(dir, "f.yaml");
+            File.WriteAllText(p, failing);
+            var check = CalorimetryInputFile.Read(p).CoilCharacteristics!.Check();
+            Assert.False(check.Passed);
+            Assert.Single(check.Failures);
+            File.WriteAllText(p, text.Replace("centre_frequency: { value: 63.86, unit: MHz }", "centre_frequency: { value: 63.86, unit: Mhz }"));
+            var e = Assert.Throws<SarKitInputException>(() => CalorimetryInputFile.Read(p));
+            Assert.Contains("'coil_characteristics.phantom.centre_frequency'", e.Message);
+            Assert.Contains("'Mhz'", e.Message);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}

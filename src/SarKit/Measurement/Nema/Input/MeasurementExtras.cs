@@ -28,8 +28,40 @@ public sealed record UncertaintyInput(string Field, string Source, IReadOnlyList
 /// <param name="CoverageFactor">Fixed coverage factor k, or null for k = t_95.45(ν_eff) (NIST TN 1297 App. B).</param>
 public sealed record UncertaintySpec(IReadOnlyList<UncertaintyInput> Components, double? CoverageFactor);
 
+/// <summary>Coil characteristics of the phantom and of a representative human subject (Section 1.2.3 a–c), as written.</summary>
+/// <param name="Phantom">Phantom values (SI).</param>
+/// <param name="Human">Human values (SI).</param>
+/// <param name="Quantities">The eight quantities as written.</param>
+public sealed record CoilCharacteristicsInput(CoilCharacteristics Phantom, CoilCharacteristics Human, IReadOnlyList<Quantity> Quantities)
+{
+    /// <summary>The alternative equivalence check of Section 1.2.3 (a)–(c).</summary>
+    public EquivalentLoadingResult Check() => EquivalentLoading.CheckCoilCharacteristics(Phantom, Human);
+}
+
 internal static class MeasurementExtras
 {
+    public static CoilCharacteristicsInput? Coil(FieldReader r)
+    {
+        if (r.Opt("coil_characteristics") is null) return null;
+        var c = r.Sub("coil_characteristics");
+        var qs = new List<Quantity>();
+        CoilCharacteristics One(string who)
+        {
+            var o = c.Sub(who);
+            var bw = o.Q("bandwidth", QuantityKind.Frequency);
+            var z = o.Q("impedance_magnitude", QuantityKind.Impedance);
+            var ph = o.Q("impedance_phase", QuantityKind.Angle);
+            var f0 = o.Q("centre_frequency", QuantityKind.Frequency);
+            o.NoOthers();
+            qs.AddRange([bw, z, ph, f0]);
+            return new CoilCharacteristics(bw.Si, z.Si, ph.Si * 180 / Math.PI, f0.Si);
+        }
+        var result = new CoilCharacteristicsInput(One("phantom"), One("human"), qs);
+        c.NoOthers();
+        result.Check(); // validates the values (positive bandwidth, |Z|, frequency)
+        return result;
+    }
+
     public static IReadOnlyList<MeasurementDevice> Devices(FieldReader r)
     {
         if (r.Opt("devices") is not { } v) return [];

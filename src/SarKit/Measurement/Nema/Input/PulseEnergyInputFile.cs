@@ -65,6 +65,8 @@ public sealed record PulseEnergyMeasurement
     public Quantity? HumanLoadingQuotient { get; init; }
     /// <summary>Uncertainty components (optional).</summary>
     public UncertaintySpec? Uncertainty { get; init; }
+    /// <summary>Coil characteristics for the alternative equivalent-loading check (Section 1.2.3 a–c), optional.</summary>
+    public CoilCharacteristicsInput? CoilCharacteristics { get; init; }
     /// <summary>Measurement devices (Section 4.1).</summary>
     public IReadOnlyList<MeasurementDevice> Devices { get; init; } = [];
     /// <summary>Free-text notes (deviations, repeatability parameters).</summary>
@@ -250,7 +252,7 @@ public static class PulseEnergyInputFile
                 Unloaded = ReadingsOf("unloaded"), Loaded = ReadingsOf("loaded"), Pulses = pulses,
                 RepetitionTime = tr, Mass = root.Q("mass", QuantityKind.Mass), PowerKind = kind, Impedance = z0,
                 PredictedSarWPerKg = predicted, HumanLoadingQuotient = root.OptQ("human_loading_quotient", QuantityKind.Fraction),
-                Uncertainty = MeasurementExtras.Uncertainty(root), Devices = MeasurementExtras.Devices(root),
+                Uncertainty = MeasurementExtras.Uncertainty(root), Devices = MeasurementExtras.Devices(root), CoilCharacteristics = MeasurementExtras.Coil(root),
                 Notes = root.OptStr("notes"), Description = root.StringMap("description"), SourceFile = file,
             };
             if (m.HumanLoadingQuotient is { } h && !(h.Si > 0)) throw root.Error($"field 'human_loading_quotient' = {h}: expected a fraction in (0, 1].");

@@ -38,6 +38,8 @@ public enum QuantityKind
     Fraction,
     /// <summary>Magnetic flux density (B1), SI T.</summary>
     FluxDensity,
+    /// <summary>Frequency, SI Hz.</summary>
+    Frequency,
 }
 
 /// <summary>A value converted to SI together with what the file said (value and unit as written).</summary>
@@ -65,6 +67,7 @@ public readonly record struct Quantity(string Field, QuantityKind Kind, double S
         QuantityKind.HeatCapacity => "J/K",
         QuantityKind.Fraction => "1",
         QuantityKind.FluxDensity => "T",
+        QuantityKind.Frequency => "Hz",
         _ => "?",
     };
 
@@ -97,6 +100,7 @@ public static class QuantityParser
         [QuantityKind.Impedance] = new(StringComparer.Ordinal) { ["Ω"] = (1, 0), ["ohm"] = (1, 0) },
         [QuantityKind.HeatCapacity] = new(StringComparer.Ordinal) { ["J/K"] = (1, 0), ["kJ/K"] = (1e3, 0) },
         [QuantityKind.Fraction] = new(StringComparer.Ordinal) { ["fraction"] = (1, 0), ["%"] = (1e-2, 0) },
+        [QuantityKind.Frequency] = new(StringComparer.Ordinal) { ["Hz"] = (1, 0), ["kHz"] = (1e3, 0), ["MHz"] = (1e6, 0) },
         [QuantityKind.FluxDensity] = new(StringComparer.Ordinal) { ["T"] = (1, 0), ["mT"] = (1e-3, 0), ["uT"] = (1e-6, 0), ["µT"] = (1e-6, 0) },
     };
 

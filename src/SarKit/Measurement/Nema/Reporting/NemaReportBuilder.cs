@@ -60,6 +60,7 @@ public static class NemaReportBuilder
                 ? $"{(c.Passed ? "PASS" : "FAIL")}: ratio {F(c.Ratio, "0.0")} (sensor error {F(c.SensorErrorK)} K, minimum rise {F(c.MinimumRiseK, "0.000")} K)"
                 : "not checked (no sensor_error)"),
         };
+        Coil(add, i.CoilCharacteristics);
         foreach (var kv in i.Description.Where(kv => kv.Key is not ("rf_waveform" or "TR" or "TE" or "slices" or "echoes" or "tip_angle")))
             add.Add(new(kv.Key, "-", kv.Value));
         var results = new Dictionary<string, double>
@@ -77,7 +78,7 @@ public static class NemaReportBuilder
             Additional = add, Budget = r.Budget, StandardSources = NemaUncertaintySources.Calorimetry(),
             MeasuredSarWPerKg = r.SarWPerKg, PredictedSarWPerKg = i.PredictedSarWPerKg, ExpandedUncertaintyWPerKg = r.ExpandedUncertaintyWPerKg,
             CoverageFactor = r.Budget?.CoverageFactor, Verdict = NemaReport.VerdictText(r.PredictedCoversMeasured),
-            Devices = i.Devices, Notes = i.Notes, Inputs = InputsOf(i.Quantities()), Results = results,
+            Devices = i.Devices, Notes = i.Notes, Inputs = InputsOf(i.CoilCharacteristics is { } cq ? i.Quantities().Concat(cq.Quantities) : i.Quantities()), Results = results,
         };
     }
 
@@ -133,6 +134,7 @@ public static class NemaReportBuilder
         };
         if (peak) add.Add(new("Energy per TR, Σ E_i (eq. 11)", "J", F(r.EnergyPerTrJ)));
         if (r.Loading is { } l) add.Add(new("Equivalent loading (1.2.3, ±20 %)", "-", l.Criteria[0].ToString()));
+        Coil(add, m.CoilCharacteristics);
         foreach (var kv in m.Description.Where(kv => kv.Key is not ("rf_waveform" or "pulse_parameters" or "tip_angle")))
             add.Add(new(kv.Key, "-", kv.Value));
         var inputs = new List<Quantity> { m.Alpha1, m.AlphaCf, m.AlphaCr, m.Alpha2 };
@@ -142,6 +144,7 @@ public static class NemaReportBuilder
         inputs.Add(m.Mass);
         if (m.Impedance is { } z) inputs.Add(z);
         if (m.HumanLoadingQuotient is { } hq) inputs.Add(hq);
+        if (m.CoilCharacteristics is { } cc) inputs.AddRange(cc.Quantities);
         var results = new Dictionary<string, double>
         {
             ["sar_w_per_kg"] = r.SarWPerKg, ["p_ave_w"] = r.AveragePowerW, ["p_phantom_2_w"] = r.PhantomPeakPowerW,
@@ -168,6 +171,14 @@ public static class NemaReportBuilder
             CoverageFactor = r.Budget?.CoverageFactor, Verdict = NemaReport.VerdictText(r.PredictedCoversMeasured),
             Devices = m.Devices, Notes = m.Notes, Inputs = InputsOf(inputs), Results = results,
         };
+    }
+
+    private static void Coil(List<ReportRow> add, CoilCharacteristicsInput? coil)
+    {
+        if (coil is null) return;
+        var check = coil.Check();
+        foreach (var c in check.Criteria) add.Add(new($"Equivalent loading, {c.Name}", "-", c.ToString()));
+        add.Add(new("Equivalent loading by coil characteristics (1.2.3 a–c)", "-", check.Passed ? "PASS (all criteria)" : $"FAIL ({check.Failures.Count()} criteria)"));
     }
 
     private static void AddUncertaintyResults(Dictionary<string, double> results, NemaBudget? b, double? u, double? predicted)
