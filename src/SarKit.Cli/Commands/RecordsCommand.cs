@@ -84,7 +84,10 @@ internal static class RecordsCommand
         var store = MeasurementRecordStores.Open(db, mustExist: true);
         var r = Get(store, id);
         if (json) { Json.Write(io.Out, ToJson(r)); return CliApp.ExitOk; }
-        var report = NemaMeasurement.ReportOf(r, CliApp.Version);
+        NemaReport? report = null;
+        string? reportError = null;
+        try { report = NemaMeasurement.ReportOf(r, CliApp.Version); }
+        catch (SarKitInputException e) { reportError = e.Message; }
         var o = io.Out;
         o.WriteLine($"Record {r.Id} in {store.Location}");
         o.WriteLine($"  created (UTC)   {Time(r.CreatedUtc)}");
@@ -92,9 +95,13 @@ internal static class RecordsCommand
         o.WriteLine($"  SAR             {r.SarWPerKg.ToString("0.00000", CultureInfo.InvariantCulture)} W/kg");
         o.WriteLine($"  SarKit          {r.SarkitVersion}");
         o.WriteLine($"  sha256          {r.ContentSha256} ({(r.HashVerifies ? "verifies" : "MISMATCH: changed after recording")})");
-        o.WriteLine($"  verdict         {NemaReport.VerdictQuestion} {report.Verdict}");
-        o.WriteLine("Results (SI):");
-        foreach (var (k, v) in report.Results) o.WriteLine($"  {k,-40} {v.ToString("G9", CultureInfo.InvariantCulture)}");
+        if (report is null) o.WriteLine($"  report          unavailable: {reportError}");
+        else
+        {
+            o.WriteLine($"  verdict         {NemaReport.VerdictQuestion} {report.Verdict}");
+            o.WriteLine("Results (SI):");
+            foreach (var (k, v) in report.Results) o.WriteLine($"  {k,-40} {v.ToString("G9", CultureInfo.InvariantCulture)}");
+        }
         o.WriteLine($"Input ({(r.InputOriginal is null ? "JSON" : "YAML")}, as stored):");
         o.WriteLine(r.InputOriginal ?? r.InputJson);
         return CliApp.ExitOk;

@@ -116,6 +116,13 @@ public class NemaReportCliTests
         r = CliRunner.Run("nema", "report", "1", "--db", dir.Path);
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("content hash does not verify", r.Err);
+        var show = CliRunner.Run("records", "show", "1", "--db", dir.Path);
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains("MISMATCH", show.Out);
+        store.Add("calorimetry", "{}", "{}", 1, "0.0.9"); // a record whose input cannot be evaluated any more
+        show = CliRunner.Run("records", "show", "2", "--db", dir.Path);
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains("report          unavailable:", show.Out);
         Assert.Contains("WARNING: the record's content hash does not verify", r.Out);
         SqliteConnection.ClearAllPools();
     }
