@@ -118,6 +118,8 @@ public class NemaCoilCharacteristicsInputTests
         var md = SarKit.Measurement.Nema.Reporting.NemaReportRenderer.Markdown(
             SarKit.Measurement.Nema.Reporting.NemaReportBuilder.Calorimetry(CalorimetryEvaluation.Evaluate(input), "t"));
         Assert.Contains("| Equivalent loading by coil characteristics (1.2.3 a–c) | - | PASS (all criteria) |", md);
+        // eq. [1]: phantom 0.86 vs human 0.84 → +2.38 % (±20 %)
+        Assert.Contains("| Equivalent loading (1.2.3, eq. [1], ±20 %) | - | loading quotient P/(P+P_CPL) [eq. 1]: phantom 0.86, human 0.84, deviation +2.38 % (tolerance ±20 %) → pass |", md);
     }
 
     [Fact]

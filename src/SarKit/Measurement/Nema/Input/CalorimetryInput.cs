@@ -46,6 +46,8 @@ public sealed record CalorimetryInput
     public IReadOnlyList<MeasurementDevice> Devices { get; init; } = [];
     /// <summary>Coil characteristics for the alternative equivalent-loading check (Section 1.2.3 a–c), optional.</summary>
     public CoilCharacteristicsInput? CoilCharacteristics { get; init; }
+    /// <summary>Loading quotients P/(P + P_CPL) of phantom 3 and of the human subject (eq. [1], e.g. from simulations), optional.</summary>
+    public (Quantity Phantom, Quantity Human)? LoadingQuotients { get; init; }
     /// <summary>Free-text notes: deviations from the standard, parameters needed for repeatability (Section 4.1).</summary>
     public string? Notes { get; init; }
     /// <summary>Free-text descriptive parameters (RF waveform, TR, TE, slices, ...), reported as written.</summary>
@@ -116,6 +118,17 @@ public static class CalorimetryInputFile
             var uspec = MeasurementExtras.Uncertainty(rr);
             string? notes = rr.OptStr("notes");
             var coil = MeasurementExtras.Coil(rr);
+            (Quantity, Quantity)? quotients = null;
+            if (rr.Opt("loading_quotients") is not null)
+            {
+                var lq = rr.Sub("loading_quotients");
+                var qp = lq.Q("phantom", QuantityKind.Fraction);
+                var qh = lq.Q("human", QuantityKind.Fraction);
+                lq.NoOthers();
+                foreach (var x in new[] { qp, qh })
+                    if (!(x.Si > 0)) throw lq.Error($"field 'loading_quotients.{x.Field.Split('.')[^1]}' = {x}: expected a fraction in (0, 1].");
+                quotients = (qp, qh);
+            }
             var q = new Dictionary<string, Quantity>(StringComparer.Ordinal);
             var breaks = new List<Quantity>();
             var desc = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -125,7 +138,7 @@ public static class CalorimetryInputFile
                 if (QuantityFields.TryGetValue(p.Name, out var kind)) { q[p.Name] = QuantityParser.Parse(p.Value, p.Name, kind, src); continue; }
                 switch (p.Name)
                 {
-                    case "devices" or "uncertainty" or "notes" or "coil_characteristics": break;
+                    case "devices" or "uncertainty" or "notes" or "coil_characteristics" or "loading_quotients": break;
                     case "method": method = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(); break;
                     case "breaks":
                         if (p.Value.ValueKind != JsonValueKind.Array) throw new SarKitInputException($"{src}: field 'breaks': expected an array of {{\"value\", \"unit\"}} times.") { SourceFile = file };
@@ -141,7 +154,7 @@ public static class CalorimetryInputFile
                         foreach (var d in p.Value.EnumerateObject()) desc[d.Name] = d.Value.ValueKind == JsonValueKind.String ? d.Value.GetString()! : d.Value.GetRawText();
                         break;
                     default:
-                        throw new SarKitInputException($"{src}: unknown field '{p.Name}'; expected: method, {string.Join(", ", QuantityFields.Keys)}, breaks, predicted_sar, energy_uncertainty, uncertainty, devices, notes, coil_characteristics, description.") { SourceFile = file };
+                        throw new SarKitInputException($"{src}: unknown field '{p.Name}'; expected: method, {string.Join(", ", QuantityFields.Keys)}, breaks, predicted_sar, energy_uncertainty, uncertainty, devices, notes, coil_characteristics, loading_quotients, description.") { SourceFile = file };
                 }
             }
             if (method is null) throw new SarKitInputException($"{src}: missing field 'method' (expected \"calorimetry\").") { SourceFile = file };
@@ -164,7 +177,7 @@ public static class CalorimetryInputFile
                 TotalTime = q["total_time"], Breaks = breaks,
                 AmbientTemperature = Opt("T_ambient"), MeasurementDelay = Opt("measurement_delay"), InsulationTimeConstant = Opt("insulation_time_constant"),
                 SensorError = Opt("sensor_error"), PredictedSarWPerKg = predicted, EnergyUncertainty = unc,
-                FinalTemperatureOneHourLater = Opt("T_final_1h"), Uncertainty = uspec, Devices = devices, Notes = notes, CoilCharacteristics = coil,
+                FinalTemperatureOneHourLater = Opt("T_final_1h"), Uncertainty = uspec, Devices = devices, Notes = notes, CoilCharacteristics = coil, LoadingQuotients = quotients,
                 Description = desc, SourceFile = file,
             };
         }

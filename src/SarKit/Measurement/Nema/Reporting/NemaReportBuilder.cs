@@ -60,6 +60,8 @@ public static class NemaReportBuilder
                 ? $"{(c.Passed ? "PASS" : "FAIL")}: ratio {F(c.Ratio, "0.0")} (sensor error {F(c.SensorErrorK)} K, minimum rise {F(c.MinimumRiseK, "0.000")} K)"
                 : "not checked (no sensor_error)"),
         };
+        if (i.LoadingQuotients is { } lq)
+            add.Add(new("Equivalent loading (1.2.3, eq. [1], ±20 %)", "-", EquivalentLoading.CheckQuotient(lq.Phantom.Si, lq.Human.Si).Criteria[0].ToString()));
         Coil(add, i.CoilCharacteristics);
         foreach (var kv in i.Description.Where(kv => kv.Key is not ("rf_waveform" or "TR" or "TE" or "slices" or "echoes" or "tip_angle")))
             add.Add(new(kv.Key, "-", kv.Value));
