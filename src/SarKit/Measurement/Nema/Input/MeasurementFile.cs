@@ -65,17 +65,6 @@ public static class MeasurementFile
         return new MeasurementDocument(text, format, json, ReadMethod(json, file), file);
     }
 
-    /// <summary>Detects the format of stored text: JSON when it parses as a JSON object, else YAML.</summary>
-    public static MeasurementFormat Detect(string text)
-    {
-        try
-        {
-            using var d = JsonDocument.Parse(text, JsonOptions);
-            return d.RootElement.ValueKind == JsonValueKind.Object ? MeasurementFormat.Json : MeasurementFormat.Yaml;
-        }
-        catch (JsonException) { return MeasurementFormat.Yaml; }
-    }
-
     internal static readonly JsonDocumentOptions JsonOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     private static string ReadMethod(string json, string? file)

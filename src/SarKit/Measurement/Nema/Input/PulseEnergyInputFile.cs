@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 
 namespace SarKit.Measurement.Nema.Input;
@@ -318,6 +317,4 @@ public static class PulseEnergyInputFile
         o.NoOthers();
         return new PulseSpec(sf, d, count) { Name = name, Shape = shape, TipAngle = tip };
     }
-
-    internal static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }
