@@ -1,58 +1,125 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using SarKit.IO;
+using System.Text.Json.Nodes;
 using SarKit.Measurement.Nema;
 using SarKit.Measurement.Nema.Input;
+using SarKit.Measurement.Nema.Reporting;
 using SarKit.Measurement.Records;
 
 namespace SarKit.Cli.Commands;
 
-/// <summary>`sarkit nema calorimetry FILE [--json] [--report OUT.md]`: NEMA MS 8-2016 whole-body SAR from a measurement file (docs/nema-ms8.md).</summary>
+/// <summary>
+/// `sarkit nema calorimetry|pulse-energy FILE [--json] [--report OUT] [--format md|html|json] [--record] [--db LOC]` and
+/// `sarkit nema report ID [--db LOC] [--format md|html|json] [-o FILE]`: NEMA MS 8-2016 whole-body SAR from measurement
+/// files (JSON or YAML), Section 4.1 reports and records (docs/nema-ms8.md).
+/// </summary>
 internal static class NemaCommand
 {
     public static Command Create(CliIO io)
     {
-        var nema = new Command("nema", "NEMA MS 8-2016 whole-body SAR from measurement files (every quantity with its unit).");
-        var file = new Argument<string>("FILE") { Description = "Calorimetry measurement file (JSON; docs/nema-ms8.md)." };
+        var nema = new Command("nema", "NEMA MS 8-2016 whole-body SAR from measurement files (JSON or YAML, every quantity with its unit).");
+        nema.Add(MethodCommand(io, MeasurementDocument.Calorimetry,
+            "Calorimetric method (Section 3): SAR = M c (T_f − T_i) / (τ M_bod), with the cooling correction, the 20× check and the uncertainty budget when their inputs are present."));
+        nema.Add(MethodCommand(io, MeasurementDocument.PulseEnergy,
+            "Pulse-energy method (Section 2.5, eqs. 1–13): coil losses from phantom 1 and flux loops, phantom 2 power, pulse energies, SAR = P_ave / M, uncertainty budget."));
+
+        var id = new Argument<long>("ID") { Description = "Record id (see `sarkit records list`)." };
+        var db = RecordsCommand.DbOption();
+        var format = FormatOption();
+        var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file (atomically) instead of stdout." };
+        var report = new Command("report", "Re-open a stored measurement record and render its Section 4.1 report (as stored at record time).") { id, db, format, output };
+        report.SetAction(p => io.Guard(() => RunReport(io, p.GetValue(id), p.GetValue(db), p.GetValue(format), p.GetValue(output))));
+        nema.Add(report);
+        return nema;
+    }
+
+    private static Option<string?> FormatOption() => new("--format")
+    {
+        Description = "Report format: md (Markdown), html (self-contained, printable) or json. Default: from the file extension, else md.",
+    };
+
+    private static Command MethodCommand(CliIO io, string method, string description)
+    {
+        var file = new Argument<string>("FILE") { Description = $"{method} measurement file (.json, .yaml or .yml; docs/nema-ms8.md)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var report = new Option<string?>("--report") { Description = "Also write a Markdown report (NEMA MS 8 Section 4.1) to this file (atomically)." };
+        var report = new Option<string?>("--report") { Description = "Also write the Section 4.1 report to this file (atomically); format by --format or extension (.md, .html, .json)." };
+        var format = FormatOption();
         var record = new Option<bool>("--record") { Description = "Also append the evaluation to the measurement records database (--db or $SARKIT_RECORDS; docs/nema-ms8.md)." };
         var db = RecordsCommand.DbOption();
-        var cal = new Command("calorimetry", "Calorimetric method (Section 3): SAR = M c (T_f − T_i) / (τ M_bod), with the cooling correction and the 20× check when their inputs are present.")
-            { file, json, report, record, db };
-        cal.SetAction(p => io.Guard(() => RunCalorimetry(io, p.GetValue(file)!, p.GetValue(json), p.GetValue(report),
+        var cmd = new Command(method, description) { file, json, report, format, record, db };
+        cmd.SetAction(p => io.Guard(() => Run(io, method, p.GetValue(file)!, p.GetValue(json), p.GetValue(report), p.GetValue(format),
             p.GetValue(record) || p.GetValue(db) is not null, p.GetValue(db))));
-        nema.Add(cal);
-        var pfile = new Argument<string>("FILE") { Description = "Pulse-energy measurement file (JSON; docs/nema-ms8.md)." };
-        var pjson = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var pe = new Command("pulse-energy", "Pulse-energy method (Section 2.5, eqs. 2–13): coil losses from phantom 1 and flux loops, phantom 2 power, pulse energies, SAR = P_ave / M.")
-            { pfile, pjson };
-        pe.SetAction(p => io.Guard(() => RunPulseEnergy(io, p.GetValue(pfile)!, p.GetValue(pjson))));
-        nema.Add(pe);
-        return nema;
+        return cmd;
+    }
+
+    internal static ReportFormat ResolveFormat(string? format, string? path)
+    {
+        if (format is not null) return NemaReportRenderer.ParseFormat(format);
+        return path is null ? ReportFormat.Markdown : NemaReportRenderer.FormatOfPath(path) ?? ReportFormat.Markdown;
     }
 
     private static string F(double v, string fmt = "G6") => v.ToString(fmt, CultureInfo.InvariantCulture);
     private static string C(double kelvin) => F(kelvin - 273.15, "0.000");
 
-    private static int RunCalorimetry(CliIO io, string path, bool json, string? report, bool record, string? db)
+    private static int Run(CliIO io, string method, string path, bool json, string? reportPath, string? format, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null; // fail before writing anything
-        if (!File.Exists(path)) throw new FileNotFoundException($"measurement file not found: {path}", path);
-        var text = File.ReadAllText(path);
-        var input = CalorimetryInputFile.Parse(text, path);
-        var r = CalorimetryEvaluation.Evaluate(input);
-        if (report is not null)
-            CalorimetryReport.Write(report, r);
-        if (dbPath is not null)
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
+        var reportFormat = ResolveFormat(format, reportPath);
+        if (format is not null && reportPath is null)
+            throw new SarKitInputException("--format applies to --report OUT (or to `sarkit nema report ID`); give --report OUT too.");
+        var doc = MeasurementFile.Load(path);
+        if (doc.Method != method)
+            throw new SarKitInputException($"{path}: field 'method' is \"{doc.Method}\"; use `sarkit nema {doc.Method} {path}`.") { SourceFile = path };
+        var res = NemaMeasurement.Evaluate(doc, CliApp.Version);
+        JsonNode node = res.Calorimetry is { } cal
+            ? JsonSerializer.SerializeToNode(ToJson(cal, path, doc.Format), Json.Options)!
+            : JsonSerializer.SerializeToNode(ToJson(res.PulseEnergy!, path, doc.Format), Json.Options)!;
+        node["report"] = JsonNode.Parse(res.Report.ToJson());
+        if (reportPath is not null) NemaReportRenderer.Write(reportPath, res.Report, reportFormat);
+        if (record)
         {
-            var store = MeasurementRecordStore.Open(dbPath);
-            var rec = store.Add("calorimetry", text, JsonSerializer.Serialize(ToJson(r, path), Json.Options), r.SarWPerKg, CliApp.Version);
-            io.Err.WriteLine($"Recorded: id {rec.Id} in {store.DatabasePath} (sha256 {rec.ContentSha256})");
+            var store = MeasurementRecordStores.Open(db);
+            var rec = store.Add(method, doc.Json, node.ToJsonString(Json.Options), res.SarWPerKg, CliApp.Version,
+                doc.Format == MeasurementFormat.Yaml ? doc.Text : null);
+            io.Err.WriteLine($"Recorded: id {rec.Id} in {store.Location} (sha256 {rec.ContentSha256})");
         }
-        if (json) { Json.Write(io.Out, ToJson(r, path)); return CliApp.ExitOk; }
+        if (json) { io.Out.WriteLine(node.ToJsonString(Json.Options)); return CliApp.ExitOk; }
+        if (res.Calorimetry is { } c) PrintCalorimetry(io, path, c); else PrintPulseEnergy(io, path, res.PulseEnergy!);
+        PrintVerdict(io, res.Report);
+        if (reportPath is not null) io.Out.WriteLine($"Report written: {reportPath}");
+        return CliApp.ExitOk;
+    }
+
+    private static void PrintVerdict(CliIO io, NemaReport r)
+    {
+        var o = io.Out;
+        if (r.Budget is { } b)
+            o.WriteLine($"Uncertainty (TN 1297): u_c = {F(b.CombinedStandardUncertainty)} W/kg, k = {F(b.CoverageFactor, "0.###")}, U = {F(b.ExpandedUncertainty)} W/kg ({F(b.RelativeExpandedPercent, "0.00")} %); {b.Rows.Count} component row(s); not assessed: {(b.NotAssessed.Count == 0 ? "none" : string.Join("; ", b.NotAssessed))}");
+        o.WriteLine(r.PredictedSarWPerKg is { } p && r.ExpandedUncertaintyWPerKg is { } u
+            ? $"4.1 {NemaReport.VerdictQuestion} {r.Verdict} ({F(p)} vs {F(r.MeasuredSarWPerKg - u, "0.0000")} W/kg)"
+            : $"4.1 {NemaReport.VerdictQuestion} not determined (needs predicted_sar and an uncertainty)");
+    }
+
+    private static int RunReport(CliIO io, long id, string? db, string? format, string? output)
+    {
+        var fmt = ResolveFormat(format, output);
+        var store = MeasurementRecordStores.Open(db, mustExist: true);
+        var rec = store.Get(id) ?? throw new SarKitInputException($"no record with id {id} in {store.Location} (see `sarkit records list`)");
+        if (!rec.HashVerifies) io.Err.WriteLine($"warning: record {id}: the content hash does not verify (stored input or result changed after recording)");
+        var report = NemaMeasurement.ReportOf(rec, CliApp.Version);
+        if (output is not null)
+        {
+            NemaReportRenderer.Write(output, report, fmt);
+            io.Err.WriteLine($"Report written: {output}");
+        }
+        else io.Out.Write(NemaReportRenderer.Render(report, fmt));
+        return CliApp.ExitOk;
+    }
+
+    private static void PrintCalorimetry(CliIO io, string path, CalorimetryEvaluation r)
+    {
+        var input = r.Input;
         var o = io.Out;
         o.WriteLine($"NEMA MS 8-2016 calorimetry: {Path.GetFileName(path)}");
         o.WriteLine("Inputs (as written → SI):");
@@ -73,68 +140,79 @@ internal static class NemaCommand
         o.WriteLine(r.RiseCheck is { } c
             ? $"  3.2(c) ΔT ≥ 20 × sensor error: {(c.Passed ? "PASS" : "FAIL")} (ratio {F(c.Ratio, "0.0")}, minimum rise {F(c.MinimumRiseK, "0.000")} K)"
             : "  3.2(c) ΔT ≥ 20 × sensor error: not checked (no sensor_error)");
-        o.WriteLine(r.PredictedCoversMeasured is { } ok
-            ? $"  4.1 predicted SAR ≥ measured − uncertainty: {(ok ? "Y" : "N")} ({F(input.PredictedSarWPerKg!.Value)} vs {F(r.SarWPerKg * (1 - input.EnergyUncertainty!.Value), "0.0000")} W/kg)"
-            : "  4.1 predicted SAR ≥ measured − uncertainty: not checked (needs predicted_sar and energy_uncertainty)");
-        if (report is not null) o.WriteLine($"Report written: {report}");
-        return CliApp.ExitOk;
     }
 
-    private static int RunPulseEnergy(CliIO io, string path, bool json)
+    private static void PrintPulseEnergy(CliIO io, string path, PulseEnergyEvaluation r)
     {
-        var m = PulseEnergyInputFile.Read(path);
-        var r = PulseEnergyEvaluation.Evaluate(m);
-        if (json)
-        {
-            Json.Write(io.Out, new PulseEnergyJson("pulse-energy", Path.GetFullPath(path),
-                new[] { r.UnloadedAtCoil.ForwardW, r.UnloadedAtCoil.ReflectedW, r.UnloadedAtCoil.OtherW },
-                new[] { r.LoadedAtCoil.ForwardW, r.LoadedAtCoil.ReflectedW, r.LoadedAtCoil.OtherW },
-                r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
-                r.PhantomPeakPowerW, r.EnergyPerTrJ, m.RepetitionTime.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg, CliApp.Version));
-            return CliApp.ExitOk;
-        }
+        var m = r.Input;
         var o = io.Out;
-        o.WriteLine($"NEMA MS 8-2016 pulse-energy method: {Path.GetFileName(path)}");
+        o.WriteLine($"NEMA MS 8-2016 pulse-energy method: {Path.GetFileName(path)} ({(m.PowerKind == PowerMeasurementKind.Peak ? "peak" : "average")} power values)");
         void Q(Quantity q) => o.WriteLine($"  {q.Field,-30} {q,-18} = {F(q.Si)} {Quantity.SiUnit(q.Kind)}");
         o.WriteLine("Inputs (as written → SI):");
         foreach (var q in new[] { m.Alpha1, m.AlphaCf, m.AlphaCr, m.Alpha2 }) Q(q);
         foreach (var rd in new[] { m.Unloaded, m.Loaded })
         { Q(rd.Forward); Q(rd.Reflected); Q(rd.Other); foreach (var v in rd.FluxLoopVoltages) Q(v); }
-        foreach (var p in m.Pulses) { Q(p.ShapeFactor); Q(p.Duration); o.WriteLine($"  {"  count",-30} {p.Count}"); }
-        Q(m.RepetitionTime); Q(m.Mass);
+        foreach (var p in m.Pulses)
+        {
+            Q(p.ShapeFactor); Q(p.Duration);
+            o.WriteLine($"  {"  " + p.Name,-30} {p.Shape}; {p.Count} per TR; W_rectangle {F(p.EquivalentRectangularDurationS * 1e6)} µs");
+        }
+        if (m.RepetitionTime is { } tr) Q(tr);
+        Q(m.Mass);
         o.WriteLine("Intermediate values:");
         o.WriteLine($"  phantom 1 at coil: P_forward {F(r.UnloadedAtCoil.ForwardW)} W, P_reflected {F(r.UnloadedAtCoil.ReflectedW)} W, P_other {F(r.UnloadedAtCoil.OtherW)} W");
         o.WriteLine($"  phantom 2 at coil: P_forward {F(r.LoadedAtCoil.ForwardW)} W, P_reflected {F(r.LoadedAtCoil.ReflectedW)} W, P_other {F(r.LoadedAtCoil.OtherW)} W");
         o.WriteLine($"  V²_losses unloaded / loaded (5, 6)   {F(r.LossVoltageSquaredUnloaded)} / {F(r.LossVoltageSquaredLoaded)} V²");
         o.WriteLine($"  P_CPL_unloaded (7)                   {F(r.CoilLossUnloadedW)} W");
         o.WriteLine($"  P_CPL_loaded (8)                     {F(r.CoilLossLoadedW)} W");
-        o.WriteLine($"  P_phantom_2 peak (9)                 {F(r.PhantomPeakPowerW)} W");
-        o.WriteLine($"  energy per TR, Σ E_i (11)            {F(r.EnergyPerTrJ)} J");
+        o.WriteLine($"  P_phantom_2 (9)                      {F(r.PhantomPeakPowerW)} W");
+        o.WriteLine($"  loading quotient (eq. [1])           {F(r.PhantomLoadingQuotient, "0.0000")}{(r.Loading is { } l ? "; " + l.Criteria[0] : "")}");
+        if (m.PowerKind == PowerMeasurementKind.Peak)
+            o.WriteLine($"  energy per TR, Σ E_i (11)            {F(r.EnergyPerTrJ)} J");
         o.WriteLine($"  P_ave (12)                           {F(r.AveragePowerW)} W");
         o.WriteLine($"SAR (13)                               {F(r.SarWPerKg, "0.00000")} W/kg");
-        return CliApp.ExitOk;
     }
 
-    internal sealed record PulseEnergyJson(string Method, string InputFile, double[] UnloadedAtCoilW, double[] LoadedAtCoilW,
+    internal sealed record PulseJson(string Name, string Shape, double ShapeFactor, double DurationS, int Count, double EquivalentRectangularDurationS, double? TipAngleDeg);
+    internal sealed record PulseEnergyJson(string Method, string InputFile, string InputFormat, string PowerMeasurement, double[] UnloadedAtCoilW, double[] LoadedAtCoilW,
         double LossVoltageSquaredUnloaded, double LossVoltageSquaredLoaded, double CoilLossUnloadedW, double CoilLossLoadedW,
-        double PhantomPeakPowerW, double EnergyPerTrJ, double RepetitionTimeS, double AveragePowerW, double MassKg, double SarWPerKg, string SarkitVersion);
+        double PhantomPeakPowerW, double? EnergyPerTrJ, double? RepetitionTimeS, double AveragePowerW, double MassKg, double SarWPerKg,
+        PulseJson[] Pulses, double LoadingQuotient, bool? EquivalentLoadingPassed, double? PredictedSarWPerKg, double? ExpandedUncertaintyWPerKg,
+        double? CoverageFactor, bool? PredictedCoversMeasured, string SarkitVersion);
 
     internal sealed record QuantityJson(string Field, string Kind, double Value, string Unit, double Si, string SiUnit);
     internal sealed record RiseCheckJson(double TemperatureRiseK, double SensorErrorK, double Ratio, double RequiredRatio, bool Passed);
     internal sealed record CalorimetryJson(
-        string Method, string InputFile, QuantityJson[] Inputs, Dictionary<string, string> Description,
+        string Method, string InputFile, string InputFormat, QuantityJson[] Inputs, Dictionary<string, string> Description,
         double HeatCapacityJPerK, double FillerHeatCapacityJPerK, double ShellHeatCapacityJPerK, bool ShellIncluded,
         double InitialTemperatureK, double MeasuredFinalTemperatureK, double FinalTemperatureK, bool CoolingCorrected,
         double TemperatureRiseK, double EnergyJ, double ScanTimeS, double PowerW, double SarWPerKg,
-        RiseCheckJson? RiseCheck, double? PredictedSarWPerKg, double? EnergyUncertainty, bool? PredictedCoversMeasured, string SarkitVersion);
+        RiseCheckJson? RiseCheck, double? PredictedSarWPerKg, double? EnergyUncertainty, double? ExpandedUncertaintyWPerKg, double? CoverageFactor,
+        bool? PredictedCoversMeasured, string SarkitVersion);
 
-    private static CalorimetryJson ToJson(CalorimetryEvaluation r, string path) => new(
-        "calorimetry", Path.GetFullPath(path),
+    private static string FormatName(MeasurementFormat f) => f == MeasurementFormat.Yaml ? "yaml" : "json";
+
+    private static PulseEnergyJson ToJson(PulseEnergyEvaluation r, string path, MeasurementFormat format)
+    {
+        var m = r.Input;
+        return new("pulse-energy", Path.GetFullPath(path), FormatName(format), m.PowerKind == PowerMeasurementKind.Peak ? "peak" : "average",
+            [r.UnloadedAtCoil.ForwardW, r.UnloadedAtCoil.ReflectedW, r.UnloadedAtCoil.OtherW],
+            [r.LoadedAtCoil.ForwardW, r.LoadedAtCoil.ReflectedW, r.LoadedAtCoil.OtherW],
+            r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
+            r.PhantomPeakPowerW, Json.Num(r.EnergyPerTrJ), m.RepetitionTime?.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
+            m.Pulses.Select(p => new PulseJson(p.Name, p.Shape, p.ShapeFactor.Si, p.Duration.Si, p.Count, p.EquivalentRectangularDurationS,
+                p.TipAngle is { } t ? t.Si * 180 / Math.PI : null)).ToArray(),
+            r.PhantomLoadingQuotient, r.Loading?.Passed, m.PredictedSarWPerKg, r.ExpandedUncertaintyWPerKg, r.Budget?.CoverageFactor,
+            r.PredictedCoversMeasured, CliApp.Version);
+    }
+
+    private static CalorimetryJson ToJson(CalorimetryEvaluation r, string path, MeasurementFormat format) => new(
+        "calorimetry", Path.GetFullPath(path), FormatName(format),
         r.Input.Quantities().Select(q => new QuantityJson(q.Field, q.Kind.ToString(), q.Value, q.Unit, q.Si, Quantity.SiUnit(q.Kind))).ToArray(),
         new Dictionary<string, string>(r.Input.Description),
         r.HeatCapacity.HeatCapacityJPerK, r.HeatCapacity.FillerJPerK, r.HeatCapacity.ShellJPerK, r.HeatCapacity.ShellIncluded,
         r.InitialTemperatureK, r.MeasuredFinalTemperatureK, r.FinalTemperatureK, r.CoolingCorrected,
         r.TemperatureRiseK, r.EnergyJ, r.ScanTimeS, r.PowerW, r.SarWPerKg,
         r.RiseCheck is { } c ? new(c.TemperatureRiseK, c.SensorErrorK, c.Ratio, TemperatureRiseCheck.RequiredRatio, c.Passed) : null,
-        r.Input.PredictedSarWPerKg, r.Input.EnergyUncertainty, r.PredictedCoversMeasured, CliApp.Version);
+        r.Input.PredictedSarWPerKg, r.Input.EnergyUncertainty, r.ExpandedUncertaintyWPerKg, r.Budget?.CoverageFactor, r.PredictedCoversMeasured, CliApp.Version);
 }

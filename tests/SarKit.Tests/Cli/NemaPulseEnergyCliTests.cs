@@ -74,4 +74,25 @@ public class NemaPulseEnergyCliTests
         var e = Assert.Throws<SarKitInputException>(() => PulseEnergyInputFile.Parse(o.ToJsonString()));
         Assert.Contains("'alpha2'", e.Message);
     }
+
+    [Fact]
+    public void AveragePowerFileGivesJsonWithNullEnergyAndAReport()
+    {
+        using var tmp = new TempDir();
+        var o = JsonNode.Parse(File.ReadAllText(Example))!.AsObject();
+        o["power_measurement"] = "average";
+        o.Remove("pulses");
+        o.Remove("TR");
+        var p = tmp.File("avg.json");
+        File.WriteAllText(p, o.ToJsonString());
+        var r = CliRunner.Run("nema", "pulse-energy", p, "--json", "--report", tmp.File("avg.md"));
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("energy_per_tr_j").ValueKind);
+        Assert.Equal("average", doc.RootElement.GetProperty("power_measurement").GetString());
+        Assert.Equal(921.52 / 80, doc.RootElement.GetProperty("sar_w_per_kg").GetDouble(), 12);
+        var md = File.ReadAllText(tmp.File("avg.md"));
+        Assert.Contains("loaded case (phantom 2), average power values", md);
+        Assert.Contains("| TR | milliseconds | not given |", md);
+    }
 }

@@ -15,26 +15,55 @@ namespace SarKit.Measurement.Records;
 /// <param name="SarWPerKg">Whole-body SAR result in W/kg.</param>
 /// <param name="SarkitVersion">SarKit version that produced the result.</param>
 /// <param name="ContentSha256">Lower-case hex SHA-256 of <see cref="ComputeContentHash"/>'s byte layout.</param>
+/// <param name="InputOriginal">The input file verbatim when it was not JSON (a YAML file; <see cref="InputJson"/> then holds
+/// its JSON form), else null.</param>
 public sealed record MeasurementRecord(
     long Id, DateTime CreatedUtc, string Method, string InputJson, string ResultJson,
-    double SarWPerKg, string SarkitVersion, string ContentSha256)
+    double SarWPerKg, string SarkitVersion, string ContentSha256, string? InputOriginal = null)
 {
     /// <summary>
-    /// SHA-256 (FIPS 180-4) of UTF-8(<paramref name="inputJson"/>) ‖ 0x00 ‖ UTF-8(<paramref name="resultJson"/>), as lower-case hex.
-    /// The zero byte separates the two texts so that moving characters between them changes the hash.
+    /// SHA-256 (FIPS 180-4) of UTF-8(<paramref name="inputJson"/>) ‖ 0x00 ‖ UTF-8(<paramref name="resultJson"/>), followed by
+    /// 0x00 ‖ UTF-8(<paramref name="inputOriginal"/>) when that is given, as lower-case hex. The zero bytes separate the
+    /// texts so that moving characters between them changes the hash.
     /// </summary>
-    public static string ComputeContentHash(string inputJson, string resultJson)
+    public static string ComputeContentHash(string inputJson, string resultJson, string? inputOriginal = null)
     {
         ArgumentNullException.ThrowIfNull(inputJson);
         ArgumentNullException.ThrowIfNull(resultJson);
         int ni = Encoding.UTF8.GetByteCount(inputJson), nr = Encoding.UTF8.GetByteCount(resultJson);
-        var bytes = new byte[ni + 1 + nr];
+        int no = inputOriginal is null ? 0 : 1 + Encoding.UTF8.GetByteCount(inputOriginal);
+        var bytes = new byte[ni + 1 + nr + no];
         Encoding.UTF8.GetBytes(inputJson, bytes.AsSpan(0, ni));
         bytes[ni] = 0;
-        Encoding.UTF8.GetBytes(resultJson, bytes.AsSpan(ni + 1));
+        Encoding.UTF8.GetBytes(resultJson, bytes.AsSpan(ni + 1, nr));
+        if (inputOriginal is not null)
+        {
+            bytes[ni + 1 + nr] = 0;
+            Encoding.UTF8.GetBytes(inputOriginal, bytes.AsSpan(ni + 2 + nr));
+        }
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
-    /// <summary>True when <see cref="ContentSha256"/> equals the hash recomputed from <see cref="InputJson"/> and <see cref="ResultJson"/>.</summary>
-    public bool HashVerifies => string.Equals(ContentSha256, ComputeContentHash(InputJson, ResultJson), StringComparison.Ordinal);
+    /// <summary>True when <see cref="ContentSha256"/> equals the hash recomputed from the stored texts.</summary>
+    public bool HashVerifies => string.Equals(ContentSha256, ComputeContentHash(InputJson, ResultJson, InputOriginal), StringComparison.Ordinal);
+}
+
+/// <summary>
+/// An append-only store of <see cref="MeasurementRecord"/>s: embedded SQLite (<see cref="MeasurementRecordStore"/>) or a
+/// PostgreSQL server (<see cref="PostgresMeasurementRecordStore"/>); open either with <see cref="MeasurementRecordStores.Open"/>.
+/// There is no update or delete operation, and both databases reject UPDATE and DELETE on the table by triggers.
+/// </summary>
+public interface IMeasurementRecordStore
+{
+    /// <summary>Where the records are (SQLite file path, or PostgreSQL host/database without password).</summary>
+    string Location { get; }
+
+    /// <summary>Appends a record; the store assigns id, UTC time and the content hash.</summary>
+    MeasurementRecord Add(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion, string? inputOriginal = null);
+
+    /// <summary>The record with <paramref name="id"/>, or null.</summary>
+    MeasurementRecord? Get(long id);
+
+    /// <summary>All records in id order.</summary>
+    IReadOnlyList<MeasurementRecord> List();
 }

@@ -8,7 +8,7 @@ namespace SarKit.Measurement.Records;
 /// <see cref="DefaultFileName"/>; docs/nema-ms8.md, "Measurement records"). There is no update or delete API, and the
 /// schema has triggers that abort any UPDATE or DELETE on the table, so raw SQL cannot change stored records either.
 /// </summary>
-public sealed class MeasurementRecordStore
+public sealed class MeasurementRecordStore : IMeasurementRecordStore
 {
     /// <summary>File name of the database inside a records folder.</summary>
     public const string DefaultFileName = "records.db";
@@ -28,7 +28,8 @@ public sealed class MeasurementRecordStore
             result_json    TEXT    NOT NULL,
             sar_w_per_kg   REAL    NOT NULL,
             sarkit_version TEXT    NOT NULL,
-            content_sha256 TEXT    NOT NULL
+            content_sha256 TEXT    NOT NULL,
+            input_original TEXT    NULL
         );
         CREATE TRIGGER IF NOT EXISTS measurement_records_no_update BEFORE UPDATE ON measurement_records
         BEGIN SELECT RAISE(ABORT, '{AppendOnlyMessage}'); END;
@@ -36,10 +37,13 @@ public sealed class MeasurementRecordStore
         BEGIN SELECT RAISE(ABORT, '{AppendOnlyMessage}'); END;
         """;
 
-    private const string Columns = "id, created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256";
+    private const string Columns = "id, created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256, input_original";
 
     /// <summary>Full path of the database file.</summary>
     public string DatabasePath { get; }
+
+    /// <inheritdoc/>
+    public string Location => DatabasePath;
 
     private string ConnectionString => new SqliteConnectionStringBuilder
     {
@@ -76,6 +80,13 @@ public sealed class MeasurementRecordStore
             using var cmd = c.CreateCommand();
             cmd.CommandText = Schema;
             cmd.ExecuteNonQuery();
+            // Databases created before input_original existed get the column (ALTER TABLE is not blocked by the row triggers).
+            cmd.CommandText = "SELECT COUNT(*) FROM pragma_table_info('measurement_records') WHERE name = 'input_original';";
+            if ((long)cmd.ExecuteScalar()! == 0)
+            {
+                cmd.CommandText = "ALTER TABLE measurement_records ADD COLUMN input_original TEXT NULL;";
+                cmd.ExecuteNonQuery();
+            }
         }
         catch (SqliteException e)
         {
@@ -93,7 +104,7 @@ public sealed class MeasurementRecordStore
     }
 
     /// <summary>Appends a record; the store assigns id, UTC time and the content hash (<see cref="MeasurementRecord.ComputeContentHash"/>).</summary>
-    public MeasurementRecord Add(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion)
+    public MeasurementRecord Add(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion, string? inputOriginal = null)
     {
         if (string.IsNullOrWhiteSpace(method)) throw new ArgumentException("method must not be empty", nameof(method));
         ArgumentNullException.ThrowIfNull(inputJson);
@@ -101,12 +112,12 @@ public sealed class MeasurementRecordStore
         ArgumentNullException.ThrowIfNull(sarkitVersion);
         if (!double.IsFinite(sarWPerKg)) throw new ArgumentOutOfRangeException(nameof(sarWPerKg), sarWPerKg, "SAR must be finite");
         var created = DateTime.UtcNow;
-        var hash = MeasurementRecord.ComputeContentHash(inputJson, resultJson);
+        var hash = MeasurementRecord.ComputeContentHash(inputJson, resultJson, inputOriginal);
         using var c = Connect();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO measurement_records (created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256)
-            VALUES ($created, $method, $input, $result, $sar, $version, $hash);
+            INSERT INTO measurement_records (created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256, input_original)
+            VALUES ($created, $method, $input, $result, $sar, $version, $hash, $original);
             SELECT last_insert_rowid();
             """;
         cmd.Parameters.AddWithValue("$created", created.ToString("O", CultureInfo.InvariantCulture));
@@ -116,8 +127,9 @@ public sealed class MeasurementRecordStore
         cmd.Parameters.AddWithValue("$sar", sarWPerKg);
         cmd.Parameters.AddWithValue("$version", sarkitVersion);
         cmd.Parameters.AddWithValue("$hash", hash);
+        cmd.Parameters.AddWithValue("$original", (object?)inputOriginal ?? DBNull.Value);
         long id = (long)cmd.ExecuteScalar()!;
-        return new MeasurementRecord(id, created, method, inputJson, resultJson, sarWPerKg, sarkitVersion, hash);
+        return new MeasurementRecord(id, created, method, inputJson, resultJson, sarWPerKg, sarkitVersion, hash, inputOriginal);
     }
 
     /// <summary>The record with <paramref name="id"/>, or null when there is none.</summary>
@@ -146,5 +158,5 @@ public sealed class MeasurementRecordStore
     private static MeasurementRecord ReadRecord(SqliteDataReader r) => new(
         r.GetInt64(0),
         DateTime.Parse(r.GetString(1), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-        r.GetString(2), r.GetString(3), r.GetString(4), r.GetDouble(5), r.GetString(6), r.GetString(7));
+        r.GetString(2), r.GetString(3), r.GetString(4), r.GetDouble(5), r.GetString(6), r.GetString(7), r.IsDBNull(8) ? null : r.GetString(8));
 }

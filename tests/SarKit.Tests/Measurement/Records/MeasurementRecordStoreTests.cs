@@ -53,6 +53,46 @@ public sealed class MeasurementRecordStoreTests : IDisposable
         Assert.False((r with { InputJson = "{\"a\":1" , ResultJson = "}{\"b\":2}" }).HashVerifies);
     }
 
+    [Fact]
+    public void OriginalInputIsStoredAndCoveredByTheHash()
+    {
+        var store = NewStore();
+        var r = store.Add("pulse-energy", "{\"a\":1}", "{}", 1, "0.1.0", "a: 1 # yaml\n");
+        var g = store.Get(r.Id)!;
+        Assert.Equal("a: 1 # yaml\n", g.InputOriginal);
+        Assert.True(g.HashVerifies);
+        var bytes = System.Text.Encoding.UTF8.GetBytes("{\"a\":1}\0{}\0a: 1 # yaml\n");
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), g.ContentSha256);
+        Assert.False((g with { InputOriginal = "a: 2\n" }).HashVerifies);
+        Assert.False((g with { InputOriginal = null }).HashVerifies);
+    }
+
+    [Fact]
+    public void DatabaseOfTheFirstSchemaGetsTheNewColumnAndKeepsItsRecords()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "old.db");
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $$"""
+                CREATE TABLE measurement_records (id INTEGER PRIMARY KEY AUTOINCREMENT, created_utc TEXT NOT NULL, method TEXT NOT NULL,
+                    input_json TEXT NOT NULL, result_json TEXT NOT NULL, sar_w_per_kg REAL NOT NULL, sarkit_version TEXT NOT NULL, content_sha256 TEXT NOT NULL);
+                CREATE TRIGGER measurement_records_no_update BEFORE UPDATE ON measurement_records BEGIN SELECT RAISE(ABORT, 'x'); END;
+                INSERT INTO measurement_records (created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256)
+                VALUES ('2026-01-01T00:00:00.0000000Z', 'calorimetry', '{}', '{}', 1.5, '0.0.9', '{{MeasurementRecord.ComputeContentHash("{}", "{}")}}');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        var store = MeasurementRecordStore.Open(path);
+        var old = Assert.Single(store.List());
+        Assert.Null(old.InputOriginal);
+        Assert.True(old.HashVerifies);
+        var n = store.Add("calorimetry", "{}", "{}", 2, "0.1.0", "yaml: text\n");
+        Assert.Equal("yaml: text\n", store.Get(n.Id)!.InputOriginal);
+    }
+
     [Theory]
     [InlineData("UPDATE measurement_records SET sar_w_per_kg = 0.1 WHERE id = 1;")]
     [InlineData("UPDATE measurement_records SET result_json = '{}';")]

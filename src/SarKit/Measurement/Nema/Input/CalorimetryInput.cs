@@ -38,6 +38,18 @@ public sealed record CalorimetryInput
     public double? PredictedSarWPerKg { get; init; }
     /// <summary>Relative uncertainty of the absorbed energy (fraction, e.g. 0.05 for 5 %), optional.</summary>
     public double? EnergyUncertainty { get; init; }
+    /// <summary>"Final Phantom Temperature (1 hour later)" of the Section 4.1 form (optional, reported only).</summary>
+    public Quantity? FinalTemperatureOneHourLater { get; init; }
+    /// <summary>Uncertainty components (NIST TN 1297 budget with the Section 4.1 e sources), optional.</summary>
+    public UncertaintySpec? Uncertainty { get; init; }
+    /// <summary>Measurement devices (Section 4.1: accuracy, type and location).</summary>
+    public IReadOnlyList<MeasurementDevice> Devices { get; init; } = [];
+    /// <summary>Coil characteristics for the alternative equivalent-loading check (Section 1.2.3 a–c), optional.</summary>
+    public CoilCharacteristicsInput? CoilCharacteristics { get; init; }
+    /// <summary>Loading quotients P/(P + P_CPL) of phantom 3 and of the human subject (eq. [1], e.g. from simulations), optional.</summary>
+    public (Quantity Phantom, Quantity Human)? LoadingQuotients { get; init; }
+    /// <summary>Free-text notes: deviations from the standard, parameters needed for repeatability (Section 4.1).</summary>
+    public string? Notes { get; init; }
     /// <summary>Free-text descriptive parameters (RF waveform, TR, TE, slices, ...), reported as written.</summary>
     public IReadOnlyDictionary<string, string> Description { get; init; } = new Dictionary<string, string>();
     /// <summary>File the input was read from, if any.</summary>
@@ -58,10 +70,11 @@ public sealed record CalorimetryInput
         if (MeasurementDelay is { } d) yield return d;
         if (InsulationTimeConstant is { } e) yield return e;
         if (SensorError is { } f) yield return f;
+        if (FinalTemperatureOneHourLater is { } g) yield return g;
     }
 }
 
-/// <summary>Reads calorimetry measurement files (JSON) into <see cref="CalorimetryInput"/>.</summary>
+/// <summary>Reads calorimetry measurement files (JSON or YAML) into <see cref="CalorimetryInput"/>.</summary>
 public static class CalorimetryInputFile
 {
     private static readonly Dictionary<string, QuantityKind> QuantityFields = new(StringComparer.Ordinal)
@@ -78,16 +91,16 @@ public static class CalorimetryInputFile
         ["measurement_delay"] = QuantityKind.Time,
         ["insulation_time_constant"] = QuantityKind.Time,
         ["sensor_error"] = QuantityKind.TemperatureDifference,
+        ["T_final_1h"] = QuantityKind.Temperature,
     };
 
     private static readonly string[] Required = ["phantom_mass", "specific_heat", "equivalent_mass", "T_initial", "T_final", "total_time"];
 
-    /// <summary>Reads and validates <paramref name="path"/>.</summary>
-    public static CalorimetryInput Read(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"measurement file not found: {path}", path);
-        return Parse(File.ReadAllText(path), path);
-    }
+    /// <summary>Reads and validates <paramref name="path"/> (.json, .yaml or .yml).</summary>
+    public static CalorimetryInput Read(string path) => Parse(MeasurementFile.Load(path));
+
+    /// <summary>Validates a loaded <see cref="MeasurementDocument"/>.</summary>
+    public static CalorimetryInput Parse(MeasurementDocument doc) => Parse(doc.Json, doc.SourceFile);
 
     /// <summary>Parses JSON text; <paramref name="file"/> is used in error messages.</summary>
     public static CalorimetryInput Parse(string json, string? file = null)
@@ -100,6 +113,22 @@ public static class CalorimetryInputFile
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new SarKitInputException($"{src}: expected a JSON object at the top level.") { SourceFile = file };
+            var rr = new FieldReader(root, "", src, file);
+            var devices = MeasurementExtras.Devices(rr);
+            var uspec = MeasurementExtras.Uncertainty(rr);
+            string? notes = rr.OptStr("notes");
+            var coil = MeasurementExtras.Coil(rr);
+            (Quantity, Quantity)? quotients = null;
+            if (rr.Opt("loading_quotients") is not null)
+            {
+                var lq = rr.Sub("loading_quotients");
+                var qp = lq.Q("phantom", QuantityKind.Fraction);
+                var qh = lq.Q("human", QuantityKind.Fraction);
+                lq.NoOthers();
+                foreach (var x in new[] { qp, qh })
+                    if (!(x.Si > 0)) throw lq.Error($"field 'loading_quotients.{x.Field.Split('.')[^1]}' = {x}: expected a fraction in (0, 1].");
+                quotients = (qp, qh);
+            }
             var q = new Dictionary<string, Quantity>(StringComparer.Ordinal);
             var breaks = new List<Quantity>();
             var desc = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -109,6 +138,7 @@ public static class CalorimetryInputFile
                 if (QuantityFields.TryGetValue(p.Name, out var kind)) { q[p.Name] = QuantityParser.Parse(p.Value, p.Name, kind, src); continue; }
                 switch (p.Name)
                 {
+                    case "devices" or "uncertainty" or "notes" or "coil_characteristics" or "loading_quotients": break;
                     case "method": method = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText(); break;
                     case "breaks":
                         if (p.Value.ValueKind != JsonValueKind.Array) throw new SarKitInputException($"{src}: field 'breaks': expected an array of {{\"value\", \"unit\"}} times.") { SourceFile = file };
@@ -124,7 +154,7 @@ public static class CalorimetryInputFile
                         foreach (var d in p.Value.EnumerateObject()) desc[d.Name] = d.Value.ValueKind == JsonValueKind.String ? d.Value.GetString()! : d.Value.GetRawText();
                         break;
                     default:
-                        throw new SarKitInputException($"{src}: unknown field '{p.Name}'; expected: method, {string.Join(", ", QuantityFields.Keys)}, breaks, predicted_sar, energy_uncertainty, description.") { SourceFile = file };
+                        throw new SarKitInputException($"{src}: unknown field '{p.Name}'; expected: method, {string.Join(", ", QuantityFields.Keys)}, breaks, predicted_sar, energy_uncertainty, uncertainty, devices, notes, coil_characteristics, loading_quotients, description.") { SourceFile = file };
                 }
             }
             if (method is null) throw new SarKitInputException($"{src}: missing field 'method' (expected \"calorimetry\").") { SourceFile = file };
@@ -136,6 +166,8 @@ public static class CalorimetryInputFile
             int cooling = new[] { "T_ambient", "measurement_delay", "insulation_time_constant" }.Count(q.ContainsKey);
             if (cooling is 1 or 2)
                 throw new SarKitInputException($"{src}: the cooling correction needs all of 'T_ambient', 'measurement_delay', 'insulation_time_constant' (or none).") { SourceFile = file };
+            if (unc is not null && uspec is not null)
+                throw new SarKitInputException($"{src}: give either 'energy_uncertainty' (a stated relative uncertainty) or an 'uncertainty' budget, not both.") { SourceFile = file };
             Quantity? Opt(string k) => q.TryGetValue(k, out var v) ? v : null;
             return new CalorimetryInput
             {
@@ -145,6 +177,7 @@ public static class CalorimetryInputFile
                 TotalTime = q["total_time"], Breaks = breaks,
                 AmbientTemperature = Opt("T_ambient"), MeasurementDelay = Opt("measurement_delay"), InsulationTimeConstant = Opt("insulation_time_constant"),
                 SensorError = Opt("sensor_error"), PredictedSarWPerKg = predicted, EnergyUncertainty = unc,
+                FinalTemperatureOneHourLater = Opt("T_final_1h"), Uncertainty = uspec, Devices = devices, Notes = notes, CoilCharacteristics = coil, LoadingQuotients = quotients,
                 Description = desc, SourceFile = file,
             };
         }

@@ -28,6 +28,18 @@ public enum QuantityKind
     Voltage,
     /// <summary>Relative (fractional) uncertainty, SI fraction (5 % = 0.05).</summary>
     RelativeUncertainty,
+    /// <summary>Plane angle (tip angle), SI rad; reported in degrees.</summary>
+    Angle,
+    /// <summary>Impedance (Z0 of eq. 1), SI Ω.</summary>
+    Impedance,
+    /// <summary>Heat capacity (M c), SI J/K.</summary>
+    HeatCapacity,
+    /// <summary>A dimensionless fraction in [0, 1] (e.g. the loading quotient of eq. [1]).</summary>
+    Fraction,
+    /// <summary>Magnetic flux density (B1), SI T.</summary>
+    FluxDensity,
+    /// <summary>Frequency, SI Hz.</summary>
+    Frequency,
 }
 
 /// <summary>A value converted to SI together with what the file said (value and unit as written).</summary>
@@ -50,6 +62,12 @@ public readonly record struct Quantity(string Field, QuantityKind Kind, double S
         QuantityKind.Attenuation or QuantityKind.RelativeUncertainty => "1",
         QuantityKind.SpecificAbsorptionRate => "W/kg",
         QuantityKind.Voltage => "V",
+        QuantityKind.Angle => "rad",
+        QuantityKind.Impedance => "Ω",
+        QuantityKind.HeatCapacity => "J/K",
+        QuantityKind.Fraction => "1",
+        QuantityKind.FluxDensity => "T",
+        QuantityKind.Frequency => "Hz",
         _ => "?",
     };
 
@@ -78,6 +96,12 @@ public static class QuantityParser
         [QuantityKind.SpecificAbsorptionRate] = new(StringComparer.Ordinal) { ["W/kg"] = (1, 0), ["mW/kg"] = (1e-3, 0), ["mW/g"] = (1, 0) },
         [QuantityKind.Voltage] = new(StringComparer.Ordinal) { ["V"] = (1, 0), ["mV"] = (1e-3, 0) },
         [QuantityKind.RelativeUncertainty] = new(StringComparer.Ordinal) { ["fraction"] = (1, 0), ["%"] = (1e-2, 0) },
+        [QuantityKind.Angle] = new(StringComparer.Ordinal) { ["deg"] = (Math.PI / 180, 0), ["°"] = (Math.PI / 180, 0), ["rad"] = (1, 0) },
+        [QuantityKind.Impedance] = new(StringComparer.Ordinal) { ["Ω"] = (1, 0), ["ohm"] = (1, 0) },
+        [QuantityKind.HeatCapacity] = new(StringComparer.Ordinal) { ["J/K"] = (1, 0), ["kJ/K"] = (1e3, 0) },
+        [QuantityKind.Fraction] = new(StringComparer.Ordinal) { ["fraction"] = (1, 0), ["%"] = (1e-2, 0) },
+        [QuantityKind.Frequency] = new(StringComparer.Ordinal) { ["Hz"] = (1, 0), ["kHz"] = (1e3, 0), ["MHz"] = (1e6, 0) },
+        [QuantityKind.FluxDensity] = new(StringComparer.Ordinal) { ["T"] = (1, 0), ["mT"] = (1e-3, 0), ["uT"] = (1e-6, 0), ["µT"] = (1e-6, 0) },
     };
 
     /// <summary>Units accepted for <paramref name="kind"/>.</summary>
@@ -96,8 +120,13 @@ public static class QuantityParser
         }
         double si;
         if (kind == QuantityKind.Attenuation)
-            si = unit == "dB" ? Decibel.LossToFraction(value) : Guard.Fraction(value, field);
+        {
+            try { si = unit == "dB" ? Decibel.LossToFraction(value, field) : Guard.Fraction(value, field); }
+            catch (SarKitInputException x) { throw new SarKitInputException($"{where}: {value} {unit}: {x.Message}", x) { SourceFile = file }; }
+        }
         else si = value * u.Scale + u.Offset;
+        if (kind == QuantityKind.Fraction && (si < 0 || si > 1))
+            throw new SarKitInputException($"{where}: {value} {unit}: expected a fraction in [0, 1].") { SourceFile = file };
         if (kind == QuantityKind.RelativeUncertainty && si < 0)
             throw new SarKitInputException($"{where}: {value} {unit}: expected a value >= 0.") { SourceFile = file };
         if (kind == QuantityKind.Temperature && si <= 0)
@@ -105,8 +134,9 @@ public static class QuantityParser
         return new(field, kind, si, value, unit);
     }
 
-    /// <summary>Parses {"value": number, "unit": "string"}.</summary>
-    public static Quantity Parse(JsonElement e, string field, QuantityKind kind, string? file = null)
+    /// <summary>Parses {"value": number, "unit": "string"}. With <paramref name="voltageSuffix"/> (e.g. "pp") a unit
+    /// "Vpp" is looked up as "V" and kept as written.</summary>
+    public static Quantity Parse(JsonElement e, string field, QuantityKind kind, string? file = null, string? voltageSuffix = null)
     {
         string where = file is null ? $"field '{field}'" : $"{file}: field '{field}'";
         if (e.ValueKind != JsonValueKind.Object)
@@ -131,8 +161,9 @@ public static class QuantityParser
         }
         if (double.IsNaN(value)) throw new SarKitInputException($"{where}: missing 'value'.") { SourceFile = file };
         if (unit is null) throw new SarKitInputException($"{where}: missing 'unit' (no default unit; expected one of: {string.Join(", ", Units[kind].Keys)}).") { SourceFile = file };
-        try { return FromValue(field, kind, value, unit, file); }
-        catch (SarKitInputException x) when (!x.Message.Contains(field, StringComparison.Ordinal))
+        string lookup = voltageSuffix is not null && unit.EndsWith(voltageSuffix, StringComparison.Ordinal) ? unit[..^voltageSuffix.Length] : unit;
+        try { return FromValue(field, kind, value, lookup, file) with { Unit = unit }; }
+        catch (SarKitInputException x) when (!x.Message.Contains($"'{field}'", StringComparison.Ordinal))
         { throw new SarKitInputException($"{where}: {x.Message}", x) { SourceFile = file }; }
     }
 }
