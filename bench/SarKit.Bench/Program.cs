@@ -11,6 +11,8 @@ using SarKit.Sar;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
+
 BenchOptions opt;
 try { opt = BenchOptions.Parse(args); }
 catch (Exception ex) when (ex is ArgumentException or FormatException or SarKitInputException)

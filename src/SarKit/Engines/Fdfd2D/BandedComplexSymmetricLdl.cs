@@ -63,60 +63,61 @@ public sealed class BandedComplexSymmetricLdl
     }
 
     /// <summary>Factors in place (right-looking band LDLᵀ). Throws <see cref="InvalidOperationException"/> on a zero pivot.</summary>
-    public void Factor()
+    public unsafe void Factor()
     {
         if (IsFactored) throw new InvalidOperationException("Already factored.");
         int n = Order, b = HalfBandwidth, w = W;
-        var re = _re; var im = _im;
-        for (int k = 0; k < n; k++)
+        fixed (double* re = _re, im = _im)
         {
-            long pk = (long)k * w;
-            double dr = re[pk], di = im[pk];
-            double mag2 = dr * dr + di * di;
-            if (!(mag2 > 0) || !double.IsFinite(mag2)) throw new InvalidOperationException($"Banded LDLᵀ: pivot {k} is {dr} + {di}j (no pivoting; the matrix is singular or not suitable).");
-            double ir = dr / mag2, ii = -di / mag2; // 1/d
-            int m = Math.Min(b, n - 1 - k);
-            for (int t = 1; t <= m; t++)
+            for (int k = 0; k < n; k++)
             {
-                double ur = re[pk + t], ui = im[pk + t];
-                if (ur == 0 && ui == 0) continue;
-                // c = u/d; row (k+t) entries t'=0..m−t  −=  c · row k entries t..m
-                double cr = ur * ir - ui * ii, ci = ur * ii + ui * ir;
-                long pi = (long)(k + t) * w;
-                int len = m - t + 1;
-                Axpy(re.AsSpan((int)(pi), len), im.AsSpan((int)pi, len), re.AsSpan((int)(pk + t), len), im.AsSpan((int)(pk + t), len), cr, ci);
+                double* rk = re + (long)k * w, ik = im + (long)k * w;
+                double dr = rk[0], di = ik[0];
+                double mag2 = dr * dr + di * di;
+                if (!(mag2 > 0) || !double.IsFinite(mag2)) throw new InvalidOperationException($"Banded LDLᵀ: pivot {k} is {dr} + {di}j (no pivoting; the matrix is singular or not suitable).");
+                double ir = dr / mag2, ii = -di / mag2; // 1/d
+                int m = Math.Min(b, n - 1 - k);
+                for (int t = 1; t <= m; t++)
+                {
+                    double ur = rk[t], ui = ik[t];
+                    if (ur == 0 && ui == 0) continue;
+                    // c = u/d; row (k+t) entries 0..m−t  −=  c · row k entries t..m
+                    double cr = ur * ir - ui * ii, ci = ur * ii + ui * ir;
+                    long pi = (long)(k + t) * w;
+                    Axpy(re + pi, im + pi, rk + t, ik + t, m - t + 1, cr, ci);
+                }
             }
         }
         IsFactored = true;
     }
 
-    /// <summary>y −= c·x for split complex vectors.</summary>
+    /// <summary>y −= c·x for split complex vectors of length <paramref name="len"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy(Span<double> yr, Span<double> yi, ReadOnlySpan<double> xr, ReadOnlySpan<double> xi, double cr, double ci)
+    private static unsafe void Axpy(double* yr, double* yi, double* xr, double* xi, int len, double cr, double ci)
     {
-        int len = yr.Length, j = 0;
-        if (Vector512.IsHardwareAccelerated && len >= 8)
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
         {
-            var vcr = Vector512.Create(cr); var vci = Vector512.Create(ci);
+            var vcr = Vector512.Create(cr); var vci = Vector512.Create(ci); var ncr = -vcr; var nci = -vci;
             for (; j <= len - 8; j += 8)
             {
-                var ar = Vector512.Create(xr.Slice(j, 8)); var ai = Vector512.Create(xi.Slice(j, 8));
-                var br = Vector512.Create(yr.Slice(j, 8)); var bi = Vector512.Create(yi.Slice(j, 8));
-                br = Vector512.FusedMultiplyAdd(-vcr, ar, br); br = Vector512.FusedMultiplyAdd(vci, ai, br);
-                bi = Vector512.FusedMultiplyAdd(-vcr, ai, bi); bi = Vector512.FusedMultiplyAdd(-vci, ar, bi);
-                br.CopyTo(yr.Slice(j, 8)); bi.CopyTo(yi.Slice(j, 8));
+                var ar = Vector512.Load(xr + j); var ai = Vector512.Load(xi + j);
+                var br = Vector512.Load(yr + j); var bi = Vector512.Load(yi + j);
+                br = Vector512.FusedMultiplyAdd(ncr, ar, br); br = Vector512.FusedMultiplyAdd(vci, ai, br);
+                bi = Vector512.FusedMultiplyAdd(ncr, ai, bi); bi = Vector512.FusedMultiplyAdd(nci, ar, bi);
+                br.Store(yr + j); bi.Store(yi + j);
             }
         }
-        else if (Vector256.IsHardwareAccelerated && len >= 4)
+        if (Vector256.IsHardwareAccelerated)
         {
-            var vcr = Vector256.Create(cr); var vci = Vector256.Create(ci);
+            var vcr = Vector256.Create(cr); var vci = Vector256.Create(ci); var ncr = -vcr; var nci = -vci;
             for (; j <= len - 4; j += 4)
             {
-                var ar = Vector256.Create(xr.Slice(j, 4)); var ai = Vector256.Create(xi.Slice(j, 4));
-                var br = Vector256.Create(yr.Slice(j, 4)); var bi = Vector256.Create(yi.Slice(j, 4));
-                br = Vector256.FusedMultiplyAdd(-vcr, ar, br); br = Vector256.FusedMultiplyAdd(vci, ai, br);
-                bi = Vector256.FusedMultiplyAdd(-vcr, ai, bi); bi = Vector256.FusedMultiplyAdd(-vci, ar, bi);
-                br.CopyTo(yr.Slice(j, 4)); bi.CopyTo(yi.Slice(j, 4));
+                var ar = Vector256.Load(xr + j); var ai = Vector256.Load(xi + j);
+                var br = Vector256.Load(yr + j); var bi = Vector256.Load(yi + j);
+                br = Vector256.FusedMultiplyAdd(ncr, ar, br); br = Vector256.FusedMultiplyAdd(vci, ai, br);
+                bi = Vector256.FusedMultiplyAdd(ncr, ai, bi); bi = Vector256.FusedMultiplyAdd(nci, ar, bi);
+                br.Store(yr + j); bi.Store(yi + j);
             }
         }
         for (; j < len; j++)
@@ -133,45 +134,71 @@ public sealed class BandedComplexSymmetricLdl
     /// </summary>
     public void Solve(Span<Complex> x, int rhsCount)
     {
-        if (!IsFactored) throw new InvalidOperationException("Factor first.");
         if (rhsCount < 1 || x.Length != (long)Order * rhsCount) throw new ArgumentException($"Expected {Order}·{rhsCount} values, got {x.Length}.");
-        int n = Order, b = HalfBandwidth, w = W, R = rhsCount;
-        var re = _re; var im = _im;
-        Span<Complex> wk = R <= 64 ? stackalloc Complex[R] : new Complex[R];
-        // forward: L y = b, then w = D⁻¹ y (kept in x)
-        for (int k = 0; k < n; k++)
+        var xr = new double[x.Length]; var xi = new double[x.Length];
+        for (int p = 0; p < x.Length; p++) { xr[p] = x[p].Real; xi[p] = x[p].Imaginary; }
+        Solve(xr, xi, rhsCount);
+        for (int p = 0; p < x.Length; p++) x[p] = new Complex(xr[p], xi[p]);
+    }
+
+    /// <summary>
+    /// Solves A·X = B in place, split storage: (<paramref name="xr"/>, <paramref name="xi"/>)[row·rhsCount + r] is
+    /// entry row of right-hand side r. Vectorised over r when rhsCount is a multiple of 4.
+    /// </summary>
+    public unsafe void Solve(double[] xr, double[] xi, int rhsCount)
+    {
+        if (!IsFactored) throw new InvalidOperationException("Factor first.");
+        int R = rhsCount;
+        if (R < 1 || xr.Length != (long)Order * R || xi.Length != xr.Length) throw new ArgumentException($"Expected {Order}·{R} values, got {xr.Length}, {xi.Length}.");
+        int n = Order, b = HalfBandwidth, w = W;
+        var accR = new double[R]; var accI = new double[R];
+        fixed (double* re = _re, im = _im, yr = xr, yi = xi, ar = accR, ai = accI)
         {
-            long pk = (long)k * w;
-            var invD = 1 / new Complex(re[pk], im[pk]);
-            var xk = x.Slice(k * R, R);
-            for (int r = 0; r < R; r++) { xk[r] *= invD; wk[r] = xk[r]; }
-            int m = Math.Min(b, n - 1 - k);
-            for (int t = 1; t <= m; t++)
+            // forward: L y = b, then w = D⁻¹ y (kept in x)
+            for (int k = 0; k < n; k++)
             {
-                double ur = re[pk + t], ui = im[pk + t];
-                if (ur == 0 && ui == 0) continue;
-                var u = new Complex(ur, ui);
-                var xi = x.Slice((k + t) * R, R);
-                for (int r = 0; r < R; r++) xi[r] -= u * wk[r];
+                double* rk = re + (long)k * w, ik = im + (long)k * w;
+                double dr = rk[0], di = ik[0], mag2 = dr * dr + di * di, idr = dr / mag2, idi = -di / mag2;
+                double* xkR = yr + (long)k * R, xkI = yi + (long)k * R;
+                for (int r = 0; r < R; r++)
+                {
+                    double a = xkR[r], c = xkI[r];
+                    xkR[r] = a * idr - c * idi; xkI[r] = a * idi + c * idr;
+                }
+                int m = Math.Min(b, n - 1 - k);
+                for (int t = 1; t <= m; t++)
+                {
+                    double ur = rk[t], ui = ik[t];
+                    if (ur == 0 && ui == 0) continue;
+                    // x[k+t] −= u · w_k   (u scalar, w_k the R values of row k)
+                    MulSub(yr + (long)(k + t) * R, yi + (long)(k + t) * R, xkR, xkI, R, ur, ui);
+                }
             }
-        }
-        // backward: Lᵀ x = w, with Lᵀ_kj = U_kj / d_k
-        for (int k = n - 1; k >= 0; k--)
-        {
-            long pk = (long)k * w;
-            int m = Math.Min(b, n - 1 - k);
-            wk.Clear();
-            for (int t = 1; t <= m; t++)
+            // backward: Lᵀ x = w, with Lᵀ_kj = U_kj / d_k
+            for (int k = n - 1; k >= 0; k--)
             {
-                double ur = re[pk + t], ui = im[pk + t];
-                if (ur == 0 && ui == 0) continue;
-                var u = new Complex(ur, ui);
-                var xj = x.Slice((k + t) * R, R);
-                for (int r = 0; r < R; r++) wk[r] += u * xj[r];
+                double* rk = re + (long)k * w, ik = im + (long)k * w;
+                int m = Math.Min(b, n - 1 - k);
+                for (int r = 0; r < R; r++) { ar[r] = 0; ai[r] = 0; }
+                for (int t = 1; t <= m; t++)
+                {
+                    double ur = rk[t], ui = ik[t];
+                    if (ur == 0 && ui == 0) continue;
+                    MulSub(ar, ai, yr + (long)(k + t) * R, yi + (long)(k + t) * R, R, -ur, -ui); // acc += u · x[k+t]
+                }
+                double dr = rk[0], di = ik[0], mag2 = dr * dr + di * di, idr = dr / mag2, idi = -di / mag2;
+                double* xkR = yr + (long)k * R, xkI = yi + (long)k * R;
+                for (int r = 0; r < R; r++)
+                {
+                    double a = ar[r], c = ai[r];
+                    xkR[r] -= a * idr - c * idi; xkI[r] -= a * idi + c * idr;
+                }
             }
-            var invD = 1 / new Complex(re[pk], im[pk]);
-            var xk = x.Slice(k * R, R);
-            for (int r = 0; r < R; r++) xk[r] -= wk[r] * invD;
         }
     }
+
+    /// <summary>y −= u·x with u scalar complex and split vectors x, y of length len.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void MulSub(double* yr, double* yi, double* xr, double* xi, int len, double ur, double ui)
+        => Axpy(yr, yi, xr, xi, len, ur, ui);
 }

@@ -113,7 +113,8 @@ public sealed class FdfdSolver2D
         int R = channels.Count;
         if (R == 0) return [];
         int tnx = Grid.TotalNx, p = Grid.PmlCells;
-        var x = new Complex[(long)Grid.Unknowns * R];
+        var xr = new double[(long)Grid.Unknowns * R];
+        var xi = new double[xr.Length];
         double h2 = Grid.CellSize * Grid.CellSize;
         for (int r = 0; r < R; r++)
             foreach (var s in channels[r])
@@ -122,11 +123,11 @@ public sealed class FdfdSolver2D
                 var (i, j) = Grid.CellOf(s.X, s.Y, $"line source of channel {r + 1}");
                 int I = i + p, J = j + p;
                 // RHS of the symmetrised row: s_x s_y jωμ0 I/h² (s = 1 in the output region)
-                x[(long)(I + tnx * J) * R + r] += new Complex(0, Omega * HomogeneousMedium.Mu0 * s.CurrentA / h2);
+                xi[(long)(I + tnx * J) * R + r] += Omega * HomogeneousMedium.Mu0 * s.CurrentA / h2;
             }
-        ldl.Solve(x, R);
+        ldl.Solve(xr, xi, R);
         var result = new FdfdChannelField[R];
-        for (int r = 0; r < R; r++) result[r] = Extract(x, r, R);
+        for (int r = 0; r < R; r++) result[r] = Extract(xr, xi, r, R);
         return result;
     }
 
@@ -134,13 +135,13 @@ public sealed class FdfdSolver2D
     public FdfdChannelField[] SolveEach(IReadOnlyList<LineSource2D> elements)
         => Solve(elements.Select(e => (IReadOnlyList<LineSource2D>)[e]).ToArray());
 
-    private FdfdChannelField Extract(Complex[] x, int r, int R)
+    private FdfdChannelField Extract(double[] xr, double[] xi, int r, int R)
     {
         int nx = Grid.Nx, ny = Grid.Ny, p = Grid.PmlCells, tnx = Grid.TotalNx;
         var ez = new Complex[nx * ny];
         var hx = new Complex[nx * ny];
         var hy = new Complex[nx * ny];
-        Complex E(int I, int J) => (I < 0 || J < 0 || I >= tnx || J >= Grid.TotalNy) ? Complex.Zero : x[(long)(I + tnx * J) * R + r];
+        Complex E(int I, int J) => (I < 0 || J < 0 || I >= tnx || J >= Grid.TotalNy) ? Complex.Zero : new Complex(xr[(long)(I + tnx * J) * R + r], xi[(long)(I + tnx * J) * R + r]);
         var inv = 1 / new Complex(0, Omega * HomogeneousMedium.Mu0 * 2 * Grid.CellSize); // 1/(jωμ0·2h)
         for (int j = 0; j < ny; j++)
             for (int i = 0; i < nx; i++)
