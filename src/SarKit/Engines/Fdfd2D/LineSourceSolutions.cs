@@ -35,40 +35,51 @@ public static class LineSourceSolutions
     }
 
     /// <summary>
-    /// E_z at (x, y) of a line current at (x0, y0) (outside the cylinder) next to a circular cylinder of radius
+    /// E_z(x, y) of a line current at (x0, y0) (outside the cylinder) next to a circular cylinder of radius
     /// <paramref name="radius"/> centred on the origin, made of <paramref name="inside"/>, in <paramref name="outside"/>;
-    /// <paramref name="terms"/> = highest order n kept.
+    /// <paramref name="terms"/> = highest order n kept. The series coefficients are computed once; the returned
+    /// function evaluates the field at any point other than the source.
     /// </summary>
-    public static Complex Cylinder(HomogeneousMedium inside, HomogeneousMedium outside, double radius, double frequencyHz, double currentA,
-        double x0, double y0, double x, double y, int terms = 50)
+    public static Func<double, double, Complex> Cylinder(HomogeneousMedium inside, HomogeneousMedium outside, double radius, double frequencyHz, double currentA,
+        double x0, double y0, int terms = 50)
     {
         double w = HomogeneousMedium.AngularFrequency(frequencyHz);
         var k0 = outside.Wavenumber(frequencyHz); var k1 = inside.Wavenumber(frequencyHz);
         double rhoS = Math.Sqrt(x0 * x0 + y0 * y0), phiS = Math.Atan2(y0, x0);
         if (rhoS <= radius) throw new ArgumentException("The line source must be outside the cylinder.");
-        double rho = Math.Sqrt(x * x + y * y), phi = Math.Atan2(y, x);
         var C = -w * HomogeneousMedium.Mu0 * currentA / 4;
         int N = terms + 2;
-        var h0a = new Complex[N + 1]; var h0s = new Complex[N + 1]; var h0r = new Complex[N + 1];
+        var h0a = new Complex[N + 1]; var h0s = new Complex[N + 1];
         ComplexBessel.H2Orders(k0 * radius, h0a);
         ComplexBessel.H2Orders(k0 * rhoS, h0s);
-        var j0a = new Complex[N + 1]; var j1a = new Complex[N + 1]; var j1r = new Complex[N + 1];
+        var j0a = new Complex[N + 1]; var j1a = new Complex[N + 1];
         for (int n = 0; n <= N; n++) { j0a[n] = ComplexBessel.J(n, k0 * radius); j1a[n] = ComplexBessel.J(n, k1 * radius); }
-        bool inner = rho < radius;
-        if (inner) for (int n = 0; n <= N; n++) j1r[n] = ComplexBessel.J(n, k1 * rho);
-        else if (rho > 0) ComplexBessel.H2Orders(k0 * rho, h0r);
         static Complex D(Complex[] f, int n) => n == 0 ? -f[1] : (f[n - 1] - f[n + 1]) / 2;
-        Complex sum = 0;
+        var an = new Complex[terms + 1]; var bn = new Complex[terms + 1];
         for (int n = 0; n <= terms; n++)
         {
             var num = k1 * D(j1a, n) * j0a[n] - k0 * D(j0a, n) * j1a[n];
             var den = k0 * D(h0a, n) * j1a[n] - k1 * D(j1a, n) * h0a[n];
-            var an = h0s[n] * num / den;
-            Complex term = inner ? (j0a[n] * h0s[n] + an * h0a[n]) / j1a[n] * j1r[n] : an * h0r[n];
-            sum += (n == 0 ? 1 : 2 * Math.Cos(n * (phi - phiS))) * term;
+            an[n] = h0s[n] * num / den;
+            bn[n] = (j0a[n] * h0s[n] + an[n] * h0a[n]) / j1a[n];
         }
-        if (inner) return C * sum;
-        double dx = x - x0, dy = y - y0;
-        return C * (ComplexBessel.H2(0, k0 * Math.Sqrt(dx * dx + dy * dy)) + sum);
+        var hr = new Complex[terms + 1];
+        return (x, y) =>
+        {
+            double rho = Math.Sqrt(x * x + y * y), phi = Math.Atan2(y, x);
+            Complex sum = 0;
+            if (rho < radius)
+            {
+                for (int n = 0; n <= terms; n++) sum += (n == 0 ? 1 : 2 * Math.Cos(n * (phi - phiS))) * bn[n] * ComplexBessel.J(n, k1 * rho);
+                return C * sum;
+            }
+            lock (hr)
+            {
+                ComplexBessel.H2Orders(k0 * rho, hr);
+                for (int n = 0; n <= terms; n++) sum += (n == 0 ? 1 : 2 * Math.Cos(n * (phi - phiS))) * an[n] * hr[n];
+            }
+            double dx = x - x0, dy = y - y0;
+            return C * (ComplexBessel.H2(0, k0 * Math.Sqrt(dx * dx + dy * dy)) + sum);
+        };
     }
 }
