@@ -91,9 +91,10 @@ public sealed class SurrogateDatasetBuilder(SurrogateDatasetOptions options)
     public SurrogateManifest Build(string directory, Action<int, int>? progress = null)
     {
         Options.Validate();
-        Directory.CreateDirectory(directory);
         var o = Options;
         var grid = new FdfdGrid2D(o.GridCells, o.GridCells, o.CellSize, o.PmlCells);
+        PelvisPhantom2D.Generate(grid, SubjectSeed(o.Seed, 0)); // fails early (nothing written) when the grid is too small
+        Directory.CreateDirectory(directory);
         var solver = new FdfdSolver2D(grid, o.FrequencyHz);
         var splits = Splits(o.Subjects, o.Seed, o.ValidationFraction, o.TestFraction);
         var subjects = new List<SurrogateSubjectEntry>();
@@ -123,6 +124,7 @@ public sealed class SurrogateDatasetBuilder(SurrogateDatasetOptions options)
     internal static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private readonly record struct SubjectStats(int BodyCells, double PeakMedian, double Peak10Median);
