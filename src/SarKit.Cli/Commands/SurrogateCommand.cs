@@ -13,6 +13,7 @@ internal static class SurrogateCommand
     {
         var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms). See docs/surrogate.md.");
         cmd.Add(Dataset(io));
+        cmd.Add(Predict(io));
         return cmd;
     }
 
@@ -37,6 +38,107 @@ internal static class SurrogateCommand
             Compress = !p.GetValue(store),
         }, p.GetValue(output)!, p.GetValue(json))));
         return cmd;
+    }
+
+    private static Command Predict(CliIO io)
+    {
+        var b1 = new Option<string>("--b1") { Description = "B1+ input (.npz): 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim).", Required = true };
+        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it).", Required = true };
+        var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR map (.npz: sar [W/kg], sar_normalised [W/kg per µT²])." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var cmd = new Command("predict", "Predict the local SAR map of one slice from its B1+ map with a trained surrogate (ONNX Runtime).") { b1, model, shim, output, json };
+        cmd.SetAction(p => io.Guard(() => RunPredict(io, p.GetValue(b1)!, p.GetValue(model)!, p.GetValue(shim), p.GetValue(output), p.GetValue(json))));
+        return cmd;
+    }
+
+    private static int RunPredict(CliIO io, string b1Path, string modelPath, int shim, string? output, bool json)
+    {
+        if (!File.Exists(b1Path)) throw new SarKitInputException($"--b1 '{b1Path}' does not exist.") { SourceFile = b1Path };
+        if (!File.Exists(modelPath)) throw new SarKitInputException($"--model '{modelPath}' does not exist.") { SourceFile = modelPath };
+        var (input, refs) = ReadInput(b1Path, shim);
+        using var predictor = new SurrogatePredictor(modelPath);
+        double? reference = refs?.GetValueOrDefault(predictor.Target);
+        var r = predictor.Predict(input, b1Path);
+        if (output is not null)
+        {
+            using var w = SarKit.IO.NpzWriter.Create(output);
+            w.Add("sar", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [input.Ny, input.Nx], r.Sar));
+            w.Add("sar_normalised", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [input.Ny, input.Nx], r.NormalisedSar));
+            w.Commit();
+        }
+        var res = new SurrogatePredictJson(Path.GetFullPath(b1Path), Path.GetFullPath(modelPath), predictor.Target, input.Ny, input.Nx, r.MeanB1AbsMicroTesla,
+            r.PeakSar, [r.PeakCell / input.Nx, r.PeakCell % input.Nx], r.SafetyFactor, r.ConservativePeakSar, reference, r.Milliseconds,
+            output is null ? null : Path.GetFullPath(output), CliApp.Version);
+        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        var t = new Table().AddColumn("Quantity").AddColumn("Value");
+        void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
+        Row("Predicts", res.Target == "sar10g" ? "2D-adapted 10 g SAR" : "point SAR");
+        Row("<|B1+|> in the body", $"{res.MeanB1AbsUt:G4} µT");
+        Row("Peak SAR", $"{res.PeakSarWPerKg:G4} W/kg at [j, i] = [{res.PeakIndex[0]}, {res.PeakIndex[1]}]");
+        Row("Safety factor", $"{res.SafetyFactor:G4}");
+        Row("Conservative peak", $"{res.ConservativePeakSarWPerKg:G4} W/kg");
+        if (reference is { } rf) Row("Reference peak (dataset)", $"{rf:G4} W/kg");
+        Row("Inference", $"{res.InferenceMs:F1} ms");
+        if (res.OutputFile is not null) Row("Written to", res.OutputFile);
+        io.Stdout().Write(t);
+        return CliApp.ExitOk;
+    }
+
+    private static (SurrogateInput Input, Dictionary<string, double>? ReferencePeaks) ReadInput(string path, int shim)
+    {
+        using var z = SarKit.IO.NpzArchive.Open(path);
+        float[] F(SarKit.IO.NdArray a) => a.ToDouble().Select(v => (float)v).ToArray();
+        int[] Shape2(string name)
+        {
+            var a = z.Get(name);
+            if (a.Shape.Length != 2) throw new SarKitInputException($"'{path}': array '{name}' has shape [{string.Join(", ", a.Shape)}]; expected [ny, nx].") { SourceFile = path, Dataset = name };
+            return a.Shape;
+        }
+        var ms = Shape2("mask");
+        int ny = ms[0], nx = ms[1], n = nx * ny;
+        var mask = z.Read("mask").ToDouble().Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
+        float[]? water = z.Find("water") is null ? null : F(z.Read("water"));
+        float[]? fat = z.Find("fat") is null ? null : F(z.Read("fat"));
+        float[] re = new float[n], im = new float[n];
+        Dictionary<string, double>? reference = null;
+        if (z.Find("b1_shim") is { } bs)
+        {
+            if (bs.Shape.Length != 4 || bs.Shape[1] != 2 || bs.Shape[2] != ny || bs.Shape[3] != nx)
+                throw new SarKitInputException($"'{path}': 'b1_shim' has shape [{string.Join(", ", bs.Shape)}]; expected [M, 2, {ny}, {nx}].") { SourceFile = path, Dataset = "b1_shim" };
+            if (shim < 0 || shim >= bs.Shape[0]) throw new SarKitInputException($"--shim {shim}: '{path}' has shims 0..{bs.Shape[0] - 1}.") { SourceFile = path, Dataset = "b1_shim" };
+            var all = (float[])z.Read("b1_shim").Data;
+            Array.Copy(all, (long)shim * 2 * n, re, 0, n); Array.Copy(all, (long)shim * 2 * n + n, im, 0, n);
+            if (z.Find("b1_mean_abs") is not null)
+            {
+                var m = (float[])z.Read("b1_mean_abs").Data;
+                reference = new();
+                foreach (var key in new[] { "sar", "sar10g" })
+                {
+                    if (z.Find(key) is null) continue;
+                    var s = (float[])z.Read(key).Data;
+                    double pk = 0; for (int c = 0; c < n; c++) pk = Math.Max(pk, s[(long)shim * n + c]);
+                    reference[key] = pk * m[shim] * (double)m[shim];
+                }
+            }
+        }
+        else
+        {
+            var b = z.Get("b1");
+            var data = z.Read("b1");
+            if (data.IsComplex && b.Shape.Length == 2 && b.Shape[0] == ny && b.Shape[1] == nx)
+            {
+                var v = data.ToComplexInterleaved();
+                for (int c = 0; c < n; c++) { re[c] = (float)v[2 * c]; im[c] = (float)v[2 * c + 1]; }
+            }
+            else if (!data.IsComplex && b.Shape.Length == 3 && b.Shape[0] == 2 && b.Shape[1] == ny && b.Shape[2] == nx)
+            {
+                var v = data.ToDouble();
+                for (int c = 0; c < n; c++) { re[c] = (float)v[c]; im[c] = (float)v[n + c]; }
+            }
+            else throw new SarKitInputException($"'{path}': array 'b1' has shape [{string.Join(", ", b.Shape)}] ({data.Type}); expected float [2, {ny}, {nx}] (re, im) or complex [{ny}, {nx}] matching 'mask'.") { SourceFile = path, Dataset = "b1" };
+        }
+        return (new SurrogateInput(nx, ny, re, im, mask, water, fat), reference);
     }
 
     /// <summary>"3.75mm", "0.00375m", "3.75" (mm) → metres.</summary>
@@ -77,6 +179,9 @@ internal static class SurrogateCommand
         return CliApp.ExitOk;
     }
 }
+
+internal sealed record SurrogatePredictJson(string InputFile, string Model, string Target, int Ny, int Nx, double MeanB1AbsUt, double PeakSarWPerKg,
+    int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion);
 
 internal sealed record SurrogateDatasetJson(string OutputDir, string Manifest, int Subjects, int ShimsPerSubject, int GridCells, double CellSizeM,
     Dictionary<string, int> Splits, double ElapsedS, string SarkitVersion);
