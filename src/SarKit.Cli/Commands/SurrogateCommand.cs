@@ -14,6 +14,7 @@ internal static class SurrogateCommand
         var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms). See docs/surrogate.md.");
         cmd.Add(Dataset(io));
         cmd.Add(Predict(io));
+        cmd.Add(Evaluate(io));
         return cmd;
     }
 
@@ -51,6 +52,44 @@ internal static class SurrogateCommand
         cmd.SetAction(p => io.Guard(() => RunPredict(io, p.GetValue(b1)!, p.GetValue(model)!, p.GetValue(shim), p.GetValue(output), p.GetValue(json))));
         return cmd;
     }
+
+    private static Command Evaluate(CliIO io)
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder (sarkit surrogate dataset).", Required = true };
+        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it).", Required = true };
+        var split = new Option<string>("--split") { Description = "Subjects to evaluate: test, val or train.", DefaultValueFactory = _ => "test" };
+        var shims = new Option<int>("--shims") { Description = "Shims per subject (0 = all).", DefaultValueFactory = _ => 0 };
+        var ratios = new Option<string?>("--ratios") { Description = "Write every case (subject, shim, true, predicted, generic peak, ratio) to this CSV (for histograms)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var cmd = new Command("evaluate", "Peak-SAR safety metrics of a surrogate on held-out subjects, with the generic-constant baseline.") { data, model, split, shims, ratios, json };
+        cmd.SetAction(p => io.Guard(() => RunEvaluate(io, p.GetValue(data)!, p.GetValue(model)!, p.GetValue(split)!, p.GetValue(shims), p.GetValue(ratios), p.GetValue(json))));
+        return cmd;
+    }
+
+    private static int RunEvaluate(CliIO io, string data, string modelPath, string split, int shims, string? ratios, bool json)
+    {
+        if (split is not ("test" or "val" or "train")) throw new SarKitInputException($"--split '{split}': expected test, val or train.");
+        if (shims < 0) throw new SarKitInputException($"--shims {shims}: expected ≥ 0.");
+        if (!File.Exists(modelPath)) throw new SarKitInputException($"--model '{modelPath}' does not exist.") { SourceFile = modelPath };
+        SurrogateEvaluator.ReadManifest(data);
+        using var predictor = new SurrogatePredictor(modelPath);
+        var ev = io.WithProgress(json, $"Evaluating on the {split} subjects", p => SurrogateEvaluator.Evaluate(data, predictor, split, shims, (d, t) => p?.Report(d / (double)t)));
+        if (ratios is not null) ev.WriteCasesCsv(ratios);
+        var res = new SurrogateEvaluateJson(Path.GetFullPath(data), Path.GetFullPath(modelPath), ev.Split, ev.Target, ev.Subjects, ev.Cases.Count,
+            Metrics(ev.Model), Metrics(ev.Generic), ev.GenericConstant, ratios is null ? null : Path.GetFullPath(ratios), CliApp.Version);
+        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        var t = new Table().AddColumn("Predictor").AddColumn("Mean overestimation").AddColumn(Markup.Escape("P(underestimation) [95 % CI]")).AddColumn("SF95").AddColumn("SF100").AddColumn("ratio p5 / p50 / p95");
+        void Row(string name, PeakMetricsJson m) => t.AddRow(new Text(name), new Text($"{m.MeanOverestimation * 100:F1} %"),
+            new Text($"{m.PUnderestimation * 100:F1} % [{m.PUnderestimationCi95[0] * 100:F1}, {m.PUnderestimationCi95[1] * 100:F1}]"),
+            new Text($"{m.Sf95:F3}"), new Text($"{m.Sf100:F3}"), new Text($"{m.RatioP05:F3} / {m.RatioMedian:F3} / {m.RatioP95:F3}"));
+        Row("surrogate", res.Model);
+        Row($"generic constant ({res.GenericConstant:G4} W/kg per µT²)", res.Generic);
+        io.Stdout().Write(t);
+        io.Out.WriteLine($"{res.Cases} cases = {res.Subjects} {res.Split} subjects x shims; target {(res.Target == "sar10g" ? "2D-adapted 10 g SAR" : "point SAR")} peak.");
+        return CliApp.ExitOk;
+    }
+
+    private static PeakMetricsJson Metrics(PeakSarMetrics m) => new(m.Cases, m.MeanOverestimation, m.PUnderestimation, [m.PUnderLow, m.PUnderHigh], m.Sf95, m.Sf100, m.RatioP05, m.RatioMedian, m.RatioP95);
 
     private static int RunPredict(CliIO io, string b1Path, string modelPath, int shim, string? output, bool json)
     {
@@ -182,6 +221,12 @@ internal static class SurrogateCommand
 
 internal sealed record SurrogatePredictJson(string InputFile, string Model, string Target, int Ny, int Nx, double MeanB1AbsUt, double PeakSarWPerKg,
     int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion);
+
+internal sealed record PeakMetricsJson(int Cases, double MeanOverestimation, double PUnderestimation, double[] PUnderestimationCi95, double Sf95, double Sf100,
+    double RatioP05, double RatioMedian, double RatioP95);
+
+internal sealed record SurrogateEvaluateJson(string Data, string ModelFile, string Split, string Target, int Subjects, int Cases, PeakMetricsJson Model, PeakMetricsJson Generic,
+    double GenericConstant, string? RatiosFile, string SarkitVersion);
 
 internal sealed record SurrogateDatasetJson(string OutputDir, string Manifest, int Subjects, int ShimsPerSubject, int GridCells, double CellSizeM,
     Dictionary<string, int> Splits, double ElapsedS, string SarkitVersion);
