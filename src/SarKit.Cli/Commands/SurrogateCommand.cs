@@ -29,14 +29,15 @@ internal static class SurrogateCommand
         var val = new Option<double>("--val-fraction") { Description = "Fraction of subjects for validation.", DefaultValueFactory = _ => 0.1 };
         var test = new Option<double>("--test-fraction") { Description = "Fraction of subjects for test.", DefaultValueFactory = _ => 0.1 };
         var store = new Option<bool>("--no-compress") { Description = "Store the .npz members without deflate (faster, larger)." };
+        var threads = new Option<int>("--threads") { Description = "Subjects simulated concurrently (results do not depend on it).", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("dataset", "Simulate N random pelvis phantoms (2D FDFD, 8 line sources, 298 MHz) x M random shims; write .npz shards and manifest.json.")
-            { subjects, shims, seed, output, size, cell, val, test, store, json };
+            { subjects, shims, seed, output, size, cell, val, test, store, threads, json };
         cmd.SetAction(p => io.Guard(() => RunDataset(io, new SurrogateDatasetOptions
         {
             Subjects = p.GetValue(subjects), ShimsPerSubject = p.GetValue(shims), Seed = p.GetValue(seed), GridCells = p.GetValue(size),
             CellSize = ParseLengthM(p.GetValue(cell)!, "--cell-size"), ValidationFraction = p.GetValue(val), TestFraction = p.GetValue(test),
-            Compress = !p.GetValue(store),
+            Compress = !p.GetValue(store), Threads = p.GetValue(threads),
         }, p.GetValue(output)!, p.GetValue(json))));
         return cmd;
     }

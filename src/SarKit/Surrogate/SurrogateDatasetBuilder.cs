@@ -32,6 +32,8 @@ public sealed record SurrogateDatasetOptions
     public double AveragingMassKg { get; init; } = 0.010;
     /// <summary>Deflate the .npz shards.</summary>
     public bool Compress { get; init; } = true;
+    /// <summary>Subjects simulated concurrently (each with its own solver and band storage); results do not depend on it.</summary>
+    public int Threads { get; init; } = 1;
 
     /// <summary>Throws <see cref="SarKitInputException"/> for out-of-range settings.</summary>
     public void Validate()
@@ -40,6 +42,7 @@ public sealed record SurrogateDatasetOptions
         if (ShimsPerSubject < 1 || ShimsPerSubject > 100_000) throw new SarKitInputException($"--shims {ShimsPerSubject}: expected 1 … 100000.");
         if (GridCells < 16 || GridCells > 1024) throw new SarKitInputException($"--size {GridCells}: expected 16 … 1024 cells.");
         if (!(CellSize > 0 && CellSize < 0.05)) throw new SarKitInputException($"--cell-size {CellSize} m: expected 0 < h < 0.05 m.");
+        if (Threads < 1 || Threads > 64) throw new SarKitInputException($"--threads {Threads}: expected 1 … 64.");
         if (ValidationFraction < 0 || TestFraction < 0 || ValidationFraction + TestFraction >= 1)
             throw new SarKitInputException($"Validation fraction {ValidationFraction} and test fraction {TestFraction}: expected ≥ 0 with a sum < 1.");
     }
@@ -95,26 +98,30 @@ public sealed class SurrogateDatasetBuilder(SurrogateDatasetOptions options)
         var grid = new FdfdGrid2D(o.GridCells, o.GridCells, o.CellSize, o.PmlCells);
         PelvisPhantom2D.Generate(grid, SubjectSeed(o.Seed, 0)); // fails early (nothing written) when the grid is too small
         Directory.CreateDirectory(directory);
-        var solver = new FdfdSolver2D(grid, o.FrequencyHz);
         var splits = Splits(o.Subjects, o.Seed, o.ValidationFraction, o.TestFraction);
-        var subjects = new List<SurrogateSubjectEntry>();
+        var entries = new SurrogateSubjectEntry[o.Subjects];
         var sw = Stopwatch.StartNew();
-        for (int s = 0; s < o.Subjects; s++)
+        int done = 0;
+        var solvers = new System.Collections.Concurrent.ConcurrentBag<FdfdSolver2D>();
+        Parallel.For(0, o.Subjects, new ParallelOptions { MaxDegreeOfParallelism = o.Threads }, s =>
         {
+            if (!solvers.TryTake(out var solver)) solver = new FdfdSolver2D(grid, o.FrequencyHz);
             int seed = SubjectSeed(o.Seed, s);
             var phantom = PelvisPhantom2D.Generate(grid, seed);
             solver.Factor(phantom.ToMaterials());
             var fields = solver.SolveEach(phantom.Elements);
             string file = $"subject_{s:D5}.npz";
             var stats = WriteSubject(Path.Combine(directory, file), phantom, fields, seed);
-            subjects.Add(new SurrogateSubjectEntry
+            entries[s] = new SurrogateSubjectEntry
             {
                 Index = s, Seed = seed, Split = splits[s], File = file, BodyCells = stats.BodyCells,
                 PeakSarMedian = stats.PeakMedian, PeakSar10gMedian = stats.Peak10Median,
                 Parameters = phantom.Parameters.ToDictionary(kv => kv.Key, kv => Math.Round(kv.Value, 6)),
-            });
-            progress?.Invoke(s + 1, o.Subjects);
-        }
+            };
+            solvers.Add(solver);
+            progress?.Invoke(Interlocked.Increment(ref done), o.Subjects);
+        });
+        var subjects = entries.ToList();
         var manifest = Manifest(grid, subjects, sw.Elapsed.TotalSeconds);
         var json = JsonSerializer.Serialize(manifest, JsonOptions);
         AtomicFile.Write(Path.Combine(directory, ManifestFile), f => { using var w = new StreamWriter(f, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(json); w.Write('\n'); });
