@@ -84,7 +84,13 @@ public sealed class PerChannelSurrogate : IDisposable
     public int PadMultiple { get; }
     public bool UsesAnatomy { get; }
 
+    /// <summary>Predicts e_n for one slice; throws <see cref="SarKitInputException"/> naming <paramref name="source"/> for bad input.</summary>
+    /// <param name="nx">Cells along x.</param><param name="ny">Cells along y.</param>
     /// <param name="b1Channels">Per-channel B1⁺ (µT per unit drive, channel-1 phase removed), [channel, 2 (re, im), ny, nx] C order.</param>
+    /// <param name="mask">Body mask (1 = tissue), [ny, nx].</param>
+    /// <param name="water">Dixon-like water image (required when the model uses anatomy).</param>
+    /// <param name="fat">Dixon-like fat image (required when the model uses anatomy).</param>
+    /// <param name="source">Name of the input for error messages.</param>
     public PerChannelPrediction Predict(int nx, int ny, float[] b1Channels, byte[] mask, float[]? water, float[]? fat, string source = "input")
     {
         int n = nx * ny;

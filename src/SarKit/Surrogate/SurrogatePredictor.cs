@@ -28,8 +28,10 @@ public sealed record SurrogateInput(int Nx, int Ny, float[] B1Re, float[] B1Im, 
 /// <param name="Sar">Predicted SAR (W/kg) per cell for the given B1⁺ amplitude, [ny, nx]; 0 outside the body.</param>
 /// <param name="NormalisedSar">Predicted SAR / ⟨|B1⁺|⟩² (W/kg per µT²).</param>
 /// <param name="MeanB1AbsMicroTesla">⟨|B1⁺|⟩ over the body (µT).</param>
-/// <param name="PeakSar">Peak of <paramref name="Sar"/> (W/kg) and its cell.</param>
+/// <param name="PeakSar">Peak of <paramref name="Sar"/> (W/kg).</param>
+/// <param name="PeakCell">Cell index i + nx·j of the peak (−1 if none).</param>
 /// <param name="SafetyFactor">Calibrated factor applied for the conservative peak (1 if none).</param>
+/// <param name="Milliseconds">Wall time of input preparation, inference and rescaling.</param>
 public sealed record SurrogatePrediction(float[] Sar, float[] NormalisedSar, double MeanB1AbsMicroTesla, double PeakSar, int PeakCell, double SafetyFactor, double Milliseconds)
 {
     /// <summary>Peak SAR × safety factor (W/kg).</summary>
