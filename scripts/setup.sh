@@ -14,3 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2
 fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+# ONNX Runtime native library for the surrogate inference tests (optional: those tests are skipped without it)
+if command -v npm >/dev/null; then
+  bash "$(dirname "$0")/setup-onnxruntime.sh" || echo "setup: ONNX Runtime not installed; its tests will be skipped" >&2
+fi

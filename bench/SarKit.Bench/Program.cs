@@ -12,6 +12,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
 
 BenchOptions opt;
 try { opt = BenchOptions.Parse(args); }

@@ -76,6 +76,7 @@ public static class CliApp
         root.Add(ProbeCommand.Create(io));
         root.Add(ProbeCommand.CreateLiquid(io));
         root.Add(ProbeCommand.CreateScan(io));
+        root.Add(SurrogateCommand.Create(io));
         return root;
     }
 }

@@ -1,0 +1,233 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using SarKit.Surrogate;
+using Spectre.Console;
+
+namespace SarKit.Cli.Commands;
+
+/// <summary>`sarkit surrogate …`: data for the B1⁺ → local-SAR surrogate (docs/surrogate.md). Subcommand `dataset`.</summary>
+internal static class SurrogateCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms). See docs/surrogate.md.");
+        cmd.Add(Dataset(io));
+        cmd.Add(Predict(io));
+        cmd.Add(Evaluate(io));
+        return cmd;
+    }
+
+    private static Command Dataset(CliIO io)
+    {
+        var subjects = new Option<int>("--subjects") { Description = "Number of random phantoms (subjects).", Required = true };
+        var shims = new Option<int>("--shims") { Description = "Random phase settings per subject (uniform amplitudes).", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Master seed (phantoms, shims and the subject split follow from it).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--output", "-o") { Description = "Output folder (created if missing; its parent must exist).", Required = true };
+        var size = new Option<int>("--size") { Description = "Cells per side of the square grid.", DefaultValueFactory = _ => 128 };
+        var cell = new Option<string>("--cell-size") { Description = "Cell side, e.g. 3.75mm, 0.0025m (bare number = mm).", DefaultValueFactory = _ => "3.75mm" };
+        var val = new Option<double>("--val-fraction") { Description = "Fraction of subjects for validation.", DefaultValueFactory = _ => 0.1 };
+        var test = new Option<double>("--test-fraction") { Description = "Fraction of subjects for test.", DefaultValueFactory = _ => 0.1 };
+        var store = new Option<bool>("--no-compress") { Description = "Store the .npz members without deflate (faster, larger)." };
+        var threads = new Option<int>("--threads") { Description = "Subjects simulated concurrently (results do not depend on it).", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
+        var cmd = new Command("dataset", "Simulate N random pelvis phantoms (2D FDFD, 8 line sources, 298 MHz) x M random shims; write .npz shards and manifest.json.")
+            { subjects, shims, seed, output, size, cell, val, test, store, threads, json };
+        cmd.SetAction(p => io.Guard(() => RunDataset(io, new SurrogateDatasetOptions
+        {
+            Subjects = p.GetValue(subjects), ShimsPerSubject = p.GetValue(shims), Seed = p.GetValue(seed), GridCells = p.GetValue(size),
+            CellSize = ParseLengthM(p.GetValue(cell)!, "--cell-size"), ValidationFraction = p.GetValue(val), TestFraction = p.GetValue(test),
+            Compress = !p.GetValue(store), Threads = p.GetValue(threads),
+        }, p.GetValue(output)!, p.GetValue(json))));
+        return cmd;
+    }
+
+    private static Command Predict(CliIO io)
+    {
+        var b1 = new Option<string>("--b1") { Description = "B1+ input (.npz): 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim).", Required = true };
+        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it).", Required = true };
+        var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR map (.npz: sar [W/kg], sar_normalised [W/kg per µT²])." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var cmd = new Command("predict", "Predict the local SAR map of one slice from its B1+ map with a trained surrogate (ONNX Runtime).") { b1, model, shim, output, json };
+        cmd.SetAction(p => io.Guard(() => RunPredict(io, p.GetValue(b1)!, p.GetValue(model)!, p.GetValue(shim), p.GetValue(output), p.GetValue(json))));
+        return cmd;
+    }
+
+    private static Command Evaluate(CliIO io)
+    {
+        var data = new Option<string>("--data") { Description = "Dataset folder (sarkit surrogate dataset).", Required = true };
+        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it).", Required = true };
+        var split = new Option<string>("--split") { Description = "Subjects to evaluate: test, val or train.", DefaultValueFactory = _ => "test" };
+        var shims = new Option<int>("--shims") { Description = "Shims per subject (0 = all).", DefaultValueFactory = _ => 0 };
+        var ratios = new Option<string?>("--ratios") { Description = "Write every case (subject, shim, true, predicted, generic peak, ratio) to this CSV (for histograms)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var cmd = new Command("evaluate", "Peak-SAR safety metrics of a surrogate on held-out subjects, with the generic-constant baseline.") { data, model, split, shims, ratios, json };
+        cmd.SetAction(p => io.Guard(() => RunEvaluate(io, p.GetValue(data)!, p.GetValue(model)!, p.GetValue(split)!, p.GetValue(shims), p.GetValue(ratios), p.GetValue(json))));
+        return cmd;
+    }
+
+    private static int RunEvaluate(CliIO io, string data, string modelPath, string split, int shims, string? ratios, bool json)
+    {
+        if (split is not ("test" or "val" or "train")) throw new SarKitInputException($"--split '{split}': expected test, val or train.");
+        if (shims < 0) throw new SarKitInputException($"--shims {shims}: expected ≥ 0.");
+        if (!File.Exists(modelPath)) throw new SarKitInputException($"--model '{modelPath}' does not exist.") { SourceFile = modelPath };
+        SurrogateEvaluator.ReadManifest(data);
+        using var predictor = new SurrogatePredictor(modelPath);
+        var ev = io.WithProgress(json, $"Evaluating on the {split} subjects", p => SurrogateEvaluator.Evaluate(data, predictor, split, shims, (d, t) => p?.Report(d / (double)t)));
+        if (ratios is not null) ev.WriteCasesCsv(ratios);
+        var res = new SurrogateEvaluateJson(Path.GetFullPath(data), Path.GetFullPath(modelPath), ev.Split, ev.Target, ev.Subjects, ev.Cases.Count,
+            Metrics(ev.Model), Metrics(ev.Generic), ev.GenericConstant, ratios is null ? null : Path.GetFullPath(ratios), CliApp.Version);
+        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        var t = new Table().AddColumn("Predictor").AddColumn("Mean overestimation").AddColumn(Markup.Escape("P(underestimation) [95 % CI]")).AddColumn("SF95").AddColumn("SF100").AddColumn("ratio p5 / p50 / p95");
+        void Row(string name, PeakMetricsJson m) => t.AddRow(new Text(name), new Text($"{m.MeanOverestimation * 100:F1} %"),
+            new Text($"{m.PUnderestimation * 100:F1} % [{m.PUnderestimationCi95[0] * 100:F1}, {m.PUnderestimationCi95[1] * 100:F1}]"),
+            new Text($"{m.Sf95:F3}"), new Text($"{m.Sf100:F3}"), new Text($"{m.RatioP05:F3} / {m.RatioMedian:F3} / {m.RatioP95:F3}"));
+        Row("surrogate", res.Model);
+        Row($"generic constant ({res.GenericConstant:G4} W/kg per µT²)", res.Generic);
+        io.Stdout().Write(t);
+        io.Out.WriteLine($"{res.Cases} cases = {res.Subjects} {res.Split} subjects x shims; target {(res.Target == "sar10g" ? "2D-adapted 10 g SAR" : "point SAR")} peak.");
+        return CliApp.ExitOk;
+    }
+
+    private static PeakMetricsJson Metrics(PeakSarMetrics m) => new(m.Cases, m.MeanOverestimation, m.PUnderestimation, [m.PUnderLow, m.PUnderHigh], m.Sf95, m.Sf100, m.RatioP05, m.RatioMedian, m.RatioP95);
+
+    private static int RunPredict(CliIO io, string b1Path, string modelPath, int shim, string? output, bool json)
+    {
+        if (!File.Exists(b1Path)) throw new SarKitInputException($"--b1 '{b1Path}' does not exist.") { SourceFile = b1Path };
+        if (!File.Exists(modelPath)) throw new SarKitInputException($"--model '{modelPath}' does not exist.") { SourceFile = modelPath };
+        var (input, refs) = ReadInput(b1Path, shim);
+        using var predictor = new SurrogatePredictor(modelPath);
+        double? reference = refs?.GetValueOrDefault(predictor.Target);
+        var r = predictor.Predict(input, b1Path);
+        if (output is not null)
+        {
+            using var w = SarKit.IO.NpzWriter.Create(output);
+            w.Add("sar", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [input.Ny, input.Nx], r.Sar));
+            w.Add("sar_normalised", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [input.Ny, input.Nx], r.NormalisedSar));
+            w.Commit();
+        }
+        var res = new SurrogatePredictJson(Path.GetFullPath(b1Path), Path.GetFullPath(modelPath), predictor.Target, input.Ny, input.Nx, r.MeanB1AbsMicroTesla,
+            r.PeakSar, [r.PeakCell / input.Nx, r.PeakCell % input.Nx], r.SafetyFactor, r.ConservativePeakSar, reference, r.Milliseconds,
+            output is null ? null : Path.GetFullPath(output), CliApp.Version);
+        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        var t = new Table().AddColumn("Quantity").AddColumn("Value");
+        void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
+        Row("Predicts", res.Target == "sar10g" ? "2D-adapted 10 g SAR" : "point SAR");
+        Row("<|B1+|> in the body", $"{res.MeanB1AbsUt:G4} µT");
+        Row("Peak SAR", $"{res.PeakSarWPerKg:G4} W/kg at [j, i] = [{res.PeakIndex[0]}, {res.PeakIndex[1]}]");
+        Row("Safety factor", $"{res.SafetyFactor:G4}");
+        Row("Conservative peak", $"{res.ConservativePeakSarWPerKg:G4} W/kg");
+        if (reference is { } rf) Row("Reference peak (dataset)", $"{rf:G4} W/kg");
+        Row("Inference", $"{res.InferenceMs:F1} ms");
+        if (res.OutputFile is not null) Row("Written to", res.OutputFile);
+        io.Stdout().Write(t);
+        return CliApp.ExitOk;
+    }
+
+    private static (SurrogateInput Input, Dictionary<string, double>? ReferencePeaks) ReadInput(string path, int shim)
+    {
+        using var z = SarKit.IO.NpzArchive.Open(path);
+        float[] F(SarKit.IO.NdArray a) => a.ToDouble().Select(v => (float)v).ToArray();
+        int[] Shape2(string name)
+        {
+            var a = z.Get(name);
+            if (a.Shape.Length != 2) throw new SarKitInputException($"'{path}': array '{name}' has shape [{string.Join(", ", a.Shape)}]; expected [ny, nx].") { SourceFile = path, Dataset = name };
+            return a.Shape;
+        }
+        var ms = Shape2("mask");
+        int ny = ms[0], nx = ms[1], n = nx * ny;
+        var mask = z.Read("mask").ToDouble().Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
+        float[]? water = z.Find("water") is null ? null : F(z.Read("water"));
+        float[]? fat = z.Find("fat") is null ? null : F(z.Read("fat"));
+        float[] re = new float[n], im = new float[n];
+        Dictionary<string, double>? reference = null;
+        if (z.Find("b1_shim") is { } bs)
+        {
+            if (bs.Shape.Length != 4 || bs.Shape[1] != 2 || bs.Shape[2] != ny || bs.Shape[3] != nx)
+                throw new SarKitInputException($"'{path}': 'b1_shim' has shape [{string.Join(", ", bs.Shape)}]; expected [M, 2, {ny}, {nx}].") { SourceFile = path, Dataset = "b1_shim" };
+            if (shim < 0 || shim >= bs.Shape[0]) throw new SarKitInputException($"--shim {shim}: '{path}' has shims 0..{bs.Shape[0] - 1}.") { SourceFile = path, Dataset = "b1_shim" };
+            var all = (float[])z.Read("b1_shim").Data;
+            Array.Copy(all, (long)shim * 2 * n, re, 0, n); Array.Copy(all, (long)shim * 2 * n + n, im, 0, n);
+            if (z.Find("b1_mean_abs") is not null)
+            {
+                var m = (float[])z.Read("b1_mean_abs").Data;
+                reference = new();
+                foreach (var key in new[] { "sar", "sar10g" })
+                {
+                    if (z.Find(key) is null) continue;
+                    var s = (float[])z.Read(key).Data;
+                    double pk = 0; for (int c = 0; c < n; c++) pk = Math.Max(pk, s[(long)shim * n + c]);
+                    reference[key] = pk * m[shim] * (double)m[shim];
+                }
+            }
+        }
+        else
+        {
+            var b = z.Get("b1");
+            var data = z.Read("b1");
+            if (data.IsComplex && b.Shape.Length == 2 && b.Shape[0] == ny && b.Shape[1] == nx)
+            {
+                var v = data.ToComplexInterleaved();
+                for (int c = 0; c < n; c++) { re[c] = (float)v[2 * c]; im[c] = (float)v[2 * c + 1]; }
+            }
+            else if (!data.IsComplex && b.Shape.Length == 3 && b.Shape[0] == 2 && b.Shape[1] == ny && b.Shape[2] == nx)
+            {
+                var v = data.ToDouble();
+                for (int c = 0; c < n; c++) { re[c] = (float)v[c]; im[c] = (float)v[n + c]; }
+            }
+            else throw new SarKitInputException($"'{path}': array 'b1' has shape [{string.Join(", ", b.Shape)}] ({data.Type}); expected float [2, {ny}, {nx}] (re, im) or complex [{ny}, {nx}] matching 'mask'.") { SourceFile = path, Dataset = "b1" };
+        }
+        return (new SurrogateInput(nx, ny, re, im, mask, water, fat), reference);
+    }
+
+    /// <summary>"3.75mm", "0.00375m", "3.75" (mm) → metres.</summary>
+    internal static double ParseLengthM(string text, string option)
+    {
+        var t = text.Trim().ToLowerInvariant();
+        double scale = 1e-3;
+        if (t.EndsWith("mm")) t = t[..^2];
+        else if (t.EndsWith("cm")) { t = t[..^2]; scale = 1e-2; }
+        else if (t.EndsWith('m')) { t = t[..^1]; scale = 1; }
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v <= 0)
+            throw new SarKitInputException($"{option} '{text}': expected a positive length such as 3.75mm, 0.25cm or 0.0025m.");
+        return v * scale;
+    }
+
+    private static int RunDataset(CliIO io, SurrogateDatasetOptions options, string output, bool json)
+    {
+        options.Validate();
+        var full = Path.GetFullPath(output);
+        var parent = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar));
+        if (parent is not null && !Directory.Exists(parent)) throw new SarKitInputException($"--output '{output}': the parent folder {parent} does not exist.") { SourceFile = output };
+        if (File.Exists(full)) throw new SarKitInputException($"--output '{output}' is a file; expected a folder.") { SourceFile = output };
+        var sw = Stopwatch.StartNew();
+        var builder = new SurrogateDatasetBuilder(options);
+        var manifest = io.WithProgress(json, $"Simulating {options.Subjects} subjects", p => builder.Build(full, (done, total) => p?.Report(done / (double)total)));
+        var result = new SurrogateDatasetJson(full, Path.Combine(full, SurrogateDatasetBuilder.ManifestFile), manifest.Subjects.Count, manifest.ShimsPerSubject,
+            manifest.Grid.Nx, manifest.Grid.CellSizeM, manifest.Splits, sw.Elapsed.TotalSeconds, CliApp.Version);
+        if (json) { Json.Write(io.Out, result); return CliApp.ExitOk; }
+        var t = new Table().AddColumn("Quantity").AddColumn("Value");
+        void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
+        Row("Subjects", $"{result.Subjects} (train {manifest.Splits["train"]}, val {manifest.Splits["val"]}, test {manifest.Splits["test"]})");
+        Row("Shims per subject", result.ShimsPerSubject.ToString(CultureInfo.InvariantCulture));
+        Row("Grid", $"{result.GridCells} x {result.GridCells} cells of {result.CellSizeM * 1e3:G4} mm");
+        Row("Folder", result.OutputDir);
+        Row("Manifest", result.Manifest);
+        Row("Time", $"{result.ElapsedS:F1} s");
+        io.Stdout().Write(t);
+        return CliApp.ExitOk;
+    }
+}
+
+internal sealed record SurrogatePredictJson(string InputFile, string Model, string Target, int Ny, int Nx, double MeanB1AbsUt, double PeakSarWPerKg,
+    int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion);
+
+internal sealed record PeakMetricsJson(int Cases, double MeanOverestimation, double PUnderestimation, double[] PUnderestimationCi95, double Sf95, double Sf100,
+    double RatioP05, double RatioMedian, double RatioP95);
+
+internal sealed record SurrogateEvaluateJson(string Data, string ModelFile, string Split, string Target, int Subjects, int Cases, PeakMetricsJson Model, PeakMetricsJson Generic,
+    double GenericConstant, string? RatiosFile, string SarkitVersion);
+
+internal sealed record SurrogateDatasetJson(string OutputDir, string Manifest, int Subjects, int ShimsPerSubject, int GridCells, double CellSizeM,
+    Dictionary<string, int> Splits, double ElapsedS, string SarkitVersion);
