@@ -153,6 +153,21 @@ public class VopCompressorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void HybridWithoutCcRepairReportsTheCoCriterion()
+    {
+        const int n = 4;
+        var q = RandomSet(n, 250, 2, 13);
+        var co = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.Hybrid, Epsilon = 0.05, HybridSwitchVops = 5, HybridCcRepair = false });
+        Assert.Equal(DominanceCriterion.ConvexOptimization, co.Criterion);
+        Assert.Contains("NOT re-checked", co.Algorithm);
+        var r = OverestimationReport.Compute(q, co.Packed, n, 20000, seed: 3);
+        output.WriteLine($"CO-only hybrid: {co.Count} VOPs; 20000 drives: min rel {r.MinRelative:G4}, underestimated {r.UnderestimatingDrives}");
+        var cc = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.Hybrid, Epsilon = 0.05, HybridSwitchVops = 5 });
+        Assert.Equal(DominanceCriterion.ConvexCombination, cc.Criterion);
+        AssertDominates(q, cc, n, 20000, "hybrid with CC repair");
+    }
+
+    [Fact]
     public void MarginKindsAndPostProcessingDominate()
     {
         const int n = 4;
