@@ -156,7 +156,7 @@ public class VopCompressorTests(ITestOutputHelper output)
     public void HybridWithoutCcRepairReportsTheCoCriterion()
     {
         const int n = 4;
-        var q = RandomSet(n, 250, 2, 13);
+        var q = RandomSet(n, 150, 2, 13);
         var co = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.Hybrid, Epsilon = 0.05, HybridSwitchVops = 5, HybridCcRepair = false });
         Assert.Equal(DominanceCriterion.ConvexOptimization, co.Criterion);
         Assert.Contains("NOT re-checked", co.Algorithm);
