@@ -132,7 +132,7 @@ public class VopCompressorTests(ITestOutputHelper output)
                 var set = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = alg, Epsilon = eps, HybridSwitchVops = 10 });
                 Assert.Equal(alg == VopAlgorithm.Eichfelder ? DominanceCriterion.Single : DominanceCriterion.ConvexCombination, set.Criterion);
                 Assert.Equal(set.Count, set.SourceIndex.Distinct().Count());
-                AssertDominates(q, set, n, 20000, $"{alg} ε={eps}");
+                AssertDominates(q, set, n, 5000, $"{alg} ε={eps}");
             }
     }
 
