@@ -21,7 +21,7 @@ public static class VopCompressor
     /// Returned VOPs include their margin Z (ε·SAR_wc·I, ε·S_g or ε·user). Every returned set dominates every input
     /// matrix under the returned <see cref="VopSet.Criterion"/> (CC: a combination proven by a Cholesky factorisation
     /// during compression; Single: one VOP per matrix). <see cref="VopCompressionOptions.PostProcess"/> then applies
-    /// Orzada's per-VOP margins (MRM 2021;86:2853), which keep the CC criterion.
+    /// Orzada's per-VOP margins (MRM 2021;86:2853), which keep the CC criterion (CC algorithms only; ignored for Eichfelder).
     /// </summary>
     /// <exception cref="SarKitInputException">Bad sizes, non-finite values, bad options or a checkpoint of another input/settings.</exception>
     public static VopSet Compress(double[] packed, int n, VopCompressionOptions options,
@@ -79,9 +79,10 @@ public static class VopCompressor
             default: throw new SarKitInputException($"VOP compression: unknown algorithm {options.Algorithm}.");
         }
 
-        var z = MarginMatrix.Scaled(zUnit, eps);
-        var margin = new VopMargin(options.Algorithm == VopAlgorithm.Eichfelder ? VopMarginKind.Diagonal : options.MarginKind, eps, z);
-        if (options.Algorithm == VopAlgorithm.Eichfelder) margin = new VopMargin(VopMarginKind.Diagonal, eps, MarginMatrix.Scaled(MarginMatrix.Unit(VopMarginKind.Diagonal, ctx, null), eps));
+        // Eichfelder's per-cluster margins satisfy 0 ⪯ Z_k ⪯ ε·SAR_wc·I: the diagonal margin is their common bound
+        bool eichfelder = options.Algorithm == VopAlgorithm.Eichfelder;
+        var z = MarginMatrix.Scaled(eichfelder ? MarginMatrix.Unit(VopMarginKind.Diagonal, ctx, null) : zUnit, eps);
+        var margin = new VopMargin(eichfelder ? VopMarginKind.Diagonal : options.MarginKind, eps, z);
         if (options.PostProcess && criterion == DominanceCriterion.ConvexCombination)
         {
             var pp = new VopPostProcessor(ctx).Run(sources, vops, z);

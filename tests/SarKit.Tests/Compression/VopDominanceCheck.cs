@@ -29,6 +29,8 @@ internal static class VopDominanceCheck
             var (p, ev, c, g, v, solver) = b;
             var qi = q.AsSpan(i * nn, nn);
             double best = double.NegativeInfinity; int how = -1;
+            // (0) with libraryFirst (large sets): the library's c first, single VOPs only if it fails
+            if (libraryFirst) LibraryC(qi, ref best, ref how);
             // (1) single VOP
             for (int j = 0; j < k && best < -tol * wc; j++)
             {
@@ -54,14 +56,16 @@ internal static class VopDominanceCheck
                 }
             }
             // (3) the library's solver as a source of c
-            if (best < -tol * wc)
+            if (best < -tol * wc && !libraryFirst) LibraryC(qi, ref best, ref how);
+
+            void LibraryC(ReadOnlySpan<double> qq, ref double bestV, ref int howV)
             {
-                solver.Minimize(qi, vops, k, wc);
+                solver.Minimize(qq, vops, k, wc);
                 solver.BestC.Slice(0, k).CopyTo(c);
                 Combine(vops, c, k, nn, p);
-                for (int t = 0; t < nn; t++) p[t] -= qi[t];
+                for (int t = 0; t < nn; t++) p[t] -= qq[t];
                 HermitianKernels.Eigenvalues(p, n, ev);
-                if (ev[0] > best) { best = ev[0]; how = 2; }
+                if (ev[0] > bestV) { bestV = ev[0]; howV = 2; }
             }
             lock (lockObj)
             {
