@@ -205,7 +205,7 @@ public static class VopVerifier
             RandomMaxRelativeUnderestimation = sampler is null ? 0 : maxUnder,
             SourceSha256 = sourceHash,
             VopSha256 = VopSet.HashMatrices(set.Packed),
-            Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
+            Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane + multi-cut, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
             CreatedUtc = DateTime.UtcNow,
         };
         return new VopVerificationResult
