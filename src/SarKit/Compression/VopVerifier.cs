@@ -205,7 +205,7 @@ public static class VopVerifier
             RandomMaxRelativeUnderestimation = sampler is null ? 0 : maxUnder,
             SourceSha256 = sourceHash,
             VopSha256 = VopSet.HashMatrices(set.Packed),
-            Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
+            Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane + multi-cut, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
             CreatedUtc = DateTime.UtcNow,
         };
         return new VopVerificationResult
@@ -240,6 +240,8 @@ public static class VopVerifier
         private readonly Complex[] _x;
         private readonly double[][] _cache;
         private int _cached;
+        private readonly double[] _h, _hv, _dir, _dirVal;
+        private readonly bool[] _used;
 
         public double SarWorstCase { get; private set; }
 
@@ -254,6 +256,8 @@ public static class VopVerifier
             _c = new double[_maxCols]; _cols = new int[_maxCols]; _r = new double[k];
             _basis = new int[_maxCuts];
             _tab = new double[(_maxCuts + 1) * (_maxCols + _maxCuts + 1)];
+            _h = new double[4 * n * n]; _hv = new double[4 * n * n]; _dir = new double[MultiCuts * 2 * n]; _dirVal = new double[MultiCuts];
+            _used = new bool[2 * n];
             _cache = new double[CacheSize][];
             for (int i = 0; i < CacheSize; i++) _cache[i] = new double[_nn];
         }
@@ -329,15 +333,118 @@ public static class VopVerifier
                 }
                 if (Confirm(_p, q, out violation)) { Remember(_p); return VopProofKind.ConvexCombination; }
                 for (int t = 0; t < _nn; t++) _neg[t] = q[t] - _p[t];
-                double lam = HermitianKernels.LargestEigen(_neg, _n, _x, _ws);
+                // first iterations: the top eigenvector (fast kernel) as the cut; later all eigenpairs of Q − P, every
+                // eigenvector with a positive eigenvalue a cut (at the optimum λ_max is usually multiple and single cuts zigzag)
+                int found;
+                if (it < SingleCutIterations)
+                {
+                    _dirVal[0] = HermitianKernels.LargestEigen(_neg, _n, _x, _ws);
+                    for (int i = 0; i < _n; i++) { _dir[i] = _x[i].Real; _dir[_n + i] = _x[i].Imaginary; }
+                    found = 1;
+                }
+                else found = EigenDirections(_neg, MultiCuts);
+                double lam = _dirVal[0];
                 upper = Math.Min(upper, lam);
                 if (upper - lower <= 1e-3 * _tau + 1e-15 * SarWorstCase) break;
-                if (m == _maxCuts && !DropIdleCuts(ref m)) break;
-                AddCut(m, q);
-                m++;
+                bool stop = false;
+                for (int d = 0; d < found; d++)
+                {
+                    if (d > 0 && !(_dirVal[d] > _tau)) break;
+                    if (m == _maxCuts && !DropIdleCuts(ref m)) { stop = d == 0; break; }
+                    for (int i = 0; i < _n; i++) _x[i] = new Complex(_dir[d * 2 * _n + i], _dir[d * 2 * _n + _n + i]);
+                    AddCut(m, q);
+                    m++;
+                }
+                if (stop) break;
             }
             violation = double.IsFinite(upper) ? upper : lower;
             return VopProofKind.Undecided;
+        }
+
+        private const int MultiCuts = 4, SingleCutIterations = 4;
+
+        /// <summary>
+        /// Eigen-decomposition of the packed Hermitian A = R + iI through its real symmetric embedding H = [[R, −I], [I, R]]
+        /// (every eigenvalue of A appears twice; an eigenvector (u; v) of H gives x = u + iv of A) by the cyclic Jacobi
+        /// method (Golub &amp; Van Loan, 4th ed., Algorithm 8.5.3). Writes up to <paramref name="max"/> distinct unit directions
+        /// with the largest eigenvalues, descending, to _dir (re block, im block) and _dirVal; returns how many.
+        /// </summary>
+        private int EigenDirections(ReadOnlySpan<double> a, int max)
+        {
+            int n = _n, m = 2 * n;
+            var h = _h; var v = _hv;
+            Array.Clear(h, 0, m * m);
+            for (int i = 0; i < n; i++) { h[i * m + i] = a[i]; h[(i + n) * m + i + n] = a[i]; }
+            int o = n;
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++, o += 2)
+                {
+                    double re = a[o], im = a[o + 1];     // A_ij = re + i·im, A_ji = re − i·im
+                    h[i * m + j] = re; h[j * m + i] = re; h[(i + n) * m + j + n] = re; h[(j + n) * m + i + n] = re;
+                    h[(i + n) * m + j] = im; h[(j + n) * m + i] = -im;   // lower-left block = Im A
+                    h[i * m + j + n] = -im; h[j * m + i + n] = im;       // upper-right block = −Im A
+                }
+            Array.Clear(v, 0, m * m);
+            for (int i = 0; i < m; i++) v[i * m + i] = 1;
+            double total = 0;
+            for (int i = 0; i < m * m; i++) total += h[i] * h[i];
+            for (int sweep = 0; sweep < 60 && total > 0; sweep++)
+            {
+                double off = 0;
+                for (int p = 0; p < m; p++) for (int q = p + 1; q < m; q++) off += h[p * m + q] * h[p * m + q];
+                if (off <= 1e-32 * total) break;
+                for (int p = 0; p < m - 1; p++)
+                    for (int q = p + 1; q < m; q++)
+                    {
+                        double apq = h[p * m + q];
+                        if (Math.Abs(apq) <= 1e-300) continue;
+                        double tau = (h[q * m + q] - h[p * m + p]) / (2 * apq);
+                        double t = (tau >= 0 ? 1 : -1) / (Math.Abs(tau) + Math.Sqrt(1 + tau * tau));
+                        double c = 1 / Math.Sqrt(1 + t * t), s = t * c;
+                        for (int k = 0; k < m; k++)
+                        {
+                            double kp = h[k * m + p], kq = h[k * m + q];
+                            h[k * m + p] = c * kp - s * kq; h[k * m + q] = s * kp + c * kq;
+                        }
+                        for (int k = 0; k < m; k++)
+                        {
+                            double pk = h[p * m + k], qk = h[q * m + k];
+                            h[p * m + k] = c * pk - s * qk; h[q * m + k] = s * pk + c * qk;
+                        }
+                        for (int k = 0; k < m; k++)
+                        {
+                            double kp = v[k * m + p], kq = v[k * m + q];
+                            v[k * m + p] = c * kp - s * kq; v[k * m + q] = s * kp + c * kq;
+                        }
+                    }
+            }
+            // pick columns by descending eigenvalue, skipping directions parallel (in Cⁿ) to one already taken
+            for (int i = 0; i < m; i++) _used[i] = false;
+            int found = 0;
+            while (found < max)
+            {
+                int best = -1;
+                for (int i = 0; i < m; i++) if (!_used[i] && (best < 0 || h[i * m + i] > h[best * m + best])) best = i;
+                if (best < 0) break;
+                _used[best] = true;
+                double nrm = 0;
+                for (int k = 0; k < m; k++) nrm += v[k * m + best] * v[k * m + best];
+                double inv = 1 / Math.Sqrt(nrm);
+                var d = _dir.AsSpan(found * m, m);
+                for (int k = 0; k < m; k++) d[k] = v[k * m + best] * inv;
+                bool parallel = false;
+                for (int e = 0; e < found && !parallel; e++)
+                {
+                    // |⟨x_e, x⟩|² for x = u + iv
+                    var f = _dir.AsSpan(e * m, m);
+                    double re = 0, im = 0;
+                    for (int k = 0; k < n; k++) { re += f[k] * d[k] + f[n + k] * d[n + k]; im += f[k] * d[n + k] - f[n + k] * d[k]; }
+                    parallel = re * re + im * im > 0.98;
+                }
+                if (parallel) continue;
+                _dirVal[found++] = h[best * m + best];
+            }
+            return found;
         }
 
         /// <summary>Diagonal pre-test, Cholesky of P − Q + τI, then the exact λ_min(P − Q) ≥ −τ.</summary>

@@ -90,6 +90,9 @@ public class VopCliTests
         Assert.True(back.HasValidCertificate(out var why), why);
         Assert.Equal(3000, back.Certificate!.RandomDrives);
         Assert.DoesNotContain(fx.Dir.Files(), f => f.EndsWith(".tmp"));
+        // redirected stderr: plain progress lines per stage, ending at 100 %
+        Assert.Contains("verify: dominance: 100 % (60/60)", r.Err);
+        Assert.Contains("verify: random drives: 100 %", r.Err);
     }
 
     [Theory]

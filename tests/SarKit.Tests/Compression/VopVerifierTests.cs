@@ -127,6 +127,32 @@ public class VopVerifierTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void NearBoundaryCombinationsOfLowRankVopsAreDecided()
+    {
+        // Q = (1 − δ)·Σ c_j V_j over 8 of 40 rank-2 VOPs: dominated with almost no slack (δ = 1e-7), where single
+        // cuts zigzag; and Q = (1 + δ)·Σ c_j V_j: every matrix must be decided (proven either way), none undecided
+        const int n = 6, k = 40, count = 25;
+        foreach (var delta in new[] { 1e-7, -1e-3 })
+        {
+            var rng = new Random(17);
+            var v = RandomSet(n, k, 18, rank: 2);
+            var q = new double[count * n * n];
+            for (int i = 0; i < count; i++)
+            {
+                var c = new double[k];
+                for (int t = 0; t < 8; t++) c[rng.Next(k)] += rng.NextDouble();
+                double s = c.Sum();
+                for (int j = 0; j < k; j++) for (int t = 0; t < n * n; t++) q[i * n * n + t] += (1 - delta) * c[j] / s * v[j * n * n + t];
+            }
+            var r = Verify(MakeSet(v, n, q), q, n, Fast(0));
+            output.WriteLine($"δ {delta}: " + string.Join(", ", Enum.GetValues<VopProofKind>().Select(x => $"{x} {r.Count(x)}")));
+            Assert.Equal(0, r.Count(VopProofKind.Undecided));
+            if (delta > 0) Assert.True(r.Certificate.Passed, string.Join("; ", r.Problems));
+            else Assert.True(r.Count(VopProofKind.ProvenNotDominated) > 0);
+        }
+    }
+
+    [Fact]
     public void RemovedVopAndShrunkMarginFail()
     {
         const int n = 6, count = 60;
