@@ -10,6 +10,7 @@ using SarKit.Sar;
 // SarKit averaging benchmark (plain Stopwatch console program). See bench/README.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random") return MarginsBench.Run(args);
 
 BenchOptions opt;
 try { opt = BenchOptions.Parse(args); }
