@@ -72,6 +72,8 @@ public static class CliApp
         root.Add(DemoCommand.Create(io));
         root.Add(NemaCommand.Create(io));
         root.Add(RecordsCommand.Create(io));
+        root.Add(MarginCommand.Create(io));
+        root.Add(MvieCommand.Create(io));
         return root;
     }
 }
