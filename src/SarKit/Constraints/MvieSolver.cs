@@ -216,7 +216,7 @@ public static class MvieSolver
         private readonly bool[] _inSet;
         private readonly double[] _bound; // upper bounds of λ_max(P Q_i) at the last screening iterate
         private double[] _pPrev;
-        private readonly int[] _kind, _ka, _kb;
+        private readonly int[] _kind, _ka, _kb, _off;
         public double[] P;
         public int Rounds, NewtonSteps; public long FullEvaluations;
         public int ActiveCount => _active.Count;
@@ -232,6 +232,8 @@ public static class MvieSolver
             for (int i = 0; i < n; i++) { _kind[i] = 0; _ka[i] = i; _kb[i] = i; }
             int p = n;
             for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) { _kind[p] = 1; _ka[p] = i; _kb[p] = j; p++; _kind[p] = 2; _ka[p] = i; _kb[p] = j; p++; }
+            _off = new int[_n2];
+            for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) _off[i * n + j] = HermitianPacking.OffDiagonalOffset(n, i, j);
             double p0 = 1 / (Math.Max(1, floorRel) * 1.001);
             P = new double[_n2]; for (int i = 0; i < n; i++) P[i] = p0;
             _pPrev = (double[])P.Clone();
@@ -496,21 +498,22 @@ public static class MvieSolver
                 // M = H B_k H; entries M_cd for c ≤ d
                 for (int c = 0; c < n; c++)
                 {
-                    for (int d = c; d < n; d++)
+                    var hca = h[c * n + a]; var hcb = h[c * n + b];
+                    hess[row + c] += hessWeight * kind switch
                     {
-                        Complex mcd = kind switch
-                        {
-                            0 => h[c * n + a] * h[a * n + d],
-                            1 => h[c * n + a] * h[b * n + d] + h[c * n + b] * h[a * n + d],
-                            _ => Complex.ImaginaryOne * (h[c * n + a] * h[b * n + d] - h[c * n + b] * h[a * n + d]),
-                        };
-                        if (c == d) hess[row + c] += hessWeight * mcd.Real;
-                        else
-                        {
-                            int off = HermitianPacking.OffDiagonalOffset(n, c, d);
-                            hess[row + off] += hessWeight * 2 * mcd.Real;
-                            hess[row + off + 1] += hessWeight * 2 * mcd.Imaginary;
-                        }
+                        0 => (hca * h[a * n + c]).Real,
+                        1 => (hca * h[b * n + c] + hcb * h[a * n + c]).Real,
+                        _ => -(hca * h[b * n + c] - hcb * h[a * n + c]).Imaginary,
+                    };
+                    for (int d = c + 1; d < n; d++)
+                    {
+                        Complex mcd;
+                        if (kind == 0) mcd = hca * h[a * n + d];
+                        else if (kind == 1) mcd = hca * h[b * n + d] + hcb * h[a * n + d];
+                        else { var z = hca * h[b * n + d] - hcb * h[a * n + d]; mcd = new Complex(-z.Imaginary, z.Real); }
+                        int off = row + _off[c * n + d];
+                        hess[off] += hessWeight * 2 * mcd.Real;
+                        hess[off + 1] += hessWeight * 2 * mcd.Imaginary;
                     }
                 }
             }
