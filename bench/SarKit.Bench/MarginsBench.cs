@@ -78,15 +78,17 @@ internal static class MarginsBench
     private static MvieResult Solve(double[] q, int n, string label)
     {
         var sw = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var r = MvieSolver.Solve(q, n);
-        Console.WriteLine($"  MVIE {label}: {sw.Elapsed.TotalSeconds:F2} s; rounds {r.Rounds}, Newton steps {r.NewtonSteps}, active {r.ActiveSetSize}, contacts {r.ContactCount}, full evaluations {r.FullEvaluations:N0}; log det {r.LogDet:F6}; certificate {r.CertificateMaxRatio:F9} (scale {r.CertificateScale:G6}, failures {r.DominanceFailures}); λ_max(A)/SAR_wc {SarKit.Compression.HermitianKernels.LargestEigenvalue(r.Packed, n) / r.SarWorstCase:F3}; {r.Regularisation}");
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        Console.WriteLine($"  MVIE {label}: {sw.Elapsed.TotalSeconds:F2} s wall, {cpu:F2} s CPU (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}); phases {string.Join(", ", r.PhaseSeconds.Select(kv => $"{kv.Key} {kv.Value:F2}"))}; rounds {r.Rounds}, Newton steps {r.NewtonSteps}, active {r.ActiveSetSize}, contacts {r.ContactCount}, full evaluations {r.FullEvaluations:N0}; log det {r.LogDet:F6}; certificate {r.CertificateMaxRatio:F9} (scale {r.CertificateScale:G6}, failures {r.DominanceFailures}); λ_max(A)/SAR_wc {SarKit.Compression.HermitianKernels.LargestEigenvalue(r.Packed, n) / r.SarWorstCase:F3}; {r.Regularisation}");
         return r;
     }
 
     internal static (AveragedQMatrixSet, SarKit.Grid.VoxelGrid) Matrices(int n, int targetCubes, int seed)
     {
         // the number of 10 g cubes ≈ tissue voxels: the trunk takes ~ 35 % of the grid box
-        var ds = SyntheticDatasets.Ptx(new SyntheticPtxOptions { Channels = n, ApproxVoxels = (int)(targetCubes / 0.33), Seed = seed });
+        var ds = SyntheticDatasets.Ptx(new SyntheticPtxOptions { Channels = n, ApproxVoxels = (int)(targetCubes / 0.27), Seed = seed });
         var padded = ds.PadWithAir(SarKit.Grid.AirPadding.Needed(ds.Tissue, 0.010));
         var cubes = AveragingCubeSet.Build(padded.Tissue, new AveragingOptions { TargetMassKg = 0.010 });
         return (AveragedQMatrixSet.Compute(padded, cubes), padded.Grid);

@@ -67,6 +67,8 @@ public sealed class MvieResult
     public required long FullEvaluations { get; init; }
     public required double ElapsedSeconds { get; init; }
     public required string Method { get; init; }
+    /// <summary>Wall time per phase (s): eigenvalues + setup, initial active set, barrier, screening, certificate.</summary>
+    public required IReadOnlyDictionary<string, double> PhaseSeconds { get; init; }
 }
 
 /// <summary>
@@ -123,8 +125,10 @@ public static class MvieSolver
             reg = "none (bounded intersection)";
         }
 
+        double tSetup = sw.Elapsed.TotalSeconds;
         var solver = new Engine(q, n, count, sarWc, lam, floorRel, o);
         solver.Run(progress);
+        double tSolve = sw.Elapsed.TotalSeconds;
 
         // A = P⁻¹ in Q units, then the certificate over every matrix
         var pFull = new Complex[n2]; ComplexDense.Unpack(solver.P, n, pFull);
@@ -161,6 +165,11 @@ public static class MvieSolver
             CertificateScale = scale, Count = count, SarWorstCase = sarWc, SumConditionInverse = condInv, Unbounded = unbounded,
             PowerFloor = floorRel * sarWc, Regularisation = reg, ContactCount = contacts, Rounds = solver.Rounds, NewtonSteps = solver.NewtonSteps,
             ActiveSetSize = solver.ActiveCount, FullEvaluations = solver.FullEvaluations, ElapsedSeconds = sw.Elapsed.TotalSeconds,
+            PhaseSeconds = new Dictionary<string, double>
+            {
+                ["setup"] = tSetup, ["initial_active_set"] = solver.InitSeconds, ["barrier"] = solver.BarrierSeconds,
+                ["screening"] = solver.ScreenSeconds, ["certificate"] = sw.Elapsed.TotalSeconds - tSolve,
+            },
             Method = "log-barrier interior point (damped Newton on complex Hermitian P = A⁻¹) with screened active set",
         };
     }
@@ -219,6 +228,7 @@ public static class MvieSolver
         private readonly int[] _kind, _ka, _kb, _off;
         public double[] P;
         public int Rounds, NewtonSteps; public long FullEvaluations;
+        public double InitSeconds, BarrierSeconds, ScreenSeconds;
         public int ActiveCount => _active.Count;
         private static readonly bool Debug = Environment.GetEnvironmentVariable("SARKIT_MVIE_DEBUG") == "1";
         private double LogDetP() { var pf = new Complex[_n2]; ComplexDense.Unpack(P, _n, pf); var l = new Complex[_n2]; ComplexDense.Cholesky(pf, _n, l); return 2 * ComplexDense.LogDiag(l, _n); }
@@ -292,11 +302,16 @@ public static class MvieSolver
 
         public void Run(IProgress<double>? progress)
         {
+            var sw = Stopwatch.StartNew();
             InitialActiveSet();
+            InitSeconds = sw.Elapsed.TotalSeconds;
             for (Rounds = 1; Rounds <= _o.MaxRounds; Rounds++)
             {
+                double t0 = sw.Elapsed.TotalSeconds;
                 Barrier();
+                double t1 = sw.Elapsed.TotalSeconds;
                 int added = Screen(out double kmax);
+                BarrierSeconds += t1 - t0; ScreenSeconds += sw.Elapsed.TotalSeconds - t1;
                 progress?.Report(Math.Min(0.99, Rounds / 20.0));
                 if (added == 0) return;
                 // scale P back into the feasible region of every constraint (strictly)
