@@ -46,8 +46,17 @@ public static class EFieldMargin
     /// fields at voxel <paramref name="v"/> (<see cref="MarginMatrixForm"/>). <paramref name="scratch"/> holds ≥ 2N doubles.
     /// </summary>
     internal static void MarginMatrix(MultiChannelField e, int v, MarginMatrixForm form, double sigmaE, double coefficient, double expectation,
-                                      double factor, Span<double> dest, Span<double> scratch)
+                                      double factor, Span<double> dest, Span<double> scratch, double gramWeight = 0)
     {
+        // with gramWeight ≠ 0, gramWeight·G (G = EᴴE) is added before the final factor: Q + Q_e in one pass (Q = (σ/2ρ)G)
+        if (gramWeight != 0 && form == MarginMatrixForm.Seed)
+        {
+            Span<double> g = stackalloc double[e.Channels * e.Channels];
+            MarginMatrix(e, v, form, sigmaE, coefficient, expectation, 1.0, dest, scratch);
+            QMatrixField.PointMatrix(e, v, gramWeight, g, scratch);
+            for (int k = 0; k < dest.Length; k++) dest[k] = factor * (dest[k] + g[k]);
+            return;
+        }
         int n = e.Channels;
         dest.Clear();
         double kScale = Math.Sqrt(0.5) * sigmaE * coefficient;
@@ -73,10 +82,11 @@ public static class EFieldMargin
             if (lam > 0)
             {
                 double c = Math.Sqrt(lam);
-                double gScale = kScale * 0.5 / c;
+                double gScale = kScale * 0.5 / c + gramWeight;
                 for (int k = 0; k < dest.Length; k++) dest[k] *= gScale;
                 for (int i = 0; i < n; i++) dest[i] += kScale * 0.5 * c;
             }
+            else if (gramWeight != 0) for (int k = 0; k < dest.Length; k++) dest[k] *= gramWeight;
             else dest.Clear();
         }
         for (int i = 0; i < n; i++) dest[i] += expectation;
@@ -158,13 +168,7 @@ public static class EFieldMargin
         {
             // mass-weighted: ρ·V·(σ/ρ)(…) = σ·V·(…)
             double f = tissue.Sigma[v] * vol;
-            MarginMatrix(e, v, form, sigmaE, coef, expectation, f, dest, scratch);
-            if (includeQ)
-            {
-                Span<double> q = stackalloc double[n2];
-                QMatrixField.PointMatrix(e, v, 0.5 * f, q, scratch);
-                for (int k = 0; k < n2; k++) dest[k] += q[k];
-            }
+            MarginMatrix(e, v, form, sigmaE, coef, expectation, f, dest, scratch, includeQ ? 0.5 : 0);
         }, progress: progress);
         return AveragedQMatrixSet.FromPacked(cubes, n, packed, e.Normalisation);
     }
