@@ -143,8 +143,16 @@ public class EFieldMarginTests
         for (int c = 0; c < q.Count; c += 11)
             Assert.Equal(3 * cAvg[c] * sig * sig, onlyMean.Packed(c)[0] - noMean.Packed(c)[0], 1e-9 * onlyMean.Packed(c)[0]);
         // SAR increase for the focus drive is positive
-        var inc = EFieldMargin.Increase(q, prot, new DriveVector(MarginValidation.FocusDrive(ds)));
+        var focus = new DriveVector(MarginValidation.FocusDrive(ds));
+        var inc = EFieldMargin.Increase(q, prot, focus);
         Assert.True(inc.RelativeIncrease > 0);
+        // a pulse of one sample is the drive; a two-sample pulse is the weighted per-cube average, maximised over cubes
+        var one = EFieldMargin.Increase(q, prot, [focus]);
+        Assert.Equal(inc.ProtectedPeakSar, one.ProtectedPeakSar, 1e-12 * inc.ProtectedPeakSar);
+        var cp = DriveVector.Uniform(n, 1);
+        var pulse = EFieldMargin.Increase(q, prot, [focus, cp], [0.25, 0.75]);
+        var a = prot.CubeSar(focus); var b = prot.CubeSar(cp);
+        Assert.Equal(Enumerable.Range(0, a.Length).Max(c => 0.25 * a[c] + 0.75 * b[c]), pulse.ProtectedPeakSar, 1e-12 * pulse.ProtectedPeakSar);
     }
 
     [Fact]
