@@ -79,9 +79,11 @@ internal static class MarginCommand
         var output = new Option<string>("--output", "-o") { Description = "Output Q-matrix HDF5 file (docs/qmatrix-format.md) with Q + Q_e (or Q_e alone with --margin-only).", Required = true };
         var marginOnly = new Option<bool>("--margin-only") { Description = "Write the averaged Q_e alone instead of Q + Q_e." };
         var drive = new Option<string?>("--drive", "-d") { Description = "Drive for the reported SAR increase: cp, a list (e.g. 1@0,1@45,…), a .json file, or 'focus' (default: maximum |E| at the tissue centre)." };
+        var vops = new Option<string?>("--vops") { Description = "Also apply the margin to this VOP file as V_j + β·I, β = max λ_max(Q_e) (conservative; certificate dropped)." };
+        var vopsOut = new Option<string?>("--vops-output") { Description = "Output VOP file for --vops." };
         var json = JsonOption();
         var cmd = new Command("qe", "Average Q + Q_e (E-field uncertainty margin) over every IEC/IEEE 62704-1 cube and write the protected Q-matrix set.");
-        m.AddTo(cmd); cmd.Add(drive); cmd.Add(marginOnly); cmd.Add(output); cmd.Add(json);
+        m.AddTo(cmd); cmd.Add(drive); cmd.Add(marginOnly); cmd.Add(output); cmd.Add(vops); cmd.Add(vopsOut); cmd.Add(json);
         cmd.SetAction(p => io.Guard(() =>
         {
             var sw = Stopwatch.StartNew();
@@ -89,7 +91,18 @@ internal static class MarginCommand
             bool js = p.GetValue(json);
             string outPath = p.GetValue(output)!, fieldsPath = p.GetValue(m.Fields)!;
             CheckH5Output(outPath);
+            string? vopsIn = p.GetValue(vops), vopsOutPath = p.GetValue(vopsOut);
+            if ((vopsIn is null) != (vopsOutPath is null)) throw new SarKitInputException("--vops and --vops-output go together.");
+            SarKit.Compression.VopSet? vopSet = null;
+            if (vopsIn is not null)
+            {
+                if (!File.Exists(vopsIn)) throw new SarKitInputException($"--vops '{vopsIn}': file does not exist.") { SourceFile = vopsIn };
+                CheckH5Output(vopsOutPath!);
+                vopSet = VopSetFile.Read(vopsIn);
+            }
             var (ds, averager, padded) = Load(io, js, fieldsPath, p.GetValue(m.Mass)!);
+            if (vopSet is not null && vopSet.Channels != ds.Channels)
+                throw new SarKitInputException($"--vops '{vopsIn}': {vopSet.Channels} channels, the dataset has {ds.Channels}.") { SourceFile = vopsIn };
             var q = io.WithProgress(js, "Averaged Q-matrices", pr => averager.QSet(pr));
             var qe = io.WithProgress(js, "Averaged Q_e", pr => EFieldMargin.Averaged(padded, averager.Cubes, model, includeQ: false, pr));
             int n = ds.Channels, n2 = n * n;
@@ -108,6 +121,13 @@ internal static class MarginCommand
                 ["efield_margin_sigma_e_v_per_m"] = sigmaAbs.ToString("R", CultureInfo.InvariantCulture),
             };
             QMatrixSetFile.Write(p.GetValue(marginOnly) ? qe : prot, outPath, fieldsPath, attrs);
+            double? beta = null;
+            if (vopSet is not null)
+            {
+                var tv = EFieldMargin.ApplyToVops(vopSet, qe.AllPacked, model);
+                VopSetFile.Write(tv, vopsOutPath!);
+                beta = double.Parse(tv.Attributes["efield_margin_beta"], CultureInfo.InvariantCulture);
+            }
             var res = new MarginQeJson
             {
                 InputFile = Path.GetFullPath(fieldsPath), OutputFile = Path.GetFullPath(outPath), Content = attrs["efield_margin_content"], MassKg = averager.Options.TargetMassKg,
@@ -116,6 +136,7 @@ internal static class MarginCommand
                 Expectation = model.IncludeExpectation, Form = model.Form.ToString().ToLowerInvariant(), Drive = JsonParts.Drive(dv),
                 PeakSar = inc.PeakSar, ProtectedPeakSar = inc.ProtectedPeakSar, RelativeIncrease = inc.RelativeIncrease,
                 Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2", ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
+                VopsOutput = vopsOutPath is null ? null : Path.GetFullPath(vopsOutPath), VopMarginBeta = beta,
             };
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
@@ -125,6 +146,7 @@ internal static class MarginCommand
             Row("Matrices", $"{q.Count:N0} cubes ({SarCommand.Grams(averager.Options.TargetMassKg)}), {n} channels");
             Row("psSAR (drive)", $"{F(inc.PeakSar)} → {F(inc.ProtectedPeakSar)} {res.Unit} (+{100 * inc.RelativeIncrease:F1} %)");
             Row("Written", $"{res.Content} → {res.OutputFile}");
+            if (beta is { } bv) Row("VOPs", $"V_j + β·I, β = {F(bv)} → {res.VopsOutput} (certificate dropped: re-verify)");
             Row("Time", $"{res.ElapsedS:F2} s");
             io.Stdout().Write(t);
             return CliApp.ExitOk;
@@ -234,6 +256,8 @@ internal sealed record MarginQeJson
     public required string Unit { get; init; }
     public required double ElapsedS { get; init; }
     public required string SarkitVersion { get; init; }
+    public string? VopsOutput { get; init; }
+    public double? VopMarginBeta { get; init; }
 }
 
 internal sealed record MarginDriveJson(string Label, double PeakSar, double ProtectedPeakSar, int Trials, int Exceedances, int ExceedancesWithoutMargin, double MaxTrueOverProtected, double MeanTrueOverNominal);

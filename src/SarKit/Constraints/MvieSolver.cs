@@ -230,8 +230,7 @@ public static class MvieSolver
         public int Rounds, NewtonSteps; public long FullEvaluations;
         public double InitSeconds, BarrierSeconds, ScreenSeconds;
         public int ActiveCount => _active.Count;
-        private static readonly bool Debug = Environment.GetEnvironmentVariable("SARKIT_MVIE_DEBUG") == "1";
-        private double LogDetP() { var pf = new Complex[_n2]; ComplexDense.Unpack(P, _n, pf); var l = new Complex[_n2]; ComplexDense.Cholesky(pf, _n, l); return 2 * ComplexDense.LogDiag(l, _n); }
+
 
         public Engine(double[] q, int n, int count, double sarWc, double[] lam, double floorRel, MvieOptions o)
         {
@@ -375,7 +374,6 @@ public static class MvieSolver
 
         public int CountContacts(double[] aPacked)
         {
-            var (_, _) = (0, 0);
             var aF = new Complex[_n2]; ComplexDense.Unpack(aPacked, _n, aF);
             var la = new Complex[_n2]; ComplexDense.Cholesky(aF, _n, la);
             var pinv = new Complex[_n2]; ComplexDense.InverseFromCholesky(la, _n, pinv);
@@ -414,11 +412,9 @@ public static class MvieSolver
                         if (Evaluate(trial, t, null, null, out double ft) && ft <= f - 0.01 * alpha * dec) { ok = true; break; }
                         alpha *= 0.5;
                     }
-                    if (!ok) { if (Debug) Console.Error.WriteLine($"  line search failed dec={dec:G3}"); break; }
+                    if (!ok) break; // no decrease within rounding: centred as far as double precision allows
                     Array.Copy(trial, P, m2);
-                    if (dec <= 1e-6 && alpha == 1) { /* quadratic convergence region: one more step then stop */ }
                 }
-                if (Debug) Console.Error.WriteLine($"t={t:G3} newton={NewtonSteps} logdetP={LogDetP():F9}");
                 if (mEff * (double)_n / t < _o.GapTolerance) break;
             }
         }

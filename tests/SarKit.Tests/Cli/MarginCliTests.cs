@@ -65,6 +65,30 @@ public class MarginCliTests
     }
 
     [Fact]
+    public void QeAppliesMarginToVopFile()
+    {
+        using var dir = new TempDir();
+        var ds = SmallDataset(dir);
+        var qfile = dir.File("q.h5");
+        Assert.Equal(0, CliRunner.Run("qmatrices", "--fields", ds, "-o", qfile).ExitCode);
+        var q = QMatrixSetFile.Read(qfile);
+        int n = q.Channels, n2 = n * n;
+        var vops = new SarKit.Compression.VopSet(n, q.Packed, Enumerable.Range(0, q.Count).ToArray(),
+            new SarKit.Compression.VopMargin(SarKit.Compression.VopMarginKind.Diagonal, 0, new double[n2]), SarKit.Compression.DominanceCriterion.Single,
+            "identity", q.Count, SarKit.Compression.VopSet.HashMatrices(q.Packed), SarKit.Compression.VopSet.WorstCaseSar(q.Packed, n), q.Normalisation);
+        var vin = dir.File("vops.h5"); var vout = dir.File("vops_qe.h5");
+        VopSetFile.Write(vops, vin);
+        var r = CliRunner.Run("margin", "qe", "--fields", ds, "--sigma-e", "10%", "-o", dir.File("qe.h5"), "--vops", vin, "--vops-output", vout, "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        double beta = ParseJson(r.Out).GetProperty("vop_margin_beta").GetDouble();
+        Assert.True(beta > 0);
+        var t = VopSetFile.Read(vout);
+        Assert.Equal(vops.Count, t.Count);
+        for (int i = 0; i < n; i++) Assert.Equal(vops.Packed[i] + beta, t.Packed[i], 1e-12 * t.Packed[i]);
+        Assert.Equal(2, CliRunner.Run("margin", "qe", "--fields", ds, "--sigma-e", "10%", "-o", dir.File("qe2.h5"), "--vops", vin).ExitCode);
+    }
+
+    [Fact]
     public void ValidateReportsProbabilityNextToTarget()
     {
         using var dir = new TempDir();
