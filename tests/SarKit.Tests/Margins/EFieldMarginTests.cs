@@ -18,7 +18,7 @@ public class EFieldMarginTests
         Assert.Equal(1.5 / Math.Sqrt(Math.PI), HotSpotCoefficient.Cr(3), 10); // = 3/(2√π)
         Assert.Equal("0.56", HotSpotCoefficient.Cr(2).ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("1.87", HotSpotCoefficient.Cr(20).ToString("F2", System.Globalization.CultureInfo.InvariantCulture));
-        for (int r = 2; r < 200; r *= 2) Assert.True(HotSpotCoefficient.Cr(r) > HotSpotCoefficient.Cr(r / 2 == 0 ? 1 : r / 2));
+        Assert.True(HotSpotCoefficient.Cr(100) > HotSpotCoefficient.Cr(20) && HotSpotCoefficient.Cr(20) > HotSpotCoefficient.Cr(5));
         Assert.Throws<SarKitInputException>(() => HotSpotCoefficient.Cr(0));
     }
 
