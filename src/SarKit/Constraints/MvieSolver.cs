@@ -261,7 +261,7 @@ public static class MvieSolver
             {
                 for (int d = 0; d < _n; d++) qf[d * _n + d] += s;
                 if (ComplexDense.Cholesky(qf, _n, l)) break;
-                if (s > 1e-3) throw new InvalidOperationException($"MVIE: matrix {i} could not be factorised (not positive semidefinite?).");
+                if (s > 1e-3) throw new SarKitInputException($"MVIE: matrix {i} is not positive semidefinite (Cholesky of Q_{i}/SAR_wc + {s:G2}·I failed); SAR matrices must be Hermitian PSD.");
             }
             _factors.Add(l);
         }
