@@ -10,6 +10,7 @@ using SarKit.Sar;
 // SarKit averaging benchmark (plain Stopwatch console program). See bench/README.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random") return MarginsBench.Run(args);
 
 if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);

@@ -77,6 +77,8 @@ public static class CliApp
         root.Add(ProbeCommand.CreateLiquid(io));
         root.Add(ProbeCommand.CreateScan(io));
         root.Add(SurrogateCommand.Create(io));
+        root.Add(MarginCommand.Create(io));
+        root.Add(MvieCommand.Create(io));
         return root;
     }
 }

@@ -34,14 +34,48 @@ public sealed class AveragedQMatrixSet
     /// </summary>
     public static AveragedQMatrixSet Compute(SarDataset data, AveragingCubeSet cubes, long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
     {
+        var e = data.E; var tissue = data.Tissue;
+        int n = e.Channels;
+        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
+        var packed = AverageComponents(data, cubes, n * n, (v, full, scratch) =>
+            QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch), maxTableBytes, progress);
+        return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
+    }
+
+    /// <summary>
+    /// A set from already averaged packed matrices (e.g. Q + Q_e, SarKit.Margins) on the same cubes; <paramref name="packed"/>
+    /// holds cubes.CubeCount·N² doubles and is not copied.
+    /// </summary>
+    public static AveragedQMatrixSet FromPacked(AveragingCubeSet cubes, int channels, double[] packed, FieldNormalisation normalisation)
+    {
+        if (packed.LongLength != (long)cubes.CubeCount * channels * channels)
+            throw new ArgumentException($"packed has {packed.LongLength} doubles, expected {cubes.CubeCount}·{channels}² = {(long)cubes.CubeCount * channels * channels}", nameof(packed));
+        return new AveragedQMatrixSet(cubes, channels, packed, normalisation);
+    }
+
+    /// <summary>
+    /// Writes the mass-weighted integrand m_v·f(v) of voxel <paramref name="voxel"/> (m_v = ρ_v·V_v with the cube set's
+    /// voxel volume) for all components into <paramref name="dest"/>; <paramref name="scratch"/> has 2·components doubles.
+    /// Must be zero where σ = 0.
+    /// </summary>
+    public delegate void VoxelIntegrand(int voxel, Span<double> dest, Span<double> scratch);
+
+    /// <summary>
+    /// Mass average Σ_i w_i m_i f_i / M_cube of any per-voxel vector quantity f (<paramref name="components"/> doubles per voxel)
+    /// over every cube of <paramref name="cubes"/> (the same weights as the IEC/IEEE 62704-1 averages of this class);
+    /// returns cube-major components. The integrand gets m_v·f(v); voxels with σ = 0 are skipped.
+    /// </summary>
+    public static double[] AverageComponents(SarDataset data, AveragingCubeSet cubes, int components, VoxelIntegrand integrand,
+                                             long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
+    {
         var grid = data.Grid;
         if (!grid.Equals(cubes.Grid)) throw new ArgumentException("Cube set and dataset grids differ.");
-        var e = data.E; var tissue = data.Tissue;
-        int n = e.Channels, n2 = n * n;
+        var tissue = data.Tissue;
+        int n2 = components;
         var packed = new double[(long)cubes.CubeCount * n2];
-        if (cubes.CubeCount == 0) return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
+        if (cubes.CubeCount == 0) return packed;
 
-        // the Q components vanish outside tissue: the table covers the tissue region of the cube set only (queries beyond it clamp)
+        // the integrand vanishes outside tissue: the table covers the tissue region of the cube set only (queries beyond it clamp)
         var region = cubes.Region;
         int i0 = region.I0, j0 = region.J0, k0 = region.K0, sx = region.Sx, sy = region.Sy, sz = region.Sz;
         int Global(int sub) { int a = sub % sx, r = sub / sx; return (a + i0) + grid.Nx * ((r % sy + j0) + grid.Ny * (r / sy + k0)); }
@@ -49,7 +83,6 @@ public sealed class AveragedQMatrixSet
         long nodes = (long)(sx + 1) * (sy + 1) * (sz + 1);
         int tile = (int)Math.Clamp(maxTableBytes / (nodes * 8), 1, n2);
         tile = Math.Min(tile, (int)Math.Min(n2, int.MaxValue / nodes));
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         for (int t0 = 0; t0 < n2; t0 += tile)
         {
             int tc = Math.Min(tile, n2 - t0);
@@ -57,9 +90,9 @@ public sealed class AveragedQMatrixSet
             var table = PrefixSum3D.Build(sx, sy, sz, tc, (sub, dst) =>
             {
                 int v = Global(sub);
-                Span<double> full = stackalloc double[n2];
-                Span<double> scratch = stackalloc double[2 * n];
-                QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch);
+                Span<double> full = n2 <= 1024 ? stackalloc double[n2] : new double[n2];
+                Span<double> scratch = n2 <= 1024 ? stackalloc double[2 * n2] : new double[2 * n2];
+                integrand(v, full, scratch);
                 full.Slice(off, tc).CopyTo(dst);
             }, sub => tissue.Sigma[Global(sub)] == 0);
             Parallel.For(0, cubes.CubeCount, () => new double[tc], (c, _, acc) =>
@@ -74,7 +107,7 @@ public sealed class AveragedQMatrixSet
             }, _ => { });
             progress?.Report((double)(t0 + tc) / n2);
         }
-        return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
+        return packed;
     }
 
     /// <summary>bᴴQ_cube b for every cube (W/kg).</summary>

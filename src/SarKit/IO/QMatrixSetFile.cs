@@ -47,7 +47,7 @@ public static class QMatrixSetFile
     public const int FormatVersion = 1;
 
     /// <summary>Writes an averaged Q-matrix set (temporary file, then rename).</summary>
-    public static void Write(AveragedQMatrixSet set, string path, string? sourceFile = null)
+    public static void Write(AveragedQMatrixSet set, string path, string? sourceFile = null, IReadOnlyDictionary<string, string>? attributes = null)
     {
         var cubes = set.Cubes;
         var g = cubes.Grid;
@@ -58,6 +58,7 @@ public static class QMatrixSetFile
             WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile);
             f.WriteAttribute("/", "averaging", "IEC/IEEE 62704-1 (steps 1 and 2)");
             f.WriteAttribute("/", "valid_cubes", cubes.ValidCubeCount);
+            if (attributes is not null) foreach (var kv in attributes) f.WriteAttribute("/", kv.Key, kv.Value);
             WriteMatrices(f, set.AllPacked, n, count);
             var voxel = new int[count]; var orient = new byte[count]; var mass = new double[count]; var side = new double[count];
             var ijk = new int[3 * count]; var centre = new double[3 * count];

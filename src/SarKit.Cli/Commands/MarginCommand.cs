@@ -1,0 +1,285 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using SarKit.Averaging;
+using SarKit.Fields;
+using SarKit.IO;
+using SarKit.Margins;
+using Spectre.Console;
+
+namespace SarKit.Cli.Commands;
+
+/// <summary>`sarkit margin cr|qe|validate`: E-field uncertainty margins (docs/margins.md).</summary>
+internal static class MarginCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var cmd = new Command("margin", "E-field uncertainty SAR margins (Ferrand et al.): C_r, Q_e matrices, Monte-Carlo validation.");
+        cmd.Add(CreateCr(io));
+        cmd.Add(CreateQe(io));
+        cmd.Add(CreateValidate(io));
+        return cmd;
+    }
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
+    private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    // ---------------- cr ----------------
+    private static Command CreateCr(CliIO io)
+    {
+        var r = new Option<int>("--r") { Description = "Number of uncorrelated hot spots r (≥ 1).", Required = true };
+        var k = new Option<double>("--k") { Description = "Number of standard deviations k (prints k + C_r too).", DefaultValueFactory = _ => 3 };
+        var json = JsonOption();
+        var cmd = new Command("cr", "C_r = E[max of r standard normals] = r∫xφ(x)Φ(x)^(r−1)dx (the seed: C_2 = 0.56, C_20 = 1.87).") { r, k, json };
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            int rv = p.GetValue(r); double kv = p.GetValue(k);
+            double cr = HotSpotCoefficient.Cr(rv);
+            var res = new MarginCrJson(rv, cr, kv, kv + cr, HotSpotCoefficient.NormalUpperTail(kv), CliApp.Version);
+            if (p.GetValue(json)) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C_{rv} = {cr:F6}   k + C_r = {kv + cr:F6} (k = {kv:G6}; one-sided Gaussian tail 1 − Φ(k) = {res.GaussianTail:G4})"));
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+
+    // ---------------- shared model options ----------------
+    private sealed class ModelOptions
+    {
+        public readonly Option<string> Sigma = new("--sigma-e") { Description = "Per-channel field error σ_e: V/m per drive unit (e.g. 2.5), or a percentage of the mean |E| over tissue (e.g. 15%).", Required = true };
+        public readonly Option<double> K = new("--k") { Description = "Standard deviations k (3 → 0.135 % one-sided Gaussian tail).", DefaultValueFactory = _ => 3 };
+        public readonly Option<int> R = new("--r") { Description = "Uncorrelated hot spots r for C_r.", DefaultValueFactory = _ => 2 };
+        public readonly Option<bool> NoExpectation = new("--no-expectation") { Description = "Leave out the expectation term 3σ/(2ρ)σ_e²·I." };
+        public readonly Option<string> Form = new("--form") { Description = "K_e form: hermitian (PSD bound, default) or seed (the literal (√2/2)(‖E_i‖+‖E_j‖)σ_e; indefinite, for comparison).", DefaultValueFactory = _ => "hermitian" };
+        public readonly Option<string> Mass = new("--mass", "-m") { Description = "Averaging mass (10g, 1g, any mass).", DefaultValueFactory = _ => "10g" };
+        public readonly Option<string> Fields = new("--fields", "-f") { Description = "Dataset file (.h5, .mat, .npz).", Required = true };
+        public void AddTo(Command c) { c.Add(Fields); c.Add(Sigma); c.Add(K); c.Add(R); c.Add(NoExpectation); c.Add(Form); c.Add(Mass); }
+
+        public FieldUncertaintyModel Model(ParseResult p)
+        {
+            var text = p.GetValue(Sigma)!.Trim();
+            bool rel = text.EndsWith('%');
+            var num = rel ? text[..^1] : text;
+            if (!double.TryParse(num, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v >= 0) || !double.IsFinite(v))
+                throw new SarKitInputException($"--sigma-e '{text}': expected a field error in V/m per drive unit (e.g. 2.5) or a percentage of the mean |E| (e.g. 15%).");
+            var form = p.GetValue(Form)!.Trim().ToLowerInvariant() switch
+            {
+                "hermitian" => MarginMatrixForm.Hermitian,
+                "seed" => MarginMatrixForm.Seed,
+                var f => throw new SarKitInputException($"--form '{f}': expected 'hermitian' or 'seed'."),
+            };
+            return new FieldUncertaintyModel { SigmaE = rel ? v / 100 : v, Relative = rel, K = p.GetValue(K), R = p.GetValue(R), IncludeExpectation = !p.GetValue(NoExpectation), Form = form }.Validate();
+        }
+    }
+
+    // ---------------- qe ----------------
+    private static Command CreateQe(CliIO io)
+    {
+        var m = new ModelOptions();
+        var output = new Option<string>("--output", "-o") { Description = "Output Q-matrix HDF5 file (docs/qmatrix-format.md) with Q + Q_e (or Q_e alone with --margin-only).", Required = true };
+        var marginOnly = new Option<bool>("--margin-only") { Description = "Write the averaged Q_e alone instead of Q + Q_e." };
+        var drive = new Option<string?>("--drive", "-d") { Description = "Drive for the reported SAR increase: cp, a list (e.g. 1@0,1@45,…), a .json file, or 'focus' (default: maximum |E| at the tissue centre)." };
+        var vops = new Option<string?>("--vops") { Description = "Also apply the margin to this VOP file as V_j + β·I, β = max λ_max(Q_e) (conservative; certificate dropped)." };
+        var vopsOut = new Option<string?>("--vops-output") { Description = "Output VOP file for --vops." };
+        var json = JsonOption();
+        var cmd = new Command("qe", "Average Q + Q_e (E-field uncertainty margin) over every IEC/IEEE 62704-1 cube and write the protected Q-matrix set.");
+        m.AddTo(cmd); cmd.Add(drive); cmd.Add(marginOnly); cmd.Add(output); cmd.Add(vops); cmd.Add(vopsOut); cmd.Add(json);
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            var model = m.Model(p);
+            bool js = p.GetValue(json);
+            string outPath = p.GetValue(output)!, fieldsPath = p.GetValue(m.Fields)!;
+            CheckH5Output(outPath);
+            string? vopsIn = p.GetValue(vops), vopsOutPath = p.GetValue(vopsOut);
+            if ((vopsIn is null) != (vopsOutPath is null)) throw new SarKitInputException("--vops and --vops-output go together.");
+            SarKit.Compression.VopSet? vopSet = null;
+            if (vopsIn is not null)
+            {
+                if (!File.Exists(vopsIn)) throw new SarKitInputException($"--vops '{vopsIn}': file does not exist.") { SourceFile = vopsIn };
+                CheckH5Output(vopsOutPath!);
+                vopSet = VopSetFile.Read(vopsIn);
+            }
+            var (ds, averager, padded) = Load(io, js, fieldsPath, p.GetValue(m.Mass)!);
+            if (vopSet is not null && vopSet.Channels != ds.Channels)
+                throw new SarKitInputException($"--vops '{vopsIn}': {vopSet.Channels} channels, the dataset has {ds.Channels}.") { SourceFile = vopsIn };
+            var q = io.WithProgress(js, "Averaged Q-matrices", pr => averager.QSet(pr));
+            var qe = io.WithProgress(js, "Averaged Q_e", pr => EFieldMargin.Averaged(padded, averager.Cubes, model, includeQ: false, pr));
+            int n = ds.Channels, n2 = n * n;
+            var sum = q.AllPacked.ToArray(); var qeP = qe.AllPacked;
+            for (int i = 0; i < sum.Length; i++) sum[i] += qeP[i];
+            var prot = AveragedQMatrixSet.FromPacked(averager.Cubes, n, sum, q.Normalisation);
+            var dtext = p.GetValue(drive);
+            var dv = dtext is null || dtext.Trim().Equals("focus", StringComparison.OrdinalIgnoreCase)
+                ? new DriveVector(MarginValidation.FocusDrive(padded), ds.E.Normalisation) : DriveInput.Parse(dtext, ds);
+            var inc = EFieldMargin.Increase(q, prot, dv);
+            double sigmaAbs = model.AbsoluteSigma(ds.Tissue, ds.E);
+            var attrs = new Dictionary<string, string>
+            {
+                ["efield_margin"] = EFieldMargin.Describe(model),
+                ["efield_margin_content"] = p.GetValue(marginOnly) ? "Q_e only" : "Q + Q_e",
+                ["efield_margin_sigma_e_v_per_m"] = sigmaAbs.ToString("R", CultureInfo.InvariantCulture),
+            };
+            QMatrixSetFile.Write(p.GetValue(marginOnly) ? qe : prot, outPath, fieldsPath, attrs);
+            double? beta = null;
+            if (vopSet is not null)
+            {
+                var tv = EFieldMargin.ApplyToVops(vopSet, qe.AllPacked, model);
+                VopSetFile.Write(tv, vopsOutPath!);
+                beta = double.Parse(tv.Attributes["efield_margin_beta"], CultureInfo.InvariantCulture);
+            }
+            var res = new MarginQeJson
+            {
+                InputFile = Path.GetFullPath(fieldsPath), OutputFile = Path.GetFullPath(outPath), Content = attrs["efield_margin_content"], MassKg = averager.Options.TargetMassKg,
+                Count = q.Count, Channels = n, SigmaE = model.SigmaE, SigmaERelative = model.Relative, SigmaEAbsolute = sigmaAbs,
+                MeanFieldMagnitude = EFieldMargin.MeanFieldMagnitude(ds.Tissue, ds.E), K = model.K, R = model.R, Cr = HotSpotCoefficient.Cr(model.R),
+                Expectation = model.IncludeExpectation, Form = model.Form.ToString().ToLowerInvariant(), Drive = JsonParts.Drive(dv),
+                PeakSar = inc.PeakSar, ProtectedPeakSar = inc.ProtectedPeakSar, RelativeIncrease = inc.RelativeIncrease,
+                Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2", ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
+                VopsOutput = vopsOutPath is null ? null : Path.GetFullPath(vopsOutPath), VopMarginBeta = beta,
+            };
+            if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            var t = new Table().AddColumn("Quantity").AddColumn("Value");
+            void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));
+            Row("Margin", EFieldMargin.Describe(model));
+            Row("σ_e", $"{F(sigmaAbs)} V/m per drive unit{(model.Relative ? $" ({F(100 * model.SigmaE)} % of mean |E| = {F(res.MeanFieldMagnitude)})" : "")}");
+            Row("Matrices", $"{q.Count:N0} cubes ({SarCommand.Grams(averager.Options.TargetMassKg)}), {n} channels");
+            Row("psSAR (drive)", $"{F(inc.PeakSar)} → {F(inc.ProtectedPeakSar)} {res.Unit} (+{100 * inc.RelativeIncrease:F1} %)");
+            Row("Written", $"{res.Content} → {res.OutputFile}");
+            if (beta is { } bv) Row("VOPs", $"V_j + β·I, β = {F(bv)} → {res.VopsOutput} (certificate dropped: re-verify)");
+            Row("Time", $"{res.ElapsedS:F2} s");
+            io.Stdout().Write(t);
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+
+    // ---------------- validate ----------------
+    private static Command CreateValidate(CliIO io)
+    {
+        var m = new ModelOptions();
+        var trials = new Option<int>("--trials") { Description = "Error draws per drive.", DefaultValueFactory = _ => 2000 };
+        var drives = new Option<int>("--random-drives") { Description = "Random unit drives (besides the focus drive and --drive).", DefaultValueFactory = _ => 10 };
+        var drive = new Option<string[]>("--drive", "-d") { Description = "A given drive (cp, list, .json); repeatable.", AllowMultipleArgumentsPerToken = false };
+        var dist = new Option<string>("--distribution") { Description = "Error distribution: gaussian (κ = 3), student-t (κ = 3 + 6/(ν−4)), laplace (κ = 6).", DefaultValueFactory = _ => "gaussian" };
+        var nu = new Option<double>("--nu") { Description = "Student-t degrees of freedom (> 4).", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 };
+        var json = JsonOption();
+        var cmd = new Command("validate", "Monte-Carlo check: probability that the true psSAR exceeds the psSAR from Q + Q_e, next to the target.");
+        m.AddTo(cmd); cmd.Add(trials); cmd.Add(drives); cmd.Add(drive); cmd.Add(dist); cmd.Add(nu); cmd.Add(seed); cmd.Add(json);
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            var sw = Stopwatch.StartNew();
+            var model = m.Model(p);
+            bool js = p.GetValue(json);
+            var d = p.GetValue(dist)!.Trim().ToLowerInvariant() switch
+            {
+                "gaussian" or "normal" => FieldErrorDistribution.Gaussian,
+                "student-t" or "t" => FieldErrorDistribution.StudentT,
+                "laplace" => FieldErrorDistribution.Laplace,
+                var x => throw new SarKitInputException($"--distribution '{x}': expected gaussian, student-t or laplace."),
+            };
+            var (ds, averager, padded) = Load(io, js, p.GetValue(m.Fields)!, p.GetValue(m.Mass)!);
+            var given = (p.GetValue(drive) ?? []).Select(t => DriveInput.Parse(t, ds)).ToList();
+            var q = io.WithProgress(js, "Averaged Q-matrices", pr => averager.QSet(pr));
+            var prot = io.WithProgress(js, "Averaged Q + Q_e", pr => EFieldMargin.Averaged(padded, averager.Cubes, model, includeQ: true, pr));
+            var r = io.WithProgress(js, "Monte Carlo", pr => MarginValidation.Run(padded, averager.Cubes, q, prot, model,
+                new MarginValidationOptions { Trials = p.GetValue(trials), RandomDrives = p.GetValue(drives), Drives = given, Distribution = d, Nu = p.GetValue(nu), Seed = p.GetValue(seed) }, pr));
+            var res = new MarginValidateJson
+            {
+                InputFile = Path.GetFullPath(p.GetValue(m.Fields)!), Margin = EFieldMargin.Describe(model), SigmaEAbsolute = r.SigmaEAbsolute,
+                Distribution = d.ToString().ToLowerInvariant(), Kurtosis = r.Kurtosis, Trials = r.Trials, Exceedances = r.Exceedances,
+                Probability = r.Probability, CiLow = r.CiLow, CiHigh = r.CiHigh, Confidence = r.Confidence, Target = r.Target, CantelliBound = r.CantelliBound,
+                WithinTarget = r.WithinTarget, ProbabilityWithoutMargin = r.ProbabilityWithoutMargin,
+                Drives = r.Drives.Select(x => new MarginDriveJson(x.Label, x.PeakSar, x.ProtectedPeakSar, x.Trials, x.Exceedances, x.ExceedancesWithoutMargin, x.MaxTrueOverProtected, x.MeanTrueOverNominal)).ToArray(),
+                ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
+            };
+            if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            var t = new Table().AddColumn("Drive").AddColumn("psSAR Q").AddColumn("psSAR Q+Q_e").AddColumn("exceeded").AddColumn("exceeded without margin").AddColumn("max true/protected");
+            foreach (var x in r.Drives)
+                t.AddRow(new Text(x.Label), new Text(F(x.PeakSar)), new Text(F(x.ProtectedPeakSar)), new Text($"{x.Exceedances}/{x.Trials}"), new Text($"{x.ExceedancesWithoutMargin}/{x.Trials}"), new Text(x.MaxTrueOverProtected.ToString("F3", CultureInfo.InvariantCulture)));
+            var c = io.Stdout();
+            c.Write(t);
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{res.Margin}\nerrors: {res.Distribution} (kurtosis {r.Kurtosis:G3}), σ_e = {r.SigmaEAbsolute:G6} V/m per drive unit\n" +
+                $"P(true psSAR > psSAR with Q + Q_e) = {r.Probability:G4} ({r.Exceedances}/{r.Trials}), {100 * r.Confidence:G3} % CI [{r.CiLow:G4}, {r.CiHigh:G4}]\n" +
+                $"target 1 − Φ(k) = {r.Target:G4} (distribution-free Cantelli bound {r.CantelliBound:G4}): {(r.WithinTarget ? "consistent with the target" : "EXCEEDS the target")}\n" +
+                $"without the margin: {r.ProbabilityWithoutMargin:G4}"));
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+
+    private static void CheckH5Output(string output)
+    {
+        var ext = Path.GetExtension(output).ToLowerInvariant();
+        if (ext is not (".h5" or ".hdf5")) throw new SarKitInputException($"--output '{output}': expected a .h5 or .hdf5 file name.") { SourceFile = output };
+        var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
+        if (!Directory.Exists(dir)) throw new SarKitInputException($"--output '{output}': the folder {dir} does not exist.") { SourceFile = output };
+    }
+
+    internal static (SarDataset Ds, Averager Averager, SarDataset Padded) Load(CliIO io, bool json, string fieldsPath, string massText)
+    {
+        double? massKg = SarCommand.ParseMass(massText);
+        if (massKg is null) throw new SarKitInputException($"--mass '{massText}': margins are averaged over cubes; give a mass (e.g. 10g).");
+        DatasetFiles.RequireExisting(fieldsPath);
+        var ds = io.WithProgress(json, "Reading dataset", _ => DatasetFiles.Open(fieldsPath));
+        var averager = Averager.Build(io, json, ds, massKg.Value, null);
+        var padded = new SarDataset(averager.PaddedTissue, averager.Padding.Pad(ds.E));
+        return (ds, averager, padded);
+    }
+}
+
+internal sealed record MarginCrJson(int R, double Cr, double K, double KPlusCr, double GaussianTail, string SarkitVersion);
+
+internal sealed record MarginQeJson
+{
+    public required string InputFile { get; init; }
+    public required string OutputFile { get; init; }
+    public required string Content { get; init; }
+    public required double MassKg { get; init; }
+    public required int Count { get; init; }
+    public required int Channels { get; init; }
+    public required double SigmaE { get; init; }
+    public required bool SigmaERelative { get; init; }
+    public required double SigmaEAbsolute { get; init; }
+    public required double MeanFieldMagnitude { get; init; }
+    public required double K { get; init; }
+    public required int R { get; init; }
+    public required double Cr { get; init; }
+    public required bool Expectation { get; init; }
+    public required string Form { get; init; }
+    public required DriveJson Drive { get; init; }
+    public required double PeakSar { get; init; }
+    public required double ProtectedPeakSar { get; init; }
+    public required double RelativeIncrease { get; init; }
+    public required string Unit { get; init; }
+    public required double ElapsedS { get; init; }
+    public required string SarkitVersion { get; init; }
+    public string? VopsOutput { get; init; }
+    public double? VopMarginBeta { get; init; }
+}
+
+internal sealed record MarginDriveJson(string Label, double PeakSar, double ProtectedPeakSar, int Trials, int Exceedances, int ExceedancesWithoutMargin, double MaxTrueOverProtected, double MeanTrueOverNominal);
+
+internal sealed record MarginValidateJson
+{
+    public required string InputFile { get; init; }
+    public required string Margin { get; init; }
+    public required double SigmaEAbsolute { get; init; }
+    public required string Distribution { get; init; }
+    public required double Kurtosis { get; init; }
+    public required long Trials { get; init; }
+    public required long Exceedances { get; init; }
+    public required double Probability { get; init; }
+    public required double CiLow { get; init; }
+    public required double CiHigh { get; init; }
+    public required double Confidence { get; init; }
+    public required double Target { get; init; }
+    public required double CantelliBound { get; init; }
+    public required bool WithinTarget { get; init; }
+    public required double ProbabilityWithoutMargin { get; init; }
+    public required MarginDriveJson[] Drives { get; init; }
+    public required double ElapsedS { get; init; }
+    public required string SarkitVersion { get; init; }
+}
