@@ -72,6 +72,8 @@ public static class CliApp
         root.Add(DemoCommand.Create(io));
         root.Add(NemaCommand.Create(io));
         root.Add(RecordsCommand.Create(io));
+        root.Add(SeqCommand.Create(io));
+        root.Add(SeqCommand.CreatePulse(io));
         return root;
     }
 }

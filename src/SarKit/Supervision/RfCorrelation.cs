@@ -17,21 +17,25 @@ public static class RfCorrelation
     /// <c>re[c*length .. (c+1)*length)</c>, imaginary parts likewise in <paramref name="im"/>.
     /// </summary>
     public static void Accumulate(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int channels, int length, double dt, Span<double> weights)
+        => Accumulate(re, im, channels, length, length, dt, weights);
+
+    /// <summary>As <see cref="Accumulate(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, double, Span{double})"/> with channel c at offset c·<paramref name="stride"/>.</summary>
+    public static void Accumulate(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int channels, int length, int stride, double dt, Span<double> weights)
     {
         if (weights.Length != channels * channels) throw new ArgumentException("weights must have N² entries", nameof(weights));
-        if (re.Length < channels * length || im.Length < channels * length) throw new ArgumentException("sample arrays too short");
+        if (re.Length < (channels - 1) * stride + length || im.Length < (channels - 1) * stride + length) throw new ArgumentException("sample arrays too short");
         for (int i = 0; i < channels; i++)
         {
-            var ri = re.Slice(i * length, length); var ii = im.Slice(i * length, length);
+            var ri = re.Slice(i * stride, length); var ii = im.Slice(i * stride, length);
             weights[i] += dt * (TensorPrimitives.Dot(ri, ri) + TensorPrimitives.Dot(ii, ii));
         }
         int o = channels;
         for (int i = 0; i < channels; i++)
         {
-            var ri = re.Slice(i * length, length); var ii = im.Slice(i * length, length);
+            var ri = re.Slice(i * stride, length); var ii = im.Slice(i * stride, length);
             for (int j = i + 1; j < channels; j++)
             {
-                var rj = re.Slice(j * length, length); var ij = im.Slice(j * length, length);
+                var rj = re.Slice(j * stride, length); var ij = im.Slice(j * stride, length);
                 // c = Σ conj(x_i) x_j
                 double cr = TensorPrimitives.Dot(ri, rj) + TensorPrimitives.Dot(ii, ij);
                 double ci = TensorPrimitives.Dot(ri, ij) - TensorPrimitives.Dot(ii, rj);
