@@ -254,7 +254,7 @@ internal static class SeqCommand
         {
             if (b.RfId == 0) continue;
             rfBlocks++;
-            if (!cache.TryGetValue(b.RfId, out var r)) cache[b.RfId] = r = PulseqRfRaster.Of(s, s.RfEvents[b.RfId], larmor ?? (s.RfEvents[b.RfId].FrequencyPpm != 0 || s.RfEvents[b.RfId].PhasePpmRadPerMHz != 0 ? 0 : null));
+            if (!cache.TryGetValue(b.RfId, out var r)) cache[b.RfId] = r = PulseqRfRaster.Of(s, s.RfEvents[b.RfId], larmor, magnitudeOnly: true);
             energy += r.EnergyHz2s();
             rfTime += r.SamplesHz.Length * r.RasterSeconds;
             foreach (var x in r.SamplesHz) peak = Math.Max(peak, x.Magnitude);

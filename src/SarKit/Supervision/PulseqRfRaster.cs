@@ -19,9 +19,11 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
 
     /// <summary>
     /// Raster samples of <paramref name="rf"/>: s = amp·mag·exp(i(2π·phase + φ_off + 2π·f_off·t)), with φ_off, f_off including the
-    /// 1.5 ppm terms (× <paramref name="larmorHz"/>; required when they are non-zero) and t relative to the shape start.
+    /// 1.5 ppm terms (× <paramref name="larmorHz"/>; required when they are non-zero unless <paramref name="magnitudeOnly"/>)
+    /// and t relative to the shape start. With <paramref name="magnitudeOnly"/> missing ppm terms are skipped: a phase common
+    /// to all channels changes neither |s| nor the correlation matrix of a static shim.
     /// </summary>
-    public static PulseqRfRaster Of(PulseqSequence seq, PulseqRfEvent rf, double? larmorHz = null)
+    public static PulseqRfRaster Of(PulseqSequence seq, PulseqRfEvent rf, double? larmorHz = null, bool magnitudeOnly = false)
     {
         double dt = seq.Definitions.RadiofrequencyRasterTime;
         var mag = seq.Shapes[rf.MagnitudeShapeId];
@@ -29,10 +31,13 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
         double fOff = rf.FrequencyOffsetHz, phOff = rf.PhaseOffsetRad;
         if (rf.FrequencyPpm != 0 || rf.PhasePpmRadPerMHz != 0)
         {
-            if (larmorHz is not { } f0)
+            if (larmorHz is { } f0)
+            {
+                fOff += rf.FrequencyPpm * 1e-6 * f0;
+                phOff += rf.PhasePpmRadPerMHz * 1e-6 * f0;
+            }
+            else if (!magnitudeOnly)
                 throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id} has ppm offsets (freq {rf.FrequencyPpm} ppm, phase {rf.PhasePpmRadPerMHz} rad/MHz); give the Larmor frequency to apply them.") { SourceFile = seq.SourceFile, Dataset = "RF" };
-            fOff += rf.FrequencyPpm * 1e-6 * f0;
-            phOff += rf.PhasePpmRadPerMHz * 1e-6 * f0;
         }
         Complex[] s;
         if (rf.TimeShapeId == 0)

@@ -36,7 +36,7 @@ public static class PulseqSchedule
             var key = (block.RfId, sk);
             if (!byKey.TryGetValue(key, out int ti))
             {
-                var raster = PulseqRfRaster.Of(seq, seq.RfEvents[block.RfId], larmorHz);
+                var raster = PulseqRfRaster.Of(seq, seq.RfEvents[block.RfId], larmorHz, magnitudeOnly: true);
                 var a = new Complex[n];
                 for (int c = 0; c < n; c++) a[c] = cal.DrivePerHz(c, shim[c]);
                 ti = templates.Count;

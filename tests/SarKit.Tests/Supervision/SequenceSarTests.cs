@@ -2,6 +2,7 @@ using System.Numerics;
 using SarKit.Sar;
 using SarKit.Supervision;
 using SarKit.Supervision.Pulseq;
+using SarKit.Tests.Support;
 
 namespace SarKit.Tests.Supervision;
 
@@ -307,5 +308,33 @@ public class SequenceSarTests
         Assert.Equal(0.05, d!.Value, 5); // doubling the period halves the average: 1 J/kg per 0.1 s = 10 W/kg
         Assert.True(SequenceSarCheck.Run(s.WithInsertedDelays(d.Value, [0.05]), obs, limits).Passed);
         Assert.False(SequenceSarCheck.Run(s.WithInsertedDelays(d.Value * 0.999, [0.05]), obs, limits).Passed);
+    }
+}
+
+public class PulseqReferenceSarTests
+{
+    [SharedDataFact("pulseq/pypulseq_simple_mprage150.seq")]
+    public void EveryReferenceFileGivesAScheduleWhoseMeanSarIsItsRfEnergyOverDuration()
+    {
+        var dir = Path.GetDirectoryName(SharedData.Reference("pulseq/pypulseq_simple_mprage150.seq"))!;
+        int n = 0;
+        foreach (var f in Directory.GetFiles(dir, "*.seq").OrderBy(x => x))
+        {
+            PulseqSequence seq;
+            try { seq = PulseqFile.Read(f); }
+            catch (SarKitInputException e) when (e.Message.Contains("not supported")) { continue; } // 1.2/1.3
+            var sched = PulseqSchedule.Build(seq, DriveCalibration.MicroTesla(), 1e-3);
+            double energy = 0;
+            foreach (var b in seq.Blocks) if (b.RfId != 0) energy += PulseqRfRaster.Of(seq, seq.RfEvents[b.RfId], larmorHz: 123.2e6).EnergyHz2s();
+            double g = DriveCalibration.Gamma1H;
+            double meanUt2 = energy / (g * g) * 1e12 / seq.TotalDurationSeconds;
+            // window = k × period in steady state: every window holds exactly k periods → the mean
+            var obs = new SarObservable("k", SarMetric.WholeBody, 1, [1.0], "uT");
+            var r = WindowedSar.Evaluate(sched, obs, [3 * seq.TotalDurationSeconds], RepetitionMode.Periodic, 20)[0];
+            Assert.Equal(1.0, r.MaxSar / meanUt2, 9);
+            Assert.All(r.Timeline!, v => Assert.Equal(1.0, v / meanUt2, 9));
+            n++;
+        }
+        Assert.True(n >= 10, $"only {n} files evaluated");
     }
 }
