@@ -11,6 +11,7 @@ using SarKit.Sar;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
+if (args.Length > 0 && args[0] == "supervision") return SupervisionBench.Run(args[1..]);
 BenchOptions opt;
 try { opt = BenchOptions.Parse(args); }
 catch (Exception ex) when (ex is ArgumentException or FormatException or SarKitInputException)

@@ -65,27 +65,8 @@ public static class WindowedSar
         if (!(T > 0) || !double.IsFinite(T)) throw new SarKitInputException($"window length {T} s must be positive.");
         int S = f.Count, sd = f.TemplateSegments, K = obs.Count;
         double P = f.Period;
-        // candidate window-end times: every segment edge as window end, and as window start (+T)
-        var cand = new List<double>(4 * S + 2);
-        for (int i = 0; i < S; i++) { cand.Add(f.Start[i]); cand.Add(f.End[i]); cand.Add(f.Start[i] + T); cand.Add(f.End[i] + T); }
-        if (mode == RepetitionMode.Once) { cand.Add(0); cand.Add(P + T); }
-        if (cand.Count == 0) cand.Add(T);
-        var endPos = new Position[cand.Count]; var startPos = new Position[cand.Count];
-        for (int c = 0; c < cand.Count; c++) { endPos[c] = f.Locate(cand[c], mode); startPos[c] = f.Locate(cand[c] - T, mode); }
-
-        double[]? tlTimes = null; Position[]? tlEnd = null, tlStart = null; double[]? timeline = null;
-        if (timelinePoints > 0)
-        {
-            tlTimes = new double[timelinePoints]; tlEnd = new Position[timelinePoints]; tlStart = new Position[timelinePoints];
-            double span = mode == RepetitionMode.Periodic ? P : P + T;
-            for (int k = 0; k < timelinePoints; k++)
-            {
-                double t = mode == RepetitionMode.Periodic ? (k + 1) * span / timelinePoints : k * span / (timelinePoints - 1 == 0 ? 1 : timelinePoints - 1);
-                tlTimes[k] = t; tlEnd[k] = f.Locate(t, mode); tlStart[k] = f.Locate(t - T, mode);
-            }
-            timeline = new double[timelinePoints];
-            Array.Fill(timeline, double.NegativeInfinity);
-        }
+        if (mode == RepetitionMode.Periodic && T / P > int.MaxValue / 4) throw new SarKitInputException($"window {T} s is too long for a period of {P} s.");
+        var cands = Candidates(f, T, mode);
 
         // upper bound per matrix: Σ_templates (max placements of the template meeting one window) · E_template,j / T
         var maxCount = f.MaxPlacementsPerWindow(T, mode);
@@ -103,48 +84,164 @@ public static class WindowedSar
         }
         var order = Enumerable.Range(0, K).OrderByDescending(j => ub[j]).ToArray();
 
+        // pass 1: exact maximum, matrices in descending bound order, skipping those whose bound cannot beat the best so far
         double best = double.NegativeInfinity, bestT = 0; int bestJ = -1, evaluated = 0;
         var gate = new object();
-        Parallel.For(0, K, () => (cum: new double[S + 1], tl: timeline is null ? null : new double[timelinePoints].Fill(double.NegativeInfinity), n: 0),
-            (r, _, st) =>
-            {
-                int j = order[r];
-                if (timeline is null && ub[j] <= Volatile.Read(ref best)) return st;
-                var e = tplEnergy.AsSpan((int)((long)j * sd), sd);
-                var cum = st.cum;
-                cum[0] = 0;
-                for (int i = 0; i < S; i++) cum[i + 1] = cum[i] + e[f.TemplateSegment[i]];
-                double eP = cum[S];
-                double localBest = double.NegativeInfinity, localT = 0;
-                for (int c = 0; c < cand.Count; c++)
-                {
-                    double a = (Energy(endPos[c], cum, e, f, eP) - Energy(startPos[c], cum, e, f, eP)) / T;
-                    if (a > localBest) { localBest = a; localT = cand[c]; }
-                }
-                if (st.tl is { } tl)
-                    for (int k = 0; k < tl.Length; k++)
-                    {
-                        double a = (Energy(tlEnd![k], cum, e, f, eP) - Energy(tlStart![k], cum, e, f, eP)) / T;
-                        if (a > tl[k]) tl[k] = a;
-                    }
-                st.n++;
-                if (localBest > Volatile.Read(ref best))
-                    lock (gate) if (localBest > best || (localBest == best && j < bestJ)) { best = localBest; bestT = localT; bestJ = j; }
-                return st;
-            },
-            st =>
-            {
-                lock (gate)
-                {
-                    evaluated += st.n;
-                    if (st.tl is { } tl) for (int k = 0; k < tl.Length; k++) timeline![k] = Math.Max(timeline[k], tl[k]);
-                }
-            });
+        Parallel.For(0, K, () => (cum: new double[S + 1], n: 0), (r, _, st) =>
+        {
+            int j = order[r];
+            if (ub[j] <= Volatile.Read(ref best)) return st;
+            var e = Energies(tplEnergy, j, sd);
+            double eP = Cumulative(f, e, st.cum);
+            var (localBest, localT) = cands.Max(st.cum, e, f.TemplateSegment, eP);
+            st.n++;
+            if (localBest > Volatile.Read(ref best))
+                lock (gate) if (localBest > best || (localBest == best && j < bestJ)) { best = localBest; bestT = localT; bestJ = j; }
+            return st;
+        }, st => { lock (gate) evaluated += st.n; });
         if (mode == RepetitionMode.Periodic && P > 0) { bestT %= P; if (bestT <= 0) bestT += P; }
+
+        // pass 2 (optional): timeline SAR(t_k) = max_j A_j(t_k), skipping matrices whose bound is below the current minimum
+        double[]? tlTimes = null, timeline = null;
+        if (timelinePoints > 0)
+        {
+            tlTimes = new double[timelinePoints];
+            var tlEnd = new Position[timelinePoints]; var tlStart = new Position[timelinePoints];
+            double span = mode == RepetitionMode.Periodic ? P : P + T;
+            for (int k = 0; k < timelinePoints; k++)
+            {
+                double t = mode == RepetitionMode.Periodic ? (k + 1) * span / timelinePoints : k * span / Math.Max(1, timelinePoints - 1);
+                tlTimes[k] = t; tlEnd[k] = f.Locate(t, mode); tlStart[k] = f.Locate(t - T, mode);
+            }
+            timeline = new double[timelinePoints];
+            Array.Fill(timeline, double.NegativeInfinity);
+            int batch = Math.Max(1, 2 * Environment.ProcessorCount);
+            for (int r0 = 0; r0 < K; r0 += batch)
+            {
+                double floor = timeline.Min();
+                if (ub[order[r0]] <= floor) break;
+                int r1 = Math.Min(K, r0 + batch);
+                Parallel.For(r0, r1, () => (cum: new double[S + 1], tl: new double[timelinePoints]), (r, _, st) =>
+                {
+                    int j = order[r];
+                    if (ub[j] <= floor) return st;
+                    var e = Energies(tplEnergy, j, sd);
+                    double eP = Cumulative(f, e, st.cum);
+                    for (int k = 0; k < timelinePoints; k++)
+                    {
+                        double a = (Energy(tlEnd[k], st.cum, e, f, eP) - Energy(tlStart[k], st.cum, e, f, eP)) / T;
+                        if (a > st.tl[k]) st.tl[k] = a;
+                    }
+                    return st;
+                }, st => { lock (gate) for (int k = 0; k < timelinePoints; k++) timeline[k] = Math.Max(timeline[k], st.tl[k]); });
+            }
+        }
         return new WindowSarResult(obs.Name, obs.Metric, T, Math.Max(best, 0), bestT, bestJ, timeline, tlTimes, evaluated);
     }
 
-    private static double[] Fill(this double[] a, double v) { Array.Fill(a, v); return a; }
+    private static ReadOnlySpan<double> Energies(double[] tplEnergy, int j, int sd) => tplEnergy.AsSpan((int)((long)j * sd), sd);
+
+    /// <summary>cum[i] = energy before segment i (cum[S] = energy of one period); returns the period energy.</summary>
+    private static double Cumulative(FlatSchedule f, ReadOnlySpan<double> e, double[] cum)
+    {
+        cum[0] = 0;
+        var ts = f.TemplateSegment;
+        for (int i = 0; i < ts.Length; i++) cum[i + 1] = cum[i] + e[ts[i]];
+        return cum[ts.Length];
+    }
+
+    /// <summary>
+    /// Candidate window positions, VOP-independent. Every candidate has one end exactly on a segment edge m (energy
+    /// cum[(m+1)/2], edges numbered a_0, b_0, a_1, b_1, …) and the other end at a located position (segment Seg, fraction F,
+    /// period offset Dp): window energy = Sign·(cum[Seg] + F·e[Seg] − cum[(m+1)/2]) + Dp·E_P. Located by monotone sweeps.
+    /// </summary>
+    private sealed class CandidateSet
+    {
+        public int[] Edge = [], Seg = [], Dp = [];
+        public double[] F = [], EndTime = [];
+        public sbyte[] Sign = [];
+        public int Count;
+
+        public (double Max, double EndTime) Max(double[] cum, ReadOnlySpan<double> e, int[] segTemplate, double eP)
+        {
+            double best = double.NegativeInfinity; int at = -1;
+            for (int c = 0; c < Count; c++)
+            {
+                int s = Seg[c];
+                double w = Sign[c] * (cum[s] + F[c] * e[segTemplate[s]] - cum[(Edge[c] + 1) >> 1]) + Dp[c] * eP;
+                if (w > best) { best = w; at = c; }
+            }
+            return at < 0 ? (0, 0) : (best / WindowLength, EndTime[at]);
+        }
+
+        public double WindowLength;
+    }
+
+    private static CandidateSet Candidates(FlatSchedule f, double T, RepetitionMode mode)
+    {
+        int S = f.Count;
+        var c = new CandidateSet { WindowLength = T };
+        if (S == 0) return c;
+        int n = 4 * S;
+        c.Edge = new int[n]; c.Seg = new int[n]; c.Dp = new int[n]; c.F = new double[n]; c.EndTime = new double[n]; c.Sign = new sbyte[n];
+        int k = 0;
+        // set 1: window ends on edge m, starts at edge − T (sign +: E(edge) − E(start))
+        var sweep = new Sweep(f, mode);
+        for (int m = 0; m < 2 * S; m++)
+        {
+            double edge = (m & 1) == 0 ? f.Start[m >> 1] : f.End[m >> 1];
+            var p = sweep.Locate(edge - T);
+            c.Edge[k] = m; c.Seg[k] = p.Index < 0 ? 0 : p.Index; c.F[k] = p.Index < 0 ? 0 : p.Fraction; c.Dp[k] = (int)(-p.Periods); c.Sign[k] = -1; c.EndTime[k] = edge;
+            if (p.Index < 0) { c.Seg[k] = 0; c.F[k] = 0; }
+            k++;
+        }
+        // set 2: window starts on edge m, ends at edge + T (sign −: E(end) − E(edge))
+        sweep = new Sweep(f, mode);
+        for (int m = 0; m < 2 * S; m++)
+        {
+            double edge = (m & 1) == 0 ? f.Start[m >> 1] : f.End[m >> 1];
+            var p = sweep.Locate(edge + T);
+            c.Edge[k] = m; c.Seg[k] = p.Index < 0 ? 0 : p.Index; c.F[k] = p.Index < 0 ? 0 : p.Fraction; c.Dp[k] = (int)p.Periods; c.Sign[k] = 1; c.EndTime[k] = edge + T;
+            k++;
+        }
+        c.Count = k;
+        // Sign convention: energy = Sign·(E(located) − E(edge)) + Dp·E_P, with located energy excluding whole periods.
+        // set 1: W = E(edge) − E(start) = −(E_loc(start) − E(edge)) + (−p_start)·E_P ⇒ Sign −1, Dp = −p_start.
+        // set 2: W = E(end) − E(edge) = +(E_loc(end) − E(edge)) + p_end·E_P ⇒ Sign +1, Dp = p_end.
+        return c;
+    }
+
+    /// <summary>Locates monotone (up to period wraps) times with an advancing pointer.</summary>
+    private sealed class Sweep(FlatSchedule f, RepetitionMode mode)
+    {
+        int _hint = -1;
+        double _lastTau = double.NegativeInfinity;
+
+        public Position Locate(double t)
+        {
+            int S = f.Count;
+            long p = 0; double tau = t;
+            if (mode == RepetitionMode.Periodic)
+            {
+                p = (long)Math.Floor(t / f.Period);
+                tau = t - p * f.Period;
+                if (tau >= f.Period) { p++; tau -= f.Period; }
+                if (tau < 0) { p--; tau += f.Period; }
+            }
+            else
+            {
+                if (t <= 0) return new Position(0, -1, 0);
+                if (t >= f.Period) return new Position(0, S - 1, 1);
+            }
+            if (tau < _lastTau) _hint = -1; // wrapped
+            _lastTau = tau;
+            while (_hint + 1 < S && f.Start[_hint + 1] <= tau) _hint++;
+            if (_hint < 0) return new Position(p, -1, 0);
+            double frac = Math.Clamp((tau - f.Start[_hint]) / (f.End[_hint] - f.Start[_hint]), 0, 1);
+            return new Position(p, _hint, frac);
+        }
+    }
+
 
     private static double Energy(in Position p, double[] cum, ReadOnlySpan<double> e, FlatSchedule f, double eP)
     {
