@@ -233,8 +233,9 @@ public static class WindowedSar
                 if (t <= 0) return new Position(0, -1, 0);
                 if (t >= f.Period) return new Position(0, S - 1, 1);
             }
-            if (tau < _lastTau) _hint = -1; // wrapped
+            if (tau < _lastTau - 0.5 * f.Period) _hint = -1; // wrapped to the next period
             _lastTau = tau;
+            while (_hint >= 0 && f.Start[_hint] > tau) _hint--; // edges may step back by rounding (adjacent segments)
             while (_hint + 1 < S && f.Start[_hint + 1] <= tau) _hint++;
             if (_hint < 0) return new Position(p, -1, 0);
             double frac = Math.Clamp((tau - f.Start[_hint]) / (f.End[_hint] - f.Start[_hint]), 0, 1);
