@@ -160,23 +160,34 @@ public static class WindowedSar
         public int[] Edge = [], Seg = [], Dp = [];
         public double[] F = [], EndTime = [];
         public sbyte[] Sign = [];
-        public int Count;
+        /// <summary>Set 1 occupies [0, Count1), set 2 [Offset2, Offset2 + Count2).</summary>
+        public int Count1, Offset2, Count2;
+        public double WindowLength;
 
         public (double Max, double EndTime) Max(double[] cum, ReadOnlySpan<double> e, int[] segTemplate, double eP)
         {
             double best = double.NegativeInfinity; int at = -1;
-            for (int c = 0; c < Count; c++)
+            for (int pass = 0; pass < 2; pass++)
             {
-                int s = Seg[c];
-                double w = Sign[c] * (cum[s] + F[c] * e[segTemplate[s]] - cum[(Edge[c] + 1) >> 1]) + Dp[c] * eP;
-                if (w > best) { best = w; at = c; }
+                int from = pass == 0 ? 0 : Offset2, to = pass == 0 ? Count1 : Offset2 + Count2;
+                for (int c = from; c < to; c++)
+                {
+                    int s = Seg[c];
+                    double w = Sign[c] * (cum[s] + F[c] * e[segTemplate[s]] - cum[(Edge[c] + 1) >> 1]) + Dp[c] * eP;
+                    if (w > best) { best = w; at = c; }
+                }
             }
             return at < 0 ? (0, 0) : (best / WindowLength, EndTime[at]);
         }
-
-        public double WindowLength;
     }
 
+    /// <summary>
+    /// Candidates: set 1 = window ends on a segment end b_i, set 2 = window starts on a segment start a_i. This drops without
+    /// loss set 1's segment starts (either the same point as the previous segment's end, or the start of a pulse after
+    /// silence, where the end-side power rises for every matrix so A_j's slope increases) and set 2's segment ends (same
+    /// point as the next start, or a pulse end before silence, where the start-side power falls). The maximum of the
+    /// piecewise-linear A_j lies at a breakpoint where its slope decreases, and every such breakpoint keeps a candidate.
+    /// </summary>
     private static CandidateSet Candidates(FlatSchedule f, double T, RepetitionMode mode)
     {
         int S = f.Count;
@@ -184,31 +195,44 @@ public static class WindowedSar
         if (S == 0) return c;
         int n = 4 * S;
         c.Edge = new int[n]; c.Seg = new int[n]; c.Dp = new int[n]; c.F = new double[n]; c.EndTime = new double[n]; c.Sign = new sbyte[n];
-        int k = 0;
-        // set 1: window ends on edge m, starts at edge − T (sign +: E(edge) − E(start))
-        var sweep = new Sweep(f, mode);
-        for (int m = 0; m < 2 * S; m++)
-        {
-            double edge = (m & 1) == 0 ? f.Start[m >> 1] : f.End[m >> 1];
-            var p = sweep.Locate(edge - T);
-            c.Edge[k] = m; c.Seg[k] = p.Index < 0 ? 0 : p.Index; c.F[k] = p.Index < 0 ? 0 : p.Fraction; c.Dp[k] = (int)(-p.Periods); c.Sign[k] = -1; c.EndTime[k] = edge;
-            if (p.Index < 0) { c.Seg[k] = 0; c.F[k] = 0; }
-            k++;
-        }
-        // set 2: window starts on edge m, ends at edge + T (sign −: E(end) − E(edge))
-        sweep = new Sweep(f, mode);
-        for (int m = 0; m < 2 * S; m++)
-        {
-            double edge = (m & 1) == 0 ? f.Start[m >> 1] : f.End[m >> 1];
-            var p = sweep.Locate(edge + T);
-            c.Edge[k] = m; c.Seg[k] = p.Index < 0 ? 0 : p.Index; c.F[k] = p.Index < 0 ? 0 : p.Fraction; c.Dp[k] = (int)p.Periods; c.Sign[k] = 1; c.EndTime[k] = edge + T;
-            k++;
-        }
-        c.Count = k;
-        // Sign convention: energy = Sign·(E(located) − E(edge)) + Dp·E_P, with located energy excluding whole periods.
-        // set 1: W = E(edge) − E(start) = −(E_loc(start) − E(edge)) + (−p_start)·E_P ⇒ Sign −1, Dp = −p_start.
-        // set 2: W = E(end) − E(edge) = +(E_loc(end) − E(edge)) + p_end·E_P ⇒ Sign +1, Dp = p_end.
+        c.Offset2 = 2 * S;
+        Parallel.Invoke(
+            () =>
+            {
+                // set 1: W = E(edge) − E(edge − T) = −(E_loc(start) − E(edge)) + (−p_start)·E_P
+                var sweep = new Sweep(f, mode);
+                int k = 0;
+                for (int m = 0; m < 2 * S; m++)
+                {
+                    int i = m >> 1;
+                    if ((m & 1) == 0) continue; // a_i: either duplicates b_{i−1} or starts a pulse after silence
+                    double edge = f.End[i];
+                    var p = sweep.Locate(edge - T);
+                    Put(k++, m, p, -1, (int)(-p.Periods), edge);
+                }
+                c.Count1 = k;
+            },
+            () =>
+            {
+                // set 2: W = E(edge + T) − E(edge) = +(E_loc(end) − E(edge)) + p_end·E_P
+                var sweep = new Sweep(f, mode);
+                int k = c.Offset2;
+                for (int m = 0; m < 2 * S; m++)
+                {
+                    int i = m >> 1;
+                    if ((m & 1) == 1) continue; // b_i: either duplicates a_{i+1} or ends a pulse before silence
+                    double edge = f.Start[i];
+                    var p = sweep.Locate(edge + T);
+                    Put(k++, m, p, 1, (int)p.Periods, edge + T);
+                }
+                c.Count2 = k - c.Offset2;
+            });
         return c;
+
+        void Put(int k, int m, Position p, sbyte sign, int dp, double endTime)
+        {
+            c.Edge[k] = m; c.Seg[k] = p.Index < 0 ? 0 : p.Index; c.F[k] = p.Index < 0 ? 0 : p.Fraction; c.Dp[k] = dp; c.Sign[k] = sign; c.EndTime[k] = endTime;
+        }
     }
 
     /// <summary>Locates monotone (up to period wraps) times with an advancing pointer.</summary>
