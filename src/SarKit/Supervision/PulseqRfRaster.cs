@@ -14,7 +14,10 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
     /// <summary>Σ|s_n|²Δt, Hz²·s (= Hz).</summary>
     public double EnergyHz2s() { double e = 0; foreach (var s in SamplesHz) e += s.Real * s.Real + s.Imaginary * s.Imaginary; return e * RasterSeconds; }
 
-    /// <summary>B1 samples in tesla: B1 = s/γ.</summary>
+    /// <summary>Complex B1 samples in tesla: B1 = s/γ.</summary>
+    public Complex[] SamplesTesla(double gammaHzPerT = DriveCalibration.Gamma1H) => SamplesHz.Select(s => s / gammaHzPerT).ToArray();
+
+    /// <summary>|B1| samples in tesla: B1 = s/γ.</summary>
     public double[] MagnitudeTesla(double gammaHzPerT = DriveCalibration.Gamma1H) => SamplesHz.Select(s => s.Magnitude / gammaHzPerT).ToArray();
 
     /// <summary>

@@ -338,3 +338,22 @@ public class PulseqReferenceSarTests
         Assert.True(n >= 10, $"only {n} files evaluated");
     }
 }
+
+public class PulseqRasterUnitTests
+{
+    [Fact]
+    public void TeslaIsHertzOverGammaAndPpmOffsetsNeedTheLarmorFrequency()
+    {
+        var w = new SeqTextWriter(5);
+        w.Rf(Enumerable.Repeat(new Complex(425.77478518, 0), 10).ToArray(), false);
+        w.Block(0.0001, 1);
+        var text = w.Text().Replace("1 425.77478518 1 2 0 0 0 0 0 0 0 e", "1 425.77478518 1 2 0 0 0 3.5 0 0 0 e");
+        var seq = PulseqFile.Parse(text.Split('\n'), "ppm.seq");
+        Assert.Equal(3.5, seq.RfEvents[1].FrequencyPpm);
+        Assert.Throws<SarKitInputException>(() => PulseqRfRaster.Of(seq, seq.RfEvents[1]));
+        var r = PulseqRfRaster.Of(seq, seq.RfEvents[1], larmorHz: 123e6);
+        Assert.Equal(10e-6, r.SamplesTesla()[3].Magnitude, 15); // 425.77 Hz / 42.577 MHz/T = 10 µT
+        Assert.Equal(2 * Math.PI * 3.5e-6 * 123e6 * 3.5e-6, r.SamplesHz[3].Phase, 9); // f_off = 3.5 ppm × 123 MHz at t = 3.5 µs
+        Assert.Equal(PulseqRfRaster.Of(seq, seq.RfEvents[1], magnitudeOnly: true).EnergyHz2s(), r.EnergyHz2s(), 12);
+    }
+}
