@@ -24,6 +24,15 @@ public static class RfCorrelation
     {
         if (weights.Length != channels * channels) throw new ArgumentException("weights must have N² entries", nameof(weights));
         if (re.Length < (channels - 1) * stride + length || im.Length < (channels - 1) * stride + length) throw new ArgumentException("sample arrays too short");
+        // chunks of ChunkSamples keep all channels of a chunk in cache while every channel pair is visited
+        for (int c0 = 0; c0 < length; c0 += ChunkSamples)
+            AccumulateChunk(re[c0..], im[c0..], channels, Math.Min(ChunkSamples, length - c0), stride, dt, weights);
+    }
+
+    private const int ChunkSamples = 512;
+
+    private static void AccumulateChunk(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int channels, int length, int stride, double dt, Span<double> weights)
+    {
         for (int i = 0; i < channels; i++)
         {
             var ri = re.Slice(i * stride, length); var ii = im.Slice(i * stride, length);
