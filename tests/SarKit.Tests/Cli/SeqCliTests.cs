@@ -112,6 +112,27 @@ public class SeqCliTests
         Assert.Equal(2, CliRunner.Run("pulse", "check", Data("no_unit.npz"), "--vops", vops).ExitCode);
     }
 
+    [Fact]
+    public void PulseCheckWithTheFullQSetEqualsTheDirectMaximum()
+    {
+        using var dir = new TempDir();
+        var t = Support.TestPhantoms.Ellipsoid(10, 9, 12, 0.006, seed: 2);
+        var e = Support.TestPhantoms.RandomFields(t.Grid, 3, seed: 3);
+        var set = SarKit.Averaging.AveragedQMatrixSet.Compute(new SarDataset(t, e), SarKit.Averaging.AveragingCubeSet.Build(t));
+        var qPath = dir.File("q.h5");
+        QMatrixSetFile.Write(set, qPath);
+        var q = QMatrixSetFile.Read(qPath);
+        var r = CliRunner.Run("pulse", "check", Data("ptx3_waveform.npz"), "--q", qPath, "--json", "--no-delay-search");
+        Assert.True(r.ExitCode is 0 or 3, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        // every 360 s window holds exactly 36 000 periods of 10 ms: SAR = max_j tr(Q_j R) / 10 ms
+        var w = SarKit.Supervision.WaveformFile.Read(Data("ptx3_waveform.npz")).Template("V", null, 1).TotalWeights();
+        double direct = Enumerable.Range(0, q.Count).Max(j => System.Numerics.Tensors.TensorPrimitives.Dot(q.Matrix(j), w)) / 0.01;
+        var l = doc.RootElement.GetProperty("limits").EnumerateArray().First(x => x.GetProperty("metric").GetString() == "local_head" && x.GetProperty("window_s").GetDouble() == 360);
+        Assert.Equal(1.0, l.GetProperty("sar_w_per_kg").GetDouble() / direct, 9);
+        Assert.StartsWith("all Q-matrices", l.GetProperty("matrices").GetString());
+    }
+
     [Support.SharedDataFact("pulseq/pypulseq_simple_mprage150.seq")]
     public void SeqInfoOfAReferenceFile()
     {
