@@ -136,11 +136,11 @@ public class SeqCliTests
     [Support.SharedDataFact("pulseq/pypulseq_simple_mprage150.seq")]
     public void SeqInfoOfAReferenceFile()
     {
-        var r = CliRunner.Run("seq", "info", Support.SharedData.Reference("pulseq/pypulseq_simple_mprage150.seq"), "--json");
+        var r = CliRunner.Run("seq", "info", Support.SharedData.Reference("pulseq/pypulseq_simple_mprage150.seq")!, "--json");
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         Assert.Equal("1.5.0", doc.RootElement.GetProperty("version").GetString());
         Assert.True(doc.RootElement.GetProperty("rf_energy_hz2_s").GetDouble() > 0);
-        Assert.Equal(2, CliRunner.Run("seq", "info", Support.SharedData.Reference("pulseq/pypulseq_simple_mprage120.seq")).ExitCode); // version 1.2 refused
+        Assert.Equal(2, CliRunner.Run("seq", "info", Support.SharedData.Reference("pulseq/pypulseq_simple_mprage120.seq")!).ExitCode); // version 1.2 refused
     }
 }
