@@ -79,6 +79,27 @@ public class SeqCliTests
     }
 
     [Fact]
+    public void ShortestTrPerRepetitionBlocksMatchesTheOneTrFile()
+    {
+        using var dir = new TempDir();
+        var one = WriteSeq(dir);
+        var w = new SeqTextWriter(4);
+        int rf = w.Rf(Enumerable.Repeat(new Complex(500, 0), 1000).ToArray(), true);
+        for (int k = 0; k < 5; k++) { w.Block(0.002, rf); w.Block(0.008); }
+        var five = dir.File("five.seq");
+        File.WriteAllText(five, w.Text());
+        double Tr(params string[] extra)
+        {
+            var r = CliRunner.Run(["seq", "check", .. extra, "--b1-sar", "local=10", "--json"]);
+            Assert.Equal(3, r.ExitCode);
+            using var doc = JsonDocument.Parse(r.Out);
+            return doc.RootElement.GetProperty("shortest_repetition_s").GetDouble();
+        }
+        double a = Tr(one), b = Tr(five, "--repetition-blocks", "2");
+        Assert.Equal(a, b, 5);
+    }
+
+    [Fact]
     public void UncertifiedVopSetIsRefusedWithExit2()
     {
         using var dir = new TempDir();
