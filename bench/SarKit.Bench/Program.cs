@@ -15,6 +15,7 @@ if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random") return M
 if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
 
+if (args.Length > 0 && args[0] == "supervision") return SupervisionBench.Run(args[1..]);
 BenchOptions opt;
 try { opt = BenchOptions.Parse(args); }
 catch (Exception ex) when (ex is ArgumentException or FormatException or SarKitInputException)

@@ -79,6 +79,8 @@ public static class CliApp
         root.Add(SurrogateCommand.Create(io));
         root.Add(MarginCommand.Create(io));
         root.Add(MvieCommand.Create(io));
+        root.Add(SeqCommand.Create(io));
+        root.Add(SeqCommand.CreatePulse(io));
         return root;
     }
 }

@@ -1,0 +1,71 @@
+using System.Numerics;
+using SarKit.Supervision.Pulseq;
+
+namespace SarKit.Supervision;
+
+/// <summary>
+/// Builds the RF <see cref="PulseSchedule"/> of a Pulseq sequence: one template per distinct (RF event, RF_SHIMS entry), its
+/// raster samples split into segments of at most <c>resolution</c>; channel c sends x_c(t) = k_c·w_c·s(t)/γ (µT → drive
+/// unit), so R = Σ|s|²Δt·(1e6/γ)²·a aᴴ with a_c = k_c·w_c — exact on the raster. Placements at block start + RF delay.
+/// </summary>
+public static class PulseqSchedule
+{
+    /// <summary>Builds the schedule. Blocks with RF and no RF_SHIMS use the calibration's default shim (required when N &gt; 1).</summary>
+    public static PulseSchedule Build(PulseqSequence seq, DriveCalibration cal, double resolutionSeconds = 1e-3, double? larmorHz = null)
+    {
+        if (!(resolutionSeconds > 0)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be positive.");
+        int n = cal.Channels;
+        var starts = seq.BlockStartTimes();
+        var templates = new List<PulseTemplate>();
+        var byKey = new Dictionary<(int Rf, int ShimKey), int>();
+        var shimKeys = new Dictionary<Complex[], int>(ReferenceEqualityComparer.Instance);
+        var placements = new List<PulsePlacement>();
+        for (int b = 0; b < seq.Blocks.Count; b++)
+        {
+            var block = seq.Blocks[b];
+            if (block.RfId == 0) continue;
+            var shim = seq.RfShim(block);
+            if (shim is not null && shim.Length != n)
+                throw new SarKitInputException($"{seq.SourceFile}: block {block.Id}: RF_SHIMS has {shim.Length} channels but the calibration ({cal.Source}) has {n}.") { SourceFile = seq.SourceFile, Dataset = "EXTENSIONS" };
+            if (shim is null)
+            {
+                shim = cal.DefaultShim ?? (n == 1 ? [Complex.One]
+                    : throw new SarKitInputException($"{seq.SourceFile}: block {block.Id} has RF without an RF_SHIMS entry; give a default shim for the {n} channels in the calibration (\"default_shim\").") { SourceFile = seq.SourceFile, Dataset = "BLOCKS" });
+            }
+            if (!shimKeys.TryGetValue(shim, out int sk)) { sk = shimKeys.Count; shimKeys[shim] = sk; }
+            var key = (block.RfId, sk);
+            if (!byKey.TryGetValue(key, out int ti))
+            {
+                var raster = PulseqRfRaster.Of(seq, seq.RfEvents[block.RfId], larmorHz, magnitudeOnly: true);
+                var a = new Complex[n];
+                for (int c = 0; c < n; c++) a[c] = cal.DrivePerHz(c, shim[c]);
+                ti = templates.Count;
+                templates.Add(Template($"rf{block.RfId}" + (sk > 0 || seq.RfShim(block) is not null ? $"/shim{sk}" : ""), raster, a, resolutionSeconds));
+                byKey[key] = ti;
+            }
+            placements.Add(new PulsePlacement(starts[b] + seq.RfEvents[block.RfId].DelaySeconds, ti));
+        }
+        return new PulseSchedule(n, seq.TotalDurationSeconds, templates, placements.ToArray(), seq.SourceFile);
+    }
+
+    /// <summary>Template of a static-shim RF event: segments of ⌊resolution/Δt⌋ raster samples, R_seg = Σ_seg|s|²Δt · a aᴴ.</summary>
+    public static PulseTemplate Template(string name, PulseqRfRaster raster, ReadOnlySpan<Complex> drivePerHz, double resolutionSeconds)
+    {
+        int n = drivePerHz.Length, len = raster.SamplesHz.Length;
+        double dt = raster.RasterSeconds;
+        int per = Math.Max(1, (int)Math.Floor(resolutionSeconds / dt * (1 + 1e-12)));
+        int segs = (len + per - 1) / per;
+        var unit = RfCorrelation.StaticShim(drivePerHz, 1.0);
+        var offsets = new List<double>(); var durations = new List<double>(); var w = new List<double>();
+        for (int g = 0; g < segs; g++)
+        {
+            int a = g * per, b = Math.Min(len, a + per);
+            double e = 0;
+            for (int k = a; k < b; k++) { var s = raster.SamplesHz[k]; e += s.Real * s.Real + s.Imaginary * s.Imaginary; }
+            e *= dt;
+            offsets.Add(a * dt); durations.Add((b - a) * dt);
+            foreach (var u in unit) w.Add(u * e);
+        }
+        return new PulseTemplate(name, n, offsets.ToArray(), durations.ToArray(), w.ToArray());
+    }
+}

@@ -1,0 +1,90 @@
+namespace SarKit.Supervision;
+
+/// <summary>Outcome of one limit.</summary>
+/// <param name="Limit">The limit.</param>
+/// <param name="Evaluated">False when no matrices for the limit's metric were given (not checked).</param>
+/// <param name="Sar">Worst window SAR of the metric for the limit's window, W/kg.</param>
+/// <param name="Ratio">Sar / limit (≤ 1 passes).</param>
+/// <param name="WorstWindowEndSeconds">End time of the worst window.</param>
+/// <param name="Observable">Matrix set used.</param>
+/// <param name="MatrixIndex">Matrix (VOP) attaining the worst window.</param>
+public sealed record LimitOutcome(SarLimit Limit, bool Evaluated, double Sar, double Ratio, double WorstWindowEndSeconds, string? Observable, int MatrixIndex)
+{
+    public bool Passed => !Evaluated || Ratio <= 1;
+}
+
+/// <summary>Answers of a sequence SAR check.</summary>
+public sealed class SequenceSarReport
+{
+    public required IReadOnlyList<WindowSarResult> Windows { get; init; }
+    public required IReadOnlyList<LimitOutcome> Outcomes { get; init; }
+    public required RepetitionMode Mode { get; init; }
+    public required double PeriodSeconds { get; init; }
+    /// <summary>True when every evaluated limit passes.</summary>
+    public bool Passed => Outcomes.All(o => o.Passed);
+    /// <summary>The evaluated limit with the largest SAR/limit ratio.</summary>
+    public LimitOutcome? Binding => Outcomes.Where(o => o.Evaluated).OrderByDescending(o => o.Ratio).FirstOrDefault();
+    /// <summary>Largest RF amplitude scale factor that complies: SAR ∝ scale², so √(min limit/SAR); +∞ without RF.</summary>
+    public double MaxScaleFactor => Binding is { Sar: > 0 } b ? Math.Sqrt(1 / b.Ratio) : double.PositiveInfinity;
+    /// <summary>Smallest silence to add per repetition so that all limits pass (0 if they already do; null if no delay suffices). Set by <see cref="SequenceSarCheck.MinimumDelay"/>.</summary>
+    public double? MinimumAddedDelaySeconds { get; set; }
+    /// <summary>Repetition length + <see cref="MinimumAddedDelaySeconds"/>.</summary>
+    public double? ShortestRepetitionSeconds { get; set; }
+}
+
+/// <summary>
+/// Checks an RF schedule against SAR limits: for every metric the worst window of every limit's window length
+/// (<see cref="WindowedSar"/>), pass/fail per limit, the binding limit, the largest compliant RF scale and the smallest
+/// added delay per repetition.
+/// </summary>
+public static class SequenceSarCheck
+{
+    /// <summary>Evaluates <paramref name="limits"/> with the matrix sets in <paramref name="observables"/> (one per metric).</summary>
+    public static SequenceSarReport Run(PulseSchedule schedule, IReadOnlyList<SarObservable> observables, IReadOnlyList<SarLimit> limits,
+        RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0)
+    {
+        var windows = new List<WindowSarResult>();
+        var outcomes = new List<LimitOutcome>();
+        foreach (var obs in observables)
+        {
+            var ws = limits.Where(l => l.Metric == obs.Metric).Select(l => l.WindowSeconds).Distinct().OrderBy(x => x).ToArray();
+            if (ws.Length == 0) continue;
+            windows.AddRange(WindowedSar.Evaluate(schedule, obs, ws, mode, timelinePoints));
+        }
+        foreach (var l in limits)
+        {
+            var w = windows.Where(r => r.Metric == l.Metric && r.WindowSeconds == l.WindowSeconds).OrderByDescending(r => r.MaxSar).FirstOrDefault();
+            outcomes.Add(w is null ? new LimitOutcome(l, false, double.NaN, double.NaN, double.NaN, null, -1)
+                : new LimitOutcome(l, true, w.MaxSar, w.MaxSar / l.LimitWPerKg, w.WorstWindowEndSeconds, w.Observable, w.MatrixIndex));
+        }
+        return new SequenceSarReport { Windows = windows, Outcomes = outcomes, Mode = mode, PeriodSeconds = schedule.PeriodSeconds };
+    }
+
+    /// <summary>
+    /// Smallest silence d ≥ 0 added at each time in <paramref name="insertAfter"/> (default: the end of the period, i.e. once
+    /// per sequence repetition) so that every limit passes. Inserting silence never raises any window's energy, so the
+    /// worst ratio is non-increasing in d and bisection (to <paramref name="relativeTolerance"/>) is exact up to the
+    /// tolerance; the result is rounded up. Null when even a delay as long as the longest window does not suffice.
+    /// </summary>
+    public static double? MinimumDelay(PulseSchedule schedule, IReadOnlyList<SarObservable> observables, IReadOnlyList<SarLimit> limits,
+        RepetitionMode mode = RepetitionMode.Periodic, IReadOnlyList<double>? insertAfter = null, double relativeTolerance = 1e-6)
+    {
+        insertAfter ??= [schedule.PeriodSeconds];
+        if (insertAfter.Count == 0) return null;
+        double Ratio(double d)
+        {
+            var r = Run(d == 0 ? schedule : schedule.WithInsertedDelays(d, insertAfter), observables, limits, mode);
+            return r.Binding?.Ratio ?? 0;
+        }
+        if (Ratio(0) <= 1) return 0;
+        double hi = limits.Max(l => l.WindowSeconds) * 1.000001;
+        if (Ratio(hi) > 1) return null;
+        double lo = 0;
+        while (hi - lo > relativeTolerance * hi)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Ratio(mid) <= 1) hi = mid; else lo = mid;
+        }
+        return hi;
+    }
+}
