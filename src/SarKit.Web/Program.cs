@@ -1,0 +1,24 @@
+using SarKit;
+using SarKit.Web;
+
+/// <summary>
+/// Standalone entry point: <c>dotnet SarKit.Web.dll [--data DIR] [--port P] [--urls URL;…] [--public] [--records PATH]</c>;
+/// with no arguments the settings come from configuration (section "SarKit", e.g. SarKit__DataFolder). The usual way
+/// to start the app is <c>sarkit serve</c>.
+/// </summary>
+public partial class Program
+{
+    public static int Main(string[] args)
+    {
+        try
+        {
+            var options = args.Length == 0 ? null : ServeArguments.Parse(args);
+            var app = SarKitWebApp.Create(options is null ? args : [], options);
+            app.Start();
+            foreach (var a in SarKitWebApp.Addresses(app)) Console.WriteLine($"SarKit web app: {a}/");
+            app.WaitForShutdown();
+            return 0;
+        }
+        catch (SarKitInputException e) { Console.Error.WriteLine($"error: {e.Message}"); return 2; }
+    }
+}
