@@ -72,6 +72,7 @@ public static class CliApp
         root.Add(DemoCommand.Create(io));
         root.Add(NemaCommand.Create(io));
         root.Add(RecordsCommand.Create(io));
+        root.Add(ServeCommand.Create(io));
         return root;
     }
 }

@@ -15,6 +15,7 @@ public partial class Program
             var options = args.Length == 0 ? null : ServeArguments.Parse(args);
             var app = SarKitWebApp.Create(options is null ? args : [], options);
             app.Start();
+            SarKitWebApp.WarmUp(app);
             foreach (var a in SarKitWebApp.Addresses(app)) Console.WriteLine($"SarKit web app: {a}/");
             app.WaitForShutdown();
             return 0;

@@ -101,6 +101,24 @@ public static class SarKitWebApp
         return app;
     }
 
+    /// <summary>
+    /// Starts precomputing the Q-matrices (default averaging mass) of the first dataset of the data folder in the
+    /// background, so the SAR viewer's first drive is fast. Errors are left for the first real request to report.
+    /// </summary>
+    public static void WarmUp(WebApplication app)
+    {
+        var folder = app.Services.GetRequiredService<DataFolder>();
+        var options = app.Services.GetRequiredService<SarKitWebOptions>();
+        var cache = app.Services.GetRequiredService<DatasetCache>();
+        var first = folder.List().FirstOrDefault();
+        if (first is null) return;
+        _ = Task.Run(async () =>
+        {
+            try { await cache.GetAsync(folder.Resolve(first.Path), options.DefaultMassKg, CancellationToken.None); }
+            catch (Exception) { /* reported by the first request that needs it */ }
+        });
+    }
+
     /// <summary>The addresses the started app listens on (with the actual port when 0 was asked).</summary>
     public static IReadOnlyList<string> Addresses(WebApplication app)
         => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
