@@ -3,7 +3,7 @@ using SarKit.Web;
 
 /// <summary>
 /// Standalone entry point: <c>dotnet SarKit.Web.dll [--data DIR] [--port P] [--urls URL;…] [--public] [--records PATH]</c>;
-/// with no arguments the settings come from configuration (section "SarKit", e.g. SarKit__DataFolder). The usual way
+/// without those flags the settings come from configuration (section "SarKit", e.g. SarKit__DataFolder). The usual way
 /// to start the app is <c>sarkit serve</c>.
 /// </summary>
 public partial class Program
@@ -12,7 +12,8 @@ public partial class Program
     {
         try
         {
-            var options = args.Length == 0 ? null : ServeArguments.Parse(args);
+            // our flags → explicit settings; anything else (e.g. --environment from a test host) → host configuration
+            var options = ServeArguments.IsServeCommandLine(args) ? ServeArguments.Parse(args) : null;
             var app = SarKitWebApp.Create(options is null ? args : [], options);
             app.Start();
             SarKitWebApp.WarmUp(app);

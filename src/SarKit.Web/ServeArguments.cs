@@ -5,6 +5,11 @@ namespace SarKit.Web;
 /// <summary>The standalone app's arguments (the same flags as <c>sarkit serve</c>).</summary>
 internal static class ServeArguments
 {
+    private static readonly string[] Flags = ["--data", "--records", "--public", "--urls", "--port"];
+
+    /// <summary>True when the arguments use the serve flags (rather than host configuration such as --environment=…).</summary>
+    public static bool IsServeCommandLine(string[] args) => args.Any(a => Flags.Contains(a));
+
     public static SarKitWebOptions Parse(string[] args)
     {
         var o = new SarKitWebOptions();
