@@ -8,7 +8,7 @@ namespace SarKit.Web;
 /// drive change in the SAR viewer costs only the quadratic forms. Keyed by file, modification time and averaging mass;
 /// concurrent requests for the same key share one computation; failures are not cached.
 /// </summary>
-public sealed class DatasetCache(SarKitWebOptions options)
+public sealed class DatasetCache(SarKitWebOptions options, ILogger<DatasetCache> log)
 {
     private readonly object _gate = new();
     private readonly LinkedList<(string Key, Task<DriveSarMaps> Task)> _entries = new();
@@ -31,7 +31,16 @@ public sealed class DatasetCache(SarKitWebOptions options)
             }
             else
             {
-                task = Task.Run(() => DriveSarMaps.Build(DatasetFiles.Open(fullPath), massKg));
+                task = Task.Run(() =>
+                {
+                    var sw = System.Diagnostics.Stopwatch.StartNew();
+                    var ds = DatasetFiles.Open(fullPath);
+                    double read = sw.Elapsed.TotalSeconds;
+                    var maps = DriveSarMaps.Build(ds, massKg);
+                    log.LogInformation("{File}: read in {Read:F1} s, Q-matrices{Mass} precomputed in {Build:F1} s",
+                        Path.GetFileName(fullPath), read, massKg is { } m ? $" and {m * 1e3:G4} g averaging cubes" : "", sw.Elapsed.TotalSeconds - read);
+                    return maps;
+                });
                 _entries.AddFirst((key, task));
                 while (_entries.Count > Math.Max(1, options.CachedDatasets)) _entries.RemoveLast();
                 _ = task.ContinueWith(t => { lock (_gate) { var n = _entries.Find((key, task)); if (n is not null) _entries.Remove(n); } },
