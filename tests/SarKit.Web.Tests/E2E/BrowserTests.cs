@@ -74,7 +74,8 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
 
     private static async Task<int> ReadyUpdates(IPage page)
     {
-        await page.WaitForSelectorAsync("#viewer-status[data-state='ready']");
+        // the status span is empty (invisible) when ready: wait for the attribute, not visibility
+        await page.WaitForSelectorAsync("#viewer-status[data-state='ready']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         return int.Parse(await page.GetAttributeAsync("#viewer-status", "data-updates") ?? "0", CultureInfo.InvariantCulture);
     }
 
