@@ -120,7 +120,7 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
         var (si, sj, sk) = Voxel(map.GetProperty("slicedAt"));
         Assert.Equal(Voxel(map.GetProperty("peakVoxel")), (si, sj, sk));
         var slices = map.GetProperty("slices").EnumerateArray().ToArray();
-        Assert.Equal(["x", "y", "z"], slices.Select(s => s.GetProperty("normal").GetString()).ToArray());
+        Assert.Equal(new[] { "x", "y", "z" }, slices.Select(s => s.GetProperty("normal").GetString()!).ToArray());
         foreach (var s in slices)
         {
             int w = s.GetProperty("width").GetInt32(), h = s.GetProperty("height").GetInt32();
