@@ -78,6 +78,7 @@ public static class SarKitWebApp
         {
             var o = ctx.RequestServices.GetRequiredService<SarKitWebOptions>();
             var remote = ctx.Connection.RemoteIpAddress;
+            if (remote is { IsIPv4MappedToIPv6: true }) remote = remote.MapToIPv4();
             if (!o.Public && remote is not null && !IPAddress.IsLoopback(remote))
             {
                 await ApiErrors.Write(ctx, 403, "forbidden", "This SarKit web app accepts loopback clients only (start it with --public to allow others).");
