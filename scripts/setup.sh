@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs what SarKit needs on a fresh Debian 12 machine (idempotent): the native HDF5 library SarKit calls
-# through P/Invoke. The .NET SDK is expected on PATH (it is on SarKit's build machines).
+# through P/Invoke, and Chromium for the web app's end-to-end tests (tests/SarKit.Web.Tests/E2E, driven by Playwright
+# with the system browser; no browser download). The .NET SDK is expected on PATH (it is on SarKit's build machines).
 set -euo pipefail
 need=()
 # libhdf5 (Debian 12: 1.10.8, package libhdf5-103-1; -dev brings the unversioned libhdf5_serial.so symlink)
 if ! ls /usr/lib/*/libhdf5_serial.so.103* >/dev/null 2>&1 && ! ls /usr/lib/*/hdf5/serial/libhdf5.so >/dev/null 2>&1; then
   need+=(libhdf5-dev)
+fi
+# Chromium (Debian package chromium, /usr/bin/chromium) for the web app's browser tests; they skip visibly without it
+if [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium)
 fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"

@@ -81,6 +81,7 @@ public static class CliApp
         root.Add(MvieCommand.Create(io));
         root.Add(SeqCommand.Create(io));
         root.Add(SeqCommand.CreatePulse(io));
+        root.Add(ServeCommand.Create(io));
         return root;
     }
 }

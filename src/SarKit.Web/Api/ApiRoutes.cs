@@ -1,0 +1,25 @@
+namespace SarKit.Web.Api;
+
+/// <summary>
+/// Every JSON endpoint under /api. A capability's endpoints live in one static class with
+/// <c>public static void Map(RouteGroupBuilder api)</c>; adding one is one line here (docs/web.md, "Adding a page").
+/// </summary>
+public static class ApiRoutes
+{
+    public sealed record AboutJson(string Name, string Version, string DataFolder, bool RecordsConfigured, double DefaultMassKg, long MaxUploadBytes);
+
+    public static void MapAll(WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapGet("/about", (SarKitWebOptions o, DataFolder f, RecordsLocation r) =>
+            Results.Json(new AboutJson("SarKit", WebInfo.Version, f.Root, r.DatabasePath is not null, o.DefaultMassKg, o.MaxUploadBytes)));
+        DatasetEndpoints.Map(api);
+        SarEndpoints.Map(api);
+        NemaEndpoints.Map(api);
+        RecordEndpoints.Map(api);
+        // VopEndpoints.Map(api);        (issue 3: VOP sets)
+        // SupervisionEndpoints.Map(api); (issue 4: sequence checks)
+        api.Map("/{**rest}", (string? rest) =>
+            Results.Json(new ApiError($"No API endpoint /api/{rest}.", 404, "not_found"), statusCode: 404));
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.HostFiltering;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using SarKit.Web.Api;
+
+namespace SarKit.Web;
+
+/// <summary>
+/// Builds the SarKit web app (docs/web.md): ASP.NET Core minimal APIs over the library under /api, and the front end
+/// (plain JavaScript modules embedded in this assembly) at /. Loopback only unless <see cref="SarKitWebOptions.Public"/>.
+/// </summary>
+public static class SarKitWebApp
+{
+    /// <summary>
+    /// Creates the app. With <paramref name="options"/> the settings are those (validated); without, they are bound
+    /// from the configuration section "SarKit" when first needed (so test hosts can set them).
+    /// </summary>
+    public static WebApplication Create(string[] args, SarKitWebOptions? options = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+        if (options is not null)
+        {
+            options.Validate();
+            builder.Services.AddSingleton(options);
+            builder.WebHost.UseUrls([.. options.Urls.Count > 0 ? options.Urls : [$"http://127.0.0.1:{SarKitWebOptions.DefaultPort}"]]);
+        }
+        else
+        {
+            builder.Services.AddSingleton(sp =>
+            {
+                var o = new SarKitWebOptions();
+                sp.GetRequiredService<IConfiguration>().GetSection("SarKit").Bind(o);
+                return o.Validate();
+            });
+        }
+        var s = builder.Services;
+        s.AddSingleton(sp => new DataFolder(sp.GetRequiredService<SarKitWebOptions>().DataFolder));
+        s.AddSingleton<DatasetCache>();
+        s.AddSingleton<RecordsLocation>();
+        s.ConfigureHttpJsonOptions(j =>
+        {
+            j.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+            j.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        });
+        s.AddRequestTimeouts();
+        s.AddOptions<RequestTimeoutOptions>().Configure<SarKitWebOptions>((t, o) => t.DefaultPolicy = new RequestTimeoutPolicy
+        {
+            Timeout = o.RequestTimeout,
+            TimeoutStatusCode = 504,
+            WriteTimeoutResponse = ctx => ApiErrors.Write(ctx, 504, "timeout", $"The request took longer than {o.RequestTimeout.TotalSeconds:G4} s and was cancelled."),
+        });
+        s.AddOptions<KestrelServerOptions>().Configure<SarKitWebOptions>((k, o) =>
+        {
+            k.Limits.MaxRequestBodySize = o.MaxUploadBytes;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(30);
+            k.AddServerHeader = false;
+        });
+        s.AddOptions<HostFilteringOptions>().Configure<SarKitWebOptions>((h, o) =>
+        {
+            // DNS-rebinding protection: a loopback-only app answers only to loopback host names
+            h.AllowedHosts = o.Public ? ["*"] : ["localhost", "127.0.0.1", "[::1]"];
+            h.AllowEmptyHosts = false;
+        });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Use(ApiErrors.Middleware);
+        app.Use(async (ctx, next) =>
+        {
+            var o = ctx.RequestServices.GetRequiredService<SarKitWebOptions>();
+            var remote = ctx.Connection.RemoteIpAddress;
+            if (remote is { IsIPv4MappedToIPv6: true }) remote = remote.MapToIPv4();
+            if (!o.Public && remote is not null && !IPAddress.IsLoopback(remote))
+            {
+                await ApiErrors.Write(ctx, 403, "forbidden", "This SarKit web app accepts loopback clients only (start it with --public to allow others).");
+                return;
+            }
+            var h = ctx.Response.Headers;
+            h.XContentTypeOptions = "nosniff";
+            h.XFrameOptions = "DENY";
+            h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+            h["Referrer-Policy"] = "no-referrer";
+            h.CacheControl = "no-store";
+            await next(ctx);
+        });
+        app.UseHostFiltering();
+        app.UseRequestTimeouts();
+
+        var files = new EmbeddedWwwroot(typeof(SarKitWebApp).Assembly);
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = files, ContentTypeProvider = new FileExtensionContentTypeProvider() });
+        ApiRoutes.MapAll(app);
+        return app;
+    }
+
+    /// <summary>
+    /// Starts precomputing the Q-matrices (default averaging mass) of the first dataset of the data folder in the
+    /// background, so the SAR viewer's first drive is fast. Errors are left for the first real request to report.
+    /// </summary>
+    public static void WarmUp(WebApplication app)
+    {
+        var folder = app.Services.GetRequiredService<DataFolder>();
+        var options = app.Services.GetRequiredService<SarKitWebOptions>();
+        var cache = app.Services.GetRequiredService<DatasetCache>();
+        var first = folder.List().FirstOrDefault();
+        if (first is null) return;
+        _ = Task.Run(async () =>
+        {
+            try { await cache.GetAsync(folder.Resolve(first.Path), options.DefaultMassKg, CancellationToken.None); }
+            catch (Exception) { /* reported by the first request that needs it */ }
+        });
+    }
+
+    /// <summary>The addresses the started app listens on (with the actual port when 0 was asked).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app)
+        => app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+}

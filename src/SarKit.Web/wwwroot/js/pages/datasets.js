@@ -1,0 +1,66 @@
+// Datasets page: the files of the data folder and, for the selected one, grid, tissue and channels.
+import { getJson, el, errorBox, fmt } from '../api.js';
+
+const mm = m => fmt(m * 1e3, 4);
+
+function axisRow(name, a) {
+  const width = a.minWidthM === a.maxWidthM ? `${mm(a.minWidthM)} mm` : `${mm(a.minWidthM)}–${mm(a.maxWidthM)} mm`;
+  return el('tr', {}, el('td', {}, name), el('td', { class: 'num' }, a.count), el('td', {}, width),
+    el('td', {}, `${mm(a.minM)} … ${mm(a.maxM)} mm`));
+}
+
+function infoCard(info, go) {
+  const g = info.grid;
+  const card = el('div', { class: 'card', id: 'dataset-info' },
+    el('h2', {}, info.path),
+    el('dl', { class: 'kv' },
+      el('dt', {}, 'Layout'), el('dd', {}, info.layout),
+      el('dt', {}, 'Grid'), el('dd', {}, `${g.nx} × ${g.ny} × ${g.nz} voxels (${g.uniform ? 'uniform' : 'graded'})`),
+      el('dt', {}, 'Frequency'), el('dd', {}, info.frequencyHz > 0 ? `${fmt(info.frequencyHz / 1e6, 6)} MHz` : 'unknown'),
+      el('dt', {}, 'Tissue'), el('dd', {}, `${info.tissueVoxels} voxels, ${info.tissueMassKg === null ? 'mass unknown' : fmt(info.tissueMassKg, 4) + ' kg'}`
+        + (info.hasLabels ? ', labelled' : '') + (info.hasEpsilonR ? ', ε_r' : '')),
+      el('dt', {}, 'Masks'), el('dd', {}, info.masks.length ? info.masks.join(', ') : 'none'),
+      el('dt', {}, 'Fields'), el('dd', {}, ['E', info.hasH ? 'H' : null, info.hasB1Plus ? 'B1+' : null].filter(Boolean).join(', ') + ` (${info.fieldType})`),
+      el('dt', {}, 'Channels'), el('dd', {}, `${info.channels}: ${info.channelNames.join(', ')}`),
+      el('dt', {}, 'Normalisation'), el('dd', {}, `${info.normalisation} (drive unit ${info.driveUnit})`)),
+    el('h2', {}, 'Axes'),
+    el('table', {}, el('tr', {}, el('th', {}, 'axis'), el('th', { class: 'num' }, 'voxels'), el('th', {}, 'voxel size'), el('th', {}, 'extent')),
+      axisRow('x', g.x), axisRow('y', g.y), axisRow('z', g.z)),
+    el('p', {}, el('button', { id: 'open-viewer', onclick: () => go('viewer', { path: info.path }) }, 'Open in SAR viewer')));
+  const prov = Object.entries(info.provenance || {});
+  if (prov.length) {
+    card.append(el('details', {}, el('summary', {}, `Provenance (${prov.length})`),
+      el('table', {}, prov.map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', {}, v.length > 400 ? v.slice(0, 400) + '…' : v))))));
+  }
+  return card;
+}
+
+export default {
+  id: 'datasets',
+  title: 'Datasets',
+  async render(root, params, { go }) {
+    root.append(el('h1', {}, 'Datasets'));
+    const list = await getJson('/api/datasets');
+    root.append(el('p', { class: 'muted' }, `Files in the data folder ${list.dataFolder} (.h5, .mat, .npz).`));
+    const detail = el('div');
+    const rows = list.datasets.map(d => {
+      const tr = el('tr', { class: 'clickable', 'data-path': d.path },
+        el('td', {}, d.path), el('td', { class: 'num' }, `${fmt(d.sizeBytes / 1048576, 3)} MB`), el('td', {}, d.modifiedUtc.replace('T', ' ').slice(0, 19)));
+      tr.addEventListener('click', () => show(d.path, tr));
+      return tr;
+    });
+    async function show(path, tr) {
+      for (const r of rows) r.classList.toggle('selected', r === tr);
+      detail.replaceChildren(el('p', { class: 'muted' }, 'Reading…'));
+      try { detail.replaceChildren(infoCard(await getJson(`/api/datasets/info?path=${encodeURIComponent(path)}`), go)); }
+      catch (e) { detail.replaceChildren(errorBox(e)); }
+    }
+    if (!rows.length) root.append(el('p', {}, 'No dataset files in the data folder.'));
+    else root.append(el('div', { class: 'card' }, el('table', { id: 'dataset-list' },
+      el('tr', {}, el('th', {}, 'file'), el('th', { class: 'num' }, 'size'), el('th', {}, 'modified (UTC)')), rows)));
+    root.append(detail);
+    const want = params.get('path') || (list.datasets[0] && list.datasets[0].path);
+    const tr = rows.find(r => r.dataset.path === want);
+    if (tr) show(want, tr);
+  },
+};

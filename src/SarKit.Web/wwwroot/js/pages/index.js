@@ -1,0 +1,10 @@
+// The pages of the app, in menu order. Adding a page: write pages/<name>.js exporting
+// `default { id, title, render(root, params, nav) }` (render may return a cleanup function) and add it here.
+import datasets from './datasets.js';
+import viewer from './viewer.js';
+import nema from './nema.js';
+import records from './records.js';
+// import vop from './vop.js';          // issue 3: VOP sets
+// import sequence from './sequence.js'; // issue 4: sequence checks
+
+export const pages = [datasets, viewer, nema, records];

@@ -1,0 +1,148 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+using SarKit.Web.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SarKit.Web.Tests.E2E;
+
+/// <summary>
+/// The real app (Kestrel on 127.0.0.1, any free port) on a copy of the demo data, one headless system Chromium
+/// (/usr/bin/chromium, driven by Playwright; no browser download) for the class. Screenshots go to
+/// &lt;test output&gt;/e2e-screenshots/.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public string DataFolder { get; } = TestData.MakeDataFolder();
+    public WebApplication? App { get; private set; }
+    public string BaseUrl { get; private set; } = "";
+    public IPlaywright? Playwright { get; private set; }
+    public IBrowser? Browser { get; private set; }
+    public static string ScreenshotFolder => Path.Combine(AppContext.BaseDirectory, "e2e-screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumFactAttribute.ExecutablePath)) return;
+        var options = new SarKitWebOptions { DataFolder = DataFolder, Records = Path.Combine(Path.GetDirectoryName(DataFolder)!, "records") };
+        options.ListenOnPort(0);
+        App = SarKitWebApp.Create([], options);
+        await App.StartAsync();
+        SarKitWebApp.WarmUp(App);
+        BaseUrl = SarKitWebApp.Addresses(App).First(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null) await Browser.CloseAsync();
+        Playwright?.Dispose();
+        if (App is not null) { await App.StopAsync(); await App.DisposeAsync(); }
+        TestData.DeleteDataFolder(DataFolder);
+    }
+}
+
+public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : IClassFixture<BrowserFixture>
+{
+    // generous: the first SAR request waits for the demo's Q-matrices and averaging cubes (seconds on an idle machine,
+    // much longer on a shared, overloaded one); later drive changes take well under a second
+    private const float TimeoutMs = 240_000;
+
+    private async Task<IPage> Open(string hash)
+    {
+        var page = await fx.Browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1250 } });
+        page.SetDefaultTimeout(TimeoutMs);
+        var errors = new List<string>();
+        page.Console += (_, m) => { if (m.Type == "error") log.WriteLine($"browser console error: {m.Text}"); };
+        page.PageError += (_, e) => log.WriteLine($"page error: {e}");
+        await page.GotoAsync(fx.BaseUrl + "/" + hash);
+        return page;
+    }
+
+    private static async Task Shot(IPage page, string name)
+    {
+        var path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        Assert.True(new FileInfo(path).Length > 1000, $"screenshot {path} is empty");
+    }
+
+    private static async Task<int> ReadyUpdates(IPage page)
+    {
+        // the status span is empty (invisible) when ready: wait for the attribute, not visibility
+        await page.WaitForSelectorAsync("#viewer-status[data-state='ready']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        return int.Parse(await page.GetAttributeAsync("#viewer-status", "data-updates") ?? "0", CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<double> Number(IPage page, string selector)
+        => double.Parse(await page.InnerTextAsync(selector), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    [ChromiumFact]
+    public async Task Changing_a_drive_phase_changes_the_peak_SAR()
+    {
+        var page = await Open($"#/viewer?path={TestData.DemoName}");
+        int n0 = await ReadyUpdates(page);
+        Assert.True(n0 >= 1);
+        double point0 = await Number(page, "#peak-point"), avg0 = await Number(page, "#peak-avg");
+        Assert.Equal(3, await page.Locator("#map-point canvas[data-normal]").CountAsync());
+        Assert.Equal(3, await page.Locator("#map-avg canvas[data-normal]").CountAsync());
+        await Shot(page, "viewer-cp");
+
+        await page.FillAsync("#phase-3", "90");   // channel 4: −135° → 90°
+        await page.WaitForFunctionAsync($"() => document.querySelector('#viewer-status').dataset.state === 'ready' && Number(document.querySelector('#viewer-status').dataset.updates) > {n0}");
+        double point1 = await Number(page, "#peak-point"), avg1 = await Number(page, "#peak-avg");
+        log.WriteLine($"peak point SAR {point0} → {point1} W/kg, psSAR 10 g {avg0} → {avg1} W/kg; {await page.InnerTextAsync("#compute-ms")}");
+        Assert.NotEqual(point0, point1);
+        Assert.NotEqual(avg0, avg1);
+        await Shot(page, "viewer-phase-changed");
+
+        // the API agrees with what the page shows (4 significant digits on screen)
+        using var http = new HttpClient();
+        var body = new { path = TestData.DemoName, drive = new { amplitude = Enumerable.Repeat(1.0, 8), phaseDeg = new double[] { 0, -45, -90, 90, -180, 135, 90, 45 } } };
+        var r = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, fx.BaseUrl + "/api/sar/slices", body);
+        var j = System.Text.Json.JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(j.GetProperty("averaged").GetProperty("peakWPerKg").GetDouble(), avg1, avg1 * 1e-3);
+    }
+
+    [ChromiumFact]
+    public async Task Datasets_page_shows_grid_and_channels()
+    {
+        var page = await Open("#/datasets");
+        await page.WaitForSelectorAsync("#dataset-info");
+        var text = await page.InnerTextAsync("#dataset-info");
+        Assert.Contains("42 × 32 × 43 voxels", text);
+        Assert.Contains("38540 voxels", text);
+        Assert.Contains("per_volt_incident", text);
+        await Shot(page, "datasets");
+    }
+
+    [ChromiumFact]
+    public async Task Nema_form_evaluates_the_example_and_shows_the_report()
+    {
+        var page = await Open("#/nema");
+        await page.WaitForFunctionAsync("() => document.querySelector('#nema-input').value.includes('calorimetry')");
+        await page.CheckAsync("#nema-record");
+        await page.ClickAsync("#nema-evaluate");
+        await page.WaitForSelectorAsync("#nema-sar");
+        Assert.EndsWith("W/kg", await page.InnerTextAsync("#nema-sar"));
+        Assert.Contains("Measured SAR (eq. 21)", await page.InnerTextAsync("#nema-result"));
+        Assert.Contains("Recorded as id", await page.InnerTextAsync("#nema-result"));
+        await Shot(page, "nema-calorimetry");
+
+        // a broken file shows the library's message
+        await page.FillAsync("#nema-input", "{\"method\": \"calorimetry\"}");
+        await page.ClickAsync("#nema-evaluate");
+        await page.WaitForSelectorAsync(".error");
+        Assert.Contains("missing required field", await page.InnerTextAsync(".error"));
+
+        var records = await Open("#/records");
+        await records.WaitForSelectorAsync("#records-table");
+        Assert.Contains("calorimetry", await records.InnerTextAsync("#records-table"));
+        await Shot(records, "records");
+    }
+}
