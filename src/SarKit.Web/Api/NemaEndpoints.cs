@@ -1,3 +1,4 @@
+using SarKit.Measurement.Nema.Reporting;
 using System.Text.Json;
 using SarKit.Measurement.Nema;
 using SarKit.Measurement.Nema.Input;
@@ -42,7 +43,7 @@ public static class NemaEndpoints
                 var added = store.Add("calorimetry", text, JsonSerializer.Serialize(json, JsonSerializerOptions.Web), r.SarWPerKg, WebInfo.Version);
                 rec = new RecordedJson(added.Id, added.ContentSha256, store.DatabasePath);
             }
-            return Results.Json(new CalorimetryResponse(json, CalorimetryReport.Markdown(r), rec));
+            return Results.Json(new CalorimetryResponse(json, NemaReportRenderer.Markdown(NemaReportBuilder.Calorimetry(r, WebInfo.Version)), rec));
         });
 
         api.MapPost("/nema/pulse-energy", async (HttpRequest http, SarKitWebOptions options, CancellationToken ct) =>
@@ -50,16 +51,16 @@ public static class NemaEndpoints
             var text = await RequestBody.ReadTextAsync(http, options.MaxUploadBytes, ct);
             var m = PulseEnergyInputFile.Parse(text, "measurement file");
             var r = PulseEnergyEvaluation.Evaluate(m);
-            var inputs = new List<Quantity> { m.Alpha1, m.AlphaCf, m.AlphaCr, m.Alpha2 };
-            foreach (var rd in new[] { m.Unloaded, m.Loaded }) { inputs.AddRange([rd.Forward, rd.Reflected, rd.Other]); inputs.AddRange(rd.FluxLoopVoltages); }
+            var inputs = new List<Quantity?> { m.Alpha1, m.AlphaCf, m.AlphaCr, m.Alpha2 };
+            foreach (var rd in new[] { m.Unloaded, m.Loaded }) { inputs.AddRange([rd.Forward, rd.Reflected, rd.Other]); inputs.AddRange(rd.FluxLoopVoltages.Select(v => (Quantity?)v)); }
             foreach (var p in m.Pulses) inputs.AddRange([p.ShapeFactor, p.Duration]);
             inputs.AddRange([m.RepetitionTime, m.Mass]);
             return Results.Json(new PulseEnergyJson("pulse-energy",
                 [r.UnloadedAtCoil.ForwardW, r.UnloadedAtCoil.ReflectedW, r.UnloadedAtCoil.OtherW],
                 [r.LoadedAtCoil.ForwardW, r.LoadedAtCoil.ReflectedW, r.LoadedAtCoil.OtherW],
                 r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
-                r.PhantomPeakPowerW, r.EnergyPerTrJ, m.RepetitionTime.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
-                inputs.Select(Q).ToArray(), WebInfo.Version));
+                r.PhantomPeakPowerW, r.EnergyPerTrJ, m.RepetitionTime?.Si ?? double.NaN, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
+                inputs.Where(q => q is not null).Select(q => Q(q!.Value)).ToArray(), WebInfo.Version));
         });
     }
 
