@@ -130,7 +130,7 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         await page.ClickAsync("#nema-evaluate");
         await page.WaitForSelectorAsync("#nema-sar");
         Assert.EndsWith("W/kg", await page.InnerTextAsync("#nema-sar"));
-        Assert.Contains("Measured SAR (eq. 21)", await page.InnerTextAsync("#nema-result"));
+        Assert.Contains("Measured whole-body SAR (eq. 21)", await page.InnerTextAsync("#nema-result"));
         Assert.Contains("Recorded as id", await page.InnerTextAsync("#nema-result"));
         await Shot(page, "nema-calorimetry");
 
