@@ -25,9 +25,22 @@ internal static class ProbeCommand
     private static void Record(CliIO io, string? dbPath, string method, string input, object result, double sar)
     {
         if (dbPath is null) return;
-        var store = MeasurementRecordStore.Open(dbPath);
-        var rec = store.Add(method, input, JsonSerializer.Serialize(result, Json.Options), sar, CliApp.Version);
-        io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {store.DatabasePath} (sha256 {rec.ContentSha256})");
+        var store = MeasurementRecordStores.Open(dbPath);
+        try
+        {
+            var rec = store.Add(method, input, JsonSerializer.Serialize(result, Json.Options), sar, CliApp.Version);
+            io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {store.Location} (sha256 {rec.ContentSha256})");
+        }
+        finally { (store as IDisposable)?.Dispose(); }
+    }
+
+    /// <summary>Checks the records location (SQLite folder/file or PostgreSQL connection) before anything is computed or written.</summary>
+    private static string RecordLocation(string? db)
+    {
+        MeasurementRecordStores.Validate(db);
+        var location = string.IsNullOrWhiteSpace(db) ? Environment.GetEnvironmentVariable(MeasurementRecordStore.EnvironmentVariable) : db;
+        return !string.IsNullOrWhiteSpace(location) && PostgresMeasurementRecordStore.IsConnectionString(location)
+            ? location : MeasurementRecordStore.ResolveDatabasePath(location);
     }
 
     private static string Read(string path)
@@ -142,7 +155,7 @@ internal static class ProbeCommand
 
     private static int RunCalibrate(CliIO io, string file, string? outPath, bool json, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null;
+        var dbPath = record ? RecordLocation(db) : null;
         var text = Read(file);
         var r = TemCalibrationFile.Parse(text, file);
         var c = r.Calibration;
@@ -167,7 +180,7 @@ internal static class ProbeCommand
 
     private static int RunCf(CliIO io, string file, string calPath, string? outPath, bool json, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null;
+        var dbPath = record ? RecordLocation(db) : null;
         var cal = ProbeCalibration.Read(calPath);
         var text = Read(file);
         var (r, updated) = ConversionFactorFile.Evaluate(text, file, cal, calPath);
@@ -193,7 +206,7 @@ internal static class ProbeCommand
 
     private static int RunDcLog(CliIO io, string file, string calPath, bool json, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null;
+        var dbPath = record ? RecordLocation(db) : null;
         var cal = ProbeCalibration.Read(calPath);
         var text = Read(file);
         var log = DcOffsetLog.Parse(text, file);
@@ -211,7 +224,7 @@ internal static class ProbeCommand
 
     private static int RunHeatCapacity(CliIO io, string file, bool json, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null;
+        var dbPath = record ? RecordLocation(db) : null;
         var text = Read(file);
         var (name, date, r) = HeatCapacity.ParseFile(text, file);
         var b = r.Budget;
@@ -233,7 +246,7 @@ internal static class ProbeCommand
 
     private static int RunLiquidCheck(CliIO io, string file, bool json, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null;
+        var dbPath = record ? RecordLocation(db) : null;
         var text = Read(file);
         var l = LiquidProperties.Parse(text, file);
         var res = new
@@ -257,7 +270,7 @@ internal static class ProbeCommand
     private static int RunScan(CliIO io, string file, string calPath, string liqPath, string? dcPath, string? dateText, string? pathText,
         string? extraText, string? budgetPath, string? limitsPath, string? report, bool json, bool record, string? db)
     {
-        var dbPath = record ? MeasurementRecordStore.ResolveDatabasePath(db) : null;
+        var dbPath = record ? RecordLocation(db) : null;
         var scanText = Read(file);
         var scan = ScanFile.Parse(scanText, file);
         var calText = File.Exists(calPath) ? File.ReadAllText(calPath) : null;

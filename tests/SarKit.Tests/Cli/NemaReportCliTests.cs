@@ -176,6 +176,21 @@ public sealed class NemaPostgresCliTests : IDisposable
     }
 
     [Support.PostgresFact]
+    public void ProbeAndLiquidRecordsGoToPostgresToo()
+    {
+        var cs = ConnectionString();
+        var ex = Path.Combine(Support.SharedData.RepoRoot, "examples", "probe", "heat_capacity.json");
+        var r = CliRunner.Run("liquid", "heat-capacity", ex, "--record", "--db", cs);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Recorded: id 1 (liquid-heat-capacity) in postgresql://", r.Err);
+        var l = CliRunner.Run("records", "list", "--db", cs, "--json");
+        Assert.Equal(0, l.ExitCode);
+        using var doc = JsonDocument.Parse(l.Out);
+        Assert.Equal("liquid-heat-capacity", doc.RootElement.GetProperty("records")[0].GetProperty("method").GetString());
+        Assert.True(doc.RootElement.GetProperty("records")[0].GetProperty("hash_verifies").GetBoolean());
+    }
+
+    [Support.PostgresFact]
     public void RecordListAndReportOnPostgres()
     {
         var cs = ConnectionString();
