@@ -173,17 +173,25 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
         var vops = await factory.Services.GetRequiredService<VopJobs>().GetAsync(Path.Combine(factory.DataFolder, TestData.DemoName), TestData.DemoName, 0.1, default);
         var obs = new[] { SupervisionMatrixSets.FromVops(vops.Set, SarMetric.LocalHead, "test") };
         var limits = SarLimitTable.Default().Limits(null, OperatingMode.Normal, null, SarMetric.LocalHead);
-        foreach (var k in new[] { 20.0, 3000.0 })
+        async Task<(JsonElement Web, SequenceSarReport Lib, double Period)> Both(double k)
         {
-            var j = await Json(await Check(text, $"matrices=vop&marginPercent=10&calibration={k}&mode=normal"), HttpStatusCode.OK);
-            var cal = SequenceSarEvaluation.UniformCp("V", k, 8, "test");
-            var schedule = PulseqSchedule.Build(PulseqFile.Read(seqPath), cal, 1e-4);
+            var j = await Json(await Check(text, $"matrices=vop&marginPercent=10&calibration={k.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}&mode=normal"), HttpStatusCode.OK);
+            var schedule = PulseqSchedule.Build(PulseqFile.Read(seqPath), SequenceSarEvaluation.UniformCp("V", k, 8, "test"), 1e-4);
             var lib = SequenceSarEvaluation.Run(schedule, obs, limits, RepetitionMode.Periodic, null, SupervisionEndpoints.TimelinePoints);
-            Assert.Equal(k == 20, lib.Passed);   // the large calibration fails the local limits
             AssertSameAsLibrary(j, lib);
             Assert.Equal(vops.Set.Count, j.GetProperty("matrices").GetProperty("count").GetInt32());
-            if (!lib.Passed) Assert.True(j.GetProperty("shortestRepetitionS").GetDouble() > schedule.PeriodSeconds);
+            return (j, lib, schedule.PeriodSeconds);
         }
+        var (pass, libPass, period) = await Both(20);
+        Assert.True(libPass.Passed);
+        Assert.Equal(period, pass.GetProperty("shortestRepetitionS").GetDouble(), 1e-12);
+        // SAR ∝ calibration²: scale to 1.5 × the binding limit, which an added delay per repetition can fix
+        double k2 = 20 * Math.Sqrt(1.5 / libPass.Binding!.Ratio);
+        var (fail, libFail, _) = await Both(k2);
+        Assert.False(libFail.Passed);
+        Assert.Equal(1.5, libFail.Binding!.Ratio, 1e-9);
+        Assert.True(fail.GetProperty("shortestRepetitionS").GetDouble() > period);
+        Assert.Equal(Math.Sqrt(1 / 1.5), fail.GetProperty("maxScaleFactor").GetDouble(), 1e-9);
     }
 
     [SharedReferenceFact(FidSeq)]
