@@ -40,12 +40,12 @@ export function vopCard(v) {
   const o = v.overestimation;
   if (o) {
     card.append(el('h2', {}, 'Overestimation against the originals'),
-      el('p', {}, `${o.drives} random unit drives against ${o.originalMatrices} ${o.against}: relative overestimation (SAR_VOP − SAR)/SAR_wc mean ${fmt(o.meanRelative, 3)}, `
+      el('p', {}, `${o.drives} random unit drives against ${o.originalMatrices} ${o.against}: relative overestimation (SAR_VOP − SAR)/SAR per drive: mean ${fmt(o.meanRelative, 3)}, `
         + `95th percentile ${fmt(o.p95Relative, 3)}, max ${fmt(o.maxRelative, 3)}; `,
         el('span', { class: o.underestimatingDrives ? 'fail' : 'pass', id: 'vop-underestimation' },
           o.underestimatingDrives ? `${o.underestimatingDrives} drives underestimated` : 'no drive underestimated')));
     if (o.relativeHistogram) card.append(el('div', { id: 'vop-histogram' },
-      histogram(o.relativeHistogram.edges, o.relativeHistogram.counts, { xLabel: 'relative overestimation (SAR_VOP − SAR) / SAR (per drive)' })));
+      histogram(o.relativeHistogram.edges, o.relativeHistogram.counts, { xLabel: 'relative overestimation (SAR_VOP − SAR) / SAR' })));
   } else card.append(el('p', { class: 'muted' }, 'No overestimation histogram: choose a dataset whose 10 g Q-matrices are the originals.'));
   return card;
 }
