@@ -46,6 +46,7 @@ public static class SarKitWebApp
         s.AddSingleton(sp => new DataFolder(sp.GetRequiredService<SarKitWebOptions>().DataFolder));
         s.AddSingleton<DatasetCache>();
         s.AddSingleton<RecordsLocation>();
+        s.AddSingleton<VopJobs>();
         s.ConfigureHttpJsonOptions(j =>
         {
             j.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;

@@ -124,23 +124,14 @@ internal static class SeqCommand
                 observables.Add(SupervisionMatrixSets.FromB1Calibration(m, k));
             }
         if (observables.Count == 0) throw new SarKitInputException("give matrices: --vops (certified VOP set), --q (full Q-matrix set), --global (region Q file) or --b1-sar (single-channel calibration).");
-        var units = observables.Select(x => x.DriveUnit).Distinct().ToArray();
-        var channels = observables.Select(x => x.Channels).Distinct().ToArray();
-        if (units.Length > 1) throw new SarKitInputException($"the matrices use different drive units ({string.Join(", ", units)}); give all matrices in one unit.");
-        if (channels.Length > 1) throw new SarKitInputException($"the matrices have different channel counts ({string.Join(", ", channels)}).");
-        DriveCalibration? cal = p.GetValue(o.Calibration) is { } ct ? DriveCalibration.Parse(ct, channels[0]) : null;
-        if (cal is not null && cal.DriveUnit != units[0]) throw new SarKitInputException($"--calibration gives {cal.DriveUnit}/uT but the matrices are per {units[0]}².");
-        if (cal is not null && cal.Channels != channels[0]) throw new SarKitInputException($"--calibration has {cal.Channels} channels, the matrices {channels[0]}.");
+        var (unit0, channels0) = SequenceSarEvaluation.CommonDriveUnit(observables);
+        DriveCalibration? cal = p.GetValue(o.Calibration) is { } ct ? DriveCalibration.Parse(ct, channels0) : null;
+        SequenceSarEvaluation.CommonDriveUnit(observables, cal);
         double res = p.GetValue(o.Resolution);
-        var (schedule, cuts) = build(units[0], cal, res);
+        var (schedule, cuts) = build(unit0, cal, res);
 
         // limits
-        var mode = p.GetValue(o.Mode)!.Trim().ToLowerInvariant() switch
-        {
-            "normal" => OperatingMode.Normal,
-            "first" or "first-level" or "first_level" => OperatingMode.FirstLevel,
-            var m => throw new SarKitInputException($"--mode '{m}': expected normal or first."),
-        };
+        var mode = SequenceSarEvaluation.ParseMode(p.GetValue(o.Mode), "--mode");
         double? ratio = p.GetValue(o.ExposedRatio);
         var exposed = observables.FirstOrDefault(x => x.Metric == SarMetric.PartialBody);
         if (ratio is null && exposed?.MassKg is { } me)
@@ -159,15 +150,7 @@ internal static class SeqCommand
             var r => throw new SarKitInputException($"--repeat '{r}': expected steady or once."),
         };
         int tlPoints = p.GetValue(o.Timeline) is not null || p.GetValue(o.Plot) is not null ? Math.Max(2, p.GetValue(o.TimelinePoints)) : 0;
-        var report = SequenceSarCheck.Run(schedule, observables, limits, rep, tlPoints);
-        if (!p.GetValue(o.NoDelay) && !report.Passed)
-        {
-            var d = SequenceSarCheck.MinimumDelay(schedule, observables, limits, rep, cuts);
-            report.MinimumAddedDelaySeconds = d;
-            double repLen = schedule.PeriodSeconds / (cuts?.Count ?? 1);
-            report.ShortestRepetitionSeconds = d is null ? null : repLen + d;
-        }
-        else if (report.Passed) { report.MinimumAddedDelaySeconds = 0; report.ShortestRepetitionSeconds = schedule.PeriodSeconds / (cuts?.Count ?? 1); }
+        var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, searchShortestRepetition: !p.GetValue(o.NoDelay));
 
         if (p.GetValue(o.Timeline) is { } tl) WriteTimeline(tl, report);
         if (p.GetValue(o.Plot) is { } pl) WritePlot(pl, report, source);

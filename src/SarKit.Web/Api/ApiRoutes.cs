@@ -17,8 +17,8 @@ public static class ApiRoutes
         SarEndpoints.Map(api);
         NemaEndpoints.Map(api);
         RecordEndpoints.Map(api);
-        // VopEndpoints.Map(api);        (issue 3: VOP sets)
-        // SupervisionEndpoints.Map(api); (issue 4: sequence checks)
+        VopEndpoints.Map(api);
+        SupervisionEndpoints.Map(api);
         api.Map("/{**rest}", (string? rest) =>
             Results.Json(new ApiError($"No API endpoint /api/{rest}.", 404, "not_found"), statusCode: 404));
     }

@@ -145,4 +145,40 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         Assert.Contains("calorimetry", await records.InnerTextAsync("#records-table"));
         await Shot(records, "records");
     }
+
+    [ChromiumFact("pulseq/pulseq_legacy_approved_fid.seq")]
+    public async Task Sequence_upload_shows_the_verdict_and_the_timeline()
+    {
+        var seq = SharedReference.Find("pulseq/pulseq_legacy_approved_fid.seq")!;
+        var page = await Open("#/sequence");
+        await page.WaitForSelectorAsync("#seq-file", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        await page.SetInputFilesAsync("#seq-file", seq);
+        await page.FillAsync("#seq-calibration", "20");
+        await page.ClickAsync("#seq-run");
+        await page.WaitForSelectorAsync("#seq-verdict");
+        Assert.Equal("PASS", (await page.InnerTextAsync("#seq-verdict")).Trim());
+        Assert.Contains("local_head", await page.InnerTextAsync("#seq-binding"));
+        Assert.Equal(2, await page.Locator("#seq-timeline svg path").CountAsync());
+        await Shot(page, "sequence-pass");
+        // 20× the calibration: 400× the SAR, over the local limit
+        await page.FillAsync("#seq-calibration", "400");
+        await page.ClickAsync("#seq-run");
+        await page.WaitForFunctionAsync("() => document.querySelector('#seq-verdict') && document.querySelector('#seq-verdict').textContent.trim() === 'FAIL'");
+        Assert.Contains("FAIL", await page.InnerTextAsync("#seq-limits"));
+        await Shot(page, "sequence-fail");
+    }
+
+    [ChromiumFact]
+    public async Task Vop_page_compresses_the_demo_and_shows_the_certificate()
+    {
+        var page = await Open("#/vop");
+        await page.WaitForSelectorAsync("#vop-compress");
+        await page.FillAsync("#vop-margin", "10");
+        await page.ClickAsync("#vop-compress");
+        await page.WaitForSelectorAsync("#vop-certificate");
+        Assert.Contains("Certificate valid", await page.InnerTextAsync("#vop-certificate"));
+        Assert.Contains("no drive underestimated", await page.InnerTextAsync("#vop-underestimation"));
+        Assert.True(await page.Locator("#vop-histogram svg rect").CountAsync() > 3);
+        await Shot(page, "vop-compressed");
+    }
 }

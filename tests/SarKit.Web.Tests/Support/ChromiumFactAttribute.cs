@@ -8,9 +8,13 @@ public sealed class ChromiumFactAttribute : FactAttribute
 {
     public const string ExecutablePath = "/usr/bin/chromium";
 
-    public ChromiumFactAttribute()
+    /// <param name="sharedReferenceFiles">files under ../shared/reference the test also needs (skipped when absent)</param>
+    public ChromiumFactAttribute(params string[] sharedReferenceFiles)
     {
         if (!File.Exists(ExecutablePath))
             Skip = $"{ExecutablePath} is not installed (Debian package 'chromium'; run scripts/setup.sh): end-to-end browser test skipped.";
+        else
+            foreach (var f in sharedReferenceFiles)
+                if (SharedReference.Find(f) is null) { Skip = $"../shared/reference/{f} is not available: end-to-end browser test skipped."; break; }
     }
 }

@@ -4,7 +4,7 @@ import datasets from './datasets.js';
 import viewer from './viewer.js';
 import nema from './nema.js';
 import records from './records.js';
-// import vop from './vop.js';          // issue 3: VOP sets
-// import sequence from './sequence.js'; // issue 4: sequence checks
+import vop from './vop.js';
+import sequence from './sequence.js';
 
-export const pages = [datasets, viewer, nema, records];
+export const pages = [datasets, viewer, vop, sequence, nema, records];

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using SarKit.Compression;
+using SarKit.Sar;
+
+namespace SarKit.Web;
+
+/// <summary>A VOP set compressed from a dataset's averaged Q-matrices, its verification and its overestimation report.</summary>
+public sealed record CompressedVops(string DatasetPath, double MarginFraction, VopSet Set, VopVerificationResult Verification,
+    OverestimationReport Overestimation, string DatasetQSha256, double Seconds);
+
+/// <summary>State of one compression job: running, done (with <see cref="Result"/>) or failed (with <see cref="Error"/>).</summary>
+public sealed record VopJobStatus(string State, double ElapsedS, string? Stage, CompressedVops? Result, string? Error, int? ErrorStatus);
+
+/// <summary>
+/// Background jobs compressing the averaged Q-matrices of a dataset (<see cref="DriveSarMaps.AveragedQ"/>, from
+/// <see cref="DatasetCache"/>) into a VOP set with <see cref="VopCompressor"/> and certifying it with
+/// <see cref="VopVerifier"/>, then <see cref="OverestimationReport"/> against the same originals. Keyed by dataset file,
+/// its modification time, averaging mass and margin; a finished job is kept (the eight most recent), a failed one is
+/// reported once more and then forgotten. Requests only start or poll jobs, so no request waits for the compression.
+/// </summary>
+public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogger<VopJobs> log)
+{
+    /// <summary>Random drives of the verifier's independent check and of the overestimation histogram.</summary>
+    public const int RandomDrives = 2000;
+    /// <summary>Histogram bins.</summary>
+    public const int HistogramBins = 30;
+    private const int Kept = 8;
+
+    private sealed class Job
+    {
+        public required Task<CompressedVops> Task;
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public volatile string Stage = "waiting for the dataset's Q-matrices";
+        public double FinishedS;
+    }
+
+    private readonly object _gate = new();
+    private readonly LinkedList<(string Key, Job Job)> _jobs = new();
+
+    /// <summary>Starts (or finds) the job for a dataset file (full path) and margin ε (fraction of SAR_wc, (0, 1]).</summary>
+    public VopJobStatus StartOrPoll(string fullPath, string relativePath, double marginFraction) => Status(GetJob(fullPath, relativePath, marginFraction));
+
+    /// <summary>The finished set of a dataset and margin, waiting for a running job (started if needed).</summary>
+    public Task<CompressedVops> GetAsync(string fullPath, string relativePath, double marginFraction, CancellationToken ct) =>
+        GetJob(fullPath, relativePath, marginFraction).Task.WaitAsync(ct);
+
+    private Job GetJob(string fullPath, string relativePath, double marginFraction)
+    {
+        if (!(marginFraction > 0 && marginFraction <= 1) || !double.IsFinite(marginFraction))
+            throw new SarKitInputException($"margin {marginFraction * 100} %: expected a VOP margin in (0, 100] % of the worst-case SAR.");
+        double mass = options.DefaultMassKg;
+        string key = $"{fullPath}|{File.GetLastWriteTimeUtc(fullPath).Ticks}|{mass:R}|{marginFraction:R}";
+        Job job;
+        lock (_gate)
+        {
+            var node = _jobs.First;
+            while (node is not null && node.Value.Key != key) node = node.Next;
+            if (node is not null)
+            {
+                job = node.Value.Job;
+                _jobs.Remove(node);
+                if (!job.Task.IsFaulted && !job.Task.IsCanceled) _jobs.AddFirst(node);
+            }
+            else
+            {
+                job = new Job { Task = null! };
+                var j = job;
+                job.Task = Task.Run(async () =>
+                {
+                    try { return await Run(j, fullPath, relativePath, mass, marginFraction); }
+                    finally { j.FinishedS = j.Clock.Elapsed.TotalSeconds; }
+                });
+                _jobs.AddFirst((key, job));
+                while (_jobs.Count > Kept) _jobs.RemoveLast();
+            }
+        }
+        return job;
+    }
+
+    private static VopJobStatus Status(Job job)
+    {
+        var t = job.Task;
+        double el = t.IsCompleted ? job.FinishedS : job.Clock.Elapsed.TotalSeconds;
+        if (t.IsCompletedSuccessfully) return new("done", el, null, t.Result, null, null);
+        if (t.IsFaulted)
+        {
+            var e = t.Exception!.GetBaseException();
+            return new("failed", el, null, null, e.Message, e is SarKitInputException ? 400 : 500);
+        }
+        if (t.IsCanceled) return new("failed", el, null, null, "cancelled", 500);
+        return new("running", el, job.Stage, null, null, null);
+    }
+
+    private async Task<CompressedVops> Run(Job job, string fullPath, string relativePath, double mass, double eps)
+    {
+        var maps = await cache.GetAsync(fullPath, mass, CancellationToken.None);
+        var aq = maps.AveragedQ ?? throw new SarKitInputException($"{relativePath}: no averaged Q-matrices: {maps.AveragingUnavailableReason}");
+        var sw = Stopwatch.StartNew();
+        var packed = aq.AllPacked.ToArray();
+        int n = aq.Channels;
+        job.Stage = $"compressing {aq.Count} averaged Q-matrices";
+        var set = VopCompressor.Compress(packed, n, new VopCompressionOptions
+        {
+            Epsilon = eps, Normalisation = aq.Normalisation, MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount),
+        });
+        set.Attributes["source"] = $"{relativePath}: {mass * 1e3:G4} g averaged Q-matrices (SarKit web app)";
+        job.Stage = $"verifying {set.Count} VOPs against {aq.Count} matrices";
+        using var src = new PackedQMatrixSource(packed, n, $"{relativePath} ({mass * 1e3:G4} g Q)", aq.Normalisation);
+        var ver = VopVerifier.Certify(set, src, new VopVerifierOptions { RandomDrives = RandomDrives });
+        job.Stage = "overestimation histogram";
+        var over = OverestimationReport.Compute(src, set.Packed, n, new OverestimationOptions { Drives = RandomDrives, Bins = HistogramBins, SarWorstCase = ver.SarWorstCase });
+        log.LogInformation("{File}: {Count} VOPs at margin {Eps:P1} in {S:F1} s, certificate {Passed}", relativePath, set.Count, eps, sw.Elapsed.TotalSeconds, ver.Certificate.Passed);
+        return new CompressedVops(relativePath, eps, set, ver, over, ver.SourceSha256, sw.Elapsed.TotalSeconds);
+    }
+}

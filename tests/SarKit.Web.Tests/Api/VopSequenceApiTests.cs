@@ -1,0 +1,227 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SarKit.Compression;
+using SarKit.Fields;
+using SarKit.IO;
+using SarKit.Sar;
+using SarKit.Supervision;
+using SarKit.Supervision.Pulseq;
+using SarKit.Web.Api;
+using SarKit.Web.Tests.Support;
+
+namespace SarKit.Web.Tests.Api;
+
+/// <summary>VOP set and sequence check endpoints (issue 9 pages for issues 3 and 4) against the library's own results.</summary>
+public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWebFactory>
+{
+    private const string FidSeq = "pulseq/pulseq_legacy_approved_fid.seq";
+    private readonly HttpClient _http = factory.CreateClient();
+
+    private static async Task<JsonElement> Json(HttpResponseMessage r, HttpStatusCode expected)
+    {
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == expected, $"HTTP {(int)r.StatusCode}, expected {(int)expected}: {text[..Math.Min(text.Length, 2000)]}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Six random 3-channel PSD matrices (Q = Σ v vᴴ of two random vectors each), packed.</summary>
+    private static double[] RandomQ(int seed, int n = 3, int k = 6)
+    {
+        var rng = new Random(seed);
+        var res = new List<double>();
+        for (int m = 0; m < k; m++)
+        {
+            var q = new Complex[n, n];
+            for (int r = 0; r < 2; r++)
+            {
+                var v = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
+                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) q[i, j] += v[i] * Complex.Conjugate(v[j]);
+            }
+            res.AddRange(HermitianPacking.Pack(q));
+        }
+        return res.ToArray();
+    }
+
+    private (VopSet Set, string Name) WriteSmallVopFile(string name, bool certify)
+    {
+        var q = RandomQ(7);
+        var set = VopCompressor.Compress(q, 3, new VopCompressionOptions { Epsilon = 0.1, Normalisation = FieldNormalisation.PerVoltIncident, MaxDegreeOfParallelism = 1 });
+        if (certify) VopVerifier.Certify(set, new PackedQMatrixSource(q, 3), new VopVerifierOptions { RandomDrives = 100 });
+        VopSetFiles.Write(set, Path.Combine(factory.DataFolder, name));
+        return (set, name);
+    }
+
+    [Fact]
+    public async Task Vop_info_shows_a_small_certified_file_and_flags_an_uncertified_one()
+    {
+        var (set, name) = WriteSmallVopFile("small_vops.h5", certify: true);
+        var j = await Json(await _http.GetAsync($"/api/vop/info?path={name}"), HttpStatusCode.OK);
+        Assert.Equal(set.Count, j.GetProperty("count").GetInt32());
+        Assert.Equal(3, j.GetProperty("channels").GetInt32());
+        Assert.Equal(0.1, j.GetProperty("marginEpsilon").GetDouble(), 12);
+        Assert.Equal(set.Criterion.ToString(), j.GetProperty("criterion").GetString());
+        Assert.Equal(set.SourceSha256, j.GetProperty("sourceSha256").GetString());
+        Assert.Equal(6, j.GetProperty("sourceCount").GetInt64());
+        Assert.True(j.GetProperty("certificateValid").GetBoolean());
+        var c = j.GetProperty("certificate");
+        Assert.True(c.GetProperty("passed").GetBoolean());
+        Assert.Equal(6, c.GetProperty("matricesChecked").GetInt64());
+        Assert.Equal(VopSet.HashMatrices(set.Packed), c.GetProperty("vopSha256").GetString());
+        Assert.Equal(JsonValueKind.Null, j.GetProperty("overestimation").ValueKind);
+
+        var (_, bare) = WriteSmallVopFile("bare_vops.npz", certify: false);
+        var b = await Json(await _http.GetAsync($"/api/vop/info?path={bare}"), HttpStatusCode.OK);
+        Assert.False(b.GetProperty("certificateValid").GetBoolean());
+        Assert.Contains("no certificate", b.GetProperty("certificateNote").GetString());
+
+        // the dataset's Q-matrices have 8 channels: no histogram against them, with the reason
+        var mismatch = await Json(await _http.GetAsync($"/api/vop/info?path={name}&q={TestData.DemoName}"), HttpStatusCode.BadRequest);
+        Assert.Contains("3 channels", mismatch.GetProperty("error").GetString());
+        await Json(await _http.GetAsync("/api/vop/info?path=../outside.h5"), HttpStatusCode.BadRequest);
+        await Json(await _http.GetAsync("/api/vop/info?path=escape.h5"), HttpStatusCode.BadRequest);
+    }
+
+    private async Task<JsonElement> Compress(double marginPercent)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(10);
+        while (true)
+        {
+            var j = await Json(await _http.PostAsJsonAsync("/api/vop/compress", new { path = TestData.DemoName, marginPercent }), HttpStatusCode.OK);
+            var state = j.GetProperty("state").GetString();
+            if (state == "done") return j.GetProperty("result");
+            Assert.Equal("running", state);
+            Assert.True(DateTime.UtcNow < deadline, "compression did not finish in 10 minutes");
+            await Task.Delay(500);
+        }
+    }
+
+    [Fact]
+    public async Task Compress_gives_a_certified_set_of_the_demo_10g_matrices_with_a_histogram()
+    {
+        var r = await Compress(10);
+        Assert.True(r.GetProperty("certificateValid").GetBoolean(), r.GetProperty("certificateNote").GetString());
+        Assert.True(r.GetProperty("sourceMatchesDataset").GetBoolean());
+        Assert.Equal(0.1, r.GetProperty("marginEpsilon").GetDouble(), 12);
+        Assert.Equal(8, r.GetProperty("channels").GetInt32());
+        int count = r.GetProperty("count").GetInt32();
+        // the originals are the averaged 10 g Q-matrices the SAR viewer uses (same cache entry)
+        var maps = await factory.Services.GetRequiredService<DatasetCache>().GetAsync(Path.Combine(factory.DataFolder, TestData.DemoName), 0.01, default);
+        var q = maps.AveragedQ!.AllPacked.ToArray();
+        Assert.Equal(VopSet.HashMatrices(q), r.GetProperty("sourceSha256").GetString());
+        Assert.Equal(q.Length / 64, r.GetProperty("sourceCount").GetInt64());
+        Assert.InRange(count, 1, q.Length / 64 - 1);
+        var cert = r.GetProperty("certificate");
+        Assert.Equal(q.Length / 64, cert.GetProperty("matricesChecked").GetInt64());
+        Assert.Equal(0, cert.GetProperty("matricesFailed").GetInt64());
+        var o = r.GetProperty("overestimation");
+        Assert.Equal(0, o.GetProperty("underestimatingDrives").GetInt32());
+        Assert.Equal(VopJobs.RandomDrives, o.GetProperty("relativeHistogram").GetProperty("counts").EnumerateArray().Sum(x => x.GetInt64()));
+        Assert.True(o.GetProperty("minRelative").GetDouble() >= -1e-9);
+        // a second request answers from the cache
+        var again = await Json(await _http.PostAsJsonAsync("/api/vop/compress", new { path = TestData.DemoName, marginPercent = 10 }), HttpStatusCode.OK);
+        Assert.Equal("done", again.GetProperty("state").GetString());
+        Assert.Equal(cert.GetProperty("vopSha256").GetString(), again.GetProperty("result").GetProperty("certificate").GetProperty("vopSha256").GetString());
+        // bad margin
+        await Json(await _http.PostAsJsonAsync("/api/vop/compress", new { path = TestData.DemoName, marginPercent = 0 }), HttpStatusCode.BadRequest);
+    }
+
+    private static void AssertSameAsLibrary(JsonElement j, SequenceSarReport lib)
+    {
+        Assert.Equal(lib.Passed, j.GetProperty("passed").GetBoolean());
+        var outcomes = j.GetProperty("limits").EnumerateArray().ToArray();
+        Assert.Equal(lib.Outcomes.Count, outcomes.Length);
+        for (int i = 0; i < outcomes.Length; i++)
+        {
+            var (o, w) = (lib.Outcomes[i], outcomes[i]);
+            Assert.Equal(o.Limit.Metric.Id(), w.GetProperty("metric").GetString());
+            Assert.Equal(o.Limit.WindowSeconds, w.GetProperty("windowS").GetDouble());
+            Assert.Equal(o.Evaluated, w.GetProperty("evaluated").GetBoolean());
+            Assert.Equal(o.Passed, w.GetProperty("passed").GetBoolean());
+            if (!o.Evaluated) continue;
+            Assert.Equal(o.Sar, w.GetProperty("sarWPerKg").GetDouble(), o.Sar * 1e-12);
+            Assert.Equal(o.WorstWindowEndSeconds, w.GetProperty("worstWindowEndS").GetDouble(), 1e-12);
+            Assert.Equal(o.MatrixIndex, w.GetProperty("matrixIndex").GetInt32());
+        }
+        var b = lib.Binding!;
+        Assert.Equal(b.Limit.Metric.Id(), j.GetProperty("binding").GetProperty("metric").GetString());
+        Assert.Equal(b.Limit.WindowSeconds, j.GetProperty("binding").GetProperty("windowS").GetDouble());
+        Assert.Equal(lib.MaxScaleFactor, j.GetProperty("maxScaleFactor").GetDouble(), lib.MaxScaleFactor * 1e-12);
+        if (lib.ShortestRepetitionSeconds is { } tr) Assert.Equal(tr, j.GetProperty("shortestRepetitionS").GetDouble(), tr * 1e-12);
+        else Assert.Equal(JsonValueKind.Null, j.GetProperty("shortestRepetitionS").ValueKind);
+        var tl = j.GetProperty("timeline").EnumerateArray().ToArray();
+        Assert.Equal(2, tl.Length);
+        foreach (var t in tl)
+        {
+            Assert.Equal(SupervisionEndpoints.TimelinePoints, t.GetProperty("tEndS").GetArrayLength());
+            Assert.Equal(SupervisionEndpoints.TimelinePoints, t.GetProperty("sarWPerKg").GetArrayLength());
+            Assert.Single(t.GetProperty("limitsWPerKg").EnumerateArray());
+        }
+    }
+
+    private Task<HttpResponseMessage> Check(string seqText, string query) =>
+        _http.PostAsync($"/api/seq/check?path={TestData.DemoName}&name=fid.seq&{query}", new StringContent(seqText, Encoding.UTF8, "text/plain"));
+
+    [SharedReferenceFact(FidSeq)]
+    public async Task Seq_check_with_the_certified_vops_equals_the_library_pass_and_fail()
+    {
+        var seqPath = SharedReference.Find(FidSeq)!;
+        var text = await File.ReadAllTextAsync(seqPath);
+        var vops = await factory.Services.GetRequiredService<VopJobs>().GetAsync(Path.Combine(factory.DataFolder, TestData.DemoName), TestData.DemoName, 0.1, default);
+        var obs = new[] { SupervisionMatrixSets.FromVops(vops.Set, SarMetric.LocalHead, "test") };
+        var limits = SarLimitTable.Default().Limits(null, OperatingMode.Normal, null, SarMetric.LocalHead);
+        async Task<(JsonElement Web, SequenceSarReport Lib, double Period)> Both(double k)
+        {
+            var j = await Json(await Check(text, $"matrices=vop&marginPercent=10&calibration={k.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}&mode=normal"), HttpStatusCode.OK);
+            var schedule = PulseqSchedule.Build(PulseqFile.Read(seqPath), SequenceSarEvaluation.UniformCp("V", k, 8, "test"), 1e-4);
+            var lib = SequenceSarEvaluation.Run(schedule, obs, limits, RepetitionMode.Periodic, null, SupervisionEndpoints.TimelinePoints);
+            AssertSameAsLibrary(j, lib);
+            Assert.Equal(vops.Set.Count, j.GetProperty("matrices").GetProperty("count").GetInt32());
+            return (j, lib, schedule.PeriodSeconds);
+        }
+        var (pass, libPass, period) = await Both(20);
+        Assert.True(libPass.Passed);
+        Assert.Equal(period, pass.GetProperty("shortestRepetitionS").GetDouble(), 1e-12);
+        // SAR ∝ calibration²: scale to 1.5 × the binding limit, which an added delay per repetition can fix
+        double k2 = 20 * Math.Sqrt(1.5 / libPass.Binding!.Ratio);
+        var (fail, libFail, _) = await Both(k2);
+        Assert.False(libFail.Passed);
+        Assert.Equal(1.5, libFail.Binding!.Ratio, 1e-9);
+        Assert.True(fail.GetProperty("shortestRepetitionS").GetDouble() > period);
+        Assert.Equal(Math.Sqrt(1 / 1.5), fail.GetProperty("maxScaleFactor").GetDouble(), 1e-9);
+    }
+
+    [SharedReferenceFact(FidSeq)]
+    public async Task Seq_check_with_all_10g_q_matrices_equals_the_library_in_first_level_mode()
+    {
+        var seqPath = SharedReference.Find(FidSeq)!;
+        var j = await Json(await Check(await File.ReadAllTextAsync(seqPath), "matrices=q&calibration=50&mode=first&localRegion=trunk"), HttpStatusCode.OK);
+        var maps = await factory.Services.GetRequiredService<DatasetCache>().GetAsync(Path.Combine(factory.DataFolder, TestData.DemoName), 0.01, default);
+        var aq = maps.AveragedQ!;
+        var obs = new[] { new SarObservable("q", SarMetric.LocalTrunk, 8, aq.AllPacked.ToArray(), "V") };
+        var limits = SarLimitTable.Default().Limits(null, OperatingMode.FirstLevel, null, SarMetric.LocalTrunk);
+        var schedule = PulseqSchedule.Build(PulseqFile.Read(seqPath), SequenceSarEvaluation.UniformCp("V", 50, 8, "test"), 1e-4);
+        var lib = SequenceSarEvaluation.Run(schedule, obs, limits, RepetitionMode.Periodic, null, SupervisionEndpoints.TimelinePoints);
+        AssertSameAsLibrary(j, lib);
+        Assert.Equal("first", j.GetProperty("mode").GetString());
+        Assert.Equal(aq.Count, j.GetProperty("matrices").GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Seq_check_rejects_oversized_uploads_and_bad_input()
+    {
+        var big = "# padding\n" + new string('#', (int)SarKitWebFactory.UploadLimit + 100);
+        var r = await Json(await Check(big, "matrices=q"), HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("too_large", r.GetProperty("kind").GetString());
+        var bad = await Json(await Check("[VERSION]\nmajor 1\nminor 4\nrevision 0\n[BLOCKS]\n1 x\n", "matrices=q"), HttpStatusCode.BadRequest);
+        Assert.Equal("bad_input", bad.GetProperty("kind").GetString());
+        var mode = await Json(await Check("[VERSION]\n", "matrices=q&mode=fast"), HttpStatusCode.BadRequest);
+        Assert.Contains("expected normal or first", mode.GetProperty("error").GetString());
+        var m = await Json(await Check("[VERSION]\n", "matrices=all"), HttpStatusCode.BadRequest);
+        Assert.Contains("matrices 'all'", m.GetProperty("error").GetString());
+        await Json(await _http.PostAsync("/api/seq/check?path=../outside.h5&matrices=q", new StringContent("[VERSION]\n")), HttpStatusCode.BadRequest);
+    }
+}
