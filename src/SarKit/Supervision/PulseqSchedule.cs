@@ -66,6 +66,6 @@ public static class PulseqSchedule
             offsets.Add(a * dt); durations.Add((b - a) * dt);
             foreach (var u in unit) w.Add(u * e);
         }
-        return new PulseTemplate(name, n, offsets.ToArray(), durations.ToArray(), w.ToArray());
+        return new PulseTemplate(name, n, offsets.ToArray(), durations.ToArray(), w.ToArray(), dt);
     }
 }
