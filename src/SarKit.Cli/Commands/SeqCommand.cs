@@ -194,14 +194,14 @@ internal static class SeqCommand
         return exit;
     }
 
-    internal sealed record OutcomeJson(string Metric, double WindowS, double LimitWPerKg, string Source, bool Evaluated, double? SarWPerKg, double? Ratio, bool Passed, double? WorstWindowEndS, string? Matrices, int MatrixIndex);
+    internal sealed record OutcomeJson(string Metric, double WindowS, double LimitWPerKg, string Source, bool Evaluated, double? SarWPerKg, double? Ratio, bool Passed, double? WorstWindowEndS, string? Matrices, int MatrixIndex, double? EdgeErrorBoundWPerKg);
     internal sealed record ObservableJson(string Name, string Metric, int Count, int Channels, string DriveUnit, double? MassKg);
     internal sealed record CheckJson(string Source, double PeriodS, int RfEvents, int DistinctRfEvents, int Channels, string Repetition, string Mode, double? ExposedMassRatio,
         string LimitTable, ObservableJson[] Matrices, OutcomeJson[] Limits, bool Passed, OutcomeJson? Binding, double? MaxScaleFactor, double? MinimumAddedDelayS, double? ShortestRepetitionS);
 
     private static CheckJson ToJson(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio, OperatingMode mode, string table)
     {
-        OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, Json.Num(o.Sar), Json.Num(o.Ratio), o.Passed, Json.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex);
+        OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, Json.Num(o.Sar), Json.Num(o.Ratio), o.Passed, Json.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex, o.Evaluated ? o.EdgeErrorBound : null);
         return new CheckJson(source, s.PeriodSeconds, s.Placements.Length, s.Templates.Count, s.Channels, rep == RepetitionMode.Periodic ? "steady" : "once",
             mode == OperatingMode.Normal ? "normal" : "first", ratio, table,
             obs.Select(x => new ObservableJson(x.Name, x.Metric.Id(), x.Count, x.Channels, x.DriveUnit, x.MassKg)).ToArray(),
@@ -214,16 +214,17 @@ internal static class SeqCommand
         var rows = r.Windows.Where(w => w.Timeline is not null).ToArray();
         if (ext == ".json")
         {
-            var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline }).ToArray();
+            var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline, edge_error_bound_w_per_kg = w.EdgeErrorBound }).ToArray();
             ReportFile.WriteText(path, System.Text.Json.JsonSerializer.Serialize(obj, Json.Options));
             return;
         }
         if (ext != ".csv") throw new SarKitInputException($"--timeline '{path}': use a .csv or .json file name.");
-        var sb = new StringBuilder("metric,matrices,window_s,t_end_s,sar_w_per_kg\n");
+        var sb = new StringBuilder("metric,matrices,window_s,t_end_s,sar_w_per_kg,edge_error_bound_w_per_kg\n");
         foreach (var w in rows)
             for (int k = 0; k < w.Timeline!.Length; k++)
                 sb.Append(w.Metric.Id()).Append(",\"").Append(w.Observable.Replace("\"", "\"\"")).Append("\",").Append(w.WindowSeconds.ToString("R", Inv)).Append(',')
-                  .Append(w.TimelineSeconds![k].ToString("R", Inv)).Append(',').Append(w.Timeline[k].ToString("R", Inv)).Append('\n');
+                  .Append(w.TimelineSeconds![k].ToString("R", Inv)).Append(',').Append(w.Timeline[k].ToString("R", Inv))
+                  .Append(',').Append(w.EdgeErrorBound.ToString("R", Inv)).Append('\n');
         ReportFile.WriteText(path, sb.ToString());
     }
 

@@ -49,11 +49,20 @@ public class SeqCliTests
         double expected = 0.8 * 16 * Math.Pow(500 / G * 1e6, 2) * 1e-3 / 0.01;
         var lim = doc.RootElement.GetProperty("limits").EnumerateArray().Where(l => l.GetProperty("metric").GetString() == "local_head").ToArray();
         Assert.Equal(2, lim.Length);
-        foreach (var l in lim) Assert.Equal(1.0, l.GetProperty("sar_w_per_kg").GetDouble() / expected, 9);
+        foreach (var l in lim)
+        {
+            // reported = segment model (exact here) + edge-error bound B ≥ 0
+            double bound = l.GetProperty("edge_error_bound_w_per_kg").GetDouble();
+            Assert.True(bound > 0);
+            Assert.Equal(1.0, (l.GetProperty("sar_w_per_kg").GetDouble() - bound) / expected, 9);
+        }
         Assert.Equal(1, lim[0].GetProperty("matrix_index").GetInt32());
         double scale = doc.RootElement.GetProperty("max_scale_factor").GetDouble();
-        Assert.Equal(Math.Sqrt(10 / expected), scale, 9);
-        Assert.Equal(expected <= 10 ? 0 : 3, r.ExitCode);
+        var binding = doc.RootElement.GetProperty("binding");
+        double reported = binding.GetProperty("sar_w_per_kg").GetDouble();
+        Assert.Equal(1.0, reported / (expected + binding.GetProperty("edge_error_bound_w_per_kg").GetDouble()), 12);
+        Assert.Equal(Math.Sqrt(10 / reported), scale, 9); // the scale factor uses the bound-augmented SAR
+        Assert.Equal(reported <= 10 ? 0 : 3, r.ExitCode);
         Assert.True(File.ReadAllLines(tl).Length > 50);
         var x = XDocument.Load(svg);
         Assert.Equal("svg", x.Root!.Name.LocalName);
@@ -150,7 +159,9 @@ public class SeqCliTests
         var w = SarKit.Supervision.WaveformFile.Read(Data("ptx3_waveform.npz")).Template("V", null, 1).TotalWeights();
         double direct = Enumerable.Range(0, q.Count).Max(j => System.Numerics.Tensors.TensorPrimitives.Dot(q.Matrix(j), w)) / 0.01;
         var l = doc.RootElement.GetProperty("limits").EnumerateArray().First(x => x.GetProperty("metric").GetString() == "local_head" && x.GetProperty("window_s").GetDouble() == 360);
-        Assert.Equal(1.0, l.GetProperty("sar_w_per_kg").GetDouble() / direct, 9);
+        double b = l.GetProperty("edge_error_bound_w_per_kg").GetDouble();
+        Assert.True(b >= 0);
+        Assert.Equal(1.0, (l.GetProperty("sar_w_per_kg").GetDouble() - b) / direct, 9);
         Assert.StartsWith("all Q-matrices", l.GetProperty("matrices").GetString());
     }
 
