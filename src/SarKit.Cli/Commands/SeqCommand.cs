@@ -39,7 +39,7 @@ internal static class SeqCommand
         public readonly Option<double> Resolution = new("--resolution") { Description = "Longest segment within a pulse, s (energy uniform within a segment).", DefaultValueFactory = _ => 1e-4 };
         public readonly Option<string?> Timeline = new("--timeline") { Description = "Write the SAR timeline per metric and window (.csv or .json)." };
         public readonly Option<int> TimelinePoints = new("--timeline-points") { Description = "Window-end times in the timeline.", DefaultValueFactory = _ => 1000 };
-        public readonly Option<string?> Plot = new("--plot") { Description = "Write an SVG plot of the timeline." };
+        public readonly Option<string?> Plot = new("--plot") { Description = "Write a plot of the timeline: .svg (with text) or .png (lines, ticks and legend swatches only)." };
         public readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout." };
         public readonly Option<bool> NoDelay = new("--no-delay-search") { Description = "Skip the search for the shortest compliant repetition." };
 
@@ -104,6 +104,8 @@ internal static class SeqCommand
     private static int RunCheck(CliIO io, ParseResult p, CheckOptions o, string source, ScheduleFactory build)
     {
         bool json = p.GetValue(o.Json);
+        if (p.GetValue(o.Plot) is { } plotPath && Path.GetExtension(plotPath).ToLowerInvariant() is not (".svg" or ".png"))
+            throw new SarKitInputException($"--plot '{plotPath}': use a .svg or .png file name.");
         var localMetric = SarMetricNames.Parse("local_" + p.GetValue(o.LocalRegion)!.Trim().ToLowerInvariant(), "--local-region");
         var observables = new List<SarObservable>();
         if (p.GetValue(o.Vops) is { } vp)
@@ -239,7 +241,10 @@ internal static class SeqCommand
             foreach (var o in r.Outcomes.Where(o => o.Limit.Metric == w.Metric && o.Limit.WindowSeconds == w.WindowSeconds))
                 plot.Lines.Add(new SvgHLine($"limit {o.Limit.LimitWPerKg.ToString("G4", Inv)}", o.Limit.LimitWPerKg, colour));
         }
-        plot.Write(path);
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext == ".png") PngPlot.Write(plot, path);
+        else if (ext == ".svg") plot.Write(path);
+        else throw new SarKitInputException($"--plot '{path}': use a .svg or .png file name.");
     }
 
     internal sealed record InfoJson(string Source, string Version, double DurationS, int Blocks, int RfBlocks, int RfEvents, int Shapes, double RfRasterS, double BlockRasterS,

@@ -36,6 +36,30 @@ public class SeqCliTests
     }
 
     [Fact]
+    public void SeqCheckWritesAPngTimelinePlot()
+    {
+        using var dir = new TempDir();
+        var seq = WriteSeq(dir);
+        var vops = WriteVops(dir, 1, [0.5, 0.8], certified: true);
+        var png = dir.File("tl.png");
+        var r = CliRunner.Run("seq", "check", seq, "--vops", vops, "--calibration", "4 V/uT", "--json", "--plot", png, "--timeline-points", "50");
+        Assert.True(r.ExitCode is 0 or 3, r.Err);
+        var d = SarKit.Tests.Supervision.PngCheck.Decode(File.ReadAllBytes(png));
+        Assert.Equal(900, d.Width); Assert.Equal(480, d.Height);
+        // two local_head windows (10 s, 360 s): curves and dashed limit lines in palette colours 0 and 1
+        foreach (var hex in SarKit.Reporting.SvgPlot.Palette[..2])
+        {
+            var c = SarKit.Reporting.PngPlot.ParseColour(hex);
+            int count = 0;
+            for (int y = 0; y < d.Height; y++) for (int x = 0; x < d.Width; x++) if (d.At(x, y) == (c.R, c.G, c.B)) count++;
+            Assert.True(count > 300, $"colour {hex}: {count} pixels");
+        }
+        var bad = CliRunner.Run("seq", "check", seq, "--vops", vops, "--calibration", "4 V/uT", "--plot", dir.File("tl.gif"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains(".png", bad.Err);
+    }
+
+    [Fact]
     public void SeqCheckWithCertifiedVopsGivesClosedFormSarAndAnswers()
     {
         using var dir = new TempDir();
