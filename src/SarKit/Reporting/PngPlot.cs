@@ -53,6 +53,9 @@ public static class PngPlot
         foreach (var t in xt)
             if (t >= xmin - 1e-12 * (xmax - xmin) && t <= xmax + 1e-12 * (xmax - xmin))
             { img.Line(f.X(t), f.Top, f.X(t), f.Top + ph, grid); img.Line(f.X(t), f.Top + ph, f.X(t), f.Top + ph + 5, Rgb.Black); }
+        // axes before the data so that a curve at SAR ≈ 0 stays visible on top of the x axis
+        img.Line(f.Left, f.Top + ph, f.Left + pw, f.Top + ph, Rgb.Black);
+        img.Line(f.Left, f.Top, f.Left, f.Top + ph, Rgb.Black);
         int legend = 0;
         void Swatch(Rgb c, bool dashed)
         {
@@ -83,9 +86,6 @@ public static class PngPlot
             }
             Swatch(c, false);
         }
-        // axes last so that they stay visible
-        img.Line(f.Left, f.Top + ph, f.Left + pw, f.Top + ph, Rgb.Black);
-        img.Line(f.Left, f.Top, f.Left, f.Top + ph, Rgb.Black);
         return img;
     }
 
