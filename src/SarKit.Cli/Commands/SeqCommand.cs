@@ -39,7 +39,7 @@ internal static class SeqCommand
         public readonly Option<double> Resolution = new("--resolution") { Description = "Longest segment within a pulse, s (energy uniform within a segment).", DefaultValueFactory = _ => 1e-4 };
         public readonly Option<string?> Timeline = new("--timeline") { Description = "Write the SAR timeline per metric and window (.csv or .json)." };
         public readonly Option<int> TimelinePoints = new("--timeline-points") { Description = "Window-end times in the timeline.", DefaultValueFactory = _ => 1000 };
-        public readonly Option<string?> Plot = new("--plot") { Description = "Write an SVG plot of the timeline." };
+        public readonly Option<string?> Plot = new("--plot") { Description = "Write a plot of the timeline: .svg (with text) or .png (lines, ticks and legend swatches only)." };
         public readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout." };
         public readonly Option<bool> NoDelay = new("--no-delay-search") { Description = "Skip the search for the shortest compliant repetition." };
 
@@ -62,7 +62,10 @@ internal static class SeqCommand
         check.SetAction(p => io.Guard(() =>
         {
             var s = PulseqFile.Read(p.GetValue(file)!);
-            return RunCheck(io, p, o, s.SourceFile, (unit, cal, res) =>
+            var hints = SoftDelayHints(s);
+            if (hints.Length > 0)
+                io.Err.WriteLine($"warning: {s.SourceFile} has soft delays ({string.Join(", ", hints)}); SAR is checked for the file's nominal block durations — shortening them at the scanner raises SAR.");
+            return RunCheck(io, p, o, s.SourceFile, hints, (unit, cal, res) =>
             {
                 cal ??= unit == "uT" ? DriveCalibration.MicroTesla(1) : throw new SarKitInputException($"{s.SourceFile}: the matrices are per {unit}²; give --calibration ({unit}/uT per channel) to convert the Pulseq RF (Hz) to drive amplitudes.");
                 var sched = PulseqSchedule.Build(s, cal, res, p.GetValue(larmor));
@@ -93,7 +96,7 @@ internal static class SeqCommand
         check.SetAction(p => io.Guard(() =>
         {
             var w = WaveformFile.Read(p.GetValue(file)!);
-            return RunCheck(io, p, o, w.Source, (unit, cal, res) => (w.Schedule(unit, cal, res, p.GetValue(tr)), null));
+            return RunCheck(io, p, o, w.Source, [], (unit, cal, res) => (w.Schedule(unit, cal, res, p.GetValue(tr)), null));
         }));
         pulse.Add(check);
         return pulse;
@@ -101,9 +104,15 @@ internal static class SeqCommand
 
     private delegate (PulseSchedule Schedule, IReadOnlyList<double>? Cuts) ScheduleFactory(string matrixUnit, DriveCalibration? cal, double resolution);
 
-    private static int RunCheck(CliIO io, ParseResult p, CheckOptions o, string source, ScheduleFactory build)
+    /// <summary>Distinct hints of the DELAYS (soft delay) extensions used by blocks.</summary>
+    private static string[] SoftDelayHints(PulseqSequence s) =>
+        s.Blocks.Select(s.SoftDelay).Where(d => d is not null).Select(d => d!.Hint).Distinct().OrderBy(h => h, StringComparer.Ordinal).ToArray();
+
+    private static int RunCheck(CliIO io, ParseResult p, CheckOptions o, string source, string[] softDelayHints, ScheduleFactory build)
     {
         bool json = p.GetValue(o.Json);
+        if (p.GetValue(o.Plot) is { } plotPath && Path.GetExtension(plotPath).ToLowerInvariant() is not (".svg" or ".png"))
+            throw new SarKitInputException($"--plot '{plotPath}': use a .svg or .png file name.");
         var localMetric = SarMetricNames.Parse("local_" + p.GetValue(o.LocalRegion)!.Trim().ToLowerInvariant(), "--local-region");
         var observables = new List<SarObservable>();
         if (p.GetValue(o.Vops) is { } vp)
@@ -155,7 +164,7 @@ internal static class SeqCommand
         if (p.GetValue(o.Timeline) is { } tl) WriteTimeline(tl, report);
         if (p.GetValue(o.Plot) is { } pl) WritePlot(pl, report, source);
         int exit = report.Passed ? CliApp.ExitOk : ExitLimitExceeded;
-        var result = ToJson(source, schedule, report, observables, rep, ratio, mode, table.Source);
+        var result = ToJson(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints);
         if (json) { Json.Write(io.Out, result); return exit; }
         var c = io.Stdout();
         c.WriteLine($"{source}: period {schedule.PeriodSeconds.ToString("G6", Inv)} s, {schedule.Placements.Length} RF events ({schedule.Templates.Count} distinct), {schedule.Channels} channel(s), {(rep == RepetitionMode.Periodic ? "steady state (repeated)" : "played once")}");
@@ -177,18 +186,19 @@ internal static class SeqCommand
         return exit;
     }
 
-    internal sealed record OutcomeJson(string Metric, double WindowS, double LimitWPerKg, string Source, bool Evaluated, double? SarWPerKg, double? Ratio, bool Passed, double? WorstWindowEndS, string? Matrices, int MatrixIndex);
+    internal sealed record OutcomeJson(string Metric, double WindowS, double LimitWPerKg, string Source, bool Evaluated, double? SarWPerKg, double? Ratio, bool Passed, double? WorstWindowEndS, string? Matrices, int MatrixIndex, double? EdgeErrorBoundWPerKg);
     internal sealed record ObservableJson(string Name, string Metric, int Count, int Channels, string DriveUnit, double? MassKg);
     internal sealed record CheckJson(string Source, double PeriodS, int RfEvents, int DistinctRfEvents, int Channels, string Repetition, string Mode, double? ExposedMassRatio,
-        string LimitTable, ObservableJson[] Matrices, OutcomeJson[] Limits, bool Passed, OutcomeJson? Binding, double? MaxScaleFactor, double? MinimumAddedDelayS, double? ShortestRepetitionS);
+        string LimitTable, ObservableJson[] Matrices, OutcomeJson[] Limits, bool Passed, OutcomeJson? Binding, double? MaxScaleFactor, double? MinimumAddedDelayS, double? ShortestRepetitionS,
+        string[] SoftDelayHints);
 
-    private static CheckJson ToJson(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio, OperatingMode mode, string table)
+    private static CheckJson ToJson(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio, OperatingMode mode, string table, string[] softDelayHints)
     {
-        OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, Json.Num(o.Sar), Json.Num(o.Ratio), o.Passed, Json.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex);
+        OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, Json.Num(o.Sar), Json.Num(o.Ratio), o.Passed, Json.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex, o.Evaluated ? o.EdgeErrorBound : null);
         return new CheckJson(source, s.PeriodSeconds, s.Placements.Length, s.Templates.Count, s.Channels, rep == RepetitionMode.Periodic ? "steady" : "once",
             mode == OperatingMode.Normal ? "normal" : "first", ratio, table,
             obs.Select(x => new ObservableJson(x.Name, x.Metric.Id(), x.Count, x.Channels, x.DriveUnit, x.MassKg)).ToArray(),
-            r.Outcomes.Select(O).ToArray(), r.Passed, r.Binding is { } b ? O(b) : null, Json.Num(r.MaxScaleFactor), r.MinimumAddedDelaySeconds, r.ShortestRepetitionSeconds);
+            r.Outcomes.Select(O).ToArray(), r.Passed, r.Binding is { } b ? O(b) : null, Json.Num(r.MaxScaleFactor), r.MinimumAddedDelaySeconds, r.ShortestRepetitionSeconds, softDelayHints);
     }
 
     private static void WriteTimeline(string path, SequenceSarReport r)
@@ -197,16 +207,17 @@ internal static class SeqCommand
         var rows = r.Windows.Where(w => w.Timeline is not null).ToArray();
         if (ext == ".json")
         {
-            var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline }).ToArray();
+            var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline, edge_error_bound_w_per_kg = w.EdgeErrorBound }).ToArray();
             ReportFile.WriteText(path, System.Text.Json.JsonSerializer.Serialize(obj, Json.Options));
             return;
         }
         if (ext != ".csv") throw new SarKitInputException($"--timeline '{path}': use a .csv or .json file name.");
-        var sb = new StringBuilder("metric,matrices,window_s,t_end_s,sar_w_per_kg\n");
+        var sb = new StringBuilder("metric,matrices,window_s,t_end_s,sar_w_per_kg,edge_error_bound_w_per_kg\n");
         foreach (var w in rows)
             for (int k = 0; k < w.Timeline!.Length; k++)
                 sb.Append(w.Metric.Id()).Append(",\"").Append(w.Observable.Replace("\"", "\"\"")).Append("\",").Append(w.WindowSeconds.ToString("R", Inv)).Append(',')
-                  .Append(w.TimelineSeconds![k].ToString("R", Inv)).Append(',').Append(w.Timeline[k].ToString("R", Inv)).Append('\n');
+                  .Append(w.TimelineSeconds![k].ToString("R", Inv)).Append(',').Append(w.Timeline[k].ToString("R", Inv))
+                  .Append(',').Append(w.EdgeErrorBound.ToString("R", Inv)).Append('\n');
         ReportFile.WriteText(path, sb.ToString());
     }
 
@@ -221,11 +232,14 @@ internal static class SeqCommand
             foreach (var o in r.Outcomes.Where(o => o.Limit.Metric == w.Metric && o.Limit.WindowSeconds == w.WindowSeconds))
                 plot.Lines.Add(new SvgHLine($"limit {o.Limit.LimitWPerKg.ToString("G4", Inv)}", o.Limit.LimitWPerKg, colour));
         }
-        plot.Write(path);
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext == ".png") PngPlot.Write(plot, path);
+        else if (ext == ".svg") plot.Write(path);
+        else throw new SarKitInputException($"--plot '{path}': use a .svg or .png file name.");
     }
 
     internal sealed record InfoJson(string Source, string Version, double DurationS, int Blocks, int RfBlocks, int RfEvents, int Shapes, double RfRasterS, double BlockRasterS,
-        int ShimmedBlocks, int? ShimChannels, double RfEnergyHz2S, double PeakB1UT, double B1RmsUT, double RfDutyCycle, double FlipAngleMaxDeg);
+        int ShimmedBlocks, int? ShimChannels, int SoftDelayBlocks, string[] SoftDelayHints, string[] Extensions, double RfEnergyHz2S, double PeakB1UT, double B1RmsUT, double RfDutyCycle, double FlipAngleMaxDeg);
 
     private static int Info(CliIO io, string path, double? larmor, bool json)
     {
@@ -247,7 +261,7 @@ internal static class SeqCommand
         }
         double T = s.TotalDurationSeconds, g = DriveCalibration.Gamma1H;
         var info = new InfoJson(path, s.Version.ToString(), T, s.Blocks.Count, rfBlocks, s.RfEvents.Count, s.Shapes.Count, s.Definitions.RadiofrequencyRasterTime, s.Definitions.BlockDurationRaster,
-            shimmed, shimCh, energy, peak / g * 1e6, Math.Sqrt(energy / T) / g * 1e6, rfTime / T, maxFa);
+            shimmed, shimCh, s.Blocks.Count(b => s.SoftDelay(b) is not null), SoftDelayHints(s), s.ExtensionTypes.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(), energy, peak / g * 1e6, Math.Sqrt(energy / T) / g * 1e6, rfTime / T, maxFa);
         if (json) { Json.Write(io.Out, info); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -255,6 +269,8 @@ internal static class SeqCommand
         Row("Blocks", $"{info.Blocks} ({rfBlocks} with RF)"); Row("RF events", $"{info.RfEvents} distinct, {info.Shapes} shapes");
         Row("RF raster / block raster", $"{info.RfRasterS.ToString("G3", Inv)} s / {info.BlockRasterS.ToString("G3", Inv)} s");
         Row("RF_SHIMS", shimmed == 0 ? "none (single channel)" : $"{shimmed} blocks, {shimCh} channels");
+        Row("Extensions", info.Extensions.Length == 0 ? "none" : string.Join(", ", info.Extensions));
+        if (info.SoftDelayBlocks > 0) Row("Soft delays (DELAYS)", $"{info.SoftDelayBlocks} blocks ({string.Join(", ", info.SoftDelayHints)}); nominal durations used");
         Row("RF energy Σ|s|²Δt", $"{energy.ToString("G6", Inv)} Hz²·s = {(energy / (g * g) * 1e12).ToString("G6", Inv)} µT²·s");
         Row("Peak B1", $"{info.PeakB1UT.ToString("G5", Inv)} µT"); Row("B1rms over the sequence", $"{info.B1RmsUT.ToString("G5", Inv)} µT");
         Row("RF duty cycle", info.RfDutyCycle.ToString("P3", Inv)); Row("Largest flip angle", $"{maxFa.ToString("G5", Inv)}°");

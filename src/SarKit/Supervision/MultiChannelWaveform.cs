@@ -92,7 +92,7 @@ public sealed class MultiChannelWaveform
             offsets[g] = a * RasterSeconds; durations[g] = (b - a) * RasterSeconds;
             RfCorrelation.Accumulate(re.AsSpan(a), im.AsSpan(a), n, b - a, len, RasterSeconds, w.AsSpan(g * n * n, n * n));
         }
-        return new PulseTemplate(Path.GetFileName(Source), n, offsets, durations, w);
+        return new PulseTemplate(Path.GetFileName(Source), n, offsets, durations, w, RasterSeconds);
     }
 
     /// <summary>Schedule: this waveform played at t = 0 of a period (default: <see cref="PeriodSeconds"/>, else the waveform length).</summary>

@@ -8,8 +8,16 @@ namespace SarKit.Supervision;
 /// </summary>
 public sealed class PulseTemplate
 {
-    public PulseTemplate(string name, int channels, double[] offsets, double[] durations, double[] weights)
+    /// <param name="name">Event name.</param>
+    /// <param name="channels">Channels N.</param>
+    /// <param name="offsets">Segment starts relative to the event start, s.</param>
+    /// <param name="durations">Segment durations, s.</param>
+    /// <param name="weights">Packed correlation weights per segment (S·N²), drive²·s.</param>
+    /// <param name="rasterSeconds">RF raster the segments were built from (0 = unknown). A segment no longer than one raster
+    /// interval holds one sample, so the uniform-energy model is the per-sample model there and it adds no edge error.</param>
+    public PulseTemplate(string name, int channels, double[] offsets, double[] durations, double[] weights, double rasterSeconds = 0)
     {
+        if (!(rasterSeconds >= 0) || !double.IsFinite(rasterSeconds)) throw new ArgumentException($"raster {rasterSeconds} s of '{name}' must be ≥ 0");
         int n2 = channels * channels;
         if (offsets.Length != durations.Length || weights.Length != offsets.Length * n2)
             throw new ArgumentException("one offset, duration and N² weights per segment are required");
@@ -18,8 +26,18 @@ public sealed class PulseTemplate
             if (!(durations[s] > 0) || !double.IsFinite(durations[s])) throw new ArgumentException($"segment {s} of '{name}' has duration {durations[s]}");
             if (s > 0 && offsets[s] < offsets[s - 1] + durations[s - 1] - 1e-12 * Math.Max(1, Math.Abs(offsets[s]))) throw new ArgumentException($"segments of '{name}' overlap at {s}");
         }
-        Name = name; Channels = channels; Offsets = offsets; Durations = durations; Weights = weights;
+        Name = name; Channels = channels; Offsets = offsets; Durations = durations; Weights = weights; RasterSeconds = rasterSeconds;
     }
+
+    /// <summary>RF raster of the samples behind the segments, s (0 = unknown: every segment may hold several samples).</summary>
+    public double RasterSeconds { get; }
+
+    /// <summary>
+    /// True when a window edge may cut segment <paramref name="s"/> between two of its samples, i.e. the segment holds more
+    /// than one raster sample (or the raster is unknown). Only such segments contribute to the edge-error bound of
+    /// <see cref="WindowedSar"/>.
+    /// </summary>
+    public bool MayBeCut(int s) => RasterSeconds <= 0 || Durations[s] > RasterSeconds * (1 + 1e-9);
 
     public string Name { get; }
     public int Channels { get; }
@@ -48,7 +66,7 @@ public sealed class PulseTemplate
     {
         var w = (double[])Weights.Clone();
         for (int k = 0; k < w.Length; k++) w[k] *= factor * factor;
-        return new PulseTemplate(Name, Channels, Offsets, Durations, w);
+        return new PulseTemplate(Name, Channels, Offsets, Durations, w, RasterSeconds);
     }
 }
 

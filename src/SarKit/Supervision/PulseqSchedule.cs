@@ -43,7 +43,13 @@ public static class PulseqSchedule
                 templates.Add(Template($"rf{block.RfId}" + (sk > 0 || seq.RfShim(block) is not null ? $"/shim{sk}" : ""), raster, a, resolutionSeconds));
                 byKey[key] = ti;
             }
-            placements.Add(new PulsePlacement(starts[b] + seq.RfEvents[block.RfId].DelaySeconds, ti));
+            // the RF event must lie within its block (block durations are the file's, ≥ 1.4): otherwise it would overlap the
+            // next block and the schedule's timing would be wrong
+            var rfEv = seq.RfEvents[block.RfId];
+            double rfEnd = rfEv.DelaySeconds + templates[ti].Duration, rdt = seq.Definitions.RadiofrequencyRasterTime;
+            if (rfEnd > block.DurationSeconds + 0.5 * rdt + 1e-12)
+                throw new SarKitInputException($"{seq.SourceFile}: block {block.Id}: RF event {block.RfId} ends at {rfEnd * 1e6:G9} µs, after the block duration {block.DurationSeconds * 1e6:G9} µs.") { SourceFile = seq.SourceFile, Dataset = "BLOCKS" };
+            placements.Add(new PulsePlacement(starts[b] + rfEv.DelaySeconds, ti));
         }
         return new PulseSchedule(n, seq.TotalDurationSeconds, templates, placements.ToArray(), seq.SourceFile);
     }
@@ -66,6 +72,6 @@ public static class PulseqSchedule
             offsets.Add(a * dt); durations.Add((b - a) * dt);
             foreach (var u in unit) w.Add(u * e);
         }
-        return new PulseTemplate(name, n, offsets.ToArray(), durations.ToArray(), w.ToArray());
+        return new PulseTemplate(name, n, offsets.ToArray(), durations.ToArray(), w.ToArray(), dt);
     }
 }

@@ -8,7 +8,9 @@ namespace SarKit.Supervision;
 /// <param name="WorstWindowEndSeconds">End time of the worst window.</param>
 /// <param name="Observable">Matrix set used.</param>
 /// <param name="MatrixIndex">Matrix (VOP) attaining the worst window.</param>
-public sealed record LimitOutcome(SarLimit Limit, bool Evaluated, double Sar, double Ratio, double WorstWindowEndSeconds, string? Observable, int MatrixIndex)
+/// <param name="EdgeErrorBound">Edge-error bound B already included in <paramref name="Sar"/> (<see cref="WindowSarResult.EdgeErrorBound"/>), W/kg.</param>
+public sealed record LimitOutcome(SarLimit Limit, bool Evaluated, double Sar, double Ratio, double WorstWindowEndSeconds, string? Observable, int MatrixIndex,
+    double EdgeErrorBound = 0)
 {
     public bool Passed => !Evaluated || Ratio <= 1;
 }
@@ -55,7 +57,7 @@ public static class SequenceSarCheck
         {
             var w = windows.Where(r => r.Metric == l.Metric && r.WindowSeconds == l.WindowSeconds).OrderByDescending(r => r.MaxSar).FirstOrDefault();
             outcomes.Add(w is null ? new LimitOutcome(l, false, double.NaN, double.NaN, double.NaN, null, -1)
-                : new LimitOutcome(l, true, w.MaxSar, w.MaxSar / l.LimitWPerKg, w.WorstWindowEndSeconds, w.Observable, w.MatrixIndex));
+                : new LimitOutcome(l, true, w.MaxSar, w.MaxSar / l.LimitWPerKg, w.WorstWindowEndSeconds, w.Observable, w.MatrixIndex, w.EdgeErrorBound));
         }
         return new SequenceSarReport { Windows = windows, Outcomes = outcomes, Mode = mode, PeriodSeconds = schedule.PeriodSeconds };
     }

@@ -35,7 +35,7 @@ public sealed record StreamingSupervisorOptions
 {
     /// <summary>Sample spacing of fed samples, s (e.g. 1e-6).</summary>
     public required double SampleIntervalSeconds { get; init; }
-    /// <summary>Bins per window: the window sum includes the whole oldest bin, so SAR is overestimated by at most one bin's energy / T (default 200).</summary>
+    /// <summary>Bins per window: the window sum includes the whole oldest bin and whole blocks, so SAR is overestimated by at most the energy of one bin plus one block before the window start, / T (default 200).</summary>
     public int BinsPerWindow { get; init; } = 200;
     /// <summary>Largest allowed mismatch between a block's start and the end of the previous block, s (default 1e-3 × sample interval).</summary>
     public double? TimeToleranceSeconds { get; init; }
@@ -47,7 +47,9 @@ public sealed record StreamingSupervisorOptions
 /// running SAR = max_j E_j(window)/T, an alarm when one more block like the last would exceed a limit, and fails closed on
 /// gaps, overlaps, non-finite values or (at construction) a VOP set without a valid certificate.
 /// Energy per block: e_j = tr(V_j R), R = Σ_t x_t x_tᴴ Δt (SIMD). Windows are kept in bins of T/BinsPerWindow; the window
-/// value includes the whole oldest bin, so it is an upper bound exceeding the exact sliding value by at most one bin's energy/T.
+/// value includes the whole oldest bin and every block that meets the window (a block is binned at its last instant), so it
+/// is an upper bound of the exact per-sample sliding value, exceeding it by at most the energy of one bin plus one block
+/// before the window start, /T.
 /// </summary>
 public sealed class StreamingSarSupervisor
 {
@@ -192,17 +194,12 @@ public sealed class StreamingSarSupervisor
 
         public void Add(double t0, double t1, double[] e)
         {
-            double dur = t1 - t0;
+            // The whole block goes into the bin of its last instant: any window (t − T, t] that meets the block keeps that
+            // bin, so the block's energy is never dropped early however it is distributed over its samples (conservative).
             long b0 = (long)Math.Floor(t0 / Bin), b1 = Math.Max(b0, (long)Math.Ceiling(t1 / Bin) - 1);
-            for (long b = b0; b <= b1; b++)
-            {
-                Advance(b);
-                double lo = Math.Max(t0, b * Bin), hi = Math.Min(t1, (b + 1) * Bin);
-                double f = b0 == b1 ? 1 : Math.Max(0, hi - lo) / dur;
-                if (f == 0) continue;
-                var slot = _bins.AsSpan((int)(Mod(b) * _k), _k);
-                for (int j = 0; j < _k; j++) { double v = f * e[j]; slot[j] += v; Sum[j] += v; }
-            }
+            Advance(b1);
+            var slot = _bins.AsSpan((int)(Mod(b1) * _k), _k);
+            for (int j = 0; j < _k; j++) { double v = e[j]; slot[j] += v; Sum[j] += v; }
         }
 
         private long Mod(long b) => ((b % _nb) + _nb) % _nb;

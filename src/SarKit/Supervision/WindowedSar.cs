@@ -6,14 +6,23 @@ namespace SarKit.Supervision;
 /// <param name="Observable">Name of the matrix set.</param>
 /// <param name="Metric">SAR quantity.</param>
 /// <param name="WindowSeconds">Window length T, s.</param>
-/// <param name="MaxSar">max over window positions and matrices of (E_j(t) − E_j(t − T))/T, W/kg.</param>
+/// <param name="MaxSar">Reported worst window SAR, W/kg: max over window positions and matrices of the segment-model average
+/// (E_j(t) − E_j(t − T))/T plus <paramref name="EdgeErrorBound"/> — a proven upper bound of the exact per-sample value.</param>
 /// <param name="WorstWindowEndSeconds">End time of the worst window (s, on the schedule's timeline).</param>
 /// <param name="MatrixIndex">Matrix (VOP) index that attains it.</param>
 /// <param name="Timeline">SAR(t) = max_j window average ending at TimelineSeconds[k]; null if not requested.</param>
 /// <param name="TimelineSeconds">Window-end times of the timeline.</param>
 /// <param name="MatricesEvaluated">Matrices evaluated exactly (others were skipped by an upper bound that could not reach the maximum).</param>
+/// <param name="EdgeErrorBound">B = max_j 2·max_g e_{j,g}/T over segments g holding more than one raster sample (W/kg): the
+/// largest amount by which the segment model can fall below per-sample integration for any window; already included in
+/// <paramref name="MaxSar"/> and <paramref name="Timeline"/>. 0 when every segment is one raster sample.</param>
 public sealed record WindowSarResult(string Observable, SarMetric Metric, double WindowSeconds, double MaxSar,
-    double WorstWindowEndSeconds, int MatrixIndex, double[]? Timeline, double[]? TimelineSeconds, int MatricesEvaluated);
+    double WorstWindowEndSeconds, int MatrixIndex, double[]? Timeline, double[]? TimelineSeconds, int MatricesEvaluated,
+    double EdgeErrorBound = 0)
+{
+    /// <summary>The segment-model maximum without the edge-error bound (exact when all window edges fall on segment edges).</summary>
+    public double SegmentModelSar => MaxSar - EdgeErrorBound;
+}
 
 /// <summary>
 /// Exact sliding-window SAR of an RF schedule. Per matrix Q_j the cumulative absorbed energy per mass E_j(t) is piecewise
@@ -22,6 +31,11 @@ public sealed record WindowSarResult(string Observable, SarMetric Metric, double
 /// maximum is attained at one of those points and is found exactly by evaluating them all. SAR(t) = max_j A_j(t) is the
 /// maximum over matrices of the per-matrix window average (not the average of per-instant maxima, which would
 /// overestimate: the averaging is linear per matrix, the maximum is not). IEC 60601-2-33 windows: 10 s and 360 s.
+/// <para>Conservative against per-sample integration (energy of raster sample n uniform over its raster interval): at any
+/// instant x inside segment g the segment model's cumulative energy and the per-sample one both lie in
+/// [E_j(start of g), E_j(end of g)], so they differ by at most e_{j,g} (0 if g is one sample). A window has two edges, so
+/// |A_j^segment(t) − A_j^sample(t)| ≤ 2·max_g e_{j,g}/T; the reported values add B = max_j of that bound (a segment is
+/// counted only if it holds more than one raster sample), hence reported ≥ exact per-sample value ≥ reported − 2B.</para>
 /// </summary>
 public static class WindowedSar
 {
@@ -83,6 +97,7 @@ public static class WindowedSar
             ub[j] = s / T;
         }
         var order = Enumerable.Range(0, K).OrderByDescending(j => ub[j]).ToArray();
+        double edge = EdgeErrorBound(f, tplEnergy, K, T);
 
         // pass 1: exact maximum, matrices in descending bound order, skipping those whose bound cannot beat the best so far
         double best = double.NegativeInfinity, bestT = 0; int bestJ = -1, evaluated = 0;
@@ -136,7 +151,22 @@ public static class WindowedSar
                 }, st => { lock (gate) for (int k = 0; k < timelinePoints; k++) timeline[k] = Math.Max(timeline[k], st.tl[k]); });
             }
         }
-        return new WindowSarResult(obs.Name, obs.Metric, T, Math.Max(best, 0), bestT, bestJ, timeline, tlTimes, evaluated);
+        if (timeline is not null) for (int k = 0; k < timeline.Length; k++) timeline[k] = Math.Max(timeline[k], 0) + edge;
+        return new WindowSarResult(obs.Name, obs.Metric, T, Math.Max(best, 0) + edge, bestT, bestJ, timeline, tlTimes, evaluated, edge);
+    }
+
+    /// <summary>B = max_j 2·max_g |e_{j,g}| / T over template segments that may be cut between raster samples (W/kg).</summary>
+    internal static double EdgeErrorBound(FlatSchedule f, double[] tplEnergy, int K, double T)
+    {
+        int sd = f.TemplateSegments;
+        var cut = f.TemplateSegmentMayBeCut;
+        double worst = 0;
+        for (int j = 0; j < K; j++)
+        {
+            var e = Energies(tplEnergy, j, sd);
+            for (int g = 0; g < sd; g++) if (cut[g]) { double a = Math.Abs(e[g]); if (a > worst) worst = a; }
+        }
+        return 2 * worst / T;
     }
 
     private static ReadOnlySpan<double> Energies(double[] tplEnergy, int j, int sd) => tplEnergy.AsSpan((int)((long)j * sd), sd);
@@ -288,12 +318,17 @@ public static class WindowedSar
         readonly PulseSchedule _s;
         public int Count => Start.Length;
         public int TemplateSegments => TemplateBase[^1];
+        /// <summary>Per template segment: holds more than one raster sample (a window edge may cut it).</summary>
+        public readonly bool[] TemplateSegmentMayBeCut;
 
         public FlatSchedule(PulseSchedule s)
         {
             _s = s; Period = s.PeriodSeconds; TemplateCount = s.Templates.Count;
             TemplateBase = new int[s.Templates.Count + 1];
             for (int t = 0; t < s.Templates.Count; t++) TemplateBase[t + 1] = TemplateBase[t] + s.Templates[t].Segments;
+            TemplateSegmentMayBeCut = new bool[TemplateBase[^1]];
+            for (int t = 0; t < s.Templates.Count; t++)
+                for (int g = 0; g < s.Templates[t].Segments; g++) TemplateSegmentMayBeCut[TemplateBase[t] + g] = s.Templates[t].MayBeCut(g);
             int n = 0; foreach (var p in s.Placements) n += s.Templates[p.Template].Segments;
             Start = new double[n]; End = new double[n]; TemplateSegment = new int[n]; SegmentTemplate = new int[n];
             int i = 0;

@@ -36,6 +36,30 @@ public class SeqCliTests
     }
 
     [Fact]
+    public void SeqCheckWritesAPngTimelinePlot()
+    {
+        using var dir = new TempDir();
+        var seq = WriteSeq(dir);
+        var vops = WriteVops(dir, 1, [0.5, 0.8], certified: true);
+        var png = dir.File("tl.png");
+        var r = CliRunner.Run("seq", "check", seq, "--vops", vops, "--calibration", "4 V/uT", "--json", "--plot", png, "--timeline-points", "50");
+        Assert.True(r.ExitCode is 0 or 3, r.Err);
+        var d = SarKit.Tests.Supervision.PngCheck.Decode(File.ReadAllBytes(png));
+        Assert.Equal(900, d.Width); Assert.Equal(480, d.Height);
+        // two local_head windows (10 s, 360 s): curves and dashed limit lines in palette colours 0 and 1
+        foreach (var hex in SarKit.Reporting.SvgPlot.Palette[..2])
+        {
+            var c = SarKit.Reporting.PngPlot.ParseColour(hex);
+            int count = 0;
+            for (int y = 0; y < d.Height; y++) for (int x = 0; x < d.Width; x++) if (d.At(x, y) == (c.R, c.G, c.B)) count++;
+            Assert.True(count > 300, $"colour {hex}: {count} pixels");
+        }
+        var bad = CliRunner.Run("seq", "check", seq, "--vops", vops, "--calibration", "4 V/uT", "--plot", dir.File("tl.gif"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains(".png", bad.Err);
+    }
+
+    [Fact]
     public void SeqCheckWithCertifiedVopsGivesClosedFormSarAndAnswers()
     {
         using var dir = new TempDir();
@@ -49,11 +73,20 @@ public class SeqCliTests
         double expected = 0.8 * 16 * Math.Pow(500 / G * 1e6, 2) * 1e-3 / 0.01;
         var lim = doc.RootElement.GetProperty("limits").EnumerateArray().Where(l => l.GetProperty("metric").GetString() == "local_head").ToArray();
         Assert.Equal(2, lim.Length);
-        foreach (var l in lim) Assert.Equal(1.0, l.GetProperty("sar_w_per_kg").GetDouble() / expected, 9);
+        foreach (var l in lim)
+        {
+            // reported = segment model (exact here) + edge-error bound B ≥ 0
+            double bound = l.GetProperty("edge_error_bound_w_per_kg").GetDouble();
+            Assert.True(bound > 0);
+            Assert.Equal(1.0, (l.GetProperty("sar_w_per_kg").GetDouble() - bound) / expected, 9);
+        }
         Assert.Equal(1, lim[0].GetProperty("matrix_index").GetInt32());
         double scale = doc.RootElement.GetProperty("max_scale_factor").GetDouble();
-        Assert.Equal(Math.Sqrt(10 / expected), scale, 9);
-        Assert.Equal(expected <= 10 ? 0 : 3, r.ExitCode);
+        var binding = doc.RootElement.GetProperty("binding");
+        double reported = binding.GetProperty("sar_w_per_kg").GetDouble();
+        Assert.Equal(1.0, reported / (expected + binding.GetProperty("edge_error_bound_w_per_kg").GetDouble()), 12);
+        Assert.Equal(Math.Sqrt(10 / reported), scale, 9); // the scale factor uses the bound-augmented SAR
+        Assert.Equal(reported <= 10 ? 0 : 3, r.ExitCode);
         Assert.True(File.ReadAllLines(tl).Length > 50);
         var x = XDocument.Load(svg);
         Assert.Equal("svg", x.Root!.Name.LocalName);
@@ -150,7 +183,9 @@ public class SeqCliTests
         var w = SarKit.Supervision.WaveformFile.Read(Data("ptx3_waveform.npz")).Template("V", null, 1).TotalWeights();
         double direct = Enumerable.Range(0, q.Count).Max(j => System.Numerics.Tensors.TensorPrimitives.Dot(q.Matrix(j), w)) / 0.01;
         var l = doc.RootElement.GetProperty("limits").EnumerateArray().First(x => x.GetProperty("metric").GetString() == "local_head" && x.GetProperty("window_s").GetDouble() == 360);
-        Assert.Equal(1.0, l.GetProperty("sar_w_per_kg").GetDouble() / direct, 9);
+        double b = l.GetProperty("edge_error_bound_w_per_kg").GetDouble();
+        Assert.True(b >= 0);
+        Assert.Equal(1.0, (l.GetProperty("sar_w_per_kg").GetDouble() - b) / direct, 9);
         Assert.StartsWith("all Q-matrices", l.GetProperty("matrices").GetString());
     }
 

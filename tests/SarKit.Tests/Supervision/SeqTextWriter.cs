@@ -14,6 +14,8 @@ internal sealed class SeqTextWriter(int minor = 4)
     private readonly List<string> _blocks = new(), _rf = new(), _shapes = new(), _ext = new(), _shims = new();
     private int _shapeId, _rfId, _blockId, _extId;
     public double RfRaster = 1e-6, BlockRaster = 1e-5;
+    /// <summary>When set, written verbatim as the body of [EXTENSIONS] (instead of the RF_SHIMS entries).</summary>
+    public string? ExtensionsText;
 
     /// <summary>Adds a shape, compressed (derivative RLE) when <paramref name="compress"/> and shorter.</summary>
     public int Shape(double[] w, bool compress)
@@ -78,7 +80,8 @@ internal sealed class SeqTextWriter(int minor = 4)
         sb.Append($"[DEFINITIONS]\nAdcRasterTime 1e-07\nBlockDurationRaster {BlockRaster.ToString("R", Inv)}\nGradientRasterTime 1e-05\nRadiofrequencyRasterTime {RfRaster.ToString("R", Inv)}\n\n");
         sb.Append("[BLOCKS]\n"); foreach (var b in _blocks) sb.Append(b).Append('\n'); sb.Append('\n');
         if (_rf.Count > 0) { sb.Append("[RF]\n"); foreach (var r in _rf) sb.Append(r).Append('\n'); sb.Append('\n'); }
-        if (_ext.Count > 0)
+        if (ExtensionsText is not null) sb.Append("[EXTENSIONS]\n").Append(ExtensionsText).Append("\n\n");
+        else if (_ext.Count > 0)
         {
             sb.Append("[EXTENSIONS]\n"); foreach (var e in _ext) sb.Append(e).Append('\n');
             sb.Append("extension RF_SHIMS 1\n"); foreach (var e in _shims) sb.Append(e).Append('\n'); sb.Append('\n');

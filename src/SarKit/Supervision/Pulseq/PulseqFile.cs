@@ -24,6 +24,22 @@ public sealed class PulseqSequence
     public required IReadOnlyDictionary<string, int> ExtensionTypes { get; init; }
     /// <summary>1.5.1 RF_SHIMS payloads by id: per-channel complex weights mag·exp(i·phase) (phase in rad).</summary>
     public required IReadOnlyDictionary<int, Complex[]> RfShims { get; init; }
+    /// <summary>1.5.0 DELAYS (soft delay) payloads by id.</summary>
+    public IReadOnlyDictionary<int, PulseqSoftDelay> SoftDelays { get; init; } = new Dictionary<int, PulseqSoftDelay>();
+
+    /// <summary>The soft delay of a block (DELAYS extension in its chain), or null. Its nominal duration is the file's.</summary>
+    public PulseqSoftDelay? SoftDelay(PulseqBlock block)
+    {
+        if (!ExtensionTypes.TryGetValue("DELAYS", out int type)) return null;
+        int id = block.ExtensionId;
+        for (int steps = 0; id != 0 && steps <= ExtensionTable.Count; steps++)
+        {
+            if (!ExtensionTable.TryGetValue(id, out var row)) return null;
+            if (row.Type == type) return SoftDelays.TryGetValue(row.Ref, out var d) ? d : null;
+            id = row.Next;
+        }
+        return null;
+    }
 
     /// <summary>
     /// Static per-pulse pTx shim of a block (Pulseq 1.5.1 RF_SHIMS extension): channel c transmits w_c·s(t).
@@ -123,6 +139,7 @@ public static class PulseqFile
         readonly Dictionary<int, (int, int, int)> extTable = new();
         readonly Dictionary<string, int> extTypes = new(StringComparer.Ordinal);
         readonly Dictionary<int, Complex[]> shims = new();
+        readonly Dictionary<int, PulseqSoftDelay> softDelays = new();
         string? currentExt;
 
         Exception Err(string section, int lineIdx, string msg) =>
@@ -249,7 +266,7 @@ public static class PulseqFile
             {
                 SourceFile = src, Version = version, Definitions = d, Blocks = blocks, RfEvents = rfs, Shapes = shapes,
                 GradientIds = gradIds, TrapezoidIds = trapIds, AdcIds = adcIds,
-                ExtensionTable = extTable, ExtensionTypes = extTypes, RfShims = shims,
+                ExtensionTable = extTable, ExtensionTypes = extTypes, RfShims = shims, SoftDelays = softDelays,
             };
 
             void CheckShape(int id, bool zeroOk, string what, int ln)
@@ -286,7 +303,18 @@ public static class PulseqFile
                 for (int c = 0; c < nc; c++) w[c] = Complex.FromPolarCoordinates(ParseD(f[2 + 2 * c], S, i), ParseD(f[3 + 2 * c], S, i));
                 if (!shims.TryAdd(id, w)) throw Err(S, i, $"duplicate RF_SHIMS id {id}");
             }
-            // other extension payloads (TRIGGERS, LABELSET, LABELINC, DELAYS, ROTATIONS, …) are skipped
+            else if (currentExt == "DELAYS")
+            {
+                // 1.5.0 soft delay: id num offset_us factor hint (kept so that checks can name the run-time adjustable blocks)
+                if (f.Length != 5) throw Err(S, i, $"DELAYS row needs 'id num offset_us factor hint', got {f.Length} fields");
+                int id = ParseInt(f[0], S, i);
+                double factor = ParseD(f[3], S, i);
+                if (factor == 0) throw Err(S, i, $"DELAYS {id}: factor must not be 0");
+                if (!softDelays.TryAdd(id, new PulseqSoftDelay(id, ParseInt(f[1], S, i), ParseD(f[2], S, i) * 1e-6, factor, f[4])))
+                    throw Err(S, i, $"duplicate DELAYS id {id}");
+            }
+            // payloads of all other extensions (TRIGGERS, LABELSET, LABELINC, ROTATIONS, unknown ones, …) are skipped:
+            // they do not change RF or block timing
         }
 
         HashSet<int> Ids(List<(int line, string[] f)> rows, string section, int nFields)

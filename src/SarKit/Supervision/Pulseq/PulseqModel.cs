@@ -32,3 +32,10 @@ public sealed record PulseqRfEvent(int Id, double AmplitudeHz, int MagnitudeShap
 
 /// <summary>RF waveform of one block on its sample times (relative to block start, s), complex samples in Hz.</summary>
 public sealed record PulseqRfWaveform(double[] TimesSeconds, Complex[] SamplesHz);
+
+/// <summary>
+/// One 1.5.0 <c>DELAYS</c> (soft delay) extension row: the interpreter may rewrite the duration of an empty block at run
+/// time to input/factor + offset (pulseq doc/specification.tex, mr.makeSoftDelay). The file's block duration is the
+/// nominal value; a shorter operator input shortens the repetition and raises SAR.
+/// </summary>
+public sealed record PulseqSoftDelay(int Id, int NumericId, double OffsetSeconds, double Factor, string Hint);
