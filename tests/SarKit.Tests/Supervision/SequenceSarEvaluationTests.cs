@@ -6,8 +6,9 @@ namespace SarKit.Tests.Supervision;
 /// <summary>The sequence-check wiring shared by `sarkit seq check` and the web app.</summary>
 public sealed class SequenceSarEvaluationTests
 {
+    // one raster sample of 1 s: no window edge can cut it, so the window SAR is exact (edge bound 0)
     private static PulseSchedule OneBurst(double period) =>
-        new(1, period, [new PulseTemplate("p", 1, [0.0], [1.0], [1.0])], [new PulsePlacement(0, 0)], "test");
+        new(1, period, [new PulseTemplate("p", 1, [0.0], [1.0], [1.0], rasterSeconds: 1.0)], [new PulsePlacement(0, 0)], "test");
 
     private static SarObservable Local(double q, string unit = "V", int n = 1) =>
         new("q", SarMetric.LocalHead, n, Enumerable.Repeat(q, n * n).ToArray(), unit);
