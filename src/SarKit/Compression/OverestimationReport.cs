@@ -114,10 +114,14 @@ public sealed partial record OverestimationReport
     /// multiplied into SIMD vectors of drives; the maxima are taken vector-wise (no horizontal sums).
     /// </summary>
     internal static void MaxForms(double[] packed, int matrices, int nn, double[] wt, double[] maxOut)
+        => MaxForms(packed, 0, matrices, nn, wt, maxOut);
+
+    /// <summary><see cref="MaxForms(double[], int, int, double[], double[])"/> over the matrices first .. first + matrices − 1.</summary>
+    internal static void MaxForms(double[] packed, int first, int matrices, int nn, double[] wt, double[] maxOut)
     {
         int vw = Vector<double>.Count, group = 4 * vw;
         ref double w = ref MemoryMarshal.GetArrayDataReference(wt);
-        ref double pk0 = ref MemoryMarshal.GetArrayDataReference(packed);
+        ref double pk0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(packed), (nint)first * nn);
         for (int g = 0; g < Block; g += group)
         {
             var m0 = new Vector<double>(double.NegativeInfinity);

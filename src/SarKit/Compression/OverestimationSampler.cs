@@ -126,8 +126,66 @@ internal sealed class DriveSampler
 
     private int Blocks => (_drives + OverestimationReport.Block - 1) / OverestimationReport.Block;
 
-    /// <summary>Folds the first <paramref name="k"/> packed matrices of <paramref name="packed"/> into the per-drive maxima.</summary>
-    public void AddOriginals(double[] packed, int k, CancellationToken ct, Action<int>? blocksDone = null) => Run(packed, k, _orig, ct, blocksDone);
+    /// <summary>
+    /// Folds the first <paramref name="k"/> packed matrices of <paramref name="packed"/> into the per-drive maxima.
+    /// Exact early exit: the matrices are visited in λ_max-descending order in groups; since bᴴQb ≤ λ_max(Q) for a unit
+    /// drive b, a drive block stops as soon as the next group's λ_max (raised by 1e-9·λ_max of the chunk against rounding in the
+    /// eigenvalue and the forms) is below the smallest running maximum of the block's drives — the remaining matrices
+    /// cannot raise any maximum, so the per-drive maxima equal those of the full scan up to rounding.
+    /// </summary>
+    public void AddOriginals(double[] packed, int k, CancellationToken ct, Action<int>? blocksDone = null)
+    {
+        if (k < 2 * PruneGroup) { Run(packed, k, _orig, ct, blocksDone); return; }
+        int nn = _n * _n;
+        if (_lam is null || _lam.Length < k) { _lam = new double[k]; _idx = new int[k]; }
+        if (_sorted is null || _sorted.Length < (long)k * nn) _sorted = new double[(long)k * nn];
+        var lam = _lam.AsSpan(0, k); var idx = _idx!.AsSpan(0, k);
+        HermitianKernels.LargestEigenvalues(packed.AsSpan(0, k * nn), _n, lam);
+        for (int i = 0; i < k; i++) { idx[i] = i; lam[i] = -lam[i]; }
+        lam.Sort(idx); // ascending −λ = λ descending
+        for (int i = 0; i < k; i++) { lam[i] = -lam[i]; Array.Copy(packed, (long)idx[i] * nn, _sorted, (long)i * nn, nn); }
+        RunPruned(_sorted, _lam, k, _orig, ct, blocksDone);
+    }
+
+    /// <summary>The full scan without the early exit (reference for the tests).</summary>
+    internal void AddOriginalsUnpruned(double[] packed, int k, CancellationToken ct) => Run(packed, k, _orig, ct, null);
+
+    private const int PruneGroup = 256;
+    private double[]? _lam, _sorted;
+    private int[]? _idx;
+    /// <summary>Matrix forms evaluated / skipped by the early exit (diagnostics).</summary>
+    public long FormsEvaluated, FormsSkipped;
+
+    private void RunPruned(double[] sorted, double[] lam, int k, double[] into, CancellationToken ct, Action<int>? blocksDone)
+    {
+        int nn = _n * _n, B = OverestimationReport.Block;
+        var po = new ParallelOptions { MaxDegreeOfParallelism = _dop, CancellationToken = ct };
+        long evaluated = 0;
+        double slack = 1e-9 * Math.Abs(lam[0]);
+        Parallel.For(0, Blocks, po, () => new Buffers(_n), (blk, _, buf) =>
+        {
+            int start = blk * B, count = Math.Min(B, _drives - start);
+            var rng = new Random(OverestimationReport.BlockSeed(_seed, blk));
+            if (count < B) Array.Clear(buf.W);
+            for (int d = 0; d < count; d++) OverestimationReport.FillRandomUnitDriveWeights(rng, _n, buf.B, buf.W, d);
+            int first = 0;
+            while (first < k)
+            {
+                double lo = double.PositiveInfinity;
+                for (int d = 0; d < count; d++) lo = Math.Min(lo, into[start + d]);
+                if (lam[first] + slack < lo) break; // no remaining matrix can exceed any running maximum
+                int m = Math.Min(PruneGroup, k - first);
+                OverestimationReport.MaxForms(sorted, first, m, nn, buf.W, buf.Max);
+                for (int d = 0; d < count; d++) if (buf.Max[d] > into[start + d]) into[start + d] = buf.Max[d];
+                first += m;
+            }
+            Interlocked.Add(ref evaluated, first);
+            if (blocksDone is not null && (blk & 255) == 255) blocksDone(256);
+            return buf;
+        }, _ => { });
+        FormsEvaluated += evaluated * B;
+        FormsSkipped += ((long)Blocks * k - evaluated) * B;
+    }
 
     /// <summary>max_j bᴴV_jb per drive.</summary>
     public double[] VopMax(double[] vopPacked, CancellationToken ct, Action<int>? blocksDone = null)

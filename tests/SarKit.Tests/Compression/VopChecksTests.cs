@@ -204,4 +204,25 @@ public class VopChecksTests(ITestOutputHelper output)
         Assert.InRange(r.MaxAbsoluteOverSarWc, 0, 1); // SAR_vop = SAR_wc for every unit drive, SAR_orig ∈ (0, SAR_wc]
         Assert.True(r.MeanRelative > 0);
     }
+
+    [Fact]
+    public void DriveSamplerEarlyExitGivesTheFullScanMaxima()
+    {
+        // matrices with widely spread scales (as in a 10 g Q field: few hot, many cold), two chunks
+        const int n = 4, nn = n * n, count = 3000, drives = 1000;
+        var rng = new Random(5);
+        var set = new double[count * nn];
+        for (int k = 0; k < count; k++) RandomPsd(n, rng, Math.Pow(10, -3 * rng.NextDouble())).CopyTo(set, k * nn);
+        var pruned = new DriveSampler(n, drives, 9, 2);
+        var full = new DriveSampler(n, drives, 9, 2);
+        foreach (var (first, k) in new[] { (0, 1800), (1800, 1200) })
+        {
+            var chunk = set.AsSpan(first * nn, k * nn).ToArray();
+            pruned.AddOriginals(chunk, k, default);
+            full.AddOriginalsUnpruned(chunk, k, default);
+        }
+        for (int d = 0; d < drives; d++) Assert.Equal(full.OriginalMax[d], pruned.OriginalMax[d], 1e-12 * full.OriginalMax[d]);
+        Assert.True(pruned.FormsSkipped > 0, "the early exit never triggered");
+        output.WriteLine($"forms evaluated {pruned.FormsEvaluated}, skipped {pruned.FormsSkipped}");
+    }
 }
