@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using SarKit.Averaging;
+using SarKit.Compression;
 using SarKit.Fields;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
@@ -18,7 +19,8 @@ namespace SarKit.Cli.Commands;
 /// </summary>
 internal static class DemoCommand
 {
-    public const double OpenEmsTolerance = 1e-5, QSetTolerance = 1e-9;
+    public const double OpenEmsTolerance = 1e-5, QSetTolerance = 1e-9, VopMargin = 0.10, VopSetTolerance = 1e-9;
+    public const int VopRandomDrives = 20_000;
     private const string ReferenceDataset = "/reference/openems_local_sar";
 
     public static Command Create(CliIO io)
@@ -79,6 +81,19 @@ internal static class DemoCommand
         var qCheck = new DemoCheckJson($"max over the 10 g Q-matrix set of b^H Q b vs scalar IEC/IEEE 62704-1 psSAR ({randomDrives} random drives), max relative difference",
             qDiff, QSetTolerance, qDiff <= QSetTolerance, null);
 
+        // certified VOP compression of the 10 g Q-matrix set (issue 3): compress, then the independent verifier
+        var qPacked = qset.AllPacked.ToArray();
+        var vops = Time("vop_compress_10pct", () => io.WithProgress(json, "VOP compression (10 % margin)", _ =>
+            VopCompressor.Compress(qPacked, qset.Channels, new VopCompressionOptions { Epsilon = VopMargin, Normalisation = n })));
+        VopVerificationResult verification;
+        using (var source = new PackedQMatrixSource(qPacked, qset.Channels, "demo 10 g Q-matrices", n))
+            verification = Time("vop_certify", () => io.WithProgress(json, "VOP certificate", _ =>
+                VopVerifier.Certify(vops, source, new VopVerifierOptions { RandomDrives = VopRandomDrives })));
+        var cert = verification.Certificate;
+        var vopCheck = new DemoCheckJson($"VOP set ({vops.Count} VOPs, {VopMargin:P0} margin) certified: convex-combination dominance of all {qset.Count} Q-matrices " +
+            $"+ {VopRandomDrives} random drives; largest violation / SAR_wc", cert.LargestViolation / vops.SarWorstCase, VopSetTolerance,
+            cert.Passed && verification.UnderestimatingDrives == 0 && vops.HasValidCertificate(out _), null);
+
         timings["total"] = total.Elapsed.TotalSeconds;
         var report = new DemoJson
         {
@@ -87,8 +102,10 @@ internal static class DemoCommand
             Channels = channels,
             Cp = new DemoCpJson(point.Json with { InputFile = path }, ten.Json with { InputFile = path }, one.Json with { InputFile = path }),
             Qmatrices = new DemoQJson(qset.Count, av10.Cubes.ValidCubeCount, qset.Channels, checks),
-            Checks = [openEms, qCheck],
-            AllChecksPass = openEms.Pass && qCheck.Pass,
+            Vops = new DemoVopJson(vops.Count, VopMargin, vops.Algorithm, vops.SarWorstCase, cert.Passed, cert.MatricesChecked, cert.LargestViolation,
+                cert.RandomDrives, cert.RandomMaxRelativeUnderestimation),
+            Checks = [openEms, qCheck, vopCheck],
+            AllChecksPass = openEms.Pass && qCheck.Pass && vopCheck.Pass,
             TimingsS = timings,
             SarkitVersion = CliApp.Version,
         };
@@ -165,6 +182,8 @@ internal static class DemoCommand
         c.WriteLine();
 
         c.WriteLine($"Averaged 10 g Q-matrix set: {r.Qmatrices.Count:N0} matrices ({r.Qmatrices.ValidCubes:N0} valid step-1 cubes + step-2 candidates), {r.Qmatrices.Channels}×{r.Qmatrices.Channels}.");
+        c.WriteLine($"VOP set: {r.Vops.Count} VOPs at {r.Vops.Margin:P0} of SAR_wc ({F(r.Vops.SarWcWPerKg)} W/kg per unit drive²), certificate {(r.Vops.CertificatePassed ? "VALID" : "FAILED")} " +
+                    $"({r.Vops.MatricesChecked:N0} matrices proven, largest violation {r.Vops.LargestViolation:G3}; {r.Vops.RandomDrives:N0} random drives, max relative underestimation {r.Vops.RandomMaxRelativeUnderestimation:G3}).");
         var k = new Table().Title("Checks").AddColumn("Check").AddColumn("Value").AddColumn("Tolerance").AddColumn("Result");
         foreach (var ch in r.Checks)
             k.AddRow(new Text(ch.Name + (ch.Note is null ? "" : $" ({ch.Note})")), new Text(ch.Value is { } v ? v.ToString("0.00e+0", CultureInfo.InvariantCulture) : "n/a"),
@@ -179,6 +198,7 @@ internal sealed record DemoChannelJson(int Channel, string Name, double PeakPoin
 internal sealed record DemoCheckJson(string Name, double? Value, double Tolerance, bool Pass, string? Note);
 internal sealed record DemoCpJson(SarJson Point, SarJson TenGram, SarJson OneGram);
 internal sealed record DemoDriveCheckJson(DriveJson Drive, double ScalarPsSarWPerKg, double QSetPsSarWPerKg, double RelDiff);
+internal sealed record DemoVopJson(int Count, double Margin, string Algorithm, double SarWcWPerKg, bool CertificatePassed, long MatricesChecked, double LargestViolation, long RandomDrives, double RandomMaxRelativeUnderestimation);
 internal sealed record DemoQJson(int Count, int ValidCubes, int Channels, DemoDriveCheckJson[] RandomDriveChecks);
 
 internal sealed record DemoJson
@@ -188,6 +208,7 @@ internal sealed record DemoJson
     public required DemoChannelJson[] Channels { get; init; }
     public required DemoCpJson Cp { get; init; }
     public required DemoQJson Qmatrices { get; init; }
+    public required DemoVopJson Vops { get; init; }
     public required DemoCheckJson[] Checks { get; init; }
     public required bool AllChecksPass { get; init; }
     public required Dictionary<string, double> TimingsS { get; init; }

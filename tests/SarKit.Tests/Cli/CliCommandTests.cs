@@ -298,5 +298,12 @@ public class CliCommandTests
         Assert.True(j.GetProperty("checks")[0].GetProperty("value").GetDouble() < 1e-5);
         Assert.True(j.GetProperty("qmatrices").GetProperty("count").GetInt32() > 0);
         Assert.Equal(0.001, j.GetProperty("cp").GetProperty("one_gram").GetProperty("mass_kg").GetDouble());
+        var vops = j.GetProperty("vops");
+        Assert.True(vops.GetProperty("certificate_passed").GetBoolean());
+        Assert.InRange(vops.GetProperty("count").GetInt32(), 1, j.GetProperty("qmatrices").GetProperty("count").GetInt32() / 10);
+        Assert.Equal(j.GetProperty("qmatrices").GetProperty("count").GetInt32(), vops.GetProperty("matrices_checked").GetInt64());
+        Assert.True(vops.GetProperty("random_max_relative_underestimation").GetDouble() <= 0);
+        Assert.Equal(3, j.GetProperty("checks").GetArrayLength());
+        Assert.True(j.GetProperty("checks")[2].GetProperty("pass").GetBoolean());
     }
 }
