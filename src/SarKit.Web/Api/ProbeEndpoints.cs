@@ -13,7 +13,7 @@ namespace SarKit.Web.Api;
 public static class ProbeEndpoints
 {
     /// <summary>Request body; <c>Limits</c> / <c>Budget</c> are optional file texts (default: the built-in tables).</summary>
-    public sealed record ScanRequest(string? Calibration, string? Liquid, string? ScanCsv, string? Date, string? Path, string? Extrapolation, string? Limits, string? Budget);
+    public sealed record ScanRequest(string? Calibration, string? Liquid, [property: System.Text.Json.Serialization.JsonPropertyName("scan_csv")] string? ScanCsv, string? Date, string? Path, string? Extrapolation, string? Limits, string? Budget);
     public sealed record AreaPeakJson(double XMm, double YMm, double SarWPerKg, bool OnEdge);
     public sealed record ExponentialJson(double S0WPerKg, double S0StdUncertainty, double DecayLengthMm, double DecayLengthStdUncertaintyMm, double ResidualStd, int DegreesOfFreedom);
     public sealed record PolynomialJson(double S0WPerKg, double S0StdUncertainty, int Degree, double ResidualStd, int DegreesOfFreedom);
