@@ -39,12 +39,15 @@ public sealed class ProbeApiTests(SarKitWebFactory factory) : IClassFixture<SarK
         int code = CliApp.Run(["scan", "process", Example("scan_example.csv"), "--calibration", Example("calibration.json"), "--liquid", Example("liquid.json"), "--json"], stdout, stderr);
         Assert.True(code == 0, stderr.ToString());
         var cli = JsonDocument.Parse(stdout.ToString()).RootElement;
-        double CliCube(double g) => cli.GetProperty("cubes").EnumerateArray().Single(c => Math.Abs(c.GetProperty("massG").GetDouble() - g) < 1e-9).GetProperty("psSarWPerKg").GetDouble();
+        double CliCube(double g) => cli.GetProperty("cubes").EnumerateArray().Single(c => Math.Abs(c.GetProperty("mass_g").GetDouble() - g) < 1e-9).GetProperty("ps_sar_w_per_kg").GetDouble();
         Assert.Equal(CliCube(1), r.GetProperty("psSar1gWPerKg").GetDouble(), 12);
         Assert.Equal(CliCube(10), r.GetProperty("psSar10gWPerKg").GetDouble(), 12);
-        Assert.Equal(cli.GetProperty("areaPeak").GetProperty("sarWPerKg").GetDouble(), r.GetProperty("areaPeak").GetProperty("sarWPerKg").GetDouble(), 12);
-        Assert.Equal(cli.GetProperty("uncertainty").GetProperty("oneGram").GetProperty("expandedPercent").GetDouble(), r.GetProperty("uncertainty").GetProperty("expanded1gPercent").GetDouble(), 12);
+        Assert.Equal(cli.GetProperty("area_peak").GetProperty("sar_w_per_kg").GetDouble(), r.GetProperty("areaPeak").GetProperty("sarWPerKg").GetDouble(), 12);
+        Assert.Equal(cli.GetProperty("uncertainty").GetProperty("one_gram").GetProperty("expanded_percent").GetDouble(), r.GetProperty("uncertainty").GetProperty("expanded1gPercent").GetDouble(), 12);
         Assert.Equal(cli.GetProperty("limits").GetArrayLength(), r.GetProperty("limits").GetArrayLength());
+        Assert.Equal(cli.GetProperty("limits").EnumerateArray().Select(l => l.GetProperty("within_limit").GetBoolean()),
+            r.GetProperty("limits").EnumerateArray().Select(l => l.GetProperty("withinLimit").GetBoolean()));
+        Assert.False(r.GetProperty("allWithinLimits").GetBoolean()); // the example exceeds the 1.6 W/kg (1 g) limits
 
         // the library directly (ScanProcessor.Process with the CLI's masses: 1 g, 10 g and the limit masses)
         var scan = ScanFile.Read(Example("scan_example.csv"));
@@ -72,9 +75,12 @@ public sealed class ProbeApiTests(SarKitWebFactory factory) : IClassFixture<SarK
     [Fact]
     public async Task Polynomial_extrapolation_and_convf_path_are_passed_to_the_library()
     {
-        var j = await Json(await _http.PostAsJsonAsync("/api/probe/scan", Body(path: "convf", extrapolation: "polynomial")), HttpStatusCode.OK);
-        Assert.Equal("convf", j.GetProperty("result").GetProperty("sarPath").GetString());
+        var j = await Json(await _http.PostAsJsonAsync("/api/probe/scan", Body(path: "cf", extrapolation: "polynomial")), HttpStatusCode.OK);
+        Assert.Equal("cf", j.GetProperty("result").GetProperty("sarPath").GetString());
         Assert.Equal("polynomial", j.GetProperty("result").GetProperty("extrapolation").GetString());
+        // the example calibration has no Norm/ConvF: the library refuses the ConvF path with its message
+        var convf = await Json(await _http.PostAsJsonAsync("/api/probe/scan", Body(path: "convf")), HttpStatusCode.BadRequest);
+        Assert.Contains("ConvF path needs", convf.GetProperty("error").GetString());
         var bad = await Json(await _http.PostAsJsonAsync("/api/probe/scan", Body(path: "xyz")), HttpStatusCode.BadRequest);
         Assert.Contains("expected cf or convf", bad.GetProperty("error").GetString());
     }

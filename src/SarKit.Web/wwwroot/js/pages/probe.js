@@ -33,6 +33,8 @@ function result(res) {
   const r = res.result;
   const pc = r.peakColumn;
   const allOk = r.allWithinLimits;
+  const exceeded = r.limits.filter(l => !l.withinLimit).length;
+  const verdict = allOk ? `WITHIN ALL ${r.limits.length} LIMITS` : `EXCEEDS ${exceeded} OF ${r.limits.length} LIMITS`;
   return el('div', { class: 'card', id: 'probe-result' },
     el('div', { class: 'row' },
       el('div', { class: 'stat' }, el('div', { class: 'label' }, 'psSAR 1 g'),
@@ -42,7 +44,8 @@ function result(res) {
         el('div', { class: 'big', id: 'probe-pssar-10g' }, `${fmt(r.psSar10gWPerKg, 4)} W/kg`),
         el('div', { class: 'muted' }, `U = ±${fmt(r.expandedUncertainty10gWPerKg, 3)} W/kg (${fmt(r.uncertainty.expanded10gPercent, 3)} %)`)),
       el('div', { class: 'stat' }, el('div', { class: 'label' }, 'Limits'),
-        el('div', { class: `big ${allOk ? 'pass' : 'fail'}`, id: 'probe-verdict' }, allOk ? 'WITHIN ALL LIMITS' : 'LIMIT EXCEEDED'))),
+        el('div', { class: `big ${allOk ? 'pass' : 'fail'}`, id: 'probe-verdict' }, verdict),
+        el('div', { class: 'muted' }, 'psSAR against each limit of the table below'))),
     el('dl', { class: 'kv' },
       el('dt', {}, 'Probe / date / path'), el('dd', {}, `${r.probeSerial}, ${r.date}, ${r.sarPath === 'cf' ? 'conversion factor (Pd_tot·CF/SF)' : 'ConvF (σE²/ρ)'}, ${r.extrapolation} extrapolation`),
       el('dt', {}, 'Area-scan peak'), el('dd', {}, `${fmt(r.areaPeak.sarWPerKg, 4)} W/kg at x = ${fmt(r.areaPeak.xMm, 4)} mm, y = ${fmt(r.areaPeak.yMm, 4)} mm${r.areaPeak.onEdge ? ' (on the scan edge)' : ''}`),
