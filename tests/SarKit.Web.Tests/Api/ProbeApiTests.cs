@@ -110,6 +110,21 @@ public sealed class ProbeApiTests(SarKitWebFactory factory) : IClassFixture<SarK
         var body = new { calibration = File.ReadAllText(Example("calibration.json")), liquid = File.ReadAllText(Example("liquid.json")), scan_csv = string.Join('\n', lines) };
         var j = await Json(await _http.PostAsJsonAsync("/api/probe/scan", body), HttpStatusCode.BadRequest);
         Assert.Equal("bad_input", j.GetProperty("kind").GetString());
+        Assert.Contains("below the DC offset", j.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_zoom_point_gives_400_naming_it()
+    {
+        var lines = File.ReadAllLines(Example("scan_example.csv")).ToList();
+        int i = lines.FindIndex(l => l.StartsWith("zoom,", StringComparison.Ordinal));
+        Assert.True(i > 0);
+        lines.RemoveAt(i);
+        var body = new { calibration = File.ReadAllText(Example("calibration.json")), liquid = File.ReadAllText(Example("liquid.json")), scan_csv = string.Join('\n', lines) };
+        var j = await Json(await _http.PostAsJsonAsync("/api/probe/scan", body), HttpStatusCode.BadRequest);
+        var msg = j.GetProperty("error").GetString()!;
+        Assert.Contains("not a complete grid", msg);
+        Assert.Contains("1 missing", msg);
     }
 
     [Fact]
