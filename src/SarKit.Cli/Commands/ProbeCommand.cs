@@ -277,11 +277,7 @@ internal static class ProbeCommand
         var cal = ProbeCalibration.Read(calPath);
         var liqText = Read(liqPath);
         var liquid = LiquidProperties.Parse(liqText, liqPath);
-        DateOnly date;
-        string? dt = dateText ?? (scan.Metadata.TryGetValue("date", out var md) ? md : null);
-        if (dt is null) date = DateOnly.FromDateTime(DateTime.UtcNow);
-        else if (!DateOnly.TryParseExact(dt, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
-            throw new SarKitInputException($"measurement date '{dt}' is not a date; expected YYYY-MM-DD.");
+        var date = ScanEvaluation.ResolveDate(dateText, scan, DateOnly.FromDateTime(DateTime.UtcNow));
         double[]? dc = null; string? dcSource = null;
         if (dcPath is not null)
         {
@@ -290,24 +286,16 @@ internal static class ProbeCommand
             if (log.On(date) is { } entry) { dc = entry.DcOffsetsV; dcSource = $"DC log {Path.GetFileName(dcPath)}, entry of {date:yyyy-MM-dd}"; }
             foreach (var w in log.Check(cal).Where(w => w.Date == date)) io.Err.WriteLine(w);
         }
-        SarPath? sp = pathText?.ToLowerInvariant() switch
-        {
-            null => null, "cf" => SarPath.ConversionFactor, "convf" => SarPath.ConvF,
-            _ => throw new SarKitInputException($"--path '{pathText}'; expected cf or convf."),
-        };
-        var model = extraText?.ToLowerInvariant() switch
-        {
-            null or "exponential" => ExtrapolationModel.Exponential, "polynomial" => ExtrapolationModel.Polynomial,
-            _ => throw new SarKitInputException($"--extrapolation '{extraText}'; expected exponential or polynomial."),
-        };
+        SarPath? sp;
+        try { sp = ScanEvaluation.ParsePath(pathText); }
+        catch (SarKitInputException) { throw new SarKitInputException($"--path '{pathText}'; expected cf or convf."); }
+        ExtrapolationModel model;
+        try { model = ScanEvaluation.ParseExtrapolation(extraText); }
+        catch (SarKitInputException) { throw new SarKitInputException($"--extrapolation '{extraText}'; expected exponential or polynomial."); }
         var template = budgetPath is null ? ProbeBudgetTemplate.Default : ProbeBudgetTemplate.Read(budgetPath);
         var limits = limitsPath is null ? SarLimits.Default : SarLimits.Read(limitsPath);
-        var masses = new[] { 1.0, 10.0 }.Concat(limits.Select(l => l.MassG)).Distinct().Order().Select(g => g * 1e-3).ToArray();
-        var opt = new ScanProcessingOptions { Date = date, Path = sp, Extrapolation = model, DcOffsetsV = dc, DcSource = dcSource, MassesKg = masses };
-        var r = ScanProcessor.Process(scan, cal, liquid, opt, calPath);
-        var budget = template.Evaluate(ScanProcessor.MeasuredUncertainties(r));
-        var byMass = r.Cubes.ToDictionary(c => Math.Round(c.MassG, 9), c => c.AverageWPerKg);
-        var cmp = SarLimits.Compare(limits, byMass, budget.ExpandedFractionFor);
+        var ev = ScanEvaluation.Evaluate(scan, cal, liquid, date, sp, model, dc, dcSource, template, limits, calPath);
+        var r = ev.Result; var budget = ev.Budget; var cmp = ev.Limits;
         (string Report, string Area, string Decay)? written = null;
         if (report is not null) written = ScanReport.Write(report, r, budget, cmp, CliApp.Version);
         var pc = r.PeakColumn;

@@ -16,6 +16,7 @@ public static class ApiRoutes
         DatasetEndpoints.Map(api);
         SarEndpoints.Map(api);
         NemaEndpoints.Map(api);
+        ProbeEndpoints.Map(api);
         RecordEndpoints.Map(api);
         VopEndpoints.Map(api);
         SupervisionEndpoints.Map(api);

@@ -146,6 +146,33 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         await Shot(records, "records");
     }
 
+    [ChromiumFact]
+    public async Task Probe_page_evaluates_the_example_scan_and_shows_psSAR_verdict_and_report()
+    {
+        var page = await Open("#/probe");
+        await page.WaitForFunctionAsync("() => document.querySelector('#probe-scan') && document.querySelector('#probe-scan').value.includes('area,') && document.querySelector('#probe-calibration').value.includes('EF-0001')");
+        await page.CheckAsync("#probe-record");
+        await page.ClickAsync("#probe-evaluate");
+        await page.WaitForSelectorAsync("#probe-pssar-1g");
+        var psSar1g = await page.InnerTextAsync("#probe-pssar-1g");
+        Assert.EndsWith("W/kg", psSar1g);
+        Assert.True(double.Parse(psSar1g.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        // the example exceeds the two 1.6 W/kg (1 g) limits of the six (as `sarkit scan process` reports)
+        Assert.Equal("EXCEEDS 2 OF 6 LIMITS", (await page.InnerTextAsync("#probe-verdict")).Trim());
+        Assert.Contains("EXCEEDED", await page.InnerTextAsync("#probe-limits"));
+        Assert.Contains("Recorded as id", await page.InnerTextAsync("#probe-result"));
+        Assert.Contains("Uncertainty budget", await page.InnerTextAsync("#probe-report"));
+        // both pictures decoded (data: URIs allowed by the CSP's img-src)
+        await page.WaitForFunctionAsync("() => { const i = [...document.querySelectorAll('#probe-report img')]; return i.length === 2 && i.every(x => x.complete && x.naturalWidth > 0); }");
+        await Shot(page, "probe-scan");
+
+        // an expired calibration shows the library's message
+        await page.FillAsync("#probe-date", "2030-01-01");
+        await page.ClickAsync("#probe-evaluate");
+        await page.WaitForSelectorAsync(".error");
+        Assert.Contains("expired on", await page.InnerTextAsync(".error"));
+    }
+
     [ChromiumFact("pulseq/pulseq_legacy_approved_fid.seq")]
     public async Task Sequence_upload_shows_the_verdict_and_the_timeline()
     {

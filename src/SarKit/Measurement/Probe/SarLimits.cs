@@ -85,8 +85,13 @@ public static class SarLimits
     public static IReadOnlyList<SarLimit> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"limits file not found: {path}", path);
-        var source = path;
-        using var doc = ProbeJsonObject.ParseDocument(File.ReadAllText(path), source);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses the text of a limits file (kind <see cref="FileKind"/>); <paramref name="source"/> names it in messages.</summary>
+    public static IReadOnlyList<SarLimit> Parse(string json, string source)
+    {
+        using var doc = ProbeJsonObject.ParseDocument(json, source);
         var o = new ProbeJsonObject(doc.RootElement, source, ["kind", "limits"]);
         if (o.String("kind") != FileKind) throw new SarKitInputException($"{source}: field 'kind' is '{o.String("kind")}'; expected \"{FileKind}\".") { SourceFile = source };
         var list = new List<SarLimit>(); int i = 0;

@@ -3,8 +3,9 @@
 import datasets from './datasets.js';
 import viewer from './viewer.js';
 import nema from './nema.js';
+import probe from './probe.js';
 import records from './records.js';
 import vop from './vop.js';
 import sequence from './sequence.js';
 
-export const pages = [datasets, viewer, vop, sequence, nema, records];
+export const pages = [datasets, viewer, vop, sequence, nema, probe, records];

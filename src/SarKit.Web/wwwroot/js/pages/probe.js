@@ -1,0 +1,114 @@
+// E-field probe page: calibration file, liquid file and scan CSV (prefilled with the repository's examples), evaluated
+// on the server (POST /api/probe/scan, the same library calls as `sarkit scan process`): psSAR 1 g / 10 g with U (k = 2),
+// area peak, both extrapolations of the peak column, limits with margins, and the report with its two pictures.
+import { getJson, postJson, el, errorBox, fmt } from '../api.js';
+import { markdown } from './nema.js';
+
+const EXAMPLES = { calibration: '/examples/probe/calibration.json', liquid: '/examples/probe/liquid.json', scan: '/examples/probe/scan_example.csv' };
+
+// The report's Markdown with its picture lines (![alt](file)) replaced by <img> elements from data: URIs.
+function report(md, pictures) {
+  const root = el('div', { class: 'report', id: 'probe-report' });
+  let chunk = [];
+  const flush = () => { if (chunk.length) { root.append(...markdown(chunk.join('\n')).childNodes); chunk = []; } };
+  for (const line of md.split('\n')) {
+    const m = /^!\[([^\]]*)\]\(([^)]*)\)$/.exec(line.trim());
+    const caption = /^\*(.*)\*$/.exec(line.trim());
+    if (m) { flush(); root.append(pictures[m[2]] ? el('img', { src: pictures[m[2]], alt: m[1], class: 'probe-picture' }) : el('p', { class: 'muted' }, `[picture ${m[2]} not available]`)); }
+    else if (caption) { flush(); root.append(el('p', { class: 'muted' }, el('em', {}, caption[1]))); }
+    else if (line.startsWith('- ')) { flush(); root.append(el('p', {}, '• ' + line.slice(2))); }
+    else chunk.push(line);
+  }
+  flush();
+  return root;
+}
+
+function download(name, type, text) {
+  const a = el('a', { download: name, class: 'secondary' }, name);
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  return a;
+}
+
+function result(res) {
+  const r = res.result;
+  const pc = r.peakColumn;
+  const allOk = r.allWithinLimits;
+  const exceeded = r.limits.filter(l => !l.withinLimit).length;
+  const verdict = allOk ? `WITHIN ALL ${r.limits.length} LIMITS` : `EXCEEDS ${exceeded} OF ${r.limits.length} LIMITS`;
+  return el('div', { class: 'card', id: 'probe-result' },
+    el('div', { class: 'row' },
+      el('div', { class: 'stat' }, el('div', { class: 'label' }, 'psSAR 1 g'),
+        el('div', { class: 'big', id: 'probe-pssar-1g' }, `${fmt(r.psSar1gWPerKg, 4)} W/kg`),
+        el('div', { class: 'muted' }, `U = ±${fmt(r.expandedUncertainty1gWPerKg, 3)} W/kg (k = ${fmt(r.uncertainty.coverageFactor, 3)}, ${fmt(r.uncertainty.expanded1gPercent, 3)} %)`)),
+      el('div', { class: 'stat' }, el('div', { class: 'label' }, 'psSAR 10 g'),
+        el('div', { class: 'big', id: 'probe-pssar-10g' }, `${fmt(r.psSar10gWPerKg, 4)} W/kg`),
+        el('div', { class: 'muted' }, `U = ±${fmt(r.expandedUncertainty10gWPerKg, 3)} W/kg (${fmt(r.uncertainty.expanded10gPercent, 3)} %)`)),
+      el('div', { class: 'stat' }, el('div', { class: 'label' }, 'Limits'),
+        el('div', { class: `big ${allOk ? 'pass' : 'fail'}`, id: 'probe-verdict' }, verdict),
+        el('div', { class: 'muted' }, 'psSAR against each limit of the table below'))),
+    el('dl', { class: 'kv' },
+      el('dt', {}, 'Probe / date / path'), el('dd', {}, `${r.probeSerial}, ${r.date}, ${r.sarPath === 'cf' ? 'conversion factor (Pd_tot·CF/SF)' : 'ConvF (σE²/ρ)'}, ${r.extrapolation} extrapolation`),
+      el('dt', {}, 'Area-scan peak'), el('dd', {}, `${fmt(r.areaPeak.sarWPerKg, 4)} W/kg at x = ${fmt(r.areaPeak.xMm, 4)} mm, y = ${fmt(r.areaPeak.yMm, 4)} mm${r.areaPeak.onEdge ? ' (on the scan edge)' : ''}`),
+      el('dt', {}, 'Peak column'), el('dd', {}, `x = ${fmt(pc.xMm, 4)} mm, y = ${fmt(pc.yMm, 4)} mm`),
+      el('dt', {}, 'Surface SAR, exponential'), el('dd', { id: 'probe-exp' }, pc.exponential
+        ? `${fmt(pc.exponential.s0WPerKg, 5)} ± ${fmt(pc.exponential.s0StdUncertainty, 3)} W/kg, a = ${fmt(pc.exponential.decayLengthMm, 4)} ± ${fmt(pc.exponential.decayLengthStdUncertaintyMm, 3)} mm` : 'n/a'),
+      el('dt', {}, 'Surface SAR, polynomial'), el('dd', { id: 'probe-poly' }, pc.polynomial
+        ? `${fmt(pc.polynomial.s0WPerKg, 5)} ± ${fmt(pc.polynomial.s0StdUncertainty, 3)} W/kg (degree ${pc.polynomial.degree})` : 'n/a')),
+    el('h2', {}, 'Limits'),
+    el('table', { id: 'probe-limits' },
+      el('tr', {}, ['Regime', 'Applies', 'Mass', 'Limit W/kg', 'psSAR W/kg', 'Margin W/kg', 'U W/kg', 'Result'].map(h => el('th', {}, h))),
+      r.limits.map(l => el('tr', {},
+        el('td', {}, l.regime), el('td', {}, l.applies), el('td', { class: 'num' }, `${fmt(l.massG)} g`), el('td', { class: 'num' }, fmt(l.limitWPerKg)),
+        el('td', { class: 'num' }, fmt(l.psSarWPerKg, 4)), el('td', { class: 'num' }, fmt(l.marginWPerKg, 4)), el('td', { class: 'num' }, fmt(l.expandedUncertaintyWPerKg, 3)),
+        el('td', {}, el('span', { class: l.withinLimit ? 'pass' : 'fail' }, l.withinLimit ? (l.marginCoversUncertainty ? 'within' : 'within (margin < U)') : 'EXCEEDED'))))),
+    r.notes.length ? el('ul', {}, r.notes.map(n => el('li', {}, n))) : null,
+    res.record ? el('p', { class: 'pass' }, `Recorded as id ${res.record.id} (sha256 ${res.record.contentSha256.slice(0, 16)}…).`) : null,
+    el('p', {}, 'Download: ', download('probe_report.md', 'text/markdown', res.reportMarkdown), ' ', download('probe_report.html', 'text/html', res.reportHtml),
+      el('span', { class: 'muted' }, ' (pictures are shown below, not inside the downloaded files)')),
+    el('details', { open: true }, el('summary', {}, 'Report'),
+      report(res.reportMarkdown, { 'scan_area.png': res.areaPngDataUri, 'scan_decay.png': res.decayPngDataUri })));
+}
+
+export default {
+  id: 'probe',
+  title: 'E-field probe',
+  async render(root) {
+    const about = await getJson('/api/about');
+    root.append(el('h1', {}, 'E-field probe scan: psSAR 1 g / 10 g'));
+    const area = id => el('textarea', { id, spellcheck: 'false', class: 'probe-input' });
+    const cal = area('probe-calibration'), liq = area('probe-liquid'), scan = area('probe-scan');
+    const date = el('input', { type: 'text', id: 'probe-date', placeholder: 'YYYY-MM-DD (default: # date: of the scan)', size: 34 });
+    const path = el('select', { id: 'probe-path' }, el('option', { value: '' }, 'default (CF when present)'), el('option', { value: 'cf' }, 'cf: Pd_tot·CF/SF'), el('option', { value: 'convf' }, 'convf: σE²/ρ'));
+    const extra = el('select', { id: 'probe-extrapolation' }, el('option', { value: 'exponential' }, 'exponential'), el('option', { value: 'polynomial' }, 'polynomial'));
+    const record = el('input', { type: 'checkbox', id: 'probe-record', disabled: !about.recordsConfigured });
+    const run = el('button', { id: 'probe-evaluate' }, 'Evaluate');
+    const out = el('div');
+    async function loadExamples() {
+      const [c, l, s] = await Promise.all([EXAMPLES.calibration, EXAMPLES.liquid, EXAMPLES.scan].map(u => fetch(u).then(r => r.text())));
+      cal.value = c; liq.value = l; scan.value = s;
+    }
+    run.addEventListener('click', async () => {
+      run.disabled = true; out.replaceChildren(el('p', { class: 'muted' }, 'Evaluating…'));
+      try {
+        const body = { calibration: cal.value, liquid: liq.value, scan_csv: scan.value, extrapolation: extra.value };
+        if (date.value.trim()) body.date = date.value.trim();
+        if (path.value) body.path = path.value;
+        const res = await postJson('/api/probe/scan' + (record.checked ? '?record=true' : ''), body);
+        out.replaceChildren(result(res));
+      } catch (e) { out.replaceChildren(errorBox(e)); }
+      finally { run.disabled = false; }
+    });
+    const labelled = (text, ta) => el('div', {}, el('p', { class: 'muted' }, text), ta);
+    root.append(el('div', { class: 'card' },
+      el('p', {}, el('button', { class: 'secondary', onclick: loadExamples }, 'Load examples'),
+        el('span', { class: 'muted' }, ' file formats: docs/probe.md')),
+      el('div', { class: 'probe-inputs' },
+        labelled('Calibration file (JSON, sarkit-probe-calibration)', cal),
+        labelled('Liquid properties (JSON, liquid-properties)', liq),
+        labelled('Scan (CSV: scan,x_mm,y_mm,z_mm,v1_mV,v2_mV,v3_mV)', scan)),
+      el('p', {}, 'Date ', date, ' SAR path ', path, ' extrapolation ', extra),
+      el('p', {}, run, ' ', el('label', {}, record, ` append to records${about.recordsConfigured ? '' : ' (no records database configured)'}`))),
+      out);
+    await loadExamples();
+  },
+};
