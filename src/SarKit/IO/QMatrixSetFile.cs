@@ -123,19 +123,9 @@ public static class QMatrixSetFile
         return Convert.ToHexString(SHA256.HashData(s)).ToLowerInvariant();
     }
 
+    // full complex matrices [count, N, N] (row i, column j = Q_ij), complex128 compound {r, i}
     private static void WriteMatrices(Hdf5File f, ReadOnlySpan<double> packed, int n, int count)
-    {
-        // full complex matrices [count, N, N] (row i, column j = Q_ij), complex128 compound {r, i}
-        var full = new double[(long)count * n * n * 2];
-        for (int c = 0; c < count; c++)
-        {
-            var q = HermitianPacking.Unpack(packed.Slice(c * n * n, n * n), n);
-            long o = (long)c * n * n * 2;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++) { full[o++] = q[i, j].Real; full[o++] = q[i, j].Imaginary; }
-        }
-        f.WriteDataset("/matrices", new NdArray(NdType.Complex128, [count, n, n], full), Hdf5WriteOptions.Compressed);
-    }
+        => f.WriteDataset("/matrices", VopSetFiles.FullComplex(packed, n, count), Hdf5WriteOptions.Compressed);
 
     private static void WriteGrid(Hdf5File f, SarKit.Grid.VoxelGrid g)
     {
@@ -144,7 +134,7 @@ public static class QMatrixSetFile
         f.WriteDataset("/grid/edges_z", new NdArray(NdType.Float64, [g.Nz + 1], g.EdgesZ.ToArray()));
     }
 
-    /// <summary>Reads a Q-matrix file written by <see cref="Write(AveragedQMatrixSet, string, string?)"/>; checks every matrix is Hermitian.</summary>
+    /// <summary>Reads a Q-matrix file written by <see cref="Write(AveragedQMatrixSet, string, string?, IReadOnlyDictionary{string, string}?)"/>; checks every matrix is Hermitian.</summary>
     public static QMatrixSetData Read(string path)
     {
         using var f = Hdf5File.OpenRead(path);
@@ -154,20 +144,8 @@ public static class QMatrixSetFile
         if (m.Rank != 3 || m.Shape[1] != m.Shape[2])
             throw new SarKitInputException($"{path}: /matrices has shape [{string.Join(",", m.Shape)}], expected [count, N, N].") { SourceFile = path, Dataset = "/matrices" };
         int count = m.Shape[0], n = m.Shape[1];
-        var z = m.ToComplexInterleaved();
         var packed = new double[(long)count * n * n];
-        for (int c = 0; c < count; c++)
-        {
-            var q = new Complex[n, n];
-            long o = (long)c * n * n * 2;
-            double scale = 0;
-            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) { q[i, j] = new Complex(z[o], z[o + 1]); o += 2; scale = Math.Max(scale, q[i, j].Magnitude); }
-            for (int i = 0; i < n; i++)
-                for (int j = i; j < n; j++)
-                    if ((q[i, j] - Complex.Conjugate(q[j, i])).Magnitude > 1e-9 * scale + 1e-300)
-                        throw new SarKitInputException($"{path}: /matrices[{c}] is not Hermitian: Q[{i},{j}] = {q[i, j]} but conj(Q[{j},{i}]) = {Complex.Conjugate(q[j, i])}.") { SourceFile = path, Dataset = "/matrices" };
-            HermitianPacking.Pack(q).CopyTo(packed.AsSpan(c * n * n, n * n));
-        }
+        QMatrixSources.PackFull(m.ToComplexInterleaved(), n, count, columnMajor: false, relTol: 1e-9, packed, path, "/matrices", 0);
         var attrs = new QMatrixSetData
         {
             Packed = packed, Channels = n, Count = count,

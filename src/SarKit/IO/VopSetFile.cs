@@ -41,8 +41,8 @@ public static class VopSetFile
             f.WriteAttribute("/", "sarkit_version", typeof(VopSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
             f.WriteAttribute("/", "created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             foreach (var (key, value) in set.Attributes) f.WriteAttribute("/", "attr_" + key, value);
-            f.WriteDataset("/vops", ToComplexArray(set.Packed, n, k), Hdf5WriteOptions.Compressed);
-            var mz = ToComplexArray(set.Margin.Packed, n, 1);
+            f.WriteDataset("/vops", VopSetFiles.FullComplex(set.Packed, n, k), Hdf5WriteOptions.Compressed);
+            var mz = VopSetFiles.FullComplex(set.Margin.Packed, n, 1);
             f.WriteDataset("/margin", new NdArray(NdType.Complex128, [n, n], (double[])mz.Data));
             f.WriteDataset("/source_index", new NdArray(NdType.Int32, [k], set.SourceIndex.ToArray()));
             if (set.Certificate is { } c)
@@ -76,11 +76,11 @@ public static class VopSetFile
         if (v.Rank != 3 || v.Shape[1] != v.Shape[2])
             throw new SarKitInputException($"{path}: /vops has shape [{string.Join(",", v.Shape)}], expected [K, N, N].") { SourceFile = path, Dataset = "/vops" };
         int k = v.Shape[0], n = v.Shape[1];
-        var packed = FromComplexArray(v, n, k, path, "/vops");
+        var packed = Pack(v.ToComplexInterleaved(), n, k, path, "/vops");
         var m = f.ReadDataset("/margin");
         if (m.Rank != 2 || m.Shape[0] != n || m.Shape[1] != n)
             throw new SarKitInputException($"{path}: /margin has shape [{string.Join(",", m.Shape)}], expected [{n}, {n}].") { SourceFile = path, Dataset = "/margin" };
-        var margin = FromComplexArray(new NdArray(NdType.Complex128, [1, n, n], m.ToComplexInterleaved()), n, 1, path, "/margin");
+        var margin = Pack(m.ToComplexInterleaved(), n, 1, path, "/margin");
         var src = f.ReadDataset("/source_index").ToDouble().Select(x => (int)x).ToArray();
         if (src.Length != k) throw new SarKitInputException($"{path}: /source_index has {src.Length} entries, expected {k}.") { SourceFile = path, Dataset = "/source_index" };
         var set = new VopSet(n, packed, src,
@@ -137,38 +137,10 @@ public static class VopSetFile
         _ => throw new SarKitInputException($"{file}: unknown margin kind '{s}' (expected diagonal, global or user).") { SourceFile = file },
     };
 
-    private static NdArray ToComplexArray(ReadOnlySpan<double> packed, int n, int k)
+    private static double[] Pack(double[] interleaved, int n, int k, string path, string dataset)
     {
-        var full = new double[(long)k * n * n * 2];
-        for (int c = 0; c < k; c++)
-        {
-            var q = HermitianPacking.Unpack(packed.Slice(c * n * n, n * n), n);
-            long o = (long)c * n * n * 2;
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++) { full[o++] = q[i, j].Real; full[o++] = q[i, j].Imaginary; }
-        }
-        return new NdArray(NdType.Complex128, [k, n, n], full);
-    }
-
-    private static double[] FromComplexArray(NdArray a, int n, int k, string path, string dataset)
-    {
-        var z = a.ToComplexInterleaved();
         var packed = new double[(long)k * n * n];
-        for (int c = 0; c < k; c++)
-        {
-            var q = new Complex[n, n];
-            long o = (long)c * n * n * 2;
-            double scale = 0;
-            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) { q[i, j] = new Complex(z[o], z[o + 1]); o += 2; scale = Math.Max(scale, q[i, j].Magnitude); }
-            for (int i = 0; i < n; i++)
-                for (int j = i; j < n; j++)
-                {
-                    var d = (q[i, j] - Complex.Conjugate(q[j, i])).Magnitude;
-                    if (!(d <= 1e-9 * scale + 1e-300))
-                        throw new SarKitInputException($"{path}: {dataset}[{c}] is not Hermitian: [{i},{j}] = {q[i, j]} but conj([{j},{i}]) = {Complex.Conjugate(q[j, i])}.") { SourceFile = path, Dataset = dataset };
-                }
-            HermitianPacking.Pack(q).CopyTo(packed.AsSpan(c * n * n, n * n));
-        }
+        QMatrixSources.PackFull(interleaved, n, k, columnMajor: false, relTol: 1e-9, packed, path, dataset, 0);
         return packed;
     }
 }

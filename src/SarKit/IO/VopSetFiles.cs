@@ -121,7 +121,7 @@ public static class VopSetFiles
     /// Full complex [k, N, N] array of the packed matrices times <paramref name="scale"/>; with <paramref name="transpose"/>
     /// element [c, a, b] holds M(b, a), so that MATLAB, reading the C-order [K, N, N] dataset column-major, sees M(a, b) at (a, b, c).
     /// </summary>
-    private static NdArray FullComplex(ReadOnlySpan<double> packed, int n, int k, bool transpose, double scale)
+    internal static NdArray FullComplex(ReadOnlySpan<double> packed, int n, int k, bool transpose = false, double scale = 1)
     {
         var full = new double[(long)k * n * n * 2];
         for (int c = 0; c < k; c++)

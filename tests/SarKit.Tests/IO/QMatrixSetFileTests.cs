@@ -50,7 +50,7 @@ public class QMatrixSetFileTests
                 f.WriteDataset("/matrices", new NdArray(NdType.Complex128, [2, 2, 2], m));
             }
             var ex = Assert.Throws<SarKitInputException>(() => QMatrixSetFile.Read(path));
-            Assert.Contains("/matrices[1]", ex.Message);
+            Assert.Contains("/matrices matrix 1 (0-based) is not a Hermitian", ex.Message);
             Assert.Contains("bad.h5", ex.Message);
         }
         finally { dir.Delete(true); }
