@@ -237,18 +237,9 @@ internal static class VopBench
 
     internal static (double[] Packed, int N) ReadOrzada(string path)
     {
-        using var mf = MatFile.Open(path);
-        var a = mf.Get("matrices").Read();
-        var data = (float[])a.Data;
-        const int n = 8; int count = a.Shape[0];
-        var packed = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var m = new Complex[n, n];
-            for (int r = 0; r < n; r++)
-                for (int c = 0; c < n; c++) { long idx = ((long)k * n + c) * n + r; m[r, c] = new Complex(data[2 * idx], data[2 * idx + 1]); }
-            HermitianPacking.Pack(m).CopyTo(packed, k * n * n);
-        }
+        using var src = QMatrixSources.Open(path);
+        var packed = src.ReadAll();
+        int n = src.Channels;
         return (packed, n);
     }
 

@@ -311,20 +311,11 @@ public class HermitianKernelsTests(ITestOutputHelper output)
     [SharedDataFact("qmatrices/orzada_V_full_8ch_1767.mat")]
     public void OrzadaQMatricesArePsdAndGiveWorstCaseSar()
     {
-        using var m = MatFile.Open(SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!);
-        var a = m.Get("matrices").Read();
-        var d = (float[])a.Data;
-        const int n = 8; int count = a.Shape[0];
+        using var src = QMatrixSources.Open(SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!);
+        int n = src.Channels, count = (int)src.Count;
+        Assert.Equal(8, n);
         Assert.Equal(1767, count);
-        // MATLAB matrices(r, c, k) is C element [k][c][r]; pack the upper triangle (r < c) of each.
-        var packed = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var q = new Complex[n, n];
-            for (int r = 0; r < n; r++)
-                for (int c = 0; c < n; c++) { long idx = ((long)k * n + c) * n + r; q[r, c] = new Complex(d[2 * idx], d[2 * idx + 1]); }
-            HermitianPacking.Pack(q).CopyTo(packed, k * n * n);
-        }
+        var packed = src.ReadAll();
         var lambda = new double[count];
         HermitianKernels.LargestEigenvalues(packed, n, lambda);
         var ev = new double[n];

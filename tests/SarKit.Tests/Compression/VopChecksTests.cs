@@ -174,19 +174,9 @@ public class VopChecksTests(ITestOutputHelper output)
     [SharedDataFact("qmatrices/orzada_V_full_8ch_1767.mat")]
     public void OrzadaSetIsDominatedBySarWcTimesIdentity()
     {
-        using var mf = MatFile.Open(SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!);
-        var a = mf.Get("matrices").Read();
-        var data = (float[])a.Data;
-        const int n = 8; int count = a.Shape[0];
-        // MATLAB matrices(r, c, k) is C element [k][c][r]; pack the upper triangle (r < c) of each.
-        var packed = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var q = new Complex[n, n];
-            for (int rr = 0; rr < n; rr++)
-                for (int c = 0; c < n; c++) { long idx = ((long)k * n + c) * n + rr; q[rr, c] = new Complex(data[2 * idx], data[2 * idx + 1]); }
-            HermitianPacking.Pack(q).CopyTo(packed, k * n * n);
-        }
+        using var src = QMatrixSources.Open(SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!);
+        int n = src.Channels; long count = src.Count;
+        var packed = src.ReadAll();
         double wc = SarWc(packed, n);
         var v = new double[n * n];
         for (int i = 0; i < n; i++) v[i] = wc;

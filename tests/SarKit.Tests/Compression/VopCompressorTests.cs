@@ -262,18 +262,9 @@ public class VopCompressorTests(ITestOutputHelper output)
     [SharedDataFact("qmatrices/orzada_V_full_8ch_1767.mat")]
     public void OrzadaSetAtTenPercentIsSmallAndDominating()
     {
-        using var mf = MatFile.Open(SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!);
-        var a = mf.Get("matrices").Read();
-        var data = (float[])a.Data;
-        const int n = 8; int count = a.Shape[0];
-        var q = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var m = new Complex[n, n];
-            for (int r = 0; r < n; r++)
-                for (int c = 0; c < n; c++) { long idx = ((long)k * n + c) * n + r; m[r, c] = new Complex(data[2 * idx], data[2 * idx + 1]); }
-            HermitianPacking.Pack(m).CopyTo(q, k * n * n);
-        }
+        using var src = QMatrixSources.Open(SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!);
+        int n = src.Channels;
+        var q = src.ReadAll();
         var sw = Stopwatch.StartNew();
         var set = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.Iterative, Epsilon = 0.10 });
         output.WriteLine($"Orzada 1767 × 8 ch, 10 %: {set.Count} VOPs in {sw.Elapsed.TotalSeconds:F2} s; {set.Algorithm}");
