@@ -21,6 +21,16 @@ public sealed record MeasurementRecord(
     long Id, DateTime CreatedUtc, string Method, string InputJson, string ResultJson,
     double SarWPerKg, string SarkitVersion, string ContentSha256, string? InputOriginal = null)
 {
+    /// <summary>Argument checks shared by every <see cref="IMeasurementRecordStore.Add"/>: non-empty method, texts and version present, finite SAR.</summary>
+    internal static void CheckNew(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion)
+    {
+        if (string.IsNullOrWhiteSpace(method)) throw new ArgumentException("method must not be empty", nameof(method));
+        ArgumentNullException.ThrowIfNull(inputJson);
+        ArgumentNullException.ThrowIfNull(resultJson);
+        ArgumentNullException.ThrowIfNull(sarkitVersion);
+        if (!double.IsFinite(sarWPerKg)) throw new ArgumentOutOfRangeException(nameof(sarWPerKg), sarWPerKg, "SAR must be finite");
+    }
+
     /// <summary>
     /// SHA-256 (FIPS 180-4) of UTF-8(<paramref name="inputJson"/>) ‖ 0x00 ‖ UTF-8(<paramref name="resultJson"/>), followed by
     /// 0x00 ‖ UTF-8(<paramref name="inputOriginal"/>) when that is given, as lower-case hex. The zero bytes separate the

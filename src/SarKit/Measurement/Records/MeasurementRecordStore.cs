@@ -106,11 +106,7 @@ public sealed class MeasurementRecordStore : IMeasurementRecordStore
     /// <summary>Appends a record; the store assigns id, UTC time and the content hash (<see cref="MeasurementRecord.ComputeContentHash"/>).</summary>
     public MeasurementRecord Add(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion, string? inputOriginal = null)
     {
-        if (string.IsNullOrWhiteSpace(method)) throw new ArgumentException("method must not be empty", nameof(method));
-        ArgumentNullException.ThrowIfNull(inputJson);
-        ArgumentNullException.ThrowIfNull(resultJson);
-        ArgumentNullException.ThrowIfNull(sarkitVersion);
-        if (!double.IsFinite(sarWPerKg)) throw new ArgumentOutOfRangeException(nameof(sarWPerKg), sarWPerKg, "SAR must be finite");
+        MeasurementRecord.CheckNew(method, inputJson, resultJson, sarWPerKg, sarkitVersion);
         var created = DateTime.UtcNow;
         var hash = MeasurementRecord.ComputeContentHash(inputJson, resultJson, inputOriginal);
         using var c = Connect();

@@ -119,11 +119,7 @@ public sealed class PostgresMeasurementRecordStore : IMeasurementRecordStore
     /// <inheritdoc/>
     public MeasurementRecord Add(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion, string? inputOriginal = null)
     {
-        if (string.IsNullOrWhiteSpace(method)) throw new ArgumentException("method must not be empty", nameof(method));
-        ArgumentNullException.ThrowIfNull(inputJson);
-        ArgumentNullException.ThrowIfNull(resultJson);
-        ArgumentNullException.ThrowIfNull(sarkitVersion);
-        if (!double.IsFinite(sarWPerKg)) throw new ArgumentOutOfRangeException(nameof(sarWPerKg), sarWPerKg, "SAR must be finite");
+        MeasurementRecord.CheckNew(method, inputJson, resultJson, sarWPerKg, sarkitVersion);
         // PostgreSQL keeps microseconds: truncate so that the returned record equals the stored one.
         var now = DateTime.UtcNow;
         var created = new DateTime(now.Ticks - now.Ticks % 10, DateTimeKind.Utc);
