@@ -22,25 +22,16 @@ internal static class ProbeCommand
     private static void WriteText(string path, string text) =>
         SarKit.Reporting.AtomicText.Write(path, text);
 
-    private static void Record(CliIO io, string? dbPath, string method, string input, object result, double sar)
+    private static void Record(CliIO io, bool record, string? db, string method, string input, object result, double sar)
     {
-        if (dbPath is null) return;
-        var store = MeasurementRecordStores.Open(dbPath);
+        if (!record) return;
+        var store = MeasurementRecordStores.Open(db);
         try
         {
             var rec = store.Add(method, input, JsonSerializer.Serialize(result, Json.Options), sar, CliApp.Version);
             io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {store.Location} (sha256 {rec.ContentSha256})");
         }
         finally { (store as IDisposable)?.Dispose(); }
-    }
-
-    /// <summary>Checks the records location (SQLite folder/file or PostgreSQL connection) before anything is computed or written.</summary>
-    private static string RecordLocation(string? db)
-    {
-        MeasurementRecordStores.Validate(db);
-        var location = string.IsNullOrWhiteSpace(db) ? Environment.GetEnvironmentVariable(MeasurementRecordStore.EnvironmentVariable) : db;
-        return !string.IsNullOrWhiteSpace(location) && PostgresMeasurementRecordStore.IsConnectionString(location)
-            ? location : MeasurementRecordStore.ResolveDatabasePath(location);
     }
 
     private static string Read(string path)
@@ -155,12 +146,12 @@ internal static class ProbeCommand
 
     private static int RunCalibrate(CliIO io, string file, string? outPath, bool json, bool record, string? db)
     {
-        var dbPath = record ? RecordLocation(db) : null;
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
         var text = Read(file);
         var r = TemCalibrationFile.Parse(text, file);
         var c = r.Calibration;
         if (outPath is not null) WriteText(outPath, c.ToJson());
-        Record(io, dbPath, "probe-calibration", text, new { Calibration = CalJson(c), CalibrationFile = c.ToJson(), r.Notes }, 0);
+        Record(io, record, db, "probe-calibration", text, new { Calibration = CalJson(c), CalibrationFile = c.ToJson(), r.Notes }, 0);
         foreach (var n in r.Notes) io.Err.WriteLine(n);
         if (json) { Json.Write(io.Out, new { Method = TemCalibrationFile.Method, InputFile = Path.GetFullPath(file), Calibration = CalJson(c), TemCellPowerDensityMwPerCm2 = Json.Num(r.TemCellPowerDensityWPerM2 / 10), r.Notes, OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version }); return CliApp.ExitOk; }
         var o = io.Out;
@@ -180,7 +171,7 @@ internal static class ProbeCommand
 
     private static int RunCf(CliIO io, string file, string calPath, string? outPath, bool json, bool record, string? db)
     {
-        var dbPath = record ? RecordLocation(db) : null;
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
         var cal = ProbeCalibration.Read(calPath);
         var text = Read(file);
         var (r, updated) = ConversionFactorFile.Evaluate(text, file, cal, calPath);
@@ -192,7 +183,7 @@ internal static class ProbeCommand
             CfMwPerGPerMwPerCm2 = r.CfManual, CfSiM2PerKg = r.CfSi, CfRelativeStdUncertainty = Json.Num(r.CfRelativeStdUncertainty),
             OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version,
         };
-        Record(io, dbPath, "probe-conversion-factor", text, new { Result = res, CalibrationFile = updated.ToJson() }, r.TrialSarWPerKg.Max());
+        Record(io, record, db, "probe-conversion-factor", text, new { Result = res, CalibrationFile = updated.ToJson() }, r.TrialSarWPerKg.Max());
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"SAR conversion factor: probe {updated.ProbeSerial}, c = {F(r.SpecificHeatJPerKgK)} J/(kg K)");
@@ -206,14 +197,14 @@ internal static class ProbeCommand
 
     private static int RunDcLog(CliIO io, string file, string calPath, bool json, bool record, string? db)
     {
-        var dbPath = record ? RecordLocation(db) : null;
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
         var cal = ProbeCalibration.Read(calPath);
         var text = Read(file);
         var log = DcOffsetLog.Parse(text, file);
         if (log.ProbeSerial != cal.ProbeSerial) throw new SarKitInputException($"{file}: DC log of probe '{log.ProbeSerial}' but {calPath} is for probe '{cal.ProbeSerial}'.");
         var w = log.Check(cal);
         var res = new { Method = DcOffsetLog.Method, InputFile = Path.GetFullPath(file), log.ProbeSerial, Entries = log.Entries.Count, DriftThresholdMv = log.DriftThresholdV * 1e3, Warnings = w.Select(x => x.ToString()).ToArray(), SarkitVersion = CliApp.Version };
-        Record(io, dbPath, "probe-dc-log", text, res, 0);
+        Record(io, record, db, "probe-dc-log", text, res, 0);
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         io.Out.WriteLine($"DC-offset log: probe {log.ProbeSerial}, {log.Entries.Count} entries, threshold ±{F(log.DriftThresholdV * 1e3)} mV against the calibration of {cal.CalibrationDate:yyyy-MM-dd}");
         foreach (var e in log.Entries) io.Out.WriteLine($"  {e.Date:yyyy-MM-dd}  {string.Join("  ", e.DcOffsetsV.Select((v, i) => $"{F(v * 1e3, "0.000")} ({F(Math.Round((v - cal.DcOffsetsV[i]) * 1e3, 3) + 0.0, "+0.000;-0.000;0.000")})"))} mV");
@@ -224,7 +215,7 @@ internal static class ProbeCommand
 
     private static int RunHeatCapacity(CliIO io, string file, bool json, bool record, string? db)
     {
-        var dbPath = record ? RecordLocation(db) : null;
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
         var text = Read(file);
         var (name, date, r) = HeatCapacity.ParseFile(text, file);
         var b = r.Budget;
@@ -234,7 +225,7 @@ internal static class ProbeCommand
             SpecificHeatJPerKgK = r.SpecificHeatJPerKgK, StandardUncertaintyJPerKgK = b.CombinedStandardUncertainty, CoverageFactor = b.CoverageFactor,
             ExpandedUncertaintyJPerKgK = b.ExpandedUncertainty, RatioAfterStirring = r.RatioAfterStirring, RatioAtEndOfHeating = Json.Num(r.RatioAtEndOfHeating), r.Notes, SarkitVersion = CliApp.Version,
         };
-        Record(io, dbPath, "liquid-heat-capacity", text, res, 0);
+        Record(io, record, db, "liquid-heat-capacity", text, res, 0);
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Heat capacity of {name} (water comparison, C_s = C_w·ΔT_w/ΔT_s)");
@@ -246,7 +237,7 @@ internal static class ProbeCommand
 
     private static int RunLiquidCheck(CliIO io, string file, bool json, bool record, string? db)
     {
-        var dbPath = record ? RecordLocation(db) : null;
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
         var text = Read(file);
         var l = LiquidProperties.Parse(text, file);
         var res = new
@@ -255,7 +246,7 @@ internal static class ProbeCommand
             l.RelativePermittivity, PermittivityRelU = l.PermittivityRelU, l.DensityKgPerM3, DensityRelU = l.DensityRelU,
             ConductivityDeviation = Json.Num(l.ConductivityDeviation), PermittivityDeviation = Json.Num(l.PermittivityDeviation), SarkitVersion = CliApp.Version,
         };
-        Record(io, dbPath, "liquid-check", text, res, 0);
+        Record(io, record, db, "liquid-check", text, res, 0);
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Liquid {l.Name}" + (l.Date is DateOnly d ? $" ({d:yyyy-MM-dd})" : ""));
@@ -270,7 +261,7 @@ internal static class ProbeCommand
     private static int RunScan(CliIO io, string file, string calPath, string liqPath, string? dcPath, string? dateText, string? pathText,
         string? extraText, string? budgetPath, string? limitsPath, string? report, bool json, bool record, string? db)
     {
-        var dbPath = record ? RecordLocation(db) : null;
+        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
         var scanText = Read(file);
         var scan = ScanFile.Parse(scanText, file);
         var calText = File.Exists(calPath) ? File.ReadAllText(calPath) : null;
@@ -323,10 +314,10 @@ internal static class ProbeCommand
             Limits = cmp.Select(c => new { c.Limit.Id, c.Limit.Regime, c.Limit.Applies, c.Limit.MassG, LimitWPerKg = c.Limit.LimitWPerKg, c.PeakSarWPerKg, c.MarginWPerKg, c.ExpandedUncertaintyWPerKg, c.WithinLimit, c.MarginCoversUncertainty, c.Limit.Source }).ToArray(),
             r.Notes, Report = written?.Report, AreaPng = written?.Area, DecayPng = written?.Decay, SarkitVersion = CliApp.Version,
         };
-        if (dbPath is not null)
+        if (record)
         {
             var input = JsonSerializer.Serialize(new { ScanCsv = scanText, Calibration = calText, Liquid = liqText }, Json.Options);
-            Record(io, dbPath, "probe-scan", input, res, r.PeakSar(1));
+            Record(io, record, db, "probe-scan", input, res, r.PeakSar(1));
         }
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
