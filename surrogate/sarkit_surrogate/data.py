@@ -106,3 +106,74 @@ def pad_multiple(a, k):
         return a
     pad = [(0, 0)] * (a.ndim - 2) + [(0, ph), (0, pw)]
     return np.pad(a, pad)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Cropping and shims generated on the fly from the per-channel maps (training); the stored shims are kept for evaluation.
+
+TRAIN_KEYS = ("b1_channels", "e_channels", "mask", "water", "fat", "rho")
+
+
+def load_keys(dataset, subject, keys):
+    """Only the named arrays of a subject's shard (npz members are read lazily), without touching the shard cache."""
+    with np.load(os.path.join(dataset.directory, subject["file"])) as z:
+        return {k: z[k] for k in keys}
+
+
+def crop_box(dataset, multiple, margin=2):
+    """Smallest window [y0, y1) x [x0, x1) holding every subject's body mask plus `margin` cells, grown to multiples of
+    `multiple` (U-Net pooling) and kept inside the grid. Training on the window is exact for the targets (outside is
+    air: no SAR and no mass) and only saves time; config.json stores it and inference applies the same window."""
+    ny, nx = int(dataset.manifest["grid"]["ny"]), int(dataset.manifest["grid"]["nx"])
+    y0, y1, x0, x1 = ny, 0, nx, 0
+    for s in dataset.manifest["subjects"]:
+        m = load_keys(dataset, s, ("mask",))["mask"]
+        ys, xs = np.nonzero(m)
+        y0, y1 = min(y0, ys.min()), max(y1, ys.max() + 1)
+        x0, x1 = min(x0, xs.min()), max(x1, xs.max() + 1)
+    return (_grow(y0 - margin, y1 + margin, ny, multiple), _grow(x0 - margin, x1 + margin, nx, multiple))
+
+
+def _grow(a, b, n, k):
+    a, b = max(0, a), min(n, b)
+    size = min(n - n % k if n % k else n, (b - a) + (-(b - a)) % k)
+    if size < b - a:
+        return (0, n)  # cannot reach a multiple of k inside the grid: keep it whole (padded later)
+    extra = size - (b - a)
+    a = max(0, min(a - extra // 2, n - size))
+    return (int(a), int(a + size))
+
+
+def crop(a, box):
+    (y0, y1), (x0, x1) = box
+    return a[..., y0:y1, x0:x1]
+
+
+def random_phases(rng, channels):
+    """Uniform amplitudes, phases U[0, 2pi) with channel 1 fixed at 0 (as the dataset builder)."""
+    ph = rng.uniform(0.0, 2.0 * np.pi, channels)
+    ph[0] = 0.0
+    return ph
+
+
+def combine(ch, phases):
+    """sum_n w_n c_n for w_n = exp(j phases_n); ch [C, 2, H, W] (re, im) -> [2, H, W]."""
+    cr, ci = np.cos(phases)[:, None, None], np.sin(phases)[:, None, None]
+    re = (cr * ch[:, 0] - ci * ch[:, 1]).sum(0)
+    im = (cr * ch[:, 1] + ci * ch[:, 0]).sum(0)
+    return np.stack([re, im])
+
+
+def shim_sample(sub, phases, target, use_anatomy, averager):
+    """Direct-model sample for any shim from a subject's per-channel maps: input [Re, Im B1+]/<|B1+|> x mask (+ anatomy),
+    target point SAR or the 2D 10 g average, both / <|B1+|>^2 — the same definitions as the stored shims
+    (SurrogateDatasetBuilder); `averager(sar)` applies the subject's 10 g squares."""
+    mask = sub["mask"].astype(np.float32)
+    b = combine(sub["b1_channels"], phases)
+    mean_abs = float(np.sqrt(b[0] ** 2 + b[1] ** 2)[mask > 0].mean())
+    x = np.concatenate([b / mean_abs * mask, anatomy_channels(sub, use_anatomy)]).astype(np.float32)
+    ec = combine(sub["e_channels"], phases)
+    sar = (ec[0] ** 2 + ec[1] ** 2) / mean_abs ** 2
+    if target == "sar10g":
+        sar = averager(sar)
+    return x, sar[None].astype(np.float32), mask, mean_abs

@@ -33,5 +33,35 @@ class SarFromChannelsTest(unittest.TestCase):
         np.testing.assert_allclose(data.sar_from_channels(e, ph), expect, rtol=1e-12)
 
 
+class ShimCombinationTest(unittest.TestCase):
+    def test_combine_is_the_complex_weighted_sum(self):
+        rng = np.random.default_rng(2)
+        ch = rng.normal(size=(8, 2, 5, 6))
+        ph = data.random_phases(rng, 8)
+        self.assertEqual(ph[0], 0.0)
+        expect = (np.exp(1j * ph)[:, None, None] * (ch[:, 0] + 1j * ch[:, 1])).sum(0)
+        got = data.combine(ch, ph)
+        np.testing.assert_allclose(got[0] + 1j * got[1], expect, rtol=1e-12, atol=1e-12)
+
+    def test_crop_window_grows_to_multiple_inside_grid(self):
+        self.assertEqual(data._grow(21, 73, 96, 16), (15, 79))
+        self.assertEqual(data._grow(0, 96, 96, 16), (0, 96))
+        a, b = data._grow(90, 95, 96, 8)
+        self.assertEqual((b - a) % 8, 0)
+        self.assertTrue(0 <= a <= 90 and 95 <= b <= 96)
+
+
+class BootstrapTest(unittest.TestCase):
+    def test_interval_contains_point_estimate(self):
+        from sarkit_surrogate import evaluation
+        rng = np.random.default_rng(4)
+        subj = np.repeat(np.arange(30), 10)
+        t = np.ones(300)
+        p = 1.1 + 0.05 * rng.normal(size=300)
+        ci = evaluation.subject_bootstrap(subj, t, p, rounds=500)
+        lo, hi = ci["mean_overestimation_ci95"]
+        self.assertTrue(lo < p.mean() - 1 < hi)
+
+
 if __name__ == "__main__":
     unittest.main()
