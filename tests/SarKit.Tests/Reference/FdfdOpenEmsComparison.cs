@@ -61,8 +61,8 @@ internal sealed class FdfdOpenEmsComparison
     public const double Mu0 = 1.25663706212e-6;
     /// <summary>Tissue values of the reference (shared/reference/README.md): muscle-like and fat-like.</summary>
     public const double MuscleSigma = 0.8, MuscleEpsR = 50, FatSigma = 0.04, FatEpsR = 6;
-    /// <summary>FDFD region: ±200 mm in x, ±175 mm in y (≥ 77 mm of air beyond the elements), then the PML.</summary>
-    public const double HalfX = 0.200, HalfY = 0.175;
+    /// <summary>FDFD region: ±170 mm in x, ±145 mm in y (≥ 47 mm of air beyond the elements), then 16 PML cells.</summary>
+    public const double HalfX = 0.170, HalfY = 0.145;
 
     private static readonly Lazy<FdfdOpenEmsComparison> _instance = new(() => new FdfdOpenEmsComparison());
     public static FdfdOpenEmsComparison Instance => _instance.Value;
@@ -89,6 +89,9 @@ internal sealed class FdfdOpenEmsComparison
     public double ReadSeconds { get; }
     public double Fdfd5Seconds { get; }
     public double Fdfd25Seconds { get; private set; }
+    /// <summary>Process CPU seconds of the two FDFD runs (the machine may be shared: wall ≫ CPU under load).</summary>
+    public double Fdfd5CpuSeconds { get; }
+    public double Fdfd25CpuSeconds { get; private set; }
 
     private FdfdOpenEmsComparison()
     {
@@ -132,13 +135,17 @@ internal sealed class FdfdOpenEmsComparison
         }
         OpenEms = new SliceFields("openEMS 3D", bp, bm, e);
         ReadSeconds = sw.Elapsed.TotalSeconds; sw.Restart();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         Fdfd5 = SolveFdfd(1);
         Fdfd5Seconds = sw.Elapsed.TotalSeconds;
+        Fdfd5CpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         _fdfd25 = new(() =>
         {
             var t = System.Diagnostics.Stopwatch.StartNew();
+            var cpu0 = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var r = SolveFdfd(2);
             Fdfd25Seconds = t.Elapsed.TotalSeconds;
+            Fdfd25CpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             return r;
         });
     }

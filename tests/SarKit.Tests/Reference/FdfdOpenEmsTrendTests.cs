@@ -140,21 +140,22 @@ public class FdfdOpenEmsTrendTests(ITestOutputHelper output)
         var sb = new StringBuilder();
         var meshes = new[] { c.Fdfd5, c.Fdfd25 };
         sb.AppendLine($"Slice z = {c.SliceZ * 1e3:F1} mm, {c.Tissue.Length} tissue cells of {c.Cell * 1e3:G3} mm; f = {c.FrequencyHz / 1e6:G4} MHz; " +
-                      $"wall time: HDF5 slice read {c.ReadSeconds:F2} s, FDFD assemble + factor + 8 solves {c.Fdfd5Seconds:F2} s (5 mm), {c.Fdfd25Seconds:F2} s (2.5 mm)");
+                      $"wall time: HDF5 slice read {c.ReadSeconds:F2} s, FDFD assemble + factor + 8 solves {c.Fdfd5Seconds:F2} s (5 mm), {c.Fdfd25Seconds:F2} s (2.5 mm); " +
+                      $"process CPU {c.Fdfd5CpuSeconds:F2} s, {c.Fdfd25CpuSeconds:F2} s");
         foreach (var fd in meshes)
         {
             sb.AppendLine();
             sb.AppendLine($"### openEMS 3D vs {fd.Name}");
             sb.AppendLine();
-            sb.AppendLine("| ch | element (mm) | r(\\|B1+\\|) | RMS diff | complex corr | circ. corr (phase − ch0) | R | R (weighted) | arg c_k (°) | \\|c_k\\|/mean | pSAR/B1² oE | pSAR/B1² FD | FD/oE |");
-            sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            sb.AppendLine("| ch | element (mm) | r(\\|B1+\\|) | RMS diff | complex corr | circ. corr (phase − ch0) | R | R (weighted) | arg c_k (°) | \\|c_k\\|/mean | max/mean \\|B1+\\| oE | FD | pSAR/B1² oE | pSAR/B1² FD | FD/oE |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             var cal = Enumerable.Range(0, 8).Select(k => c.Calibration(c.OpenEms.B1Plus[k], fd.B1Plus[k])).ToArray();
             double meanCal = cal.Average(v => v.Magnitude);
             for (int k = 0; k < 8; k++)
             {
                 var ch = PerChannel(c, fd, k);
                 string Opt(double v) => k == 0 ? "—" : v.ToString("F3");
-                sb.AppendLine($"| {k} | ({c.Elements[k].X * 1e3:F1}, {c.Elements[k].Y * 1e3:F1}) | {ch.R:F3} | {ch.Rms:F3} | {ch.Complex:F3} | {Opt(ch.Circular)} | {Opt(ch.Agreement)} | {Opt(ch.WeightedAgreement)} | {cal[k].Phase * 180 / Math.PI:F0} | {cal[k].Magnitude / meanCal:F3} | {ch.RatioO:F2} | {ch.RatioF:F2} | {ch.RatioF / ch.RatioO:F2} |");
+                sb.AppendLine($"| {k} | ({c.Elements[k].X * 1e3:F1}, {c.Elements[k].Y * 1e3:F1}) | {ch.R:F3} | {ch.Rms:F3} | {ch.Complex:F3} | {Opt(ch.Circular)} | {Opt(ch.Agreement)} | {Opt(ch.WeightedAgreement)} | {cal[k].Phase * 180 / Math.PI:F0} | {cal[k].Magnitude / meanCal:F3} | {ch.MaxMeanO:F2} | {ch.MaxMeanF:F2} | {ch.RatioO:F2} | {ch.RatioF:F2} | {ch.RatioF / ch.RatioO:F2} |");
             }
             sb.AppendLine();
             sb.AppendLine("| drive | r(\\|B1+\\|) | RMS diff | B1+/B1− oE | B1+/B1− FD | centre B1+/B1− oE | FD | ctr/peri oE | ctr/peri FD | r(SAR) | SAR peak oE (mm) | FD (mm) | dist (mm) | oE SAR at FD peak | pSAR/B1² oE | pSAR/B1² FD | FD/oE |");
@@ -175,7 +176,7 @@ public class FdfdOpenEmsTrendTests(ITestOutputHelper output)
         return sb.ToString();
     }
 
-    internal sealed record ChannelComparison(double R, double Rms, double Complex, double Circular, double Agreement, double WeightedAgreement, double RatioO, double RatioF);
+    internal sealed record ChannelComparison(double R, double Rms, double Complex, double Circular, double Agreement, double WeightedAgreement, double RatioO, double RatioF, double MaxMeanO, double MaxMeanF);
 
     internal static ChannelComparison PerChannel(FdfdOpenEmsComparison c, SliceFields fd, int k)
     {
@@ -187,7 +188,8 @@ public class FdfdOpenEmsTrendTests(ITestOutputHelper output)
         return new ChannelComparison(c.Correlation(mo, mf), c.NormalisedRmsDifference(mo, mf), c.ComplexCorrelation(o.B1Plus[k], fd.B1Plus[k]),
             k == 0 ? 1 : FdfdOpenEmsComparison.CircularCorrelation(po, pf), k == 0 ? 1 : FdfdOpenEmsComparison.PhaseAgreement(po, pf),
             k == 0 ? 1 : FdfdOpenEmsComparison.PhaseAgreement(po, pf, c.PairWeight(o.B1Plus[k], o.B1Plus[0])),
-            c.PeakSarPerB1Squared(o, w), c.PeakSarPerB1Squared(fd, w));
+            c.PeakSarPerB1Squared(o, w), c.PeakSarPerB1Squared(fd, w),
+            c.Tissue.Max(i => mo[i]) / c.MeanOverTissue(mo), c.Tissue.Max(i => mf[i]) / c.MeanOverTissue(mf));
     }
 
     internal static IEnumerable<(string Name, Complex[] W, bool Matched)> Drives(FdfdOpenEmsComparison c)
