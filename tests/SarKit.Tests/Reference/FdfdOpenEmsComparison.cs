@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text;
 using SarKit.Engines.Fdfd2D;
 using SarKit.IO.Hdf5;
 using SarKit.Tests.Support;
