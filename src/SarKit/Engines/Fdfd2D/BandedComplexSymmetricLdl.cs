@@ -63,6 +63,7 @@ public sealed class BandedComplexSymmetricLdl
     }
 
     /// <summary>Factors in place (right-looking band LDLᵀ). Throws <see cref="InvalidOperationException"/> on a zero pivot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Factor()
     {
         if (IsFactored) throw new InvalidOperationException("Already factored.");
@@ -145,6 +146,7 @@ public sealed class BandedComplexSymmetricLdl
     /// Solves A·X = B in place, split storage: (<paramref name="xr"/>, <paramref name="xi"/>)[row·rhsCount + r] is
     /// entry row of right-hand side r. Vectorised over r when rhsCount is a multiple of 4.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public unsafe void Solve(double[] xr, double[] xi, int rhsCount)
     {
         if (!IsFactored) throw new InvalidOperationException("Factor first.");
