@@ -123,7 +123,7 @@ public sealed class PerChannelSurrogate : IDisposable
     public PerChannelPrediction Predict(int nx, int ny, float[] b1Channels, byte[] mask, float[]? water, float[]? fat, string source = "input")
     {
         int n = nx * ny;
-        if (b1Channels.Length != Channels * 2 * n) throw new SarKitInputException($"'{source}': per-channel B1+ has {b1Channels.Length} values; expected {Channels} × 2 × {ny} × {nx}.") { SourceFile = source, Dataset = "b1_channels" };
+        if (b1Channels.Length != Channels * 2 * n) throw new SarKitInputException($"'{source}': 'b1_channels' (per-channel B1+) has {b1Channels.Length} values; expected {Channels} × 2 × {ny} × {nx}.") { SourceFile = source, Dataset = "b1_channels" };
         if (mask.Length != n) throw new SarKitInputException($"'{source}': mask has {mask.Length} values; expected {ny} × {nx}.") { SourceFile = source, Dataset = "mask" };
         if (UsesAnatomy && (water?.Length != n || fat?.Length != n)) throw new SarKitInputException($"'{source}': the model needs 'water' and 'fat' images of {ny} × {nx}.") { SourceFile = source };
         double pow = 0; int body = 0;
@@ -134,7 +134,7 @@ public sealed class PerChannelSurrogate : IDisposable
             for (int k = 0; k < Channels; k++)
             {
                 double re = b1Channels[(2 * k) * n + c], im = b1Channels[(2 * k + 1) * n + c];
-                if (!double.IsFinite(re) || !double.IsFinite(im)) throw new SarKitInputException($"'{source}': B1+ of channel {k + 1} at [{c / nx}, {c % nx}] is {re} + {im}j; expected finite.") { SourceFile = source, Dataset = "b1_channels" };
+                if (!double.IsFinite(re) || !double.IsFinite(im)) throw new SarKitInputException($"'{source}': 'b1_channels' (per-channel B1+) of channel {k + 1} at [{c / nx}, {c % nx}] inside the body is {re} + {im}j; expected finite values.") { SourceFile = source, Dataset = "b1_channels" };
                 pow += re * re + im * im;
             }
         }
