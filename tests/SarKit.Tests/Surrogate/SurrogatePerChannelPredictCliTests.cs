@@ -120,6 +120,12 @@ public class SurrogatePerChannelPredictCliTests(Surrogate96Fixture data) : IClas
         Assert.Equal(2, r3.ExitCode);
         Assert.Contains("b1_channels", r3.Err);
         Assert.Contains($"[{body / 96}, {body % 96}]", r3.Err);
+        var outside = (byte[])s.Mask.Clone(); outside[40 + 96 * 2] = 1;  // row 2 is outside the training window
+        var win = Write("outside.npz", new() { ["b1_channels"] = new(NdType.Float32, [8, 2, 96, 96], s.B1Channels), ["mask"] = new(NdType.UInt8, [96, 96], outside), ["water"] = Img(s.Water), ["fat"] = Img(s.Fat) });
+        var r5 = CliRunner.Run("surrogate", "predict", "--b1", win, "--model", Model);
+        Assert.Equal(2, r5.ExitCode);
+        Assert.Contains("body cell [2, 40]", r5.Err);
+        Assert.Contains("training window", r5.Err);
         var r4 = CliRunner.Run("surrogate", "predict", "--b1", data.Shard(2), "--model", Model, "--phases", "0,1,2");
         Assert.Equal(2, r4.ExitCode);
         Assert.Contains("8 channels", r4.Err);
