@@ -14,6 +14,7 @@ if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random") return M
 
 if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "surrogate") return SurrogateBench.Run(args[1..]);
 
 if (args.Length > 0 && args[0] == "supervision") return SupervisionBench.Run(args[1..]);
 BenchOptions opt;

@@ -44,14 +44,218 @@ internal static class SurrogateCommand
 
     private static Command Predict(CliIO io)
     {
-        var b1 = new Option<string>("--b1") { Description = "B1+ input (.npz): 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim).", Required = true };
-        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it).", Required = true };
-        var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard.", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR map (.npz: sar [W/kg], sar_normalised [W/kg per µT²])." };
+        var b1 = new Option<string>("--b1") { Description = "B1+ input (.npz). Direct models: 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim). Per-channel model: 'b1_channels' [C, 2, ny, nx] float (µT per unit drive, channel-1 phase removed), 'mask', 'water', 'fat', 'rho' (kg/m³; for 10 g); a dataset shard qualifies.", Required = true };
+        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it): a direct model (unet, cgan) or the per-channel model.", Required = true };
+        var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard (direct models: its 'b1_shim'; per-channel model: its 'phases').", DefaultValueFactory = _ => 0 };
+        var phases = new Option<string?>("--phases") { Description = "Per-channel model: the shim's phases p1,p2,... in rad (unit amplitudes), instead of --shim." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the maps (.npz). Direct: sar [W/kg], sar_normalised [W/kg per µT²]. Per-channel: e_channels [C, 2, ny, nx] (√(W/kg) per unit drive) and, for the shim, sar, sar10g [W/kg], phases." };
+        var vopsOut = new Option<string?>("--vops-out") { Description = "Per-channel model: write the subject's certified VOP set of safety_factor × the predicted 2D 10 g Q-matrices (.h5, docs/vop-format.md; also .mat/.npz)." };
+        var margin = new Option<string>("--margin") { Description = "VOP margin ε as a fraction of SAR_wc (0.05 or 5%).", DefaultValueFactory = _ => "0.05" };
+        var cell = new Option<string?>("--cell-size") { Description = "Per-channel model: cell side for the 10 g average (e.g. 5mm; default: config.json grid.cell_size_m)." };
+        var unit = new Option<string>("--normalisation") { Description = "Per-channel model: drive unit of the input B1+ maps, carried into the VOP file (per_ampere for SarKit datasets, per_volt_incident, per_sqrt_watt_incident, per_sqrt_watt_accepted).", DefaultValueFactory = _ => "per_ampere" };
+        var drives = new Option<int>("--drives") { Description = "Random unit drives of the VOP verifier's second check (0 to skip).", DefaultValueFactory = _ => 10_000 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var cmd = new Command("predict", "Predict the local SAR map of one slice from its B1+ map with a trained surrogate (ONNX Runtime).") { b1, model, shim, output, json };
-        cmd.SetAction(p => io.Guard(() => RunPredict(io, p.GetValue(b1)!, p.GetValue(model)!, p.GetValue(shim), p.GetValue(output), p.GetValue(json))));
+        var cmd = new Command("predict", "Predict the local SAR of one slice from its B1+ maps with a trained surrogate (ONNX Runtime); the per-channel model also gives 10 g maps and a certified VOP set.")
+            { b1, model, shim, phases, output, vopsOut, margin, cell, unit, drives, json };
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            string modelPath = p.GetValue(model)!;
+            if (File.Exists(modelPath) && PerChannelSurrogate.IsPerChannelModel(modelPath))
+                return RunPredictPerChannel(io, new PerChannelPredictArgs(p.GetValue(b1)!, modelPath, p.GetValue(shim), p.GetResult(shim) is { Implicit: false }, p.GetValue(phases),
+                    p.GetValue(output), p.GetValue(vopsOut), p.GetValue(margin)!, p.GetValue(cell), p.GetValue(unit)!, p.GetValue(drives), p.GetValue(json)));
+            foreach (var (name, given) in new[] { ("--phases", p.GetValue(phases) is not null), ("--vops-out", p.GetValue(vopsOut) is not null), ("--cell-size", p.GetValue(cell) is not null) })
+                if (given) throw new SarKitInputException($"{name}: only for the per-channel model; '{modelPath}' is a direct model.");
+            return RunPredict(io, p.GetValue(b1)!, modelPath, p.GetValue(shim), p.GetValue(output), p.GetValue(json));
+        }));
         return cmd;
+    }
+
+    private sealed record PerChannelPredictArgs(string B1, string Model, int Shim, bool ShimGiven, string? Phases, string? Output, string? VopsOut, string Margin,
+        string? CellSize, string Normalisation, int Drives, bool Json);
+
+    /// <summary>Per-channel model: e_n of the subject, SAR maps of one shim, and the certified VOP set of SF × the 10 g Q-matrices.</summary>
+    private static int RunPredictPerChannel(CliIO io, PerChannelPredictArgs a)
+    {
+        var sw = Stopwatch.StartNew();
+        if (!File.Exists(a.B1)) throw new SarKitInputException($"--b1 '{a.B1}' does not exist.") { SourceFile = a.B1 };
+        double eps = VopCommand.ParseMargin(a.Margin);
+        var norm = SarKit.Fields.FieldNormalisationExtensions.Parse(a.Normalisation, "--normalisation");
+        if (a.Drives < 0) throw new SarKitInputException($"--drives {a.Drives}: expected ≥ 0.");
+        if (a.VopsOut is not null)
+        {
+            SarKit.IO.VopSetFiles.Kind(a.VopsOut);
+            var dir = Path.GetDirectoryName(Path.GetFullPath(a.VopsOut))!;
+            if (!Directory.Exists(dir)) throw new SarKitInputException($"--vops-out '{a.VopsOut}': the folder {dir} does not exist.") { SourceFile = a.VopsOut };
+        }
+        if (a.Phases is not null && a.ShimGiven) throw new SarKitInputException("--phases and --shim: give one of them.");
+        using var surrogate = new PerChannelSurrogate(a.Model);
+        var x = ReadPerChannelInput(a.B1, surrogate.Channels);
+        // the shim: --phases, or the shard's phases[--shim]
+        double[]? phases = null; Dictionary<string, double>? reference = null;
+        if (a.Phases is not null) phases = ParsePhases(a.Phases, surrogate.Channels);
+        else if (x.ShardPhases is { } sp)
+        {
+            int m = sp.Length / surrogate.Channels;
+            if (a.Shim < 0 || a.Shim >= m) throw new SarKitInputException($"--shim {a.Shim}: '{a.B1}' has shims 0..{m - 1} in 'phases'.") { SourceFile = a.B1, Dataset = "phases" };
+            phases = Enumerable.Range(0, surrogate.Channels).Select(k => (double)sp[a.Shim * surrogate.Channels + k]).ToArray();
+            reference = x.ReferencePeaks(a.Shim);
+        }
+        else if (a.ShimGiven) throw new SarKitInputException($"--shim {a.Shim}: '{a.B1}' has no array 'phases'; give --phases p1,p2,... instead.") { SourceFile = a.B1, Dataset = "phases" };
+        bool need10g = phases is not null || a.VopsOut is not null;
+        if (need10g && x.Rho is null) throw new SarKitInputException($"'{a.B1}' has no array 'rho' (kg/m³ per cell); the 10 g SAR maps and VOPs need it.") { SourceFile = a.B1, Dataset = "rho" };
+        double h = a.CellSize is not null ? ParseLengthM(a.CellSize, "--cell-size") : surrogate.Grid?.CellSizeM ?? double.NaN;
+        if (need10g && !(h > 0)) throw new SarKitInputException($"'{a.Model}': config.json has no grid.cell_size_m; give --cell-size.") { SourceFile = a.Model };
+
+        var pred = surrogate.Predict(x.Nx, x.Ny, x.B1Channels, x.Mask, x.Water, x.Fat, a.B1);
+        double inferMs = sw.Elapsed.TotalMilliseconds;
+        int n = x.Nx * x.Ny;
+        SquareMassAverage2D? avg = need10g ? new SquareMassAverage2D(x.Nx, x.Ny, h, x.Rho!) : null;
+        double[]? sar = null, sar10g = null;
+        if (phases is not null)
+        {
+            var w = phases.Select(ph => System.Numerics.Complex.FromPolarCoordinates(1, ph)).ToArray();
+            sar = pred.PointSar(w);
+            sar10g = new double[n];
+            avg!.Average(sar, sar10g);
+        }
+        SurrogateVopResult? vops = null;
+        if (a.VopsOut is not null)
+        {
+            vops = StageProgress.Run(io, prog => SurrogateVops.Build(pred, avg!, surrogate.SafetyFactor,
+                new SarKit.Compression.VopCompressionOptions { Epsilon = eps, Normalisation = norm, MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) },
+                new SarKit.Compression.VopVerifierOptions { RandomDrives = a.Drives, MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) },
+                $"{Path.GetFileName(a.B1)} predicted 2D 10 g Q-matrices",
+                new Progress<SarKit.Compression.VopCompressionProgress>(v => prog.Report($"compress: {v.Stage}", v.Processed, Math.Max(1, v.Total), $"ε = {v.Epsilon:G3}, {v.Vops} VOPs")),
+                new Progress<SarKit.Compression.VopVerificationProgress>(v => prog.Report($"verify: {v.Stage}", v.Processed, Math.Max(1, v.Total), ""))));
+            vops.Set.Attributes["surrogate_model"] = Path.GetFullPath(a.Model);
+            vops.Set.Attributes["source_file"] = Path.GetFullPath(a.B1);
+            if (!vops.Certified)
+            {
+                io.Err.WriteLine($"error: the VOP set failed its certificate; nothing written to {a.VopsOut}. {string.Join(" ", vops.Verification.Problems)}");
+                return CliApp.ExitInternal;
+            }
+            SarKit.IO.VopSetFiles.Write(vops.Set, a.VopsOut);
+        }
+        if (a.Output is not null)
+        {
+            var e = new float[surrogate.Channels * 2 * n];
+            for (int k = 0; k < surrogate.Channels; k++)
+                for (int c = 0; c < n; c++) { e[(2 * k) * n + c] = (float)pred.E[k][c].Real; e[(2 * k + 1) * n + c] = (float)pred.E[k][c].Imaginary; }
+            using var wr = SarKit.IO.NpzWriter.Create(a.Output);
+            wr.Add("e_channels", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [surrogate.Channels, 2, x.Ny, x.Nx], e));
+            if (sar is not null)
+            {
+                wr.Add("sar", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [x.Ny, x.Nx], sar.Select(v => (float)v).ToArray()));
+                wr.Add("sar10g", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [x.Ny, x.Nx], sar10g!.Select(v => (float)v).ToArray()));
+                wr.Add("phases", new SarKit.IO.NdArray(SarKit.IO.NdType.Float64, [surrogate.Channels], phases!));
+            }
+            wr.Commit();
+        }
+        (double V, int[] At)? Peak(double[]? m)
+        {
+            if (m is null) return null;
+            int at = 0; for (int c = 1; c < m.Length; c++) if (m[c] > m[at]) at = c;
+            return (m[at], [at / x.Nx, at % x.Nx]);
+        }
+        var p1 = Peak(sar); var p10 = Peak(sar10g);
+        var res = new SurrogatePerChannelPredictJson(Path.GetFullPath(a.B1), Path.GetFullPath(a.Model), surrogate.Channels, x.Ny, x.Nx, need10g ? h : null, phases,
+            p1?.V, p1?.At, p10?.V, p10?.At, surrogate.SafetyFactor, surrogate.SafetyFactorMetric, p10 is { } q ? q.V * surrogate.SafetyFactor : null,
+            reference?.GetValueOrDefault("sar"), reference?.GetValueOrDefault("sar10g"), inferMs,
+            a.Output is null ? null : Path.GetFullPath(a.Output),
+            vops is null ? null : new SurrogateVopsJson(Path.GetFullPath(a.VopsOut!), vops.Set.Count, vops.QMatrices, vops.Set.Margin.Epsilon, vops.Set.SarWorstCase,
+                vops.SafetyFactor, SarKit.Fields.FieldNormalisationExtensions.ToId(norm), vops.Certified),
+            sw.Elapsed.TotalSeconds, CliApp.Version);
+        if (a.Json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        var t = new Table().AddColumn("Quantity").AddColumn("Value");
+        void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
+        Row("Model", $"per-channel, {res.Channels} channels, {res.Ny} x {res.Nx} cells");
+        if (phases is not null)
+        {
+            Row("Shim phases (rad)", string.Join(", ", phases.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))));
+            Row("Peak point SAR", $"{res.PeakSarWPerKg:G4} W/kg at [j, i] = [{res.PeakSarIndex![0]}, {res.PeakSarIndex[1]}] (unit drive amplitude)");
+            Row("Peak 2D 10 g SAR", $"{res.PeakSar10gWPerKg:G4} W/kg at [j, i] = [{res.PeakSar10gIndex![0]}, {res.PeakSar10gIndex[1]}]");
+            Row("Safety factor", $"{res.SafetyFactor:G4} (q95 of true/predicted peak {res.SafetyFactorMetric} on validation subjects)");
+            Row("Conservative 10 g peak", $"{res.ConservativePeakSar10gWPerKg:G4} W/kg");
+            if (res.ReferencePeakSarWPerKg is { } r1) Row("Reference peak SAR (dataset)", $"{r1:G4} W/kg");
+            if (res.ReferencePeakSar10gWPerKg is { } r10) Row("Reference peak 10 g (dataset)", $"{r10:G4} W/kg");
+        }
+        else Row("Shim", "none (no 'phases' in the input and no --phases): e_channels only");
+        Row("Inference", $"{res.InferenceMs:F1} ms");
+        if (res.Vops is { } vj)
+            Row("VOPs", $"{vj.Count} VOPs of {vj.QMatrices} Q-matrices × SF {vj.SafetyFactor:G4}, margin ε = {vj.MarginEpsilon:G3} of SAR_wc {vj.SarWc:G4}, certified → {vj.File}");
+        if (res.OutputFile is not null) Row("Written to", res.OutputFile);
+        io.Stdout().Write(t);
+        return CliApp.ExitOk;
+    }
+
+    private static double[] ParsePhases(string text, int channels)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length != channels) throw new SarKitInputException($"--phases '{text}': {parts.Length} values; the model has {channels} channels.");
+        return parts.Select(t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v
+            : throw new SarKitInputException($"--phases '{text}': '{t}' is not a finite number (rad).")).ToArray();
+    }
+
+    private sealed record PerChannelInput(int Nx, int Ny, float[] B1Channels, byte[] Mask, float[]? Water, float[]? Fat, double[]? Rho, float[]? ShardPhases,
+        Func<int, Dictionary<string, double>?> ReferencePeaks);
+
+    private static PerChannelInput ReadPerChannelInput(string path, int channels)
+    {
+        using var z = SarKit.IO.NpzArchive.Open(path);
+        var ms = z.Get("mask").Shape;
+        if (ms.Length != 2) throw new SarKitInputException($"'{path}': array 'mask' has shape [{string.Join(", ", ms)}]; expected [ny, nx].") { SourceFile = path, Dataset = "mask" };
+        int ny = ms[0], nx = ms[1], n = nx * ny;
+        var bc = z.Find("b1_channels") ?? throw new SarKitInputException($"'{path}' has no array 'b1_channels' (per-channel B1+ [C, 2, ny, nx], µT per unit drive); the per-channel model needs it (members: {string.Join(", ", z.Names)}).") { SourceFile = path, Dataset = "b1_channels" };
+        if (bc.Shape.Length != 4 || bc.Shape[0] != channels || bc.Shape[1] != 2 || bc.Shape[2] != ny || bc.Shape[3] != nx)
+            throw new SarKitInputException($"'{path}': array 'b1_channels' has shape [{string.Join(", ", bc.Shape)}]; expected [{channels}, 2, {ny}, {nx}] ({channels} channels of the model, (re, im), like 'mask').") { SourceFile = path, Dataset = "b1_channels" };
+        var b1 = z.Read("b1_channels");
+        if (b1.IsComplex) throw new SarKitInputException($"'{path}': array 'b1_channels' is complex; expected float [C, 2, ny, nx] (re, im).") { SourceFile = path, Dataset = "b1_channels" };
+        var b = b1.ToDouble().Select(v => (float)v).ToArray();
+        var mask = z.Read("mask").ToDouble().Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
+        float[]? Img(string name)
+        {
+            if (z.Find(name) is not { } s) return null;
+            if (s.Shape.Length != 2 || s.Shape[0] != ny || s.Shape[1] != nx)
+                throw new SarKitInputException($"'{path}': array '{name}' has shape [{string.Join(", ", s.Shape)}]; expected [{ny}, {nx}] like 'mask'.") { SourceFile = path, Dataset = name };
+            var v = z.Read(name).ToDouble();
+            for (int c = 0; c < n; c++)
+                if (!double.IsFinite(v[c])) throw new SarKitInputException($"'{path}': {name}[{c / nx}, {c % nx}] = {v[c]}; expected finite values.") { SourceFile = path, Dataset = name };
+            return v.Select(d => (float)d).ToArray();
+        }
+        var water = Img("water"); var fat = Img("fat");
+        double[]? rho = Img("rho")?.Select(v => (double)v).ToArray();
+        if (rho is not null)
+            for (int c = 0; c < n; c++)
+                if (rho[c] < 0 || (mask[c] == 1 && !(rho[c] > 0)))
+                    throw new SarKitInputException($"'{path}': rho[{c / nx}, {c % nx}] = {rho[c]} kg/m³{(mask[c] == 1 ? " inside the body" : "")}; expected > 0 in the body and ≥ 0 elsewhere.") { SourceFile = path, Dataset = "rho" };
+        float[]? phases = null;
+        if (z.Find("phases") is { } ps)
+        {
+            if (ps.Shape.Length != 2 || ps.Shape[1] != channels)
+                throw new SarKitInputException($"'{path}': array 'phases' has shape [{string.Join(", ", ps.Shape)}]; expected [M, {channels}] (rad).") { SourceFile = path, Dataset = "phases" };
+            phases = z.Read("phases").ToDouble().Select(v => (float)v).ToArray();
+        }
+        // reference peaks of a dataset shard (stored maps are normalised by <|B1+|>² of the shim)
+        var perShim = new Dictionary<string, double[]>();
+        if (z.Find("b1_mean_abs") is not null)
+        {
+            var m = z.Read("b1_mean_abs").ToDouble();
+            foreach (var key in new[] { "sar", "sar10g" })
+                if (z.Find(key) is { } st && st.Shape.Length == 3 && st.Shape[0] == m.Length && st.Shape[1] == ny && st.Shape[2] == nx)
+                {
+                    var s = (float[])z.Read(key).Data;
+                    var pk = new double[m.Length];
+                    for (int q = 0; q < m.Length; q++)
+                    {
+                        double best = 0;
+                        for (int c = 0; c < n; c++) best = Math.Max(best, s[(long)q * n + c]);
+                        pk[q] = best * m[q] * m[q];
+                    }
+                    perShim[key] = pk;
+                }
+        }
+        return new PerChannelInput(nx, ny, b, mask, water, fat, rho, phases,
+            shim => perShim.Count == 0 ? null : perShim.Where(kv => shim < kv.Value.Length).ToDictionary(kv => kv.Key, kv => kv.Value[shim]));
     }
 
     private static Command Evaluate(CliIO io)
@@ -222,6 +426,13 @@ internal static class SurrogateCommand
 
 internal sealed record SurrogatePredictJson(string InputFile, string Model, string Target, int Ny, int Nx, double MeanB1AbsUt, double PeakSarWPerKg,
     int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion);
+
+internal sealed record SurrogateVopsJson(string File, int Count, int QMatrices, double MarginEpsilon, double SarWc, double SafetyFactor, string Normalisation, bool Certified);
+
+internal sealed record SurrogatePerChannelPredictJson(string InputFile, string Model, int Channels, int Ny, int Nx, double? CellSizeM, double[]? Phases,
+    double? PeakSarWPerKg, int[]? PeakSarIndex, double? PeakSar10gWPerKg, int[]? PeakSar10gIndex, double SafetyFactor, string SafetyFactorMetric,
+    double? ConservativePeakSar10gWPerKg, double? ReferencePeakSarWPerKg, double? ReferencePeakSar10gWPerKg, double InferenceMs, string? OutputFile,
+    SurrogateVopsJson? Vops, double ElapsedS, string SarkitVersion);
 
 internal sealed record PeakMetricsJson(int Cases, double MeanOverestimation, double PUnderestimation, double[] PUnderestimationCi95, double Sf95, double Sf100,
     double RatioP05, double RatioMedian, double RatioP95);

@@ -125,20 +125,19 @@ internal static class VopCommand
                 OnCheckpoint = ck => WriteCheckpoint(ckPath, ck, a),
             };
             if (resumeFrom is not null) prog.Message($"resuming from {ckPath}: iteration {resumeFrom.Iteration}, ε = {resumeFrom.Epsilon:G4}, {resumeFrom.VopSourceIndices.Length} VOPs");
-            var set = VopCompressor.Compress(packed, src.Channels, opts, new CompressProgress(prog));
-            set.Attributes["source_file"] = string.Join(";", a.Q.Select(Path.GetFullPath));
-            set.Attributes["margin_base"] = a.MarginKind;
-            if (part is { } pp)
+            return CertifiedVopCompression.Run(packed, src.Channels, opts, VerifierOptions(a.Drives, a.Seed, a.Tolerance), src.Description, set =>
             {
-                set.Attributes["partition"] = $"{pp.I}/{pp.N}";
-                set.Attributes["partition_first"] = first.ToString(Inv);
-                set.Attributes["partition_count"] = count.ToString(Inv);
-                set.Attributes["global_sar_wc"] = globalWc!.Value.ToString("R", Inv);
-            }
-            set.Attributes["compress_seconds"] = sw.Elapsed.TotalSeconds.ToString("F2", Inv);
-            using var verifySrc = new PackedQMatrixSource(packed, src.Channels, src.Description);
-            var r = VopVerifier.Certify(set, verifySrc, VerifierOptions(a.Drives, a.Seed, a.Tolerance), new VerifyProgress(prog));
-            return (set, r);
+                set.Attributes["source_file"] = string.Join(";", a.Q.Select(Path.GetFullPath));
+                set.Attributes["margin_base"] = a.MarginKind;
+                if (part is { } pp)
+                {
+                    set.Attributes["partition"] = $"{pp.I}/{pp.N}";
+                    set.Attributes["partition_first"] = first.ToString(Inv);
+                    set.Attributes["partition_count"] = count.ToString(Inv);
+                    set.Attributes["global_sar_wc"] = globalWc!.Value.ToString("R", Inv);
+                }
+                set.Attributes["compress_seconds"] = sw.Elapsed.TotalSeconds.ToString("F2", Inv);
+            }, new CompressProgress(prog), new VerifyProgress(prog));
         });
         var (vset, vr) = result;
         if (!vr.Certificate.Passed)

@@ -50,7 +50,9 @@ public sealed class PerChannelPrediction(int nx, int ny, Complex[][] e, Complex[
 /// <summary>
 /// The physics-structured surrogate of surrogate/train.py (--model perchannel): input [b_n/s (re, im per channel) × mask,
 /// mask, water, fat] with s = √(mean over the body of mean_n |b_n|²), output e_n/s; runs once per subject, and every
-/// shim's SAR (and so Q-matrices, 10 g averages, VOPs) follows from the predicted e_n.
+/// shim's SAR (and so Q-matrices, 10 g averages, VOPs) follows from the predicted e_n. An input of the training grid's
+/// size runs on the training window only (config.json "crop", <see cref="SurrogateCropWindow"/>); other sizes run on the
+/// whole input.
 /// </summary>
 public sealed class PerChannelSurrogate : IDisposable
 {
@@ -70,6 +72,9 @@ public sealed class PerChannelSurrogate : IDisposable
             OutputChannels = r.GetProperty("output_channels").GetInt32();
             PadMultiple = r.GetProperty("pad_multiple").GetInt32();
             UsesAnatomy = !(r.TryGetProperty("no_anatomy", out var na) && na.GetBoolean());
+            if (r.TryGetProperty("safety_factor", out var sf) && sf.ValueKind == JsonValueKind.Number) SafetyFactor = sf.GetDouble();
+            if (r.TryGetProperty("safety_factor_metric", out var sm) && sm.ValueKind == JsonValueKind.String) SafetyFactorMetric = sm.GetString()!;
+            (Grid, Crop) = SurrogateWindowing.Read(r, cfgPath);
         }
         Channels = OutputChannels / 2;
         if (OutputChannels % 2 != 0 || InputChannels != 2 * Channels + (UsesAnatomy ? 3 : 0))
@@ -83,6 +88,30 @@ public sealed class PerChannelSurrogate : IDisposable
     public int OutputChannels { get; }
     public int PadMultiple { get; }
     public bool UsesAnatomy { get; }
+    /// <summary>
+    /// Calibrated safety factor from config.json ("safety_factor": q95 of true/predicted peak SAR over the validation
+    /// subjects, of the quantity <see cref="SafetyFactorMetric"/>), 1 when absent.
+    /// </summary>
+    public double SafetyFactor { get; } = 1.0;
+    /// <summary>Quantity the safety factor was calibrated on ("sar10g" or "sar"; config "safety_factor_metric", default "sar10g").</summary>
+    public string SafetyFactorMetric { get; } = "sar10g";
+    /// <summary>Training grid (config.json "grid"), null for configs without it.</summary>
+    public SurrogateTrainingGrid? Grid { get; }
+    /// <summary>Training window (config.json "crop"): inputs of the training grid's size run on this window only; null = whole input.</summary>
+    public SurrogateCropWindow? Crop { get; }
+
+    /// <summary>True when the config.json beside <paramref name="modelPath"/> names the per-channel model (model = "perchannel").</summary>
+    public static bool IsPerChannelModel(string modelPath)
+    {
+        var cfgPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "config.json");
+        if (!File.Exists(cfgPath)) return false;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(cfgPath));
+            return doc.RootElement.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() == "perchannel";
+        }
+        catch (JsonException e) { throw new SarKitInputException($"'{cfgPath}': not valid JSON: {e.Message}", e) { SourceFile = cfgPath }; }
+    }
 
     /// <summary>Predicts e_n for one slice; throws <see cref="SarKitInputException"/> naming <paramref name="source"/> for bad input.</summary>
     /// <param name="nx">Cells along x.</param><param name="ny">Cells along y.</param>
@@ -94,7 +123,7 @@ public sealed class PerChannelSurrogate : IDisposable
     public PerChannelPrediction Predict(int nx, int ny, float[] b1Channels, byte[] mask, float[]? water, float[]? fat, string source = "input")
     {
         int n = nx * ny;
-        if (b1Channels.Length != Channels * 2 * n) throw new SarKitInputException($"'{source}': per-channel B1+ has {b1Channels.Length} values; expected {Channels} × 2 × {ny} × {nx}.") { SourceFile = source, Dataset = "b1_channels" };
+        if (b1Channels.Length != Channels * 2 * n) throw new SarKitInputException($"'{source}': 'b1_channels' (per-channel B1+) has {b1Channels.Length} values; expected {Channels} × 2 × {ny} × {nx}.") { SourceFile = source, Dataset = "b1_channels" };
         if (mask.Length != n) throw new SarKitInputException($"'{source}': mask has {mask.Length} values; expected {ny} × {nx}.") { SourceFile = source, Dataset = "mask" };
         if (UsesAnatomy && (water?.Length != n || fat?.Length != n)) throw new SarKitInputException($"'{source}': the model needs 'water' and 'fat' images of {ny} × {nx}.") { SourceFile = source };
         double pow = 0; int body = 0;
@@ -105,18 +134,20 @@ public sealed class PerChannelSurrogate : IDisposable
             for (int k = 0; k < Channels; k++)
             {
                 double re = b1Channels[(2 * k) * n + c], im = b1Channels[(2 * k + 1) * n + c];
-                if (!double.IsFinite(re) || !double.IsFinite(im)) throw new SarKitInputException($"'{source}': B1+ of channel {k + 1} at [{c / nx}, {c % nx}] is {re} + {im}j; expected finite.") { SourceFile = source, Dataset = "b1_channels" };
+                if (!double.IsFinite(re) || !double.IsFinite(im)) throw new SarKitInputException($"'{source}': 'b1_channels' (per-channel B1+) of channel {k + 1} at [{c / nx}, {c % nx}] inside the body is {re} + {im}j; expected finite values.") { SourceFile = source, Dataset = "b1_channels" };
                 pow += re * re + im * im;
             }
         }
         if (body == 0 || !(pow > 0)) throw new SarKitInputException($"'{source}': empty body mask or zero B1+.") { SourceFile = source };
         double s = Math.Sqrt(pow / (body * (double)Channels));
-        int k8 = Math.Max(PadMultiple, 1), H = ny + (k8 - ny % k8) % k8, W = nx + (k8 - nx % k8) % k8;
+        // the network sees the training window of the grid (or the whole input of another size), zero-padded bottom/right
+        var (y0, x0, h, w) = SurrogateWindowing.Region(Grid, Crop, nx, ny, mask, source);
+        int H = SurrogateWindowing.Padded(h, PadMultiple), W = SurrogateWindowing.Padded(w, PadMultiple);
         var t = new float[InputChannels * H * W];
-        for (int j = 0; j < ny; j++)
-            for (int i = 0; i < nx; i++)
+        for (int j = 0; j < h; j++)
+            for (int i = 0; i < w; i++)
             {
-                int c = i + nx * j, p = i + W * j;
+                int c = (x0 + i) + nx * (y0 + j), p = i + W * j;
                 if (mask[c] == 0) continue;
                 for (int q = 0; q < 2 * Channels; q++) t[q * H * W + p] = (float)(b1Channels[q * n + c] / s);
                 if (UsesAnatomy) { t[2 * Channels * H * W + p] = 1; t[(2 * Channels + 1) * H * W + p] = water![c]; t[(2 * Channels + 2) * H * W + p] = fat![c]; }
@@ -128,12 +159,12 @@ public sealed class PerChannelSurrogate : IDisposable
         for (int k = 0; k < Channels; k++)
         {
             e[k] = new Complex[n]; b[k] = new Complex[n];
-            for (int j = 0; j < ny; j++)
-                for (int i = 0; i < nx; i++)
+            for (int c = 0; c < n; c++) b[k][c] = new Complex(b1Channels[(2 * k) * n + c], b1Channels[(2 * k + 1) * n + c]);
+            for (int j = 0; j < h; j++)
+                for (int i = 0; i < w; i++)
                 {
-                    int c = i + nx * j, p = i + W * j;
-                    b[k][c] = new Complex(b1Channels[(2 * k) * n + c], b1Channels[(2 * k + 1) * n + c]);
-                    if (mask[c] == 0) continue;  // e only in the body (SAR is 0 outside)
+                    int c = (x0 + i) + nx * (y0 + j), p = i + W * j;
+                    if (mask[c] == 0) continue;  // e only in the body (SAR is 0 outside, and so outside the window)
                     e[k][c] = new Complex(y[(2 * k) * H * W + p], y[(2 * k + 1) * H * W + p]) * s;
                 }
         }

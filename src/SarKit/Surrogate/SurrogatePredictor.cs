@@ -42,6 +42,8 @@ public sealed record SurrogatePrediction(float[] Sar, float[] NormalisedSar, dou
 /// A direct B1⁺ → SAR surrogate exported by surrogate/train.py (model.onnx + config.json beside it): builds the input
 /// tensor exactly as the training did (docs/surrogate.md: [Re, Im] B1⁺/⟨|B1⁺|⟩ × mask, then mask, water, fat unless
 /// trained with --no-anatomy; zero-padded to the model's multiple), runs ONNX Runtime and rescales by ⟨|B1⁺|⟩².
+/// An input of the training grid's size runs on the training window only (config.json "crop", <see cref="SurrogateCropWindow"/>);
+/// other sizes run on the whole input (the U-Net is fully convolutional).
 /// </summary>
 public sealed class SurrogatePredictor : IDisposable
 {
@@ -62,6 +64,7 @@ public sealed class SurrogatePredictor : IDisposable
             UsesAnatomy = !(r.TryGetProperty("no_anatomy", out var na) && na.GetBoolean());
             Target = r.TryGetProperty("target", out var t) ? t.GetString() ?? "sar" : "sar";
             if (r.TryGetProperty("safety_factor", out var sf) && sf.ValueKind == JsonValueKind.Number) SafetyFactor = sf.GetDouble();
+            (Grid, Crop) = SurrogateWindowing.Read(r, cfgPath);
         }
         if (InputChannels != (UsesAnatomy ? 5 : 2)) throw new SarKitInputException($"'{cfgPath}': input_channels {InputChannels} does not match the direct layout ({(UsesAnatomy ? 5 : 2)}).") { SourceFile = cfgPath };
         _session = new OnnxSession(modelPath, threads);
@@ -75,6 +78,10 @@ public sealed class SurrogatePredictor : IDisposable
     public string Target { get; }
     /// <summary>Calibrated safety factor from config.json ("safety_factor", e.g. SF95 of the held-out subjects), 1 when absent.</summary>
     public double SafetyFactor { get; } = 1.0;
+    /// <summary>Training grid (config.json "grid"), null for configs without it.</summary>
+    public SurrogateTrainingGrid? Grid { get; }
+    /// <summary>Training window (config.json "crop"): inputs of the training grid's size run on this window only; null = whole input.</summary>
+    public SurrogateCropWindow? Crop { get; }
 
     public SurrogatePrediction Predict(SurrogateInput x, string source = "input")
     {
@@ -82,17 +89,19 @@ public sealed class SurrogatePredictor : IDisposable
         if (UsesAnatomy && (x.Water is null || x.Fat is null))
             throw new SarKitInputException($"'{source}': the model was trained with anatomy images; arrays 'water' and 'fat' are required.") { SourceFile = source };
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        int nx = x.Nx, ny = x.Ny, k = Math.Max(PadMultiple, 1);
-        int H = ny + (k - ny % k) % k, W = nx + (k - nx % k) % k;
+        int nx = x.Nx, ny = x.Ny;
+        // the network sees the training window of the grid (or the whole input of another size), zero-padded bottom/right
+        var (y0, x0, h, w) = SurrogateWindowing.Region(Grid, Crop, nx, ny, x.Mask, source);
+        int H = SurrogateWindowing.Padded(h, PadMultiple), W = SurrogateWindowing.Padded(w, PadMultiple);
         double sum = 0; int body = 0;
         for (int c = 0; c < nx * ny; c++) if (x.Mask[c] == 1) { sum += Math.Sqrt((double)x.B1Re[c] * x.B1Re[c] + (double)x.B1Im[c] * x.B1Im[c]); body++; }
         double mean = sum / body;
         if (!(mean > 0)) throw new SarKitInputException($"'{source}': |B1+| is zero everywhere in the body.") { SourceFile = source, Dataset = "b1" };
         var t = new float[InputChannels * H * W];
-        for (int j = 0; j < ny; j++)
-            for (int i = 0; i < nx; i++)
+        for (int j = 0; j < h; j++)
+            for (int i = 0; i < w; i++)
             {
-                int c = i + nx * j, p = i + W * j;
+                int c = (x0 + i) + nx * (y0 + j), p = i + W * j;
                 if (x.Mask[c] == 0) continue;
                 t[p] = (float)(x.B1Re[c] / mean); t[H * W + p] = (float)(x.B1Im[c] / mean);
                 if (UsesAnatomy) { t[2 * H * W + p] = 1; t[3 * H * W + p] = x.Water![c]; t[4 * H * W + p] = x.Fat![c]; }
@@ -102,11 +111,11 @@ public sealed class SurrogatePredictor : IDisposable
             throw new SarKitInputException($"'{ModelPath}': output shape [{string.Join(", ", shape)}]; expected [1, 1, {H}, {W}].") { SourceFile = ModelPath };
         var norm = new float[nx * ny]; var sar = new float[nx * ny];
         double peak = 0; int at = -1;
-        for (int j = 0; j < ny; j++)
-            for (int i = 0; i < nx; i++)
+        for (int j = 0; j < h; j++)
+            for (int i = 0; i < w; i++)
             {
-                int c = i + nx * j;
-                if (x.Mask[c] == 0) continue;
+                int c = (x0 + i) + nx * (y0 + j);
+                if (x.Mask[c] == 0) continue;  // 0 outside the body (and so outside the window)
                 norm[c] = y[i + W * j];
                 sar[c] = (float)(norm[c] * mean * mean);
                 if (sar[c] > peak) { peak = sar[c]; at = c; }
