@@ -103,7 +103,7 @@ internal static class SurrogateCommand
         if (res.Vop is { } v) io.Out.WriteLine($"vop = {v.Count} VOPs of {v.Matrices} 2D 10 g Q-matrices of {v.Subjects.Length} training subjects, margin {v.Margin * 100:G3} %, certified: {v.Certified}{(v.File is null ? "" : $", {(v.Loaded ? "read from" : "written to")} {v.File}")}. Its raw ratio needs no factor (never below 1 for the subjects it was built from).");
         if (res.CasesFile is not null) io.Out.WriteLine($"Cases: {res.CasesFile}");
         if (res.Plots is not null) io.Out.WriteLine($"Plots: {string.Join(", ", res.Plots)}");
-        io.Out.WriteLine($"Time {res.ElapsedS:F1} s.");
+        io.Out.WriteLine($"Time {res.ElapsedS:F1} s ({string.Join(", ", res.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:F1} s"))}).");
         return CliApp.ExitOk;
     }
 
@@ -121,7 +121,7 @@ internal static class SurrogateCommand
         return new SurrogateEvaluateJson(Path.GetFullPath(data), Path.GetFullPath(modelPath), ev.ModelKind, ev.Metrics, ev.Methods,
             new CalibrationJson("val", ev.Quantile, ev.Val.Count, ev.Subjects(ev.Val)), ev.Test.Count, ev.Subjects(ev.Test), ev.GenericSubject,
             new Dictionary<string, double>(ev.Constant), "mean normalised peak over the stored shims of the training subjects", vop, methods,
-            cases is null ? null : Path.GetFullPath(cases), plots, ev.Seconds, CliApp.Version);
+            cases is null ? null : Path.GetFullPath(cases), plots, ev.Seconds, new Dictionary<string, double>(ev.StageSeconds), CliApp.Version);
     }
 
     private static PeakMetricsJson Metrics(PeakSarMetrics m, BootstrapIntervals? b) => new(m.Cases, m.MeanOverestimation, m.PUnderestimation, [m.PUnderLow, m.PUnderHigh], m.Sf95, m.Sf100,
@@ -272,7 +272,7 @@ internal sealed record VopBaselineJson(int[] Subjects, int Count, long Matrices,
 
 internal sealed record SurrogateEvaluateJson(string Data, string ModelFile, string ModelKind, string[] Metrics, string[] MethodNames, CalibrationJson Calibration, int TestCases,
     int TestSubjects, int GenericSubject, Dictionary<string, double> Constant, string ConstantDefinition, VopBaselineJson? Vop,
-    Dictionary<string, Dictionary<string, CalibratedJson>> Methods, string? CasesFile, string[]? Plots, double ElapsedS, string SarkitVersion);
+    Dictionary<string, Dictionary<string, CalibratedJson>> Methods, string? CasesFile, string[]? Plots, double ElapsedS, Dictionary<string, double> StageSeconds, string SarkitVersion);
 
 internal sealed record SurrogateDatasetJson(string OutputDir, string Manifest, int Subjects, int ShimsPerSubject, int GridCells, double CellSizeM,
     Dictionary<string, int> Splits, double ElapsedS, string SarkitVersion);

@@ -44,6 +44,9 @@ public sealed record SurrogateEvaluationOptions
 public sealed record SurrogateEvaluationReport(string ModelKind, string[] Metrics, string[] Methods, double Quantile, SurrogateCaseTable Val, SurrogateCaseTable Test,
     IReadOnlyList<CalibratedMethodReport> Reports, int GenericSubject, IReadOnlyDictionary<string, double> Constant, SurrogateVopBaseline? Vop, double Seconds)
 {
+    /// <summary>Wall time per stage (s).</summary>
+    public IReadOnlyDictionary<string, double> StageSeconds { get; init; } = new Dictionary<string, double>();
+
     public int Subjects(SurrogateCaseTable t) => t.Subject.Distinct().Count();
 
     /// <summary>Every case of both splits as CSV (split, subject, shim, b1_mean_abs_ut, true_*, method_*: normalised peaks), atomically.</summary>
@@ -138,6 +141,7 @@ public static class SurrogateEvaluator
         var o = options ?? new SurrogateEvaluationOptions();
         if (!(o.Quantile > 0 && o.Quantile <= 1)) throw new SarKitInputException($"--quantile {o.Quantile}; expected 0 < q ≤ 1.");
         var sw = Stopwatch.StartNew();
+        var stages = new Dictionary<string, double>();
         var m = ReadManifest(directory);
         string kind = ModelKind(modelPath, m, directory);
         var bySplit = new Dictionary<string, List<SurrogateSubjectEntry>>();
@@ -174,6 +178,7 @@ public static class SurrogateEvaluator
             if (i % 20 == 0) progress?.Invoke("constant baseline (training subjects)", (double)i / train.Count);
         }
         foreach (var k in metrics) constant[k] = sums[k] / count;
+        stages["baselines (generic, constant)"] = sw.Elapsed.TotalSeconds;
 
         SurrogateVopBaseline? vop = null;
         if (o.Vop && metrics.Contains("sar10g"))
@@ -181,10 +186,12 @@ public static class SurrogateEvaluator
             progress?.Invoke("VOP baseline", 0);
             vop = SurrogateVopBaseline.Create(directory, m, o.VopSubjects, o.VopMargin, o.VopFile, o.Threads, o.VopRandomDrives);
         }
+        stages["vop"] = sw.Elapsed.TotalSeconds - stages.Values.Sum();
         var methods = new List<string> { "model", "generic", "constant" };
         if (vop is not null) methods.Add("vop");
 
         var tables = new Dictionary<string, SurrogateCaseTable>();
+        double modelSeconds = 0;
         int total = bySplit["val"].Count + bySplit["test"].Count, done = 0;
         foreach (var split in new[] { "val", "test" })
         {
@@ -203,6 +210,7 @@ public static class SurrogateEvaluator
                 bool anatomy = direct?.UsesAnatomy ?? perChannel!.UsesAnatomy;
                 if (anatomy) { water = z.Floats("water", 1); fat = z.Floats("fat", 1); }
                 var model = metrics.ToDictionary(k => k, _ => new double[shims]);
+                long t0 = Stopwatch.GetTimestamp();
                 if (direct is not null)
                 {
                     var b1 = z.Floats("b1_shim", 2 * shims);
@@ -233,6 +241,7 @@ public static class SurrogateEvaluator
                         model["sar"][k] = Math.Max(pk, 1e-30); model["sar10g"][k] = Math.Max(sar10.Max(), 1e-30);
                     }
                 }
+                modelSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
                 for (int k = 0; k < shims; k++)
                 {
                     var ph = phases.AsSpan(k * C, C);
@@ -251,7 +260,10 @@ public static class SurrogateEvaluator
             }
             tables[split] = t;
         }
+        stages["cases"] = sw.Elapsed.TotalSeconds - stages.Values.Sum();
+        stages["cases: model"] = modelSeconds;
         var reports = SurrogateCalibration.Report(tables["val"], tables["test"], methods, metrics, o.Quantile, o.BootstrapRounds, o.BootstrapSeed);
-        return new SurrogateEvaluationReport(kind, metrics, methods.ToArray(), o.Quantile, tables["val"], tables["test"], reports, genericEntry.Index, constant, vop, sw.Elapsed.TotalSeconds);
+        return new SurrogateEvaluationReport(kind, metrics, methods.ToArray(), o.Quantile, tables["val"], tables["test"], reports, genericEntry.Index, constant, vop, sw.Elapsed.TotalSeconds)
+        { StageSeconds = stages };
     }
 }
