@@ -86,13 +86,13 @@ internal static class SurrogateCommand
         var res = EvaluateJson(ev, data, modelPath, cases, plotFiles, options.VopFile);
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn(Markup.Escape($"SF (q{ev.Quantile:G3}, val)"))
-            .AddColumn(Markup.Escape("Test P(under) raw [95 % CI]")).AddColumn(Markup.Escape("Test P(under) calibrated [CI subjects]"))
-            .AddColumn(Markup.Escape("Mean overest. calibrated [CI subjects]")).AddColumn("Raw SF95 / SF100 (test)");
+            .AddColumn(Markup.Escape("Test raw: P(under) [Wilson 95 %], mean overest.")).AddColumn(Markup.Escape("Test x SF: P(under) [95 % CI subjects]"))
+            .AddColumn(Markup.Escape("Test x SF: mean overest. [95 % CI subjects]")).AddColumn("Raw SF95 / SF100 (test)");
         foreach (var r in ev.Reports)
         {
             var c = r.TestCalibrated; var b = r.TestCalibratedBootstrap;
             t.AddRow(new Text(r.Method), new Text(r.Metric), new Text($"{r.SafetyFactor:F3}"),
-                new Text($"{r.TestRaw.PUnderestimation * 100:F1} % [{r.TestRaw.PUnderLow * 100:F1}, {r.TestRaw.PUnderHigh * 100:F1}]"),
+                new Text($"{r.TestRaw.PUnderestimation * 100:F1} % [{r.TestRaw.PUnderLow * 100:F1}, {r.TestRaw.PUnderHigh * 100:F1}], {r.TestRaw.MeanOverestimation * 100:F1} %"),
                 new Text($"{c.PUnderestimation * 100:F1} % [{b.PUnderLow * 100:F1}, {b.PUnderHigh * 100:F1}]"),
                 new Text($"{c.MeanOverestimation * 100:F1} % [{b.MeanOverestimationLow * 100:F1}, {b.MeanOverestimationHigh * 100:F1}]"),
                 new Text($"{r.TestRaw.Sf95:F3} / {r.TestRaw.Sf100:F3}"));

@@ -96,11 +96,14 @@ internal sealed class ShimPeakCalculator
     private readonly SquareMassAverage2D _avg;
     private readonly double[] _sar, _sar10;
     private readonly Complex[] _w;
+    private readonly int[] _cells;
 
     public ShimPeakCalculator(Complex[][] b1, Complex[][] e, byte[] mask, SquareMassAverage2D average)
     {
         _b = b1; _e = e; _mask = mask; _avg = average;
         _sar = new double[mask.Length]; _sar10 = new double[mask.Length]; _w = new Complex[b1.Length];
+        // cells where SAR or ⟨|B1⁺|⟩ can be non-zero (the body, and wherever some e_n ≠ 0); elsewhere SAR stays 0
+        _cells = Enumerable.Range(0, mask.Length).Where(c => mask[c] != 0 || e.Any(ch => ch[c] != Complex.Zero)).ToArray();
     }
 
     /// <summary>(peak point SAR, peak 2D 10 g SAR) / ⟨|Σ w b|⟩² for w_n = exp(j·phases_n).</summary>
@@ -108,7 +111,7 @@ internal sealed class ShimPeakCalculator
     {
         for (int k = 0; k < _w.Length; k++) _w[k] = Complex.FromPolarCoordinates(1, phases[k]);
         double sum = 0; int body = 0;
-        for (int c = 0; c < _mask.Length; c++)
+        foreach (int c in _cells)
         {
             Complex e = 0;
             for (int k = 0; k < _w.Length; k++) e += _w[k] * _e[k][c];
@@ -120,7 +123,7 @@ internal sealed class ShimPeakCalculator
         }
         double mean = sum / body, norm = 1 / (mean * mean);
         double pk = 0;
-        for (int c = 0; c < _sar.Length; c++) { _sar[c] *= norm; pk = Math.Max(pk, _sar[c]); }
+        foreach (int c in _cells) { _sar[c] *= norm; pk = Math.Max(pk, _sar[c]); }
         _avg.Average(_sar, _sar10);
         double pk10 = 0;
         foreach (var v in _sar10) pk10 = Math.Max(pk10, v);
