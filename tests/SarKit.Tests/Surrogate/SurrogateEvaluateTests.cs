@@ -190,4 +190,27 @@ public class SurrogateEvaluateTests(SmallSurrogateDataset ds) : IClassFixture<Sm
         var bad = CliRunner.Run("surrogate", "evaluate", "--data", ds.Directory, "--model", Fixture("tiny_unet.onnx"), "--quantile", "1.5");
         Assert.Equal(2, bad.ExitCode);
     }
+
+    [OnnxRuntimeFact]
+    public void Per_channel_model_gives_point_and_10g_metrics_from_one_prediction_per_subject()
+    {
+        var r = SurrogateEvaluator.Evaluate(ds.Directory, Fixture("perchannel/model.onnx"), new SurrogateEvaluationOptions { VopSubjects = 2, VopRandomDrives = 100 });
+        Assert.Equal("perchannel", r.ModelKind);
+        Assert.Equal(["sar", "sar10g"], r.Metrics);
+        Assert.Equal(["model", "generic", "constant", "vop"], r.Methods);
+        Assert.Equal(3 * 2 + 1, r.Reports.Count);             // (model, generic, constant) × (sar, sar10g) + vop × sar10g
+        foreach (var t in new[] { r.Val, r.Test })
+        {
+            Assert.Equal(4, t.Count);
+            for (int i = 0; i < t.Count; i++)
+                foreach (var m in new[] { "true", "model", "generic" })
+                {
+                    // a mass average never exceeds the peak of the map it averages
+                    Assert.True(t.Columns[$"{m}_sar10g"][i] <= t.Columns[$"{m}_sar"][i] * (1 + 1e-9), $"{m} case {i}");
+                    Assert.True(t.Columns[$"{m}_sar10g"][i] > 0);
+                }
+        }
+        Assert.Equal(r.Constant["sar"], r.Test.Columns["constant_sar"][0]);
+        Assert.Equal(r.Test.Columns["constant_sar"].Count, r.Test.Columns["constant_sar"].Count(v => v == r.Constant["sar"]));
+    }
 }
