@@ -85,19 +85,20 @@ internal static class SurrogateCommand
         var plotFiles = plots is null ? null : ev.WriteHistograms(plots).Select(Path.GetFullPath).ToArray();
         var res = EvaluateJson(ev, data, modelPath, cases, plotFiles, options.VopFile);
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
-        var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn(Markup.Escape($"SF (q{ev.Quantile:G3}, val)"))
-            .AddColumn(Markup.Escape("Test raw: P(under) [Wilson 95 %], mean overest.")).AddColumn(Markup.Escape("Test x SF: P(under) [95 % CI subjects]"))
-            .AddColumn(Markup.Escape("Test x SF: mean overest. [95 % CI subjects]")).AddColumn("Raw SF95 / SF100 (test)");
+        var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn("SF").AddColumn(Markup.Escape("Raw P(under) [Wilson]"))
+            .AddColumn("Raw mean over").AddColumn(Markup.Escape("SF: P(under) [subj.]")).AddColumn(Markup.Escape("SF: mean over [subj.]")).AddColumn("Raw SF95 / SF100");
         foreach (var r in ev.Reports)
         {
             var c = r.TestCalibrated; var b = r.TestCalibratedBootstrap;
             t.AddRow(new Text(r.Method), new Text(r.Metric), new Text($"{r.SafetyFactor:F3}"),
-                new Text($"{r.TestRaw.PUnderestimation * 100:F1} % [{r.TestRaw.PUnderLow * 100:F1}, {r.TestRaw.PUnderHigh * 100:F1}], {r.TestRaw.MeanOverestimation * 100:F1} %"),
+                new Text($"{r.TestRaw.PUnderestimation * 100:F1} % [{r.TestRaw.PUnderLow * 100:F1}, {r.TestRaw.PUnderHigh * 100:F1}]"),
+                new Text($"{r.TestRaw.MeanOverestimation * 100:F1} %"),
                 new Text($"{c.PUnderestimation * 100:F1} % [{b.PUnderLow * 100:F1}, {b.PUnderHigh * 100:F1}]"),
                 new Text($"{c.MeanOverestimation * 100:F1} % [{b.MeanOverestimationLow * 100:F1}, {b.MeanOverestimationHigh * 100:F1}]"),
                 new Text($"{r.TestRaw.Sf95:F3} / {r.TestRaw.Sf100:F3}"));
         }
         io.Stdout().Write(t);
+        io.Out.WriteLine($"SF = q{ev.Quantile:G3} of true/predicted on the val cases; test metrics raw and with SF (\"SF:\"); [..] 95 % intervals: Wilson, or subject bootstrap (subj.).");
         io.Out.WriteLine($"Model {res.ModelKind}; calibration on {res.Calibration.Cases} val cases ({res.Calibration.Subjects} subjects), report on {res.TestCases} test cases ({res.TestSubjects} subjects) x stored shims.");
         io.Out.WriteLine($"generic = training subject {res.GenericSubject} (median body cells); constant = {string.Join(", ", res.Constant.Select(kv => $"{kv.Key} {kv.Value:G4}"))} W/kg per µT² (mean over the stored shims of the training subjects).");
         if (res.Vop is { } v) io.Out.WriteLine($"vop = {v.Count} VOPs of {v.Matrices} 2D 10 g Q-matrices of {v.Subjects.Length} training subjects, margin {v.Margin * 100:G3} %, certified: {v.Certified}{(v.File is null ? "" : $", {(v.Loaded ? "read from" : "written to")} {v.File}")}. Its raw ratio needs no factor (never below 1 for the subjects it was built from).");
