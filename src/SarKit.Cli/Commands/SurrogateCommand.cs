@@ -260,41 +260,78 @@ internal static class SurrogateCommand
 
     private static Command Evaluate(CliIO io)
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder (sarkit surrogate dataset).", Required = true };
-        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it).", Required = true };
-        var split = new Option<string>("--split") { Description = "Subjects to evaluate: test, val or train.", DefaultValueFactory = _ => "test" };
-        var shims = new Option<int>("--shims") { Description = "Shims per subject (0 = all).", DefaultValueFactory = _ => 0 };
-        var ratios = new Option<string?>("--ratios") { Description = "Write every case (subject, shim, true, predicted, generic peak, ratio) to this CSV (for histograms)." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var cmd = new Command("evaluate", "Peak-SAR safety metrics of a surrogate on held-out subjects, with the generic-constant baseline.") { data, model, split, shims, ratios, json };
-        cmd.SetAction(p => io.Guard(() => RunEvaluate(io, p.GetValue(data)!, p.GetValue(model)!, p.GetValue(split)!, p.GetValue(shims), p.GetValue(ratios), p.GetValue(json))));
+        var data = new Option<string>("--data") { Description = "Dataset folder (sarkit surrogate dataset) with train, val and test subjects.", Required = true };
+        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it): perchannel, unet or cgan.", Required = true };
+        var plots = new Option<string?>("--plots") { Description = "Folder for histograms of the calibrated predicted/true ratio (SVG and PNG per metric)." };
+        var cases = new Option<string?>("--cases") { Description = "Write every case (split, subject, shim, <|B1+|>, true and predicted normalised peaks per method) to this CSV." };
+        var vops = new Option<string?>("--vops") { Description = "VOP cache (.h5/.npz/.mat): read if it exists (same population and margin), else written." };
+        var vopSubjects = new Option<int>("--vop-subjects") { Description = "Training subjects (spread over the split) whose 2D 10 g Q-matrices make the population VOPs.", DefaultValueFactory = _ => 100 };
+        var vopMargin = new Option<double>("--vop-margin") { Description = "VOP compression margin (fraction of SAR_wc).", DefaultValueFactory = _ => 0.05 };
+        var noVop = new Option<bool>("--no-vop") { Description = "Skip the VOP worst-case baseline." };
+        var quantile = new Option<double>("--quantile") { Description = "Safety factor = this quantile of true/predicted peak on the validation subjects.", DefaultValueFactory = _ => 0.95 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
+        var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines.")
+            { data, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, json };
+        cmd.SetAction(p => io.Guard(() => RunEvaluate(io, p.GetValue(data)!, p.GetValue(model)!, new SurrogateEvaluationOptions
+        {
+            Quantile = p.GetValue(quantile), Vop = !p.GetValue(noVop), VopSubjects = p.GetValue(vopSubjects), VopMargin = p.GetValue(vopMargin), VopFile = p.GetValue(vops),
+        }, p.GetValue(plots), p.GetValue(cases), p.GetValue(json))));
         return cmd;
     }
 
-    private static int RunEvaluate(CliIO io, string data, string modelPath, string split, int shims, string? ratios, bool json)
+    private static int RunEvaluate(CliIO io, string data, string modelPath, SurrogateEvaluationOptions options, string? plots, string? cases, bool json)
     {
-        if (split is not ("test" or "val" or "train")) throw new SarKitInputException($"--split '{split}': expected test, val or train.");
-        if (shims < 0) throw new SarKitInputException($"--shims {shims}: expected ≥ 0.");
-        if (!File.Exists(modelPath)) throw new SarKitInputException($"--model '{modelPath}' does not exist.") { SourceFile = modelPath };
-        SurrogateEvaluator.ReadManifest(data);
-        using var predictor = new SurrogatePredictor(modelPath);
-        var ev = io.WithProgress(json, $"Evaluating on the {split} subjects", p => SurrogateEvaluator.Evaluate(data, predictor, split, shims, (d, t) => p?.Report(d / (double)t)));
-        if (ratios is not null) ev.WriteCasesCsv(ratios);
-        var res = new SurrogateEvaluateJson(Path.GetFullPath(data), Path.GetFullPath(modelPath), ev.Split, ev.Target, ev.Subjects, ev.Cases.Count,
-            Metrics(ev.Model), Metrics(ev.Generic), ev.GenericConstant, ratios is null ? null : Path.GetFullPath(ratios), CliApp.Version);
+        if (options.VopSubjects < 1) throw new SarKitInputException($"--vop-subjects {options.VopSubjects}: expected ≥ 1.");
+        if (!(options.Quantile > 0 && options.Quantile <= 1)) throw new SarKitInputException($"--quantile {options.Quantile}: expected 0 < q ≤ 1.");
+        if (!(options.VopMargin > 0 && options.VopMargin < 1)) throw new SarKitInputException($"--vop-margin {options.VopMargin}: expected 0 < margin < 1.");
+        var ev = io.WithProgress(json, "Evaluating the surrogate", p => SurrogateEvaluator.Evaluate(data, modelPath, options, (_, f) => p?.Report(f)));
+        if (cases is not null) ev.WriteCasesCsv(cases);
+        var plotFiles = plots is null ? null : ev.WriteHistograms(plots).Select(Path.GetFullPath).ToArray();
+        var res = EvaluateJson(ev, data, modelPath, cases, plotFiles, options.VopFile);
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
-        var t = new Table().AddColumn("Predictor").AddColumn("Mean overestimation").AddColumn(Markup.Escape("P(underestimation) [95 % CI]")).AddColumn("SF95").AddColumn("SF100").AddColumn("ratio p5 / p50 / p95");
-        void Row(string name, PeakMetricsJson m) => t.AddRow(new Text(name), new Text($"{m.MeanOverestimation * 100:F1} %"),
-            new Text($"{m.PUnderestimation * 100:F1} % [{m.PUnderestimationCi95[0] * 100:F1}, {m.PUnderestimationCi95[1] * 100:F1}]"),
-            new Text($"{m.Sf95:F3}"), new Text($"{m.Sf100:F3}"), new Text($"{m.RatioP05:F3} / {m.RatioMedian:F3} / {m.RatioP95:F3}"));
-        Row("surrogate", res.Model);
-        Row($"generic constant ({res.GenericConstant:G4} W/kg per µT²)", res.Generic);
+        var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn("SF").AddColumn(Markup.Escape("Raw P(under) [Wilson]"))
+            .AddColumn("Raw mean over").AddColumn(Markup.Escape("SF: P(under) [subj.]")).AddColumn(Markup.Escape("SF: mean over [subj.]")).AddColumn("Raw SF95 / SF100");
+        foreach (var r in ev.Reports)
+        {
+            var c = r.TestCalibrated; var b = r.TestCalibratedBootstrap;
+            t.AddRow(new Text(r.Method), new Text(r.Metric), new Text($"{r.SafetyFactor:F3}"),
+                new Text($"{r.TestRaw.PUnderestimation * 100:F1} % [{r.TestRaw.PUnderLow * 100:F1}, {r.TestRaw.PUnderHigh * 100:F1}]"),
+                new Text($"{r.TestRaw.MeanOverestimation * 100:F1} %"),
+                new Text($"{c.PUnderestimation * 100:F1} % [{b.PUnderLow * 100:F1}, {b.PUnderHigh * 100:F1}]"),
+                new Text($"{c.MeanOverestimation * 100:F1} % [{b.MeanOverestimationLow * 100:F1}, {b.MeanOverestimationHigh * 100:F1}]"),
+                new Text($"{r.TestRaw.Sf95:F3} / {r.TestRaw.Sf100:F3}"));
+        }
         io.Stdout().Write(t);
-        io.Out.WriteLine($"{res.Cases} cases = {res.Subjects} {res.Split} subjects x shims; target {(res.Target == "sar10g" ? "2D-adapted 10 g SAR" : "point SAR")} peak.");
+        io.Out.WriteLine($"SF = q{ev.Quantile:G3} of true/predicted on the val cases; test metrics raw and with SF (\"SF:\"); [..] 95 % intervals: Wilson, or subject bootstrap (subj.).");
+        io.Out.WriteLine($"Model {res.ModelKind}; calibration on {res.Calibration.Cases} val cases ({res.Calibration.Subjects} subjects), report on {res.TestCases} test cases ({res.TestSubjects} subjects) x stored shims.");
+        io.Out.WriteLine($"generic = training subject {res.GenericSubject} (median body cells); constant = {string.Join(", ", res.Constant.Select(kv => $"{kv.Key} {kv.Value:G4}"))} W/kg per µT² (mean over the stored shims of the training subjects).");
+        if (res.Vop is { } v) io.Out.WriteLine($"vop = {v.Count} VOPs of {v.Matrices} 2D 10 g Q-matrices of {v.Subjects.Length} training subjects, margin {v.Margin * 100:G3} %, certified: {v.Certified}{(v.File is null ? "" : $", {(v.Loaded ? "read from" : "written to")} {v.File}")}. Its raw ratio needs no factor (never below 1 for the subjects it was built from).");
+        if (res.CasesFile is not null) io.Out.WriteLine($"Cases: {res.CasesFile}");
+        if (res.Plots is not null) io.Out.WriteLine($"Plots: {string.Join(", ", res.Plots)}");
+        io.Out.WriteLine($"Time {res.ElapsedS:F1} s ({string.Join(", ", res.StageSeconds.Select(kv => $"{kv.Key} {kv.Value:F1} s"))}).");
         return CliApp.ExitOk;
     }
 
-    private static PeakMetricsJson Metrics(PeakSarMetrics m) => new(m.Cases, m.MeanOverestimation, m.PUnderestimation, [m.PUnderLow, m.PUnderHigh], m.Sf95, m.Sf100, m.RatioP05, m.RatioMedian, m.RatioP95);
+    private static SurrogateEvaluateJson EvaluateJson(SurrogateEvaluationReport ev, string data, string modelPath, string? cases, string[]? plots, string? vopFile)
+    {
+        var methods = new Dictionary<string, Dictionary<string, CalibratedJson>>();
+        foreach (var r in ev.Reports)
+        {
+            if (!methods.TryGetValue(r.Method, out var per)) methods[r.Method] = per = new();
+            per[r.Metric] = new CalibratedJson(r.SafetyFactor, Metrics(r.ValRaw, null), Metrics(r.TestRaw, r.TestRawBootstrap), Metrics(r.TestCalibrated, r.TestCalibratedBootstrap),
+                r.Tradeoff.Select(p => new TradeoffJson(p.Factor, p.PUnderestimation, p.MeanOverestimation)).ToArray());
+        }
+        VopBaselineJson? vop = ev.Vop is { } v ? new VopBaselineJson(v.Subjects, v.Set.Count, v.Set.SourceCount, v.Set.Margin.Epsilon, v.Set.SarWorstCase,
+            v.Set.HasValidCertificate(out _), v.Loaded, v.Seconds, vopFile is null ? null : Path.GetFullPath(vopFile)) : null;
+        return new SurrogateEvaluateJson(Path.GetFullPath(data), Path.GetFullPath(modelPath), ev.ModelKind, ev.Metrics, ev.Methods,
+            new CalibrationJson("val", ev.Quantile, ev.Val.Count, ev.Subjects(ev.Val)), ev.Test.Count, ev.Subjects(ev.Test), ev.GenericSubject,
+            new Dictionary<string, double>(ev.Constant), "mean normalised peak over the stored shims of the training subjects", vop, methods,
+            cases is null ? null : Path.GetFullPath(cases), plots, ev.Seconds, new Dictionary<string, double>(ev.StageSeconds), CliApp.Version);
+    }
+
+    private static PeakMetricsJson Metrics(PeakSarMetrics m, BootstrapIntervals? b) => new(m.Cases, m.MeanOverestimation, m.PUnderestimation, [m.PUnderLow, m.PUnderHigh], m.Sf95, m.Sf100,
+        new Dictionary<string, double> { ["0.05"] = m.RatioP05, ["0.5"] = m.RatioMedian, ["0.95"] = m.RatioP95 },
+        b is null ? null : [b.MeanOverestimationLow, b.MeanOverestimationHigh], b is null ? null : [b.PUnderLow, b.PUnderHigh]);
 
     private static int RunPredict(CliIO io, string b1Path, string modelPath, int shim, string? output, bool json)
     {
@@ -435,10 +472,19 @@ internal sealed record SurrogatePerChannelPredictJson(string InputFile, string M
     SurrogateVopsJson? Vops, double ElapsedS, string SarkitVersion);
 
 internal sealed record PeakMetricsJson(int Cases, double MeanOverestimation, double PUnderestimation, double[] PUnderestimationCi95, double Sf95, double Sf100,
-    double RatioP05, double RatioMedian, double RatioP95);
+    Dictionary<string, double> RatioQuantiles, double[]? MeanOverestimationCi95, double[]? PUnderestimationCi95Subjects);
 
-internal sealed record SurrogateEvaluateJson(string Data, string ModelFile, string Split, string Target, int Subjects, int Cases, PeakMetricsJson Model, PeakMetricsJson Generic,
-    double GenericConstant, string? RatiosFile, string SarkitVersion);
+internal sealed record TradeoffJson(double Factor, double PUnderestimation, double MeanOverestimation);
+
+internal sealed record CalibratedJson(double SafetyFactor, PeakMetricsJson ValRaw, PeakMetricsJson TestRaw, PeakMetricsJson TestCalibrated, TradeoffJson[] TestTradeoff);
+
+internal sealed record CalibrationJson(string Split, double Quantile, int Cases, int Subjects);
+
+internal sealed record VopBaselineJson(int[] Subjects, int Count, long Matrices, double Margin, double SarWcWPerKg, bool Certified, bool Loaded, double Seconds, string? File);
+
+internal sealed record SurrogateEvaluateJson(string Data, string ModelFile, string ModelKind, string[] Metrics, string[] MethodNames, CalibrationJson Calibration, int TestCases,
+    int TestSubjects, int GenericSubject, Dictionary<string, double> Constant, string ConstantDefinition, VopBaselineJson? Vop,
+    Dictionary<string, Dictionary<string, CalibratedJson>> Methods, string? CasesFile, string[]? Plots, double ElapsedS, Dictionary<string, double> StageSeconds, string SarkitVersion);
 
 internal sealed record SurrogateDatasetJson(string OutputDir, string Manifest, int Subjects, int ShimsPerSubject, int GridCells, double CellSizeM,
     Dictionary<string, int> Splits, double ElapsedS, string SarkitVersion);

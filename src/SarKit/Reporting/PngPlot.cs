@@ -21,7 +21,7 @@ public readonly record struct PlotFrame(int Left, int Top, int Width, int Height
 /// <summary>
 /// Rasterises an <see cref="SvgPlot"/> (same series, limit lines and axis ranges) into a <see cref="PngImage"/> with the
 /// project's own line drawing (Bresenham, <see cref="PngImage.Line"/>) and PNG encoder — no plotting or font library:
-/// there is no text; axes carry tick marks at the same "nice" values as the SVG, limit lines are dashed, series solid,
+/// there is no text; axes carry tick marks at the same "nice" values as the SVG, limit lines (horizontal and vertical) are dashed, series solid,
 /// and a legend column shows one colour swatch per line in the order of the SVG legend (limit lines first).
 /// </summary>
 public static class PngPlot
@@ -42,6 +42,7 @@ public static class PngPlot
                 xmin = Math.Min(xmin, s.X[i]); xmax = Math.Max(xmax, s.X[i]); ymax = Math.Max(ymax, s.Y[i]);
             }
         foreach (var l in plot.Lines) if (double.IsFinite(l.Y)) ymax = Math.Max(ymax, l.Y);
+        foreach (var l in plot.VLines) if (double.IsFinite(l.X)) { xmin = Math.Min(xmin, l.X); xmax = Math.Max(xmax, l.X); }
         if (!double.IsFinite(xmin)) { xmin = 0; xmax = 1; }
         if (xmax <= xmin) xmax = xmin + 1;
         if (ymax <= 0) ymax = 1;
@@ -70,6 +71,16 @@ public static class PngPlot
             {
                 int y = f.Y(l.Y);
                 for (int x = f.Left; x <= f.Left + pw; x++) if ((x - f.Left) % 10 < 6) img.FillRect(x, y, x + 1, y + 2, c); // dashed, 2 px
+            }
+            Swatch(c, true);
+        }
+        foreach (var l in plot.VLines)
+        {
+            var c = ParseColour(l.Colour);
+            if (double.IsFinite(l.X))
+            {
+                int x = f.X(l.X);
+                for (int y = f.Top; y <= f.Top + ph; y++) if ((y - f.Top) % 10 < 6) img.FillRect(x, y, x + 2, y + 1, c); // dashed, 2 px
             }
             Swatch(c, true);
         }

@@ -10,6 +10,9 @@ public sealed record SvgSeries(string Label, double[] X, double[] Y, string Colo
 /// <summary>A horizontal reference line (e.g. a limit).</summary>
 public sealed record SvgHLine(string Label, double Y, string Colour);
 
+/// <summary>A vertical reference line (e.g. ratio = 1 in a histogram of predicted/true).</summary>
+public sealed record SvgVLine(string Label, double X, string Colour);
+
 /// <summary>
 /// A minimal SVG 1.1 line-plot writer (no plotting library): axes with "nice" ticks, polylines, horizontal limit lines and a
 /// legend. Output is plain text; <see cref="Write"/> writes atomically (temporary file, then rename).
@@ -24,6 +27,7 @@ public sealed class SvgPlot
     public int Height { get; init; } = 480;
     public List<SvgSeries> Series { get; } = new();
     public List<SvgHLine> Lines { get; } = new();
+    public List<SvgVLine> VLines { get; } = new();
 
     /// <summary>Default colour cycle.</summary>
     public static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
@@ -40,6 +44,7 @@ public sealed class SvgPlot
                 xmin = Math.Min(xmin, s.X[i]); xmax = Math.Max(xmax, s.X[i]); ymax = Math.Max(ymax, s.Y[i]);
             }
         foreach (var l in Lines) if (double.IsFinite(l.Y)) ymax = Math.Max(ymax, l.Y);
+        foreach (var l in VLines) if (double.IsFinite(l.X)) { xmin = Math.Min(xmin, l.X); xmax = Math.Max(xmax, l.X); }
         if (!double.IsFinite(xmin)) { xmin = 0; xmax = 1; }
         if (xmax <= xmin) xmax = xmin + 1;
         if (ymax <= 0) ymax = 1;
@@ -71,6 +76,12 @@ public sealed class SvgPlot
             sb.Append($"<line x1=\"{left}\" y1=\"{Y(l.Y)}\" x2=\"{F(left + pw)}\" y2=\"{Y(l.Y)}\" stroke=\"{l.Colour}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n");
             Legend(l.Label, l.Colour, true);
         }
+        foreach (var l in VLines)
+        {
+            if (!double.IsFinite(l.X)) continue;
+            sb.Append($"<line x1=\"{X(l.X)}\" y1=\"{top}\" x2=\"{X(l.X)}\" y2=\"{F(top + ph)}\" stroke=\"{l.Colour}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n");
+            Legend(l.Label, l.Colour, true);
+        }
         foreach (var s in Series)
         {
             var pts = new StringBuilder();
@@ -85,6 +96,57 @@ public sealed class SvgPlot
 
     /// <summary>Writes the SVG to <paramref name="path"/> atomically.</summary>
     public void Write(string path) => IO.AtomicFile.Write(path, s => { var b = Encoding.UTF8.GetBytes(Render()); s.Write(b); });
+
+    /// <summary>
+    /// Counts of <paramref name="values"/> in <paramref name="bins"/> equal-width bins over [<paramref name="min"/>,
+    /// <paramref name="max"/>]: bin k = [min + k·w, min + (k+1)·w), the last bin closed; values outside the range or not
+    /// finite are not counted (see <c>outside</c>).
+    /// </summary>
+    public static int[] HistogramCounts(IReadOnlyList<double> values, double min, double max, int bins, out int outside)
+    {
+        if (bins < 1) throw new ArgumentOutOfRangeException(nameof(bins), "at least one bin");
+        if (!(max > min) || !double.IsFinite(min) || !double.IsFinite(max)) throw new ArgumentOutOfRangeException(nameof(max), "expected finite min < max");
+        var counts = new int[bins];
+        outside = 0;
+        double w = (max - min) / bins;
+        foreach (var v in values)
+        {
+            if (!double.IsFinite(v) || v < min || v > max) { outside++; continue; }
+            counts[Math.Min(bins - 1, (int)Math.Floor((v - min) / w))]++;
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// A histogram plot: one step outline per data set (y = fraction of that set's values per bin, so sets of different
+    /// sizes compare), equal-width bins over [<paramref name="min"/>, <paramref name="max"/>] (values outside are counted
+    /// in the legend label), and optional vertical reference lines (e.g. ratio = 1). Render with <see cref="Render"/> or
+    /// <see cref="PngPlot"/> like any other plot.
+    /// </summary>
+    public static SvgPlot Histogram(string title, string xLabel, IEnumerable<(string Label, IReadOnlyList<double> Values)> sets,
+                                    double min, double max, int bins, params SvgVLine[] references)
+    {
+        var plot = new SvgPlot { Title = title, XLabel = xLabel, YLabel = "fraction of cases per bin" };
+        int k = 0;
+        double w = (max - min) / bins;
+        foreach (var (label, values) in sets)
+        {
+            var c = HistogramCounts(values, min, max, bins, out int outside);
+            double n = Math.Max(1, values.Count);
+            var x = new double[2 * bins + 2]; var y = new double[2 * bins + 2];
+            x[0] = min; y[0] = 0;
+            for (int b = 0; b < bins; b++)
+            {
+                x[2 * b + 1] = min + b * w; y[2 * b + 1] = c[b] / n;
+                x[2 * b + 2] = min + (b + 1) * w; y[2 * b + 2] = c[b] / n;
+            }
+            x[^1] = max; y[^1] = 0;
+            string l = outside > 0 ? FormattableString.Invariant($"{label} ({outside} outside)") : label;
+            plot.Series.Add(new SvgSeries(l, x, y, Palette[k++ % Palette.Length]));
+        }
+        plot.VLines.AddRange(references);
+        return plot;
+    }
 
     /// <summary>About 6 "nice" ticks (1, 2, 5 × 10^k) covering [a, b].</summary>
     public static double[] Ticks(double a, double b)
