@@ -267,7 +267,7 @@ def evaluate(gen, ds, a, k, anat, box, train, train_entries):
     keys = ["sar", "sar10g"] if a.model == "perchannel" else [a.target]
     # generic phantom: the training subject with the median body area
     areas = [int(s.a["mask"].sum()) for s in train]
-    g = int(np.argsort(areas)[len(areas) // 2])
+    g = int(np.argsort(areas, kind="stable")[len(areas) // 2])
     generic = train[g]
     # constant: mean normalised training peak over training subjects and random shims
     crng = np.random.default_rng(12345)
