@@ -15,6 +15,15 @@ public sealed class OnnxRuntimeFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that needs the ONNX Runtime native library; skipped with the reason otherwise.</summary>
+public sealed class OnnxRuntimeTheoryAttribute : TheoryAttribute
+{
+    public OnnxRuntimeTheoryAttribute()
+    {
+        if (!OnnxRuntime.IsAvailable()) Skip = "The ONNX Runtime library is not installed: run scripts/setup-onnxruntime.sh (or set SARKIT_ONNXRUNTIME).";
+    }
+}
+
 public class OnnxInferenceTests(ITestOutputHelper output)
 {
     private static string Fixture(string name) => Path.Combine(SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "surrogate", name);
