@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using SarKit.IO;
 using SarKit.Surrogate;
 using Spectre.Console;
 
@@ -44,7 +45,7 @@ internal static class SurrogateCommand
 
     private static Command Predict(CliIO io)
     {
-        var b1 = new Option<string>("--b1") { Description = "B1+ input (.npz). Direct models: 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim). Per-channel model: 'b1_channels' [C, 2, ny, nx] float (µT per unit drive, channel-1 phase removed), 'mask', 'water', 'fat', 'rho' (kg/m³; for 10 g); a dataset shard qualifies.", Required = true };
+        var b1 = new Option<string>("--b1") { Description = "B1+ input: named arrays in an .npz, an HDF5 file (.h5/.hdf5, dataset paths; C order) or a MATLAB v5/v7 .mat (axes reversed: MATLAB b1(nx, ny, 2) = [2, ny, nx]). Direct models: 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim). Per-channel model: 'b1_channels' [C, 2, ny, nx] float (µT per unit drive, channel-1 phase removed), 'mask', 'water', 'fat', 'rho' (kg/m³; for 10 g); a dataset shard qualifies.", Required = true };
         var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it): a direct model (unet, cgan) or the per-channel model.", Required = true };
         var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard (direct models: its 'b1_shim'; per-channel model: its 'phases').", DefaultValueFactory = _ => 0 };
         var phases = new Option<string?>("--phases") { Description = "Per-channel model: the shim's phases p1,p2,... in rad (unit amplitudes), instead of --shim." };
@@ -201,7 +202,7 @@ internal static class SurrogateCommand
 
     private static PerChannelInput ReadPerChannelInput(string path, int channels)
     {
-        using var z = SarKit.IO.NpzArchive.Open(path);
+        using var z = SarKit.IO.ArrayCollections.Open(path);
         var ms = z.Get("mask").Shape;
         if (ms.Length != 2) throw new SarKitInputException($"'{path}': array 'mask' has shape [{string.Join(", ", ms)}]; expected [ny, nx].") { SourceFile = path, Dataset = "mask" };
         int ny = ms[0], nx = ms[1], n = nx * ny;
@@ -243,7 +244,7 @@ internal static class SurrogateCommand
             foreach (var key in new[] { "sar", "sar10g" })
                 if (z.Find(key) is { } st && st.Shape.Length == 3 && st.Shape[0] == m.Length && st.Shape[1] == ny && st.Shape[2] == nx)
                 {
-                    var s = (float[])z.Read(key).Data;
+                    var s = z.Read(key).ToDouble();
                     var pk = new double[m.Length];
                     for (int q = 0; q < m.Length; q++)
                     {
@@ -368,7 +369,7 @@ internal static class SurrogateCommand
 
     private static (SurrogateInput Input, Dictionary<string, double>? ReferencePeaks) ReadInput(string path, int shim)
     {
-        using var z = SarKit.IO.NpzArchive.Open(path);
+        using var z = SarKit.IO.ArrayCollections.Open(path);
         float[] F(SarKit.IO.NdArray a) => a.ToDouble().Select(v => (float)v).ToArray();
         int[] Shape2(string name)
         {
@@ -388,16 +389,16 @@ internal static class SurrogateCommand
             if (bs.Shape.Length != 4 || bs.Shape[1] != 2 || bs.Shape[2] != ny || bs.Shape[3] != nx)
                 throw new SarKitInputException($"'{path}': 'b1_shim' has shape [{string.Join(", ", bs.Shape)}]; expected [M, 2, {ny}, {nx}].") { SourceFile = path, Dataset = "b1_shim" };
             if (shim < 0 || shim >= bs.Shape[0]) throw new SarKitInputException($"--shim {shim}: '{path}' has shims 0..{bs.Shape[0] - 1}.") { SourceFile = path, Dataset = "b1_shim" };
-            var all = (float[])z.Read("b1_shim").Data;
-            Array.Copy(all, (long)shim * 2 * n, re, 0, n); Array.Copy(all, (long)shim * 2 * n + n, im, 0, n);
+            var all = z.Read("b1_shim").ToDouble();
+            for (int c = 0; c < n; c++) { re[c] = (float)all[(long)shim * 2 * n + c]; im[c] = (float)all[(long)shim * 2 * n + n + c]; }
             if (z.Find("b1_mean_abs") is not null)
             {
-                var m = (float[])z.Read("b1_mean_abs").Data;
+                var m = z.Read("b1_mean_abs").ToDouble();
                 reference = new();
                 foreach (var key in new[] { "sar", "sar10g" })
                 {
                     if (z.Find(key) is null) continue;
-                    var s = (float[])z.Read(key).Data;
+                    var s = z.Read(key).ToDouble();
                     double pk = 0; for (int c = 0; c < n; c++) pk = Math.Max(pk, s[(long)shim * n + c]);
                     reference[key] = pk * m[shim] * (double)m[shim];
                 }

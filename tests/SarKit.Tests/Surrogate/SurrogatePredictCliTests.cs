@@ -54,6 +54,27 @@ public class SurrogatePredictCliTests
         var r2 = CliRunner.Run("surrogate", "predict", "--b1", plain, "--model", Model, "--json");
         Assert.True(r2.ExitCode == 0, r2.Err);
         Assert.Equal(peak, JsonDocument.Parse(r2.Out).RootElement.GetProperty("peak_sar_w_per_kg").GetDouble(), 1e-6 * peak);
+
+        // and as HDF5 (the issue's `--b1 B1.h5`): complex128 b1 [ny, nx] (compound {r, i}), float64 images, in a group
+        var h5 = tmp.File("b1.h5");
+        var cplx = new double[2 * n];
+        for (int c = 0; c < n; c++) { cplx[2 * c] = b1[2 * n + c]; cplx[2 * c + 1] = b1[3 * n + c]; }
+        using (var f = SarKit.IO.Hdf5.Hdf5File.Create(h5))
+        {
+            f.WriteDataset("b1", new NdArray(NdType.Complex128, [50, 50], cplx));
+            f.WriteDataset("mask", new NdArray(NdType.Float64, [50, 50], mask.Select(v => (double)v).ToArray()));
+            f.WriteDataset("water", new NdArray(NdType.Float64, [50, 50], z.Read("water").ToDouble()));
+            f.WriteDataset("fat", new NdArray(NdType.Float64, [50, 50], z.Read("fat").ToDouble()));
+        }
+        var r3 = CliRunner.Run("surrogate", "predict", "--b1", h5, "--model", Model, "--json");
+        Assert.True(r3.ExitCode == 0, r3.Err);
+        Assert.Equal(peak, JsonDocument.Parse(r3.Out).RootElement.GetProperty("peak_sar_w_per_kg").GetDouble(), 1e-6 * peak);
+        using (var f = SarKit.IO.Hdf5.Hdf5File.Create(tmp.File("nomask.h5")))
+            f.WriteDataset("b1", new NdArray(NdType.Complex128, [50, 50], cplx));
+        var r4 = CliRunner.Run("surrogate", "predict", "--b1", tmp.File("nomask.h5"), "--model", Model);
+        Assert.Equal(2, r4.ExitCode);
+        Assert.Contains("no array 'mask'", r4.Err);
+        Assert.Contains("nomask.h5", r4.Err);
     }
 
     [OnnxRuntimeFact]
