@@ -146,10 +146,13 @@ public class SurrogateCropTests(Surrogate96Fixture data) : IClassFixture<Surroga
         var b = m.Predict(96, 96, full.B1Channels.Select(v => v * alpha).ToArray(), full.Mask, full.Water, full.Fat);
         var w = Enumerable.Range(0, 8).Select(k => Complex.FromPolarCoordinates(1, full.Phases[8 + k])).ToArray();
         var sa = a.PointSar(w); var sb = b.PointSar(w);
+        // float32 network: the normalised inputs differ by rounding (~1e-7), so allow 1e-4 relative plus 1e-5 of the map's maximum
+        double eMax = alpha * a.E[3].Max(v => v.Magnitude), sMax = alpha * alpha * sa.Max();
         for (int c = 0; c < sa.Length; c++)
         {
-            Assert.True((b.E[3][c] - alpha * a.E[3][c]).Magnitude <= 1e-5 * (1e-12 + alpha * a.E[3][c].Magnitude) + 1e-12, $"cell {c}");
-            Assert.Equal(alpha * alpha * sa[c], sb[c], 1e-5 * (1e-12 + alpha * alpha * sa[c]));
+            double de = (b.E[3][c] - alpha * a.E[3][c]).Magnitude;
+            Assert.True(de <= 1e-4 * alpha * a.E[3][c].Magnitude + 1e-5 * eMax, $"cell {c}: |Δe| {de:E3} for |αe| {alpha * a.E[3][c].Magnitude:E3}, max {eMax:E3}");
+            Assert.Equal(alpha * alpha * sa[c], sb[c], 1e-4 * alpha * alpha * sa[c] + 1e-5 * sMax);
         }
         using var p = new SurrogatePredictor(Surrogate96Fixture.Model("unet"));
         var x = full.Direct(0);
