@@ -41,6 +41,8 @@ public static class SurrogateVops
     /// <param name="compression">Compressor settings (default: iterative, diagonal margin 5 %); set <see cref="VopCompressionOptions.Normalisation"/> to the drive unit of the input B1⁺.</param>
     /// <param name="verifier">Verifier settings.</param>
     /// <param name="description">Name of the Q-matrices in messages and the set's attributes.</param>
+    /// <param name="compressProgress">Optional progress of the compression.</param>
+    /// <param name="verifyProgress">Optional progress of the certification.</param>
     public static SurrogateVopResult Build(PerChannelPrediction prediction, SquareMassAverage2D average, double safetyFactor,
         VopCompressionOptions? compression = null, VopVerifierOptions? verifier = null, string description = "surrogate 2D 10 g Q-matrices",
         IProgress<VopCompressionProgress>? compressProgress = null, IProgress<VopVerificationProgress>? verifyProgress = null)
