@@ -54,8 +54,7 @@ public sealed class NpzArchive : IArrayCollection, IDisposable
     public StoredArray? Find(string name) => _arrays.GetValueOrDefault(name);
 
     /// <summary>The member of that name; throws <see cref="SarKitInputException"/> listing the members when absent.</summary>
-    public StoredArray Get(string name) => Find(name)
-        ?? throw new SarKitInputException($"'{SourceFile}' has no array '{name}' (members: {string.Join(", ", _names)}).") { SourceFile = SourceFile, Dataset = name };
+    public StoredArray Get(string name) => ArrayCollections.Get(this, name);
 
     /// <summary>Reads one member completely.</summary>
     public NdArray Read(string name) => Get(name).Read();
