@@ -357,3 +357,59 @@ public class VopCertificateTests
         Assert.True(refused, $"{obj} {name} {change}");
     }
 }
+
+/// <summary>
+/// docs/vop-format.md "Certificate digest" re-implemented from the text only (field list and encoding), so that the
+/// library and the specification a third party reads cannot drift apart.
+/// </summary>
+public class VopCertificateSpecTests
+{
+    private static void Field(List<byte> c, char type, string name, byte[] value)
+    {
+        c.Add((byte)type); c.Add((byte)name.Length); c.AddRange(System.Text.Encoding.ASCII.GetBytes(name)); c.AddRange(value);
+    }
+    private static byte[] I(long v) => BitConverter.GetBytes(v);
+    private static byte[] F(double v) => BitConverter.GetBytes(v);
+    private static byte[] S(string v) { var b = System.Text.Encoding.UTF8.GetBytes(v); return [.. BitConverter.GetBytes((uint)b.Length), .. b]; }
+    private static byte[] H(byte[] data) => SHA256.HashData(data);
+    private static byte[] Doubles(double[] v) => v.SelectMany(BitConverter.GetBytes).ToArray();
+
+    [Fact]
+    public void TheDigestFollowsTheDocumentedCanonicalSerialisation()
+    {
+        var (s, _) = VopCertificateTests.Certified();
+        var c = s.Certificate!;
+        var b = new List<byte>(System.Text.Encoding.ASCII.GetBytes("SARKIT-VOP-CERT"));
+        Field(b, 'i', "certificate_version", I(2));
+        Field(b, 's', "format", S("sarkit-vops"));
+        Field(b, 'i', "channels", I(s.Channels));
+        Field(b, 'i', "count", I(s.Count));
+        Field(b, 'h', "vops_sha256", H(Doubles(s.Packed)));
+        Field(b, 'h', "source_index_sha256", H(s.SourceIndex.SelectMany(BitConverter.GetBytes).ToArray()));
+        Field(b, 's', "criterion", S("cc"));
+        Field(b, 's', "algorithm", S(s.Algorithm));
+        Field(b, 's', "margin_kind", S("diagonal"));
+        Field(b, 'f', "margin_epsilon", F(s.Margin.Epsilon));
+        Field(b, 'h', "margin_sha256", H(Doubles(s.Margin.Packed)));
+        Field(b, 's', "normalisation", S("per_volt_incident"));
+        Field(b, 's', "unit", S("W/kg per V^2"));
+        Field(b, 'f', "sar_wc", F(s.SarWorstCase));
+        Field(b, 'i', "source_count", I(s.SourceCount));
+        Field(b, 's', "source_sha256", S(s.SourceSha256));
+        Field(b, 'i', "passed", I(1));
+        Field(b, 's', "certificate_criterion", S("cc"));
+        Field(b, 'i', "matrices_checked", I(c.MatricesChecked));
+        Field(b, 'i', "matrices_failed", I(c.MatricesFailed));
+        Field(b, 'f', "largest_violation", F(c.LargestViolation));
+        Field(b, 'i', "largest_violation_index", I(c.LargestViolationIndex));
+        Field(b, 'f', "tolerance", F(c.Tolerance));
+        Field(b, 'i', "random_drives", I(c.RandomDrives));
+        Field(b, 'f', "random_max_relative_underestimation", F(c.RandomMaxRelativeUnderestimation));
+        Field(b, 's', "certificate_source_sha256", S(c.SourceSha256));
+        Field(b, 's', "certificate_vop_sha256", S(c.VopSha256));
+        Field(b, 's', "verifier", S(c.Verifier));
+        Field(b, 's', "created_utc", S(c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(b.ToArray(), VopCertificateDigest.CanonicalBytes(s, c));
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(b.ToArray())).ToLowerInvariant(), c.DigestSha256);
+    }
+}
