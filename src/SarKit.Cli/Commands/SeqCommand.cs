@@ -22,8 +22,9 @@ internal static class SeqCommand
     /// <summary>Options shared by `seq check` and `pulse check`.</summary>
     private sealed class CheckOptions
     {
-        public readonly Option<string?> Vops = new("--vops") { Description = "Certified VOP set (SarKit HDF5, docs/vop-format.md) for local SAR; refused without a valid certificate." };
-        public readonly Option<string?> Q = new("--q") { Description = "Q-matrix set (SarKit HDF5) used as the full, uncompressed set for local SAR (exact; no certificate needed)." };
+        public readonly Option<string?> Vops = new("--vops") { Description = "Certified VOP set (.h5, .mat or .npz; docs/vop-format.md) for local SAR; refused without a valid certificate. The output states the guarantee relied on." };
+        public readonly Option<string?> Q = new("--q") { Description = "Q-matrix set (SarKit HDF5) used as the full, uncompressed set for local SAR (exact; no certificate needed). With --vops: the VOP set is re-verified against it (dominance and the SHA-256 bound in the certificate)." };
+        public readonly Option<string?> TrustedKey = new("--trusted-key") { Description = "Public key PEM (ECDSA P-256): refuse a --vops set that is unsigned or not signed by this key (docs/vop-format.md)." };
         public readonly Option<string?> Global = new("--global") { Description = "Global Q file (sarkit-global-q HDF5: whole_body, head, exposed regions)." };
         public readonly Option<string?> B1Sar = new("--b1-sar") { Description = "Single-channel B1-to-SAR calibration, W/kg per µT², e.g. 'local_head=0.8,whole_body=0.05,head=0.2'." };
         public readonly Option<string> Mode = new("--mode") { Description = "IEC operating mode: normal or first.", DefaultValueFactory = _ => "normal" };
@@ -45,7 +46,7 @@ internal static class SeqCommand
 
         public void AddTo(Command c)
         {
-            foreach (Option o in new Option[] { Vops, Q, Global, B1Sar, Mode, Edition, LocalRegion, Weight, ExposedRatio, Calibration, Limits, Limit, ShortTermFactor, Repeat, Resolution, Timeline, TimelinePoints, Plot, Json, NoDelay })
+            foreach (Option o in new Option[] { Vops, Q, TrustedKey, Global, B1Sar, Mode, Edition, LocalRegion, Weight, ExposedRatio, Calibration, Limits, Limit, ShortTermFactor, Repeat, Resolution, Timeline, TimelinePoints, Plot, Json, NoDelay })
                 c.Add(o);
         }
     }
@@ -115,8 +116,7 @@ internal static class SeqCommand
             throw new SarKitInputException($"--plot '{plotPath}': use a .svg or .png file name.");
         var localMetric = SarMetricNames.Parse("local_" + p.GetValue(o.LocalRegion)!.Trim().ToLowerInvariant(), "--local-region");
         var observables = new List<SarObservable>();
-        if (p.GetValue(o.Vops) is { } vp)
-            observables.Add(SupervisionMatrixSets.FromVops(VopSetFile.Read(vp), localMetric, vp));
+        if (SupervisionMatrixSets.FromVopFile(p.GetValue(o.Vops), p.GetValue(o.Q), p.GetValue(o.TrustedKey), localMetric) is { } vopObservable) observables.Add(vopObservable);
         if (p.GetValue(o.Q) is { } qp)
         {
             if (!File.Exists(qp)) throw new SarKitInputException($"{qp}: Q-matrix file not found.") { SourceFile = qp };

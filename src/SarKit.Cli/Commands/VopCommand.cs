@@ -10,8 +10,9 @@ using Spectre.Console;
 namespace SarKit.Cli.Commands;
 
 /// <summary>
-/// `sarkit vop compress|verify|report|merge` (docs/vop-cli.md): certified VOP compression of Q-matrix sets, the independent
-/// verifier, the overestimation report and the merge of independently compressed partitions (scale-out).
+/// `sarkit vop compress|verify|report|merge|summarise|keygen|sign` (docs/vop-cli.md): certified VOP compression of Q-matrix
+/// sets, the independent verifier, the overestimation report, the merge of independently compressed partitions (scale-out)
+/// and the optional ECDSA P-256 signatures of certificates (docs/vop-format.md "Signature").
 /// </summary>
 internal static class VopCommand
 {
@@ -25,6 +26,8 @@ internal static class VopCommand
         vop.Add(Report(io));
         vop.Add(Merge(io));
         vop.Add(Summarise(io));
+        vop.Add(Keygen(io));
+        vop.Add(Sign(io));
         return vop;
     }
 
@@ -214,10 +217,37 @@ internal static class VopCommand
         var seed = Seed();
         var tol = Tolerance();
         var json = JsonOpt();
-        var cmd = new Command("verify", "Verify a VOP set against its original Q-matrices (CC criterion for every matrix + random drives) and store the certificate in the file. Exit 1 when it fails.")
-            { file, q, qv, part, drives, seed, tol, json };
-        cmd.SetAction(p => io.Guard(() => RunVerify(io, p.GetValue(file)!, p.GetValue(q)!, p.GetValue(qv), p.GetValue(part), p.GetValue(drives), p.GetValue(seed), p.GetValue(tol), p.GetValue(json))));
+        var key = TrustedKeyOption("Public key PEM (ECDSA P-256): first require a valid signature of the file's certificate by this key (exit 2 otherwise), then re-verify against --q without rewriting the file.");
+        var cmd = new Command("verify", "Verify a VOP set against its original Q-matrices (CC criterion for every matrix + random drives) and store the certificate in the file (re-certifies files with an old certificate). Exit 1 when it fails.")
+            { file, q, qv, part, drives, seed, tol, json, key };
+        cmd.SetAction(p => io.Guard(() => p.GetValue(key) is { } k
+            ? RunVerifySigned(io, p.GetValue(file)!, p.GetValue(q)!, p.GetValue(qv), p.GetValue(part), p.GetValue(drives), p.GetValue(seed), p.GetValue(tol), p.GetValue(json), k)
+            : RunVerify(io, p.GetValue(file)!, p.GetValue(q)!, p.GetValue(qv), p.GetValue(part), p.GetValue(drives), p.GetValue(seed), p.GetValue(tol), p.GetValue(json))));
         return cmd;
+    }
+
+    private static Option<string?> TrustedKeyOption(string description) => new("--trusted-key") { Description = description };
+
+    /// <summary>
+    /// `vop verify --trusted-key`: the file's certificate must be valid and signed by the key; dominance is then re-proven
+    /// against the originals (whose SHA-256 must be the one bound in the certificate). The file is not modified.
+    /// </summary>
+    private static int RunVerifySigned(CliIO io, string path, string[] qs, string? qVar, string? partition, int drives, int seed, double tol, bool json, string keyPath)
+    {
+        var sw = Stopwatch.StartNew();
+        VopSetFiles.Kind(path);
+        CheckVerifierArgs(drives, tol);
+        var set = VopSetFiles.Read(path);
+        using (var key = VopSignature.LoadPublicKey(keyPath))
+            if (!VopSignature.Verify(set, key, out var why))
+                throw new SarKitInputException($"{path}: refusing the VOP set: --trusted-key {keyPath}: {why}.") { SourceFile = path };
+        var part = ParsePartition(partition);
+        using var all = QMatrixSources.OpenMany(qs, qVar);
+        using var src = new RangeSource(all, PartitionRange(part, all.Count));
+        CheckChannels(set, src, path);
+        var r = StageProgress.Run(io, prog => TrustedVopSet.Reverify(set, src, path, VerifierOptions(drives, seed, tol), new VerifyProgress(prog)));
+        if (!json) io.Out.WriteLine($"{path}: signature by trusted key {VopSignature.KeyIdOf(keyPath)[..16]}… valid; dominance re-verified against {src.Description} (file not modified).");
+        return Summary(io, json, "verify", path, set, r, null, sw);
     }
 
     private static int RunVerify(CliIO io, string path, string[] qs, string? qVar, string? partition, int drives, int seed, double tol, bool json)
@@ -394,6 +424,56 @@ internal static class VopCommand
         return Summary(io, json, "merge", output, merged, r, null, sw);
     }
 
+    // ------------------------------------------------------------------ keygen, sign
+
+    private static Command Keygen(CliIO io)
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Key file prefix: writes PREFIX.private.pem (PKCS#8, mode 0600) and PREFIX.public.pem (SubjectPublicKeyInfo).", Required = true };
+        var cmd = new Command("keygen", "Create an ECDSA P-256 key pair for signing VOP certificates (docs/vop-format.md \"Signature\"). Existing files are never overwritten.") { output };
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            string prefix = p.GetValue(output)!;
+            string priv = prefix + ".private.pem", pub = prefix + ".public.pem";
+            foreach (var f in new[] { priv, pub })
+                if (File.Exists(f)) throw new SarKitInputException($"--output {prefix}: {f} exists; refusing to overwrite a key.") { SourceFile = f };
+            var (privatePem, publicPem) = VopSignature.GenerateKeyPair();
+            WriteText(priv, privatePem, secret: true);
+            WriteText(pub, publicPem, secret: false);
+            io.Out.WriteLine($"private key: {Path.GetFullPath(priv)} (keep it secret; signs with `sarkit vop sign --key`)");
+            io.Out.WriteLine($"public key:  {Path.GetFullPath(pub)} (give it to consumers: --trusted-key)");
+            io.Out.WriteLine($"key id:      {VopSignature.KeyIdOf(pub)}");
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+
+    private static void WriteText(string path, string text, bool secret) => VopSignature.WritePem(path, text, secret);
+
+    private static Command Sign(CliIO io)
+    {
+        var file = new Argument<string>("VOPS") { Description = "VOP file (.h5, .mat, .npz) with a valid certificate." };
+        var key = new Option<string>("--key") { Description = "Private key PEM (PKCS#8, ECDSA P-256; from `sarkit vop keygen`).", Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the signed set here (same layout by extension) instead of rewriting VOPS in place (atomically)." };
+        var cmd = new Command("sign", "Sign a VOP set's certificate digest with an ECDSA P-256 key; the signature is stored in the file, which is rewritten atomically.") { file, key, output };
+        cmd.SetAction(p => io.Guard(() =>
+        {
+            string path = p.GetValue(file)!, outPath = p.GetValue(output) ?? path;
+            VopSetFiles.Kind(path);
+            VopSetFiles.Kind(outPath);
+            var set = VopSetFiles.Read(path);
+            using var k = VopSignature.LoadPrivateKey(p.GetValue(key)!);
+            set.Certificate = VopSignature.Sign(set, k, path);
+            VopSetFiles.Write(set, outPath);
+            // read back: the stored signature must verify with the key's public half
+            using (var pub = System.Security.Cryptography.ECDsa.Create(k.ExportParameters(false)))
+                if (!VopSignature.Verify(VopSetFiles.Read(outPath), pub, out var why))
+                    throw new InvalidOperationException($"{outPath}: the signature written does not verify: {why}");
+            io.Out.WriteLine($"{outPath}: certificate digest {set.Certificate.DigestSha256} signed by key {set.Certificate.SignerKeySha256} (ECDSA P-256).");
+            return CliApp.ExitOk;
+        }));
+        return cmd;
+    }
+
     // ------------------------------------------------------------------ summarise
 
     private static Command Summarise(CliIO io)
@@ -508,7 +588,8 @@ internal static class VopCommand
 
     internal sealed record CertificateOut(bool Valid, string Reason, bool Passed, string Criterion, long MatricesChecked, long MatricesFailed,
         double? LargestViolation, double? LargestViolationOverSarWc, long LargestViolationIndex, double Tolerance, long RandomDrives,
-        double? RandomMaxRelativeUnderestimation, string Verifier, string CreatedUtc);
+        double? RandomMaxRelativeUnderestimation, string Verifier, string CreatedUtc, int Version = 0, string DigestSha256 = "", bool Signed = false,
+        string? SignerKeySha256 = null);
     internal sealed record HistogramOut(double[] Edges, long[] Counts);
     internal sealed record OverestimationOut(int Drives, int Seed, long OriginalMatrices, double SarWc, double MeanRelative, double P95Relative, double MaxRelative,
         double MinRelative, double MeanAbsoluteOverSarWc, double MaxAbsoluteOverSarWc, int UnderestimatingDrives, HistogramOut? RelativeHistogram, HistogramOut? AbsoluteHistogram);
@@ -525,7 +606,8 @@ internal static class VopCommand
             bool valid = set.HasValidCertificate(out var why);
             cert = new CertificateOut(valid, why, c.Passed, VopSetFile.CriterionId(c.Criterion), c.MatricesChecked, c.MatricesFailed, Json.Num(c.LargestViolation),
                 set.SarWorstCase > 0 ? Json.Num(c.LargestViolation / set.SarWorstCase) : null, c.LargestViolationIndex, c.Tolerance, c.RandomDrives,
-                Json.Num(c.RandomMaxRelativeUnderestimation), c.Verifier, c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv));
+                Json.Num(c.RandomMaxRelativeUnderestimation), c.Verifier, c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), c.Version, c.DigestSha256,
+                !string.IsNullOrEmpty(c.Signature), c.SignerKeySha256);
         }
         var ver = vr is null ? null : new VerificationOut(vr.FailedIndices, vr.UnderestimatingDrives, vr.Problems.ToArray(),
             Enum.GetValues<VopProofKind>().ToDictionary(k => k.ToString(), k => vr.Count(k)));
@@ -552,6 +634,8 @@ internal static class VopCommand
             Row("  largest violation", $"{cert.LargestViolation:G4} (= {cert.LargestViolationOverSarWc:G4}·SAR_wc) at matrix {cert.LargestViolationIndex}");
             Row("  random drives", $"{cert.RandomDrives:N0}, max relative underestimation {cert.RandomMaxRelativeUnderestimation:G4}");
             Row("  verifier", $"{cert.Verifier}, {cert.CreatedUtc}");
+            Row("  digest", $"{Short(cert.DigestSha256)} (form {cert.Version}; detects accidental corruption only)");
+            Row("  signature", cert.Signed ? $"ECDSA P-256 by key {Short(cert.SignerKeySha256 ?? "")} (check it with --trusted-key)" : "none (`sarkit vop sign`)");
         }
         if (ver is not null)
         {

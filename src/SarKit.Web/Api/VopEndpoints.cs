@@ -14,7 +14,7 @@ public static class VopEndpoints
 {
     public sealed record CertificateJson(bool Passed, string Criterion, long MatricesChecked, long MatricesFailed, double LargestViolation,
         long LargestViolationIndex, double Tolerance, long RandomDrives, double RandomMaxRelativeUnderestimation, string SourceSha256,
-        string VopSha256, string Verifier, DateTime CreatedUtc);
+        string VopSha256, string Verifier, DateTime CreatedUtc, int Version = 0, string DigestSha256 = "", bool Signed = false, string? SignerKeySha256 = null);
     public sealed record HistogramJson(double[] Edges, long[] Counts);
     public sealed record OverestimationJson(int Drives, int Seed, double SarWorstCase, double MeanRelative, double P95Relative, double MaxRelative,
         double MinRelative, int UnderestimatingDrives, long OriginalMatrices, HistogramJson? RelativeHistogram, string Against);
@@ -86,8 +86,9 @@ public static class VopEndpoints
         return new VopSetJson(source, name, s.Count, s.Channels, s.Margin.Kind.ToString(), s.Margin.Epsilon, s.Criterion.ToString(), s.Algorithm,
             s.SourceCount, s.SourceSha256, s.SarWorstCase, s.Normalisation.ToString(), s.Normalisation.DriveUnit(),
             c is null ? null : new CertificateJson(c.Passed, c.Criterion.ToString(), c.MatricesChecked, c.MatricesFailed, c.LargestViolation,
-                c.LargestViolationIndex, c.Tolerance, c.RandomDrives, c.RandomMaxRelativeUnderestimation, c.SourceSha256, c.VopSha256, c.Verifier, c.CreatedUtc),
-            valid, valid ? "valid: passed, and its hashes match these VOPs and their originals" : why, matches, over,
+                c.LargestViolationIndex, c.Tolerance, c.RandomDrives, c.RandomMaxRelativeUnderestimation, c.SourceSha256, c.VopSha256, c.Verifier, c.CreatedUtc,
+                c.Version, c.DigestSha256, !string.IsNullOrEmpty(c.Signature), c.SignerKeySha256),
+            valid, valid ? "valid: passed with 0 failed matrices, and its digest binds these VOPs, margin, SAR_wc, unit and originals (a digest detects accidental corruption, not tampering; see docs/vop-format.md)" : why, matches, over,
             compressed is null ? null : new VerificationJson(
                 Enum.GetValues<VopProofKind>().ToDictionary(k => k.ToString(), k => compressed.Verification.Count(k)),
                 compressed.Verification.UnderestimatingDrives, compressed.Verification.Problems, compressed.Seconds),

@@ -61,7 +61,19 @@ public sealed record VopCertificate
     public required string VopSha256 { get; init; }
     /// <summary>Name and version of the verifier.</summary>
     public required string Verifier { get; init; }
+    /// <summary>Time of the verification, UTC, whole seconds (the canonical form keeps "yyyy-MM-ddTHH:mm:ssZ").</summary>
     public required DateTime CreatedUtc { get; init; }
+    /// <summary>
+    /// Certificate form: 0 or 1 = the legacy self-hash of the VOP matrices only (refused since issue 14),
+    /// <see cref="VopCertificateDigest.CurrentVersion"/> = the canonical digest of docs/vop-format.md "Certificate digest".
+    /// </summary>
+    public int Version { get; init; }
+    /// <summary>SHA-256 (lower-case hex) of the canonical serialisation (<see cref="VopCertificateDigest.CanonicalBytes"/>) of the set and this certificate.</summary>
+    public string DigestSha256 { get; init; } = "";
+    /// <summary>Optional ECDSA P-256 signature of the digest (IEEE P1363 r‖s, base64; <see cref="VopSignature"/>), or null.</summary>
+    public string? Signature { get; init; }
+    /// <summary>SHA-256 (lower-case hex) of the signer's public key (SubjectPublicKeyInfo DER), or null when unsigned.</summary>
+    public string? SignerKeySha256 { get; init; }
 }
 
 /// <summary>
@@ -119,15 +131,49 @@ public sealed class VopSet
         return (best, at);
     }
 
-    /// <summary>True when <see cref="Certificate"/> exists, passed, and refers to these VOPs and the stated originals.</summary>
+    /// <summary>Unit of the matrices as written to files: "W/kg per V^2", "W/kg per sqrt(W)^2", "W/kg per A^2" or "W/kg per 1^2" (unspecified).</summary>
+    public string Unit => $"W/kg per {Normalisation.DriveUnit()}^2";
+
+    /// <summary>
+    /// True when <see cref="Certificate"/> exists in the current form, passed with no failed matrix, covers every original
+    /// matrix, and its canonical digest (<see cref="VopCertificateDigest"/>) matches this set's matrices, margin, SAR_wc,
+    /// unit, counts and certificate fields. A digest detects accidental corruption only: anyone can recompute it, so
+    /// deliberate tampering needs a signature (<see cref="VopSignature"/>) or a re-verification against the originals
+    /// (<see cref="IO.TrustedVopSet"/>; docs/vop-format.md).
+    /// </summary>
     public bool HasValidCertificate(out string reason)
     {
-        if (Certificate is null) { reason = "the VOP set has no certificate (run `sarkit vop verify`)"; return false; }
-        if (!Certificate.Passed) { reason = $"the VOP set's certificate failed ({Certificate.MatricesFailed} of {Certificate.MatricesChecked} matrices not dominated, largest violation {Certificate.LargestViolation:G4})"; return false; }
-        if (Certificate.SourceSha256 != SourceSha256) { reason = "the certificate refers to other original matrices (source hash differs)"; return false; }
-        if (Certificate.VopSha256 != HashMatrices(Packed)) { reason = "the certificate refers to other VOP matrices (VOP hash differs)"; return false; }
+        var c = Certificate;
+        if (c is null) { reason = "the VOP set has no certificate (run `sarkit vop verify`)"; return false; }
+        if (c.Version < VopCertificateDigest.CurrentVersion || string.IsNullOrEmpty(c.DigestSha256))
+        {
+            reason = $"the VOP set carries a certificate of the old form {Math.Max(1, c.Version)} (a hash of the VOP matrices only, which does not bind SAR_wc, margin, unit or counts); " +
+                     "re-run `sarkit vop verify VOPS --q ORIGINALS` to re-certify it against the original Q-matrices";
+            return false;
+        }
+        if (c.Version > VopCertificateDigest.CurrentVersion) { reason = $"the certificate has form {c.Version}, newer than this SarKit understands ({VopCertificateDigest.CurrentVersion})"; return false; }
+        if (!c.Passed) { reason = $"the VOP set's certificate failed ({c.MatricesFailed} of {c.MatricesChecked} matrices not dominated, largest violation {c.LargestViolation:G4})"; return false; }
+        if (c.MatricesFailed != 0) { reason = $"the certificate records {c.MatricesFailed} failed matrices (matrices_failed must be 0)"; return false; }
+        if (c.SourceSha256 != SourceSha256) { reason = "the certificate refers to other original matrices (source hash differs)"; return false; }
+        if (c.VopSha256 != HashMatrices(Packed)) { reason = "the certificate refers to other VOP matrices (VOP hash differs)"; return false; }
+        var digest = VopCertificateDigest.Compute(this, c);
+        if (!string.Equals(digest, c.DigestSha256, StringComparison.Ordinal))
+        {
+            reason = $"the certificate digest does not match the file (stored {Short(c.DigestSha256)}, computed {Short(digest)}): the VOP matrices, margin, SAR_wc, unit, counts or certificate fields changed after certification";
+            return false;
+        }
+        if (c.MatricesChecked != SourceCount || c.MatricesChecked < 1) { reason = $"the certificate checked {c.MatricesChecked} matrices, the set records {SourceCount} originals"; return false; }
+        if (c.Criterion != DominanceCriterion.ConvexCombination) { reason = $"the certificate proves criterion {c.Criterion}; supervision accepts only the convex-combination proof of VopVerifier"; return false; }
+        if (!(SarWorstCase > 0) || !double.IsFinite(SarWorstCase)) { reason = $"sar_wc = {SarWorstCase}, expected a positive finite number"; return false; }
+        if (!(c.Tolerance >= 0) || !(c.Tolerance <= 1e-3 * SarWorstCase)) { reason = $"certificate tolerance {c.Tolerance} is not in [0, 1e-3·SAR_wc]"; return false; }
+        if (!(c.LargestViolation <= c.Tolerance)) { reason = $"largest violation {c.LargestViolation} exceeds the tolerance {c.Tolerance}"; return false; }
+        if (!(Margin.Epsilon >= 0) || !double.IsFinite(Margin.Epsilon)) { reason = $"margin_epsilon = {Margin.Epsilon}, expected a finite number ≥ 0"; return false; }
+        foreach (var x in Packed) if (!double.IsFinite(x)) { reason = "a VOP matrix holds a non-finite value"; return false; }
+        if (Count < 1) { reason = "the VOP set is empty"; return false; }
         reason = ""; return true;
     }
+
+    private static string Short(string h) => string.IsNullOrEmpty(h) ? "(none)" : h[..Math.Min(12, h.Length)] + "…";
 
     /// <summary>SHA-256 (lower-case hex) of packed matrices as little-endian float64, the identity used in certificates.</summary>
     public static string HashMatrices(ReadOnlySpan<double> packed)

@@ -208,6 +208,8 @@ public static class VopVerifier
             Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane + multi-cut, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
             CreatedUtc = DateTime.UtcNow,
         };
+        // bind the set's matrices, margin, SAR_wc, unit, counts and every certificate field (docs/vop-format.md "Certificate digest")
+        cert = VopCertificateDigest.Seal(set, cert);
         return new VopVerificationResult
         {
             Certificate = cert, SarWorstCase = wc, SourceSha256 = sourceHash, CountsByProof = counts,

@@ -61,6 +61,14 @@ public static class VopSetFile
                 f.WriteAttribute("/certificate", "vop_sha256", c.VopSha256);
                 f.WriteAttribute("/certificate", "verifier", c.Verifier);
                 f.WriteAttribute("/certificate", "created_utc", c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+                f.WriteAttribute("/certificate", "certificate_version", c.Version);
+                f.WriteAttribute("/certificate", "digest_sha256", c.DigestSha256);
+                if (c.Signature is { } sig)
+                {
+                    f.WriteAttribute("/certificate", "signature", sig);
+                    f.WriteAttribute("/certificate", "signature_algorithm", VopSignature.Algorithm);
+                    f.WriteAttribute("/certificate", "signer_key_sha256", c.SignerKeySha256 ?? "");
+                }
             }
         });
     }
@@ -86,31 +94,69 @@ public static class VopSetFile
         var set = new VopSet(n, packed, src,
             new VopMargin(ParseMarginKind(f.ReadStringAttribute("/", "margin_kind"), path), f.ReadScalarAttribute("/", "margin_epsilon"), margin),
             ParseCriterion(f.ReadStringAttribute("/", "criterion"), path), f.ReadStringAttribute("/", "algorithm"),
-            (long)f.ReadScalarAttribute("/", "source_count"), f.ReadStringAttribute("/", "source_sha256"), f.ReadScalarAttribute("/", "sar_wc"),
+            ReadInteger(f, "/", "source_count", path), f.ReadStringAttribute("/", "source_sha256"), f.ReadScalarAttribute("/", "sar_wc"),
             FieldNormalisationExtensions.Parse(f.ReadStringAttribute("/", "normalisation"), path));
+        CheckDeclared(path, set, f.HasAttribute("/", "channels") ? ReadInteger(f, "/", "channels", path) : null,
+            f.HasAttribute("/", "count") ? ReadInteger(f, "/", "count", path) : null, f.HasAttribute("/", "unit") ? f.ReadStringAttribute("/", "unit") : null);
         foreach (var a in f.AttributeNames("/"))
             if (a.StartsWith("attr_", StringComparison.Ordinal)) set.Attributes[a[5..]] = f.ReadStringAttribute("/", a);
         if (f.Exists("/certificate"))
         {
             const string c = "/certificate";
+            long passed = ReadInteger(f, c, "passed", path);
+            if (passed is not (0 or 1)) throw new SarKitInputException($"{path}: /certificate attribute 'passed' = {passed}, expected 0 or 1.") { SourceFile = path, Dataset = c };
             set.Certificate = new VopCertificate
             {
-                Passed = f.ReadScalarAttribute(c, "passed") != 0,
+                Passed = passed == 1,
                 Criterion = ParseCriterion(f.ReadStringAttribute(c, "criterion"), path),
-                MatricesChecked = (long)f.ReadScalarAttribute(c, "matrices_checked"),
-                MatricesFailed = (long)f.ReadScalarAttribute(c, "matrices_failed"),
+                MatricesChecked = ReadInteger(f, c, "matrices_checked", path),
+                MatricesFailed = ReadInteger(f, c, "matrices_failed", path),
                 LargestViolation = f.ReadScalarAttribute(c, "largest_violation"),
-                LargestViolationIndex = (long)f.ReadScalarAttribute(c, "largest_violation_index"),
+                LargestViolationIndex = ReadInteger(f, c, "largest_violation_index", path),
                 Tolerance = f.ReadScalarAttribute(c, "tolerance"),
-                RandomDrives = (long)f.ReadScalarAttribute(c, "random_drives"),
+                RandomDrives = ReadInteger(f, c, "random_drives", path),
                 RandomMaxRelativeUnderestimation = f.ReadScalarAttribute(c, "random_max_relative_underestimation"),
                 SourceSha256 = f.ReadStringAttribute(c, "source_sha256"),
                 VopSha256 = f.ReadStringAttribute(c, "vop_sha256"),
                 Verifier = f.ReadStringAttribute(c, "verifier"),
-                CreatedUtc = DateTime.Parse(f.ReadStringAttribute(c, "created_utc"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+                CreatedUtc = ParseTime(f.ReadStringAttribute(c, "created_utc"), path),
+                Version = f.HasAttribute(c, "certificate_version") ? (int)Math.Clamp(ReadInteger(f, c, "certificate_version", path), 0, int.MaxValue) : 1,
+                DigestSha256 = f.HasAttribute(c, "digest_sha256") ? f.ReadStringAttribute(c, "digest_sha256") : "",
+                Signature = f.HasAttribute(c, "signature") ? f.ReadStringAttribute(c, "signature") : null,
+                SignerKeySha256 = f.HasAttribute(c, "signer_key_sha256") ? f.ReadStringAttribute(c, "signer_key_sha256") : null,
             };
         }
         return set;
+    }
+
+    /// <summary>
+    /// Refuses a file whose declared channel count, VOP count or unit disagree with its arrays and normalisation (the unit
+    /// is derived from the normalisation, <see cref="VopSet.Unit"/>, and bound in the certificate digest through it).
+    /// </summary>
+    internal static void CheckDeclared(string path, VopSet set, long? channels, long? count, string? unit)
+    {
+        if (channels is { } n && n != set.Channels)
+            throw new SarKitInputException($"{path}: 'channels' = {n}, but the VOP matrices are {set.Channels}×{set.Channels}.") { SourceFile = path };
+        if (count is { } k && k != set.Count)
+            throw new SarKitInputException($"{path}: 'count' = {k}, but the file holds {set.Count} VOPs.") { SourceFile = path };
+        if (unit is not null && unit != set.Unit)
+            throw new SarKitInputException($"{path}: 'unit' = '{unit}' does not match the normalisation '{set.Normalisation.ToId()}' (expected '{set.Unit}').") { SourceFile = path };
+    }
+
+    /// <summary>A numeric attribute that must hold one integer (refuses NaN, fractions and values beyond ±2⁵³).</summary>
+    private static long ReadInteger(Hdf5File f, string obj, string name, string path)
+    {
+        double v = f.ReadScalarAttribute(obj, name);
+        if (!double.IsFinite(v) || v != Math.Floor(v) || Math.Abs(v) > 9007199254740992.0)
+            throw new SarKitInputException($"{path}: {obj} attribute '{name}' = {v}, expected an integer.") { SourceFile = path, Dataset = obj };
+        return (long)v;
+    }
+
+    internal static DateTime ParseTime(string s, string path)
+    {
+        if (!DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+            throw new SarKitInputException($"{path}: certificate created_utc '{s}' is not a UTC time (yyyy-MM-ddTHH:mm:ssZ).") { SourceFile = path };
+        return DateTime.SpecifyKind(t, DateTimeKind.Utc);
     }
 
     public static string CriterionId(DominanceCriterion c) => c switch

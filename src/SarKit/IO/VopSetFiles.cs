@@ -69,6 +69,7 @@ public static class VopSetFiles
             new("Sglobal", Squeeze(FullComplex(set.Margin.Packed, n, 1, transpose: true, eps > 0 ? 1 / eps : 1))),
             new("eps_G", new NdArray(NdType.Float64, [], new[] { eps })),
             new("VOPID", new NdArray(NdType.Float64, [k, 1], set.SourceIndex.Select(i => i >= 0 ? i + 1.0 : 0.0).ToArray())),
+            new("sarkit_margin", Squeeze(FullComplex(set.Margin.Packed, n, 1, transpose: true, 1.0))),
             new("sarkit_metadata", MetadataJson(set)),
         };
         MatFileV73.Write(path, vars, Hdf5.Hdf5WriteOptions.Compressed);
@@ -162,12 +163,15 @@ public static class VopSetFiles
         }
         double eps = meta?.MarginEpsilon ?? ScalarOrNull(num(colMajor ? "eps_G" : "compression_margin")) ?? 0;
         var margin = new double[n * n];
-        var zArr = colMajor ? num("Sglobal") : num("margin");
+        // .mat: the exact margin Z (sarkit_margin, written by SarKit) when present, else Z = eps_G·Sglobal (MATLAB tools)
+        var exactZ = colMajor ? num("sarkit_margin") : null;
+        var zArr = exactZ ?? (colMajor ? num("Sglobal") : num("margin"));
         if (zArr is not null)
         {
-            if (zArr.Count != (long)n * n) throw new SarKitInputException($"{path}: margin matrix has {zArr.Count} elements, expected {n}×{n}.") { SourceFile = path };
-            QMatrixSources.PackFull(zArr.ToComplexInterleaved(), n, 1, zArr.AxesReversed, tol, margin, path, colMajor ? "Sglobal" : "margin", 0);
-            if (colMajor && eps > 0) for (int t = 0; t < margin.Length; t++) margin[t] *= eps;
+            string zName = exactZ is not null ? "sarkit_margin" : colMajor ? "Sglobal" : "margin";
+            if (zArr.Count != (long)n * n) throw new SarKitInputException($"{path}: margin matrix {zName} has {zArr.Count} elements, expected {n}×{n}.") { SourceFile = path, Dataset = zName };
+            QMatrixSources.PackFull(zArr.ToComplexInterleaved(), n, 1, zArr.AxesReversed, tol, margin, path, zName, 0);
+            if (colMajor && exactZ is null && eps > 0) for (int t = 0; t < margin.Length; t++) margin[t] *= eps;
         }
         int[] src;
         var idx = num(colMajor ? "VOPID" : "source_index");
@@ -181,6 +185,7 @@ public static class VopSetFiles
             meta?.Algorithm ?? $"imported from {Path.GetFileName(path)}",
             meta?.SourceCount ?? 0, meta?.SourceSha256 ?? "", meta?.SarWc ?? double.NaN,
             meta?.Normalisation is { } nm ? FieldNormalisationExtensions.Parse(nm, path) : FieldNormalisation.Unspecified);
+        if (meta is not null) VopSetFile.CheckDeclared(path, set, meta.Channels, meta.Count, meta.Unit);
         if (meta?.Attributes is { } attrs) foreach (var (key, value) in attrs) set.Attributes[key] = value;
         if (meta?.Certificate is { } c) set.Certificate = c.ToCertificate(path);
         return set;
@@ -214,8 +219,8 @@ public static class VopSetFiles
     {
         public string? Format { get; set; }
         public int FormatVersion { get; set; }
-        public int Channels { get; set; }
-        public int Count { get; set; }
+        public long? Channels { get; set; }
+        public long? Count { get; set; }
         public string? Criterion { get; set; }
         public string? Algorithm { get; set; }
         public string? MarginKind { get; set; }
@@ -247,13 +252,19 @@ public static class VopSetFiles
         public string VopSha256 { get; set; } = "";
         public string Verifier { get; set; } = "";
         public DateTime CreatedUtc { get; set; }
+        public int? CertificateVersion { get; set; }
+        public string? DigestSha256 { get; set; }
+        public string? Signature { get; set; }
+        public string? SignatureAlgorithm { get; set; }
+        public string? SignerKeySha256 { get; set; }
 
         public static CertificateJson From(VopCertificate c) => new()
         {
             Passed = c.Passed, Criterion = VopSetFile.CriterionId(c.Criterion), MatricesChecked = c.MatricesChecked, MatricesFailed = c.MatricesFailed,
             LargestViolation = c.LargestViolation, LargestViolationIndex = c.LargestViolationIndex, Tolerance = c.Tolerance, RandomDrives = c.RandomDrives,
             RandomMaxRelativeUnderestimation = c.RandomMaxRelativeUnderestimation, SourceSha256 = c.SourceSha256, VopSha256 = c.VopSha256,
-            Verifier = c.Verifier, CreatedUtc = c.CreatedUtc,
+            Verifier = c.Verifier, CreatedUtc = c.CreatedUtc, CertificateVersion = c.Version, DigestSha256 = c.DigestSha256,
+            Signature = c.Signature, SignatureAlgorithm = c.Signature is null ? null : VopSignature.Algorithm, SignerKeySha256 = c.SignerKeySha256,
         };
 
         public VopCertificate ToCertificate(string path) => new()
@@ -262,6 +273,7 @@ public static class VopSetFiles
             LargestViolation = LargestViolation, LargestViolationIndex = LargestViolationIndex, Tolerance = Tolerance, RandomDrives = RandomDrives,
             RandomMaxRelativeUnderestimation = RandomMaxRelativeUnderestimation, SourceSha256 = SourceSha256, VopSha256 = VopSha256,
             Verifier = Verifier, CreatedUtc = DateTime.SpecifyKind(CreatedUtc, DateTimeKind.Utc),
+            Version = Math.Max(0, CertificateVersion ?? 1), DigestSha256 = DigestSha256 ?? "", Signature = Signature, SignerKeySha256 = SignerKeySha256,
         };
     }
 }

@@ -23,6 +23,28 @@ public static class SupervisionMatrixSets
         return new SarObservable($"VOPs ({Path.GetFileName(source)})", metric, vops.Channels, vops.Packed, DriveUnitOf(vops.Normalisation, source));
     }
 
+    /// <summary>
+    /// Local SAR observable from a VOP file (.h5, .mat, .npz) loaded with an explicit trust level (<see cref="TrustedVopSet"/>):
+    /// the certificate must be valid; with <paramref name="trustedKeyPath"/> it must be signed by that key; with
+    /// <paramref name="originalQPath"/> dominance is re-verified against those Q-matrices. The observable's name states the
+    /// guarantee relied on. Null when <paramref name="vopPath"/> is null (a trusted key without a VOP set is refused).
+    /// </summary>
+    public static SarObservable? FromVopFile(string? vopPath, string? originalQPath, string? trustedKeyPath, SarMetric metric)
+    {
+        if (vopPath is null)
+        {
+            if (trustedKeyPath is not null) throw new SarKitInputException($"--trusted-key {trustedKeyPath}: give the signed VOP set with --vops.");
+            return null;
+        }
+        var t = TrustedVopSet.Load(vopPath, new TrustedVopSetOptions { TrustedKeyPath = trustedKeyPath, Originals = originalQPath is null ? null : [originalQPath] });
+        return FromVops(t, metric);
+    }
+
+    /// <summary>Local SAR observable from a VOP set validated by <see cref="TrustedVopSet.Load"/>; the name carries <see cref="TrustedVopSet.Statement"/>.</summary>
+    public static SarObservable FromVops(TrustedVopSet vops, SarMetric metric) =>
+        new($"VOPs ({Path.GetFileName(vops.Source)}; guarantee: {vops.Statement})", metric, vops.Set.Channels, vops.Set.Packed,
+            DriveUnitOf(vops.Set.Normalisation, vops.Source));
+
     /// <summary>Local SAR observable from all Q-matrices of a set (exact, no certificate needed).</summary>
     public static SarObservable FromQSet(QMatrixSetData q, SarMetric metric, string source) =>
         new($"all Q-matrices ({Path.GetFileName(source)})", metric, q.Channels, q.Packed, DriveUnitOf(q.Normalisation, source));

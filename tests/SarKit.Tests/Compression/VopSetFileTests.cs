@@ -34,12 +34,12 @@ public class VopSetFileTests
         var set = new VopSet(n, vops, [5, 1, 7], new VopMargin(VopMarginKind.Diagonal, 0.05, z), DominanceCriterion.ConvexCombination,
             "test", 10, VopSet.HashMatrices(orig), VopSet.WorstCaseSar(orig, n), FieldNormalisation.PerVoltIncident);
         set.Attributes["source_file"] = "q.h5";
-        set.Certificate = new VopCertificate
+        set.Certificate = VopCertificateDigest.Seal(set, new VopCertificate
         {
             Passed = true, Criterion = DominanceCriterion.ConvexCombination, MatricesChecked = 10, MatricesFailed = 0, LargestViolation = -1e-3,
             Tolerance = 1e-12, SourceSha256 = set.SourceSha256, VopSha256 = VopSet.HashMatrices(vops), Verifier = "unit", CreatedUtc = new DateTime(2026, 11, 22, 1, 2, 3, DateTimeKind.Utc),
             RandomDrives = 1000, RandomMaxRelativeUnderestimation = -0.01, LargestViolationIndex = 4,
-        };
+        });
         var dir = Directory.CreateTempSubdirectory("vopfile");
         try
         {

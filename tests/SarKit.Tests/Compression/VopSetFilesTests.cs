@@ -18,12 +18,12 @@ public class VopSetFilesTests
         var set = new VopSet(n, v, [2, 5, 7], new VopMargin(VopMarginKind.Diagonal, 0.1, z), DominanceCriterion.ConvexCombination, "test algo",
             12, VopSet.HashMatrices(orig), wc, FieldNormalisation.PerVoltIncident);
         set.Attributes["source_file"] = "q.h5";
-        set.Certificate = new VopCertificate
+        set.Certificate = VopCertificateDigest.Seal(set, new VopCertificate
         {
             Passed = false, Criterion = DominanceCriterion.ConvexCombination, MatricesChecked = 12, MatricesFailed = 3, LargestViolation = 0.25,
             LargestViolationIndex = 4, Tolerance = 1e-9 * wc, RandomDrives = 100, RandomMaxRelativeUnderestimation = 0.01,
             SourceSha256 = set.SourceSha256, VopSha256 = VopSet.HashMatrices(v), Verifier = "unit", CreatedUtc = new DateTime(2026, 11, 22, 1, 2, 3, DateTimeKind.Utc),
-        };
+        });
         return set;
     }
 

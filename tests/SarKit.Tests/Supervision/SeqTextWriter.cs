@@ -117,12 +117,12 @@ internal static class SupervisionMatrices
     {
         var set = new VopSet(n, vops, Enumerable.Range(0, vops.Length / (n * n)).ToArray(), new VopMargin(VopMarginKind.Diagonal, 0, new double[n * n]),
             DominanceCriterion.ConvexCombination, "test", originals.Length / (n * n), VopSet.HashMatrices(originals), VopSet.WorstCaseSar(originals, n), FieldNormalisation.PerVoltIncident);
-        set.Certificate = new VopCertificate
+        set.Certificate = VopCertificateDigest.Seal(set, new VopCertificate
         {
             Passed = passed, Criterion = DominanceCriterion.ConvexCombination, MatricesChecked = originals.Length / (n * n), MatricesFailed = passed ? 0 : 1,
             LargestViolation = 0, Tolerance = 1e-12, SourceSha256 = set.SourceSha256, VopSha256 = VopSet.HashMatrices(vops), Verifier = "hand-made test certificate",
             CreatedUtc = DateTime.UtcNow,
-        };
+        });
         return set;
     }
 }
