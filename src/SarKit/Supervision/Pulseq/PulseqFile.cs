@@ -30,7 +30,7 @@ public sealed class PulseqSequence
     /// Outcome of the [SIGNATURE] check: <see cref="PulseqSignatureStatus.Verified"/> when the file carries a hash that
     /// matches its content, <see cref="PulseqSignatureStatus.Absent"/> when it carries none (a mismatch is refused on reading).
     /// </summary>
-    public PulseqSignatureStatus Signature { get; init; }
+    public PulseqSignatureStatus Signature { get; internal set; }
     /// <summary>1.5.0 DELAYS (soft delay) payloads by id.</summary>
     public IReadOnlyDictionary<int, PulseqSoftDelay> SoftDelays { get; init; } = new Dictionary<int, PulseqSoftDelay>();
 
@@ -161,14 +161,18 @@ public static class PulseqFile
     public static PulseqSequence Parse(string[] lines, string sourceName) =>
         ParseBytes(Encoding.UTF8.GetBytes(string.Join('\n', lines)), sourceName);
 
-    /// <summary>Parses the bytes of a Pulseq file (UTF-8), verifying its [SIGNATURE] first (see <see cref="VerifySignature"/>).</summary>
+    /// <summary>
+    /// Parses the bytes of a Pulseq file (UTF-8) and verifies its [SIGNATURE] (see <see cref="VerifySignature"/>); structural
+    /// errors are reported first (with their line), then a signature mismatch of an otherwise well-formed file.
+    /// </summary>
     public static PulseqSequence ParseBytes(byte[] bytes, string sourceName)
     {
-        var status = VerifySignature(bytes, sourceName);
         var text = Encoding.UTF8.GetString(bytes);
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var lines = text.Split('\n');
-        return new Parser(lines, sourceName, status).Run();
+        var seq = new Parser(lines, sourceName).Run();
+        seq.Signature = VerifySignature(bytes, sourceName);
+        return seq;
     }
 
     /// <summary>
@@ -220,7 +224,7 @@ public static class PulseqFile
         throw Bad($"the {type} hash {hash} does not match the file content ({Convert.ToHexStringLower(h(body))}): the file was changed after it was written (edited, truncated or a row deleted); refusing.");
     }
 
-    private sealed class Parser(string[] lines, string src, PulseqSignatureStatus signature)
+    private sealed class Parser(string[] lines, string src)
     {
         long totalShapeSamples;
         int major = -1, minor = -1, revision = -1;
@@ -375,7 +379,7 @@ public static class PulseqFile
             {
                 SourceFile = src, Version = version, Definitions = d, Blocks = blocks, RfEvents = rfs, Shapes = shapes,
                 GradientIds = gradIds, TrapezoidIds = trapIds, AdcIds = adcIds,
-                ExtensionTable = extTable, ExtensionTypes = extTypes, RfShims = shims, SoftDelays = softDelays, Signature = signature,
+                ExtensionTable = extTable, ExtensionTypes = extTypes, RfShims = shims, SoftDelays = softDelays,
             };
 
             void CheckExtensionChain(PulseqBlock b, int ln)
