@@ -253,6 +253,20 @@ public class FailClosedSupervisionTests
     }
 
     [Fact]
+    public void EveryReferenceFileIsVerifiedOrUnsigned()
+    {
+        var any = SharedData.Reference("pulseq/pypulseq_write_gre.seq");
+        if (any is null) return;
+        int verified = 0, absent = 0;
+        foreach (var f in Directory.GetFiles(Path.GetDirectoryName(any)!, "*.seq"))
+        {
+            var st = PulseqFile.VerifySignature(File.ReadAllBytes(f), f);
+            if (st == PulseqSignatureStatus.Verified) verified++; else absent++;
+        }
+        Assert.True(verified >= 16, $"{verified} verified, {absent} absent");
+    }
+
+    [Fact]
     public void CsvWaveformMustDeclareAndMatchItsSampleCount()
     {
         using var dir = new TempFolder();
