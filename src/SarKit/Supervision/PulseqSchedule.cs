@@ -50,7 +50,11 @@ public static class PulseqSchedule
                 var a = new Complex[n];
                 for (int c = 0; c < n; c++) a[c] = cal.DrivePerHz(c, shim[c]);
                 ti = templates.Count;
-                templates.Add(Template($"rf{block.RfId}" + (sk > 0 || seq.RfShimLookup(block).Shim is not null ? $"/shim{sk}" : ""), raster, a, resolutionSeconds));
+                try { templates.Add(Template($"rf{block.RfId}" + (sk > 0 || seq.RfShimLookup(block).Shim is not null ? $"/shim{sk}" : ""), raster, a, resolutionSeconds)); }
+                catch (SarKitInputException e) when (e.SourceFile is null)
+                {
+                    throw new SarKitInputException($"{seq.SourceFile}: block {block.Id}, RF {block.RfId} with calibration {cal.Source}: {e.Message}", e) { SourceFile = seq.SourceFile, Dataset = "RF" };
+                }
                 byKey[key] = ti;
             }
             // the RF event must lie within its block (block durations are the file's, ≥ 1.4): otherwise it would overlap the
