@@ -283,6 +283,21 @@ public class FailClosedSupervisionTests
         Assert.Throws<SarKitInputException>(() => WaveformFile.Read(dir.Write("nan.csv", head + "# samples: 10\n# raster_s: NaN\nre_1,im_1\n" + Rows(10))));
     }
 
+    [Theory]
+    [InlineData("{\"unit\": \"V/uT\", \"factors\": [1], \"gamma_hz_per_t\": 1e308}")]   // drive → 0: would PASS anything
+    [InlineData("{\"unit\": \"V/uT\", \"factors\": [1], \"gamma_hz_per_t\": 1e400}")]
+    [InlineData("{\"unit\": \"V/uT\", \"factors\": [1e400]}")]
+    [InlineData("{\"unit\": \"V/uT\", \"factors\": [{\"re\": \"x\"}]}")]
+    [InlineData("{\"unit\": \"V/uT\", \"factors\": [1], \"default_shim\": [{\"magnitude\": 1e400}]}")]
+    [InlineData("{\"unit\": \"V/uT\", \"factors\": [1], \"default_shim\": [{\"magnitude\": 1, \"phase_deg\": 1e308}]}")]
+    public void CalibrationValuesMustBeFiniteAndPlausible(string json)
+    {
+        using var dir = new TempFolder();
+        var p = dir.Write("cal.json", json);
+        var e = Assert.Throws<SarKitInputException>(() => DriveCalibration.Parse(p, 1));
+        Assert.Contains("cal.json", e.Message);
+    }
+
     internal sealed class TempFolder : IDisposable
     {
         public readonly string Path = Directory.CreateTempSubdirectory("sarkit-fc-").FullName;
