@@ -74,6 +74,7 @@ public sealed class MultiChannelWaveform
     /// <summary>Template of this waveform in drive units: segments of ⌊resolution/Δt⌋ samples, R_seg by SIMD correlation.</summary>
     public PulseTemplate Template(string matrixUnit, DriveCalibration? cal, double resolutionSeconds)
     {
+        if (!(resolutionSeconds > 0) || !double.IsFinite(resolutionSeconds)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be a positive number.");
         var f = DriveFactors(matrixUnit, cal);
         int n = Channels, len = Length;
         var re = new double[Re.Length]; var im = new double[re.Length];

@@ -18,7 +18,7 @@ public static class PulseqSchedule
     public static PulseSchedule Build(PulseqSequence seq, DriveCalibration cal, double resolutionSeconds = 1e-3, double? larmorHz = null,
         MissingShimPolicy missingShim = MissingShimPolicy.Refuse, ICollection<int>? defaultedBlocks = null)
     {
-        if (!(resolutionSeconds > 0)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be positive.");
+        if (!(resolutionSeconds > 0) || !double.IsFinite(resolutionSeconds)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be a positive number.");
         int n = cal.Channels;
         var starts = seq.BlockStartTimes();
         var templates = new List<PulseTemplate>();

@@ -95,7 +95,8 @@ public sealed class StreamingSarSupervisor : IDisposable
         _n = observables[0].Channels;
         if (observables.Any(o => o.Channels != _n)) throw new SarKitInputException("streaming supervisor: matrix sets have different channel counts.");
         if (observables.Select(o => o.DriveUnit).Distinct().Count() > 1) throw new SarKitInputException("streaming supervisor: matrix sets use different drive units.");
-        if (!(options.SampleIntervalSeconds > 0)) throw new SarKitInputException($"streaming supervisor: sample interval {options.SampleIntervalSeconds} s must be positive.");
+        if (!(options.SampleIntervalSeconds > 0) || !double.IsFinite(options.SampleIntervalSeconds)) throw new SarKitInputException($"streaming supervisor: sample interval {options.SampleIntervalSeconds} s must be a positive number.");
+        if (options.TimeToleranceSeconds is { } tt && !(tt >= 0 && double.IsFinite(tt))) throw new SarKitInputException($"streaming supervisor: time tolerance {tt} s must be a non-negative number.");
         if (options.BinsPerWindow < 1) throw new SarKitInputException("streaming supervisor: BinsPerWindow must be ≥ 1.");
         if (!(options.DataTimeout > TimeSpan.Zero) || options.DataTimeout == TimeSpan.MaxValue)
             throw new SarKitInputException($"streaming supervisor: watchdog DataTimeout {options.DataTimeout} must be positive and finite.");

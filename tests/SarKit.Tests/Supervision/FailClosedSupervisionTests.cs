@@ -298,6 +298,25 @@ public class FailClosedSupervisionTests
         Assert.Contains("cal.json", e.Message);
     }
 
+    [Fact]
+    public void NonFiniteOptionsAndLimitsAreRefused()
+    {
+        SarObservable[] obs = [new("q", SarMetric.LocalHead, 1, [1], "V")];
+        Assert.Throws<SarKitInputException>(() => new StreamingSarSupervisor(obs, Limits, new StreamingSupervisorOptions { SampleIntervalSeconds = double.PositiveInfinity, TimeProvider = new FakeTimeProvider() }));
+        Assert.Throws<SarKitInputException>(() => new StreamingSarSupervisor(obs, Limits, new StreamingSupervisorOptions { SampleIntervalSeconds = 1e-6, TimeToleranceSeconds = double.NaN, TimeProvider = new FakeTimeProvider() }));
+        Assert.Throws<SarKitInputException>(() => SarLimit.ParseUser("local_head:10:inf"));
+        Assert.Throws<SarKitInputException>(() => SarLimit.ParseUser("local_head:Infinity:15"));
+        Assert.Throws<SarKitInputException>(() => SarLimitTable.Default().Limits(null, OperatingMode.Normal, null, SarMetric.LocalHead, double.PositiveInfinity));
+        using var dir = new TempFolder();
+        var table = dir.Write("t.json", "{\"editions\": [{\"edition\": \"x\", \"long_window_s\": 360, \"short_window_s\": 10, \"short_term_factor\": 2, \"modes\": {\"normal\": {\"whole_body\": 1e400, \"head\": 3.2, \"local_head\": 10}}}]}");
+        Assert.Throws<SarKitInputException>(() => SarLimitTable.Load(table).Limits(null, OperatingMode.Normal, null));
+        var neg = dir.Write("n.json", "{\"editions\": [{\"edition\": \"x\", \"long_window_s\": 360, \"short_window_s\": 10, \"short_term_factor\": 2, \"modes\": {\"normal\": {\"whole_body\": -2, \"head\": 3.2, \"local_head\": 10}}}]}");
+        Assert.Throws<SarKitInputException>(() => SarLimitTable.Load(neg).Limits(null, OperatingMode.Normal, null));
+        var w = new MultiChannelWaveform(1, 4, 1e-6, [1, 1, 1, 1], [0, 0, 0, 0], "V", "w.csv");
+        Assert.Throws<SarKitInputException>(() => w.Template("V", null, double.NaN));
+        Assert.Throws<SarKitInputException>(() => PulseqSchedule.Build(Parse(TinySeq()), DriveCalibration.MicroTesla(), double.PositiveInfinity));
+    }
+
     internal sealed class TempFolder : IDisposable
     {
         public readonly string Path = Directory.CreateTempSubdirectory("sarkit-fc-").FullName;
