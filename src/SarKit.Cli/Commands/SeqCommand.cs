@@ -17,6 +17,8 @@ namespace SarKit.Cli.Commands;
 internal static class SeqCommand
 {
     public const int ExitLimitExceeded = 3;
+    /// <summary>Largest --timeline-points (memory stays bounded: points × windows × 8 bytes).</summary>
+    private const int MaxTimelinePoints = 1_000_000;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Options shared by `seq check` and `pulse check`.</summary>
@@ -168,6 +170,7 @@ internal static class SeqCommand
         {
             double? body = observables.FirstOrDefault(x => x.Metric == SarMetric.WholeBody)?.MassKg ?? p.GetValue(o.Weight);
             if (body is null) throw new SarKitInputException("partial-body SAR needs the patient mass: give --weight or --exposed-ratio, or a whole_body region in --global.");
+            if (!(body > 0) || !double.IsFinite(body.Value)) throw new SarKitInputException($"--weight {body} kg: the patient mass must be a positive number.");
             ratio = Math.Min(1, me / body.Value);
         }
         var table = p.GetValue(o.Limits) is { } lt ? SarLimitTable.Load(lt) : SarLimitTable.Default();
@@ -179,7 +182,9 @@ internal static class SeqCommand
             "once" => RepetitionMode.Once,
             var r => throw new SarKitInputException($"--repeat '{r}': expected steady or once."),
         };
-        int tlPoints = p.GetValue(o.Timeline) is not null || p.GetValue(o.Plot) is not null ? Math.Max(2, p.GetValue(o.TimelinePoints)) : 0;
+        if (p.GetValue(o.TimelinePoints) is < 2 or > MaxTimelinePoints)
+            throw new SarKitInputException($"--timeline-points {p.GetValue(o.TimelinePoints)}: must be between 2 and {MaxTimelinePoints}.");
+        int tlPoints = p.GetValue(o.Timeline) is not null || p.GetValue(o.Plot) is not null ? p.GetValue(o.TimelinePoints) : 0;
         var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, searchShortestRepetition: !p.GetValue(o.NoDelay));
 
         if (p.GetValue(o.Timeline) is { } tl) WriteTimeline(tl, report);

@@ -34,6 +34,8 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
     /// </summary>
     public static PulseqRfRaster Of(PulseqSequence seq, PulseqRfEvent rf, double? larmorHz = null, bool magnitudeOnly = false)
     {
+        if (larmorHz is { } fl && !(fl > 0 && double.IsFinite(fl)))
+            throw new SarKitInputException($"Larmor frequency {fl} Hz must be a positive number.");
         double dt = seq.Definitions.RadiofrequencyRasterTime;
         var mag = seq.Shapes[rf.MagnitudeShapeId];
         var ph = seq.Shapes[rf.PhaseShapeId];

@@ -51,6 +51,23 @@ public class SeqFailClosedCliTests
         Assert.Contains("Signature: absent", t.Out);
     }
 
+    [Theory]
+    [InlineData("--timeline-points", "2000000000")]
+    [InlineData("--resolution", "NaN")]
+    [InlineData("--resolution", "Infinity")]
+    [InlineData("--short-term-factor", "Infinity")]
+    [InlineData("--limit", "local_head:10:Infinity")]
+    [InlineData("--larmor", "NaN")]
+    public void NonFiniteOrHugeNumericOptionsAreExit2(string option, string value)
+    {
+        using var dir = new TempDir();
+        var seq = dir.File("ok.seq");
+        File.WriteAllText(seq, FailClosedSupervisionTests.TinySeq().Replace("1 500 1 2 0 0 0 0", "1 500 1 2 0 0 0 0"));
+        var args = new List<string> { "seq", "check", seq, "--b1-sar", "local_head=0.8", option, value, "--timeline", dir.File("t.csv") };
+        var r = CliRunner.Run(args.ToArray());
+        Assert.True(r.ExitCode == 2, $"{option} {value}: exit {r.ExitCode}: {r.Err}");
+    }
+
     [Fact]
     public void MissingShimNeedsTheExplicitOption()
     {
