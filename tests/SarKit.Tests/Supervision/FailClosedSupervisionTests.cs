@@ -201,6 +201,17 @@ public class FailClosedSupervisionTests
         Assert.Contains(word, e.Message);
     }
 
+    [Theory]
+    [InlineData("[GRADIENTS]\n1 1000 9 0 0\n\n", "shape id 9")]
+    [InlineData("[GRADIENTS]\n1 1000 1 9 0\n\n", "time shape id 9")]
+    [InlineData("[GRADIENTS]\n1 1000 1 0 0\n\n", null)]
+    public void GradientShapeReferencesMustExist(string grad, string? word)
+    {
+        var text = TinySeq(blocks: "1 200 1 1 0 0 0 0\n2 800 0 0 0 0 0 0", extra: grad);
+        if (word is null) { Assert.Single(Parse(text).GradientIds); return; }
+        Assert.Contains(word, Assert.Throws<SarKitInputException>(() => Parse(text)).Message);
+    }
+
     [Fact]
     public void OutOfRangePulseqNumbersAreRefused()
     {

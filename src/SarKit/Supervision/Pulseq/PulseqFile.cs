@@ -364,6 +364,21 @@ public static class PulseqFile
             var gradIds = Ids(rawGrad, "GRADIENTS", v15 ? 7 : 5);
             var trapIds = Ids(rawTrap, "TRAP", 6);
             var adcIds = Ids(rawAdc, "ADC", v15 ? 9 : 6);
+            // shape references of arbitrary gradients (1.4: id amp shape time delay; 1.5: id amp first last shape time delay)
+            // and of 1.5 ADC phase modulation (last field) must exist, like those of RF events
+            foreach (var (ln, f) in rawGrad)
+            {
+                int sIdx = v15 ? 4 : 2;
+                int shapeId = ParseInt(f[sIdx], "GRADIENTS", ln), timeId = ParseInt(f[sIdx + 1], "GRADIENTS", ln);
+                if (!shapes.ContainsKey(shapeId)) throw Err("GRADIENTS", ln, $"gradient {f[0]}: shape id {shapeId} is not defined in [SHAPES]");
+                if (timeId != 0 && !shapes.ContainsKey(timeId)) throw Err("GRADIENTS", ln, $"gradient {f[0]}: time shape id {timeId} is not defined in [SHAPES]");
+            }
+            if (v15)
+                foreach (var (ln, f) in rawAdc)
+                {
+                    int phaseId = ParseInt(f[8], "ADC", ln);
+                    if (phaseId != 0 && !shapes.ContainsKey(phaseId)) throw Err("ADC", ln, $"ADC {f[0]}: phase shape id {phaseId} is not defined in [SHAPES]");
+                }
             foreach (var id in trapIds)
                 if (gradIds.Contains(id)) throw Err("TRAP", rawTrap[0].line, $"gradient id {id} used by both [GRADIENTS] and [TRAP]");
             for (int k = 0; k < blocks.Count; k++)
