@@ -63,6 +63,7 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
         else
         {
             var time = seq.Shapes[rf.TimeShapeId];
+            if (!(time[0] >= 0)) throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id}: time shape {rf.TimeShapeId} starts at {time[0]} (negative times are not played; the energy before 0 would be lost).") { SourceFile = seq.SourceFile, Dataset = "SHAPES" };
             for (int n = 1; n < time.Length; n++)
                 if (!(time[n] >= time[n - 1])) throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id}: time shape {rf.TimeShapeId} is not non-decreasing at sample {n}.") { SourceFile = seq.SourceFile, Dataset = "SHAPES" };
             var pts = new Complex[mag.Length];

@@ -217,6 +217,10 @@ public class FailClosedSupervisionTests
     {
         Assert.Throws<SarKitInputException>(() => Parse(TinySeq().Replace("1 500 1 2 0 0 0 0", "1 500 1 2 0 -10 0 0"))); // negative delay
         Assert.Throws<SarKitInputException>(() => Parse(TinySeq().Replace("num_samples 4\n1\n1\n1\n1", "num_samples 2000000000\n1\n1\n1999999998"))); // huge shape
+        Assert.Throws<SarKitInputException>(() => Parse(TinySeq().Replace("RadiofrequencyRasterTime 1e-06", "RadiofrequencyRasterTime 1e-300"))); // energy → 0
+        // a time shape starting before 0 would drop RF
+        var neg = TinySeq().Replace("1 500 1 2 0 0 0 0", "1 500 1 2 3 0 0 0") + "\nshape_id 3\nnum_samples 4\n-2\n1\n2\n3\n";
+        Assert.Throws<SarKitInputException>(() => PulseqSchedule.Build(Parse(neg), DriveCalibration.MicroTesla(), 1e-4));
     }
 
     private static string Signed(string body)

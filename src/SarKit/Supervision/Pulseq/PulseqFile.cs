@@ -141,6 +141,10 @@ public static class PulseqFile
 
     /// <summary>Largest num_samples of one shape (and of a time-shaped RF raster): 2²⁴ samples (128 MiB of doubles).</summary>
     public const int MaxShapeSamples = 1 << 24;
+    /// <summary>Smallest accepted raster time in [DEFINITIONS] (1 ns), s.</summary>
+    public const double MinRasterSeconds = 1e-9;
+    /// <summary>Largest accepted raster time in [DEFINITIONS] (1 ms), s.</summary>
+    public const double MaxRasterSeconds = 1e-3;
     /// <summary>Largest total of decompressed shape samples in one file: 2²⁵ (256 MiB of doubles), so a small file cannot exhaust memory.</summary>
     public const long MaxTotalShapeSamples = 1L << 25;
 
@@ -520,6 +524,10 @@ public static class PulseqFile
                 throw new SarKitInputException($"{src}: section [DEFINITIONS]: required key '{key}' is missing (required for Pulseq ≥ 1.4)") { SourceFile = src, Dataset = "DEFINITIONS" };
             if (!double.TryParse(s, NumberStyles.Float, Inv, out var v) || !(v > 0) || double.IsInfinity(v))
                 throw new SarKitInputException($"{src}: section [DEFINITIONS]: '{key}' = '{s}' is not a positive number of seconds") { SourceFile = src, Dataset = "DEFINITIONS" };
+            // rasters scale every time and energy: a value far outside what scanners use (e.g. 1e-300 s) would shrink the
+            // RF energy towards 0 while the file still looks valid
+            if (!(v >= MinRasterSeconds && v <= MaxRasterSeconds))
+                throw new SarKitInputException($"{src}: section [DEFINITIONS]: '{key}' = {v.ToString("G", Inv)} s is outside the supported range [{MinRasterSeconds.ToString("G", Inv)}, {MaxRasterSeconds.ToString("G", Inv)}] s") { SourceFile = src, Dataset = "DEFINITIONS" };
             return v;
         }
 
