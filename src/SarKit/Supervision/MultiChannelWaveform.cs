@@ -16,6 +16,9 @@ public sealed class MultiChannelWaveform
     {
         if (channels < 1 || length < 1) throw new SarKitInputException($"{source}: waveform has {channels} channels × {length} samples; expected at least 1 × 1.") { SourceFile = source };
         if (!(rasterSeconds > 0) || !double.IsFinite(rasterSeconds)) throw new SarKitInputException($"{source}: raster {rasterSeconds} s must be a positive number.") { SourceFile = source };
+        // as for Pulseq rasters: a raster far outside what RF hardware plays (e.g. 1e-300 s) would scale every energy to ~0
+        if (!(rasterSeconds >= Pulseq.PulseqFile.MinRasterSeconds && rasterSeconds <= Pulseq.PulseqFile.MaxRasterSeconds))
+            throw new SarKitInputException($"{source}: raster {rasterSeconds} s is outside the supported range [{Pulseq.PulseqFile.MinRasterSeconds}, {Pulseq.PulseqFile.MaxRasterSeconds}] s.") { SourceFile = source, Dataset = "raster_s" };
         if (re.Length != channels * length || im.Length != channels * length) throw new ArgumentException("planar arrays must hold channels × length samples");
         for (int i = 0; i < re.Length; i++)
             if (!double.IsFinite(re[i]) || !double.IsFinite(im[i]))

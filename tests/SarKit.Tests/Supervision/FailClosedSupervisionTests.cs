@@ -57,6 +57,8 @@ public class FailClosedSupervisionTests
         var w = new MultiChannelWaveform(n, len, 1e-6, re, im, "V", "big.csv");
         var e = Assert.Throws<SarKitInputException>(() => w.Schedule("V", null, 1e-4));
         Assert.Contains("big.csv", e.Message);
+        // a raster of 1e-300 s would make every energy ~0
+        Assert.Contains("raster", Assert.Throws<SarKitInputException>(() => new MultiChannelWaveform(1, 1, 1e-300, [1], [0], "V", "tiny.csv")).Message);
     }
 
     [Fact]
