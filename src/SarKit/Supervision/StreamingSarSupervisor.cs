@@ -43,7 +43,7 @@ public sealed record StreamingSupervisorOptions
     /// <summary>
     /// Watchdog deadline: when no feed arrives for this long (wall-clock time of <see cref="TimeProvider"/>, counted from
     /// construction and from every feed) the supervisor latches <see cref="SupervisorState.Failed"/> (default 1 s; must be
-    /// positive and finite).
+    /// positive and at most one day).
     /// </summary>
     public TimeSpan DataTimeout { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Clock of the watchdog (default <see cref="TimeProvider.System"/>; inject a fake clock in tests).</summary>
@@ -98,8 +98,8 @@ public sealed class StreamingSarSupervisor : IDisposable
         if (!(options.SampleIntervalSeconds > 0) || !double.IsFinite(options.SampleIntervalSeconds)) throw new SarKitInputException($"streaming supervisor: sample interval {options.SampleIntervalSeconds} s must be a positive number.");
         if (options.TimeToleranceSeconds is { } tt && !(tt >= 0 && double.IsFinite(tt))) throw new SarKitInputException($"streaming supervisor: time tolerance {tt} s must be a non-negative number.");
         if (options.BinsPerWindow < 1) throw new SarKitInputException("streaming supervisor: BinsPerWindow must be ≥ 1.");
-        if (!(options.DataTimeout > TimeSpan.Zero) || options.DataTimeout == TimeSpan.MaxValue)
-            throw new SarKitInputException($"streaming supervisor: watchdog DataTimeout {options.DataTimeout} must be positive and finite.");
+        if (!(options.DataTimeout > TimeSpan.Zero) || options.DataTimeout > TimeSpan.FromDays(1))
+            throw new SarKitInputException($"streaming supervisor: watchdog DataTimeout {options.DataTimeout} must be positive and at most one day.");
         _obs = observables.ToArray();
         _obsOffset = new int[_obs.Length + 1];
         for (int i = 0; i < _obs.Length; i++) _obsOffset[i + 1] = _obsOffset[i] + _obs[i].Count;

@@ -165,6 +165,8 @@ public class FailClosedSupervisionTests
         c2.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(SupervisorState.Failed, s2.Status.State);
         Assert.Throws<SarKitInputException>(() => Streaming(1, [1], c2, TimeSpan.Zero));
+        Assert.Throws<SarKitInputException>(() => Streaming(1, [1], c2, Timeout.InfiniteTimeSpan));
+        Assert.Throws<SarKitInputException>(() => Streaming(1, [1], c2, TimeSpan.MaxValue));
     }
 
     // ---- silent defaults ----
