@@ -17,6 +17,8 @@ namespace SarKit.Cli.Commands;
 internal static class SeqCommand
 {
     public const int ExitLimitExceeded = 3;
+    /// <summary>Largest --timeline-points (memory stays bounded: points × windows × 8 bytes).</summary>
+    private const int MaxTimelinePoints = 1_000_000;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Options shared by `seq check` and `pulse check`.</summary>
@@ -58,18 +60,29 @@ internal static class SeqCommand
         var o = new CheckOptions();
         var larmor = new Option<double?>("--larmor") { Description = "Larmor frequency, Hz (needed only to apply Pulseq 1.5 ppm offsets)." };
         var repBlocks = new Option<int?>("--repetition-blocks") { Description = "Blocks per repetition (TR) for the shortest-TR answer (default: the whole sequence is one repetition)." };
-        var check = new Command("check", "Check a Pulseq sequence's local, head, whole-body and partial-body SAR over every 10 s and 6 min window.") { file, larmor, repBlocks };
+        var missingShim = new Option<string>("--missing-shim") { Description = "A block referencing an RF_SHIMS id without a row: refuse (default) or default (use the calibration's default shim, as for blocks without RF_SHIMS).", DefaultValueFactory = _ => "refuse" };
+        var check = new Command("check", "Check a Pulseq sequence's local, head, whole-body and partial-body SAR over every 10 s and 6 min window.") { file, larmor, repBlocks, missingShim };
         o.AddTo(check);
         check.SetAction(p => io.Guard(() =>
         {
+            var shimPolicy = p.GetValue(missingShim)!.Trim().ToLowerInvariant() switch
+            {
+                "refuse" => MissingShimPolicy.Refuse,
+                "default" => MissingShimPolicy.UseDefaultShim,
+                var v => throw new SarKitInputException($"--missing-shim '{v}': expected refuse or default."),
+            };
             var s = PulseqFile.Read(p.GetValue(file)!);
+            WarnIfUnsigned(io, s);
             var hints = SoftDelayHints(s);
             if (hints.Length > 0)
                 io.Err.WriteLine($"warning: {s.SourceFile} has soft delays ({string.Join(", ", hints)}); SAR is checked for the file's nominal block durations — shortening them at the scanner raises SAR.");
-            return RunCheck(io, p, o, s.SourceFile, hints, (unit, cal, res) =>
+            return RunCheck(io, p, o, s.SourceFile, hints, SignatureText(s), (unit, cal, res) =>
             {
                 cal ??= unit == "uT" ? DriveCalibration.MicroTesla(1) : throw new SarKitInputException($"{s.SourceFile}: the matrices are per {unit}²; give --calibration ({unit}/uT per channel) to convert the Pulseq RF (Hz) to drive amplitudes.");
-                var sched = PulseqSchedule.Build(s, cal, res, p.GetValue(larmor));
+                var defaulted = new List<int>();
+                var sched = PulseqSchedule.Build(s, cal, res, p.GetValue(larmor), shimPolicy, defaulted);
+                if (defaulted.Count > 0)
+                    io.Err.WriteLine($"warning: {s.SourceFile}: {defaulted.Count} block(s) reference a missing RF_SHIMS row (first: block {defaulted[0]}); the calibration's default shim is used for them (--missing-shim default).");
                 IReadOnlyList<double>? cuts = null;
                 if (p.GetValue(repBlocks) is { } rb)
                 {
@@ -97,7 +110,7 @@ internal static class SeqCommand
         check.SetAction(p => io.Guard(() =>
         {
             var w = WaveformFile.Read(p.GetValue(file)!);
-            return RunCheck(io, p, o, w.Source, [], (unit, cal, res) => (w.Schedule(unit, cal, res, p.GetValue(tr)), null));
+            return RunCheck(io, p, o, w.Source, [], null, (unit, cal, res) => (w.Schedule(unit, cal, res, p.GetValue(tr)), null));
         }));
         pulse.Add(check);
         return pulse;
@@ -105,11 +118,21 @@ internal static class SeqCommand
 
     private delegate (PulseSchedule Schedule, IReadOnlyList<double>? Cuts) ScheduleFactory(string matrixUnit, DriveCalibration? cal, double resolution);
 
+    /// <summary>"verified" or "absent" (a mismatching signature is refused on reading).</summary>
+    private static string SignatureText(PulseqSequence s) => s.Signature == PulseqSignatureStatus.Verified ? "verified" : "absent";
+
+    /// <summary>Loud stderr warning for a Pulseq file without [SIGNATURE]: deleted or edited rows cannot be detected.</summary>
+    private static void WarnIfUnsigned(CliIO io, PulseqSequence s)
+    {
+        if (s.Signature == PulseqSignatureStatus.Absent)
+            io.Err.WriteLine($"WARNING: {s.SourceFile} has no [SIGNATURE] (signature: absent): deleted, truncated or edited rows cannot be detected. Write the file with Pulseq/pypulseq (which sign it) before using it at the scanner.");
+    }
+
     /// <summary>Distinct hints of the DELAYS (soft delay) extensions used by blocks.</summary>
     private static string[] SoftDelayHints(PulseqSequence s) =>
         s.Blocks.Select(s.SoftDelay).Where(d => d is not null).Select(d => d!.Hint).Distinct().OrderBy(h => h, StringComparer.Ordinal).ToArray();
 
-    private static int RunCheck(CliIO io, ParseResult p, CheckOptions o, string source, string[] softDelayHints, ScheduleFactory build)
+    private static int RunCheck(CliIO io, ParseResult p, CheckOptions o, string source, string[] softDelayHints, string? signature, ScheduleFactory build)
     {
         bool json = p.GetValue(o.Json);
         if (p.GetValue(o.Plot) is { } plotPath && Path.GetExtension(plotPath).ToLowerInvariant() is not (".svg" or ".png"))
@@ -147,6 +170,7 @@ internal static class SeqCommand
         {
             double? body = observables.FirstOrDefault(x => x.Metric == SarMetric.WholeBody)?.MassKg ?? p.GetValue(o.Weight);
             if (body is null) throw new SarKitInputException("partial-body SAR needs the patient mass: give --weight or --exposed-ratio, or a whole_body region in --global.");
+            if (!(body > 0) || !double.IsFinite(body.Value)) throw new SarKitInputException($"--weight {body} kg: the patient mass must be a positive number.");
             ratio = Math.Min(1, me / body.Value);
         }
         var table = p.GetValue(o.Limits) is { } lt ? SarLimitTable.Load(lt) : SarLimitTable.Default();
@@ -158,16 +182,19 @@ internal static class SeqCommand
             "once" => RepetitionMode.Once,
             var r => throw new SarKitInputException($"--repeat '{r}': expected steady or once."),
         };
-        int tlPoints = p.GetValue(o.Timeline) is not null || p.GetValue(o.Plot) is not null ? Math.Max(2, p.GetValue(o.TimelinePoints)) : 0;
+        if (p.GetValue(o.TimelinePoints) is < 2 or > MaxTimelinePoints)
+            throw new SarKitInputException($"--timeline-points {p.GetValue(o.TimelinePoints)}: must be between 2 and {MaxTimelinePoints}.");
+        int tlPoints = p.GetValue(o.Timeline) is not null || p.GetValue(o.Plot) is not null ? p.GetValue(o.TimelinePoints) : 0;
         var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, searchShortestRepetition: !p.GetValue(o.NoDelay));
 
         if (p.GetValue(o.Timeline) is { } tl) WriteTimeline(tl, report);
         if (p.GetValue(o.Plot) is { } pl) WritePlot(pl, report, source);
         int exit = report.Passed ? CliApp.ExitOk : ExitLimitExceeded;
-        var result = ToJson(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints);
+        var result = ToJson(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints, signature);
         if (json) { Json.Write(io.Out, result); return exit; }
         var c = io.Stdout();
         c.WriteLine($"{source}: period {schedule.PeriodSeconds.ToString("G6", Inv)} s, {schedule.Placements.Length} RF events ({schedule.Templates.Count} distinct), {schedule.Channels} channel(s), {(rep == RepetitionMode.Periodic ? "steady state (repeated)" : "played once")}");
+        if (signature is not null) c.WriteLine($"Signature: {signature}");
         foreach (var ob in observables) c.WriteLine($"  {ob.Metric.Id()}: {ob.Name}, {ob.Count} matri{(ob.Count == 1 ? "x" : "ces")}, W/kg per {ob.DriveUnit}²");
         var t = new Table().AddColumn("Limit").AddColumn("Window").AddColumn("SAR W/kg").AddColumn("Limit W/kg").AddColumn("Ratio").AddColumn("Result").AddColumn("Worst window ends");
         foreach (var oc in report.Outcomes)
@@ -190,15 +217,15 @@ internal static class SeqCommand
     internal sealed record ObservableJson(string Name, string Metric, int Count, int Channels, string DriveUnit, double? MassKg);
     internal sealed record CheckJson(string Source, double PeriodS, int RfEvents, int DistinctRfEvents, int Channels, string Repetition, string Mode, double? ExposedMassRatio,
         string LimitTable, ObservableJson[] Matrices, OutcomeJson[] Limits, bool Passed, OutcomeJson? Binding, double? MaxScaleFactor, double? MinimumAddedDelayS, double? ShortestRepetitionS,
-        string[] SoftDelayHints);
+        string[] SoftDelayHints, string? Signature);
 
-    private static CheckJson ToJson(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio, OperatingMode mode, string table, string[] softDelayHints)
+    private static CheckJson ToJson(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio, OperatingMode mode, string table, string[] softDelayHints, string? signature)
     {
         OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, Json.Num(o.Sar), Json.Num(o.Ratio), o.Passed, Json.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex, o.Evaluated ? o.EdgeErrorBound : null);
         return new CheckJson(source, s.PeriodSeconds, s.Placements.Length, s.Templates.Count, s.Channels, rep == RepetitionMode.Periodic ? "steady" : "once",
             mode == OperatingMode.Normal ? "normal" : "first", ratio, table,
             obs.Select(x => new ObservableJson(x.Name, x.Metric.Id(), x.Count, x.Channels, x.DriveUnit, x.MassKg)).ToArray(),
-            r.Outcomes.Select(O).ToArray(), r.Passed, r.Binding is { } b ? O(b) : null, Json.Num(r.MaxScaleFactor), r.MinimumAddedDelaySeconds, r.ShortestRepetitionSeconds, softDelayHints);
+            r.Outcomes.Select(O).ToArray(), r.Passed, r.Binding is { } b ? O(b) : null, Json.Num(r.MaxScaleFactor), r.MinimumAddedDelaySeconds, r.ShortestRepetitionSeconds, softDelayHints, signature);
     }
 
     private static void WriteTimeline(string path, SequenceSarReport r)
@@ -239,11 +266,12 @@ internal static class SeqCommand
     }
 
     internal sealed record InfoJson(string Source, string Version, double DurationS, int Blocks, int RfBlocks, int RfEvents, int Shapes, double RfRasterS, double BlockRasterS,
-        int ShimmedBlocks, int? ShimChannels, int SoftDelayBlocks, string[] SoftDelayHints, string[] Extensions, double RfEnergyHz2S, double PeakB1UT, double B1RmsUT, double RfDutyCycle, double FlipAngleMaxDeg);
+        int ShimmedBlocks, int? ShimChannels, int SoftDelayBlocks, string[] SoftDelayHints, string[] Extensions, double RfEnergyHz2S, double PeakB1UT, double B1RmsUT, double RfDutyCycle, double FlipAngleMaxDeg, string Signature);
 
     private static int Info(CliIO io, string path, double? larmor, bool json)
     {
         var s = PulseqFile.Read(path);
+        WarnIfUnsigned(io, s);
         double energy = 0, peak = 0, rfTime = 0, maxFa = 0;
         var cache = new Dictionary<int, PulseqRfRaster>();
         int rfBlocks = 0, shimmed = 0; int? shimCh = null;
@@ -252,7 +280,8 @@ internal static class SeqCommand
             if (b.RfId == 0) continue;
             rfBlocks++;
             if (!cache.TryGetValue(b.RfId, out var r)) cache[b.RfId] = r = PulseqRfRaster.Of(s, s.RfEvents[b.RfId], larmor, magnitudeOnly: true);
-            energy += r.EnergyHz2s();
+            try { energy += r.EnergyHz2s(); }
+            catch (SarKitInputException e) { throw new SarKitInputException($"{path}: block {b.Id}, RF {b.RfId}: {e.Message}", e) { SourceFile = path, Dataset = "RF" }; }
             rfTime += r.SamplesHz.Length * r.RasterSeconds;
             foreach (var x in r.SamplesHz) peak = Math.Max(peak, x.Magnitude);
             var sum = Complex.Zero; foreach (var x in r.SamplesHz) sum += x;
@@ -261,11 +290,13 @@ internal static class SeqCommand
         }
         double T = s.TotalDurationSeconds, g = DriveCalibration.Gamma1H;
         var info = new InfoJson(path, s.Version.ToString(), T, s.Blocks.Count, rfBlocks, s.RfEvents.Count, s.Shapes.Count, s.Definitions.RadiofrequencyRasterTime, s.Definitions.BlockDurationRaster,
-            shimmed, shimCh, s.Blocks.Count(b => s.SoftDelay(b) is not null), SoftDelayHints(s), s.ExtensionTypes.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(), energy, peak / g * 1e6, Math.Sqrt(energy / T) / g * 1e6, rfTime / T, maxFa);
+            shimmed, shimCh, s.Blocks.Count(b => s.SoftDelay(b) is not null), SoftDelayHints(s), s.ExtensionTypes.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(), energy, peak / g * 1e6, Math.Sqrt(energy / T) / g * 1e6, rfTime / T, maxFa, SignatureText(s));
+        foreach (var (name, v) in new[] { ("RF energy", energy), ("peak B1", info.PeakB1UT), ("B1rms", info.B1RmsUT), ("flip angle", maxFa) })
+            if (!double.IsFinite(v)) throw new SarKitInputException($"{path}: {name} is {v} (RF amplitudes overflow double precision); refusing.") { SourceFile = path, Dataset = "RF" };
         if (json) { Json.Write(io.Out, info); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
-        Row("File", path); Row("Pulseq version", info.Version); Row("Duration", $"{T.ToString("G6", Inv)} s");
+        Row("File", path); Row("Signature", info.Signature); Row("Pulseq version", info.Version); Row("Duration", $"{T.ToString("G6", Inv)} s");
         Row("Blocks", $"{info.Blocks} ({rfBlocks} with RF)"); Row("RF events", $"{info.RfEvents} distinct, {info.Shapes} shapes");
         Row("RF raster / block raster", $"{info.RfRasterS.ToString("G3", Inv)} s / {info.BlockRasterS.ToString("G3", Inv)} s");
         Row("RF_SHIMS", shimmed == 0 ? "none (single channel)" : $"{shimmed} blocks, {shimCh} channels");

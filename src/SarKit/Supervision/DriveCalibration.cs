@@ -14,6 +14,10 @@ public sealed class DriveCalibration
 {
     /// <summary>¹H gyromagnetic ratio γ/2π, Hz/T (CODATA 2018: 42.577 478 518 MHz/T).</summary>
     public const double Gamma1H = 42.577478518e6;
+    /// <summary>Smallest accepted γ/2π, Hz/T (below every MR nucleus).</summary>
+    public const double MinGammaHzPerT = 1e5;
+    /// <summary>Largest accepted γ/2π, Hz/T (above every MR nucleus).</summary>
+    public const double MaxGammaHzPerT = 1e9;
 
     public DriveCalibration(string driveUnit, Complex[] factorsPerMicroTesla, Complex[]? defaultShim = null, double gammaHzPerT = Gamma1H, string source = "calibration")
     {
@@ -24,7 +28,13 @@ public sealed class DriveCalibration
                 throw new SarKitInputException($"{source}: calibration factor of channel {c} is not finite.");
         if (defaultShim is not null && defaultShim.Length != factorsPerMicroTesla.Length)
             throw new SarKitInputException($"{source}: default shim has {defaultShim.Length} channels, calibration {factorsPerMicroTesla.Length}.");
-        if (!(gammaHzPerT > 0)) throw new SarKitInputException($"{source}: gyromagnetic ratio {gammaHzPerT} Hz/T must be positive.");
+        if (defaultShim is not null)
+            for (int c = 0; c < defaultShim.Length; c++)
+                if (!double.IsFinite(defaultShim[c].Real) || !double.IsFinite(defaultShim[c].Imaginary))
+                    throw new SarKitInputException($"{source}: default shim of channel {c} is not finite ({defaultShim[c]}).");
+        // γ/2π of MR nuclei lies between about 1 MHz/T (¹⁸⁷Os) and 45 MHz/T (³H); a huge γ would scale every drive to ~0
+        if (!(gammaHzPerT >= MinGammaHzPerT && gammaHzPerT <= MaxGammaHzPerT))
+            throw new SarKitInputException($"{source}: gyromagnetic ratio {gammaHzPerT} Hz/T must lie in [{MinGammaHzPerT:G3}, {MaxGammaHzPerT:G3}] Hz/T (¹H: {Gamma1H} Hz/T).");
         Factors = factorsPerMicroTesla; DefaultShim = defaultShim; GammaHzPerT = gammaHzPerT; Source = source;
     }
 
@@ -73,6 +83,7 @@ public sealed class DriveCalibration
         using (doc)
         {
             var r = doc.RootElement;
+            if (r.ValueKind != JsonValueKind.Object) throw new SarKitInputException($"{path}: calibration must be a JSON object.") { SourceFile = path };
             if (!r.TryGetProperty("unit", out var u) || u.ValueKind != JsonValueKind.String)
                 throw new SarKitInputException($"{path}: calibration needs \"unit\" (e.g. \"V/uT\").") { SourceFile = path };
             var unit = u.GetString()!;
@@ -82,22 +93,42 @@ public sealed class DriveCalibration
             if (!r.TryGetProperty("factors", out var fa) || fa.ValueKind != JsonValueKind.Array)
                 throw new SarKitInputException($"{path}: calibration needs \"factors\": one per channel.") { SourceFile = path };
             var factors = fa.EnumerateArray().Select((e, i) => ComplexOf(e, path, $"factors[{i}]")).ToArray();
+            if (r.TryGetProperty("default_shim", out var shv) && shv.ValueKind != JsonValueKind.Array)
+                throw new SarKitInputException($"{path}: \"default_shim\" must be an array (one weight per channel).") { SourceFile = path };
             Complex[]? shim = r.TryGetProperty("default_shim", out var sh) ? sh.EnumerateArray().Select((e, i) => ComplexOf(e, path, $"default_shim[{i}]")).ToArray() : null;
-            double gamma = r.TryGetProperty("gamma_hz_per_t", out var g) ? g.GetDouble() : Gamma1H;
+            double gamma = r.TryGetProperty("gamma_hz_per_t", out var g) ? Number(g, path, "gamma_hz_per_t") : Gamma1H;
             return new DriveCalibration(unit[..slash], factors, shim, gamma, path);
         }
     }
 
     internal static Complex ComplexOf(JsonElement e, string path, string what)
     {
-        if (e.ValueKind == JsonValueKind.Number) return new Complex(e.GetDouble(), 0);
+        var z = ComplexOfRaw(e, path, what);
+        if (!double.IsFinite(z.Real) || !double.IsFinite(z.Imaginary))
+            throw new SarKitInputException($"{path}: {what} is not finite ({z}).") { SourceFile = path };
+        return z;
+    }
+
+    /// <summary>A finite JSON number, else <see cref="SarKitInputException"/> naming the file and field.</summary>
+    internal static double Number(JsonElement e, string path, string what)
+    {
+        if (e.ValueKind == JsonValueKind.Number && e.TryGetDouble(out var v) && double.IsFinite(v)) return v;
+        throw new SarKitInputException($"{path}: {what} = {e.GetRawText()} is not a finite number.") { SourceFile = path };
+    }
+
+    private static Complex ComplexOfRaw(JsonElement e, string path, string what)
+    {
+        if (e.ValueKind == JsonValueKind.Number) return new Complex(Number(e, path, what), 0);
         if (e.ValueKind == JsonValueKind.Object)
         {
-            if (e.TryGetProperty("re", out var re)) return new Complex(re.GetDouble(), e.TryGetProperty("im", out var im) ? im.GetDouble() : 0);
+            if (e.TryGetProperty("re", out var re)) return new Complex(Number(re, path, what + ".re"), e.TryGetProperty("im", out var im) ? Number(im, path, what + ".im") : 0);
             if (e.TryGetProperty("magnitude", out var m))
             {
-                double ph = e.TryGetProperty("phase_rad", out var pr) ? pr.GetDouble() : e.TryGetProperty("phase_deg", out var pd) ? pd.GetDouble() * Math.PI / 180 : 0;
-                return Complex.FromPolarCoordinates(m.GetDouble(), ph);
+                double ph = e.TryGetProperty("phase_rad", out var pr) ? Number(pr, path, what + ".phase_rad")
+                    : e.TryGetProperty("phase_deg", out var pd) ? Number(pd, path, what + ".phase_deg") * Math.PI / 180 : 0;
+                // a phase beyond ±10⁶ rad has lost all precision in double (cos/sin of it are noise)
+                if (Math.Abs(ph) > 1e6) throw new SarKitInputException($"{path}: {what} phase {ph} rad is out of range (|phase| ≤ 1e6 rad).") { SourceFile = path };
+                return Complex.FromPolarCoordinates(Number(m, path, what + ".magnitude"), ph);
             }
         }
         throw new SarKitInputException($"{path}: {what} must be a number, {{\"re\", \"im\"}} or {{\"magnitude\", \"phase_deg\"|\"phase_rad\"}}.") { SourceFile = path };

@@ -16,6 +16,9 @@ public sealed class MultiChannelWaveform
     {
         if (channels < 1 || length < 1) throw new SarKitInputException($"{source}: waveform has {channels} channels × {length} samples; expected at least 1 × 1.") { SourceFile = source };
         if (!(rasterSeconds > 0) || !double.IsFinite(rasterSeconds)) throw new SarKitInputException($"{source}: raster {rasterSeconds} s must be a positive number.") { SourceFile = source };
+        // as for Pulseq rasters: a raster far outside what RF hardware plays (e.g. 1e-300 s) would scale every energy to ~0
+        if (!(rasterSeconds >= Pulseq.PulseqFile.MinRasterSeconds && rasterSeconds <= Pulseq.PulseqFile.MaxRasterSeconds))
+            throw new SarKitInputException($"{source}: raster {rasterSeconds} s is outside the supported range [{Pulseq.PulseqFile.MinRasterSeconds}, {Pulseq.PulseqFile.MaxRasterSeconds}] s.") { SourceFile = source, Dataset = "raster_s" };
         if (re.Length != channels * length || im.Length != channels * length) throw new ArgumentException("planar arrays must hold channels × length samples");
         for (int i = 0; i < re.Length; i++)
             if (!double.IsFinite(re[i]) || !double.IsFinite(im[i]))
@@ -74,6 +77,7 @@ public sealed class MultiChannelWaveform
     /// <summary>Template of this waveform in drive units: segments of ⌊resolution/Δt⌋ samples, R_seg by SIMD correlation.</summary>
     public PulseTemplate Template(string matrixUnit, DriveCalibration? cal, double resolutionSeconds)
     {
+        if (!(resolutionSeconds > 0) || !double.IsFinite(resolutionSeconds)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be a positive number.");
         var f = DriveFactors(matrixUnit, cal);
         int n = Channels, len = Length;
         var re = new double[Re.Length]; var im = new double[re.Length];
@@ -81,6 +85,8 @@ public sealed class MultiChannelWaveform
             for (int t = 0; t < len; t++)
             {
                 var z = new Complex(Re[c * len + t], Im[c * len + t]) * f[c];
+                if (!double.IsFinite(z.Real * z.Real + z.Imaginary * z.Imaginary))
+                    throw new SarKitInputException($"{Source}: sample {t} of channel {c} ({Re[c * len + t]}, {Im[c * len + t]}) {Unit} in drive units is {z}, whose square overflows double precision; refusing.") { SourceFile = Source };
                 re[c * len + t] = z.Real; im[c * len + t] = z.Imaginary;
             }
         int per = Math.Max(1, (int)Math.Floor(resolutionSeconds / RasterSeconds * (1 + 1e-12)));
@@ -91,6 +97,9 @@ public sealed class MultiChannelWaveform
             int a = g * per, b = Math.Min(len, a + per);
             offsets[g] = a * RasterSeconds; durations[g] = (b - a) * RasterSeconds;
             RfCorrelation.Accumulate(re.AsSpan(a), im.AsSpan(a), n, b - a, len, RasterSeconds, w.AsSpan(g * n * n, n * n));
+            foreach (var v in w.AsSpan(g * n * n, n * n))
+                if (!double.IsFinite(v))
+                    throw new SarKitInputException($"{Source}: channel correlation of samples {a}..{b - 1} is {v} (the RF energy overflows double precision); refusing.") { SourceFile = Source };
         }
         return new PulseTemplate(Path.GetFileName(Source), n, offsets, durations, w, RasterSeconds);
     }
@@ -107,8 +116,10 @@ public sealed class MultiChannelWaveform
 /// <summary>
 /// Reads multi-channel waveforms (docs/supervision.md): .npz (arrays <c>waveform</c> complex [channels, samples],
 /// <c>raster_s</c>, text <c>unit</c>, optional <c>period_s</c>), HDF5 (dataset <c>/waveform</c> with attributes <c>unit</c>,
-/// <c>raster_s</c>, optional <c>period_s</c>) or CSV (<c># unit: V</c>, <c># raster_s: 1e-6</c>, optional
-/// <c># period_s: …</c>, a header row, then per sample the columns re_1, im_1, re_2, im_2, …).
+/// <c>raster_s</c>, optional <c>period_s</c>) or CSV (<c># unit: V</c>, <c># raster_s: 1e-6</c>, the required
+/// <c># samples: N</c> (number of sample rows; a file with another number of rows is refused, so a truncated file cannot
+/// pass at a fraction of its SAR), optional <c># duration_s: …</c> (must equal N·raster) and <c># period_s: …</c>, a header
+/// row, then per sample the columns re_1, im_1, re_2, im_2, …). The binary formats declare the sample count in their array shape.
 /// </summary>
 public static class WaveformFile
 {
@@ -160,7 +171,7 @@ public static class WaveformFile
 
     private static MultiChannelWaveform ReadCsv(string path)
     {
-        string? unit = null; double? raster = null, period = null;
+        string? unit = null; double? raster = null, period = null, duration = null; long? declared = null;
         var rows = new List<double[]>();
         int cols = -1, lineNo = 0;
         bool header = false;
@@ -178,23 +189,36 @@ public static class WaveformFile
                     case "unit": unit = kv[1]; break;
                     case "raster_s": raster = Num(kv[1], lineNo); break;
                     case "period_s": period = Num(kv[1], lineNo); break;
+                    case "duration_s": duration = Num(kv[1], lineNo); break;
+                    case "samples":
+                        declared = long.TryParse(kv[1], NumberStyles.None, Inv, out var ns) && ns > 0 ? ns
+                            : throw new SarKitInputException($"{path}: line {lineNo}: '# samples: {kv[1]}' must be a positive integer (the number of sample rows).") { SourceFile = path, Dataset = "samples" };
+                        break;
                 }
                 continue;
             }
             var f = line.Split(',', StringSplitOptions.TrimEntries);
             if (!header) { header = true; cols = f.Length; if (cols % 2 != 0) throw new SarKitInputException($"{path}: line {lineNo}: header has {cols} columns; expected pairs re_c, im_c.") { SourceFile = path }; continue; }
             if (f.Length != cols) throw new SarKitInputException($"{path}: line {lineNo}: {f.Length} columns, header has {cols}.") { SourceFile = path };
+            if (declared is { } dn && rows.Count >= dn)
+                throw new SarKitInputException($"{path}: line {lineNo}: more sample rows than the declared '# samples: {dn}'.") { SourceFile = path, Dataset = "samples" };
             rows.Add(f.Select(x => Num(x, lineNo)).ToArray());
         }
         if (unit is null) throw new SarKitInputException($"{path}: no '# unit: …' line; the waveform unit is required (V, sqrt(W), A, T, uT, Hz).") { SourceFile = path };
         if (raster is null) throw new SarKitInputException($"{path}: no '# raster_s: …' line (sample spacing, s).") { SourceFile = path };
+        if (declared is null)
+            throw new SarKitInputException($"{path}: no '# samples: N' line; declare the number of sample rows (e.g. '# samples: {rows.Count}' above the header row) so that a truncated file is detected.") { SourceFile = path, Dataset = "samples" };
         if (rows.Count == 0) throw new SarKitInputException($"{path}: no samples.") { SourceFile = path };
+        if (rows.Count != declared)
+            throw new SarKitInputException($"{path}: {rows.Count} sample rows, but '# samples: {declared}' declares {declared} (truncated or padded file); refusing.") { SourceFile = path, Dataset = "samples" };
+        if (duration is { } du && !(Math.Abs(du - rows.Count * raster.Value) <= 1e-9 * Math.Max(du, rows.Count * raster.Value)))
+            throw new SarKitInputException($"{path}: '# duration_s: {du.ToString("R", Inv)}' differs from samples × raster = {(rows.Count * raster.Value).ToString("R", Inv)} s; refusing.") { SourceFile = path, Dataset = "duration_s" };
         int c = cols / 2, n = rows.Count;
         var re = new double[c * n]; var im = new double[c * n];
         for (int t = 0; t < n; t++) for (int k = 0; k < c; k++) { re[k * n + t] = rows[t][2 * k]; im[k * n + t] = rows[t][2 * k + 1]; }
         return new MultiChannelWaveform(c, n, raster.Value, re, im, unit, path, period);
 
-        double Num(string s, int ln) => double.TryParse(s, NumberStyles.Float, Inv, out var v) ? v
-            : throw new SarKitInputException($"{path}: line {ln}: '{s}' is not a number.") { SourceFile = path };
+        double Num(string s, int ln) => double.TryParse(s, NumberStyles.Float, Inv, out var v) && double.IsFinite(v) ? v
+            : throw new SarKitInputException($"{path}: line {ln}: '{s}' is not a finite number.") { SourceFile = path };
     }
 }

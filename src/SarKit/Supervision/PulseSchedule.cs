@@ -24,8 +24,14 @@ public sealed class PulseTemplate
         for (int s = 0; s < offsets.Length; s++)
         {
             if (!(durations[s] > 0) || !double.IsFinite(durations[s])) throw new ArgumentException($"segment {s} of '{name}' has duration {durations[s]}");
+            if (!double.IsFinite(offsets[s])) throw new SarKitInputException($"'{name}': segment {s} starts at {offsets[s]} s (not finite).");
             if (s > 0 && offsets[s] < offsets[s - 1] + durations[s - 1] - 1e-12 * Math.Max(1, Math.Abs(offsets[s]))) throw new ArgumentException($"segments of '{name}' overlap at {s}");
         }
+        // fail closed: a non-finite correlation weight (e.g. |x|² overflowing to ∞, then ∞·0 = NaN) would otherwise drop out
+        // of every comparison and read as "no energy"
+        for (int k = 0; k < weights.Length; k++)
+            if (!double.IsFinite(weights[k]))
+                throw new SarKitInputException($"'{name}': correlation weight {k % n2} of segment {k / n2} is {weights[k]} (RF amplitude overflows double precision); refusing.");
         Name = name; Channels = channels; Offsets = offsets; Durations = durations; Weights = weights; RasterSeconds = rasterSeconds;
     }
 
@@ -64,6 +70,7 @@ public sealed class PulseTemplate
     /// <summary>Same events scaled in amplitude by <paramref name="factor"/> (energy × factor²).</summary>
     public PulseTemplate Scaled(double factor)
     {
+        if (!double.IsFinite(factor)) throw new SarKitInputException($"'{Name}': RF scale factor {factor} is not finite.");
         var w = (double[])Weights.Clone();
         for (int k = 0; k < w.Length; k++) w[k] *= factor * factor;
         return new PulseTemplate(Name, Channels, Offsets, Durations, w, RasterSeconds);
@@ -92,6 +99,8 @@ public sealed class PulseSchedule
     {
         if (!(periodSeconds > 0) || !double.IsFinite(periodSeconds)) throw new SarKitInputException($"{source}: schedule period {periodSeconds} s must be positive.");
         foreach (var t in templates) if (t.Channels != channels) throw new ArgumentException($"template '{t.Name}' has {t.Channels} channels, schedule {channels}");
+        foreach (var p in placements)
+            if (!double.IsFinite(p.StartSeconds)) throw new SarKitInputException($"{source}: RF event placement at {p.StartSeconds} s is not finite.");
         var sorted = placements.OrderBy(p => p.StartSeconds).ToArray();
         double prevEnd = double.NegativeInfinity;
         foreach (var p in sorted)

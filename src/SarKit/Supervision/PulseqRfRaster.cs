@@ -12,7 +12,13 @@ namespace SarKit.Supervision;
 public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, Complex[] SamplesHz)
 {
     /// <summary>Σ|s_n|²Δt, Hz²·s (= Hz).</summary>
-    public double EnergyHz2s() { double e = 0; foreach (var s in SamplesHz) e += s.Real * s.Real + s.Imaginary * s.Imaginary; return e * RasterSeconds; }
+    /// <exception cref="SarKitInputException">The energy overflows double precision.</exception>
+    public double EnergyHz2s()
+    {
+        double e = 0; foreach (var s in SamplesHz) e += s.Real * s.Real + s.Imaginary * s.Imaginary;
+        e *= RasterSeconds;
+        return double.IsFinite(e) ? e : throw new SarKitInputException($"RF energy Σ|s|²Δt = {e} Hz²·s overflows double precision; refusing.");
+    }
 
     /// <summary>Complex B1 samples in tesla: B1 = s/γ.</summary>
     public Complex[] SamplesTesla(double gammaHzPerT = DriveCalibration.Gamma1H) => SamplesHz.Select(s => s / gammaHzPerT).ToArray();
@@ -28,6 +34,8 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
     /// </summary>
     public static PulseqRfRaster Of(PulseqSequence seq, PulseqRfEvent rf, double? larmorHz = null, bool magnitudeOnly = false)
     {
+        if (larmorHz is { } fl && !(fl > 0 && double.IsFinite(fl)))
+            throw new SarKitInputException($"Larmor frequency {fl} Hz must be a positive number.");
         double dt = seq.Definitions.RadiofrequencyRasterTime;
         var mag = seq.Shapes[rf.MagnitudeShapeId];
         var ph = seq.Shapes[rf.PhaseShapeId];
@@ -55,11 +63,15 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
         else
         {
             var time = seq.Shapes[rf.TimeShapeId];
+            if (!(time[0] >= 0)) throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id}: time shape {rf.TimeShapeId} starts at {time[0]} (negative times are not played; the energy before 0 would be lost).") { SourceFile = seq.SourceFile, Dataset = "SHAPES" };
             for (int n = 1; n < time.Length; n++)
                 if (!(time[n] >= time[n - 1])) throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id}: time shape {rf.TimeShapeId} is not non-decreasing at sample {n}.") { SourceFile = seq.SourceFile, Dataset = "SHAPES" };
             var pts = new Complex[mag.Length];
             for (int n = 0; n < pts.Length; n++) pts[n] = Complex.FromPolarCoordinates(rf.AmplitudeHz * mag[n], 2 * Math.PI * ph[n]);
-            int nn = (int)Math.Round(time[^1]);
+            double last = Math.Round(time[^1]);
+            if (!(last <= PulseqFile.MaxShapeSamples))
+                throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id}: time shape {rf.TimeShapeId} ends at {time[^1]} raster units, more than {PulseqFile.MaxShapeSamples} samples.") { SourceFile = seq.SourceFile, Dataset = "SHAPES" };
+            int nn = (int)last;
             s = new Complex[Math.Max(nn, 0)];
             int k = 0;
             for (int m = 0; m < s.Length; m++)
@@ -72,6 +84,12 @@ public sealed record PulseqRfRaster(double DelaySeconds, double RasterSeconds, C
                 var v = pts[k] * (1 - f) + pts[k + 1] * f;
                 s[m] = v * Complex.FromPolarCoordinates(1, phOff + 2 * Math.PI * fOff * u * dt);
             }
+        }
+        for (int n = 0; n < s.Length; n++)
+        {
+            double m2 = s[n].Real * s[n].Real + s[n].Imaginary * s[n].Imaginary;
+            if (!double.IsFinite(m2))
+                throw new SarKitInputException($"{seq.SourceFile}: RF {rf.Id}: sample {n} = amplitude {rf.AmplitudeHz.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} Hz × shape is {s[n]} Hz, whose square overflows double precision; refusing.") { SourceFile = seq.SourceFile, Dataset = "RF" };
         }
         return new PulseqRfRaster(rf.DelaySeconds, dt, s);
     }

@@ -10,10 +10,15 @@ namespace SarKit.Supervision;
 /// </summary>
 public static class PulseqSchedule
 {
-    /// <summary>Builds the schedule. Blocks with RF and no RF_SHIMS use the calibration's default shim (required when N &gt; 1).</summary>
-    public static PulseSchedule Build(PulseqSequence seq, DriveCalibration cal, double resolutionSeconds = 1e-3, double? larmorHz = null)
+    /// <summary>
+    /// Builds the schedule. Blocks with RF and no RF_SHIMS use the calibration's default shim (required when N &gt; 1).
+    /// A block whose extension chain references an RF_SHIMS id without a row is refused unless <paramref name="missingShim"/>
+    /// is <see cref="MissingShimPolicy.UseDefaultShim"/>; such blocks are then listed in <paramref name="defaultedBlocks"/>.
+    /// </summary>
+    public static PulseSchedule Build(PulseqSequence seq, DriveCalibration cal, double resolutionSeconds = 1e-3, double? larmorHz = null,
+        MissingShimPolicy missingShim = MissingShimPolicy.Refuse, ICollection<int>? defaultedBlocks = null)
     {
-        if (!(resolutionSeconds > 0)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be positive.");
+        if (!(resolutionSeconds > 0) || !double.IsFinite(resolutionSeconds)) throw new SarKitInputException($"resolution {resolutionSeconds} s must be a positive number.");
         int n = cal.Channels;
         var starts = seq.BlockStartTimes();
         var templates = new List<PulseTemplate>();
@@ -24,7 +29,12 @@ public static class PulseqSchedule
         {
             var block = seq.Blocks[b];
             if (block.RfId == 0) continue;
-            var shim = seq.RfShim(block);
+            var (shim, missing) = seq.RfShimLookup(block);
+            if (missing is not null)
+            {
+                if (missingShim != MissingShimPolicy.UseDefaultShim) seq.RfShim(block); // throws, naming the block and the shim id
+                defaultedBlocks?.Add(block.Id);
+            }
             if (shim is not null && shim.Length != n)
                 throw new SarKitInputException($"{seq.SourceFile}: block {block.Id}: RF_SHIMS has {shim.Length} channels but the calibration ({cal.Source}) has {n}.") { SourceFile = seq.SourceFile, Dataset = "EXTENSIONS" };
             if (shim is null)
@@ -40,7 +50,11 @@ public static class PulseqSchedule
                 var a = new Complex[n];
                 for (int c = 0; c < n; c++) a[c] = cal.DrivePerHz(c, shim[c]);
                 ti = templates.Count;
-                templates.Add(Template($"rf{block.RfId}" + (sk > 0 || seq.RfShim(block) is not null ? $"/shim{sk}" : ""), raster, a, resolutionSeconds));
+                try { templates.Add(Template($"rf{block.RfId}" + (sk > 0 || seq.RfShimLookup(block).Shim is not null ? $"/shim{sk}" : ""), raster, a, resolutionSeconds)); }
+                catch (SarKitInputException e) when (e.SourceFile is null)
+                {
+                    throw new SarKitInputException($"{seq.SourceFile}: block {block.Id}, RF {block.RfId} with calibration {cal.Source}: {e.Message}", e) { SourceFile = seq.SourceFile, Dataset = "RF" };
+                }
                 byKey[key] = ti;
             }
             // the RF event must lie within its block (block durations are the file's, ≥ 1.4): otherwise it would overlap the
@@ -69,9 +83,20 @@ public static class PulseqSchedule
             double e = 0;
             for (int k = a; k < b; k++) { var s = raster.SamplesHz[k]; e += s.Real * s.Real + s.Imaginary * s.Imaginary; }
             e *= dt;
+            if (!double.IsFinite(e))
+                throw new SarKitInputException($"'{name}': RF energy of samples {a}..{b - 1} is {e} Hz²·s (overflows double precision); refusing.");
             offsets.Add(a * dt); durations.Add((b - a) * dt);
             foreach (var u in unit) w.Add(u * e);
         }
         return new PulseTemplate(name, n, offsets.ToArray(), durations.ToArray(), w.ToArray(), dt);
     }
+}
+
+/// <summary>What <see cref="PulseqSchedule.Build"/> does with a block whose RF_SHIMS reference has no row.</summary>
+public enum MissingShimPolicy
+{
+    /// <summary>Refuse the file (default, fail closed).</summary>
+    Refuse,
+    /// <summary>Use the calibration's default shim, as for a block without RF_SHIMS (explicit user choice, e.g. `--missing-shim default`).</summary>
+    UseDefaultShim,
 }

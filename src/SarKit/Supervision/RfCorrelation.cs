@@ -54,6 +54,66 @@ public static class RfCorrelation
         }
     }
 
+    /// <summary>
+    /// Relative tolerance τ of <see cref="CheckPositiveSemidefinite"/>: a correlation matrix R is accepted when
+    /// R + τ·tr(R)·I is positive definite, i.e. λ_min(R) &gt; −τ·tr(R). The energy an accepted block can hide is at most
+    /// τ·tr(R)·λ_max(Q) for any matrix Q (10⁻⁶ of the block's own energy scale); rounding of R = Σ x xᴴ Δt in double (and
+    /// of float32 sources) stays far below it.
+    /// </summary>
+    public const double PsdRelativeTolerance = 1e-6;
+
+    /// <summary>
+    /// Checks that packed weights w(R) (<see cref="HermitianPacking.DriveWeights"/> layout: R_ii = w_i, R_ij = (w_o + i·w_{o+1})/2
+    /// for i &lt; j) describe a Hermitian positive semidefinite R, as every correlation Σ x xᴴ Δt is: all values finite,
+    /// diagonal ≥ 0, and a Cholesky factorisation of R + τ·tr(R)·I succeeds (τ = <paramref name="relativeTolerance"/>);
+    /// with tr(R) = 0 every entry must be 0. Returns null when it is, else the reason. An indefinite R would let
+    /// tr(Q R) be negative and cancel energy delivered by other blocks.
+    /// </summary>
+    public static string? CheckPositiveSemidefinite(ReadOnlySpan<double> packedWeights, int channels, double relativeTolerance = PsdRelativeTolerance)
+    {
+        int n = channels;
+        if (packedWeights.Length != n * n) return $"{packedWeights.Length} values, expected {n * n}";
+        for (int k = 0; k < packedWeights.Length; k++) if (!double.IsFinite(packedWeights[k])) return $"value {k} is {packedWeights[k]}";
+        double tr = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (packedWeights[i] < 0) return $"negative channel energy R[{i},{i}] = {packedWeights[i]}";
+            tr += packedWeights[i];
+        }
+        if (!double.IsFinite(tr)) return $"trace {tr} overflows";
+        if (tr == 0)
+        {
+            foreach (var v in packedWeights) if (v != 0) return "not positive semidefinite: zero diagonal with non-zero off-diagonal terms";
+            return null;
+        }
+        double delta = relativeTolerance * tr;
+        var a = new Complex[n, n];
+        for (int i = 0; i < n; i++) a[i, i] = packedWeights[i] + delta;
+        int o = n;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+            {
+                var z = new Complex(packedWeights[o] / 2, packedWeights[o + 1] / 2); o += 2;
+                a[i, j] = z; a[j, i] = Complex.Conjugate(z);
+            }
+        // in-place Cholesky A = L Lᴴ (lower triangle)
+        for (int j = 0; j < n; j++)
+        {
+            double d = a[j, j].Real;
+            for (int k = 0; k < j; k++) d -= a[j, k].Real * a[j, k].Real + a[j, k].Imaginary * a[j, k].Imaginary;
+            if (!(d > 0)) return $"not positive semidefinite (λ_min < −{relativeTolerance:G}·tr R; pivot {j} is {d:G4} with tr R = {tr:G4})";
+            double l = Math.Sqrt(d);
+            a[j, j] = l;
+            for (int i = j + 1; i < n; i++)
+            {
+                var sum = a[i, j];
+                for (int k = 0; k < j; k++) sum -= a[i, k] * Complex.Conjugate(a[j, k]);
+                a[i, j] = sum / l;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Packed weights of R = e·a aᴴ for a static shim: channel c sends a_c·s(t) with e = Σ|s|²Δt.</summary>
     public static double[] StaticShim(ReadOnlySpan<Complex> a, double energy)
     {

@@ -19,8 +19,8 @@ public sealed record SarLimit(SarMetric Metric, double WindowSeconds, double Lim
     public static SarLimit ParseUser(string text)
     {
         var p = text.Split(':');
-        if (p.Length != 3 || !double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w) || !(w > 0)
-            || !double.TryParse(p[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var l) || !(l > 0))
+        if (p.Length != 3 || !double.TryParse(p[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var w) || !(w > 0) || !double.IsFinite(w)
+            || !double.TryParse(p[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var l) || !(l > 0) || !double.IsFinite(l))
             throw new SarKitInputException($"--limit '{text}': expected 'metric:window_s:W/kg' with positive numbers, e.g. 'local_head:10:15'.");
         return new SarLimit(SarMetricNames.Parse(p[0], $"--limit '{text}'"), w, l, "user");
     }
@@ -65,11 +65,21 @@ public sealed class SarLimitTable
     /// </summary>
     public IReadOnlyList<SarLimit> Limits(string? edition, OperatingMode mode, double? exposedMassRatio, SarMetric localRegion = SarMetric.LocalHead, double? shortTermFactor = null)
     {
+        try { return LimitsCore(edition, mode, exposedMassRatio, localRegion, shortTermFactor); }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException)
+        {
+            throw new SarKitInputException($"{Source}: limit table does not have the documented layout ({e.Message}).", e) { SourceFile = Source };
+        }
+    }
+
+    private IReadOnlyList<SarLimit> LimitsCore(string? edition, OperatingMode mode, double? exposedMassRatio, SarMetric localRegion, double? shortTermFactor)
+    {
         var ed = FindEdition(edition);
         string edName = ed.GetProperty("edition").GetString()!;
         double longW = Num(ed, "long_window_s"), shortW = Num(ed, "short_window_s");
         double factor = shortTermFactor ?? Num(ed, "short_term_factor");
-        if (!(factor > 0)) throw new SarKitInputException($"{Source}: short-term factor {factor} must be positive.");
+        if (!(factor > 0) || !double.IsFinite(factor)) throw new SarKitInputException($"{Source}: short-term factor {factor} must be a positive number.");
+        if (!(shortW > 0) || !(longW > 0)) throw new SarKitInputException($"{Source}: window lengths {shortW} s and {longW} s must be positive.") { SourceFile = Source };
         string modeKey = mode == OperatingMode.Normal ? "normal" : "first";
         if (!ed.GetProperty("modes").TryGetProperty(modeKey, out var m))
             throw new SarKitInputException($"{Source}: edition {edName} has no mode '{modeKey}'.") { SourceFile = Source };
@@ -86,6 +96,9 @@ public sealed class SarLimitTable
         var res = new List<SarLimit>();
         foreach (var (metric, v) in list)
         {
+            // fail closed: a limit ≤ 0 or ∞ (or one made infinite by the short-term factor) would make the check meaningless
+            if (!(v > 0) || !double.IsFinite(factor * v))
+                throw new SarKitInputException($"{Source}: limit of {metric.Id()} = {v} W/kg (× short-term factor {factor}) must be a positive finite number.") { SourceFile = Source };
             res.Add(new SarLimit(metric, longW, v, src));
             res.Add(new SarLimit(metric, shortW, factor * v, src + $", short term ×{factor.ToString("G", CultureInfo.InvariantCulture)}"));
         }
@@ -105,8 +118,8 @@ public sealed class SarLimitTable
 
     private double Num(JsonElement e, string key)
     {
-        if (!e.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Number)
-            throw new SarKitInputException($"{Source}: limit table entry '{key}' is missing or not a number.") { SourceFile = Source };
-        return v.GetDouble();
+        if (!e.TryGetProperty(key, out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || !double.IsFinite(d))
+            throw new SarKitInputException($"{Source}: limit table entry '{key}' is missing or not a finite number.") { SourceFile = Source };
+        return d;
     }
 }

@@ -4,7 +4,7 @@ namespace SarKit.Supervision;
 /// <param name="Limit">The limit.</param>
 /// <param name="Evaluated">False when no matrices for the limit's metric were given (not checked).</param>
 /// <param name="Sar">Worst window SAR of the metric for the limit's window, W/kg.</param>
-/// <param name="Ratio">Sar / limit (≤ 1 passes).</param>
+/// <param name="Ratio">Sar / limit (≤ 1 passes; a non-finite Sar or Ratio never passes).</param>
 /// <param name="WorstWindowEndSeconds">End time of the worst window.</param>
 /// <param name="Observable">Matrix set used.</param>
 /// <param name="MatrixIndex">Matrix (VOP) attaining the worst window.</param>
@@ -12,7 +12,14 @@ namespace SarKit.Supervision;
 public sealed record LimitOutcome(SarLimit Limit, bool Evaluated, double Sar, double Ratio, double WorstWindowEndSeconds, string? Observable, int MatrixIndex,
     double EdgeErrorBound = 0)
 {
-    public bool Passed => !Evaluated || Ratio <= 1;
+    /// <summary>
+    /// Not evaluated, or evaluated with a finite SAR and ratio ≤ 1. Fails closed: NaN and ±∞ (overflow, unknown values)
+    /// do not pass, whatever the comparison would say.
+    /// </summary>
+    public bool Passed => !Evaluated || (double.IsFinite(Sar) && double.IsFinite(Ratio) && Ratio <= 1);
+
+    /// <summary>Ratio for ordering: a non-finite (unknown) value ranks above every finite one.</summary>
+    internal double SeverityRatio => double.IsFinite(Ratio) && double.IsFinite(Sar) ? Ratio : double.PositiveInfinity;
 }
 
 /// <summary>Answers of a sequence SAR check.</summary>
@@ -22,12 +29,17 @@ public sealed class SequenceSarReport
     public required IReadOnlyList<LimitOutcome> Outcomes { get; init; }
     public required RepetitionMode Mode { get; init; }
     public required double PeriodSeconds { get; init; }
-    /// <summary>True when every evaluated limit passes.</summary>
-    public bool Passed => Outcomes.All(o => o.Passed);
-    /// <summary>The evaluated limit with the largest SAR/limit ratio.</summary>
-    public LimitOutcome? Binding => Outcomes.Where(o => o.Evaluated).OrderByDescending(o => o.Ratio).FirstOrDefault();
+    /// <summary>
+    /// True when at least one limit was evaluated, every evaluated limit passes with a finite value and every window
+    /// value is finite (fail closed: no PASS from an empty check or from NaN/∞).
+    /// </summary>
+    public bool Passed => Outcomes.Any(o => o.Evaluated) && Outcomes.All(o => o.Passed)
+        && Windows.All(w => double.IsFinite(w.MaxSar) && (w.Timeline is null || w.Timeline.All(double.IsFinite)));
+    /// <summary>The evaluated limit with the largest SAR/limit ratio (a non-finite value binds first).</summary>
+    public LimitOutcome? Binding => Outcomes.Where(o => o.Evaluated).OrderByDescending(o => o.SeverityRatio).FirstOrDefault();
     /// <summary>Largest RF amplitude scale factor that complies: SAR ∝ scale², so √(min limit/SAR); +∞ without RF.</summary>
-    public double MaxScaleFactor => Binding is { Sar: > 0 } b ? Math.Sqrt(1 / b.Ratio) : double.PositiveInfinity;
+    public double MaxScaleFactor => Binding is { } b && !double.IsFinite(b.SeverityRatio) ? 0
+        : Binding is { Sar: > 0 } c ? Math.Sqrt(1 / c.Ratio) : double.PositiveInfinity;
     /// <summary>Smallest silence to add per repetition so that all limits pass (0 if they already do; null if no delay suffices). Set by <see cref="SequenceSarCheck.MinimumDelay"/>.</summary>
     public double? MinimumAddedDelaySeconds { get; set; }
     /// <summary>Repetition length + <see cref="MinimumAddedDelaySeconds"/>.</summary>
@@ -76,7 +88,7 @@ public static class SequenceSarCheck
         double Ratio(double d)
         {
             var r = Run(d == 0 ? schedule : schedule.WithInsertedDelays(d, insertAfter), observables, limits, mode);
-            return r.Binding?.Ratio ?? 0;
+            return r.Binding?.SeverityRatio ?? 0;
         }
         if (Ratio(0) <= 1) return 0;
         double hi = limits.Max(l => l.WindowSeconds) * 1.000001;

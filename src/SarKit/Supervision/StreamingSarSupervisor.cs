@@ -12,7 +12,8 @@ public enum SupervisorState
     Alarm,
     /// <summary>A limit is exceeded.</summary>
     Exceeded,
-    /// <summary>Fail closed (gap or overlap in the data, non-finite values, bad input): RF must stop. Sticky.</summary>
+    /// <summary>Fail closed (gap or overlap in the data, non-finite or overflowing values, a correlation block that is not
+    /// positive semidefinite, no data before the watchdog deadline, bad input): RF must stop. Sticky (latched).</summary>
     Failed,
 }
 
@@ -39,20 +40,36 @@ public sealed record StreamingSupervisorOptions
     public int BinsPerWindow { get; init; } = 200;
     /// <summary>Largest allowed mismatch between a block's start and the end of the previous block, s (default 1e-3 × sample interval).</summary>
     public double? TimeToleranceSeconds { get; init; }
+    /// <summary>
+    /// Watchdog deadline: when no feed arrives for this long (wall-clock time of <see cref="TimeProvider"/>, counted from
+    /// construction and from every feed) the supervisor latches <see cref="SupervisorState.Failed"/> (default 1 s; must be
+    /// positive and at most one day).
+    /// </summary>
+    public TimeSpan DataTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Clock of the watchdog (default <see cref="TimeProvider.System"/>; inject a fake clock in tests).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
 /// Online SAR supervision: feed per-channel samples (or per-block correlation matrices) as they are played; the supervisor
 /// keeps, for every matrix and every window length of the limits, the energy in the last window and reports the
 /// running SAR = max_j E_j(window)/T, an alarm when one more block like the last would exceed a limit, and fails closed on
-/// gaps, overlaps, non-finite values or (at construction) a VOP set without a valid certificate.
+/// gaps, overlaps, non-finite or overflowing values, correlation blocks that are not Hermitian positive semidefinite
+/// (<see cref="RfCorrelation.CheckPositiveSemidefinite"/>), a missed watchdog deadline (<see cref="StreamingSupervisorOptions.DataTimeout"/>)
+/// or (at construction) a VOP set without a valid certificate. Failed is latched. Thread-safe: feeds, <see cref="Status"/>
+/// and the watchdog timer are serialised by a lock.
 /// Energy per block: e_j = tr(V_j R), R = Σ_t x_t x_tᴴ Δt (SIMD). Windows are kept in bins of T/BinsPerWindow; the window
 /// value includes the whole oldest bin and every block that meets the window (a block is binned at its last instant), so it
 /// is an upper bound of the exact per-sample sliding value, exceeding it by at most the energy of one bin plus one block
 /// before the window start, /T.
 /// </summary>
-public sealed class StreamingSarSupervisor
+public sealed class StreamingSarSupervisor : IDisposable
 {
+    private readonly object _gate = new();
+    private readonly TimeProvider _clock;
+    private readonly TimeSpan _timeout;
+    private readonly ITimer _watchdog;
+    private long _lastFeed;
     private readonly SarObservable[] _obs;
     private readonly int[] _obsOffset;
     private readonly double[] _packed;   // all matrices, K_all × N²
@@ -78,8 +95,11 @@ public sealed class StreamingSarSupervisor
         _n = observables[0].Channels;
         if (observables.Any(o => o.Channels != _n)) throw new SarKitInputException("streaming supervisor: matrix sets have different channel counts.");
         if (observables.Select(o => o.DriveUnit).Distinct().Count() > 1) throw new SarKitInputException("streaming supervisor: matrix sets use different drive units.");
-        if (!(options.SampleIntervalSeconds > 0)) throw new SarKitInputException($"streaming supervisor: sample interval {options.SampleIntervalSeconds} s must be positive.");
+        if (!(options.SampleIntervalSeconds > 0) || !double.IsFinite(options.SampleIntervalSeconds)) throw new SarKitInputException($"streaming supervisor: sample interval {options.SampleIntervalSeconds} s must be a positive number.");
+        if (options.TimeToleranceSeconds is { } tt && !(tt >= 0 && double.IsFinite(tt))) throw new SarKitInputException($"streaming supervisor: time tolerance {tt} s must be a non-negative number.");
         if (options.BinsPerWindow < 1) throw new SarKitInputException("streaming supervisor: BinsPerWindow must be ≥ 1.");
+        if (!(options.DataTimeout > TimeSpan.Zero) || options.DataTimeout > TimeSpan.FromDays(1))
+            throw new SarKitInputException($"streaming supervisor: watchdog DataTimeout {options.DataTimeout} must be positive and at most one day.");
         _obs = observables.ToArray();
         _obsOffset = new int[_obs.Length + 1];
         for (int i = 0; i < _obs.Length; i++) _obsOffset[i + 1] = _obsOffset[i] + _obs[i].Count;
@@ -96,10 +116,73 @@ public sealed class StreamingSarSupervisor
         _w = new double[_n * _n]; _e = new double[_k];
         _re = Array.Empty<double>(); _im = Array.Empty<double>();
         _status = new SupervisorStatus(SupervisorState.Ok, null, 0, _limits.Select(l => new LimitStatus(l, 0, 0, -1)).ToArray());
+        _clock = options.TimeProvider ?? TimeProvider.System;
+        _timeout = options.DataTimeout;
+        _lastFeed = _clock.GetTimestamp();
+        _watchdog = _clock.CreateTimer(_ => OnWatchdog(), null, _timeout, Timeout.InfiniteTimeSpan);
     }
 
     public int Channels => _n;
-    public SupervisorStatus Status => _status;
+
+    /// <summary>Current status; evaluates the watchdog first (Failed once the deadline has passed without data).</summary>
+    public SupervisorStatus Status
+    {
+        get { lock (_gate) { CheckDeadline(); return _status; } }
+    }
+
+    /// <summary>Raised when the state changes to Failed (also from the watchdog timer, without any call into the supervisor).</summary>
+    public event Action<SupervisorStatus>? StatusChanged;
+
+    /// <summary>Stops the watchdog timer.</summary>
+    public void Dispose() => _watchdog.Dispose();
+
+    private void OnWatchdog()
+    {
+        SupervisorStatus? failed = null;
+        lock (_gate)
+        {
+            var before = _status.State;
+            CheckDeadline();
+            if (before != SupervisorState.Failed && _status.State == SupervisorState.Failed) failed = _status;
+            else if (_status.State != SupervisorState.Failed)
+            {
+                // fired early relative to the last feed (timer raced with a feed): re-arm for the remaining time
+                var left = _timeout - _clock.GetElapsedTime(_lastFeed);
+                _watchdog.Change(left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), Timeout.InfiniteTimeSpan);
+            }
+        }
+        if (failed is not null) StatusChanged?.Invoke(failed);
+    }
+
+    /// <summary>Latches Failed when the watchdog deadline has passed since the last feed (caller holds the lock).</summary>
+    private void CheckDeadline()
+    {
+        if (_status.State == SupervisorState.Failed) return;
+        var idle = _clock.GetElapsedTime(_lastFeed);
+        if (idle >= _timeout)
+            Fail(_time, $"watchdog: no data for {idle.TotalSeconds:G4} s (deadline {_timeout.TotalSeconds:G4} s); RF must stop");
+    }
+
+    /// <summary>Runs a feed under the lock: watchdog first, then the feed; re-arms the watchdog; raises <see cref="StatusChanged"/> on failure.</summary>
+    private SupervisorStatus Guarded(Func<SupervisorStatus> feed)
+    {
+        SupervisorStatus st; bool failedNow;
+        lock (_gate)
+        {
+            var before = _status.State;
+            CheckDeadline();
+            if (_status.State != SupervisorState.Failed)
+            {
+                _status = feed();
+                _lastFeed = _clock.GetTimestamp();
+                if (_status.State != SupervisorState.Failed) _watchdog.Change(_timeout, Timeout.InfiniteTimeSpan);
+            }
+            st = _status;
+            failedNow = before != SupervisorState.Failed && st.State == SupervisorState.Failed;
+        }
+        if (failedNow) StatusChanged?.Invoke(st);
+        return st;
+    }
 
     /// <summary>
     /// Feeds <paramref name="length"/> samples per channel starting at <paramref name="startSeconds"/>, planar: channel c at
@@ -107,7 +190,27 @@ public sealed class StreamingSarSupervisor
     /// </summary>
     public SupervisorStatus FeedSamples(double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length)
     {
-        if (_status.State == SupervisorState.Failed) return _status;
+        // spans cannot be captured by the guard's lambda: copy-free by taking the lock here
+        SupervisorStatus st; bool failedNow;
+        lock (_gate)
+        {
+            var before = _status.State;
+            CheckDeadline();
+            if (_status.State != SupervisorState.Failed)
+            {
+                _status = FeedSamplesLocked(startSeconds, re, im, length);
+                _lastFeed = _clock.GetTimestamp();
+                if (_status.State != SupervisorState.Failed) _watchdog.Change(_timeout, Timeout.InfiniteTimeSpan);
+            }
+            st = _status;
+            failedNow = before != SupervisorState.Failed && st.State == SupervisorState.Failed;
+        }
+        if (failedNow) StatusChanged?.Invoke(st);
+        return st;
+    }
+
+    private SupervisorStatus FeedSamplesLocked(double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length)
+    {
         if (length <= 0 || re.Length < _n * length || im.Length < _n * length)
             return Fail(startSeconds, $"block at {startSeconds} s: expected {_n} channels × {length} samples, got {re.Length}/{im.Length} values");
         if (!TensorPrimitives.Sum(re[..(_n * length)]).IsFinite() || !TensorPrimitives.Sum(im[..(_n * length)]).IsFinite()
@@ -123,22 +226,28 @@ public sealed class StreamingSarSupervisor
     }
 
     /// <summary>Feeds a block given by its packed correlation weights w(R) (R = Σ x xᴴ Δt, drive²·s) over [start, start + duration).</summary>
+    /// <remarks>R must be Hermitian positive semidefinite within <see cref="RfCorrelation.PsdRelativeTolerance"/>·tr(R)
+    /// (<see cref="RfCorrelation.CheckPositiveSemidefinite"/>); anything else latches Failed.</remarks>
     public SupervisorStatus FeedCorrelation(double startSeconds, double durationSeconds, ReadOnlySpan<double> packedWeights)
     {
-        if (_status.State == SupervisorState.Failed) return _status;
-        if (packedWeights.Length != _n * _n) return Fail(startSeconds, $"correlation block at {startSeconds} s has {packedWeights.Length} values, expected {_n * _n}");
-        foreach (var v in packedWeights) if (!double.IsFinite(v)) return Fail(startSeconds, $"non-finite correlation value in the block at {startSeconds} s");
-        for (int i = 0; i < _n; i++) if (packedWeights[i] < 0) return Fail(startSeconds, $"negative channel energy R[{i},{i}] in the block at {startSeconds} s");
-        return Add(startSeconds, durationSeconds, packedWeights);
+        var w = packedWeights.ToArray();
+        return Guarded(() =>
+        {
+            if (w.Length != _n * _n) return Fail(startSeconds, $"correlation block at {startSeconds} s has {w.Length} values, expected {_n * _n}");
+            foreach (var v in w) if (!double.IsFinite(v)) return Fail(startSeconds, $"non-finite correlation value in the block at {startSeconds} s");
+            for (int i = 0; i < _n; i++) if (w[i] < 0) return Fail(startSeconds, $"negative channel energy R[{i},{i}] in the block at {startSeconds} s");
+            if (RfCorrelation.CheckPositiveSemidefinite(w, _n) is { } why)
+                return Fail(startSeconds, $"correlation block at {startSeconds} s is not Hermitian positive semidefinite: {why}");
+            return Add(startSeconds, durationSeconds, w);
+        });
     }
 
     /// <summary>Feeds silence (no RF) over [start, start + duration).</summary>
-    public SupervisorStatus FeedSilence(double startSeconds, double durationSeconds)
+    public SupervisorStatus FeedSilence(double startSeconds, double durationSeconds) => Guarded(() =>
     {
-        if (_status.State == SupervisorState.Failed) return _status;
         Array.Clear(_w);
         return Add(startSeconds, durationSeconds, _w);
-    }
+    });
 
     private SupervisorStatus Add(double start, double duration, ReadOnlySpan<double> w)
     {
@@ -146,8 +255,15 @@ public sealed class StreamingSarSupervisor
         if (!_started) { _time = start; _started = true; }
         if (Math.Abs(start - _time) > _tol)
             return Fail(start, start > _time ? $"gap in the data: block starts at {start:G9} s, previous data ended at {_time:G9} s" : $"overlapping data: block starts at {start:G9} s, previous data ended at {_time:G9} s");
-        for (int j = 0; j < _k; j++) _e[j] = TensorPrimitives.Dot(_packed.AsSpan(j * _n * _n, _n * _n), w);
+        foreach (var v in w) if (!double.IsFinite(v)) return Fail(start, $"correlation of the block at {start} s overflows double precision");
+        for (int j = 0; j < _k; j++)
+        {
+            _e[j] = TensorPrimitives.Dot(_packed.AsSpan(j * _n * _n, _n * _n), w);
+            if (!double.IsFinite(_e[j])) return Fail(start, $"energy of the block at {start} s with matrix {j} is {_e[j]} (overflows double precision)");
+        }
         double end = _time + duration;
+        foreach (var win in _windows)
+            if (!(end / win.Bin < MaxBinIndex)) return Fail(start, $"block end {end} s is beyond the supervised time range");
         foreach (var win in _windows) win.Add(_time, end, _e);
         _time = end;
         // status
@@ -161,10 +277,13 @@ public sealed class StreamingSarSupervisor
             for (int j = a; j < b; j++)
             {
                 double s = win.Sum[j];
+                if (!double.IsFinite(s)) return Fail(start, $"window energy of {_limits[i]} with matrix {j - a} is {s} (overflows double precision)");
                 if (s > best) { best = s; at = j - a; }
                 pred = Math.Max(pred, s + _e[j]);
             }
             double T = win.Length;
+            if (!double.IsFinite(best) || !double.IsFinite(pred))
+                return Fail(start, $"window energy of {_limits[i]} is not finite (best {best}, predicted {pred})");
             ls[i] = new LimitStatus(_limits[i], Math.Max(0, best) / T, Math.Max(0, pred) / T, at);
             var l = _limits[i];
             if (ls[i].Sar > l.LimitWPerKg) { if (state != SupervisorState.Exceeded) reason = $"{l} exceeded: {ls[i].Sar:G5} W/kg"; state = SupervisorState.Exceeded; }
@@ -172,6 +291,9 @@ public sealed class StreamingSarSupervisor
         }
         return _status = new SupervisorStatus(state, reason, _time, ls);
     }
+
+    /// <summary>Bin indices stay exactly representable (2⁵⁰ bins).</summary>
+    private const double MaxBinIndex = 1L << 50;
 
     private SupervisorStatus Fail(double t, string why) =>
         _status = new SupervisorStatus(SupervisorState.Failed, why, _time, _status.Limits);

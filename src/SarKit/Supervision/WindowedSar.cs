@@ -71,6 +71,9 @@ public static class WindowedSar
                 for (int g = 0; g < tpl.Segments; g++) e[(long)j * sd + flat.TemplateBase[t] + g] = TensorPrimitives.Dot(q, tpl.SegmentWeights(g));
             }
         });
+        for (long i = 0; i < e.Length; i++)
+            if (!double.IsFinite(e[i]))
+                throw new SarKitInputException($"{s.Source}: energy per mass of '{s.Templates[flat.TemplateOf((int)(i % sd))].Name}' with matrix {i / sd} of '{obs.Name}' is {e[i]} J/kg (RF amplitude or matrices overflow double precision); refusing.");
         return e;
     }
 
@@ -96,11 +99,14 @@ public static class WindowedSar
             }
             ub[j] = s / T;
         }
+        for (int j = 0; j < K; j++)
+            if (!double.IsFinite(ub[j])) throw Overflow(f, obs, T, $"the window energy bound of matrix {j} is {ub[j]} W/kg");
         var order = Enumerable.Range(0, K).OrderByDescending(j => ub[j]).ToArray();
         double edge = EdgeErrorBound(f, tplEnergy, K, T);
 
         // pass 1: exact maximum, matrices in descending bound order, skipping those whose bound cannot beat the best so far
         double best = double.NegativeInfinity, bestT = 0; int bestJ = -1, evaluated = 0;
+        bool nonFinite = false; // a NaN would fail every comparison below and silently drop out of the maximum
         var gate = new object();
         Parallel.For(0, K, () => (cum: new double[S + 1], n: 0), (r, _, st) =>
         {
@@ -110,10 +116,13 @@ public static class WindowedSar
             double eP = Cumulative(f, e, st.cum);
             var (localBest, localT) = cands.Max(st.cum, e, f.TemplateSegment, eP);
             st.n++;
+            if (!double.IsFinite(eP) || !double.IsFinite(localBest) || !double.IsFinite(st.cum[S])) { Volatile.Write(ref nonFinite, true); return st; }
             if (localBest > Volatile.Read(ref best))
                 lock (gate) if (localBest > best || (localBest == best && j < bestJ)) { best = localBest; bestT = localT; bestJ = j; }
             return st;
         }, st => { lock (gate) evaluated += st.n; });
+        if (nonFinite || (K > 0 && !double.IsFinite(best)) || !double.IsFinite(edge))
+            throw Overflow(f, obs, T, $"the worst window SAR is {(nonFinite ? "not finite" : best.ToString(System.Globalization.CultureInfo.InvariantCulture))}");
         if (mode == RepetitionMode.Periodic && P > 0) { bestT %= P; if (bestT <= 0) bestT += P; }
 
         // pass 2 (optional): timeline SAR(t_k) = max_j A_j(t_k), skipping matrices whose bound is below the current minimum
@@ -145,15 +154,22 @@ public static class WindowedSar
                     for (int k = 0; k < timelinePoints; k++)
                     {
                         double a = (Energy(tlEnd[k], st.cum, e, f, eP) - Energy(tlStart[k], st.cum, e, f, eP)) / T;
+                        if (!double.IsFinite(a)) { Volatile.Write(ref nonFinite, true); continue; }
                         if (a > st.tl[k]) st.tl[k] = a;
                     }
                     return st;
                 }, st => { lock (gate) for (int k = 0; k < timelinePoints; k++) timeline[k] = Math.Max(timeline[k], st.tl[k]); });
             }
         }
+        if (nonFinite) throw Overflow(f, obs, T, "a timeline value is not finite");
         if (timeline is not null) for (int k = 0; k < timeline.Length; k++) timeline[k] = Math.Max(timeline[k], 0) + edge;
-        return new WindowSarResult(obs.Name, obs.Metric, T, Math.Max(best, 0) + edge, bestT, bestJ, timeline, tlTimes, evaluated, edge);
+        double max = Math.Max(best, 0) + edge;
+        if (!double.IsFinite(max)) throw Overflow(f, obs, T, $"the worst window SAR is {max}");
+        return new WindowSarResult(obs.Name, obs.Metric, T, max, bestT, bestJ, timeline, tlTimes, evaluated, edge);
     }
+
+    private static SarKitInputException Overflow(FlatSchedule f, SarObservable obs, double T, string what) =>
+        new($"{f.Source}: {obs.Name}, {T.ToString("G", System.Globalization.CultureInfo.InvariantCulture)} s window: {what} (RF energy overflows double precision); refusing.") { SourceFile = f.Source };
 
     /// <summary>B = max_j 2·max_g |e_{j,g}| / T over template segments that may be cut between raster samples (W/kg).</summary>
     internal static double EdgeErrorBound(FlatSchedule f, double[] tplEnergy, int K, double T)
@@ -320,6 +336,18 @@ public static class WindowedSar
         public int TemplateSegments => TemplateBase[^1];
         /// <summary>Per template segment: holds more than one raster sample (a window edge may cut it).</summary>
         public readonly bool[] TemplateSegmentMayBeCut;
+
+        /// <summary>Source of the schedule (for messages).</summary>
+        public string Source => _s.Source;
+
+        /// <summary>Template of a flat template-segment index.</summary>
+        public int TemplateOf(int templateSegment)
+        {
+            int t = Array.BinarySearch(TemplateBase, templateSegment);
+            if (t < 0) t = ~t - 1;
+            while (t + 1 < TemplateBase.Length - 1 && TemplateBase[t + 1] == templateSegment) t++;
+            return Math.Clamp(t, 0, TemplateCount - 1);
+        }
 
         public FlatSchedule(PulseSchedule s)
         {

@@ -166,6 +166,9 @@ public class PulseqFileTests
         {
             "[EXTENSIONS]", "1 1 1 0", "# comment", "extension RF_SHIMS 1", "1 2 1.0 0.0 0.5 1.5707963267948966", "",
         });
+        // the edit invalidates the file's [SIGNATURE] (an edited signed file is refused); drop the section for this test
+        Assert.Contains("SIGNATURE", Assert.Throws<SarKitInputException>(() => PulseqFile.Parse(lines.ToArray(), "shim.seq")).Message);
+        lines.RemoveRange(lines.IndexOf("[SIGNATURE]"), lines.Count - lines.IndexOf("[SIGNATURE]"));
         var s = PulseqFile.Parse(lines.ToArray(), "shim.seq");
         var w = s.RfShim(s.Blocks[0])!;
         Assert.Equal(2, w.Length);

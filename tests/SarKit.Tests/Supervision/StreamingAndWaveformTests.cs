@@ -15,7 +15,7 @@ public class StreamingSupervisorTests
     ];
 
     private static StreamingSarSupervisor Make(int n, double[] q, int bins = 100) =>
-        new([new SarObservable("q", SarMetric.LocalHead, n, q, "V")], Limits, new StreamingSupervisorOptions { SampleIntervalSeconds = 1e-6, BinsPerWindow = bins });
+        new([new SarObservable("q", SarMetric.LocalHead, n, q, "V")], Limits, new StreamingSupervisorOptions { SampleIntervalSeconds = 1e-6, BinsPerWindow = bins, TimeProvider = new Microsoft.Extensions.Time.Testing.FakeTimeProvider() }); // watchdog clock never advances
 
     [Fact]
     public void UncertifiedFailedOrTamperedVopSetsAreRefused()

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace SarKit.Supervision.Pulseq;
 
@@ -24,6 +26,11 @@ public sealed class PulseqSequence
     public required IReadOnlyDictionary<string, int> ExtensionTypes { get; init; }
     /// <summary>1.5.1 RF_SHIMS payloads by id: per-channel complex weights mag·exp(i·phase) (phase in rad).</summary>
     public required IReadOnlyDictionary<int, Complex[]> RfShims { get; init; }
+    /// <summary>
+    /// Outcome of the [SIGNATURE] check: <see cref="PulseqSignatureStatus.Verified"/> when the file carries a hash that
+    /// matches its content, <see cref="PulseqSignatureStatus.Absent"/> when it carries none (a mismatch is refused on reading).
+    /// </summary>
+    public PulseqSignatureStatus Signature { get; internal set; }
     /// <summary>1.5.0 DELAYS (soft delay) payloads by id.</summary>
     public IReadOnlyDictionary<int, PulseqSoftDelay> SoftDelays { get; init; } = new Dictionary<int, PulseqSoftDelay>();
 
@@ -45,17 +52,32 @@ public sealed class PulseqSequence
     /// Static per-pulse pTx shim of a block (Pulseq 1.5.1 RF_SHIMS extension): channel c transmits w_c·s(t).
     /// Follows the block's extension chain; null when the block has no RF_SHIMS entry.
     /// </summary>
+    /// <exception cref="SarKitInputException">The chain references an RF_SHIMS id that has no row (fail closed; see
+    /// <see cref="RfShimLookup"/> to handle it explicitly).</exception>
     public Complex[]? RfShim(PulseqBlock block)
     {
-        if (!ExtensionTypes.TryGetValue("RF_SHIMS", out int type)) return null;
+        var (w, missing) = RfShimLookup(block);
+        if (missing is { } m)
+            throw new SarKitInputException($"{SourceFile}: block {block.Id} references RF_SHIMS id {m}, which has no row in the RF_SHIMS extension; refusing (a default shim is used only when asked for explicitly, e.g. `--missing-shim default`).") { SourceFile = SourceFile, Dataset = "EXTENSIONS" };
+        return w;
+    }
+
+    /// <summary>
+    /// RF_SHIMS of a block: (weights, null) when present, (null, null) when the block's chain has no RF_SHIMS entry, and
+    /// (null, id) when the chain references RF_SHIMS id <c>id</c> that has no row.
+    /// </summary>
+    public (Complex[]? Shim, int? MissingShimId) RfShimLookup(PulseqBlock block)
+    {
+        if (!ExtensionTypes.TryGetValue("RF_SHIMS", out int type)) return (null, null);
         int id = block.ExtensionId;
-        for (int steps = 0; id != 0 && steps <= ExtensionTable.Count; steps++)
+        for (int steps = 0; id != 0; steps++)
         {
-            if (!ExtensionTable.TryGetValue(id, out var row)) return null;
-            if (row.Type == type) return RfShims.TryGetValue(row.Ref, out var w) ? w : null;
+            if (steps > ExtensionTable.Count || !ExtensionTable.TryGetValue(id, out var row))
+                throw new SarKitInputException($"{SourceFile}: block {block.Id}: extension chain is broken at id {id}.") { SourceFile = SourceFile, Dataset = "EXTENSIONS" };
+            if (row.Type == type) return RfShims.TryGetValue(row.Ref, out var w) ? (w, null) : (null, row.Ref);
             id = row.Next;
         }
-        return null;
+        return (null, null);
     }
 
     /// <summary>Total duration Σ block duration × BlockDurationRaster, s.</summary>
@@ -103,30 +125,112 @@ public sealed class PulseqSequence
     }
 }
 
+/// <summary>Result of the Pulseq [SIGNATURE] check.</summary>
+public enum PulseqSignatureStatus
+{
+    /// <summary>The file has no [SIGNATURE] section: deleted or edited rows cannot be detected (warn loudly).</summary>
+    Absent,
+    /// <summary>The hash in [SIGNATURE] matches the file content before the section.</summary>
+    Verified,
+}
+
 /// <summary>Reader for Pulseq text <c>.seq</c> files, versions 1.4.x and 1.5.x.</summary>
 public static class PulseqFile
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>Largest num_samples of one shape (and of a time-shaped RF raster): 2²⁴ samples (128 MiB of doubles).</summary>
+    public const int MaxShapeSamples = 1 << 24;
+    /// <summary>Smallest accepted raster time in [DEFINITIONS] (1 ns), s.</summary>
+    public const double MinRasterSeconds = 1e-9;
+    /// <summary>Largest accepted raster time in [DEFINITIONS] (1 ms), s.</summary>
+    public const double MaxRasterSeconds = 1e-3;
+    /// <summary>Largest total of decompressed shape samples in one file: 2²⁵ (256 MiB of doubles), so a small file cannot exhaust memory.</summary>
+    public const long MaxTotalShapeSamples = 1L << 25;
+
     /// <summary>Reads and validates a Pulseq file. Throws <see cref="SarKitInputException"/> naming file, section and line.</summary>
     public static PulseqSequence Read(string path)
     {
-        string[] lines;
-        try { lines = File.ReadAllLines(path); }
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new SarKitInputException($"{path}: cannot read Pulseq file: {e.Message}", e) { SourceFile = path }; }
-        return Parse(lines, path);
+        return ParseBytes(bytes, path);
     }
 
-    /// <summary>Parses Pulseq file text (lines); <paramref name="sourceName"/> is used in error messages.</summary>
-    public static PulseqSequence Parse(string[] lines, string sourceName)
+    /// <summary>
+    /// Parses Pulseq file text (lines, as split on '\n'); <paramref name="sourceName"/> is used in error messages. The
+    /// [SIGNATURE] is checked on the lines joined with '\n' (the original bytes when the text was split on '\n').
+    /// </summary>
+    public static PulseqSequence Parse(string[] lines, string sourceName) =>
+        ParseBytes(Encoding.UTF8.GetBytes(string.Join('\n', lines)), sourceName);
+
+    /// <summary>
+    /// Parses the bytes of a Pulseq file (UTF-8) and verifies its [SIGNATURE] (see <see cref="VerifySignature"/>); structural
+    /// errors are reported first (with their line), then a signature mismatch of an otherwise well-formed file.
+    /// </summary>
+    public static PulseqSequence ParseBytes(byte[] bytes, string sourceName)
     {
-        var p = new Parser(lines, sourceName);
-        return p.Run();
+        var text = Encoding.UTF8.GetString(bytes);
+        if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
+        var lines = text.Split('\n');
+        var seq = new Parser(lines, sourceName).Run();
+        seq.Signature = VerifySignature(bytes, sourceName);
+        return seq;
+    }
+
+    /// <summary>
+    /// Pulseq [SIGNATURE] check (spec: the hash covers the file up to the line "[SIGNATURE]", without the one newline
+    /// character before it, as written by Pulseq/pypulseq: <c>Type md5</c>, <c>Hash &lt;hex&gt;</c>). md5, sha1 and sha256
+    /// are accepted. A file whose line ends were converted to CR LF is also accepted when the hash matches its LF form
+    /// (the content is unchanged). Absent section: <see cref="PulseqSignatureStatus.Absent"/>.
+    /// </summary>
+    /// <exception cref="SarKitInputException">The hash does not match (edited, truncated or deleted rows), the section is
+    /// malformed, or the hash type is unknown.</exception>
+    public static PulseqSignatureStatus VerifySignature(ReadOnlySpan<byte> bytes, string sourceName)
+    {
+        ReadOnlySpan<byte> marker = "[SIGNATURE]"u8;
+        int at = -1;
+        for (int from = 0; from < bytes.Length;)
+        {
+            int k = bytes[from..].IndexOf(marker);
+            if (k < 0) break;
+            k += from;
+            if (k == 0 || bytes[k - 1] == (byte)'\n') { at = k; break; }
+            from = k + 1;
+        }
+        if (at < 0) return PulseqSignatureStatus.Absent;
+        string? type = null, hash = null;
+        foreach (var raw in Encoding.UTF8.GetString(bytes[(at + marker.Length)..]).Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.StartsWith('[')) break;
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 2 && f[0] == "Type") type = f[1].ToLowerInvariant();
+            else if (f.Length == 2 && f[0] == "Hash") hash = f[1].ToLowerInvariant();
+        }
+        SarKitInputException Bad(string why) => new($"{sourceName}: section [SIGNATURE]: {why}") { SourceFile = sourceName, Dataset = "SIGNATURE" };
+        if (type is null || hash is null) throw Bad("needs 'Type <md5|sha1|sha256>' and 'Hash <hex>' lines.");
+        Func<byte[], byte[]> h = type switch
+        {
+            "md5" => MD5.HashData, "sha1" => SHA1.HashData, "sha256" => SHA256.HashData,
+            _ => throw Bad($"hash type '{type}' is not supported (md5, sha1, sha256); the file cannot be verified."),
+        };
+        var body = bytes[..Math.Max(0, at - 1)].ToArray();
+        if (Convert.ToHexStringLower(h(body)) == hash) return PulseqSignatureStatus.Verified;
+        if (body.Contains((byte)'\r'))
+        {
+            var lf = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\r\n", "\n"));
+            if (lf.Length > 0 && lf[^1] == (byte)'\r') lf = lf[..^1];
+            if (Convert.ToHexStringLower(h(lf)) == hash) return PulseqSignatureStatus.Verified;
+        }
+        throw Bad($"the {type} hash {hash} does not match the file content ({Convert.ToHexStringLower(h(body))}): the file was changed after it was written (edited, truncated or a row deleted); refusing.");
     }
 
     private sealed class Parser(string[] lines, string src)
     {
+        long totalShapeSamples;
         int major = -1, minor = -1, revision = -1;
         readonly Dictionary<string, string> defs = new(StringComparer.Ordinal);
         readonly List<PulseqBlock> blocks = new();
@@ -208,13 +312,18 @@ public static class PulseqFile
             if (defs.TryGetValue("RequiredExtensions", out var req) && req.Trim().Length > 0)
                 throw new SarKitInputException($"{src}: section [DEFINITIONS]: RequiredExtensions '{req}' are not supported by this reader") { SourceFile = src, Dataset = "DEFINITIONS" };
 
+            long totalUnits = 0;
             foreach (var (ln, f) in rawBlocks)
             {
                 if (f.Length != 8) throw Err("BLOCKS", ln, $"expected 8 fields 'id duration rf gx gy gz adc ext', got {f.Length}");
                 int id = ParseInt(f[0], "BLOCKS", ln);
                 long dur = ParseLong(f[1], "BLOCKS", ln);
                 if (id <= 0 || !blockIds.Add(id)) throw Err("BLOCKS", ln, $"block id {id} not positive or duplicated");
+                if (id != blocks.Count + 1)
+                    throw Err("BLOCKS", ln, $"block id {id} where {blocks.Count + 1} is expected: block ids must run 1, 2, 3, … in file order (a gap means a deleted or missing row)");
                 if (dur < 0) throw Err("BLOCKS", ln, $"negative duration {dur}");
+                if (dur > long.MaxValue / 2 - totalUnits) throw Err("BLOCKS", ln, $"duration {dur} makes the sequence longer than the representable range");
+                totalUnits += dur;
                 blocks.Add(new PulseqBlock(id, dur, dur * d.BlockDurationRaster, ParseInt(f[2], "BLOCKS", ln),
                     ParseInt(f[3], "BLOCKS", ln), ParseInt(f[4], "BLOCKS", ln), ParseInt(f[5], "BLOCKS", ln),
                     ParseInt(f[6], "BLOCKS", ln), ParseInt(f[7], "BLOCKS", ln)));
@@ -242,16 +351,38 @@ public static class PulseqFile
                         0, 0, ParseD(f[6], "RF", ln), ParseD(f[7], "RF", ln), 'u');
                 }
                 if (ev.Id <= 0 || !rfs.TryAdd(ev.Id, ev)) throw Err("RF", ln, $"RF id {ev.Id} not positive or duplicated");
+                if (ev.DelaySeconds < 0) throw Err("RF", ln, $"RF {ev.Id}: negative delay {ev.DelaySeconds * 1e6} us");
                 CheckShape(ev.MagnitudeShapeId, false, "magnitude", ln);
                 CheckShape(ev.PhaseShapeId, false, "phase", ln);
                 CheckShape(ev.TimeShapeId, true, "time", ln);
                 int nm = shapes[ev.MagnitudeShapeId].Length;
                 if (shapes[ev.PhaseShapeId].Length != nm || (ev.TimeShapeId > 0 && shapes[ev.TimeShapeId].Length != nm))
                     throw Err("RF", ln, $"RF {ev.Id}: magnitude, phase and time shapes have different lengths");
+                // fail closed on overflow: |amp·mag|² must be a finite number (else energies become ∞ and then NaN)
+                double peakMag = 0;
+                foreach (var m in shapes[ev.MagnitudeShapeId]) peakMag = Math.Max(peakMag, Math.Abs(m));
+                double peak = Math.Abs(ev.AmplitudeHz) * peakMag;
+                if (!double.IsFinite(peak * peak * nm))
+                    throw Err("RF", ln, $"RF {ev.Id}: amplitude {ev.AmplitudeHz.ToString("G", Inv)} Hz × peak magnitude {peakMag.ToString("G", Inv)} of shape {ev.MagnitudeShapeId} overflows double precision in |s|² (not a physical RF amplitude)");
             }
             var gradIds = Ids(rawGrad, "GRADIENTS", v15 ? 7 : 5);
             var trapIds = Ids(rawTrap, "TRAP", 6);
             var adcIds = Ids(rawAdc, "ADC", v15 ? 9 : 6);
+            // shape references of arbitrary gradients (1.4: id amp shape time delay; 1.5: id amp first last shape time delay)
+            // and of 1.5 ADC phase modulation (last field) must exist, like those of RF events
+            foreach (var (ln, f) in rawGrad)
+            {
+                int sIdx = v15 ? 4 : 2;
+                int shapeId = ParseInt(f[sIdx], "GRADIENTS", ln), timeId = ParseInt(f[sIdx + 1], "GRADIENTS", ln);
+                if (!shapes.ContainsKey(shapeId)) throw Err("GRADIENTS", ln, $"gradient {f[0]}: shape id {shapeId} is not defined in [SHAPES]");
+                if (timeId != 0 && !shapes.ContainsKey(timeId)) throw Err("GRADIENTS", ln, $"gradient {f[0]}: time shape id {timeId} is not defined in [SHAPES]");
+            }
+            if (v15)
+                foreach (var (ln, f) in rawAdc)
+                {
+                    int phaseId = ParseInt(f[8], "ADC", ln);
+                    if (phaseId != 0 && !shapes.ContainsKey(phaseId)) throw Err("ADC", ln, $"ADC {f[0]}: phase shape id {phaseId} is not defined in [SHAPES]");
+                }
             foreach (var id in trapIds)
                 if (gradIds.Contains(id)) throw Err("TRAP", rawTrap[0].line, $"gradient id {id} used by both [GRADIENTS] and [TRAP]");
             for (int k = 0; k < blocks.Count; k++)
@@ -261,6 +392,7 @@ public static class PulseqFile
                 foreach (var g in new[] { b.GxId, b.GyId, b.GzId })
                     if (g != 0 && !gradIds.Contains(g) && !trapIds.Contains(g)) throw Err("BLOCKS", ln, $"block {b.Id} references undefined gradient id {g}");
                 if (b.AdcId != 0 && !adcIds.Contains(b.AdcId)) throw Err("BLOCKS", ln, $"block {b.Id} references undefined ADC id {b.AdcId}");
+                CheckExtensionChain(b, ln);
             }
             return new PulseqSequence
             {
@@ -268,6 +400,23 @@ public static class PulseqFile
                 GradientIds = gradIds, TrapezoidIds = trapIds, AdcIds = adcIds,
                 ExtensionTable = extTable, ExtensionTypes = extTypes, RfShims = shims, SoftDelays = softDelays,
             };
+
+            void CheckExtensionChain(PulseqBlock b, int ln)
+            {
+                int id = b.ExtensionId;
+                if (id < 0) throw Err("BLOCKS", ln, $"block {b.Id}: negative extension id {id}");
+                var typeName = extTypes.ToDictionary(kv => kv.Value, kv => kv.Key);
+                for (int steps = 0; id != 0; steps++)
+                {
+                    if (steps > extTable.Count) throw Err("BLOCKS", ln, $"block {b.Id}: extension chain loops");
+                    if (!extTable.TryGetValue(id, out var row)) throw Err("BLOCKS", ln, $"block {b.Id} references undefined extension id {id} in [EXTENSIONS]");
+                    var (type, rf, next) = row;
+                    if (!typeName.TryGetValue(type, out var name)) throw Err("EXTENSIONS", ln, $"block {b.Id}: extension id {id} has type {type}, which no 'extension <NAME> {type}' line declares");
+                    if (name == "DELAYS" && !softDelays.ContainsKey(rf)) throw Err("BLOCKS", ln, $"block {b.Id} references DELAYS id {rf}, which has no row");
+                    // a missing RF_SHIMS row is reported when the shim is used (PulseqSequence.RfShim), where an explicit default may be chosen
+                    id = next;
+                }
+            }
 
             void CheckShape(int id, bool zeroOk, string what, int ln)
             {
@@ -343,6 +492,9 @@ public static class PulseqFile
             if (g.Length != 2 || g[0] != "num_samples") throw Err(S, i, $"shape {id}: expected 'num_samples <N>', got '{lines[i].Trim()}'");
             int n = ParseInt(g[1], S, i);
             if (n <= 0) throw Err(S, i, $"shape {id}: num_samples {n} must be positive");
+            if (n > MaxShapeSamples) throw Err(S, i, $"shape {id}: num_samples {n} exceeds the supported {MaxShapeSamples}");
+            totalShapeSamples += n;
+            if (totalShapeSamples > MaxTotalShapeSamples) throw Err(S, i, $"shape {id}: the shapes hold more than {MaxTotalShapeSamples} samples in total");
             i++;
             var packed = new List<double>();
             while (i < lines.Length)
@@ -372,6 +524,10 @@ public static class PulseqFile
                 throw new SarKitInputException($"{src}: section [DEFINITIONS]: required key '{key}' is missing (required for Pulseq ≥ 1.4)") { SourceFile = src, Dataset = "DEFINITIONS" };
             if (!double.TryParse(s, NumberStyles.Float, Inv, out var v) || !(v > 0) || double.IsInfinity(v))
                 throw new SarKitInputException($"{src}: section [DEFINITIONS]: '{key}' = '{s}' is not a positive number of seconds") { SourceFile = src, Dataset = "DEFINITIONS" };
+            // rasters scale every time and energy: a value far outside what scanners use (e.g. 1e-300 s) would shrink the
+            // RF energy towards 0 while the file still looks valid
+            if (!(v >= MinRasterSeconds && v <= MaxRasterSeconds))
+                throw new SarKitInputException($"{src}: section [DEFINITIONS]: '{key}' = {v.ToString("G", Inv)} s is outside the supported range [{MinRasterSeconds.ToString("G", Inv)}, {MaxRasterSeconds.ToString("G", Inv)}] s") { SourceFile = src, Dataset = "DEFINITIONS" };
             return v;
         }
 
