@@ -147,7 +147,7 @@ public static class MeasurementFile
                 }
             }
         }
-        catch (YamlException) { } // reported with line and column by the loader below
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException) { } // syntax errors: reported with their position by the loader below
     }
 
     private static Exception Inner(Exception e) => e.InnerException is YamlException y ? Inner(y) : e;
