@@ -5,7 +5,8 @@ using SarKit.Measurement.Records;
 
 namespace SarKit.Cli.Commands;
 
-/// <summary>`sarkit records list|show|compare [--db LOC] [--json]`: the append-only measurement records database (docs/nema-ms8.md).</summary>
+/// <summary>`sarkit records list|show|compare|verify|migrate [--db LOC] [--json]`: the append-only, hash-chained measurement
+/// records database (docs/nema-ms8.md, "Measurement records"). Every command refuses a damaged store (exit 2).</summary>
 internal static class RecordsCommand
 {
     /// <summary>The shared `--db LOC` option: a folder holding records.db, a .db file, or a PostgreSQL connection; default $SARKIT_RECORDS.</summary>
@@ -21,7 +22,7 @@ internal static class RecordsCommand
         {
             var db = DbOption();
             var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (records include input and result JSON verbatim)." };
-            var list = new Command("list", "List stored records with SAR, SarKit version and whether the SHA-256 content hash verifies.") { db, json };
+            var list = new Command("list", "List stored records with SAR, SarKit version and content hash (the whole hash chain is verified first).") { db, json };
             list.SetAction(p => io.Guard(() => RunList(io, p.GetValue(db), p.GetValue(json))));
             records.Add(list);
         }
@@ -43,11 +44,57 @@ internal static class RecordsCommand
             cmp.SetAction(p => io.Guard(() => RunCompare(io, p.GetValue(a), p.GetValue(b), p.GetValue(db), p.GetValue(json), p.GetValue(all))));
             records.Add(cmp);
         }
+        {
+            var db = DbOption();
+            var json = new Option<bool>("--json") { Description = "Print the verification result as one JSON object." };
+            var verify = new Command("verify", "Verify schema, every record's hash chain and the metadata; prints the count and the chain head hash " +
+                                               "(keep it outside the database: only that detects a rewritten chain). Exit 0 intact, 2 damaged.") { db, json };
+            verify.SetAction(p => io.Guard(() => RunVerify(io, p.GetValue(db), p.GetValue(json))));
+            records.Add(verify);
+        }
+        {
+            var db = DbOption();
+            var migrate = new Command("migrate", "Convert a store created before the hash chain: checks every content hash, links the records in id order " +
+                                                 "and prints the new chain head. The chain vouches for the records only from the migration on.") { db };
+            migrate.SetAction(p => io.Guard(() => RunMigrate(io, p.GetValue(db))));
+            records.Add(migrate);
+        }
         return records;
     }
 
+    internal sealed record VerifyJson(string Database, bool Intact, long Count, string? HeadSha256, long? FirstBrokenId, string? Problem);
+
+    private static int RunVerify(CliIO io, string? db, bool json)
+    {
+        var s = MeasurementRecordStores.Verify(db);
+        if (json) Json.Write(io.Out, new VerifyJson(s.Location, s.Intact, s.Count, s.HeadSha256, s.FirstBrokenId, s.Problem));
+        if (!s.Intact)
+        {
+            io.Err.WriteLine($"error: records database {s.Location} is DAMAGED: " +
+                             $"{(s.FirstBrokenId is { } id ? $"first broken record {id}: " : "")}{s.Problem}");
+            return CliApp.ExitBadInput;
+        }
+        if (!json)
+        {
+            io.Out.WriteLine($"Records intact: {s.Count} record{(s.Count == 1 ? "" : "s")} in {s.Location}");
+            io.Out.WriteLine($"  chain head sha256 {s.HeadSha256}");
+            io.Out.WriteLine("  (log or sign this head hash outside the database: a chain rewritten by someone with write access is only detected by comparing it)");
+        }
+        return CliApp.ExitOk;
+    }
+
+    private static int RunMigrate(CliIO io, string? db)
+    {
+        var s = MeasurementRecordStores.Migrate(db);
+        s.ThrowIfDamaged();
+        io.Out.WriteLine($"Migrated: {s.Count} record{(s.Count == 1 ? "" : "s")} in {s.Location} are now hash-chained");
+        io.Out.WriteLine($"  chain head sha256 {s.HeadSha256}");
+        io.Out.WriteLine("  (the chain vouches for these records only from now on; keep the head hash outside the database)");
+        return CliApp.ExitOk;
+    }
+
     internal sealed record RecordJson(long Id, string CreatedUtc, string Method, double SarWPerKg, string SarkitVersion,
-        string ContentSha256, bool HashVerifies, string InputJson, string ResultJson, string? InputOriginal);
+        string ContentSha256, bool HashVerifies, string InputJson, string ResultJson, string? InputOriginal, string? ChainSha256);
     internal sealed record RecordListJson(string Database, int Count, RecordJson[] Records);
     internal sealed record DifferenceJson(string Name, string? A, string? B);
     internal sealed record CompareJson(string Database, long Id1, long Id2, double Sar1WPerKg, double Sar2WPerKg, double SarDifferenceWPerKg,
@@ -56,7 +103,7 @@ internal static class RecordsCommand
     private static string Time(DateTime t) => t.ToString("O", CultureInfo.InvariantCulture);
 
     private static RecordJson ToJson(MeasurementRecord r) => new(r.Id, Time(r.CreatedUtc), r.Method, r.SarWPerKg, r.SarkitVersion,
-        r.ContentSha256, r.HashVerifies, r.InputJson, r.ResultJson, r.InputOriginal);
+        r.ContentSha256, r.HashVerifies, r.InputJson, r.ResultJson, r.InputOriginal, r.ChainSha256);
 
     private static MeasurementRecord Get(IMeasurementRecordStore store, long id) =>
         store.Get(id) ?? throw new SarKitInputException($"no record with id {id} in {store.Location} (see `sarkit records list`)");

@@ -110,20 +110,28 @@ public class NemaReportCliTests
         using (var c = store.Connect())
         {
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "DROP TRIGGER measurement_records_no_update; UPDATE measurement_records SET result_json = '{\"sar_w_per_kg\": 1.0}';";
+            cmd.CommandText = "DROP TRIGGER measurement_records_no_update; UPDATE measurement_records SET result_json = '{\"sar_w_per_kg\": 1.0}'; " +
+                              "CREATE TRIGGER measurement_records_no_update BEFORE UPDATE ON measurement_records BEGIN SELECT RAISE(ABORT, 'x'); END;";
             cmd.ExecuteNonQuery();
         }
+        // With the hash chain (issue 14) a changed record makes the whole store refused (exit 2 naming the record),
+        // instead of being shown with a MISMATCH flag.
         r = CliRunner.Run("nema", "report", "1", "--db", dir.Path);
-        Assert.Equal(0, r.ExitCode);
-        Assert.Contains("content hash does not verify", r.Err);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("record 1: content_sha256 does not match", r.Err);
         var show = CliRunner.Run("records", "show", "1", "--db", dir.Path);
-        Assert.Equal(0, show.ExitCode);
-        Assert.Contains("MISMATCH", show.Out);
-        store.Add("calorimetry", "{}", "{}", 1, "0.0.9"); // a record whose input cannot be evaluated any more
-        show = CliRunner.Run("records", "show", "2", "--db", dir.Path);
+        Assert.Equal(2, show.ExitCode);
+        Assert.Contains("damaged", show.Err);
+        Assert.Throws<RecordStoreDamagedException>(() => store.Add("calorimetry", "{}", "{}", 1, "0.0.9"));
+        // The report of a record whose hash does not verify still carries the warning (library level).
+        var changed = MeasurementRecordStore.Open(dir.File("other.db"));
+        var rec = changed.Add("calorimetry", File.ReadAllText(Example("calorimetry_example.json")), "{\"sar_w_per_kg\": 3.208236658143487}", 3.208236658143487, "0.0.9");
+        var md = SarKit.Measurement.Nema.Reporting.NemaReportRenderer.Markdown(SarKit.Measurement.Nema.Reporting.NemaMeasurement.ReportOf(rec with { ResultJson = "{\"sar_w_per_kg\": 1.0}" }, "0.1.0"));
+        Assert.Contains("WARNING: the record's content hash does not verify", md);
+        changed.Add("calorimetry", "{}", "{}", 1, "0.0.9"); // a record whose input cannot be evaluated any more
+        show = CliRunner.Run("records", "show", "2", "--db", dir.File("other.db"));
         Assert.Equal(0, show.ExitCode);
         Assert.Contains("report          unavailable:", show.Out);
-        Assert.Contains("WARNING: the record's content hash does not verify", r.Out);
         SqliteConnection.ClearAllPools();
     }
 

@@ -18,3 +18,13 @@ public sealed class PostgresFactAttribute : FactAttribute
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable);
 }
+
+/// <summary>A theory that runs only when <see cref="PostgresFactAttribute.Variable"/> names a PostgreSQL test server.</summary>
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (string.IsNullOrWhiteSpace(PostgresFactAttribute.ConnectionString))
+            Skip = $"no PostgreSQL test server: set {PostgresFactAttribute.Variable} to a connection string.";
+    }
+}

@@ -20,8 +20,8 @@ public readonly record struct TemperatureRiseCheck(double TemperatureRiseK, doub
     public const double RequiredRatio = 20.0;
     /// <summary>ΔT / sensor error.</summary>
     public double Ratio => TemperatureRiseK / SensorErrorK;
-    /// <summary>Ratio ≥ 20.</summary>
-    public bool Passed => Ratio >= RequiredRatio;
+    /// <summary>Ratio ≥ 20 with a finite ratio and a sensor error &gt; 0 (a zero, negative or non-finite sensor error never passes).</summary>
+    public bool Passed => SensorErrorK > 0 && double.IsFinite(Ratio) && Ratio >= RequiredRatio;
     /// <summary>The smallest acceptable temperature rise, 20 × sensor error (K).</summary>
     public double MinimumRiseK => RequiredRatio * SensorErrorK;
 }

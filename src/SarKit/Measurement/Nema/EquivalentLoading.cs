@@ -9,8 +9,8 @@ namespace SarKit.Measurement.Nema;
 /// <param name="IsRelative">True when deviation and tolerance are fractions of the human value.</param>
 public readonly record struct LoadingCriterion(string Name, double PhantomValue, double HumanValue, double Deviation, double Tolerance, bool IsRelative)
 {
-    /// <summary>|Deviation| ≤ Tolerance.</summary>
-    public bool Passed => Math.Abs(Deviation) <= Tolerance;
+    /// <summary>|Deviation| ≤ Tolerance, both finite (a non-finite deviation or tolerance never passes).</summary>
+    public bool Passed => double.IsFinite(Deviation) && double.IsFinite(Tolerance) && Math.Abs(Deviation) <= Tolerance;
 
     /// <summary>Tolerance − |Deviation|: positive = margin left, negative = amount by which the criterion fails.</summary>
     public double Margin => Tolerance - Math.Abs(Deviation);
@@ -24,8 +24,8 @@ public readonly record struct LoadingCriterion(string Name, double PhantomValue,
 /// <summary>Result of an equivalent-loading check: every criterion evaluated, passed only when all pass.</summary>
 public sealed record EquivalentLoadingResult(IReadOnlyList<LoadingCriterion> Criteria)
 {
-    /// <summary>True when every criterion passed.</summary>
-    public bool Passed => Criteria.All(c => c.Passed);
+    /// <summary>True when there is at least one criterion and every criterion passed (an empty check never passes).</summary>
+    public bool Passed => Criteria.Count > 0 && Criteria.All(c => c.Passed);
 
     /// <summary>The criteria that failed.</summary>
     public IEnumerable<LoadingCriterion> Failures => Criteria.Where(c => !c.Passed);

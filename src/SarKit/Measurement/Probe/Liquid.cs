@@ -164,6 +164,9 @@ public static class HeatCapacity
         if (o.String("method") != Method) throw new SarKitInputException($"{source}: field 'method' is '{o.String("method")}'; expected \"{Method}\".") { SourceFile = source };
         try
         {
+            // Informational, but still a measured value: it must be a positive, physical duration.
+            if (o.OptScalar("heating_time", ProbeQuantityKind.Time) is { } ht && !(ht > 0))
+                throw new SarKitInputException($"{source}: field 'heating_time' = {ProbeQuantity.Num(ht)} s: expected a duration > 0.") { SourceFile = source };
             var r = Evaluate(o.Scalar("delta_T_water", ProbeQuantityKind.TemperatureDifference), o.Scalar("delta_T_solution", ProbeQuantityKind.TemperatureDifference),
                 o.OptScalar("temperature_uncertainty", ProbeQuantityKind.TemperatureDifference) ?? 0,
                 o.OptScalar("water_heat_capacity", ProbeQuantityKind.SpecificHeat) ?? WaterJPerKgK,

@@ -138,6 +138,9 @@ public sealed record ProbeCalibration
         return Parse(File.ReadAllText(path), path);
     }
 
+    /// <summary>Largest accepted amplifier setting (physical-range check of the input file).</summary>
+    public const double MaxAmplifierSetting = 1e6;
+
     /// <summary>Parses calibration JSON; <paramref name="source"/> names it in errors.</summary>
     public static ProbeCalibration Parse(string json, string source)
     {
@@ -146,8 +149,8 @@ public sealed record ProbeCalibration
         if (o.String("kind") != FileKind) throw new SarKitInputException($"{source}: field 'kind' is '{o.String("kind")}'; expected \"{FileKind}\".") { SourceFile = source };
         var asE = o.Get("amplifier_settings");
         if (asE.ValueKind != JsonValueKind.Array) throw new SarKitInputException($"{source}: field 'amplifier_settings': expected an array of 3 numbers.") { SourceFile = source };
-        var asv = asE.EnumerateArray().Select((x, i) => x.ValueKind == JsonValueKind.Number && x.GetDouble() is var d && double.IsFinite(d) && d > 0 ? d
-            : throw new SarKitInputException($"{source}: amplifier_settings[{i}] = {x.GetRawText()}; expected a finite number > 0.") { SourceFile = source }).ToArray();
+        var asv = asE.EnumerateArray().Select((x, i) => x.ValueKind == JsonValueKind.Number && x.GetDouble() is var d && double.IsFinite(d) && d > 0 && d <= MaxAmplifierSetting ? d
+            : throw new SarKitInputException($"{source}: amplifier_settings[{i}] = {x.GetRawText()}; expected a finite number in (0, {MaxAmplifierSetting}].") { SourceFile = source }).ToArray();
         if (asv.Length != 3) throw new SarKitInputException($"{source}: {asv.Length} amplifier settings; expected 3.") { SourceFile = source };
         var cal = new ProbeCalibration
         {

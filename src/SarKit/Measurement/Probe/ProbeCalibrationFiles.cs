@@ -75,7 +75,9 @@ public static class TemCalibrationFile
         if (o.Has("valid_until")) until = o.Date("valid_until");
         else
         {
-            int days = o.Has("valid_days") ? (int)o.Number("valid_days") : DefaultValidDays;
+            double dd = o.Has("valid_days") ? o.Number("valid_days", 0, 36500) : DefaultValidDays;
+            if (dd != Math.Floor(dd)) throw new SarKitInputException($"{source}: field 'valid_days' = {ProbeQuantity.Num(dd)}: expected a whole number of days.") { SourceFile = source };
+            int days = (int)dd;
             if (days < 0) throw new SarKitInputException($"{source}: valid_days = {days}; expected >= 0.") { SourceFile = source };
             until = date.AddDays(days);
         }

@@ -82,14 +82,49 @@ public static class ProbeQuantity
         throw new SarKitInputException($"{where}: unknown unit '{unit}' for a {kind}; expected one of: {string.Join(", ", Units[kind].Keys)}.");
     }
 
-    /// <summary>Value of <paramref name="unit"/> in SI.</summary>
-    public static double ToSi(double value, string unit, ProbeQuantityKind kind, string where = "value") => value * Scale(kind, unit, where);
+    /// <summary>
+    /// Physical range of a probe quantity in SI (docs/reliability/records-and-measurement.md): generous bounds no real
+    /// measurement reaches, so that 1e308, an overflow or a sign error is refused naming the field. <c>Open</c> excludes the minimum.
+    /// </summary>
+    public static (double Min, double Max, bool Open) PhysicalRange(ProbeQuantityKind kind) => kind switch
+    {
+        ProbeQuantityKind.Voltage => (-1e5, 1e5, false),                 // V
+        ProbeQuantityKind.Length => (-100, 100, false),                  // m
+        ProbeQuantityKind.PowerDensity => (0, 1e9, false),               // W/m²
+        ProbeQuantityKind.SensorFactor => (0, 1e3, true),                // V/(W/m²)
+        ProbeQuantityKind.ConversionFactor => (0, 1e3, true),            // m²/kg
+        ProbeQuantityKind.Conductivity => (0, 1e8, false),               // S/m
+        ProbeQuantityKind.Density => (0, 1e5, true),                     // kg/m³
+        ProbeQuantityKind.Time => (0, 1e7, false),                       // s
+        ProbeQuantityKind.TemperatureDifference => (-1000, 1000, false), // K
+        ProbeQuantityKind.SpecificHeat => (0, 1e5, true),                // J/(kg K)
+        ProbeQuantityKind.Power => (0, 1e7, false),                      // W
+        ProbeQuantityKind.Relative => (-100, 100, false),                // fraction
+        ProbeQuantityKind.Dimensionless => (-1e6, 1e6, false),
+        ProbeQuantityKind.Sensitivity => (0, 1, true),                   // V/(V/m)²
+        ProbeQuantityKind.Frequency => (0, 1e12, true),                  // Hz
+        ProbeQuantityKind.Angle => (-3600, 3600, false),                 // deg
+        ProbeQuantityKind.Mass => (0, 1e4, true),                        // kg
+        ProbeQuantityKind.Impedance => (0, 1e6, true),                   // Ω
+        _ => (double.MinValue, double.MaxValue, false),
+    };
 
-    /// <summary>Parses {"value": number, "unit": "u"} to SI.</summary>
+    private static double Checked(double value, double si, string unit, ProbeQuantityKind kind, string where)
+    {
+        var (min, max, open) = PhysicalRange(kind);
+        if (double.IsFinite(si) && (open ? si > min : si >= min) && si <= max) return si;
+        throw new SarKitInputException($"{where}: {Num(value)} {unit} is outside the physical range of a {kind} " +
+            $"({(open ? "(" : "[")}{min.ToString("G", CultureInfo.InvariantCulture)}, {max.ToString("G", CultureInfo.InvariantCulture)}] in SI).");
+    }
+
+    /// <summary>Value of <paramref name="unit"/> in SI (range-checked: <see cref="PhysicalRange"/>).</summary>
+    public static double ToSi(double value, string unit, ProbeQuantityKind kind, string where = "value") => Checked(value, value * Scale(kind, unit, where), unit, kind, where);
+
+    /// <summary>Parses {"value": number, "unit": "u"} to SI (range-checked: <see cref="PhysicalRange"/>).</summary>
     public static double Scalar(JsonElement e, ProbeQuantityKind kind, string where)
     {
         var (vals, unit) = Read(e, kind, where, array: false);
-        return vals[0] * Scale(kind, unit, where);
+        return Checked(vals[0], vals[0] * Scale(kind, unit, where), unit, kind, where);
     }
 
     /// <summary>Parses {"values": [numbers], "unit": "u"} to SI, checking the count when <paramref name="count"/> ≥ 0.</summary>
@@ -99,7 +134,7 @@ public static class ProbeQuantity
         if (count >= 0 && vals.Length != count)
             throw new SarKitInputException($"{where}: {vals.Length} values; expected {count} (one per channel).");
         double s = Scale(kind, unit, where);
-        for (int i = 0; i < vals.Length; i++) vals[i] *= s;
+        for (int i = 0; i < vals.Length; i++) vals[i] = Checked(vals[i], vals[i] * s, unit, kind, $"{where}: values[{i}]");
         return vals;
     }
 
@@ -163,8 +198,7 @@ internal sealed class ProbeJsonObject
 
     public static JsonDocument ParseDocument(string json, string source)
     {
-        try { return JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new SarKitInputException($"{source}: not valid JSON: {e.Message}", e) { SourceFile = source }; }
+        return MeasurementJson.Parse(json, source, source);
     }
 
     public bool Has(string name) => _fields.ContainsKey(name);
@@ -203,6 +237,15 @@ internal sealed class ProbeJsonObject
         if (e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out var d) || !double.IsFinite(d))
             throw new SarKitInputException($"{W(name)}: expected a finite number, found {e.GetRawText()}.") { SourceFile = Source };
         return d;
+    }
+
+    /// <summary>A plain number that must lie in its physical range [<paramref name="min"/>, <paramref name="max"/>] (or
+    /// (min, max] with <paramref name="minOpen"/>); otherwise an error naming the field and the range.</summary>
+    public double Number(string name, double min, double max, bool minOpen = false)
+    {
+        double d = Number(name);
+        if ((minOpen ? d > min : d >= min) && d <= max) return d;
+        throw new SarKitInputException($"{W(name)} = {ProbeQuantity.Num(d)}: outside its physical range {(minOpen ? "(" : "[")}{ProbeQuantity.Num(min)}, {ProbeQuantity.Num(max)}].") { SourceFile = Source };
     }
 
     private T Wrap<T>(Func<T> f)

@@ -153,7 +153,7 @@ public sealed record ProbeBudgetTemplate(string Title, double CoverageFactor, IR
         using var doc = ProbeJsonObject.ParseDocument(json, source);
         var o = new ProbeJsonObject(doc.RootElement, source, ["kind", "title", "coverage_factor", "rows"]);
         if (o.String("kind") != FileKind) throw new SarKitInputException($"{source}: field 'kind' is '{o.String("kind")}'; expected \"{FileKind}\".") { SourceFile = source };
-        double k = o.Has("coverage_factor") ? o.Number("coverage_factor") : 2.0;
+        double k = o.Has("coverage_factor") ? o.Number("coverage_factor", 0, 10, minOpen: true) : 2.0;
         if (!(k > 0)) throw new SarKitInputException($"{source}: coverage_factor = {k}; expected > 0.") { SourceFile = source };
         var re = o.Get("rows");
         if (re.ValueKind != JsonValueKind.Array) throw new SarKitInputException($"{source}: field 'rows': expected an array.") { SourceFile = source };
@@ -170,15 +170,15 @@ public sealed record ProbeBudgetTemplate(string Title, double CoverageFactor, IR
             };
             double div = dist switch
             {
-                Distribution.Normal => r.Has("divisor") ? r.Number("divisor") : 1.0,
+                Distribution.Normal => r.Has("divisor") ? r.Number("divisor", 0, 100, minOpen: true) : 1.0,
                 Distribution.Rectangular => Math.Sqrt(3), Distribution.Triangular => Math.Sqrt(6), _ => Math.Sqrt(2),
             };
             double nu = double.PositiveInfinity;
-            if (r.Has("nu") && r.Get("nu").ValueKind != JsonValueKind.Null) nu = r.Number("nu");
+            if (r.Has("nu") && r.Get("nu").ValueKind != JsonValueKind.Null) nu = r.Number("nu", 0, 1e9, minOpen: true);
             if (!(nu > 0)) throw new SarKitInputException($"{w}: nu = {nu}; expected > 0 or null (∞).") { SourceFile = source };
-            double tol = r.Number("tolerance_percent");
+            double tol = r.Number("tolerance_percent", 0, 1e4);
             if (tol < 0 || !(div > 0)) throw new SarKitInputException($"{w}: tolerance {tol} %, divisor {div}; expected >= 0 and > 0.") { SourceFile = source };
-            rows.Add(new BudgetTemplateRow(r.Has("group") ? r.String("group") : "", r.String("source"), tol, dist, div, r.Number("c_1g"), r.Number("c_10g"), nu, r.OptString("from")));
+            rows.Add(new BudgetTemplateRow(r.Has("group") ? r.String("group") : "", r.String("source"), tol, dist, div, r.Number("c_1g", -100, 100), r.Number("c_10g", -100, 100), nu, r.OptString("from")));
         }
         return new ProbeBudgetTemplate(o.Has("title") ? o.String("title") : Path.GetFileName(source), k, rows);
     }

@@ -20,9 +20,9 @@ public sealed record SarLimit(string Id, string Regime, string Applies, double M
 public sealed record LimitComparison(SarLimit Limit, double PeakSarWPerKg, double ExpandedUncertaintyWPerKg, double MarginWPerKg)
 {
     /// <summary>psSAR ≤ limit (the compliance rule of the measurement standards: the budget is reported, not added).</summary>
-    public bool WithinLimit => PeakSarWPerKg <= Limit.LimitWPerKg;
+    public bool WithinLimit => double.IsFinite(PeakSarWPerKg) && double.IsFinite(Limit.LimitWPerKg) && PeakSarWPerKg <= Limit.LimitWPerKg;
     /// <summary>psSAR + U ≤ limit (the margin covers the expanded uncertainty).</summary>
-    public bool MarginCoversUncertainty => PeakSarWPerKg + ExpandedUncertaintyWPerKg <= Limit.LimitWPerKg;
+    public bool MarginCoversUncertainty => WithinLimit && double.IsFinite(ExpandedUncertaintyWPerKg) && PeakSarWPerKg + ExpandedUncertaintyWPerKg <= Limit.LimitWPerKg;
     /// <summary>psSAR / limit.</summary>
     public double Ratio => PeakSarWPerKg / Limit.LimitWPerKg;
 }
@@ -98,7 +98,7 @@ public static class SarLimits
         foreach (var e in o.Get("limits").EnumerateArray())
         {
             var r = new ProbeJsonObject(e, $"{source}: limits[{i++}]", ["id", "regime", "applies", "mass_g", "limit_w_per_kg", "source"]);
-            var l = new SarLimit(r.String("id"), r.String("regime"), r.String("applies"), r.Number("mass_g"), r.Number("limit_w_per_kg"), r.String("source"));
+            var l = new SarLimit(r.String("id"), r.String("regime"), r.String("applies"), r.Number("mass_g", 0, 1e6, minOpen: true), r.Number("limit_w_per_kg", 0, 1e4, minOpen: true), r.String("source"));
             if (!(l.MassG > 0) || !(l.LimitWPerKg > 0)) throw new SarKitInputException($"{source}: limits[{i - 1}]: mass_g {l.MassG}, limit {l.LimitWPerKg}; expected both > 0.") { SourceFile = source };
             list.Add(l);
         }

@@ -33,6 +33,12 @@ public sealed record ScanFile(string Source, IReadOnlyDictionary<string, string>
     private static readonly Dictionary<string, double> Lengths = new(StringComparer.Ordinal) { ["mm"] = 1e-3, ["cm"] = 1e-2, ["m"] = 1 };
     private static readonly Dictionary<string, double> Volts = new(StringComparer.Ordinal) { ["mV"] = 1e-3, ["V"] = 1, ["uV"] = 1e-6 };
 
+    /// <summary>Largest accepted |x|, |y|, z of a scan point (m): a probe scan is a few decimetres wide.</summary>
+    public const double MaxCoordinateM = 10;
+
+    /// <summary>Largest accepted |V| of a probe channel reading (V): diode-probe outputs are millivolts to volts.</summary>
+    public const double MaxVoltageV = 1000;
+
     /// <summary>Reads and validates a scan CSV file.</summary>
     public static ScanFile Read(string path)
     {
@@ -81,6 +87,9 @@ public sealed record ScanFile(string Source, IReadOnlyDictionary<string, string>
                 if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) || !double.IsFinite(d))
                     throw new SarKitInputException($"{source}: line {ln}: column '{names[k]}' = '{s}' is not a finite number.") { SourceFile = source };
                 v[k] = d * scale[k];
+                double limit = k < 3 ? MaxCoordinateM : MaxVoltageV;
+                if (!(Math.Abs(v[k]) <= limit))
+                    throw new SarKitInputException($"{source}: line {ln}: column '{names[k]}' = '{s}' is outside the physical range (|{names[k]}| <= {limit} {(k < 3 ? "m" : "V")}).") { SourceFile = source };
             }
             if (v[2] < 0) throw new SarKitInputException($"{source}: line {ln}: z = {f[col[3]]} is negative; z is the probe-tip distance from the inner phantom surface (>= 0).") { SourceFile = source };
             pts.Add(new ScanPoint(ln, kind, v[0], v[1], v[2], v[3], v[4], v[5]));

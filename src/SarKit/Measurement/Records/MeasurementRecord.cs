@@ -17,9 +17,12 @@ namespace SarKit.Measurement.Records;
 /// <param name="ContentSha256">Lower-case hex SHA-256 of <see cref="ComputeContentHash"/>'s byte layout.</param>
 /// <param name="InputOriginal">The input file verbatim when it was not JSON (a YAML file; <see cref="InputJson"/> then holds
 /// its JSON form), else null.</param>
+/// <param name="PrevSha256">The <see cref="ChainSha256"/> of the record before this one (<see cref="RecordChain.GenesisHash"/> for the first).</param>
+/// <param name="ChainSha256">SHA-256 of <see cref="RecordChain.Canonical"/>: every stored column and <see cref="PrevSha256"/>.</param>
 public sealed record MeasurementRecord(
     long Id, DateTime CreatedUtc, string Method, string InputJson, string ResultJson,
-    double SarWPerKg, string SarkitVersion, string ContentSha256, string? InputOriginal = null)
+    double SarWPerKg, string SarkitVersion, string ContentSha256, string? InputOriginal = null,
+    string? PrevSha256 = null, string? ChainSha256 = null)
 {
     /// <summary>Argument checks shared by every <see cref="IMeasurementRecordStore.Add"/>: non-empty method, texts and version present, finite SAR.</summary>
     internal static void CheckNew(string method, string inputJson, string resultJson, double sarWPerKg, string sarkitVersion)
@@ -59,9 +62,11 @@ public sealed record MeasurementRecord(
 }
 
 /// <summary>
-/// An append-only store of <see cref="MeasurementRecord"/>s: embedded SQLite (<see cref="MeasurementRecordStore"/>) or a
+/// An append-only, hash-chained store of <see cref="MeasurementRecord"/>s: embedded SQLite (<see cref="MeasurementRecordStore"/>) or a
 /// PostgreSQL server (<see cref="PostgresMeasurementRecordStore"/>); open either with <see cref="MeasurementRecordStores.Open"/>.
-/// There is no update or delete operation, and both databases reject UPDATE and DELETE on the table by triggers.
+/// There is no update or delete operation, both databases reject UPDATE and DELETE on the table by triggers, and the
+/// <see cref="RecordChain"/> makes changes that bypass the triggers detectable: opening, listing, reading and appending
+/// refuse a damaged store (<see cref="RecordStoreDamagedException"/>).
 /// </summary>
 public interface IMeasurementRecordStore
 {
@@ -76,4 +81,7 @@ public interface IMeasurementRecordStore
 
     /// <summary>All records in id order.</summary>
     IReadOnlyList<MeasurementRecord> List();
+
+    /// <summary>Verifies schema, every record's hashes and the metadata (count and head) without throwing for damage.</summary>
+    RecordChainStatus Verify();
 }

@@ -68,7 +68,7 @@ public sealed class MeasurementRecordStoreTests : IDisposable
     }
 
     [Fact]
-    public void DatabaseOfTheFirstSchemaGetsTheNewColumnAndKeepsItsRecords()
+    public void DatabaseOfTheFirstSchemaIsRefusedThenMigratedKeepingItsRecords()
     {
         Directory.CreateDirectory(_dir);
         var path = Path.Combine(_dir, "old.db");
@@ -85,12 +85,44 @@ public sealed class MeasurementRecordStoreTests : IDisposable
                 """;
             cmd.ExecuteNonQuery();
         }
+        // A store from before the hash chain is refused until it is migrated explicitly (fail closed).
+        var refused = Assert.Throws<RecordStoreDamagedException>(() => MeasurementRecordStore.Open(path));
+        Assert.Contains("sarkit records migrate", refused.Message);
+        var migrated = MeasurementRecordStore.Migrate(path);
+        Assert.True(migrated.Intact, migrated.Problem);
+        Assert.Equal(1, migrated.Count);
+        Assert.Throws<SarKitInputException>(() => MeasurementRecordStore.Migrate(path)); // only once
         var store = MeasurementRecordStore.Open(path);
         var old = Assert.Single(store.List());
         Assert.Null(old.InputOriginal);
         Assert.True(old.HashVerifies);
+        Assert.Equal(RecordChain.GenesisHash, old.PrevSha256);
         var n = store.Add("calorimetry", "{}", "{}", 2, "0.1.0", "yaml: text\n");
         Assert.Equal("yaml: text\n", store.Get(n.Id)!.InputOriginal);
+        Assert.Equal(old.ChainSha256, n.PrevSha256);
+        Assert.Equal(2, store.Verify().Count);
+    }
+
+    [Fact]
+    public void MigrationRefusesAStoreWithAnEditedRecord()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "old.db");
+        using (var c = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE measurement_records (id INTEGER PRIMARY KEY AUTOINCREMENT, created_utc TEXT NOT NULL, method TEXT NOT NULL,
+                    input_json TEXT NOT NULL, result_json TEXT NOT NULL, sar_w_per_kg REAL NOT NULL, sarkit_version TEXT NOT NULL, content_sha256 TEXT NOT NULL, input_original TEXT NULL);
+                INSERT INTO measurement_records (created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256)
+                VALUES ('2026-01-01T00:00:00.0000000Z', 'calorimetry', '{"edited": true}', '{}', 1.5, '0.0.9', 'deadbeef');
+                """;
+            cmd.ExecuteNonQuery();
+        }
+        var e = Assert.Throws<SarKitInputException>(() => MeasurementRecordStore.Migrate(path));
+        Assert.Contains("record 1", e.Message);
+        Assert.Throws<RecordStoreDamagedException>(() => MeasurementRecordStore.Open(path)); // still refused, nothing half-migrated
     }
 
     [Theory]

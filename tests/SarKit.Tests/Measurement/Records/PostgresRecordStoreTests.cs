@@ -64,6 +64,127 @@ public sealed class PostgresRecordStoreTests : IDisposable
         Assert.Equal(new[] { a }, store.List());
     }
 
+    private PostgresMeasurementRecordStore ThreeRecords()
+    {
+        var store = PostgresMeasurementRecordStore.Open(ConnectionString());
+        store.Add("calorimetry", "{\"a\": 1}", "{}", 3.2, "0.1.0");
+        store.Add("calorimetry", "{\"a\": 2}", "{}", 3.3, "0.1.0", "a: 2\n");
+        store.Add("calorimetry", "{\"a\": 3}", "{}", 3.4, "0.1.0");
+        return store;
+    }
+
+    /// <summary>Runs <paramref name="sql"/> with every user trigger of the tables disabled (as the superuser can), then re-enables them.</summary>
+    private void Tamper(string sql, bool reenable = true)
+    {
+        using var c = new NpgsqlConnection(ConnectionString());
+        c.Open();
+        using var cmd = new NpgsqlCommand("ALTER TABLE measurement_records DISABLE TRIGGER USER; ALTER TABLE measurement_records_chain DISABLE TRIGGER USER; " + sql +
+            (reenable ? "; ALTER TABLE measurement_records ENABLE TRIGGER USER; ALTER TABLE measurement_records_chain ENABLE TRIGGER USER;" : ""), c);
+        cmd.ExecuteNonQuery();
+    }
+
+    private void AssertRefused(string expected)
+    {
+        var s = MeasurementRecordStores.Verify(ConnectionString());
+        Assert.False(s.Intact);
+        Assert.Contains(expected, s.Problem);
+        Assert.Throws<RecordStoreDamagedException>(() => PostgresMeasurementRecordStore.Open(ConnectionString()));
+    }
+
+    [PostgresFact]
+    public void IntactChainVerifies()
+    {
+        var store = ThreeRecords();
+        var s = store.Verify();
+        Assert.True(s.Intact, s.Problem);
+        Assert.Equal(3, s.Count);
+        Assert.Equal(store.List()[^1].ChainSha256, s.HeadSha256);
+    }
+
+    [PostgresTheory]
+    [InlineData("created_utc = created_utc + interval '1 microsecond'")]
+    [InlineData("method = 'pulse-energy'")]
+    [InlineData("input_json = '{}'")]
+    [InlineData("result_json = '{\"x\": 1}'")]
+    [InlineData("sar_w_per_kg = 0.1")]
+    [InlineData("sar_w_per_kg = 'NaN'")]
+    [InlineData("sarkit_version = '9'")]
+    [InlineData("content_sha256 = 'x'")]
+    [InlineData("input_original = NULL")]
+    [InlineData("prev_sha256 = '0000000000000000000000000000000000000000000000000000000000000000'")]
+    [InlineData("chain_sha256 = '0000000000000000000000000000000000000000000000000000000000000000'")]
+    public void EditOfAnyColumnIsDetected(string set)
+    {
+        ThreeRecords();
+        Tamper($"UPDATE measurement_records SET {set} WHERE id = 2");
+        Assert.Equal(2, MeasurementRecordStores.Verify(ConnectionString()).FirstBrokenId);
+        AssertRefused("record 2");
+    }
+
+    [PostgresFact]
+    public void DeletedTruncatedAndForgedRowsAreDetected()
+    {
+        ThreeRecords();
+        Tamper("DELETE FROM measurement_records WHERE id = 3");
+        AssertRefused("the metadata says 3 records but the table holds 2");
+        Tamper("DELETE FROM measurement_records WHERE id = 1");
+        AssertRefused("record 2: is the first record");
+        Tamper("TRUNCATE measurement_records");
+        AssertRefused("the metadata says 3 records but the table holds 0");
+        Assert.Throws<RecordStoreDamagedException>(() => MeasurementRecordStores.Open(ConnectionString()));
+    }
+
+    [PostgresFact]
+    public void ForgedRowIsDetected()
+    {
+        var store = ThreeRecords();
+        var last = store.List()[^1];
+        var f = RecordChain.Seal(last with { Id = 4, SarWPerKg = 0.5 }, last.ChainSha256!);
+        Tamper($"INSERT INTO measurement_records ({string.Join(", ", "id, created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256, input_original, prev_sha256, chain_sha256")}) OVERRIDING SYSTEM VALUE " +
+               $"VALUES (4, '{RecordChain.TimeText(f.CreatedUtc)}', 'calorimetry', '{f.InputJson}', '{f.ResultJson}', 0.5, '0.1.0', '{f.ContentSha256}', NULL, '{f.PrevSha256}', '{f.ChainSha256}')");
+        AssertRefused("the metadata says 3 records but the table holds 4");
+    }
+
+    [PostgresFact]
+    public void DroppedOrDisabledTriggersTableAndMetadataAreDetectedAndNotRecreated()
+    {
+        ThreeRecords();
+        Tamper("", reenable: false);
+        AssertRefused("is missing or disabled");
+        Tamper("");
+        Assert.True(MeasurementRecordStores.Verify(ConnectionString()).Intact);
+        Tamper("DROP TABLE measurement_records", reenable: false);
+        AssertRefused("measurement_records is missing (dropped)");
+        Assert.Throws<RecordStoreDamagedException>(() => MeasurementRecordStores.Open(ConnectionString()));
+        AssertRefused("measurement_records is missing (dropped)"); // still not re-created
+    }
+
+    [PostgresFact]
+    public void PreChainStoreIsRefusedThenMigrated()
+    {
+        using (var c = new NpgsqlConnection(ConnectionString()))
+        {
+            c.Open();
+            using var cmd = new NpgsqlCommand($$"""
+                CREATE TABLE measurement_records (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, created_utc TIMESTAMPTZ NOT NULL, method TEXT NOT NULL,
+                    input_json TEXT NOT NULL, result_json TEXT NOT NULL, sar_w_per_kg DOUBLE PRECISION NOT NULL, sarkit_version TEXT NOT NULL,
+                    content_sha256 TEXT NOT NULL, input_original TEXT NULL);
+                INSERT INTO measurement_records (created_utc, method, input_json, result_json, sar_w_per_kg, sarkit_version, content_sha256)
+                VALUES ('2026-01-01T00:00:00.123456Z', 'calorimetry', '{}', '{}', 1.5, '0.0.9', '{{MeasurementRecord.ComputeContentHash("{}", "{}")}}');
+                """, c);
+            cmd.ExecuteNonQuery();
+        }
+        var e = Assert.Throws<RecordStoreDamagedException>(() => PostgresMeasurementRecordStore.Open(ConnectionString()));
+        Assert.Contains("records migrate", e.Message);
+        var m = MeasurementRecordStores.Migrate(ConnectionString());
+        Assert.True(m.Intact, m.Problem);
+        Assert.Equal(1, m.Count);
+        var store = PostgresMeasurementRecordStore.Open(ConnectionString());
+        var n = store.Add("calorimetry", "{}", "{}", 2, "0.1.0");
+        Assert.Equal(m.HeadSha256, n.PrevSha256);
+        Assert.Equal(2, store.Verify().Count);
+    }
+
     [PostgresFact]
     public void FactoryOpensPostgresFromConnectionString()
     {

@@ -38,7 +38,8 @@ public sealed record CalorimetryEvaluation
     /// <summary>Relative expanded uncertainty in % (the form's "Uncertainty of 'Absorbed Energy by Phantom 3' determination"), or null.</summary>
     public double? RelativeUncertaintyPercent => ExpandedUncertaintyWPerKg is { } u ? 100 * u / SarWPerKg : null;
     /// <summary>Section 4.1 "Is predicted SAR ≥ measured SAR − measurement uncertainty?"; null unless both the predicted SAR and an uncertainty are given.</summary>
-    public bool? PredictedCoversMeasured => Input.PredictedSarWPerKg is { } p && ExpandedUncertaintyWPerKg is { } u ? p >= SarWPerKg - u : null;
+    public bool? PredictedCoversMeasured => Input.PredictedSarWPerKg is { } p && ExpandedUncertaintyWPerKg is { } u
+        ? double.IsFinite(p) && double.IsFinite(u) && double.IsFinite(SarWPerKg) && p >= SarWPerKg - u : null;
 
     /// <summary>Model quantities of eqs. (19)–(21) and [2] that uncertainty components can apply to.</summary>
     public IReadOnlyList<ModelQuantity> ModelQuantities()

@@ -107,7 +107,7 @@ public static class CalorimetryInputFile
     {
         string src = file ?? "<input>";
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        try { doc = MeasurementJson.Parse(json, src, file); }
         catch (JsonException e) { throw new SarKitInputException($"{src}: not valid JSON: {e.Message}", e) { SourceFile = file }; }
         using (doc)
         {

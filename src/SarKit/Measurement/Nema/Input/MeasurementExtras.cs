@@ -77,6 +77,9 @@ internal static class MeasurementExtras
         return list;
     }
 
+    /// <summary>Largest accepted coverage factor k (GUM: k is about 2 to 3).</summary>
+    public const double MaxCoverageFactor = 10;
+
     public static UncertaintySpec? Uncertainty(FieldReader r)
     {
         if (r.Opt("uncertainty") is null) return null;
@@ -85,7 +88,7 @@ internal static class MeasurementExtras
         if (u.Opt("coverage_factor") is { } kv)
         {
             double kk = u.Number(kv, u.Path("coverage_factor"));
-            if (!(kk > 0)) throw u.Error($"field '{u.Path("coverage_factor")}' = {kk}: expected a value > 0.");
+            if (!(kk > 0 && kk <= MaxCoverageFactor)) throw u.Error($"field '{u.Path("coverage_factor")}' = {kk}: expected a value in (0, {MaxCoverageFactor}].");
             k = kk;
         }
         var comps = new List<UncertaintyInput>();
@@ -105,7 +108,7 @@ internal static class MeasurementExtras
             if (o.Opt("dof") is { } dv)
             {
                 nu = o.Number(dv, o.Path("dof"));
-                if (!(nu > 0)) throw o.Error($"field '{o.Path("dof")}' = {nu}: expected degrees of freedom > 0.");
+                if (!(nu > 0 && nu <= 1e9)) throw o.Error($"field '{o.Path("dof")}' = {nu}: expected degrees of freedom in (0, 1e9].");
             }
             UncertaintyInput c;
             if (o.Opt("readings") is { } rv)
@@ -134,12 +137,15 @@ internal static class MeasurementExtras
                 double bv = b.Number(b.Get("value"), b.Path("value"));
                 if (bv < 0) throw b.Error($"field '{b.Path("value")}' = {bv}: expected a bound >= 0.");
                 string bu = b.Str("unit");
+                // Relative bounds have a physical ceiling here; bounds in a unit of the quantity are range-checked with it (QuantityParser).
+                double maxBound = bu switch { "%" => 1000, "dB" => 100, "fraction" => 1, _ => double.MaxValue };
+                if (bv > maxBound) throw b.Error($"field '{b.Path("value")}' = {bv} {bu}: outside the physical range [0, {maxBound}] of a bound in '{bu}'.");
                 b.NoOthers();
                 double kk = 1;
                 if (d == Distribution.Normal)
                 {
                     kk = o.Number(o.Get("k"), o.Path("k"));
-                    if (!(kk > 0)) throw o.Error($"field '{o.Path("k")}' = {kk}: expected a coverage factor > 0.");
+                    if (!(kk > 0 && kk <= MaxCoverageFactor)) throw o.Error($"field '{o.Path("k")}' = {kk}: expected a coverage factor in (0, {MaxCoverageFactor}].");
                 }
                 else if (o.Opt("k") is not null) throw o.Error($"field '{o.Path("k")}': a coverage factor applies to a normal bound only (distribution is {dist}).");
                 c = new(path, source, applies, d, bv, bu, kk, nu, null);

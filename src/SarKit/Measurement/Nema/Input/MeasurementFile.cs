@@ -71,7 +71,7 @@ public static class MeasurementFile
     {
         string src = file ?? "<input>";
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, JsonOptions); }
+        try { doc = MeasurementJson.Parse(json, src, file); }
         catch (JsonException e) { throw new SarKitInputException($"{src}: not valid JSON: {e.Message}", e) { SourceFile = file }; }
         using (doc)
         {
@@ -92,6 +92,7 @@ public static class MeasurementFile
     public static string YamlToJson(string yaml, string? file = null)
     {
         string src = file ?? "<input>";
+        CheckStructure(yaml, src, file);
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlException e)
@@ -116,6 +117,37 @@ public static class MeasurementFile
             throw new SarKitInputException($"{src}: expected exactly one YAML document, found {stream.Documents.Count}.") { SourceFile = file };
         var node = Convert(stream.Documents[0].RootNode, "", src, file);
         return node?.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "null";
+    }
+
+    /// <summary>
+    /// A streaming pass over the YAML events before anything is built: aliases (<c>*name</c>) are refused (a measurement
+    /// file never needs them, and expanding them is what makes a 700-byte "billion laughs" file take gigabytes), and
+    /// nesting deeper than <see cref="MeasurementJson.MaxDepth"/> is refused (the tree builders recurse). Syntax errors are
+    /// left to the loader, which reports them with their position.
+    /// </summary>
+    private static void CheckStructure(string yaml, string src, string? file)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        int depth = 0;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                switch (parser.Current)
+                {
+                    case YamlDotNet.Core.Events.AnchorAlias a:
+                        throw new SarKitInputException($"{src}: line {a.Start.Line}: YAML alias '*{a.Value}' is not allowed in a measurement file (write the value out).") { SourceFile = file };
+                    case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                        if (++depth > MeasurementJson.MaxDepth)
+                            throw new SarKitInputException($"{src}: line {parser.Current.Start.Line}: nesting deeper than {MeasurementJson.MaxDepth} levels.") { SourceFile = file };
+                        break;
+                    case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                        depth--;
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException or ArgumentException) { } // syntax errors: reported with their position by the loader below
     }
 
     private static Exception Inner(Exception e) => e.InnerException is YamlException y ? Inner(y) : e;

@@ -91,7 +91,8 @@ public sealed record PulseEnergyEvaluation(
     /// <summary>Expanded uncertainty U (W/kg), or null.</summary>
     public double? ExpandedUncertaintyWPerKg => Budget?.ExpandedUncertainty;
     /// <summary>"Is predicted SAR ≥ measured SAR − measurement uncertainty?" (Section 4.1 c), null without predicted SAR or budget.</summary>
-    public bool? PredictedCoversMeasured => Input.PredictedSarWPerKg is { } p && Budget is { } b ? p >= SarWPerKg - b.ExpandedUncertainty : null;
+    public bool? PredictedCoversMeasured => Input.PredictedSarWPerKg is { } p && Budget is { } b
+        ? double.IsFinite(p) && double.IsFinite(b.ExpandedUncertainty) && double.IsFinite(SarWPerKg) && p >= SarWPerKg - b.ExpandedUncertainty : null;
 
     /// <summary>Evaluates eqs. (2)–(13) (and the budget and loading check when their inputs are present).</summary>
     public static PulseEnergyEvaluation Evaluate(PulseEnergyMeasurement m)
@@ -192,7 +193,7 @@ public static class PulseEnergyInputFile
     {
         string src = file ?? "<input>";
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, MeasurementFile.JsonOptions); }
+        try { doc = MeasurementJson.Parse(json, src, file); }
         catch (JsonException e) { throw new SarKitInputException($"{src}: not valid JSON: {e.Message}", e) { SourceFile = file }; }
         using (doc)
         {

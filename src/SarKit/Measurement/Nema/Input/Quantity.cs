@@ -107,6 +107,33 @@ public static class QuantityParser
     /// <summary>Units accepted for <paramref name="kind"/>.</summary>
     public static IReadOnlyCollection<string> AcceptedUnits(QuantityKind kind) => Units[kind].Keys;
 
+    /// <summary>
+    /// Physical range of a quantity in SI (docs/reliability/records-and-measurement.md): deliberately generous bounds
+    /// that no real MR measurement reaches, so that an absurd value (1e308, a sign error, an overflow) is refused naming
+    /// the field instead of turning into an infinite, zero or negative result. <c>Open</c> excludes the minimum.
+    /// </summary>
+    public static (double Min, double Max, bool Open) PhysicalRange(QuantityKind kind) => kind switch
+    {
+        QuantityKind.Mass => (0, 1e4, true),                     // kg: a phantom or patient, not 10 t
+        QuantityKind.Temperature => (0, 1000, true),             // K
+        QuantityKind.TemperatureDifference => (-1000, 1000, false),
+        QuantityKind.Time => (0, 1e7, false),                    // s: ≤ 116 days
+        QuantityKind.Power => (0, 1e7, false),                   // W: ≤ 10 MW
+        QuantityKind.Energy => (0, 1e10, false),                 // J
+        QuantityKind.SpecificHeat => (0, 1e5, true),             // J/(kg K)
+        QuantityKind.Attenuation => (0, 1, true),
+        QuantityKind.SpecificAbsorptionRate => (0, 1e4, false),  // W/kg
+        QuantityKind.Voltage => (-1e5, 1e5, false),              // V
+        QuantityKind.RelativeUncertainty => (0, 10, false),      // ≤ 1000 %
+        QuantityKind.Angle => (-100, 100, false),                // rad
+        QuantityKind.Impedance => (0, 1e6, true),                // Ω
+        QuantityKind.HeatCapacity => (0, 1e9, true),             // J/K
+        QuantityKind.Fraction => (0, 1, false),
+        QuantityKind.FluxDensity => (-100, 100, false),          // T
+        QuantityKind.Frequency => (0, 1e12, true),               // Hz
+        _ => (double.MinValue, double.MaxValue, false),
+    };
+
     /// <summary>Converts <paramref name="value"/> in <paramref name="unit"/> to SI; throws naming <paramref name="field"/> for an unknown unit.</summary>
     public static Quantity FromValue(string field, QuantityKind kind, double value, string unit, string? file = null)
     {
@@ -125,6 +152,12 @@ public static class QuantityParser
             catch (SarKitInputException x) { throw new SarKitInputException($"{where}: {value} {unit}: {x.Message}", x) { SourceFile = file }; }
         }
         else si = value * u.Scale + u.Offset;
+        if (!double.IsFinite(si))
+            throw new SarKitInputException($"{where}: {value} {unit} overflows in SI ({si} {Quantity.SiUnit(kind)}).") { SourceFile = file };
+        var (min, max, open) = PhysicalRange(kind);
+        if (!(open ? si > min : si >= min) || !(si <= max))
+            throw new SarKitInputException($"{where}: {value.ToString("R", CultureInfo.InvariantCulture)} {unit} is outside the physical range of a {kind} " +
+                $"({(open ? "(" : "[")}{min.ToString("G", CultureInfo.InvariantCulture)}, {max.ToString("G", CultureInfo.InvariantCulture)}] {Quantity.SiUnit(kind)}).") { SourceFile = file };
         if (kind == QuantityKind.Fraction && (si < 0 || si > 1))
             throw new SarKitInputException($"{where}: {value} {unit}: expected a fraction in [0, 1].") { SourceFile = file };
         if (kind == QuantityKind.RelativeUncertainty && si < 0)
