@@ -52,6 +52,8 @@ public static class SarKitWebApp
             j.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
             j.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
+        // malformed query values (e.g. calibration=abc) → BadHttpRequestException → JSON 400 from ApiErrors
+        s.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(r => r.ThrowOnBadRequest = true);
         s.AddRequestTimeouts();
         s.AddOptions<RequestTimeoutOptions>().Configure<SarKitWebOptions>((t, o) => t.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -89,12 +91,16 @@ public static class SarKitWebApp
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
-            h["Referrer-Policy"] = "no-referrer";
+            // same-origin (not no-referrer): browsers then send the real Origin on the app's own POSTs (with no-referrer
+            // they send "Origin: null", which CsrfGuard must refuse); other sites still get no referrer
+            h["Referrer-Policy"] = "same-origin";
             h.CacheControl = "no-store";
             await next(ctx);
         });
         app.UseHostFiltering();
+        app.Use(CsrfGuard.Middleware);
         app.UseRequestTimeouts();
+        app.Use(ContentTypeCheck.Middleware);
 
         var files = new EmbeddedWwwroot(typeof(SarKitWebApp).Assembly);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });

@@ -62,7 +62,7 @@ public static class VopEndpoints
             return Results.Json(new CompressStatusJson(s.State, s.ElapsedS, s.Stage, s.Error,
                 r is null ? null : Json(r.Set, "compressed", $"{r.DatasetPath} ({options.DefaultMassKg * 1e3:G4} g, margin {r.MarginFraction * 100:G4} %)",
                     Over(r.Overestimation, $"{options.DefaultMassKg * 1e3:G4} g averaged Q-matrices of {r.DatasetPath}"), r, true)));
-        });
+        }).WithMetadata(new BodyContentTypes("application/json"));
     }
 
     /// <summary>Margin in percent of SAR_wc (default 10 %) → fraction.</summary>

@@ -21,6 +21,26 @@ public sealed class SarKitWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("SarKit:Records", RecordsDb);
     }
 
+    /// <summary>Same-origin headers every state-changing request of the front end sends (docs/web.md, "Safety").</summary>
+    public const string Origin = "http://localhost";
+
+    /// <summary>Clients of the tests act like the app's own page: same Origin and the anti-CSRF request header.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("Origin", Origin);
+        client.DefaultRequestHeaders.Add(CsrfGuard.HeaderName, "1");
+    }
+
+    /// <summary>A client without the same-origin headers (a plain HTTP client or another site's page).</summary>
+    public HttpClient CreateBareClient()
+    {
+        var c = CreateClient();
+        c.DefaultRequestHeaders.Remove("Origin");
+        c.DefaultRequestHeaders.Remove(CsrfGuard.HeaderName);
+        return c;
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

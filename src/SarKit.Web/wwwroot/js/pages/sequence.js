@@ -1,17 +1,8 @@
 // Sequence check page: upload a Pulseq .seq, choose the matrices (all 10 g Q-matrices of a dataset or its certified VOP
 // set), drive calibration and IEC mode; verdict per limit, binding constraint, largest compliant RF scale, shortest
 // compliant repetition and the 10 s / 6 min SAR timeline against the limits.
-import { getJson, el, errorBox, fmt, ApiError } from '../api.js';
+import { getJson, postText, el, errorBox, fmt } from '../api.js';
 import { linePlot, palette } from '../svgplot.js';
-
-async function postText(url, text) {
-  const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8', Accept: 'application/json' }, body: text });
-  const body = await r.text();
-  let json = null;
-  try { json = JSON.parse(body); } catch { /* not JSON */ }
-  if (!r.ok) throw new ApiError(json && json.error ? json.error : `HTTP ${r.status}: ${body.slice(0, 200)}`, r.status, json && json.kind);
-  return json;
-}
 
 function resultCard(r) {
   const b = r.binding;
