@@ -45,6 +45,7 @@ public static class SarKitWebApp
         var s = builder.Services;
         s.AddSingleton(sp => new DataFolder(sp.GetRequiredService<SarKitWebOptions>().DataFolder));
         s.AddSingleton<DatasetCache>();
+        s.AddSingleton<DatasetListing>();
         s.AddSingleton<RecordsLocation>();
         s.AddSingleton<VopJobs>();
         s.ConfigureHttpJsonOptions(j =>
@@ -54,6 +55,7 @@ public static class SarKitWebApp
         });
         // malformed query values (e.g. calibration=abc) → BadHttpRequestException → JSON 400 from ApiErrors
         s.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(r => r.ThrowOnBadRequest = true);
+        s.AddHeavyWorkLimiter();
         s.AddRequestTimeouts();
         s.AddOptions<RequestTimeoutOptions>().Configure<SarKitWebOptions>((t, o) => t.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -101,6 +103,7 @@ public static class SarKitWebApp
         app.Use(CsrfGuard.Middleware);
         app.UseRequestTimeouts();
         app.Use(ContentTypeCheck.Middleware);
+        app.UseRateLimiter();
 
         var files = new EmbeddedWwwroot(typeof(SarKitWebApp).Assembly);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });

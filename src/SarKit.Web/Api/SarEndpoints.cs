@@ -55,7 +55,7 @@ public static class SarEndpoints
                 unit == "1" ? "W/kg (relative: unspecified normalisation)" : $"W/kg (drive in {unit})", maps.MassKg,
                 point, avg, maps.AveragingUnavailableReason, maps.AveragedQ is null ? null : maps.Padding.Cells,
                 r.TissueAverageSar, maps.Tissue.MassKg, r.AbsorbedPowerW, pin, sw.Elapsed.TotalMilliseconds));
-        }).WithMetadata(new BodyContentTypes("application/json"));
+        }).WithMetadata(new BodyContentTypes("application/json")).RequireRateLimiting(HeavyWork.Policy);
     }
 
     internal static DriveVector Drive(DriveJson? d, SarDataset ds)

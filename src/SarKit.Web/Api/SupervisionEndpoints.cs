@@ -92,7 +92,7 @@ public static class SupervisionEndpoints
                 new MatricesJson(obs.Name, obs.Metric.Id(), obs.Count, obs.Channels, obs.DriveUnit),
                 report.Outcomes.Select(O).ToArray(), report.Passed, report.Binding is { } b ? O(b) : null, Num(report.MaxScaleFactor),
                 report.MinimumAddedDelaySeconds, report.ShortestRepetitionSeconds, timeline, sw.Elapsed.TotalMilliseconds));
-        }).WithMetadata(new BodyContentTypes("text/plain", "application/octet-stream"));
+        }).WithMetadata(new BodyContentTypes("text/plain", "application/octet-stream")).RequireRateLimiting(HeavyWork.Policy);
     }
 
     private static double? Num(double x) => double.IsFinite(x) ? x : null;

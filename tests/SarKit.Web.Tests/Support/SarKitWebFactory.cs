@@ -12,6 +12,8 @@ public sealed class SarKitWebFactory : WebApplicationFactory<Program>
 {
     public const long UploadLimit = 64 * 1024;
     public string DataFolder { get; } = TestData.MakeDataFolder();
+    /// <summary>Further configuration settings (e.g. "SarKit:CacheBudgetBytes"), applied when the server is first used.</summary>
+    public Dictionary<string, string> Settings { get; } = new();
     public string RecordsDb => Path.Combine(Path.GetDirectoryName(DataFolder)!, "records", "records.db");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -19,6 +21,7 @@ public sealed class SarKitWebFactory : WebApplicationFactory<Program>
         builder.UseSetting("SarKit:DataFolder", DataFolder);
         builder.UseSetting("SarKit:MaxUploadBytes", UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("SarKit:Records", RecordsDb);
+        foreach (var (k, v) in Settings) builder.UseSetting(k, v);
     }
 
     /// <summary>Same-origin headers every state-changing request of the front end sends (docs/web.md, "Safety").</summary>

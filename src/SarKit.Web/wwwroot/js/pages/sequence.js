@@ -42,7 +42,7 @@ export default {
   async render(root, params) {
     root.append(el('h1', {}, 'Sequence check (IEC 60601-2-33)'));
     const [list, defaults, about] = await Promise.all([getJson('/api/datasets'), getJson('/api/seq/defaults'), getJson('/api/about')]);
-    const paths = list.datasets.map(d => d.path);
+    const paths = list.datasets.filter(d => !d.error).map(d => d.path);
     const ds = el('select', { id: 'seq-dataset' }, paths.map(p => el('option', { value: p }, p)));
     if (params.get('path') && paths.includes(params.get('path'))) ds.value = params.get('path');
     const mat = el('select', { id: 'seq-matrices' }, el('option', { value: 'q' }, 'all 10 g Q-matrices (exact)'), el('option', { value: 'vop' }, 'certified VOP set (compressed on demand)'));
