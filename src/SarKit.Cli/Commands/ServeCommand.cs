@@ -49,8 +49,7 @@ internal static class ServeCommand
         var options = Options(data, port, urls, isPublic, records, maxUploadKb);
         WebApplication app;
         app = SarKitWebApp.Create([], options);
-        try { app.Start(); }
-        catch (IOException e) { throw new SarKitInputException($"Cannot listen on {string.Join(", ", options.Urls)}: {e.Message}", e); }
+        SarKitWebApp.Start(app);   // a port in use → one-line SarKitInputException (exit 2)
         SarKitWebApp.WarmUp(app);
         foreach (var a in SarKitWebApp.Addresses(app)) io.Out.WriteLine($"SarKit web app: {a}/");
         io.Out.WriteLine($"Data folder: {options.DataFolderFullPath}{(options.Public ? " (public: reachable from other machines)" : "")}");
