@@ -17,7 +17,7 @@ public sealed class CorruptDataTests : IDisposable
     private readonly HttpClient _http;
 
     /// <summary>Corrupt files (name → why), written next to the demo; "aaa…" sorts first (the warm-up opens the first file).</summary>
-    private static readonly string[] Corrupt =
+    private readonly List<string> Corrupt =
     [
         "aaa_truncated.npz", "garbage.h5", "truncated_demo.h5", "truncated.mat", "huge_header.npz", "sub/empty.npz", "not_really.hdf5",
     ];
@@ -41,6 +41,13 @@ public sealed class CorruptDataTests : IDisposable
         File.WriteAllBytes(Path.Combine(d, "truncated.mat"), mat);
         File.WriteAllBytes(Path.Combine(d, "sub", "empty.npz"), []);
         File.WriteAllText(Path.Combine(d, "not_really.hdf5"), "just some text, not HDF5\n");
+        // a named pipe: opening it for reading would block until a writer comes, so it must never be opened
+        if (OperatingSystem.IsLinux() && File.Exists("/usr/bin/mkfifo"))
+        {
+            using var mk = System.Diagnostics.Process.Start("/usr/bin/mkfifo", [Path.Combine(d, "pipe.h5")]);
+            mk.WaitForExit();
+            if (mk.ExitCode == 0) Corrupt.Add("pipe.h5");
+        }
         _http = _factory.CreateClient();
     }
 
