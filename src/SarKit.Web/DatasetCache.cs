@@ -44,6 +44,13 @@ public sealed class DatasetCache
                     name, read, massKg is { } m ? $" and {m * 1e3:G4} g averaging cubes" : "", sw.Elapsed.TotalSeconds - read);
                 return maps;
             }),
-            DatasetMemory.Measure, ct);
+            maps =>
+            {
+                // the build's transient arrays (padded field copy, cube tables) are garbage now, and so is whatever was
+                // evicted: collect and compact once per load (loads are rare and take seconds) so that the process
+                // gives that memory back instead of growing by a build's peak per load
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                return DatasetMemory.Measure(maps);
+            }, ct);
     }
 }

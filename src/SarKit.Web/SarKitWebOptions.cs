@@ -26,7 +26,7 @@ public sealed class SarKitWebOptions
     /// <summary>Averaging mass of the SAR viewer when a request names none (kg).</summary>
     public double DefaultMassKg { get; set; } = 0.01;
     /// <summary>Datasets (with their Q-matrices) kept in memory at once, at most (the byte budget usually binds first).</summary>
-    public int CachedDatasets { get; set; } = 4;
+    public int CachedDatasets { get; set; } = 16;
     /// <summary>
     /// Memory budget of the dataset cache, bytes (0: automatic, <see cref="DefaultCacheBudgetBytes"/>). A dataset whose
     /// estimated size exceeds it is refused (422); least recently used datasets are evicted to stay within it.
@@ -35,7 +35,7 @@ public sealed class SarKitWebOptions
     /// <summary>Heavy requests (SAR maps, sequence checks, VOP files, probe scans, dataset headers) run at once, at most (0: max(2, cores)).</summary>
     public int MaxConcurrentRequests { get; set; }
     /// <summary>Heavy requests waiting for a free slot, at most; further ones are answered 503 at once.</summary>
-    public int RequestQueueLimit { get; set; } = 64;
+    public int RequestQueueLimit { get; set; } = 256;
 
     /// <summary>Automatic cache budget: a quarter of the memory available to the process, at most 2 GiB, at least 256 MiB.</summary>
     public static long DefaultCacheBudgetBytes

@@ -110,6 +110,10 @@ public sealed class DatasetCacheTests
         Assert.Equal(1, cache.LoadCount);
         Assert.Single(cache.LoadedKeys);
         Assert.True(cache.UsedBytes > 0 && cache.UsedBytes <= cache.BudgetBytes);
+        var about = JsonDocument.Parse(await http.GetStringAsync("/api/about")).RootElement.GetProperty("cache");
+        Assert.Equal(1, about.GetProperty("loads").GetInt32());
+        Assert.Equal(1, about.GetProperty("datasets").GetInt32());
+        Assert.True(about.GetProperty("usedBytes").GetInt64() <= about.GetProperty("budgetBytes").GetInt64());
     }
 
     [Fact]
