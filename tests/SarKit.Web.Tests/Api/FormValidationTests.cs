@@ -37,6 +37,16 @@ public sealed class FormValidationTests(SarKitWebFactory factory) : IClassFixtur
         Assert.Contains(field, msg);
     }
 
+    [Fact]
+    public async Task An_oversized_seq_upload_is_refused_with_413()
+    {
+        var big = "[VERSION]\nmajor 1\nminor 4\nrevision 1\n# " + new string('x', (int)SarKitWebFactory.UploadLimit) + "\n";
+        var r = await _http.PostAsync($"/api/seq/check?path={TestData.DemoName}", new StringContent(big, Encoding.UTF8, "text/plain"));
+        var text = await r.Content.ReadAsStringAsync();
+        Assert.True(r.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"HTTP {(int)r.StatusCode}: {text}");
+        Assert.Contains("limit", JsonDocument.Parse(text).RootElement.GetProperty("error").GetString());
+    }
+
     [Theory]
     [InlineData(1e300, 0.0)]
     [InlineData(-1.0, 0.0)]
