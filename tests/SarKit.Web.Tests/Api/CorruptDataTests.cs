@@ -72,6 +72,21 @@ public sealed class CorruptDataTests : IDisposable
 
     public void Dispose() => _factory.Dispose();
 
+    [Fact]
+    public async Task A_link_loop_in_the_data_folder_is_not_listed_and_refused_with_400()
+    {
+        var d = _factory.DataFolder;
+        File.CreateSymbolicLink(Path.Combine(d, "loop_a.h5"), Path.Combine(d, "loop_b.h5"));
+        File.CreateSymbolicLink(Path.Combine(d, "loop_b.h5"), Path.Combine(d, "loop_a.h5"));
+        var r = await _http.GetAsync("/api/datasets");
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        var paths = (await Json(r)).GetProperty("datasets").EnumerateArray().Select(x => x.GetProperty("path").GetString()).ToArray();
+        Assert.DoesNotContain("loop_a.h5", paths);
+        Assert.Contains(TestData.DemoName, paths);
+        var info = await _http.GetAsync("/api/datasets/info?path=loop_a.h5");
+        Assert.True(info.StatusCode == HttpStatusCode.BadRequest, await info.Content.ReadAsStringAsync());
+    }
+
     private static async Task<JsonElement> Json(HttpResponseMessage r)
     {
         var text = await r.Content.ReadAsStringAsync();
