@@ -38,10 +38,16 @@ public sealed class DataFolder
         var full = Path.GetFullPath(Path.Combine([Root, .. parts]));
         if (!IsInside(full)) throw new SarKitInputException($"Dataset path '{Shorten(relative)}' leads outside the data folder.");
         // follow links component by component: every real location must stay inside the folder
-        var real = RealPath(full);
+        string real;
+        try { real = RealPath(full); }
+        catch (IOException e) { throw new SarKitInputException($"Dataset path '{Shorten(relative)}' cannot be resolved (link loop or unreadable link): {e.Message}", e); }
+        catch (UnauthorizedAccessException e) { throw new SarKitInputException($"Dataset path '{Shorten(relative)}' is not accessible: {e.Message}", e); }
         if (!IsInside(real)) throw new SarKitInputException($"Dataset path '{Shorten(relative)}' is a link leading outside the data folder.");
         if (Directory.Exists(real)) throw new SarKitInputException($"Dataset path '{Shorten(relative)}' is a folder, expected a dataset file.");
         if (!File.Exists(real)) throw new SarKitInputException($"Dataset '{Shorten(relative)}' not found in the data folder.");
+        // FIFOs, sockets and device files report size 0 (and opening a FIFO would block): only non-empty files are read
+        if (new FileInfo(real).Length == 0)
+            throw new SarKitInputException($"Dataset '{Shorten(relative)}' is empty or not a regular file (0 bytes).");
         return real;
     }
 
@@ -75,6 +81,9 @@ public sealed class DataFolder
             }
         }
     }
+
+    /// <summary>'/'-separated path of a file of the folder relative to it (for messages).</summary>
+    public string Relative(string full) => Path.GetRelativePath(Root, full).Replace(Path.DirectorySeparatorChar, '/');
 
     private bool IsInside(string full) =>
         full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) || full == Root;

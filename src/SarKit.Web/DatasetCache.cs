@@ -5,48 +5,52 @@ namespace SarKit.Web;
 
 /// <summary>
 /// Keeps the most recently used datasets in memory with their precomputed Q-matrices (<see cref="DriveSarMaps"/>), so a
-/// drive change in the SAR viewer costs only the quadratic forms. Keyed by file, modification time and averaging mass;
-/// concurrent requests for the same key share one computation; failures are not cached.
+/// drive change in the SAR viewer costs only the quadratic forms. Keyed by file, size, modification time and averaging
+/// mass; bounded by bytes (<see cref="SarKitWebOptions.CacheBudgetBytes"/>, LRU, sizes from <see cref="DatasetMemory"/>)
+/// and by count (<see cref="SarKitWebOptions.CachedDatasets"/>); concurrent requests for the same key share one load;
+/// loads run one at a time; failures are not cached (<see cref="ByteBudgetCache{T}"/>). A dataset whose estimate alone
+/// exceeds the budget is refused (422). Read failures of a corrupt file are per-dataset errors (<see cref="DatasetGuard"/>).
 /// </summary>
-public sealed class DatasetCache(SarKitWebOptions options, ILogger<DatasetCache> log)
+public sealed class DatasetCache
 {
-    private readonly object _gate = new();
-    private readonly LinkedList<(string Key, Task<DriveSarMaps> Task)> _entries = new();
+    private readonly ByteBudgetCache<DriveSarMaps> _cache;
+    private readonly DataFolder _folder;
+    private readonly ILogger<DatasetCache> _log;
+
+    public DatasetCache(SarKitWebOptions options, DataFolder folder, ILogger<DatasetCache> log)
+    {
+        _cache = new ByteBudgetCache<DriveSarMaps>(options.EffectiveCacheBudgetBytes, Math.Max(1, options.CachedDatasets));
+        _folder = folder; _log = log;
+    }
+
+    /// <summary>The underlying cache (budget, bytes used, load count, LRU order).</summary>
+    public ByteBudgetCache<DriveSarMaps> Entries => _cache;
 
     /// <summary>The SAR maps engine of a dataset file (full path) for an averaging mass (kg; null: point SAR only).</summary>
     public Task<DriveSarMaps> GetAsync(string fullPath, double? massKg, CancellationToken ct)
     {
-        var stamp = File.GetLastWriteTimeUtc(fullPath).Ticks;
-        var key = $"{fullPath}|{stamp}|{massKg?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "point"}";
-        Task<DriveSarMaps> task;
-        lock (_gate)
-        {
-            var node = _entries.First;
-            while (node is not null && node.Value.Key != key) node = node.Next;
-            if (node is not null)
+        var name = _folder.Relative(fullPath);
+        var fi = new FileInfo(fullPath);
+        var key = $"{fullPath}|{fi.Length}|{fi.LastWriteTimeUtc.Ticks}|{massKg?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "point"}";
+        return _cache.GetAsync(key, $"'{name}'",
+            () => DatasetGuard.Read(name, () => DatasetMemory.Estimate(DatasetFiles.ReadInfo(fullPath), massKg)),
+            () => DatasetGuard.Read(name, () =>
             {
-                _entries.Remove(node);
-                _entries.AddFirst(node);
-                task = node.Value.Task;
-            }
-            else
+                var sw = System.Diagnostics.Stopwatch.StartNew();
+                var ds = DatasetFiles.Open(fullPath);
+                double read = sw.Elapsed.TotalSeconds;
+                var maps = DriveSarMaps.Build(ds, massKg);
+                _log.LogInformation("{File}: read in {Read:F1} s, Q-matrices{Mass} precomputed in {Build:F1} s",
+                    name, read, massKg is { } m ? $" and {m * 1e3:G4} g averaging cubes" : "", sw.Elapsed.TotalSeconds - read);
+                return maps;
+            }),
+            maps =>
             {
-                task = Task.Run(() =>
-                {
-                    var sw = System.Diagnostics.Stopwatch.StartNew();
-                    var ds = DatasetFiles.Open(fullPath);
-                    double read = sw.Elapsed.TotalSeconds;
-                    var maps = DriveSarMaps.Build(ds, massKg);
-                    log.LogInformation("{File}: read in {Read:F1} s, Q-matrices{Mass} precomputed in {Build:F1} s",
-                        Path.GetFileName(fullPath), read, massKg is { } m ? $" and {m * 1e3:G4} g averaging cubes" : "", sw.Elapsed.TotalSeconds - read);
-                    return maps;
-                });
-                _entries.AddFirst((key, task));
-                while (_entries.Count > Math.Max(1, options.CachedDatasets)) _entries.RemoveLast();
-                _ = task.ContinueWith(t => { lock (_gate) { var n = _entries.Find((key, task)); if (n is not null) _entries.Remove(n); } },
-                    CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
-            }
-        }
-        return task.WaitAsync(ct);
+                // the build's transient arrays (padded field copy, cube tables) are garbage now, and so is whatever was
+                // evicted: collect and compact once per load (loads are rare and take seconds) so that the process
+                // gives that memory back instead of growing by a build's peak per load
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                return DatasetMemory.Measure(maps);
+            }, ct);
     }
 }

@@ -15,7 +15,7 @@ public partial class Program
             // our flags → explicit settings; anything else (e.g. --environment from a test host) → host configuration
             var options = ServeArguments.IsServeCommandLine(args) ? ServeArguments.Parse(args) : null;
             var app = SarKitWebApp.Create(options is null ? args : [], options);
-            app.Start();
+            SarKitWebApp.Start(app);
             SarKitWebApp.WarmUp(app);
             foreach (var a in SarKitWebApp.Addresses(app)) Console.WriteLine($"SarKit web app: {a}/");
             app.WaitForShutdown();

@@ -26,7 +26,10 @@ public static class SarKitWebApp
     public static WebApplication Create(string[] args, SarKitWebOptions? options = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System", LogLevel.Warning)
+            // "Hosting failed to start" (with the bind failure's 18-line stack trace) is logged before Start() throws;
+            // Start reports that exception in one line (exit 2), so the host's own error log is not shown
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (options is not null)
         {
             options.Validate();
@@ -45,6 +48,7 @@ public static class SarKitWebApp
         var s = builder.Services;
         s.AddSingleton(sp => new DataFolder(sp.GetRequiredService<SarKitWebOptions>().DataFolder));
         s.AddSingleton<DatasetCache>();
+        s.AddSingleton<DatasetListing>();
         s.AddSingleton<RecordsLocation>();
         s.AddSingleton<VopJobs>();
         s.ConfigureHttpJsonOptions(j =>
@@ -52,6 +56,9 @@ public static class SarKitWebApp
             j.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
             j.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
         });
+        // malformed query values (e.g. calibration=abc) → BadHttpRequestException → JSON 400 from ApiErrors
+        s.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(r => r.ThrowOnBadRequest = true);
+        s.AddHeavyWorkLimiter();
         s.AddRequestTimeouts();
         s.AddOptions<RequestTimeoutOptions>().Configure<SarKitWebOptions>((t, o) => t.DefaultPolicy = new RequestTimeoutPolicy
         {
@@ -89,12 +96,17 @@ public static class SarKitWebApp
             h.XContentTypeOptions = "nosniff";
             h.XFrameOptions = "DENY";
             h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
-            h["Referrer-Policy"] = "no-referrer";
+            // same-origin (not no-referrer): browsers then send the real Origin on the app's own POSTs (with no-referrer
+            // they send "Origin: null", which CsrfGuard must refuse); other sites still get no referrer
+            h["Referrer-Policy"] = "same-origin";
             h.CacheControl = "no-store";
             await next(ctx);
         });
         app.UseHostFiltering();
+        app.Use(CsrfGuard.Middleware);
         app.UseRequestTimeouts();
+        app.Use(ContentTypeCheck.Middleware);
+        app.UseRateLimiter();
 
         var files = new EmbeddedWwwroot(typeof(SarKitWebApp).Assembly);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
@@ -119,6 +131,33 @@ public static class SarKitWebApp
             try { await cache.GetAsync(folder.Resolve(first.Path), options.DefaultMassKg, CancellationToken.None); }
             catch (Exception) { /* reported by the first request that needs it */ }
         });
+    }
+
+    /// <summary>
+    /// Starts the app; a failure to listen (address in use, permission denied, address not available) becomes a
+    /// one-line <see cref="SarKitInputException"/> naming the address (exit 2 in <c>sarkit serve</c>).
+    /// </summary>
+    public static void Start(WebApplication app)
+    {
+        try { app.Start(); }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            var urls = app.Services.GetService<SarKitWebOptions>()?.Urls is { Count: > 0 } u ? string.Join(", ", u) : "the configured address";
+            throw new SarKitInputException(ListenFailure(urls, e), e);
+        }
+    }
+
+    internal static string ListenFailure(string urls, Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is Microsoft.AspNetCore.Connections.AddressInUseException
+                || x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+                return $"Cannot listen on {urls}: the port is already in use (another SarKit web app or program listens there); stop it or choose another --port (0: any free port).";
+            if (x is System.Net.Sockets.SocketException s)
+                return $"Cannot listen on {urls}: {s.Message} ({s.SocketErrorCode}).";
+        }
+        return $"Cannot listen on {urls}: {e.Message}";
     }
 
     /// <summary>The addresses the started app listens on (with the actual port when 0 was asked).</summary>

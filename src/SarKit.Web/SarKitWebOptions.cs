@@ -25,8 +25,34 @@ public sealed class SarKitWebOptions
     public bool Public { get; set; }
     /// <summary>Averaging mass of the SAR viewer when a request names none (kg).</summary>
     public double DefaultMassKg { get; set; } = 0.01;
-    /// <summary>Datasets (with their Q-matrices) kept in memory at once.</summary>
-    public int CachedDatasets { get; set; } = 2;
+    /// <summary>Datasets (with their Q-matrices) kept in memory at once, at most (the byte budget usually binds first).</summary>
+    public int CachedDatasets { get; set; } = 16;
+    /// <summary>
+    /// Memory budget of the dataset cache, bytes (0: automatic, <see cref="DefaultCacheBudgetBytes"/>). A dataset whose
+    /// estimated size exceeds it is refused (422); least recently used datasets are evicted to stay within it.
+    /// </summary>
+    public long CacheBudgetBytes { get; set; }
+    /// <summary>Heavy requests (SAR maps, sequence checks, VOP files, probe scans, dataset headers) run at once, at most (0: max(2, cores)).</summary>
+    public int MaxConcurrentRequests { get; set; }
+    /// <summary>Heavy requests waiting for a free slot, at most; further ones are answered 503 at once.</summary>
+    public int RequestQueueLimit { get; set; } = 256;
+
+    /// <summary>Automatic cache budget: a quarter of the memory available to the process, at most 2 GiB, at least 256 MiB.</summary>
+    public static long DefaultCacheBudgetBytes
+    {
+        get
+        {
+            long total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            long quarter = total > 0 ? total / 4 : 1L << 30;
+            return Math.Clamp(quarter, 256L << 20, 2L << 30);
+        }
+    }
+
+    /// <summary>The cache budget in force (bytes).</summary>
+    public long EffectiveCacheBudgetBytes => CacheBudgetBytes > 0 ? CacheBudgetBytes : DefaultCacheBudgetBytes;
+
+    /// <summary>The concurrency limit of heavy requests in force.</summary>
+    public int EffectiveMaxConcurrentRequests => MaxConcurrentRequests > 0 ? MaxConcurrentRequests : Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Listens on <paramref name="port"/> (0: any free port) of 127.0.0.1, or of every interface when <see cref="Public"/>.</summary>
     public void ListenOnPort(int port)
@@ -45,6 +71,10 @@ public sealed class SarKitWebOptions
         if (string.IsNullOrWhiteSpace(DataFolder)) throw new SarKitInputException("No data folder configured (--data DIR).");
         if (!Directory.Exists(DataFolder)) throw new SarKitInputException($"Data folder '{DataFolder}' does not exist.");
         if (MaxUploadBytes <= 0) throw new SarKitInputException($"Upload limit must be positive, got {MaxUploadBytes} bytes.");
+        if (CacheBudgetBytes < 0) throw new SarKitInputException($"Dataset cache budget must be positive (or 0: automatic), got {CacheBudgetBytes} bytes.");
+        if (CachedDatasets <= 0) throw new SarKitInputException($"Cached datasets must be at least 1, got {CachedDatasets}.");
+        if (MaxConcurrentRequests < 0 || MaxConcurrentRequests > 1024) throw new SarKitInputException($"Concurrent requests must be 1…1024 (or 0: automatic), got {MaxConcurrentRequests}.");
+        if (RequestQueueLimit < 0 || RequestQueueLimit > 100_000) throw new SarKitInputException($"Request queue limit must be 0…100000, got {RequestQueueLimit}.");
         if (RequestTimeout <= TimeSpan.Zero) throw new SarKitInputException($"Request timeout must be positive, got {RequestTimeout}.");
         foreach (var u in Urls)
         {

@@ -36,6 +36,9 @@ public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogge
 
     private readonly object _gate = new();
     private readonly LinkedList<(string Key, Job Job)> _jobs = new();
+    // compressions run one at a time (each already uses up to two threads): background work stays bounded however
+    // many datasets and margins are requested
+    private readonly SemaphoreSlim _running = new(1, 1);
 
     /// <summary>Starts (or finds) the job for a dataset file (full path) and margin ε (fraction of SAR_wc, (0, 1]).</summary>
     public VopJobStatus StartOrPoll(string fullPath, string relativePath, double marginFraction) => Status(GetJob(fullPath, relativePath, marginFraction));
@@ -85,7 +88,12 @@ public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogge
         if (t.IsFaulted)
         {
             var e = t.Exception!.GetBaseException();
-            return new("failed", el, null, null, e.Message, e is SarKitInputException ? 400 : 500);
+            return new("failed", el, null, null, e.Message, e switch
+            {
+                SarKitInputException => 400,
+                DatasetUnreadableException or CacheBudgetExceededException => 422,
+                _ => 500,
+            });
         }
         if (t.IsCanceled) return new("failed", el, null, null, "cancelled", 500);
         return new("running", el, job.Stage, null, null, null);
@@ -93,6 +101,15 @@ public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogge
 
     private async Task<CompressedVops> Run(Job job, string fullPath, string relativePath, double mass, double eps)
     {
+        job.Stage = "waiting for another compression to finish";
+        await _running.WaitAsync();
+        try { return await RunExclusive(job, fullPath, relativePath, mass, eps); }
+        finally { _running.Release(); }
+    }
+
+    private async Task<CompressedVops> RunExclusive(Job job, string fullPath, string relativePath, double mass, double eps)
+    {
+        job.Stage = "waiting for the dataset's Q-matrices";
         var maps = await cache.GetAsync(fullPath, mass, CancellationToken.None);
         var aq = maps.AveragedQ ?? throw new SarKitInputException($"{relativePath}: no averaged Q-matrices: {maps.AveragingUnavailableReason}");
         var sw = Stopwatch.StartNew();

@@ -20,20 +20,22 @@ internal static class ServeCommand
         var records = RecordsCommand.DbOption();
         records.Aliases.Add("--records");
         var maxUpload = new Option<int>("--max-upload-kb") { Description = "Largest request body accepted, KiB.", DefaultValueFactory = _ => 1024 };
+        var cacheMb = new Option<int>("--cache-mb") { Description = "Memory budget of the dataset cache, MiB (0: automatic, a quarter of the available memory, 256 MiB … 2 GiB)." };
         var cmd = new Command("serve", "Start the local web app (SAR viewer, datasets, NEMA, records) and print its URL; Ctrl-C stops it.")
-            { data, port, urls, pub, records, maxUpload };
-        cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(data), p.GetValue(port), p.GetValue(urls), p.GetValue(pub), p.GetValue(records), p.GetValue(maxUpload))));
+            { data, port, urls, pub, records, maxUpload, cacheMb };
+        cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(data), p.GetValue(port), p.GetValue(urls), p.GetValue(pub), p.GetValue(records), p.GetValue(maxUpload), p.GetValue(cacheMb))));
         return cmd;
     }
 
     /// <summary>Settings of a serve command line (validated: data folder exists, loopback unless public).</summary>
-    internal static SarKitWebOptions Options(string? data, int? port, string[]? urls, bool isPublic, string? records, int maxUploadKb)
+    internal static SarKitWebOptions Options(string? data, int? port, string[]? urls, bool isPublic, string? records, int maxUploadKb, int cacheMb = 0)
     {
         if (maxUploadKb <= 0) throw new SarKitInputException($"--max-upload-kb {maxUploadKb}: expected a positive size in KiB.");
+        if (cacheMb < 0) throw new SarKitInputException($"--cache-mb {cacheMb}: expected a size in MiB (0: automatic).");
         var o = new SarKitWebOptions
         {
             DataFolder = data ?? Path.GetDirectoryName(DemoData.Locate())!,
-            Records = records, Public = isPublic, MaxUploadBytes = maxUploadKb * 1024L,
+            Records = records, Public = isPublic, MaxUploadBytes = maxUploadKb * 1024L, CacheBudgetBytes = cacheMb * (1L << 20),
         };
         if (urls is { Length: > 0 })
         {
@@ -44,13 +46,12 @@ internal static class ServeCommand
         return o.Validate();
     }
 
-    private static int Run(CliIO io, string? data, int? port, string[]? urls, bool isPublic, string? records, int maxUploadKb)
+    private static int Run(CliIO io, string? data, int? port, string[]? urls, bool isPublic, string? records, int maxUploadKb, int cacheMb)
     {
-        var options = Options(data, port, urls, isPublic, records, maxUploadKb);
+        var options = Options(data, port, urls, isPublic, records, maxUploadKb, cacheMb);
         WebApplication app;
         app = SarKitWebApp.Create([], options);
-        try { app.Start(); }
-        catch (IOException e) { throw new SarKitInputException($"Cannot listen on {string.Join(", ", options.Urls)}: {e.Message}", e); }
+        SarKitWebApp.Start(app);   // a port in use → one-line SarKitInputException (exit 2)
         SarKitWebApp.WarmUp(app);
         foreach (var a in SarKitWebApp.Addresses(app)) io.Out.WriteLine($"SarKit web app: {a}/");
         io.Out.WriteLine($"Data folder: {options.DataFolderFullPath}{(options.Public ? " (public: reachable from other machines)" : "")}");

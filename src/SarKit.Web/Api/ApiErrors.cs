@@ -11,7 +11,8 @@ public sealed record ApiError(string Error, int Status, string Kind);
 
 /// <summary>
 /// Maps exceptions to JSON error responses: <see cref="SarKitInputException"/> → 400 with its message, oversized bodies
-/// → 413, request timeouts → 504, anything else → 500 ("internal error: …"). Unknown /api routes → 404 JSON.
+/// → 413, a data-folder file that cannot be read (<see cref="DatasetUnreadableException"/>) or a dataset larger than the
+/// cache budget (<see cref="CacheBudgetExceededException"/>) → 422, request timeouts → 504, anything else → 500 ("internal error: …"). Unknown /api routes → 404 JSON.
 /// </summary>
 public static class ApiErrors
 {
@@ -30,6 +31,8 @@ public static class ApiErrors
         try { await next(ctx); }
         catch (SarKitInputException e) { await Write(ctx, 400, "bad_input", e.Message); }
         catch (PayloadTooLargeException e) { await Write(ctx, 413, "too_large", e.Message); }
+        catch (DatasetUnreadableException e) { await Write(ctx, 422, "unreadable", e.Message); }
+        catch (CacheBudgetExceededException e) { await Write(ctx, 422, "too_large", e.Message); }
         catch (BadHttpRequestException e) when (e.StatusCode == 413) { await Write(ctx, 413, "too_large", e.Message); }
         catch (BadHttpRequestException e) { await Write(ctx, e.StatusCode, "bad_request", e.Message); }
         catch (JsonException e) { await Write(ctx, 400, "bad_input", $"Request body is not the expected JSON: {e.Message}"); }

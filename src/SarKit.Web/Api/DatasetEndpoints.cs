@@ -4,10 +4,10 @@ using SarKit.IO;
 
 namespace SarKit.Web.Api;
 
-/// <summary>GET /api/datasets (files in the data folder) and GET /api/datasets/info?path=… (grid, tissue, channels).</summary>
+/// <summary>GET /api/datasets (files in the data folder, each with its read error or null; <see cref="DatasetListing"/>) and GET /api/datasets/info?path=… (grid, tissue, channels).</summary>
 public static class DatasetEndpoints
 {
-    public sealed record DatasetListJson(string DataFolder, DataFile[] Datasets);
+    public sealed record DatasetListJson(string DataFolder, DatasetEntry[] Datasets);
     public sealed record AxisJson(int Count, double MinM, double MaxM, double MinWidthM, double MaxWidthM);
     public sealed record GridJson(int Nx, int Ny, int Nz, bool Uniform, AxisJson X, AxisJson Y, AxisJson Z, string Text);
     public sealed record DatasetInfoJson(
@@ -17,15 +17,15 @@ public static class DatasetEndpoints
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/datasets", (DataFolder folder) =>
-            Results.Json(new DatasetListJson(folder.Root, folder.List().ToArray())));
+        api.MapGet("/datasets", (DataFolder folder, DatasetListing listing) =>
+            Results.Json(new DatasetListJson(folder.Root, listing.List().ToArray()))).RequireRateLimiting(HeavyWork.Policy);
 
         api.MapGet("/datasets/info", (string? path, DataFolder folder) =>
         {
             var full = folder.Resolve(path);
-            var info = DatasetFiles.ReadInfo(full);
+            var info = DatasetGuard.Read(path!, () => DatasetFiles.ReadInfo(full));
             return Results.Json(Describe(path!, info));
-        });
+        }).RequireRateLimiting(HeavyWork.Policy);
     }
 
     internal static GridJson Grid(VoxelGrid g)

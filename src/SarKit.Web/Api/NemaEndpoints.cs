@@ -44,7 +44,7 @@ public static class NemaEndpoints
                 rec = new RecordedJson(added.Id, added.ContentSha256, store.DatabasePath);
             }
             return Results.Json(new CalorimetryResponse(json, NemaReportRenderer.Markdown(NemaReportBuilder.Calorimetry(r, WebInfo.Version)), rec));
-        });
+        }).WithMetadata(new BodyContentTypes("application/json"));
 
         api.MapPost("/nema/pulse-energy", async (HttpRequest http, SarKitWebOptions options, CancellationToken ct) =>
         {
@@ -61,7 +61,7 @@ public static class NemaEndpoints
                 r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
                 r.PhantomPeakPowerW, r.EnergyPerTrJ, m.RepetitionTime?.Si ?? double.NaN, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
                 inputs.Where(q => q is not null).Select(q => Q(q!.Value)).ToArray(), WebInfo.Version));
-        });
+        }).WithMetadata(new BodyContentTypes("application/json"));
     }
 
     private static QuantityJson Q(Quantity q) => new(q.Field, q.Kind.ToString(), q.Value, q.Unit, q.Si, Quantity.SiUnit(q.Kind));

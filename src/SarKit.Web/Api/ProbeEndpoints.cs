@@ -50,7 +50,7 @@ public static class ProbeEndpoints
                 rec = new NemaEndpoints.RecordedJson(added.Id, added.ContentSha256, store.DatabasePath);
             }
             return Results.Json(new ScanResponse(json, doc.ToMarkdown(), doc.ToHtml(), Uri(ScanReport.AreaImage(ev.Result)), Uri(ScanReport.DecayImage(ev.Result)), rec));
-        });
+        }).WithMetadata(new BodyContentTypes("application/json")).RequireRateLimiting(HeavyWork.Policy);
     }
 
     private static string Required(string? text, string field) =>

@@ -55,8 +55,13 @@ public static class SarEndpoints
                 unit == "1" ? "W/kg (relative: unspecified normalisation)" : $"W/kg (drive in {unit})", maps.MassKg,
                 point, avg, maps.AveragingUnavailableReason, maps.AveragedQ is null ? null : maps.Padding.Cells,
                 r.TissueAverageSar, maps.Tissue.MassKg, r.AbsorbedPowerW, pin, sw.Elapsed.TotalMilliseconds));
-        });
+        }).WithMetadata(new BodyContentTypes("application/json")).RequireRateLimiting(HeavyWork.Policy);
     }
+
+    /// <summary>Largest drive amplitude accepted (dataset drive unit): keeps every SAR value finite.</summary>
+    public const double MaxAmplitude = 1e9;
+    /// <summary>Largest |phase| accepted, degrees.</summary>
+    public const double MaxPhaseDeg = 1e6;
 
     internal static DriveVector Drive(DriveJson? d, SarDataset ds)
     {
@@ -65,8 +70,8 @@ public static class SarEndpoints
         if (a.Length != ds.Channels || p.Length != ds.Channels)
             throw new SarKitInputException($"Drive has {a.Length} amplitude(s) and {p.Length} phase(s); '{Path.GetFileName(ds.Source)}' has {ds.Channels} channels.");
         for (int c = 0; c < a.Length; c++)
-            if (!double.IsFinite(a[c]) || a[c] < 0 || !double.IsFinite(p[c]))
-                throw new SarKitInputException($"Drive channel {c}: amplitude {a[c]} and phase {p[c]}° must be finite, amplitude ≥ 0.");
+            if (!double.IsFinite(a[c]) || a[c] < 0 || a[c] > MaxAmplitude || !double.IsFinite(p[c]) || Math.Abs(p[c]) > MaxPhaseDeg)
+                throw new SarKitInputException($"Drive channel {c}: amplitude {a[c]} and phase {p[c]}° must be finite, amplitude in [0, {MaxAmplitude:G}], |phase| ≤ {MaxPhaseDeg:G}°.");
         return new DriveVector(a.Select((x, c) => Complex.FromPolarCoordinates(x, p[c] * Math.PI / 180)), ds.E.Normalisation);
     }
 

@@ -42,6 +42,9 @@ public static class SupervisionEndpoints
             string seqName = string.IsNullOrWhiteSpace(name) ? "upload.seq" : Path.GetFileName(name.Trim());
             if (string.IsNullOrWhiteSpace(text)) throw new SarKitInputException($"{seqName}: empty request body; expected the text of a Pulseq .seq file.");
             var full = folder.Resolve(path);
+            // every numeric value is checked before any work: finite and in range
+            double k = Calibration(calibration);
+            double margin = VopEndpoints.Margin(marginPercent);
             var opMode = SequenceSarEvaluation.ParseMode(mode, "mode");
             var localMetric = SarMetricNames.Parse("local_" + (localRegion ?? "head").Trim().ToLowerInvariant(), "localRegion");
             var rep = (repeat ?? "steady").Trim().ToLowerInvariant() switch
@@ -63,7 +66,7 @@ public static class SupervisionEndpoints
                 }
                 case "vop":
                 {
-                    var v = await jobs.GetAsync(full, path!, VopEndpoints.Margin(marginPercent), ct);
+                    var v = await jobs.GetAsync(full, path!, margin, ct);
                     obs = SupervisionMatrixSets.FromVops(v.Set, localMetric, $"{path} VOPs, margin {v.MarginFraction * 100:G4} %");
                     break;
                 }
@@ -71,7 +74,6 @@ public static class SupervisionEndpoints
             }
             IReadOnlyList<SarObservable> observables = [obs];
             var (unit, channels) = SequenceSarEvaluation.CommonDriveUnit(observables);
-            double k = calibration ?? DefaultCalibrationVPerMicroTesla;
             var cal = SequenceSarEvaluation.UniformCp(unit, k, channels, $"calibration {k} {unit}/uT, CP shim");
             var seq = PulseqFile.Parse(text.Split('\n'), seqName);
             var table = SarLimitTable.Default();
@@ -92,8 +94,19 @@ public static class SupervisionEndpoints
                 new MatricesJson(obs.Name, obs.Metric.Id(), obs.Count, obs.Channels, obs.DriveUnit),
                 report.Outcomes.Select(O).ToArray(), report.Passed, report.Binding is { } b ? O(b) : null, Num(report.MaxScaleFactor),
                 report.MinimumAddedDelaySeconds, report.ShortestRepetitionSeconds, timeline, sw.Elapsed.TotalMilliseconds));
-        });
+        }).WithMetadata(new BodyContentTypes("text/plain", "application/octet-stream")).RequireRateLimiting(HeavyWork.Policy);
     }
+
+    /// <summary>Largest accepted drive calibration (per µT of Pulseq B1): far above any coil, small enough that SAR stays finite.</summary>
+    public const double MaxCalibration = 1e6;
+
+    /// <summary>The calibration query value (default <see cref="DefaultCalibrationVPerMicroTesla"/>): finite, in (0, <see cref="MaxCalibration"/>].</summary>
+    internal static double Calibration(double? value) => value switch
+    {
+        null => DefaultCalibrationVPerMicroTesla,
+        { } c when double.IsFinite(c) && c > 0 && c <= MaxCalibration => c,
+        { } c => throw new SarKitInputException($"calibration = {c}: expected a finite drive calibration in (0, {MaxCalibration:G}] per µT of Pulseq B1."),
+    };
 
     private static double? Num(double x) => double.IsFinite(x) ? x : null;
 }

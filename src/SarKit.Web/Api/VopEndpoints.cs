@@ -33,7 +33,7 @@ public static class VopEndpoints
         api.MapGet("/vop/info", async (string? path, string? q, DataFolder folder, DatasetCache cache, SarKitWebOptions options, CancellationToken ct) =>
         {
             var full = folder.Resolve(path);
-            var set = await Task.Run(() => VopSetFiles.Read(full), ct);
+            var set = await Task.Run(() => DatasetGuard.Read(path!, () => VopSetFiles.Read(full)), ct);
             OverestimationJson? over = null; bool? matches = null;
             if (!string.IsNullOrEmpty(q))
             {
@@ -50,19 +50,19 @@ public static class VopEndpoints
                 over = Over(rep, $"{maps.MassKg * 1e3:G4} g averaged Q-matrices of {q}");
             }
             return Results.Json(Json(set, "file", path!, over, null, matches));
-        });
+        }).RequireRateLimiting(HeavyWork.Policy);
 
         api.MapPost("/vop/compress", async (HttpRequest http, DataFolder folder, VopJobs jobs, SarKitWebOptions options, CancellationToken ct) =>
         {
             var req = await RequestBody.ReadJsonAsync<CompressRequest>(http, options.MaxUploadBytes, ct);
             var full = folder.Resolve(req.Path);
             var s = jobs.StartOrPoll(full, req.Path!, Margin(req.MarginPercent));
-            if (s.State == "failed") return Results.Json(new ApiError(s.Error ?? "failed", s.ErrorStatus ?? 500, s.ErrorStatus == 400 ? "bad_input" : "internal"), statusCode: s.ErrorStatus ?? 500);
+            if (s.State == "failed") return Results.Json(new ApiError(s.Error ?? "failed", s.ErrorStatus ?? 500, s.ErrorStatus switch { 400 => "bad_input", 422 => "unreadable", _ => "internal" }), statusCode: s.ErrorStatus ?? 500);
             var r = s.Result;
             return Results.Json(new CompressStatusJson(s.State, s.ElapsedS, s.Stage, s.Error,
                 r is null ? null : Json(r.Set, "compressed", $"{r.DatasetPath} ({options.DefaultMassKg * 1e3:G4} g, margin {r.MarginFraction * 100:G4} %)",
                     Over(r.Overestimation, $"{options.DefaultMassKg * 1e3:G4} g averaged Q-matrices of {r.DatasetPath}"), r, true)));
-        });
+        }).WithMetadata(new BodyContentTypes("application/json"));
     }
 
     /// <summary>Margin in percent of SAR_wc (default 10 %) → fraction.</summary>

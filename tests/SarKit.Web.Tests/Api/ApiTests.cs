@@ -199,7 +199,7 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
         Assert.Contains("drive", noDrive);
         var notJson = await Error(await _http.PostAsync("/api/sar/slices", new StringContent("{nope", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
         Assert.Contains("JSON", notJson);
-        var missing = await Error(await _http.PostAsync("/api/nema/calorimetry", new StringContent("{\"method\": \"calorimetry\"}")), HttpStatusCode.BadRequest);
+        var missing = await Error(await _http.PostAsync("/api/nema/calorimetry", new StringContent("{\"method\": \"calorimetry\"}", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
         Assert.Contains("missing required field 'phantom_mass'", missing);
         var unknown = await Error(await _http.GetAsync("/api/nothing"), HttpStatusCode.NotFound);
         Assert.Contains("/api/nothing", unknown);
@@ -233,7 +233,7 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
     {
         var text = File.ReadAllText(Path.Combine(TestData.RepoRoot, "examples", "nema", "pulse_energy_example.json"));
         var expected = PulseEnergyEvaluation.Evaluate(PulseEnergyInputFile.Parse(text));
-        var j = await Json(await _http.PostAsync("/api/nema/pulse-energy", new StringContent(text)), HttpStatusCode.OK);
+        var j = await Json(await _http.PostAsync("/api/nema/pulse-energy", new StringContent(text, Encoding.UTF8, "application/json")), HttpStatusCode.OK);
         Assert.Equal(expected.SarWPerKg, j.GetProperty("sarWPerKg").GetDouble(), 12);
         Assert.Equal(expected.AveragePowerW, j.GetProperty("averagePowerW").GetDouble(), 12);
     }

@@ -38,6 +38,7 @@ public sealed class OptionsTests
     [InlineData("--urls", "http://0.0.0.0:5000")]
     [InlineData("--data", "/nonexistent/sarkit/data")]
     [InlineData("--port", "70000")]
+    [InlineData("--cache-mb", "-5")]
     public void Serve_rejects_bad_arguments_with_exit_code_2(string option, string value)
     {
         var err = new StringWriter();

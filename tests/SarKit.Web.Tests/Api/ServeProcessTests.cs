@@ -56,3 +56,44 @@ public sealed class ServeProcessTests
         }
     }
 }
+
+/// <summary>A second `sarkit serve` on a port that is taken prints one line, no ASP.NET log or stack trace, and exits 2.</summary>
+public sealed class SecondInstanceTests
+{
+    [Fact]
+    public async Task A_second_instance_on_the_same_port_prints_one_line_and_exits_2()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var demo = Path.GetDirectoryName(TestData.DemoFile)!;
+        var first = new SarKitWebOptions { DataFolder = demo };
+        first.ListenOnPort(0);
+        await using var app = SarKitWebApp.Create([], first);
+        await app.StartAsync();
+        try
+        {
+            var url = SarKitWebApp.Addresses(app).First(a => a.StartsWith("http://127.0.0.1:", StringComparison.Ordinal));
+            var port = new Uri(url).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var config = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+            var cli = Path.Combine(TestData.RepoRoot, "src", "SarKit.Cli", "bin", config, "net10.0", "SarKit.Cli.dll");
+            Assert.True(File.Exists(cli), cli);
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { cli, "serve", "--port", port, "--data", demo }) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            try { await p.WaitForExitAsync(cts.Token); }
+            finally { if (!p.HasExited) p.Kill(); }
+            string err = await stderr, @out = await stdout;
+            Assert.True(p.ExitCode == 2, $"exit {p.ExitCode}; stdout: {@out}; stderr: {err}");
+            Assert.Equal("", @out.Trim());
+            var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            Assert.True(lines.Length == 1, "expected one line on stderr, got:\n" + err);
+            Assert.StartsWith("error: ", lines[0]);
+            Assert.Contains(port, lines[0]);
+            Assert.Contains("in use", lines[0]);
+            Assert.DoesNotContain("Exception", lines[0]);
+        }
+        finally { await app.StopAsync(); }
+    }
+}

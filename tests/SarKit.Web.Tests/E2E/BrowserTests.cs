@@ -103,6 +103,8 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
 
         // the API agrees with what the page shows (4 significant digits on screen)
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("Origin", fx.BaseUrl);
+        http.DefaultRequestHeaders.Add(CsrfGuard.HeaderName, "1");
         var body = new { path = TestData.DemoName, drive = new { amplitude = Enumerable.Repeat(1.0, 8), phaseDeg = new double[] { 0, -45, -90, 90, -180, 135, 90, 45 } } };
         var r = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, fx.BaseUrl + "/api/sar/slices", body);
         var j = System.Text.Json.JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;

@@ -18,11 +18,24 @@ export async function getJson(url, options = {}) {
   return handle(await fetch(url, { signal: options.signal, headers: { Accept: 'application/json' } }));
 }
 
+// Every state-changing request carries this header (the server's CsrfGuard refuses POST/PUT/PATCH/DELETE without it;
+// a page on another site cannot add it). Use postJson / postText, never a bare fetch, for requests that are not GET.
+export const REQUEST_HEADER = { 'X-SarKit-Request': '1' };
+
 export async function postJson(url, body, options = {}) {
   return handle(await fetch(url, {
-    method: 'POST', signal: options.signal,
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    method: 'POST', signal: options.signal, credentials: 'same-origin', referrerPolicy: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...REQUEST_HEADER },
     body: typeof body === 'string' ? body : JSON.stringify(body),
+  }));
+}
+
+// POST a text body (e.g. a Pulseq .seq file) as text/plain.
+export async function postText(url, text, options = {}) {
+  return handle(await fetch(url, {
+    method: 'POST', signal: options.signal, credentials: 'same-origin', referrerPolicy: 'same-origin',
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', Accept: 'application/json', ...REQUEST_HEADER },
+    body: text,
   }));
 }
 

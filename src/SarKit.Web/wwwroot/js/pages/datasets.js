@@ -45,7 +45,8 @@ export default {
     const detail = el('div');
     const rows = list.datasets.map(d => {
       const tr = el('tr', { class: 'clickable', 'data-path': d.path },
-        el('td', {}, d.path), el('td', { class: 'num' }, `${fmt(d.sizeBytes / 1048576, 3)} MB`), el('td', {}, d.modifiedUtc.replace('T', ' ').slice(0, 19)));
+        el('td', {}, d.path), el('td', { class: 'num' }, `${fmt(d.sizeBytes / 1048576, 3)} MB`), el('td', {}, d.modifiedUtc.replace('T', ' ').slice(0, 19)),
+        el('td', { class: d.error ? 'error-text' : 'muted' }, d.error ? `unreadable: ${d.error}` : 'ok'));
       tr.addEventListener('click', () => show(d.path, tr));
       return tr;
     });
@@ -57,9 +58,10 @@ export default {
     }
     if (!rows.length) root.append(el('p', {}, 'No dataset files in the data folder.'));
     else root.append(el('div', { class: 'card' }, el('table', { id: 'dataset-list' },
-      el('tr', {}, el('th', {}, 'file'), el('th', { class: 'num' }, 'size'), el('th', {}, 'modified (UTC)')), rows)));
+      el('tr', {}, el('th', {}, 'file'), el('th', { class: 'num' }, 'size'), el('th', {}, 'modified (UTC)'), el('th', {}, 'status')), rows)));
     root.append(detail);
-    const want = params.get('path') || (list.datasets[0] && list.datasets[0].path);
+    const firstOk = list.datasets.find(d => !d.error) || list.datasets[0];
+    const want = params.get('path') || (firstOk && firstOk.path);
     const tr = rows.find(r => r.dataset.path === want);
     if (tr) show(want, tr);
   },

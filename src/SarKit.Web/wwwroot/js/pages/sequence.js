@@ -1,17 +1,8 @@
 // Sequence check page: upload a Pulseq .seq, choose the matrices (all 10 g Q-matrices of a dataset or its certified VOP
 // set), drive calibration and IEC mode; verdict per limit, binding constraint, largest compliant RF scale, shortest
 // compliant repetition and the 10 s / 6 min SAR timeline against the limits.
-import { getJson, el, errorBox, fmt, ApiError } from '../api.js';
+import { getJson, postText, el, errorBox, fmt } from '../api.js';
 import { linePlot, palette } from '../svgplot.js';
-
-async function postText(url, text) {
-  const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain; charset=utf-8', Accept: 'application/json' }, body: text });
-  const body = await r.text();
-  let json = null;
-  try { json = JSON.parse(body); } catch { /* not JSON */ }
-  if (!r.ok) throw new ApiError(json && json.error ? json.error : `HTTP ${r.status}: ${body.slice(0, 200)}`, r.status, json && json.kind);
-  return json;
-}
 
 function resultCard(r) {
   const b = r.binding;
@@ -51,7 +42,7 @@ export default {
   async render(root, params) {
     root.append(el('h1', {}, 'Sequence check (IEC 60601-2-33)'));
     const [list, defaults, about] = await Promise.all([getJson('/api/datasets'), getJson('/api/seq/defaults'), getJson('/api/about')]);
-    const paths = list.datasets.map(d => d.path);
+    const paths = list.datasets.filter(d => !d.error).map(d => d.path);
     const ds = el('select', { id: 'seq-dataset' }, paths.map(p => el('option', { value: p }, p)));
     if (params.get('path') && paths.includes(params.get('path'))) ds.value = params.get('path');
     const mat = el('select', { id: 'seq-matrices' }, el('option', { value: 'q' }, 'all 10 g Q-matrices (exact)'), el('option', { value: 'vop' }, 'certified VOP set (compressed on demand)'));

@@ -43,8 +43,9 @@ export default {
   async render(root, params, { go }) {
     root.append(el('h1', {}, 'SAR viewer'));
     const list = await getJson('/api/datasets');
-    if (!list.datasets.length) { root.append(el('p', {}, 'No dataset files in the data folder.')); return; }
-    const path = params.get('path') || list.datasets[0].path;
+    const readable = list.datasets.filter(d => !d.error);
+    if (!readable.length) { root.append(el('p', {}, 'No readable dataset files in the data folder (see the Datasets page).')); return; }
+    const path = params.get('path') || readable[0].path;
     const info = await getJson(`/api/datasets/info?path=${encodeURIComponent(path)}`);
     const n = info.channels;
     const drive = cpDrive(n);
