@@ -24,7 +24,7 @@ internal static class NemaCommand
         nema.Add(MethodCommand(io, MeasurementDocument.PulseEnergy,
             "Pulse-energy method (Section 2.5, eqs. 1–13): coil losses from phantom 1 and flux loops, phantom 2 power, pulse energies, SAR = P_ave / M, uncertainty budget."));
 
-        var id = new Argument<long>("ID") { Description = "Record id (see `sarkit records list`)." };
+        var id = new Argument<long>("ID") { Description = "Record id (see `sarkit records list`)." }.Positive();
         var db = RecordsCommand.DbOption();
         var format = FormatOption();
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file (atomically) instead of stdout." };

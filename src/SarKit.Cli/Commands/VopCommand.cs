@@ -36,11 +36,11 @@ internal static class VopCommand
         Required = required, AllowMultipleArgumentsPerToken = true, Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
     };
     private static Option<string?> QVariable() => new("--q-variable") { Description = "Variable/member holding the matrices in .mat/.npz inputs (default: matrices, Q, Q10g, or the only N×N×K array)." };
-    private static Option<int> Drives(int dflt, string what) => new("--drives") { Description = what, DefaultValueFactory = _ => dflt };
+    private static Option<int> Drives(int dflt, string what) => new Option<int>("--drives") { Description = what, DefaultValueFactory = _ => dflt }.Range(0, 10_000_000);
     private static Option<int> Seed() => new("--seed") { Description = "Seed of the random drives (results depend only on it).", DefaultValueFactory = _ => 1 };
     private static Option<bool> JsonOpt() => new("--json") { Description = "Print one JSON object on stdout (docs/vop-cli.md)." };
     private static Option<string?> Partition() => new("--partition") { Description = "i/N: use only the i-th of N contiguous blocks of the input matrices (1 ≤ i ≤ N; block i = [⌊(i−1)K/N⌋, ⌊iK/N⌋))." };
-    private static Option<double> Tolerance() => new("--tolerance") { Description = "Verifier tolerance relative to SAR_wc: Q counts as dominated when λ_min(Σc_jV_j − Q) ≥ −tol·SAR_wc.", DefaultValueFactory = _ => 1e-9 };
+    private static Option<double> Tolerance() => new Option<double>("--tolerance") { Description = "Verifier tolerance relative to SAR_wc: Q counts as dominated when λ_min(Σc_jV_j − Q) ≥ −tol·SAR_wc.", DefaultValueFactory = _ => 1e-9 }.Range(0, 1e-3);
 
     // ------------------------------------------------------------------ compress
 
@@ -49,14 +49,14 @@ internal static class VopCommand
         var q = QOption(required: true);
         var qv = QVariable();
         var margin = new Option<string>("--margin") { Description = "Final margin ε as a fraction of SAR_wc (0.05 or 5%).", Required = true };
-        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the margin at this many VOPs." };
+        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the margin at this many VOPs." }.Range(1, int.MaxValue);
         var algo = new Option<string>("--algorithm") { Description = "lee | lee-kuehne | iterative | hybrid | eichfelder.", DefaultValueFactory = _ => "iterative" };
         algo.AcceptOnlyFromAmong("lee", "lee-kuehne", "iterative", "hybrid", "eichfelder");
         var kind = new Option<string>("--margin-kind") { Description = "diagonal (Z = ε·SAR_wc·I) | global (Z = ε·S_g, the sum of all Q scaled to λ_max = SAR_wc).", DefaultValueFactory = _ => "diagonal" };
         kind.AcceptOnlyFromAmong("diagonal", "global");
         var post = new Option<bool>("--post-process") { Description = "Run the post-processing step (per-VOP margins, Orzada et al. 2021)." };
         var part = Partition();
-        var globalWc = new Option<double?>("--global-sar-wc") { Description = "With --partition: SAR_wc of the whole input (W/kg per unit²), if known; otherwise it is computed by streaming the whole input once." };
+        var globalWc = new Option<double?>("--global-sar-wc") { Description = "With --partition: SAR_wc of the whole input (W/kg per unit²), if known; otherwise it is computed by streaming the whole input once." }.Range(0, double.MaxValue, minExclusive: true);
         var output = new Option<string>("--output", "-o") { Description = "Output VOP file (.h5, .mat or .npz). A checkpoint OUTPUT.checkpoint.json is kept beside it while running.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from OUTPUT.checkpoint.json." };
         var drives = Drives(1_000_000, "Random unit drives of the verifier's second check (0 to skip).");
@@ -270,7 +270,7 @@ internal static class VopCommand
         var part = Partition();
         var drives = Drives(100_000, "Random unit drives of the overestimation statistics (with --q).");
         var seed = Seed();
-        var bins = new Option<int>("--bins") { Description = "Histogram bins in the JSON output.", DefaultValueFactory = _ => 40 };
+        var bins = new Option<int>("--bins") { Description = "Histogram bins in the JSON output.", DefaultValueFactory = _ => 40 }.Range(1, 100_000);
         var json = JsonOpt();
         var cmd = new Command("report", "Describe a VOP set: count, margin, certificate and (with --q) the relative and absolute overestimation over random unit drives.")
             { file, q, qv, part, drives, seed, bins, json };
@@ -306,7 +306,7 @@ internal static class VopCommand
         var q = QOption(required: true);
         var qv = QVariable();
         var margin = new Option<string>("--margin") { Description = "Margin ε_m of the merge step, fraction of the global SAR_wc (0.02 or 2%). The merged set's bound is ε_m + max ε_p.", Required = true };
-        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the merge margin at this many VOPs." };
+        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the merge margin at this many VOPs." }.Range(1, int.MaxValue);
         var algo = new Option<string>("--algorithm") { Description = "lee | lee-kuehne | iterative | hybrid | eichfelder.", DefaultValueFactory = _ => "iterative" };
         algo.AcceptOnlyFromAmong("lee", "lee-kuehne", "iterative", "hybrid", "eichfelder");
         var kind = new Option<string>("--margin-kind") { Description = "diagonal | global (global: S_g of all original matrices).", DefaultValueFactory = _ => "diagonal" };
