@@ -36,6 +36,7 @@ internal static class MarginCommand
             int rv = p.GetValue(r); double kv = p.GetValue(k);
             double cr = HotSpotCoefficient.Cr(rv);
             var res = new MarginCrJson(rv, cr, kv, kv + cr, HotSpotCoefficient.NormalUpperTail(kv), CliApp.Version);
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (p.GetValue(json)) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C_{rv} = {cr:F6}   k + C_r = {kv + cr:F6} (k = {kv:G6}; one-sided Gaussian tail 1 − Φ(k) = {res.GaussianTail:G4})"));
             return CliApp.ExitOk;
@@ -138,6 +139,7 @@ internal static class MarginCommand
                 Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2", ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
                 VopsOutput = vopsOutPath is null ? null : Path.GetFullPath(vopsOutPath), VopMarginBeta = beta,
             };
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));
@@ -194,6 +196,7 @@ internal static class MarginCommand
                 Drives = r.Drives.Select(x => new MarginDriveJson(x.Label, x.PeakSar, x.ProtectedPeakSar, x.Trials, x.Exceedances, x.ExceedancesWithoutMargin, x.MaxTrueOverProtected, x.MeanTrueOverNominal)).ToArray(),
                 ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
             };
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Drive").AddColumn("psSAR Q").AddColumn("psSAR Q+Q_e").AddColumn("exceeded").AddColumn("exceeded without margin").AddColumn("max true/protected");
             foreach (var x in r.Drives)

@@ -44,6 +44,7 @@ internal static class MvieCommand
                 PowerFraction = loss is null ? null : new MviePowerJson(loss.Samples, loss.MaxFraction, loss.MeanFraction, loss.MinFraction, 1.0 / r.Channels, loss.OuterBoundHolds),
                 Unit = set.Attributes.TryGetValue("unit", out var u) ? u : "", ElapsedS = r.ElapsedSeconds, SarkitVersion = CliApp.Version,
             };
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));

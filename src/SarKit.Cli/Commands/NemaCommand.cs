@@ -73,8 +73,8 @@ internal static class NemaCommand
             throw new SarKitInputException($"{path}: field 'method' is \"{doc.Method}\"; use `sarkit nema {doc.Method} {path}`.") { SourceFile = path };
         var res = NemaMeasurement.Evaluate(doc, CliApp.Version);
         JsonNode node = res.Calorimetry is { } cal
-            ? JsonSerializer.SerializeToNode(ToJson(cal, path, doc.Format), Json.Options)!
-            : JsonSerializer.SerializeToNode(ToJson(res.PulseEnergy!, path, doc.Format), Json.Options)!;
+            ? Json.ToNode(ToJson(cal, path, doc.Format))
+            : Json.ToNode(ToJson(res.PulseEnergy!, path, doc.Format));
         node["report"] = JsonNode.Parse(res.Report.ToJson());
         if (reportPath is not null) NemaReportRenderer.Write(reportPath, res.Report, reportFormat);
         if (record)

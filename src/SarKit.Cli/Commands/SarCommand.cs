@@ -67,12 +67,14 @@ internal static class SarCommand
         var drive = DriveInput.Parse(driveText, ds);
         var averager = massKg is { } mk ? Averager.Build(io, json, ds, mk, pad) : null;
         var eval = Evaluate(ds, drive, averager, region);
+        Json.RequireFinite(eval.Json); // before any output file: an overflowed result is refused, not written
         if (output is not null)
         {
             SarMapsFile.Write(output, ds, eval, fieldsPath);
             eval.Json = eval.Json with { OutputFile = Path.GetFullPath(output) };
         }
         eval.Json = eval.Json with { InputFile = Path.GetFullPath(fieldsPath), ElapsedS = sw.Elapsed.TotalSeconds };
+        Json.RequireFinite(eval.Json); // tables too: no non-finite result is shown as a number
         if (json) Json.Write(io.Out, eval.Json);
         else Print(io.Stdout(), eval.Json);
         return CliApp.ExitOk;

@@ -208,7 +208,7 @@ internal static class SeqCommand
         if (ext == ".json")
         {
             var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline, edge_error_bound_w_per_kg = w.EdgeErrorBound }).ToArray();
-            ReportFile.WriteText(path, System.Text.Json.JsonSerializer.Serialize(obj, Json.Options));
+            ReportFile.WriteText(path, Json.Serialize(obj));
             return;
         }
         if (ext != ".csv") throw new SarKitInputException($"--timeline '{path}': use a .csv or .json file name.");

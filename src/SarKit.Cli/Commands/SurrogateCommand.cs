@@ -166,6 +166,7 @@ internal static class SurrogateCommand
             vops is null ? null : new SurrogateVopsJson(Path.GetFullPath(a.VopsOut!), vops.Set.Count, vops.QMatrices, vops.Set.Margin.Epsilon, vops.Set.SarWorstCase,
                 vops.SafetyFactor, SarKit.Fields.FieldNormalisationExtensions.ToId(norm), vops.Certified),
             sw.Elapsed.TotalSeconds, CliApp.Version);
+        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
         if (a.Json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -289,6 +290,7 @@ internal static class SurrogateCommand
         if (cases is not null) ev.WriteCasesCsv(cases);
         var plotFiles = plots is null ? null : ev.WriteHistograms(plots).Select(Path.GetFullPath).ToArray();
         var res = EvaluateJson(ev, data, modelPath, cases, plotFiles, options.VopFile);
+        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn("SF").AddColumn(Markup.Escape("Raw P(under) [Wilson]"))
             .AddColumn("Raw mean over").AddColumn(Markup.Escape("SF: P(under) [subj.]")).AddColumn(Markup.Escape("SF: mean over [subj.]")).AddColumn("Raw SF95 / SF100");
@@ -352,6 +354,7 @@ internal static class SurrogateCommand
         var res = new SurrogatePredictJson(Path.GetFullPath(b1Path), Path.GetFullPath(modelPath), predictor.Target, input.Ny, input.Nx, r.MeanB1AbsMicroTesla,
             r.PeakSar, [r.PeakCell / input.Nx, r.PeakCell % input.Nx], r.SafetyFactor, r.ConservativePeakSar, reference, r.Milliseconds,
             output is null ? null : Path.GetFullPath(output), CliApp.Version);
+        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -448,6 +451,7 @@ internal static class SurrogateCommand
         var manifest = io.WithProgress(json, $"Simulating {options.Subjects} subjects", p => builder.Build(full, (done, total) => p?.Report(done / (double)total)));
         var result = new SurrogateDatasetJson(full, Path.Combine(full, SurrogateDatasetBuilder.ManifestFile), manifest.Subjects.Count, manifest.ShimsPerSubject,
             manifest.Grid.Nx, manifest.Grid.CellSizeM, manifest.Splits, sw.Elapsed.TotalSeconds, CliApp.Version);
+        Json.RequireFinite(result); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, result); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));

@@ -184,9 +184,7 @@ internal static class VopCommand
         var file = new CheckpointFile(string.Join(";", a.Q.Select(Path.GetFullPath)), a.Partition, a.Algorithm, a.MarginKind, ParseMargin(a.Margin), a.TargetVops,
             a.PostProcess, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), ck);
         var text = JsonSerializer.Serialize(file, Json.Options);
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
+        AtomicOutput.Write(path, tmp => File.WriteAllText(tmp, text));
     }
 
     private static VopCompressionCheckpoint ReadCheckpoint(string path, CompressArgs a)
@@ -195,11 +193,37 @@ internal static class VopCommand
         try { f = JsonSerializer.Deserialize<CheckpointFile>(File.ReadAllText(path), Json.Options); }
         catch (JsonException e) { throw new SarKitInputException($"{path}: not a valid checkpoint: {e.Message}", e) { SourceFile = path }; }
         if (f?.Checkpoint is null) throw new SarKitInputException($"{path}: not a valid checkpoint (no 'checkpoint' object).") { SourceFile = path };
+        ValidateCheckpoint(path, f);
         string input = string.Join(";", a.Q.Select(Path.GetFullPath));
         if (f.Input != input || f.Partition != a.Partition || f.Algorithm != a.Algorithm || f.MarginKind != a.MarginKind || f.Margin != ParseMargin(a.Margin)
             || f.TargetVops != a.TargetVops || f.PostProcess != a.PostProcess)
             throw new SarKitInputException($"{path}: the checkpoint belongs to another run (input {f.Input}, partition {f.Partition ?? "none"}, algorithm {f.Algorithm}, margin {f.Margin} {f.MarginKind}); use the same options or remove it.") { SourceFile = path };
         return f.Checkpoint;
+    }
+
+    /// <summary>
+    /// Every field of a checkpoint present, non-null, finite and in range before it is used (a hand-edited or damaged
+    /// checkpoint is bad input naming the field, never a crash).
+    /// </summary>
+    private static void ValidateCheckpoint(string path, CheckpointFile f)
+    {
+        SarKitInputException Bad(string field, object? value, string expected)
+            => new($"{path}: checkpoint field '{field}' is {(value is null ? "missing or null" : Convert.ToString(value, Inv))}; expected {expected}. Remove the checkpoint to start afresh.") { SourceFile = path, Dataset = field };
+        if (string.IsNullOrEmpty(f.Input)) throw Bad("input", f.Input, "the input file list");
+        if (string.IsNullOrEmpty(f.Algorithm)) throw Bad("algorithm", f.Algorithm, "an algorithm name");
+        if (string.IsNullOrEmpty(f.MarginKind)) throw Bad("margin_kind", f.MarginKind, "diagonal or global");
+        if (!(double.IsFinite(f.Margin) && f.Margin > 0)) throw Bad("margin", f.Margin, "a finite margin > 0");
+        if (f.TargetVops is < 1) throw Bad("target_vops", f.TargetVops, "null or ≥ 1");
+        if (string.IsNullOrEmpty(f.CreatedUtc)) throw Bad("created_utc", f.CreatedUtc, "a UTC time stamp");
+        var c = f.Checkpoint;
+        if (c.Iteration < 0) throw Bad("checkpoint.iteration", c.Iteration, "≥ 0");
+        if (!(double.IsFinite(c.Epsilon) && c.Epsilon > 0)) throw Bad("checkpoint.epsilon", c.Epsilon, "a finite ε > 0");
+        if (c.VopSourceIndices is null) throw Bad("checkpoint.vop_source_indices", null, "an array of matrix indices");
+        for (int i = 0; i < c.VopSourceIndices.Length; i++)
+            if (c.VopSourceIndices[i] < 0) throw Bad($"checkpoint.vop_source_indices[{i}]", c.VopSourceIndices[i], "an index ≥ 0");
+        if (c.VopSourceIndices.Distinct().Count() != c.VopSourceIndices.Length) throw Bad("checkpoint.vop_source_indices", "a list with repeated indices", "distinct indices");
+        if (c.SourceSha256 is not { Length: 64 } h || !h.All(char.IsAsciiHexDigit)) throw Bad("checkpoint.source_sha256", c.SourceSha256, "64 hexadecimal digits");
+        if (string.IsNullOrEmpty(c.OptionsFingerprint)) throw Bad("checkpoint.options_fingerprint", c.OptionsFingerprint, "the settings fingerprint");
     }
 
     // ------------------------------------------------------------------ verify
@@ -408,6 +432,7 @@ internal static class VopCommand
             using var src = QMatrixSources.OpenMany(p.GetValue(q)!, p.GetValue(qv));
             var (sha, wc, _) = StageProgress.Run(io, prog => src.Summarise(new Progress1(prog, "reading", src.Count)));
             var r = new SummaryJson(src.Description, src.Channels, src.Count, wc, sha, Fields.FieldNormalisationExtensions.ToId(src.Normalisation), sw.Elapsed.TotalSeconds, CliApp.Version);
+            Json.RequireFinite(r); // tables too: no non-finite result is shown as a number
             if (p.GetValue(json)) { Json.Write(io.Out, r); return CliApp.ExitOk; }
             io.Out.WriteLine($"inputs:   {r.Inputs}");
             io.Out.WriteLine($"matrices: {r.Count} ({r.Channels} channels, normalisation {r.Normalisation})");
@@ -535,6 +560,7 @@ internal static class VopCommand
         var j = new VopJson(command, Path.GetFullPath(path), set.Channels, set.Count, VopSetFile.CriterionId(set.Criterion), set.Algorithm,
             set.Margin.Kind.ToString().ToLowerInvariant(), set.Margin.Epsilon, set.SourceCount, set.SourceSha256, Json.Num(set.SarWorstCase),
             Fields.FieldNormalisationExtensions.ToId(set.Normalisation), new Dictionary<string, string>(set.Attributes), cert, ver, over, sw.Elapsed.TotalSeconds, CliApp.Version);
+        Json.RequireFinite(j); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, j); return CliApp.ExitOk; }
 
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
