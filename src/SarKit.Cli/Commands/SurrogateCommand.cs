@@ -25,7 +25,7 @@ internal static class SurrogateCommand
         var shims = new Option<int>("--shims") { Description = "Random phase settings per subject (uniform amplitudes).", Required = true }.Range(1, 100_000);
         var seed = new Option<int>("--seed") { Description = "Master seed (phantoms, shims and the subject split follow from it).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Output folder (created if missing; its parent must exist).", Required = true };
-        var size = new Option<int>("--size") { Description = "Cells per side of the square grid.", DefaultValueFactory = _ => 128 }.Range(8, 4096);
+        var size = new Option<int>("--size") { Description = "Cells per side of the square grid.", DefaultValueFactory = _ => 128 }.Range(16, 1024);
         var cell = new Option<string>("--cell-size") { Description = "Cell side, e.g. 3.75mm, 0.0025m (bare number = mm).", DefaultValueFactory = _ => "3.75mm" };
         var val = new Option<double>("--val-fraction") { Description = "Fraction of subjects for validation.", DefaultValueFactory = _ => 0.1 }.Range(0, 1, maxExclusive: true);
         var test = new Option<double>("--test-fraction") { Description = "Fraction of subjects for test.", DefaultValueFactory = _ => 0.1 }.Range(0, 1, maxExclusive: true);

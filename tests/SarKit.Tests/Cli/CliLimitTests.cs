@@ -172,6 +172,18 @@ public class CliLimitTests
         Assert.True(cubes.CubeCount > 0);
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(0.0)]
+    [InlineData(1e-300)]
+    [InlineData(double.PositiveInfinity)]
+    public void MvieToleranceThatCannotStopTheBarrierLoopIsRefused(double tol)
+    {
+        var q = new double[4]; q[0] = 1; q[3] = 1; // one 2×2 identity Q-matrix, packed
+        var e = Assert.Throws<SarKitInputException>(() => SarKit.Constraints.MvieSolver.Solve(q, 2, new SarKit.Constraints.MvieOptions { GapTolerance = tol }));
+        Assert.Contains("gap tolerance", e.Message);
+    }
+
     [Fact]
     public void HugeGridIsBadInputNotOverflow()
     {
