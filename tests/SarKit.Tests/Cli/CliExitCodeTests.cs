@@ -22,21 +22,46 @@ public class CliExitCodeTests
     }
 
     [Theory]
-    [InlineData("point", true)]
-    [InlineData("point", false)]
-    [InlineData("10g", true)]
-    public void OverflowingResultIsRefusedNeverWrittenAsJson(string mass, bool json)
+    [InlineData("1e200,1e200", "amplitude")]
+    [InlineData("1@1e300,1", "phase")]
+    [InlineData("-1,1", "amplitude")]
+    public void ExtremeDriveIsBadInputNamingTheValue(string drive, string what)
     {
         using var tmp = new TempDir();
         var f = BlockDataset(tmp);
-        // |b|² of 1e200 overflows: the SAR is +∞
-        string[] args = ["sar", "-f", f, "-d", "1e200,1e200", "--mass", mass, "-o", tmp.File("maps.npz")];
-        var r = CliRunner.Run(json ? [.. args, "--json"] : args);
-        Assert.True(r.ExitCode == 2, r.Err);
-        Assert.DoesNotContain("internal error", r.Err);
-        Assert.Contains("overflow", r.Err);
+        var r = CliRunner.Run("sar", "-f", f, "-d", drive, "--mass", "point", "--json", "-o", tmp.File("maps.npz"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--drive", r.Err);
+        Assert.Contains(what, r.Err);
         Assert.Equal("", r.Out);
         Assert.Equal(["block.npz"], tmp.Files());
+    }
+
+    [Theory]
+    [InlineData("""{"amplitude": [1e400, 1]}""", "1e400")]
+    [InlineData("""{"amplitude": [1, 1], "phase_deg": [0, -1e999]}""", "-1e999")]
+    [InlineData("""{"re": [1e300, 0], "im": [1e300, 0]}""", "exceeds")]
+    public void ExtremeDriveFileIsBadInputNamingFileAndValue(string json, string expected)
+    {
+        using var tmp = new TempDir();
+        var f = BlockDataset(tmp);
+        var d = tmp.File("drive.json");
+        File.WriteAllText(d, json);
+        var r = CliRunner.Run("sar", "-f", f, "-d", d, "--mass", "point");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("drive.json", r.Err);
+        Assert.Contains(expected, r.Err);
+    }
+
+    [Fact]
+    public void OverflowingAbsorbedPowerIsRefusedNotAveragedIntoNaN()
+    {
+        // DriveVector's constructor accepts any finite amplitude (library callers); the power computation fails closed
+        var t = TestPhantoms.Block(4, 4, 4, 2, 0.005);
+        var e = TestPhantoms.RandomFields(t.Grid, 2, 3);
+        var drive = new SarKit.Fields.DriveVector([new System.Numerics.Complex(1e200, 0), 1]);
+        var ex = Assert.Throws<SarKitInputException>(() => SarKit.Sar.LocalSar.Compute(t, e, drive));
+        Assert.Contains("overflows", ex.Message);
     }
 
     private sealed record Probe(double A, double? B, float[] C);
