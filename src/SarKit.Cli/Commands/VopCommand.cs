@@ -193,11 +193,12 @@ internal static class VopCommand
         try { f = JsonSerializer.Deserialize<CheckpointFile>(File.ReadAllText(path), Json.Options); }
         catch (JsonException e) { throw new SarKitInputException($"{path}: not a valid checkpoint: {e.Message}", e) { SourceFile = path }; }
         if (f?.Checkpoint is null) throw new SarKitInputException($"{path}: not a valid checkpoint (no 'checkpoint' object).") { SourceFile = path };
-        ValidateCheckpoint(path, f);
+        ValidateCheckpoint(path, f, inner: false);
         string input = string.Join(";", a.Q.Select(Path.GetFullPath));
         if (f.Input != input || f.Partition != a.Partition || f.Algorithm != a.Algorithm || f.MarginKind != a.MarginKind || f.Margin != ParseMargin(a.Margin)
             || f.TargetVops != a.TargetVops || f.PostProcess != a.PostProcess)
             throw new SarKitInputException($"{path}: the checkpoint belongs to another run (input {f.Input}, partition {f.Partition ?? "none"}, algorithm {f.Algorithm}, margin {f.Margin} {f.MarginKind}); use the same options or remove it.") { SourceFile = path };
+        ValidateCheckpoint(path, f, inner: true);
         return f.Checkpoint;
     }
 
@@ -205,7 +206,7 @@ internal static class VopCommand
     /// Every field of a checkpoint present, non-null, finite and in range before it is used (a hand-edited or damaged
     /// checkpoint is bad input naming the field, never a crash).
     /// </summary>
-    private static void ValidateCheckpoint(string path, CheckpointFile f)
+    private static void ValidateCheckpoint(string path, CheckpointFile f, bool inner)
     {
         SarKitInputException Bad(string field, object? value, string expected)
             => new($"{path}: checkpoint field '{field}' is {(value is null ? "missing or null" : Convert.ToString(value, Inv))}; expected {expected}. Remove the checkpoint to start afresh.") { SourceFile = path, Dataset = field };
@@ -215,6 +216,7 @@ internal static class VopCommand
         if (!(double.IsFinite(f.Margin) && f.Margin > 0)) throw Bad("margin", f.Margin, "a finite margin > 0");
         if (f.TargetVops is < 1) throw Bad("target_vops", f.TargetVops, "null or ≥ 1");
         if (string.IsNullOrEmpty(f.CreatedUtc)) throw Bad("created_utc", f.CreatedUtc, "a UTC time stamp");
+        if (!inner) return; // the run identity is compared next; the state of the run after that
         var c = f.Checkpoint;
         if (c.Iteration < 0) throw Bad("checkpoint.iteration", c.Iteration, "≥ 0");
         if (!(double.IsFinite(c.Epsilon) && c.Epsilon > 0)) throw Bad("checkpoint.epsilon", c.Epsilon, "a finite ε > 0");
