@@ -22,7 +22,7 @@ internal static class OptionRanges
         o.Validators.Add(r =>
         {
             if (r.Tokens.Count == 0) return;
-            double v = r.GetValueOrDefault<double>();
+            if (!TryGet(r, out double v)) return;
             if (!InRange(v, min, max, minExclusive, maxExclusive)) r.AddError(Message(o, r, $"a finite number in {range}"));
         });
         return o;
@@ -36,7 +36,7 @@ internal static class OptionRanges
         o.Validators.Add(r =>
         {
             if (r.Tokens.Count == 0) return;
-            if (r.GetValueOrDefault<double?>() is { } v && !InRange(v, min, max, minExclusive, maxExclusive))
+            if (TryGet(r, out double? nv) && nv is { } v && !InRange(v, min, max, minExclusive, maxExclusive))
                 r.AddError(Message(o, r, $"a finite number in {range}"));
         });
         return o;
@@ -50,7 +50,7 @@ internal static class OptionRanges
         o.Validators.Add(r =>
         {
             if (r.Tokens.Count == 0) return;
-            int v = r.GetValueOrDefault<int>();
+            if (!TryGet(r, out int v)) return;
             if (v < min || v > max) r.AddError(Message(o, r, $"an integer in {range}"));
         });
         return o;
@@ -64,7 +64,7 @@ internal static class OptionRanges
         o.Validators.Add(r =>
         {
             if (r.Tokens.Count == 0) return;
-            if (r.GetValueOrDefault<int?>() is { } v && (v < min || v > max)) r.AddError(Message(o, r, $"an integer in {range}"));
+            if (TryGet(r, out int? nv) && nv is { } v && (v < min || v > max)) r.AddError(Message(o, r, $"an integer in {range}"));
         });
         return o;
     }
@@ -75,10 +75,29 @@ internal static class OptionRanges
         a.Validators.Add(r =>
         {
             if (r.Tokens.Count == 0) return;
-            long v = r.GetValueOrDefault<long>();
+            if (!TryGet(r, out long v)) return;
             if (v < 1) r.AddError($"{a.Name} {Typed(r.Tokens)}: expected an integer ≥ 1.");
         });
         return a;
+    }
+
+    /// <summary>
+    /// The converted value, or false when the text could not be converted at all (System.CommandLine then reports its
+    /// own "Cannot parse argument" error; reading the value here would throw).
+    /// </summary>
+    private static bool TryGet<T>(SymbolResult r, out T value)
+    {
+        try
+        {
+            value = r switch
+            {
+                OptionResult o => o.GetValueOrDefault<T>(),
+                ArgumentResult a => a.GetValueOrDefault<T>(),
+                _ => default!,
+            };
+            return true;
+        }
+        catch (InvalidOperationException) { value = default!; return false; }
     }
 
     /// <summary>True when <paramref name="v"/> is finite and inside the interval.</summary>

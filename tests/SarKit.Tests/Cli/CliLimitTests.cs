@@ -83,6 +83,20 @@ public class CliLimitTests
         Assert.Contains("expected an integer ≥ 1", r.Err);
     }
 
+    [Theory]
+    [InlineData("margin", "cr", "--r", "2", "--k", "abc")]
+    [InlineData("margin", "cr", "--r", "two")]
+    [InlineData("mvie", "--q", "q.h5", "-o", "a.h5", "--tolerance", "1e-9x")]
+    [InlineData("mvie", "--q", "q.h5", "-o", "a.h5", "--power-floor", "")]
+    [InlineData("records", "show", "x1", "--db", "x.db")]
+    [InlineData("seq", "check", "x.seq", "--repetition-blocks", "1.5")]
+    public void UnparsableNumberIsBadInputNotInternalError(params string[] args)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.DoesNotContain("internal error", r.Err);
+    }
+
     [Fact]
     public void ValidValuesStillParse()
     {
