@@ -16,12 +16,15 @@ internal sealed class Averager
     public required AveragingCubeSet Cubes { get; init; }
     public AveragingOptions Options => Cubes.Options;
 
+    /// <summary>Largest explicit --pad (air voxels per side).</summary>
+    public const int MaxPad = 200;
+
     /// <summary>Parses --pad: "auto" (null) or a number of voxels ≥ 0.</summary>
     public static int? ParsePad(string? text)
     {
         if (text is null || text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)) return null;
-        if (int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n <= 1000) return n;
-        throw new SarKitInputException($"--pad '{text}': expected 'auto' or a number of air voxels (0, 1, 2, …).");
+        if (int.TryParse(text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n <= MaxPad) return n;
+        throw new SarKitInputException($"--pad '{text}': expected 'auto' or a number of air voxels in [0, {MaxPad}].");
     }
 
     public static Averager Build(CliIO io, bool json, SarDataset ds, double massKg, int? pad)

@@ -55,8 +55,7 @@ internal static class SarMapsFile
             w.Commit();
             return;
         }
-        var full = Path.GetFullPath(path);
-        var tmp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var tmp = AtomicOutput.TempPathFor(path, out var full);
         try
         {
             using (var f = Hdf5File.Create(tmp))

@@ -26,7 +26,7 @@ internal static class DemoCommand
     public static Command Create(CliIO io)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
-        var drives = new Option<int>("--random-drives") { Description = "Number of random drives for the Q-matrix check.", DefaultValueFactory = _ => 5 };
+        var drives = new Option<int>("--random-drives") { Description = "Number of random drives for the Q-matrix check.", DefaultValueFactory = _ => 5 }.Range(0, 1_000_000);
         var cmd = new Command("demo", "Run the whole pipeline on the built-in openEMS demo data (8-channel 7 T dipole array) with self-checks.") { json, drives };
         cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(json), p.GetValue(drives))));
         return cmd;

@@ -27,8 +27,8 @@ internal static class MarginCommand
     // ---------------- cr ----------------
     private static Command CreateCr(CliIO io)
     {
-        var r = new Option<int>("--r") { Description = "Number of uncorrelated hot spots r (≥ 1).", Required = true };
-        var k = new Option<double>("--k") { Description = "Number of standard deviations k (prints k + C_r too).", DefaultValueFactory = _ => 3 };
+        var r = new Option<int>("--r") { Description = "Number of uncorrelated hot spots r (≥ 1).", Required = true }.Range(1, 1_000_000);
+        var k = new Option<double>("--k") { Description = "Number of standard deviations k (prints k + C_r too).", DefaultValueFactory = _ => 3 }.Range(0, 40);
         var json = JsonOption();
         var cmd = new Command("cr", "C_r = E[max of r standard normals] = r∫xφ(x)Φ(x)^(r−1)dx (the seed: C_2 = 0.56, C_20 = 1.87).") { r, k, json };
         cmd.SetAction(p => io.Guard(() =>
@@ -36,6 +36,7 @@ internal static class MarginCommand
             int rv = p.GetValue(r); double kv = p.GetValue(k);
             double cr = HotSpotCoefficient.Cr(rv);
             var res = new MarginCrJson(rv, cr, kv, kv + cr, HotSpotCoefficient.NormalUpperTail(kv), CliApp.Version);
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (p.GetValue(json)) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C_{rv} = {cr:F6}   k + C_r = {kv + cr:F6} (k = {kv:G6}; one-sided Gaussian tail 1 − Φ(k) = {res.GaussianTail:G4})"));
             return CliApp.ExitOk;
@@ -47,8 +48,8 @@ internal static class MarginCommand
     private sealed class ModelOptions
     {
         public readonly Option<string> Sigma = new("--sigma-e") { Description = "Per-channel field error σ_e: V/m per drive unit (e.g. 2.5), or a percentage of the mean |E| over tissue (e.g. 15%).", Required = true };
-        public readonly Option<double> K = new("--k") { Description = "Standard deviations k (3 → 0.135 % one-sided Gaussian tail).", DefaultValueFactory = _ => 3 };
-        public readonly Option<int> R = new("--r") { Description = "Uncorrelated hot spots r for C_r.", DefaultValueFactory = _ => 2 };
+        public readonly Option<double> K = new Option<double>("--k") { Description = "Standard deviations k (3 → 0.135 % one-sided Gaussian tail).", DefaultValueFactory = _ => 3 }.Range(0, 40);
+        public readonly Option<int> R = new Option<int>("--r") { Description = "Uncorrelated hot spots r for C_r.", DefaultValueFactory = _ => 2 }.Range(1, 1_000_000);
         public readonly Option<bool> NoExpectation = new("--no-expectation") { Description = "Leave out the expectation term 3σ/(2ρ)σ_e²·I." };
         public readonly Option<string> Form = new("--form") { Description = "K_e form: hermitian (PSD bound, default) or seed (the literal (√2/2)(‖E_i‖+‖E_j‖)σ_e; indefinite, for comparison).", DefaultValueFactory = _ => "hermitian" };
         public readonly Option<string> Mass = new("--mass", "-m") { Description = "Averaging mass (10g, 1g, any mass).", DefaultValueFactory = _ => "10g" };
@@ -60,8 +61,8 @@ internal static class MarginCommand
             var text = p.GetValue(Sigma)!.Trim();
             bool rel = text.EndsWith('%');
             var num = rel ? text[..^1] : text;
-            if (!double.TryParse(num, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v >= 0) || !double.IsFinite(v))
-                throw new SarKitInputException($"--sigma-e '{text}': expected a field error in V/m per drive unit (e.g. 2.5) or a percentage of the mean |E| (e.g. 15%).");
+            if (!double.TryParse(num, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v >= 0) || !double.IsFinite(v) || (rel ? v > 1000 : v > 1e9))
+                throw new SarKitInputException($"--sigma-e '{text}': expected a field error in V/m per drive unit (e.g. 2.5) or a percentage of the mean |E| (e.g. 15%); range [0, 1e9] V/m or [0, 1000] %.");
             var form = p.GetValue(Form)!.Trim().ToLowerInvariant() switch
             {
                 "hermitian" => MarginMatrixForm.Hermitian,
@@ -138,6 +139,7 @@ internal static class MarginCommand
                 Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2", ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
                 VopsOutput = vopsOutPath is null ? null : Path.GetFullPath(vopsOutPath), VopMarginBeta = beta,
             };
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));
@@ -158,11 +160,11 @@ internal static class MarginCommand
     private static Command CreateValidate(CliIO io)
     {
         var m = new ModelOptions();
-        var trials = new Option<int>("--trials") { Description = "Error draws per drive.", DefaultValueFactory = _ => 2000 };
-        var drives = new Option<int>("--random-drives") { Description = "Random unit drives (besides the focus drive and --drive).", DefaultValueFactory = _ => 10 };
+        var trials = new Option<int>("--trials") { Description = "Error draws per drive.", DefaultValueFactory = _ => 2000 }.Range(1, 10_000_000);
+        var drives = new Option<int>("--random-drives") { Description = "Random unit drives (besides the focus drive and --drive).", DefaultValueFactory = _ => 10 }.Range(0, 1_000_000);
         var drive = new Option<string[]>("--drive", "-d") { Description = "A given drive (cp, list, .json); repeatable.", AllowMultipleArgumentsPerToken = false };
         var dist = new Option<string>("--distribution") { Description = "Error distribution: gaussian (κ = 3), student-t (κ = 3 + 6/(ν−4)), laplace (κ = 6).", DefaultValueFactory = _ => "gaussian" };
-        var nu = new Option<double>("--nu") { Description = "Student-t degrees of freedom (> 4).", DefaultValueFactory = _ => 5 };
+        var nu = new Option<double>("--nu") { Description = "Student-t degrees of freedom (> 4).", DefaultValueFactory = _ => 5 }.Range(4, 1e6, minExclusive: true);
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 };
         var json = JsonOption();
         var cmd = new Command("validate", "Monte-Carlo check: probability that the true psSAR exceeds the psSAR from Q + Q_e, next to the target.");
@@ -194,6 +196,7 @@ internal static class MarginCommand
                 Drives = r.Drives.Select(x => new MarginDriveJson(x.Label, x.PeakSar, x.ProtectedPeakSar, x.Trials, x.Exceedances, x.ExceedancesWithoutMargin, x.MaxTrueOverProtected, x.MeanTrueOverNominal)).ToArray(),
                 ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
             };
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Drive").AddColumn("psSAR Q").AddColumn("psSAR Q+Q_e").AddColumn("exceeded").AddColumn("exceeded without margin").AddColumn("max true/protected");
             foreach (var x in r.Drives)

@@ -13,9 +13,9 @@ internal static class MvieCommand
     {
         var qOpt = new Option<string>("--q") { Description = "Q-matrix HDF5 file (sarkit qmatrices / sarkit margin qe).", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output HDF5 file with the matrix A and its certificate.", Required = true };
-        var floor = new Option<double?>("--power-floor") { Description = "Explicit power constraint A ⪰ floor·I (W/kg per drive unit²); default: added only when the intersection is unbounded (1e-2·SAR_wc)." };
-        var samples = new Option<int>("--samples") { Description = "Random unit drives for the power-loss statistics (0: skip).", DefaultValueFactory = _ => 1000 };
-        var tol = new Option<double>("--tolerance") { Description = "Barrier duality-gap bound on log det A.", DefaultValueFactory = _ => 1e-9 };
+        var floor = new Option<double?>("--power-floor") { Description = "Explicit power constraint A ⪰ floor·I (W/kg per drive unit²); default: added only when the intersection is unbounded (1e-2·SAR_wc)." }.Range(0, 1e12, minExclusive: true);
+        var samples = new Option<int>("--samples") { Description = "Random unit drives for the power-loss statistics (0: skip).", DefaultValueFactory = _ => 1000 }.Range(0, 10_000_000);
+        var tol = new Option<double>("--tolerance") { Description = "Barrier duality-gap bound on log det A.", DefaultValueFactory = _ => 1e-9 }.Range(1e-12, 0.1);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("mvie", "Reduce all SAR matrices to one: A ⪰ Q_i ∀i with maximal ellipsoid volume (min log det A), with certificate max_i λ_max(A⁻¹Q_i) ≤ 1.")
             { qOpt, output, floor, samples, tol, json };
@@ -44,6 +44,7 @@ internal static class MvieCommand
                 PowerFraction = loss is null ? null : new MviePowerJson(loss.Samples, loss.MaxFraction, loss.MeanFraction, loss.MinFraction, 1.0 / r.Channels, loss.OuterBoundHolds),
                 Unit = set.Attributes.TryGetValue("unit", out var u) ? u : "", ElapsedS = r.ElapsedSeconds, SarkitVersion = CliApp.Version,
             };
+            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
             if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));

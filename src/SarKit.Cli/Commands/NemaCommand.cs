@@ -24,7 +24,7 @@ internal static class NemaCommand
         nema.Add(MethodCommand(io, MeasurementDocument.PulseEnergy,
             "Pulse-energy method (Section 2.5, eqs. 1–13): coil losses from phantom 1 and flux loops, phantom 2 power, pulse energies, SAR = P_ave / M, uncertainty budget."));
 
-        var id = new Argument<long>("ID") { Description = "Record id (see `sarkit records list`)." };
+        var id = new Argument<long>("ID") { Description = "Record id (see `sarkit records list`)." }.Positive();
         var db = RecordsCommand.DbOption();
         var format = FormatOption();
         var output = new Option<string?>("--output", "-o") { Description = "Write the report to this file (atomically) instead of stdout." };
@@ -73,8 +73,8 @@ internal static class NemaCommand
             throw new SarKitInputException($"{path}: field 'method' is \"{doc.Method}\"; use `sarkit nema {doc.Method} {path}`.") { SourceFile = path };
         var res = NemaMeasurement.Evaluate(doc, CliApp.Version);
         JsonNode node = res.Calorimetry is { } cal
-            ? JsonSerializer.SerializeToNode(ToJson(cal, path, doc.Format), Json.Options)!
-            : JsonSerializer.SerializeToNode(ToJson(res.PulseEnergy!, path, doc.Format), Json.Options)!;
+            ? Json.ToNode(ToJson(cal, path, doc.Format))
+            : Json.ToNode(ToJson(res.PulseEnergy!, path, doc.Format));
         node["report"] = JsonNode.Parse(res.Report.ToJson());
         if (reportPath is not null) NemaReportRenderer.Write(reportPath, res.Report, reportFormat);
         if (record)

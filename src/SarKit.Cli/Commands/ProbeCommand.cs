@@ -28,7 +28,7 @@ internal static class ProbeCommand
         var store = MeasurementRecordStores.Open(db);
         try
         {
-            var rec = store.Add(method, input, JsonSerializer.Serialize(result, Json.Options), sar, CliApp.Version);
+            var rec = store.Add(method, input, Json.Serialize(result), sar, CliApp.Version);
             io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {store.Location} (sha256 {rec.ContentSha256})");
         }
         finally { (store as IDisposable)?.Dispose(); }
@@ -316,7 +316,7 @@ internal static class ProbeCommand
         };
         if (record)
         {
-            var input = JsonSerializer.Serialize(new { ScanCsv = scanText, Calibration = calText, Liquid = liqText }, Json.Options);
+            var input = Json.Serialize(new { ScanCsv = scanText, Calibration = calText, Liquid = liqText });
             Record(io, record, db, "probe-scan", input, res, r.PeakSar(1));
         }
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }

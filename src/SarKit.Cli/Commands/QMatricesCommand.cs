@@ -51,6 +51,7 @@ internal static class QMatricesCommand
             QMatrixSetFile.Write(set, output, fieldsPath);
             r = Result(ds, fieldsPath, output, "averaged", massKg, set.Count, averager.Cubes.ValidCubeCount, averager.StatusCounts(), averager.Padding.Cells, sw);
         }
+        Json.RequireFinite(r); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, r); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));

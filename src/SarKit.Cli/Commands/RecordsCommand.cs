@@ -29,7 +29,7 @@ internal static class RecordsCommand
         {
             var db = DbOption();
             var json = new Option<bool>("--json") { Description = "Print the record as one JSON object." };
-            var id = new Argument<long>("ID") { Description = "Record id." };
+            var id = new Argument<long>("ID") { Description = "Record id." }.Positive();
             var show = new Command("show", "Show one record: metadata, hash check, key results and the input as stored.") { id, db, json };
             show.SetAction(p => io.Guard(() => RunShow(io, p.GetValue(id), p.GetValue(db), p.GetValue(json))));
             records.Add(show);
@@ -38,8 +38,8 @@ internal static class RecordsCommand
             var db = DbOption();
             var json = new Option<bool>("--json") { Description = "Print the comparison as one JSON object." };
             var all = new Option<bool>("--all") { Description = "List equal values too (default: only differences)." };
-            var a = new Argument<long>("ID1") { Description = "First record id." };
-            var b = new Argument<long>("ID2") { Description = "Second record id." };
+            var a = new Argument<long>("ID1") { Description = "First record id." }.Positive();
+            var b = new Argument<long>("ID2") { Description = "Second record id." }.Positive();
             var cmp = new Command("compare", "Compare two records: results (SI), verdict and inputs that differ.") { a, b, db, json, all };
             cmp.SetAction(p => io.Guard(() => RunCompare(io, p.GetValue(a), p.GetValue(b), p.GetValue(db), p.GetValue(json), p.GetValue(all))));
             records.Add(cmp);

@@ -45,9 +45,16 @@ internal static class SarCommand
     internal static double? ParseMass(string text)
     {
         if (text.Trim().Equals("point", StringComparison.OrdinalIgnoreCase)) return null;
-        try { return AveragingOptions.ParseMassKg(text); }
+        double kg;
+        try { kg = AveragingOptions.ParseMassKg(text); }
         catch (SarKitInputException e) { throw new SarKitInputException($"--mass: {e.Message} Use 'point' for unaveraged SAR.", e); }
+        if (!OptionRanges.InRange(kg, MinMassKg, MaxMassKg))
+            throw new SarKitInputException($"--mass '{text}': {kg:G6} kg is outside the supported averaging masses [1 mg, 1 kg] (IEC/IEEE 62704-1 uses 1 g and 10 g). Use 'point' for unaveraged SAR.");
+        return kg;
     }
+
+    /// <summary>Smallest and largest averaging mass the CLI accepts, kg (docs/cli.md).</summary>
+    internal const double MinMassKg = 1e-6, MaxMassKg = 1.0;
 
     private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? padText, string? output, bool json)
     {
@@ -60,12 +67,14 @@ internal static class SarCommand
         var drive = DriveInput.Parse(driveText, ds);
         var averager = massKg is { } mk ? Averager.Build(io, json, ds, mk, pad) : null;
         var eval = Evaluate(ds, drive, averager, region);
+        Json.RequireFinite(eval.Json); // before any output file: an overflowed result is refused, not written
         if (output is not null)
         {
             SarMapsFile.Write(output, ds, eval, fieldsPath);
             eval.Json = eval.Json with { OutputFile = Path.GetFullPath(output) };
         }
         eval.Json = eval.Json with { InputFile = Path.GetFullPath(fieldsPath), ElapsedS = sw.Elapsed.TotalSeconds };
+        Json.RequireFinite(eval.Json); // tables too: no non-finite result is shown as a number
         if (json) Json.Write(io.Out, eval.Json);
         else Print(io.Stdout(), eval.Json);
         return CliApp.ExitOk;

@@ -32,16 +32,16 @@ internal static class SeqCommand
         public readonly Option<string> Mode = new("--mode") { Description = "IEC operating mode: normal or first.", DefaultValueFactory = _ => "normal" };
         public readonly Option<string?> Edition = new("--edition") { Description = "IEC 60601-2-33 edition in the limit table (4.0, 3.2, 2.0; default: the table's default)." };
         public readonly Option<string> LocalRegion = new("--local-region") { Description = "Local SAR limit to apply to the VOPs: head, trunk or extremity.", DefaultValueFactory = _ => "head" };
-        public readonly Option<double?> Weight = new("--weight") { Description = "Patient mass, kg (for the exposed-mass ratio when the global file has no whole-body mass)." };
-        public readonly Option<double?> ExposedRatio = new("--exposed-ratio") { Description = "Exposed mass / patient mass R for the partial-body limit (default: from the global file's masses)." };
+        public readonly Option<double?> Weight = new Option<double?>("--weight") { Description = "Patient mass, kg (for the exposed-mass ratio when the global file has no whole-body mass)." }.Range(0, 1000, minExclusive: true);
+        public readonly Option<double?> ExposedRatio = new Option<double?>("--exposed-ratio") { Description = "Exposed mass / patient mass R for the partial-body limit (default: from the global file's masses)." }.Range(0, 1, minExclusive: true);
         public readonly Option<string?> Calibration = new("--calibration") { Description = "Drive calibration: '<k[,k…]> V/uT' (or sqrt(W)/uT, A/uT) or a JSON file with factors and default_shim." };
         public readonly Option<string?> Limits = new("--limits") { Description = "Limit table JSON (same layout as the built-in src/SarKit/Supervision/Limits/iec60601-2-33.json)." };
         public readonly Option<string[]> Limit = new("--limit") { Description = "Extra user limit 'metric:window_s:W/kg' (repeatable), e.g. local_head:10:15.", AllowMultipleArgumentsPerToken = false };
-        public readonly Option<double?> ShortTermFactor = new("--short-term-factor") { Description = "Override the short-term factor (default from the edition, 2)." };
+        public readonly Option<double?> ShortTermFactor = new Option<double?>("--short-term-factor") { Description = "Override the short-term factor (default from the edition, 2)." }.Range(1, 100);
         public readonly Option<string> Repeat = new("--repeat") { Description = "steady: the sequence repeats forever (default); once: played once, silence around.", DefaultValueFactory = _ => "steady" };
-        public readonly Option<double> Resolution = new("--resolution") { Description = "Longest segment within a pulse, s (energy uniform within a segment).", DefaultValueFactory = _ => 1e-4 };
+        public readonly Option<double> Resolution = new Option<double>("--resolution") { Description = "Longest segment within a pulse, s (energy uniform within a segment).", DefaultValueFactory = _ => 1e-4 }.Range(1e-9, 1e3);
         public readonly Option<string?> Timeline = new("--timeline") { Description = "Write the SAR timeline per metric and window (.csv or .json)." };
-        public readonly Option<int> TimelinePoints = new("--timeline-points") { Description = "Window-end times in the timeline.", DefaultValueFactory = _ => 1000 };
+        public readonly Option<int> TimelinePoints = new Option<int>("--timeline-points") { Description = "Window-end times in the timeline.", DefaultValueFactory = _ => 1000 }.Range(2, 1_000_000);
         public readonly Option<string?> Plot = new("--plot") { Description = "Write a plot of the timeline: .svg (with text) or .png (lines, ticks and legend swatches only)." };
         public readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout." };
         public readonly Option<bool> NoDelay = new("--no-delay-search") { Description = "Skip the search for the shortest compliant repetition." };
@@ -58,8 +58,8 @@ internal static class SeqCommand
         var seq = new Command("seq", "Pulseq sequence SAR (IEC 60601-2-33): check against limits, or show sequence information.");
         var file = new Argument<string>("SEQ") { Description = "Pulseq .seq file (1.4.x or 1.5.x)." };
         var o = new CheckOptions();
-        var larmor = new Option<double?>("--larmor") { Description = "Larmor frequency, Hz (needed only to apply Pulseq 1.5 ppm offsets)." };
-        var repBlocks = new Option<int?>("--repetition-blocks") { Description = "Blocks per repetition (TR) for the shortest-TR answer (default: the whole sequence is one repetition)." };
+        var larmor = new Option<double?>("--larmor") { Description = "Larmor frequency, Hz (needed only to apply Pulseq 1.5 ppm offsets)." }.Range(0, 1e11, minExclusive: true);
+        var repBlocks = new Option<int?>("--repetition-blocks") { Description = "Blocks per repetition (TR) for the shortest-TR answer (default: the whole sequence is one repetition)." }.Range(1, int.MaxValue);
         var missingShim = new Option<string>("--missing-shim") { Description = "A block referencing an RF_SHIMS id without a row: refuse (default) or default (use the calibration's default shim, as for blocks without RF_SHIMS).", DefaultValueFactory = _ => "refuse" };
         var check = new Command("check", "Check a Pulseq sequence's local, head, whole-body and partial-body SAR over every 10 s and 6 min window.") { file, larmor, repBlocks, missingShim };
         o.AddTo(check);
@@ -103,7 +103,7 @@ internal static class SeqCommand
     {
         var pulse = new Command("pulse", "Multi-channel (dynamic pTx) RF waveform SAR.");
         var file = new Argument<string>("WAVEFORMS") { Description = "Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s) or .csv (docs/supervision.md)." };
-        var tr = new Option<double?>("--tr") { Description = "Repetition period, s (default: the file's period_s, else the waveform length)." };
+        var tr = new Option<double?>("--tr") { Description = "Repetition period, s (default: the file's period_s, else the waveform length)." }.Range(0, 1e6, minExclusive: true);
         var o = new CheckOptions();
         var check = new Command("check", "Check a multi-channel waveform repeated every TR against SAR limits.") { file, tr };
         o.AddTo(check);
@@ -235,7 +235,7 @@ internal static class SeqCommand
         if (ext == ".json")
         {
             var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline, edge_error_bound_w_per_kg = w.EdgeErrorBound }).ToArray();
-            ReportFile.WriteText(path, System.Text.Json.JsonSerializer.Serialize(obj, Json.Options));
+            ReportFile.WriteText(path, Json.Serialize(obj));
             return;
         }
         if (ext != ".csv") throw new SarKitInputException($"--timeline '{path}': use a .csv or .json file name.");

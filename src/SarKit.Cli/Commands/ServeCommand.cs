@@ -14,13 +14,13 @@ internal static class ServeCommand
     public static Command Create(CliIO io)
     {
         var data = new Option<string?>("--data") { Description = "Data folder whose dataset files the app may open (default: the built-in demo data's folder)." };
-        var port = new Option<int?>("--port", "-p") { Description = $"Port on 127.0.0.1 (default {SarKitWebOptions.DefaultPort}; 0: any free port)." };
+        var port = new Option<int?>("--port", "-p") { Description = $"Port on 127.0.0.1 (default {SarKitWebOptions.DefaultPort}; 0: any free port)." }.Range(0, 65535);
         var urls = new Option<string[]>("--urls") { Description = "Addresses to listen on, e.g. http://127.0.0.1:8080 (loopback only unless --public).", AllowMultipleArgumentsPerToken = true };
         var pub = new Option<bool>("--public") { Description = "Allow non-loopback addresses and remote clients (there is no authentication: only on a trusted network)." };
         var records = RecordsCommand.DbOption();
         records.Aliases.Add("--records");
-        var maxUpload = new Option<int>("--max-upload-kb") { Description = "Largest request body accepted, KiB.", DefaultValueFactory = _ => 1024 };
-        var cacheMb = new Option<int>("--cache-mb") { Description = "Memory budget of the dataset cache, MiB (0: automatic, a quarter of the available memory, 256 MiB … 2 GiB)." };
+        var maxUpload = new Option<int>("--max-upload-kb") { Description = "Largest request body accepted, KiB.", DefaultValueFactory = _ => 1024 }.Range(1, 1 << 20);
+        var cacheMb = new Option<int>("--cache-mb") { Description = "Memory budget of the dataset cache, MiB (0: automatic, a quarter of the available memory, 256 MiB … 2 GiB)." }.Range(0, 1 << 20);
         var cmd = new Command("serve", "Start the local web app (SAR viewer, datasets, NEMA, records) and print its URL; Ctrl-C stops it.")
             { data, port, urls, pub, records, maxUpload, cacheMb };
         cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(data), p.GetValue(port), p.GetValue(urls), p.GetValue(pub), p.GetValue(records), p.GetValue(maxUpload), p.GetValue(cacheMb))));

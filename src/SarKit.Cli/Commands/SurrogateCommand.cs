@@ -21,16 +21,16 @@ internal static class SurrogateCommand
 
     private static Command Dataset(CliIO io)
     {
-        var subjects = new Option<int>("--subjects") { Description = "Number of random phantoms (subjects).", Required = true };
-        var shims = new Option<int>("--shims") { Description = "Random phase settings per subject (uniform amplitudes).", Required = true };
+        var subjects = new Option<int>("--subjects") { Description = "Number of random phantoms (subjects).", Required = true }.Range(1, 1_000_000);
+        var shims = new Option<int>("--shims") { Description = "Random phase settings per subject (uniform amplitudes).", Required = true }.Range(1, 100_000);
         var seed = new Option<int>("--seed") { Description = "Master seed (phantoms, shims and the subject split follow from it).", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--output", "-o") { Description = "Output folder (created if missing; its parent must exist).", Required = true };
-        var size = new Option<int>("--size") { Description = "Cells per side of the square grid.", DefaultValueFactory = _ => 128 };
+        var size = new Option<int>("--size") { Description = "Cells per side of the square grid.", DefaultValueFactory = _ => 128 }.Range(16, 1024);
         var cell = new Option<string>("--cell-size") { Description = "Cell side, e.g. 3.75mm, 0.0025m (bare number = mm).", DefaultValueFactory = _ => "3.75mm" };
-        var val = new Option<double>("--val-fraction") { Description = "Fraction of subjects for validation.", DefaultValueFactory = _ => 0.1 };
-        var test = new Option<double>("--test-fraction") { Description = "Fraction of subjects for test.", DefaultValueFactory = _ => 0.1 };
+        var val = new Option<double>("--val-fraction") { Description = "Fraction of subjects for validation.", DefaultValueFactory = _ => 0.1 }.Range(0, 1, maxExclusive: true);
+        var test = new Option<double>("--test-fraction") { Description = "Fraction of subjects for test.", DefaultValueFactory = _ => 0.1 }.Range(0, 1, maxExclusive: true);
         var store = new Option<bool>("--no-compress") { Description = "Store the .npz members without deflate (faster, larger)." };
-        var threads = new Option<int>("--threads") { Description = "Subjects simulated concurrently (results do not depend on it).", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Subjects simulated concurrently (results do not depend on it).", DefaultValueFactory = _ => 1 }.Range(1, 256);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("dataset", "Simulate N random pelvis phantoms (2D FDFD, 8 line sources, 298 MHz) x M random shims; write .npz shards and manifest.json.")
             { subjects, shims, seed, output, size, cell, val, test, store, threads, json };
@@ -47,14 +47,14 @@ internal static class SurrogateCommand
     {
         var b1 = new Option<string>("--b1") { Description = "B1+ input: named arrays in an .npz, an HDF5 file (.h5/.hdf5, dataset paths; C order) or a MATLAB v5/v7 .mat (axes reversed: MATLAB b1(nx, ny, 2) = [2, ny, nx]). Direct models: 'b1' [2, ny, nx] float (re, im; µT, channel-1 phase removed) or complex [ny, nx], 'mask' [ny, nx], and 'water', 'fat' when the model uses anatomy; or a dataset shard (subject_*.npz, see --shim). Per-channel model: 'b1_channels' [C, 2, ny, nx] float (µT per unit drive, channel-1 phase removed), 'mask', 'water', 'fat', 'rho' (kg/m³; for 10 g); a dataset shard qualifies.", Required = true };
         var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it): a direct model (unet, cgan) or the per-channel model.", Required = true };
-        var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard (direct models: its 'b1_shim'; per-channel model: its 'phases').", DefaultValueFactory = _ => 0 };
+        var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard (direct models: its 'b1_shim'; per-channel model: its 'phases').", DefaultValueFactory = _ => 0 }.Range(0, int.MaxValue);
         var phases = new Option<string?>("--phases") { Description = "Per-channel model: the shim's phases p1,p2,... in rad (unit amplitudes), instead of --shim." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the maps (.npz). Direct: sar [W/kg], sar_normalised [W/kg per µT²]. Per-channel: e_channels [C, 2, ny, nx] (√(W/kg) per unit drive) and, for the shim, sar, sar10g [W/kg], phases." };
         var vopsOut = new Option<string?>("--vops-out") { Description = "Per-channel model: write the subject's certified VOP set of safety_factor × the predicted 2D 10 g Q-matrices (.h5, docs/vop-format.md; also .mat/.npz)." };
         var margin = new Option<string>("--margin") { Description = "VOP margin ε as a fraction of SAR_wc (0.05 or 5%).", DefaultValueFactory = _ => "0.05" };
         var cell = new Option<string?>("--cell-size") { Description = "Per-channel model: cell side for the 10 g average (e.g. 5mm; default: config.json grid.cell_size_m)." };
         var unit = new Option<string>("--normalisation") { Description = "Per-channel model: drive unit of the input B1+ maps, carried into the VOP file (per_ampere for SarKit datasets, per_volt_incident, per_sqrt_watt_incident, per_sqrt_watt_accepted).", DefaultValueFactory = _ => "per_ampere" };
-        var drives = new Option<int>("--drives") { Description = "Random unit drives of the VOP verifier's second check (0 to skip).", DefaultValueFactory = _ => 10_000 };
+        var drives = new Option<int>("--drives") { Description = "Random unit drives of the VOP verifier's second check (0 to skip).", DefaultValueFactory = _ => 10_000 }.Range(0, 10_000_000);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var cmd = new Command("predict", "Predict the local SAR of one slice from its B1+ maps with a trained surrogate (ONNX Runtime); the per-channel model also gives 10 g maps and a certified VOP set.")
             { b1, model, shim, phases, output, vopsOut, margin, cell, unit, drives, json };
@@ -166,6 +166,7 @@ internal static class SurrogateCommand
             vops is null ? null : new SurrogateVopsJson(Path.GetFullPath(a.VopsOut!), vops.Set.Count, vops.QMatrices, vops.Set.Margin.Epsilon, vops.Set.SarWorstCase,
                 vops.SafetyFactor, SarKit.Fields.FieldNormalisationExtensions.ToId(norm), vops.Certified),
             sw.Elapsed.TotalSeconds, CliApp.Version);
+        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
         if (a.Json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -266,10 +267,10 @@ internal static class SurrogateCommand
         var plots = new Option<string?>("--plots") { Description = "Folder for histograms of the calibrated predicted/true ratio (SVG and PNG per metric)." };
         var cases = new Option<string?>("--cases") { Description = "Write every case (split, subject, shim, <|B1+|>, true and predicted normalised peaks per method) to this CSV." };
         var vops = new Option<string?>("--vops") { Description = "VOP cache (.h5/.npz/.mat): read if it exists (same population and margin), else written." };
-        var vopSubjects = new Option<int>("--vop-subjects") { Description = "Training subjects (spread over the split) whose 2D 10 g Q-matrices make the population VOPs.", DefaultValueFactory = _ => 100 };
-        var vopMargin = new Option<double>("--vop-margin") { Description = "VOP compression margin (fraction of SAR_wc).", DefaultValueFactory = _ => 0.05 };
+        var vopSubjects = new Option<int>("--vop-subjects") { Description = "Training subjects (spread over the split) whose 2D 10 g Q-matrices make the population VOPs.", DefaultValueFactory = _ => 100 }.Range(1, 1_000_000);
+        var vopMargin = new Option<double>("--vop-margin") { Description = "VOP compression margin (fraction of SAR_wc).", DefaultValueFactory = _ => 0.05 }.Range(0, 10, minExclusive: true);
         var noVop = new Option<bool>("--no-vop") { Description = "Skip the VOP worst-case baseline." };
-        var quantile = new Option<double>("--quantile") { Description = "Safety factor = this quantile of true/predicted peak on the validation subjects.", DefaultValueFactory = _ => 0.95 };
+        var quantile = new Option<double>("--quantile") { Description = "Safety factor = this quantile of true/predicted peak on the validation subjects.", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines.")
             { data, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, json };
@@ -289,6 +290,7 @@ internal static class SurrogateCommand
         if (cases is not null) ev.WriteCasesCsv(cases);
         var plotFiles = plots is null ? null : ev.WriteHistograms(plots).Select(Path.GetFullPath).ToArray();
         var res = EvaluateJson(ev, data, modelPath, cases, plotFiles, options.VopFile);
+        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn("SF").AddColumn(Markup.Escape("Raw P(under) [Wilson]"))
             .AddColumn("Raw mean over").AddColumn(Markup.Escape("SF: P(under) [subj.]")).AddColumn(Markup.Escape("SF: mean over [subj.]")).AddColumn("Raw SF95 / SF100");
@@ -352,6 +354,7 @@ internal static class SurrogateCommand
         var res = new SurrogatePredictJson(Path.GetFullPath(b1Path), Path.GetFullPath(modelPath), predictor.Target, input.Ny, input.Nx, r.MeanB1AbsMicroTesla,
             r.PeakSar, [r.PeakCell / input.Nx, r.PeakCell % input.Nx], r.SafetyFactor, r.ConservativePeakSar, reference, r.Milliseconds,
             output is null ? null : Path.GetFullPath(output), CliApp.Version);
+        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -431,8 +434,8 @@ internal static class SurrogateCommand
         if (t.EndsWith("mm")) t = t[..^2];
         else if (t.EndsWith("cm")) { t = t[..^2]; scale = 1e-2; }
         else if (t.EndsWith('m')) { t = t[..^1]; scale = 1; }
-        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v <= 0)
-            throw new SarKitInputException($"{option} '{text}': expected a positive length such as 3.75mm, 0.25cm or 0.0025m.");
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v <= 0 || v * scale > 1)
+            throw new SarKitInputException($"{option} '{text}': expected a positive length up to 1 m such as 3.75mm, 0.25cm or 0.0025m.");
         return v * scale;
     }
 
@@ -448,6 +451,7 @@ internal static class SurrogateCommand
         var manifest = io.WithProgress(json, $"Simulating {options.Subjects} subjects", p => builder.Build(full, (done, total) => p?.Report(done / (double)total)));
         var result = new SurrogateDatasetJson(full, Path.Combine(full, SurrogateDatasetBuilder.ManifestFile), manifest.Subjects.Count, manifest.ShimsPerSubject,
             manifest.Grid.Nx, manifest.Grid.CellSizeM, manifest.Splits, sw.Elapsed.TotalSeconds, CliApp.Version);
+        Json.RequireFinite(result); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, result); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));

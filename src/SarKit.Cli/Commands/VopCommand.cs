@@ -39,11 +39,11 @@ internal static class VopCommand
         Required = required, AllowMultipleArgumentsPerToken = true, Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
     };
     private static Option<string?> QVariable() => new("--q-variable") { Description = "Variable/member holding the matrices in .mat/.npz inputs (default: matrices, Q, Q10g, or the only N×N×K array)." };
-    private static Option<int> Drives(int dflt, string what) => new("--drives") { Description = what, DefaultValueFactory = _ => dflt };
+    private static Option<int> Drives(int dflt, string what) => new Option<int>("--drives") { Description = what, DefaultValueFactory = _ => dflt }.Range(0, 10_000_000);
     private static Option<int> Seed() => new("--seed") { Description = "Seed of the random drives (results depend only on it).", DefaultValueFactory = _ => 1 };
     private static Option<bool> JsonOpt() => new("--json") { Description = "Print one JSON object on stdout (docs/vop-cli.md)." };
     private static Option<string?> Partition() => new("--partition") { Description = "i/N: use only the i-th of N contiguous blocks of the input matrices (1 ≤ i ≤ N; block i = [⌊(i−1)K/N⌋, ⌊iK/N⌋))." };
-    private static Option<double> Tolerance() => new("--tolerance") { Description = "Verifier tolerance relative to SAR_wc: Q counts as dominated when λ_min(Σc_jV_j − Q) ≥ −tol·SAR_wc.", DefaultValueFactory = _ => 1e-9 };
+    private static Option<double> Tolerance() => new Option<double>("--tolerance") { Description = "Verifier tolerance relative to SAR_wc: Q counts as dominated when λ_min(Σc_jV_j − Q) ≥ −tol·SAR_wc.", DefaultValueFactory = _ => 1e-9 }.Range(0, 1e-3);
 
     // ------------------------------------------------------------------ compress
 
@@ -52,14 +52,14 @@ internal static class VopCommand
         var q = QOption(required: true);
         var qv = QVariable();
         var margin = new Option<string>("--margin") { Description = "Final margin ε as a fraction of SAR_wc (0.05 or 5%).", Required = true };
-        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the margin at this many VOPs." };
+        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the margin at this many VOPs." }.Range(1, int.MaxValue);
         var algo = new Option<string>("--algorithm") { Description = "lee | lee-kuehne | iterative | hybrid | eichfelder.", DefaultValueFactory = _ => "iterative" };
         algo.AcceptOnlyFromAmong("lee", "lee-kuehne", "iterative", "hybrid", "eichfelder");
         var kind = new Option<string>("--margin-kind") { Description = "diagonal (Z = ε·SAR_wc·I) | global (Z = ε·S_g, the sum of all Q scaled to λ_max = SAR_wc).", DefaultValueFactory = _ => "diagonal" };
         kind.AcceptOnlyFromAmong("diagonal", "global");
         var post = new Option<bool>("--post-process") { Description = "Run the post-processing step (per-VOP margins, Orzada et al. 2021)." };
         var part = Partition();
-        var globalWc = new Option<double?>("--global-sar-wc") { Description = "With --partition: SAR_wc of the whole input (W/kg per unit²), if known; otherwise it is computed by streaming the whole input once." };
+        var globalWc = new Option<double?>("--global-sar-wc") { Description = "With --partition: SAR_wc of the whole input (W/kg per unit²), if known; otherwise it is computed by streaming the whole input once." }.Range(0, double.MaxValue, minExclusive: true);
         var output = new Option<string>("--output", "-o") { Description = "Output VOP file (.h5, .mat or .npz). A checkpoint OUTPUT.checkpoint.json is kept beside it while running.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from OUTPUT.checkpoint.json." };
         var drives = Drives(1_000_000, "Random unit drives of the verifier's second check (0 to skip).");
@@ -187,9 +187,7 @@ internal static class VopCommand
         var file = new CheckpointFile(string.Join(";", a.Q.Select(Path.GetFullPath)), a.Partition, a.Algorithm, a.MarginKind, ParseMargin(a.Margin), a.TargetVops,
             a.PostProcess, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), ck);
         var text = JsonSerializer.Serialize(file, Json.Options);
-        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
+        AtomicOutput.Write(path, tmp => File.WriteAllText(tmp, text));
     }
 
     private static VopCompressionCheckpoint ReadCheckpoint(string path, CompressArgs a)
@@ -198,11 +196,39 @@ internal static class VopCommand
         try { f = JsonSerializer.Deserialize<CheckpointFile>(File.ReadAllText(path), Json.Options); }
         catch (JsonException e) { throw new SarKitInputException($"{path}: not a valid checkpoint: {e.Message}", e) { SourceFile = path }; }
         if (f?.Checkpoint is null) throw new SarKitInputException($"{path}: not a valid checkpoint (no 'checkpoint' object).") { SourceFile = path };
+        ValidateCheckpoint(path, f, inner: false);
         string input = string.Join(";", a.Q.Select(Path.GetFullPath));
         if (f.Input != input || f.Partition != a.Partition || f.Algorithm != a.Algorithm || f.MarginKind != a.MarginKind || f.Margin != ParseMargin(a.Margin)
             || f.TargetVops != a.TargetVops || f.PostProcess != a.PostProcess)
             throw new SarKitInputException($"{path}: the checkpoint belongs to another run (input {f.Input}, partition {f.Partition ?? "none"}, algorithm {f.Algorithm}, margin {f.Margin} {f.MarginKind}); use the same options or remove it.") { SourceFile = path };
+        ValidateCheckpoint(path, f, inner: true);
         return f.Checkpoint;
+    }
+
+    /// <summary>
+    /// Every field of a checkpoint present, non-null, finite and in range before it is used (a hand-edited or damaged
+    /// checkpoint is bad input naming the field, never a crash).
+    /// </summary>
+    private static void ValidateCheckpoint(string path, CheckpointFile f, bool inner)
+    {
+        SarKitInputException Bad(string field, object? value, string expected)
+            => new($"{path}: checkpoint field '{field}' is {(value is null ? "missing or null" : Convert.ToString(value, Inv))}; expected {expected}. Remove the checkpoint to start afresh.") { SourceFile = path, Dataset = field };
+        if (string.IsNullOrEmpty(f.Input)) throw Bad("input", f.Input, "the input file list");
+        if (string.IsNullOrEmpty(f.Algorithm)) throw Bad("algorithm", f.Algorithm, "an algorithm name");
+        if (string.IsNullOrEmpty(f.MarginKind)) throw Bad("margin_kind", f.MarginKind, "diagonal or global");
+        if (!(double.IsFinite(f.Margin) && f.Margin > 0)) throw Bad("margin", f.Margin, "a finite margin > 0");
+        if (f.TargetVops is < 1) throw Bad("target_vops", f.TargetVops, "null or ≥ 1");
+        if (string.IsNullOrEmpty(f.CreatedUtc)) throw Bad("created_utc", f.CreatedUtc, "a UTC time stamp");
+        if (!inner) return; // the run identity is compared next; the state of the run after that
+        var c = f.Checkpoint;
+        if (c.Iteration < 0) throw Bad("checkpoint.iteration", c.Iteration, "≥ 0");
+        if (!(double.IsFinite(c.Epsilon) && c.Epsilon > 0)) throw Bad("checkpoint.epsilon", c.Epsilon, "a finite ε > 0");
+        if (c.VopSourceIndices is null) throw Bad("checkpoint.vop_source_indices", null, "an array of matrix indices");
+        for (int i = 0; i < c.VopSourceIndices.Length; i++)
+            if (c.VopSourceIndices[i] < 0) throw Bad($"checkpoint.vop_source_indices[{i}]", c.VopSourceIndices[i], "an index ≥ 0");
+        if (c.VopSourceIndices.Distinct().Count() != c.VopSourceIndices.Length) throw Bad("checkpoint.vop_source_indices", "a list with repeated indices", "distinct indices");
+        if (c.SourceSha256 is not { Length: 64 } h || !h.All(char.IsAsciiHexDigit)) throw Bad("checkpoint.source_sha256", c.SourceSha256, "64 hexadecimal digits");
+        if (string.IsNullOrEmpty(c.OptionsFingerprint)) throw Bad("checkpoint.options_fingerprint", c.OptionsFingerprint, "the settings fingerprint");
     }
 
     // ------------------------------------------------------------------ verify
@@ -300,7 +326,7 @@ internal static class VopCommand
         var part = Partition();
         var drives = Drives(100_000, "Random unit drives of the overestimation statistics (with --q).");
         var seed = Seed();
-        var bins = new Option<int>("--bins") { Description = "Histogram bins in the JSON output.", DefaultValueFactory = _ => 40 };
+        var bins = new Option<int>("--bins") { Description = "Histogram bins in the JSON output.", DefaultValueFactory = _ => 40 }.Range(1, 100_000);
         var json = JsonOpt();
         var cmd = new Command("report", "Describe a VOP set: count, margin, certificate and (with --q) the relative and absolute overestimation over random unit drives.")
             { file, q, qv, part, drives, seed, bins, json };
@@ -336,7 +362,7 @@ internal static class VopCommand
         var q = QOption(required: true);
         var qv = QVariable();
         var margin = new Option<string>("--margin") { Description = "Margin ε_m of the merge step, fraction of the global SAR_wc (0.02 or 2%). The merged set's bound is ε_m + max ε_p.", Required = true };
-        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the merge margin at this many VOPs." };
+        var target = new Option<int?>("--target-vops") { Description = "Iterative/hybrid: stop shrinking the merge margin at this many VOPs." }.Range(1, int.MaxValue);
         var algo = new Option<string>("--algorithm") { Description = "lee | lee-kuehne | iterative | hybrid | eichfelder.", DefaultValueFactory = _ => "iterative" };
         algo.AcceptOnlyFromAmong("lee", "lee-kuehne", "iterative", "hybrid", "eichfelder");
         var kind = new Option<string>("--margin-kind") { Description = "diagonal | global (global: S_g of all original matrices).", DefaultValueFactory = _ => "diagonal" };
@@ -488,6 +514,7 @@ internal static class VopCommand
             using var src = QMatrixSources.OpenMany(p.GetValue(q)!, p.GetValue(qv));
             var (sha, wc, _) = StageProgress.Run(io, prog => src.Summarise(new Progress1(prog, "reading", src.Count)));
             var r = new SummaryJson(src.Description, src.Channels, src.Count, wc, sha, Fields.FieldNormalisationExtensions.ToId(src.Normalisation), sw.Elapsed.TotalSeconds, CliApp.Version);
+            Json.RequireFinite(r); // tables too: no non-finite result is shown as a number
             if (p.GetValue(json)) { Json.Write(io.Out, r); return CliApp.ExitOk; }
             io.Out.WriteLine($"inputs:   {r.Inputs}");
             io.Out.WriteLine($"matrices: {r.Count} ({r.Channels} channels, normalisation {r.Normalisation})");
@@ -617,6 +644,7 @@ internal static class VopCommand
         var j = new VopJson(command, Path.GetFullPath(path), set.Channels, set.Count, VopSetFile.CriterionId(set.Criterion), set.Algorithm,
             set.Margin.Kind.ToString().ToLowerInvariant(), set.Margin.Epsilon, set.SourceCount, set.SourceSha256, Json.Num(set.SarWorstCase),
             Fields.FieldNormalisationExtensions.ToId(set.Normalisation), new Dictionary<string, string>(set.Attributes), cert, ver, over, sw.Elapsed.TotalSeconds, CliApp.Version);
+        Json.RequireFinite(j); // tables too: no non-finite result is shown as a number
         if (json) { Json.Write(io.Out, j); return CliApp.ExitOk; }
 
         var t = new Table().AddColumn("Quantity").AddColumn("Value");

@@ -340,6 +340,11 @@ public sealed class AveragingCubeSet
     {
         box = default; mass = 0;
         double s0 = Math.Cbrt(M / rhoCentre);
+        // Start no larger than the grid: a near-zero centre density gives an astronomically large s0, from which the
+        // shrinking loop below would step down one voxel breakpoint at a time (practically forever).
+        var unit = shape.Bounds(1.0);
+        double sMax = Math.Min(nx / (unit.X1 - unit.X0), Math.Min(ny / (unit.Y1 - unit.Y0), nz / (unit.Z1 - unit.Z0)));
+        if (!(s0 <= sMax)) s0 = sMax;
         double a = shape.Prev(s0), b = shape.Next(a);
         double ma = a > 0 ? pm.Box(shape.Bounds(a)) : 0, mb = pm.Box(shape.Bounds(b));
         int guard = 0;

@@ -92,6 +92,10 @@ public static class MvieSolver
         var o = options ?? new MvieOptions();
         var sw = Stopwatch.StartNew();
         if (n < 1) throw new SarKitInputException($"MVIE: channel count {n}; expected ≥ 1.");
+        // the barrier loop multiplies t until m·N/t < tolerance: a NaN, zero or denormal tolerance would never stop it
+        if (!(o.GapTolerance >= 1e-15 && o.GapTolerance <= 1)) throw new SarKitInputException($"MVIE: gap tolerance {o.GapTolerance}; expected a finite value in [1e-15, 1].");
+        if (o.PowerFloor is { } floorIn && !(double.IsFinite(floorIn) && floorIn > 0)) throw new SarKitInputException($"MVIE: power floor {floorIn}; expected a finite value > 0.");
+        if (!(o.BarrierGrowth > 1 && double.IsFinite(o.BarrierGrowth))) throw new SarKitInputException($"MVIE: barrier growth {o.BarrierGrowth}; expected a finite value > 1.");
         int n2 = n * n;
         if (packed.Length == 0 || packed.Length % n2 != 0) throw new SarKitInputException($"MVIE: {packed.Length} packed doubles is not a positive multiple of N² = {n2}.");
         int count = packed.Length / n2;

@@ -52,9 +52,23 @@ public sealed class DriveVector
                 || (ap.Length == 2 && !double.TryParse(ap[1], NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
                 throw new SarKitInputException($"Drive: channel {i} entry '{parts[i]}' is not amplitude@phase_deg (e.g. 1@45).");
             double ph = ap.Length == 2 ? double.Parse(ap[1], NumberStyles.Float, CultureInfo.InvariantCulture) : 0;
+            CheckPolar(amp, ph, $"Drive: channel {i} entry '{parts[i]}'", null, null);
             b[i] = Complex.FromPolarCoordinates(amp, ph * Math.PI / 180.0);
         }
         return new DriveVector(b, normalisation);
+    }
+
+    /// <summary>Largest drive amplitude accepted, in drive units (V, A, √W): far above any RF amplifier, far below overflow of |b|².</summary>
+    public const double MaxAmplitude = 1e9;
+    /// <summary>Largest |phase| accepted, degrees (beyond it the phase loses precision in double arithmetic).</summary>
+    public const double MaxPhaseDeg = 1e6;
+
+    private static void CheckPolar(double amp, double phaseDeg, string where, string? file, string? field)
+    {
+        if (!double.IsFinite(amp) || amp < 0 || amp > MaxAmplitude)
+            throw new SarKitInputException($"{where}: amplitude {amp.ToString(CultureInfo.InvariantCulture)} is outside [0, {MaxAmplitude:G3}] (use the phase for a sign).") { SourceFile = file, Dataset = field };
+        if (!double.IsFinite(phaseDeg) || Math.Abs(phaseDeg) > MaxPhaseDeg)
+            throw new SarKitInputException($"{where}: phase {phaseDeg.ToString(CultureInfo.InvariantCulture)}° is outside [−{MaxPhaseDeg:G3}, {MaxPhaseDeg:G3}]°.") { SourceFile = file, Dataset = field };
     }
 
     /// <summary>
@@ -78,8 +92,8 @@ public sealed class DriveVector
         {
             if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.Array)
                 throw new SarKitInputException($"Drive file '{source}': missing array \"{name}\".") { SourceFile = source, Dataset = name };
-            return e.EnumerateArray().Select((x, i) => x.ValueKind == JsonValueKind.Number ? x.GetDouble()
-                : throw new SarKitInputException($"Drive file '{source}': \"{name}\"[{i}] is not a number.") { SourceFile = source, Dataset = name }).ToArray();
+            return e.EnumerateArray().Select((x, i) => x.ValueKind == JsonValueKind.Number && x.GetDouble() is var v && double.IsFinite(v) ? v
+                : throw new SarKitInputException($"Drive file '{source}': \"{name}\"[{i}] = {x.GetRawText()} is not a finite number.") { SourceFile = source, Dataset = name }).ToArray();
         }
         var norm = fallback;
         foreach (var key in new[] { "normalisation", "unit" })
@@ -91,6 +105,7 @@ public sealed class DriveVector
             var a = Arr("amplitude");
             var p = root.TryGetProperty("phase_deg", out _) ? Arr("phase_deg") : new double[a.Length];
             if (p.Length != a.Length) throw new SarKitInputException($"Drive file '{source}': {a.Length} amplitudes but {p.Length} phases.") { SourceFile = source };
+            for (int i = 0; i < a.Length; i++) CheckPolar(a[i], p[i], $"Drive file '{source}': channel {i}", source, "amplitude");
             b = a.Select((x, i) => Complex.FromPolarCoordinates(x, p[i] * Math.PI / 180)).ToArray();
         }
         else if (root.TryGetProperty("re", out _))
@@ -98,6 +113,8 @@ public sealed class DriveVector
             var re = Arr("re"); var im = Arr("im");
             if (re.Length != im.Length) throw new SarKitInputException($"Drive file '{source}': {re.Length} real parts but {im.Length} imaginary parts.") { SourceFile = source };
             b = re.Select((x, i) => new Complex(x, im[i])).ToArray();
+            for (int i = 0; i < b.Length; i++)
+                if (b[i].Magnitude > MaxAmplitude) throw new SarKitInputException($"Drive file '{source}': channel {i} |re + i·im| = {b[i].Magnitude:G6} exceeds {MaxAmplitude:G3}.") { SourceFile = source, Dataset = "re" };
         }
         else throw new SarKitInputException($"Drive file '{source}': expected \"amplitude\" (and \"phase_deg\") or \"re\" and \"im\" arrays.") { SourceFile = source };
         return new DriveVector(b, norm);

@@ -18,7 +18,7 @@ public sealed class AirPadding
 
     public AirPadding(VoxelGrid original, int cells)
     {
-        if (cells < 0) throw new SarKitInputException($"Air padding must be ≥ 0 voxels, got {cells}.");
+        if (cells < 0 || cells > MaxCells) throw new SarKitInputException($"Air padding must be 0 … {MaxCells} voxels, got {cells}.");
         if (cells > 0 && !original.IsUniform(1e-6))
             throw new SarKitInputException($"Air padding needs a uniform grid; this grid ({original}) is graded.");
         Original = original; Cells = cells;
@@ -60,8 +60,14 @@ public sealed class AirPadding
         if (rhoMin == double.MaxValue) return 0;
         var g = t.Grid;
         double d = Math.Min(g.WidthX(0), Math.Min(g.WidthY(0), g.WidthZ(0)));
-        return (int)Math.Ceiling(1.5 * Math.Cbrt(massKg / rhoMin) / d);
+        double cells = Math.Ceiling(1.5 * Math.Cbrt(massKg / rhoMin) / d);
+        if (!(cells <= MaxCells))
+            throw new SarKitInputException($"{t.Source}: a cube of {massKg * 1e3:G4} g at the lowest tissue density {rhoMin:G4} kg/m³ needs {cells:G4} air voxels of padding (more than {MaxCells}); check the density map and the averaging mass.");
+        return (int)cells;
     }
+
+    /// <summary>Largest padding accepted, voxels per side (keeps the padded grid within memory and index range).</summary>
+    public const int MaxCells = 1000;
 
     /// <summary>Padding that brings the air margin up to <see cref="RecommendedMargin"/> (0 when it is already there).</summary>
     public static int Needed(TissueModel t, double massKg) => Math.Max(0, RecommendedMargin(t, massKg) - AirMargin(t));

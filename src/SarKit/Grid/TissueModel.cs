@@ -83,7 +83,19 @@ public sealed class TissueModel
     }
 
     /// <summary>
-    /// Checks the physical validity of the maps: finite values, σ ≥ 0, ρ ≥ 0, and σ = 0 where ρ = 0
+    /// Smallest density of a tissue voxel, kg/m³. A density in (0, 1) kg/m³ is no material in a body model (air is
+    /// 1.2 kg/m³, lung tissue ≈ 250 kg/m³); it would make the averaging cube of that voxel astronomically large and its
+    /// local SAR σ|E|²/ρ overflow, so it is refused (docs/averaging.md, "Physical ranges").
+    /// </summary>
+    public const double MinTissueDensity = 1.0;
+    /// <summary>Largest density accepted, kg/m³ (osmium, the densest element, is 22 590 kg/m³).</summary>
+    public const double MaxDensity = 30_000;
+    /// <summary>Largest conductivity accepted, S/m (silver is 6.3e7 S/m).</summary>
+    public const double MaxConductivity = 1e9;
+
+    /// <summary>
+    /// Checks the physical validity of the maps: finite values, σ in [0, <see cref="MaxConductivity"/>], ρ = 0 or in
+    /// [<see cref="MinTissueDensity"/>, <see cref="MaxDensity"/>], and σ = 0 where ρ = 0
     /// (a conducting voxel without mass is an error: its SAR would be infinite).
     /// Throws <see cref="SarKitInputException"/> naming the source, map and first bad voxel index (i, j, k).
     /// </summary>
@@ -93,7 +105,10 @@ public sealed class TissueModel
         {
             double s = Sigma[n], r = Rho[n];
             if (!double.IsFinite(r) || r < 0) throw Bad("rho", n, r, "density must be finite and ≥ 0 kg/m³");
+            if (r > 0 && r < MinTissueDensity) throw Bad("rho", n, r, $"density must be 0 (background) or at least {MinTissueDensity} kg/m³ (values in g/cm³, or a corrupt map?)");
+            if (r > MaxDensity) throw Bad("rho", n, r, $"density above {MaxDensity} kg/m³ is not a physical material");
             if (!double.IsFinite(s) || s < 0) throw Bad("sigma", n, s, "conductivity must be finite and ≥ 0 S/m");
+            if (s > MaxConductivity) throw Bad("sigma", n, s, $"conductivity above {MaxConductivity:G3} S/m is not a physical material");
             if (r == 0 && s > 0) throw Bad("rho", n, r, $"zero density in a conducting voxel (σ = {s} S/m)");
         }
         if (EpsilonR is { } e && e.Length != Rho.Length) throw new SarKitInputException($"{Source}: eps_r has {e.Length} values for {Rho.Length} voxels.");

@@ -16,7 +16,12 @@ public sealed class VoxelGrid : IEquatable<VoxelGrid>
         _ex = Check(edgesX, "x");
         _ey = Check(edgesY, "y");
         _ez = Check(edgesZ, "z");
+        if ((long)Nx * Ny > MaxVoxels || (long)Nx * Ny * Nz > MaxVoxels) // Nx·Ny ≤ 2^31 first, so the triple product cannot wrap
+            throw new SarKitInputException($"Grid of {Nx}×{Ny}×{Nz} voxels is larger than the {MaxVoxels} voxels SarKit can index.");
     }
+
+    /// <summary>Largest number of voxels of a grid (linear indices are 32-bit: <see cref="int.MaxValue"/>).</summary>
+    public const long MaxVoxels = int.MaxValue;
 
     private static double[] Check(double[] e, string axis)
     {
@@ -34,6 +39,8 @@ public sealed class VoxelGrid : IEquatable<VoxelGrid>
     public static VoxelGrid Uniform(int nx, int ny, int nz, double dx, double dy, double dz, (double X, double Y, double Z) origin = default)
     {
         if (nx < 1 || ny < 1 || nz < 1) throw new SarKitInputException($"Grid dimensions must be positive, got {nx}×{ny}×{nz}.");
+        if ((long)nx * ny > MaxVoxels || (long)nx * ny * nz > MaxVoxels)
+            throw new SarKitInputException($"Grid of {nx}×{ny}×{nz} voxels is larger than the {MaxVoxels} voxels SarKit can index.");
         if (!(dx > 0) || !(dy > 0) || !(dz > 0)) throw new SarKitInputException($"Grid spacing must be positive, got ({dx}, {dy}, {dz}) m.");
         return new VoxelGrid(Edges(nx, dx, origin.X), Edges(ny, dy, origin.Y), Edges(nz, dz, origin.Z));
     }

@@ -224,11 +224,31 @@ public sealed class MatFile : IArrayCollection
                     using var z = new ZLibStream(new BoundedReadStream(fs, tag.Bytes), CompressionMode.Decompress, leaveOpen: true);
                     var inner = ReadTag(z, BigEndian);
                     if (inner.Type != miMATRIX) _warnings.Add($"compressed element at byte {pos} holds type {inner.Type}, not a matrix; skipped");
-                    else if (inner.Bytes > 0) AddVariable(ReadMatrixHeader(z, BigEndian, SourceFile), pos, tag.Bytes, true, names);
+                    else if (inner.Bytes > 0)
+                    {
+                        if (inner.Bytes > CheckedZipEntryStream.MaxDeflateRatio * Math.Max(tag.Bytes, 1))
+                            throw Bad($"compressed element at byte {pos} declares {inner.Bytes} bytes from {tag.Bytes} compressed bytes, more than zlib can produce (corrupt file or decompression bomb).");
+                        var body = new BoundedReadStream(z, inner.Bytes);
+                        var h = ReadMatrixHeader(body, BigEndian, SourceFile);
+                        if (CheckValues(h, body, pos, compressed: true))
+                        {
+                            // highly compressed: inflate the rest once (streamed) so the real size, not only the declared one, is known
+                            if (inner.Bytes > 64 * Math.Max(tag.Bytes, 1) && inner.Bytes > 1 << 20)
+                            {
+                                body.Skip(body.Remaining);
+                            }
+                            AddVariable(h, pos, tag.Bytes, true, names);
+                        }
+                    }
                 }
                 else if (tag.Type == miMATRIX)
                 {
-                    if (tag.Bytes > 0) AddVariable(ReadMatrixHeader(fs, BigEndian, SourceFile), pos, tag.Bytes, false, names);
+                    if (tag.Bytes > 0)
+                    {
+                        var body = new BoundedReadStream(fs, tag.Bytes);
+                        var h = ReadMatrixHeader(body, BigEndian, SourceFile);
+                        if (CheckValues(h, body, pos, compressed: false)) AddVariable(h, pos, tag.Bytes, false, names);
+                    }
                 }
                 else _warnings.Add($"top-level element of type {tag.Type} at byte {pos} skipped");
             }
@@ -238,6 +258,39 @@ public sealed class MatFile : IArrayCollection
             }
             pos = next;
         }
+    }
+
+    /// <summary>
+    /// Checks, before anything is allocated, that the values of a numeric or char variable fit in its element: the
+    /// dimensions' product does not overflow, the real part's storage type is known and its byte count equals
+    /// count × size and lies inside the element (for uncompressed complex variables the imaginary part too).
+    /// True when the variable is numeric or char (other classes are skipped by <see cref="AddVariable"/>).
+    /// </summary>
+    private bool CheckValues(MatrixHeader h, BoundedReadStream body, long pos, bool compressed)
+    {
+        bool numeric = h.Class is >= MatClass.Double and <= MatClass.UInt64;
+        if (!numeric && h.Class != MatClass.Char) return true;
+        if (h.Name.Length == 0) return true;
+        string where = $"'{SourceFile}' variable '{h.Name}' (element at byte {pos})";
+        long count = StoredArray.CountOf(h.Dims, where, SourceFile, h.Name);
+        for (int part = 0; part < (h.Complex && numeric ? 2 : 1); part++)
+        {
+            var t = ReadTag(body, BigEndian);
+            string what = part == 0 ? "real part" : "imaginary part";
+            if (t.Bytes > body.Remaining)
+                throw new SarKitInputException($"{where}: the {what} declares {t.Bytes} bytes but the element has {body.Remaining} left (truncated or corrupt file).") { SourceFile = SourceFile, Dataset = h.Name };
+            if (numeric)
+            {
+                if (!TryKind(t.Type, out var k))
+                    throw new SarKitInputException($"{where}: the {what} has unknown storage type {t.Type}.") { SourceFile = SourceFile, Dataset = h.Name };
+                StoredArray.RequireBytes($"{where} {what} (size [{string.Join(",", h.Dims)}])", SourceFile, h.Name, count * ScalarCodec.Size(k), t.Bytes);
+            }
+            else if (t.Bytes > 4 * count + 8) // UTF-8 uses at most 4 bytes per character
+                throw new SarKitInputException($"{where}: {t.Bytes} bytes of character data for {count} characters.") { SourceFile = SourceFile, Dataset = h.Name };
+            if (compressed || part == 1 || !h.Complex) break;
+            body.Skip(t.Bytes + t.Padding); // uncompressed: seek to the imaginary part's tag
+        }
+        return true;
     }
 
     private void AddVariable(MatrixHeader h, long pos, long bytes, bool compressed, HashSet<string> names)
@@ -341,6 +394,16 @@ internal sealed class BoundedReadStream(Stream inner, long length, bool ownsInne
 {
     protected override void Dispose(bool disposing) { if (disposing && ownsInner) inner.Dispose(); base.Dispose(disposing); }
     private long _left = length;
+    /// <summary>Bytes of the window not read yet.</summary>
+    public long Remaining => _left;
+
+    /// <summary>Skips <paramref name="n"/> bytes of the window (seeking the inner stream when it can).</summary>
+    public void Skip(long n)
+    {
+        if (n > _left) throw new EndOfStreamException($"cannot skip {n} bytes: {_left} left in the element");
+        if (inner.CanSeek) { inner.Seek(n, SeekOrigin.Current); _left -= n; }
+        else ScalarCodec.Skip(this, n);
+    }
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;

@@ -229,7 +229,7 @@ public sealed class MatFileV73Writer : IDisposable
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) throw new SarKitInputException($"{path}: the folder {dir} does not exist.") { SourceFile = path };
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        var tmp = AtomicFile.TempPathFor(full, out _);
         return new MatFileV73Writer(full, tmp, Hdf5File.Create(tmp, MatFileV73.UserBlockBytes));
     }
 

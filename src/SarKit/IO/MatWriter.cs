@@ -123,7 +123,9 @@ public sealed partial class MatWriter : IDisposable
     {
         Span<byte> t = stackalloc byte[8];
         BinaryPrimitives.WriteUInt32LittleEndian(t, (uint)type);
-        BinaryPrimitives.WriteUInt32LittleEndian(t[4..], checked((uint)bytes));
+        if (bytes is < 0 or > uint.MaxValue)
+            throw new SarKitInputException($"MAT-file element of {bytes} bytes exceeds the Level 5 format's 4 GB limit; write .npz or SarKit HDF5 instead.");
+        BinaryPrimitives.WriteUInt32LittleEndian(t[4..], (uint)bytes);
         o.Write(t);
     }
 

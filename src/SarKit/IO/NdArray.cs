@@ -42,7 +42,7 @@ public sealed class NdArray
     public bool AxesReversed { get; }
 
     public int Rank => Shape.Length;
-    public long Count { get { long n = 1; foreach (var s in Shape) n *= s; return n; } }
+    public long Count => StoredArray.CountOf(Shape, $"NdArray {Type}");
     public bool IsComplex => Type is NdType.Complex64 or NdType.Complex128;
 
     /// <summary>The shape as the file's user sees it (MATLAB/Fortran order when <see cref="AxesReversed"/>).</summary>

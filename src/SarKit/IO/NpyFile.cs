@@ -35,9 +35,10 @@ public static class NpyFile
     {
         if (!File.Exists(path)) throw new SarKitInputException($"NumPy file '{path}' does not exist.") { SourceFile = path };
         NpyHeader h;
-        using (var fs = File.OpenRead(path)) h = ReadHeader(fs, path);
+        long length;
+        using (var fs = File.OpenRead(path)) { h = ReadHeader(fs, path); length = fs.Length; }
         var name = Path.GetFileNameWithoutExtension(path);
-        return Create(h, name, path, () => { var fs = File.OpenRead(path); fs.Seek(h.HeaderBytes, SeekOrigin.Begin); return fs; });
+        return Create(h, name, path, () => { var fs = File.OpenRead(path); fs.Seek(h.HeaderBytes, SeekOrigin.Begin); return fs; }, length - h.HeaderBytes);
     }
 
     /// <summary>Parses the header at the current position of <paramref name="s"/>, leaving the stream at the first data byte.</summary>
@@ -86,7 +87,16 @@ public static class NpyFile
     };
 
     /// <summary>Decoded dtype: element type, byte swap, or text (U: UTF-32 chars, S: bytes) with its item size.</summary>
-    internal readonly record struct Dtype(NdType Type, bool Swap, char TextKind, int ItemChars);
+    internal readonly record struct Dtype(NdType Type, bool Swap, char TextKind, int ItemChars)
+    {
+        /// <summary>Bytes per element in the file.</summary>
+        public long ItemBytes => TextKind switch
+        {
+            'U' => 4L * ItemChars,
+            'S' => ItemChars,
+            _ => ScalarCodec.Size(ScalarCodec.Of(Type)) * (Type is NdType.Complex64 or NdType.Complex128 ? 2L : 1L),
+        };
+    }
 
     internal static Dtype ParseDescr(string descr, string source)
     {
@@ -107,8 +117,17 @@ public static class NpyFile
             ('b', 1) => NdType.Bool,
             _ => null,
         };
-        if (t is { } nt) return new Dtype(nt, swap, '\0', 0);
-        if (kind == 'U') return new Dtype(NdType.UInt32, swap, 'U', size);
+        if (t is { } nt)
+        {
+            // '|' means "byte order not applicable": only for one-byte types; for wider types the order is unknown
+            if (size > 1 && order is not ('<' or '>')) throw UnknownOrder(descr, source, order);
+            return new Dtype(nt, swap, '\0', 0);
+        }
+        if (kind == 'U')
+        {
+            if (order is not ('<' or '>')) throw UnknownOrder(descr, source, order);
+            return new Dtype(NdType.UInt32, swap, 'U', size);
+        }
         if (kind is 'S' or 'a') return new Dtype(NdType.UInt8, false, 'S', size);
         throw BadDescr(descr, source, kind switch
         {
@@ -119,14 +138,27 @@ public static class NpyFile
         });
     }
 
+    // '|' means "not applicable" and '=' or no prefix means the writer's native order: for multi-byte types that is a guess
+    private static SarKitInputException UnknownOrder(string descr, string source, char order)
+        => BadDescr(descr, source, $"byte order '{order}' does not say whether the multi-byte values are little ('<') or big ('>') endian");
+
     private static SarKitInputException BadDescr(string descr, string source, string why)
         => new($"'{source}': dtype descr '{descr}': {why}; supported: <f4 <f8 <c8 <c16 <i1..<i8 <u1..<u8 |b1 (either byte order) and U/S text.") { SourceFile = source };
 
-    internal static StoredArray Create(NpyHeader h, string name, string source, Func<Stream> openData)
+    /// <summary>
+    /// The array of a parsed header. <paramref name="availableBytes"/> is the number of bytes after the header (file or
+    /// archive member size minus <see cref="NpyHeader.HeaderBytes"/>): it must equal shape × item size exactly, so a
+    /// truncated file, trailing garbage or an inflated shape is refused before anything is allocated.
+    /// </summary>
+    internal static StoredArray Create(NpyHeader h, string name, string source, Func<Stream> openData, long availableBytes)
     {
         var dt = ParseDescr(h.Descr, source);
         var shape = h.FortranOrder ? h.FileShape.Reverse().ToArray() : (int[])h.FileShape.Clone();
-        return new NpyStoredArray(name, source, dt, shape, h.FortranOrder && h.FileShape.Length > 1, openData);
+        var a = new NpyStoredArray(name, source, dt, shape, h.FortranOrder && h.FileShape.Length > 1, openData);
+        Int128 declared = (Int128)a.Count * dt.ItemBytes;
+        StoredArray.RequireBytes($"'{source}' array '{name}' ({h.Descr}, shape [{string.Join(",", h.FileShape)}])", source, name,
+            declared > long.MaxValue ? long.MaxValue : (long)declared, availableBytes);
+        return a;
     }
 
     private sealed class NpyStoredArray(string name, string source, Dtype dt, int[] shape, bool reversed, Func<Stream> open)
@@ -139,6 +171,7 @@ public static class NpyFile
         {
             using var s = open();
             ScalarCodec.ReadInto(s, Kind, dt.Swap, data, 0, 1, Scalars);
+            (s as IVerifiedStream)?.VerifyComplete();
         }
 
         protected override void StreamChunks<T>(ChunkHandler<T> handler)
@@ -146,13 +179,16 @@ public static class NpyFile
             using var s = open();
             var part = IsComplex ? ValuePart.Interleaved : ValuePart.Real;
             ScalarCodec.ReadChunks<T>(s, Kind, dt.Swap, Scalars, (first, v, n) => handler(first, v, n, part));
+            (s as IVerifiedStream)?.VerifyComplete();
         }
 
         protected override string ReadTextCore()
         {
             using var s = open();
             long n = Count;
-            int width = dt.TextKind == 'U' ? 4 * dt.ItemChars : dt.ItemChars;
+            long width = dt.ItemBytes; // Count × width was checked against the bytes present when the array was opened
+            if (n == 0) return "";
+            if (width > Array.MaxLength) throw new SarKitInputException($"{Where}: text items of {width} bytes are too long.") { SourceFile = SourceFile, Dataset = Name };
             var buf = new byte[width];
             var rows = new List<string>();
             for (long i = 0; i < n; i++)
@@ -167,6 +203,7 @@ public static class NpyFile
                 else str = Encoding.Latin1.GetString(buf);
                 rows.Add(str.TrimEnd('\0'));
             }
+            (s as IVerifiedStream)?.VerifyComplete();
             return string.Join('\n', rows);
         }
     }

@@ -6,6 +6,9 @@ namespace SarKit.IO;
 /// A NumPy .npz archive (what np.savez / np.savez_compressed write): a ZIP file whose members "name.npy" are .npy
 /// files, stored or deflated. Opening reads the member list and each member's .npy header; values are read lazily,
 /// one member at a time, streamed from the archive. Dispose to close the file.
+/// Every member is checked (docs/array-formats.md, "Integrity and size checks"): its declared sizes against the archive
+/// and the deflate ratio bound, its .npy shape against its declared size, and, whenever its values are read, its real
+/// size and CRC-32 against the central directory (<see cref="CheckedZipEntryStream"/>).
 /// </summary>
 public sealed class NpzArchive : IArrayCollection, IDisposable
 {
@@ -13,7 +16,10 @@ public sealed class NpzArchive : IArrayCollection, IDisposable
     private readonly Dictionary<string, StoredArray> _arrays = new(StringComparer.Ordinal);
     private readonly List<string> _names = new();
 
-    private NpzArchive(string source, ZipArchive zip)
+    /// <summary>Members whose declared size exceeds this multiple of their compressed size are inflated once at open to prove their real size.</summary>
+    private const long SuspiciousRatio = 64;
+
+    private NpzArchive(string source, ZipArchive zip, long archiveBytes)
     {
         SourceFile = source;
         _zip = zip;
@@ -21,16 +27,26 @@ public sealed class NpzArchive : IArrayCollection, IDisposable
         {
             if (e.FullName.EndsWith('/')) continue;
             string name = e.FullName.EndsWith(".npy", StringComparison.Ordinal) ? e.FullName[..^4] : e.FullName;
+            CheckedZipEntryStream.CheckDeclaredSizes(e, archiveBytes, source);
             NpyHeader h;
-            try { using var s = e.Open(); h = NpyFile.ReadHeader(s, $"{source}:{e.FullName}"); }
+            try
+            {
+                using var s = new CheckedZipEntryStream(e, source);
+                h = NpyFile.ReadHeader(s, $"{source}:{e.FullName}");
+                // a highly compressed member is inflated once (streamed, nothing kept) so that its real size and CRC,
+                // not only its declared size, are known before an array of that size is allocated
+                if (e.Length > SuspiciousRatio * Math.Max(e.CompressedLength, 1) && e.Length > 1 << 20) s.VerifyComplete();
+            }
             catch (InvalidDataException ex) { throw new SarKitInputException($"'{source}': member '{e.FullName}' cannot be decompressed: {ex.Message}", ex) { SourceFile = source, Dataset = name }; }
+            catch (EndOfStreamException ex) { throw new SarKitInputException($"'{source}': member '{e.FullName}' ends inside its .npy header (truncated?).", ex) { SourceFile = source, Dataset = name }; }
             var entry = e;
             var arr = NpyFile.Create(h, name, source, () =>
             {
-                var s = entry.Open();
-                ScalarCodec.Skip(s, h.HeaderBytes);
+                var s = new CheckedZipEntryStream(entry, source);
+                try { ScalarCodec.Skip(s, h.HeaderBytes); }
+                catch { s.Dispose(); throw; }
                 return s;
-            });
+            }, e.Length - h.HeaderBytes);
             _arrays[name] = arr;
             _names.Add(name);
         }
@@ -41,7 +57,7 @@ public sealed class NpzArchive : IArrayCollection, IDisposable
     {
         if (!File.Exists(path)) throw new SarKitInputException($"NumPy archive '{path}' does not exist.") { SourceFile = path };
         var fs = File.OpenRead(path);
-        try { return new NpzArchive(path, new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: false)); }
+        try { return new NpzArchive(path, new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: false), fs.Length); }
         catch (InvalidDataException ex) { fs.Dispose(); throw new SarKitInputException($"'{path}' is not a valid .npz (ZIP) archive: {ex.Message}", ex) { SourceFile = path }; }
         catch { fs.Dispose(); throw; }
     }

@@ -182,7 +182,8 @@ internal static class ScalarCodec
     {
         if (n <= 0) return;
         if (s.CanSeek) { s.Seek(n, SeekOrigin.Current); return; }
-        Span<byte> b = stackalloc byte[512];
-        while (n > 0) { int k = (int)Math.Min(n, b.Length); s.ReadExactly(b[..k]); n -= k; }
+        byte[] b = ArrayPool<byte>.Shared.Rent((int)Math.Min(n, 1 << 16));
+        try { while (n > 0) { int k = (int)Math.Min(n, b.Length); s.ReadExactly(b.AsSpan(0, k)); n -= k; } }
+        finally { ArrayPool<byte>.Shared.Return(b); }
     }
 }

@@ -25,6 +25,38 @@ public abstract class StoredArray
     protected StoredArray(string name, string sourceFile, NdType type, int[] shape, bool axesReversed, bool isText = false)
     {
         Name = name; SourceFile = sourceFile; Type = type; Shape = shape; AxesReversed = axesReversed; IsText = isText;
+        Count = CountOf(shape, $"'{sourceFile}' variable '{name}'", sourceFile, name);
+    }
+
+    /// <summary>Largest element count of a stored array (2^48: far beyond memory, far below overflow of byte sizes).</summary>
+    public const long MaxElements = 1L << 48;
+
+    /// <summary>
+    /// Product of a declared shape, refusing negative extents and products above <see cref="MaxElements"/> (a corrupt or
+    /// hostile header must not overflow, wrap to a small count, or size an allocation).
+    /// </summary>
+    public static long CountOf(IReadOnlyList<int> shape, string where, string? sourceFile = null, string? dataset = null)
+    {
+        long n = 1;
+        foreach (var d in shape)
+        {
+            if (d < 0) throw new SarKitInputException($"{where}: negative extent {d} in the declared shape [{string.Join(",", shape)}].") { SourceFile = sourceFile, Dataset = dataset };
+            if (d == 0) n = 0;
+            else if (n > MaxElements / d) throw new SarKitInputException($"{where}: declared shape [{string.Join(",", shape)}] has more than {MaxElements} elements (corrupt header?).") { SourceFile = sourceFile, Dataset = dataset };
+            else n *= d;
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// Throws when the values of the declared shape need more bytes than the file holds for them:
+    /// <paramref name="declaredBytes"/> (shape × item size) against <paramref name="availableBytes"/>. Called by the
+    /// readers while opening, before anything is allocated from the declared shape.
+    /// </summary>
+    protected internal static void RequireBytes(string where, string sourceFile, string name, long declaredBytes, long availableBytes, bool exact = true)
+    {
+        if (declaredBytes > availableBytes || (exact && declaredBytes != availableBytes))
+            throw new SarKitInputException($"{where}: the declared shape and type need {declaredBytes} bytes of values, but the file holds {availableBytes} (truncated or corrupt file?).") { SourceFile = sourceFile, Dataset = name };
     }
 
     /// <summary>Variable or member name ("E", "sigma", ...).</summary>
@@ -41,7 +73,8 @@ public abstract class StoredArray
     public bool IsText { get; }
 
     public int Rank => Shape.Length;
-    public long Count { get { long n = 1; foreach (var s in Shape) n *= s; return n; } }
+    /// <summary>Number of elements (product of the shape; checked against overflow when the array is created).</summary>
+    public long Count { get; }
     public bool IsComplex => Type is NdType.Complex64 or NdType.Complex128;
     /// <summary>Shape as the file's user sees it (MATLAB/Fortran order when <see cref="AxesReversed"/>).</summary>
     public int[] FileShape => AxesReversed ? Shape.Reverse().ToArray() : Shape;
@@ -78,8 +111,9 @@ public abstract class StoredArray
     /// <summary>Reads a real array as bool (non-zero → true).</summary>
     public bool[] ReadBool()
     {
-        var r = new bool[Count];
         RequireNumeric();
+        if (Count > Array.MaxLength) throw new SarKitInputException($"{Where}: {Count} elements do not fit in one array.") { SourceFile = SourceFile, Dataset = Name };
+        var r = new bool[Count];
         if (IsComplex) throw new SarKitInputException($"{Where} is complex ({Type}); expected a logical/0-1 array.") { SourceFile = SourceFile, Dataset = Name };
         Guard(() => ReadChunks<double>((first, values, n, part) => { for (int i = 0; i < n; i++) r[first + i] = values[i] != 0; }));
         return r;

@@ -60,6 +60,17 @@ public static class LocalSar
                 }
             }
         });
+        // Overflow fails closed: fields and σ are finite (validated), so a non-finite power comes from drive amplitudes
+        // (or fields) too large for double arithmetic. The total is checked too, so that every partial sum used by the
+        // averaging (prefix sums of non-negative values) is finite as well.
+        double total = 0;
+        for (int v = 0; v < result.Length; v++) total += result[v];
+        if (!double.IsFinite(total))
+        {
+            int bad = Array.FindIndex(result, x => !double.IsFinite(x));
+            string at = bad >= 0 ? $" at voxel {grid.Unravel(bad)} ({result[bad]})" : $" in total ({total})";
+            throw new SarKitInputException($"Absorbed power of the drive overflows{at}: the drive amplitudes (largest |b| = {b.Max(x => x.Magnitude):G6}) or the fields of {e.Source} are too large.");
+        }
     }
 
     /// <summary>Largest value of a map and its linear voxel index (first occurrence); NaN anywhere fails closed.</summary>
