@@ -174,7 +174,7 @@ public sealed unsafe class Hdf5File : IDisposable
         return h;
     }
 
-    private long Fid { get { Hdf5Library.Enter(); return _file!.Id; } }
+    internal long Fid { get { Hdf5Library.Enter(); return _file!.Id; } }
 
     private static string Norm(string path)
     {

@@ -336,15 +336,13 @@ internal sealed class ManagedHdf5Reader : IDisposable
         if (n == 0) return;
         long before = _stream.DatasetBytesRead;
         Selection? fileSel = start is null ? null : new HyperslabSelection(sel.Length, start.Select(x => (ulong)x).ToArray(), sel.Select(x => (ulong)x).ToArray());
-        ulong[]? memDims = f.Scalar ? null : sel.Select(x => (ulong)x).ToArray();
-        d.Read(a, destination, fileSel, null, memDims);
+        // Raw mode (a byte destination): PureHDF copies the stored bytes without its own type or byte-order handling
+        // (it refuses big-endian data otherwise); the datatype was checked by ManagedType and the bytes are swapped below.
+        d.Read(a, MemoryMarshal.AsBytes(destination), fileSel, null, null);
         if (f.Layout == H5DataLayoutClass.Contiguous && _stream.DatasetBytesRead - before < n * f.Type.FileSize)
             throw Input(p, "its data is not stored in the file (unallocated storage would read as the fill value: missing data)");
-        if (f.Type.BigEndian && NeedsSwap) SwapInPlace(MemoryMarshal.AsBytes(destination), f.Type.Element is NdType.Complex64 or NdType.Complex128 ? f.Type.FileSize / 2 : f.Type.FileSize);
+        if (f.Type.BigEndian) SwapInPlace(MemoryMarshal.AsBytes(destination), f.Type.Element is NdType.Complex64 or NdType.Complex128 ? f.Type.FileSize / 2 : f.Type.FileSize);
     }
-
-    /// <summary>PureHDF returns the file's bytes unchanged for a same-size read (big-endian data is swapped here).</summary>
-    internal static bool NeedsSwap = true;
 
     private static void SwapInPlace(Span<byte> b, int size)
     {
@@ -445,7 +443,7 @@ internal sealed class ManagedHdf5Reader : IDisposable
     }
 
     public IReadOnlyList<string> AttributeNames(string p) => Guard(p, "cannot list attributes", () =>
-        OpenObject(p).Attributes().Select(a => a.Name).ToList());
+        OpenObject(p).Attributes().Select(a => a.Name).Order(StringComparer.Ordinal).ToList());
 
     public bool HasAttribute(string p, string name) => Guard(p, $"cannot check attribute '{name}'", () =>
     {

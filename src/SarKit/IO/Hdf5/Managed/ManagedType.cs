@@ -110,11 +110,11 @@ internal sealed record ManagedType(
         var (exLoc, exSize, manSize, bias) = size == 4 ? (23, 8, 23, 127L) : (52, 11, 52, 1023L);
         var got = (off: Int(p, "BitOffset"), prec: Int(p, "BitPrecision"), sign: Int(bitField, "SignLocation"),
             eLoc: Int(p, "ExponentLocation"), eSize: Int(p, "ExponentSize"), mLoc: Int(p, "MantissaLocation"), mSize: Int(p, "MantissaSize"),
-            bias: Long(p, "ExponentBias"), norm: Name(Member(bitField, "MantissaNormalization")));
-        var want = (off: 0, prec: 8 * size, sign: 8 * size - 1, eLoc: exLoc, eSize: exSize, mLoc: 0, mSize: manSize, bias, norm: "Implied");
+            bias: Long(p, "ExponentBias"), norm: Int(bitField, "MantissaNormalization"));
+        var want = (off: 0, prec: 8 * size, sign: 8 * size - 1, eLoc: exLoc, eSize: exSize, mLoc: 0, mSize: manSize, bias, norm: 2 /* implied (hidden) leading 1 */);
         if (got != want)
             return $"not an IEEE layout (offset {got.off}, precision {got.prec}, sign bit {got.sign}, exponent {got.eLoc}+{got.eSize} bias {got.bias}, " +
-                   $"mantissa {got.mLoc}+{got.mSize}, normalization {got.norm}; IEEE needs {want.off}, {want.prec}, {want.sign}, {want.eLoc}+{want.eSize} bias {want.bias}, {want.mLoc}+{want.mSize}, Implied)";
+                   $"mantissa {got.mLoc}+{got.mSize}, mantissa normalization {got.norm}; IEEE needs {want.off}, {want.prec}, {want.sign}, {want.eLoc}+{want.eSize} bias {want.bias}, {want.mLoc}+{want.mSize}, normalization 2 = implied)";
         if (order is not ("LittleEndian" or "BigEndian")) return $"byte order {order} (only little- or big-endian IEEE floats are accepted)";
         return null;
     }
