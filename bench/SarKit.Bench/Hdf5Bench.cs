@@ -20,6 +20,7 @@ internal static class Hdf5Bench
             var (tm, _, hm) = Best(() => Hdf5File.OpenRead(path));
             double mb = bytes / 1e6;
             Console.WriteLine($"| {Path.GetFileName(path)} | {new FileInfo(path).Length / 1e6:F1} | {mb:F1} | {tn:F3} | {tm:F3} | {mb / tn:F0} | {mb / tm:F0} | {tm / tn:F2} | {(hn == hm ? "yes" : "NO")} |");
+            Console.WriteLine($"  largest (bytes read by one operation - 1 MiB) / file length so far: {SarKit.IO.Hdf5.Managed.GuardedFileStream.LargestOperationRatio:F3}");
             if (hn != hm) return 1;
         }
         return 0;

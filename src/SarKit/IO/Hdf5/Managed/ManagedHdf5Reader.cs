@@ -85,6 +85,8 @@ internal sealed class ManagedHdf5Reader : IDisposable
 
     private static string Describe(Exception e) => e switch
     {
+        System.Reflection.TargetInvocationException { InnerException: { } inner } => Describe(inner),
+        AggregateException { InnerException: { } inner } => Describe(inner),
         Hdf5StructureException => e.Message,
         OutOfMemoryException => "a structure declares more memory than is available (corrupt size field?)",
         InsufficientExecutionStackException => "the file's structure nests too deeply (cyclic B-tree, heap or link?)",
@@ -98,13 +100,27 @@ internal sealed class ManagedHdf5Reader : IDisposable
     private T Guard<T>(string p, string what, Func<T> f)
     {
         _stream.BeginOperation();
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
         try { return f(); }
-        catch (SarKitInputException) { throw; }
+        catch (SarKitInputException) { ReleaseAfterFailure(allocated); throw; }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             _cached = null;
+            ReleaseAfterFailure(allocated);
             throw new SarKitInputException($"{FilePath}: {p}: {what}: {Describe(e)}", e) { SourceFile = FilePath, Dataset = p };
         }
+    }
+
+    /// <summary>
+    /// A corrupt size field can make PureHDF allocate a large buffer (up to 2 GiB) before the read past the end of the
+    /// file fails. Such a buffer is garbage at once; when a failed operation allocated more than 64 MiB, the heap is
+    /// collected and compacted so a long-running process (the web app) returns the memory instead of keeping it.
+    /// </summary>
+    private static void ReleaseAfterFailure(long allocatedBefore)
+    {
+        if (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore < (64L << 20)) return;
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     // ---------------------------------------------------------------- structure
@@ -250,7 +266,8 @@ internal sealed class ManagedHdf5Reader : IDisposable
         _cached = null;
         var d = OpenDataset(p);
         var f = Facts(p, d);
-        var access = new H5DatasetAccess(ChunkCache: new CheckingChunkCache(_stream, ChunkCacheBytes,
+        long chunkBytes = f.Chunk is null ? 0 : Hdf5Limits.ByteCount(f.Chunk, f.Type.FileSize)!.Value;
+        var access = new H5DatasetAccess(ChunkCache: new CheckingChunkCache(_stream, Math.Max(ChunkCacheBytes, 2 * chunkBytes),
             i => Input(p, $"chunk {i} is not stored in the file (unallocated chunks would read as the fill value: missing data)")));
         _cached = (p, d, f, access);
         return (d, f, access);
