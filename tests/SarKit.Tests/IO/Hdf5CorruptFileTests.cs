@@ -257,7 +257,29 @@ public sealed class Hdf5CorruptFileTests : IDisposable
         }
         using var r = Hdf5File.OpenRead(p);
         Assert.Equal(Hdf5ObjectKind.Missing, r.GetKind("/s1"));
-        Assert.Throws<SarKitInputException>(() => r.ListRecursive("/"));
+        Assert.Throws<SarKitInputException>(() => r.ReadDataset("/s1"));
+        // every group is expanded once: /a, /a/b, /a/b/up (= /a, listed but not expanded again), /s1, /s2
+        Assert.Equal(new[] { "/a", "/a/b", "/a/b/up", "/s1", "/s2" }, r.ListRecursive("/").Select(e => e.Path).ToArray());
+    }
+
+    [Fact]
+    public void A_lattice_of_hard_links_is_listed_once_per_group_not_exponentially()
+    {
+        var p = _dir.File("lattice.h5");
+        using (var f = Hdf5File.Create(p))
+        {
+            // /g0/{a,b} -> g1, /g1/{a,b} -> g2, ...: 2^30 paths, 31 groups
+            f.CreateGroup("/g30");
+            for (int i = 29; i >= 0; i--)
+            {
+                f.CreateGroup($"/g{i}");
+                Hdf5RefusedObjects.HardLink(f, $"/g{i}/a", $"/g{i + 1}");
+                Hdf5RefusedObjects.HardLink(f, $"/g{i}/b", $"/g{i + 1}");
+            }
+        }
+        using var r = Hdf5File.OpenRead(p);
+        var all = r.ListRecursive("/g0");
+        Assert.True(all.Count < 200, $"{all.Count} entries");
     }
 
     // ---------------------------------------------------------------- class 8: declared sizes and missing data

@@ -12,11 +12,11 @@ public static class Hdf5Limits
     /// </summary>
     public const long MaxDeflateRatio = 1032;
 
-    /// <summary>Deepest group nesting followed when listing a file (deeper, or a cycle of hard links, is refused).</summary>
+    /// <summary>Deepest group nesting followed when listing a file (deeper is refused).</summary>
     public const int MaxGroupDepth = 64;
 
-    /// <summary>Most objects listed below one group by a recursive listing.</summary>
-    public const int MaxListedObjects = 1_000_000;
+    /// <summary>Most objects listed in one group, and below one group by a recursive listing (SarKit's own files hold fewer than 100).</summary>
+    public const int MaxListedObjects = 100_000;
 
     /// <summary>Environment variable overriding <see cref="MaxArrayBytes"/> (bytes, a positive integer).</summary>
     public const string MaxArrayBytesVariable = "SARKIT_MAX_ARRAY_BYTES";

@@ -193,20 +193,32 @@ internal sealed class ManagedHdf5Reader : IDisposable
         return result;
     }
 
-    /// <summary>Depth-first listing without recursion: bounded depth (<see cref="Hdf5Limits.MaxGroupDepth"/>, which also stops hard-link cycles) and count.</summary>
+    /// <summary>
+    /// Depth-first listing without recursion. Every group is expanded once (by header address, as h5py's visititems):
+    /// a hard-link cycle or a lattice of links to one group cannot make the listing loop or explode; at most
+    /// <see cref="Hdf5Limits.MaxGroupDepth"/> levels and <see cref="Hdf5Limits.MaxListedObjects"/> entries.
+    /// </summary>
     public IReadOnlyList<Hdf5Entry> ListRecursive(string root)
     {
         var all = new List<Hdf5Entry>();
+        var visited = new HashSet<ulong>();
         var stack = new Stack<(Hdf5Entry Entry, int Depth)>();
+        Guard(root, "cannot list the group", () =>
+        {
+            if (Resolve(root) is NativeGroup g) visited.Add(PureHdfInternals.Address(g));
+            return 0;
+        });
         foreach (var e in Enumerable.Reverse(List(root))) stack.Push((e, 1));
         while (stack.Count > 0)
         {
             var (e, depth) = stack.Pop();
             all.Add(e);
-            if (all.Count > Hdf5Limits.MaxListedObjects) throw Input(root, $"holds more than {Hdf5Limits.MaxListedObjects} objects (or a cycle of hard links)");
+            if (all.Count > Hdf5Limits.MaxListedObjects) throw Input(root, $"holds more than {Hdf5Limits.MaxListedObjects} objects");
             if (e.Kind != Hdf5ObjectKind.Group) continue;
+            bool first = Guard(e.Path, "cannot list the group", () => Resolve(e.Path) is NativeGroup g && visited.Add(PureHdfInternals.Address(g)));
+            if (!first) continue;   // a group reached again through another hard link: listed, not expanded again
             if (depth >= Hdf5Limits.MaxGroupDepth)
-                throw Input(e.Path, $"groups nest deeper than {Hdf5Limits.MaxGroupDepth} levels (a cycle of hard links?)");
+                throw Input(e.Path, $"groups nest deeper than {Hdf5Limits.MaxGroupDepth} levels");
             foreach (var c in Enumerable.Reverse(List(e.Path))) stack.Push((c, depth + 1));
         }
         return all;

@@ -30,6 +30,9 @@ internal static class PureHdfInternals
     public static long Long(object o, string name) => Convert.ToInt64(Member(o, name), System.Globalization.CultureInfo.InvariantCulture);
     public static string Name(object? enumValue) => enumValue?.ToString() ?? "";
 
+    /// <summary>File address of an object's header (its identity: two hard links to one group give the same address).</summary>
+    public static ulong Address(PureHDF.VOL.Native.NativeObject o) => Convert.ToUInt64(Member(Member(o, "Reference")!, "Value"), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The parsed datatype message of a dataset (its <c>InternalDataType</c>).</summary>
     public static object DatasetType(PureHDF.VOL.Native.NativeDataset d) => Member(d, "InternalDataType")!;
 
