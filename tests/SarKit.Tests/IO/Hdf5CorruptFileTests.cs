@@ -340,6 +340,43 @@ public sealed class Hdf5CorruptFileTests : IDisposable
         finally { Environment.SetEnvironmentVariable(Hdf5Limits.MaxArrayBytesVariable, null); }
     }
 
+    [Fact]
+    public void A_SarKit_dataset_whose_E_is_an_external_link_or_has_missing_chunks_is_refused_by_info_and_sar()
+    {
+        var outside = _dir.File("outside-E.h5");
+        using (var seed = Hdf5File.OpenRead(Seed()))
+        using (var o = Hdf5File.Create(outside)) o.WriteDataset("/E", seed.ReadDataset("/fields/E"));
+        var linked = _dir.File("e-linked.h5");
+        SarKitDatasetFiniteTests.Copy(Seed(), linked, (w, path, a) =>
+        {
+            if (path != "/fields/E") return SarKitDatasetFiniteTests.Written.No;
+            Hdf5RefusedObjects.ExternalLink(w, path, outside, "/E");
+            return SarKitDatasetFiniteTests.Written.LinkSkipAttributes;
+        });
+        var holes = _dir.File("e-holes.h5");
+        SarKitDatasetFiniteTests.Copy(Seed(), holes, (w, path, a) =>
+        {
+            if (path != "/fields/E") return SarKitDatasetFiniteTests.Written.No;
+            var shape = a.Shape.Select(x => (long)x).ToArray();
+            w.CreateDataset(path, a.Type, shape, new Hdf5WriteOptions { ChunkShape = [1, .. shape[1..]] });
+            var count = (long[])shape.Clone();
+            count[0] = 1;
+            int n = 2 * (int)count.Aggregate(1L, (x, y) => x * y);
+            w.WriteHyperslab<float>(path, ((float[])a.Data).AsSpan(0, n), new long[shape.Length], count);   // channel 0 only
+            return SarKitDatasetFiniteTests.Written.DatasetCopyAttributes;
+        });
+        Assert.Contains("external link", Refused(linked).Message);
+        var msg = Assert.Throws<SarKitInputException>(() => SarKitDatasetFile.Read(holes)).Message;
+        Assert.True(msg.Contains("not stored"), msg);
+        var r = CliRunner.Run("sar", "-f", linked, "-d", "1,1", "-m", "point");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("external link", r.Err);
+        r = CliRunner.Run("sar", "-f", holes, "-d", "1,1", "-m", "point");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not stored", r.Err);
+        Assert.Equal(2, CliRunner.Run("info", linked).ExitCode);
+    }
+
     // ---------------------------------------------------------------- CLI: in-process and in a child process
 
     private static void AssertCliRefuses(string p)

@@ -13,6 +13,27 @@ public sealed class SarKitDatasetFiniteTests : IDisposable
 
     /// <summary>Copies every group, dataset and attribute of <paramref name="src"/>, replacing element <paramref name="index"/> of <paramref name="dataset"/> by <paramref name="value"/>.</summary>
     internal static void CopyWith(string src, string dst, string dataset, int index, double value)
+        => Copy(src, dst, (w, path, a) =>
+        {
+            if (path != dataset) return Written.No;
+            switch (a.Data)
+            {
+                case double[] d: d[index] = value; break;
+                case float[] f: f[index] = (float)value; break;
+                default: throw new InvalidOperationException(path);
+            }
+            return Written.No;
+        });
+
+    /// <summary>What a <see cref="Copy"/> callback did with a dataset.</summary>
+    internal enum Written { No, DatasetCopyAttributes, LinkSkipAttributes }
+
+    /// <summary>
+    /// Copies every group, dataset and attribute of <paramref name="src"/>; <paramref name="dataset"/> may change an array
+    /// before it is written (return <see cref="Written.No"/>), or write the dataset itself — e.g. with missing chunks
+    /// (<see cref="Written.DatasetCopyAttributes"/>) or as an external link (<see cref="Written.LinkSkipAttributes"/>).
+    /// </summary>
+    internal static void Copy(string src, string dst, Func<Hdf5File, string, NdArray, Written> dataset)
     {
         using var r = Hdf5File.OpenRead(src);
         using var w = Hdf5File.Create(dst);
@@ -22,14 +43,9 @@ public sealed class SarKitDatasetFiniteTests : IDisposable
             else if (e.Kind == Hdf5ObjectKind.Dataset)
             {
                 var a = r.ReadDataset(e.Path);
-                if (e.Path == dataset)
-                    switch (a.Data)
-                    {
-                        case double[] d: d[index] = value; break;
-                        case float[] f: f[index] = (float)value; break;
-                        default: throw new InvalidOperationException(e.Path);
-                    }
-                w.WriteDataset(e.Path, a);
+                var done = dataset(w, e.Path, a);
+                if (done == Written.LinkSkipAttributes) continue;
+                if (done == Written.No) w.WriteDataset(e.Path, a);
             }
             else continue;
             foreach (var name in r.AttributeNames(e.Path))
