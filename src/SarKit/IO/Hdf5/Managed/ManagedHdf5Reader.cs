@@ -429,6 +429,13 @@ internal sealed class ManagedHdf5Reader : IDisposable
 
     private static void Convert<T>(double[] src, Span<T> dst) where T : unmanaged
     {
+        if (typeof(T) == typeof(double)) { src.AsSpan().CopyTo(MemoryMarshal.Cast<T, double>(dst)); return; }
+        if (typeof(T) == typeof(float))
+        {
+            var f = MemoryMarshal.Cast<T, float>(dst);
+            for (int i = 0; i < src.Length; i++) f[i] = (float)src[i];
+            return;
+        }
         for (int i = 0; i < src.Length; i++)
         {
             double v = src[i];
