@@ -94,7 +94,7 @@ public sealed class TissueModel
     public const double MaxConductivity = 1e9;
 
     /// <summary>
-    /// Checks the physical validity of the maps: finite values, σ in [0, <see cref="MaxConductivity"/>], ρ = 0 or in
+    /// Checks the physical validity of the maps: finite values (σ, ρ and ε_r), σ in [0, <see cref="MaxConductivity"/>], ρ = 0 or in
     /// [<see cref="MinTissueDensity"/>, <see cref="MaxDensity"/>], and σ = 0 where ρ = 0
     /// (a conducting voxel without mass is an error: its SAR would be infinite).
     /// Throws <see cref="SarKitInputException"/> naming the source, map and first bad voxel index (i, j, k).
@@ -112,6 +112,9 @@ public sealed class TissueModel
             if (r == 0 && s > 0) throw Bad("rho", n, r, $"zero density in a conducting voxel (σ = {s} S/m)");
         }
         if (EpsilonR is { } e && e.Length != Rho.Length) throw new SarKitInputException($"{Source}: eps_r has {e.Length} values for {Rho.Length} voxels.");
+        if (EpsilonR is { } eps)
+            for (int n = 0; n < eps.Length; n++)
+                if (!double.IsFinite(eps[n])) throw Bad("eps_r", n, eps[n], "relative permittivity must be finite");
         if (Labels is { } l && l.Length != Rho.Length) throw new SarKitInputException($"{Source}: labels has {l.Length} values for {Rho.Length} voxels.");
         return this;
     }

@@ -68,7 +68,7 @@ public static class GlobalQFile
             for (int i = 0; i < n; i++) for (int j = i; j < n; j++)
                     if (!((q[i, j] - Complex.Conjugate(q[j, i])).Magnitude <= 1e-9 * scale + 1e-300))
                         throw new SarKitInputException($"{path}: /matrices[{k}] ({names[k]}) is not Hermitian at [{i},{j}].") { SourceFile = path, Dataset = "/matrices" };
-            if (!(mass[k] > 0)) throw new SarKitInputException($"{path}: /mass_kg[{k}] ({names[k]}) = {mass[k]} must be positive.") { SourceFile = path, Dataset = "/mass_kg" };
+            if (!(mass[k] > 0) || !double.IsFinite(mass[k])) throw new SarKitInputException($"{path}: /mass_kg[{k}] ({names[k]}) = {mass[k]} must be finite and positive.") { SourceFile = path, Dataset = "/mass_kg" };
             res[k] = new RegionMatrix(names[k], HermitianPacking.Pack(q), mass[k]);
         }
         return (FieldNormalisationExtensions.Parse(f.ReadStringAttribute("/", "normalisation"), path), n, res);

@@ -130,6 +130,14 @@ internal static unsafe partial class H5Native
     [LibraryImport(Lib)] internal static partial int H5Pset_file_locking(long fapl, byte useFileLocking, byte ignoreWhenDisabled);
     [LibraryImport(Lib)] internal static partial int H5Pclose(long plist);
     [LibraryImport(Lib)] internal static partial int H5Pset_chunk(long plist, int ndims, ulong* dims);
+    // objects SarKit refuses to read; written only by Hdf5RefusedObjects (tests, fuzz corpus)
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int H5Lcreate_external(string fileName, string objName, long linkLoc, string linkName, long lcpl, long lapl);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int H5Lcreate_soft(string target, long linkLoc, string linkName, long lcpl, long lapl);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int H5Lcreate_hard(long objLoc, string objName, long linkLoc, string linkName, long lcpl, long lapl);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int H5Pset_external(long plist, string name, long offset, ulong size);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial int H5Pset_virtual(long dcpl, long vspace, string srcFile, string srcDset, long srcSpace);
+    [LibraryImport(Lib)] internal static partial int H5Pset_layout(long plist, int layout);
+    [LibraryImport(Lib)] internal static partial int H5Tset_order(long type, int order);
     [LibraryImport(Lib)] internal static partial int H5Pget_chunk(long plist, int maxNdims, ulong* dims);
     [LibraryImport(Lib)] internal static partial int H5Pget_layout(long plist);
     [LibraryImport(Lib)] internal static partial int H5Pset_chunk_cache(long dapl, nuint nslots, nuint nbytes, double w0);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
+using SarKit.IO.Hdf5.Managed;
 using static SarKit.IO.Hdf5.H5Native;
 
 namespace SarKit.IO.Hdf5;
@@ -43,7 +44,10 @@ public sealed record Hdf5WriteOptions
 }
 
 /// <summary>
-/// An HDF5 file opened through the system HDF5 C library (libhdf5 1.10+, see <see cref="Hdf5Library"/> and docs/hdf5.md).
+/// An HDF5 file. Files opened with <see cref="OpenRead"/> are read by the managed, bounds-checked PureHDF reader
+/// (<see cref="Managed.ManagedHdf5Reader"/>: no native code parses input files, so a corrupt file can never crash the
+/// process); files made with <see cref="Create"/> are written by the system HDF5 C library (libhdf5 1.10+, see
+/// <see cref="Hdf5Library"/>), which only ever sees files SarKit itself writes. See docs/hdf5.md.
 /// Paths are HDF5 paths ("/tissue/sigma"; a leading "/" is optional). Arrays are exposed in HDF5's C order
 /// (<see cref="NdArray"/>, last axis fastest). Complex numbers are compounds of two floats or doubles named r/i (h5py)
 /// or real/imag (MATLAB v7.3). All failures raise <see cref="SarKitInputException"/> naming the file and object.
@@ -51,7 +55,8 @@ public sealed record Hdf5WriteOptions
 /// </summary>
 public sealed unsafe class Hdf5File : IDisposable
 {
-    private readonly H5Handle _file;
+    private readonly H5Handle? _file;
+    private readonly ManagedHdf5Reader? _reader;
 
     /// <summary>Path of the file on disk.</summary>
     public string FilePath { get; }
@@ -65,8 +70,52 @@ public sealed unsafe class Hdf5File : IDisposable
         IsWritable = writable;
     }
 
-    /// <summary>Opens an existing HDF5 file read-only.</summary>
+    private Hdf5File(ManagedHdf5Reader reader, string path)
+    {
+        _reader = reader;
+        FilePath = path;
+    }
+
+    /// <summary>
+    /// Opens an existing HDF5 file read-only through the managed reader (PureHDF; no native code touches the file, so a
+    /// corrupt or hostile file raises <see cref="SarKitInputException"/> and never kills the process). External links,
+    /// virtual datasets and external storage are refused; datatypes, declared sizes and chunk allocation are checked
+    /// (docs/hdf5.md).
+    /// </summary>
     public static Hdf5File OpenRead(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return new Hdf5File(ManagedHdf5Reader.Open(path), path);
+    }
+
+    /// <summary>
+    /// Reads everything in an HDF5 file through <see cref="OpenRead"/>: the whole group tree, every attribute of every
+    /// object, and every numeric or string dataset completely (discarding the values). Throws
+    /// <see cref="SarKitInputException"/> at the first problem. A preflight for files from an untrusted place (e.g. run in
+    /// a worker process before a long-running server opens a file it has not seen), and what the fuzz runs exercise.
+    /// </summary>
+    /// <returns>The number of objects visited (groups and datasets, the root included).</returns>
+    public static int VerifyReadable(string path)
+    {
+        using var f = OpenRead(path);
+        int n = 0;
+        foreach (var e in f.ListRecursive("/").Prepend(new Hdf5Entry("", "/", Hdf5ObjectKind.Group)))
+        {
+            n++;
+            foreach (var a in f.AttributeNames(e.Path)) f.ReadAttributeValue(e.Path, a);
+            if (e.Kind != Hdf5ObjectKind.Dataset) continue;
+            var info = f.GetDatasetInfo(e.Path);
+            if (info.IsString) f.ReadStrings(e.Path);
+            else if (info.ElementType is not null) f.ReadDataset(e.Path);
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// Opens an existing HDF5 file read-only through the native libhdf5 (the pre-0.2 reader). Only for files SarKit itself
+    /// wrote and for benchmarks: libhdf5 1.10 crashes the process on some corrupt files.
+    /// </summary>
+    internal static Hdf5File OpenReadNative(string path)
     {
         Hdf5Library.Enter();
         if (!File.Exists(path)) throw new SarKitInputException($"{path}: file not found.") { SourceFile = path };
@@ -123,7 +172,8 @@ public sealed unsafe class Hdf5File : IDisposable
     {
         _cached?.Handle.Dispose();
         _cached = null;
-        _file.Dispose();
+        _file?.Dispose();
+        _reader?.Dispose();
     }
 
     /// <summary>Chunk cache per open dataset for reads (bytes). Large enough that reading a [nch,3,nz,ny,nx] field slab by slab decompresses each chunk once.</summary>
@@ -147,7 +197,7 @@ public sealed unsafe class Hdf5File : IDisposable
         return h;
     }
 
-    private long Fid { get { Hdf5Library.Enter(); return _file.Id; } }
+    internal long Fid { get { Hdf5Library.Enter(); return _file!.Id; } }
 
     private static string Norm(string path)
     {
@@ -169,6 +219,7 @@ public sealed unsafe class Hdf5File : IDisposable
     {
         var p = Norm(path);
         if (p == "/") return true;
+        if (_reader is not null) return _reader.GetKind(p) != Hdf5ObjectKind.Missing;
         long f = Fid;
         int i = 0;
         while ((i = p.IndexOf('/', i + 1)) > 0 || i == -1)
@@ -186,6 +237,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public Hdf5ObjectKind GetKind(string path)
     {
         var p = Norm(path);
+        if (_reader is not null) return _reader.GetKind(p);
         if (p != "/" && !Exists(p)) return Hdf5ObjectKind.Missing;
         return KindOf(p);
     }
@@ -209,6 +261,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public IReadOnlyList<Hdf5Entry> List(string group = "/")
     {
         var g = Norm(group);
+        if (_reader is not null) return _reader.List(g);
         using var gh = OpenGroup(g);
         var names = new List<string>();
         var gc = GCHandle.Alloc(names);
@@ -230,6 +283,7 @@ public sealed unsafe class Hdf5File : IDisposable
     /// <summary>All objects below <paramref name="group"/> (depth first, name order), excluding the group itself.</summary>
     public IReadOnlyList<Hdf5Entry> ListRecursive(string group = "/")
     {
+        if (_reader is not null) return _reader.ListRecursive(Norm(group));
         var all = new List<Hdf5Entry>();
         void Walk(string g)
         {
@@ -301,6 +355,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public Hdf5DatasetInfo GetDatasetInfo(string path)
     {
         var p = Norm(path);
+        if (_reader is not null) return _reader.GetDatasetInfo(p);
         using var d = OpenDataset(p);
         using var s = H5Handle.Own(H5Dget_space(d.Id), H5Kind.Dataspace, () => $"{FilePath}: {p}: cannot get dataspace", FilePath, p);
         using var t = H5Handle.Own(H5Dget_type(d.Id), H5Kind.Datatype, () => $"{FilePath}: {p}: cannot get datatype", FilePath, p);
@@ -342,6 +397,7 @@ public sealed unsafe class Hdf5File : IDisposable
 
     private NdArray ReadDatasetCore(string p, long[]? start, long[]? count)
     {
+        if (_reader is not null) return _reader.ReadDataset(p, start, count);
         using var owned = start is null ? OpenDataset(p) : null;
         var d = owned ?? CachedReadDataset(p);
         using var s = H5Handle.Own(H5Dget_space(d.Id), H5Kind.Dataspace, () => $"{FilePath}: {p}: cannot get dataspace", FilePath, p);
@@ -414,6 +470,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public void ReadInto<T>(string path, Span<T> destination, long[]? start = null, long[]? count = null) where T : unmanaged
     {
         var p = Norm(path);
+        if (_reader is not null) { _reader.ReadInto(p, destination, start, count); return; }
         var d = CachedReadDataset(p);
         using var s = H5Handle.Own(H5Dget_space(d.Id), H5Kind.Dataspace, () => $"{FilePath}: {p}: cannot get dataspace", FilePath, p);
         using var t = H5Handle.Own(H5Dget_type(d.Id), H5Kind.Datatype, () => $"{FilePath}: {p}: cannot get datatype", FilePath, p);
@@ -449,6 +506,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public string[] ReadStrings(string path)
     {
         var p = Norm(path);
+        if (_reader is not null) return _reader.ReadStrings(p);
         using var d = OpenDataset(p);
         using var s = H5Handle.Own(H5Dget_space(d.Id), H5Kind.Dataspace, () => $"{FilePath}: {p}: cannot get dataspace", FilePath, p);
         using var t = H5Handle.Own(H5Dget_type(d.Id), H5Kind.Datatype, () => $"{FilePath}: {p}: cannot get datatype", FilePath, p);
@@ -584,6 +642,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public IReadOnlyList<string> AttributeNames(string objectPath = "/")
     {
         var p = Norm(objectPath);
+        if (_reader is not null) return _reader.AttributeNames(p);
         using var o = OpenObject(p);
         var names = new List<string>();
         var gc = GCHandle.Alloc(names);
@@ -600,6 +659,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public bool HasAttribute(string objectPath, string name)
     {
         var p = Norm(objectPath);
+        if (_reader is not null) return _reader.HasAttribute(p, name);
         if (GetKind(p) == Hdf5ObjectKind.Missing) return false;
         using var o = OpenObject(p);
         int rc = H5Aexists(o.Id, name);
@@ -622,6 +682,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public NdArray ReadAttribute(string objectPath, string name)
     {
         var p = Norm(objectPath);
+        if (_reader is not null) return _reader.ReadAttribute(p, name);
         using var a = OpenAttribute(p, name, out var s, out var t);
         using (s) using (t)
         {
@@ -661,6 +722,7 @@ public sealed unsafe class Hdf5File : IDisposable
     public string[] ReadStringArrayAttribute(string objectPath, string name)
     {
         var p = Norm(objectPath);
+        if (_reader is not null) return _reader.ReadStringArrayAttribute(p, name);
         using var a = OpenAttribute(p, name, out var s, out var t);
         using (s) using (t)
         {
@@ -674,6 +736,8 @@ public sealed unsafe class Hdf5File : IDisposable
     {
         var p = Norm(objectPath);
         bool isString, isScalar;
+        if (_reader is not null) (isString, isScalar) = _reader.AttributeShape(p, name);
+        else
         using (var a = OpenAttribute(p, name, out var s, out var t))
         using (s) using (t)
         {

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace SarKit.IO.Hdf5;
 
 /// <summary>
-/// Thrown when the native HDF5 C library (libhdf5, 1.10 or later) cannot be loaded. Install it with
+/// Thrown when the native HDF5 C library (libhdf5, 1.10 or later), which SarKit uses to write HDF5, cannot be loaded. Install it with
 /// <c>scripts/setup.sh</c> (Debian/Ubuntu: <c>apt-get install libhdf5-dev</c>).
 /// </summary>
 public sealed class Hdf5UnavailableException : SarKitInputException
@@ -99,7 +99,7 @@ public static unsafe class Hdf5Library
             {
                 _loadError = new DllNotFoundException(
                     $"The HDF5 C library was not found (tried {string.Join(", ", CandidateNames)}). " +
-                    "SarKit reads and writes HDF5 (.h5, MATLAB v7.3 .mat) through the system libhdf5 (1.10+): run scripts/setup.sh, " +
+                    "SarKit writes HDF5 (.h5, MATLAB v7.3 .mat) through the system libhdf5 (1.10+; reading needs no native library): run scripts/setup.sh, " +
                     "or install it yourself (Debian/Ubuntu: sudo apt-get install libhdf5-dev), or set SARKIT_HDF5_LIBRARY to the library's path.");
                 throw new Hdf5UnavailableException(_loadError.Message, _loadError);
             }

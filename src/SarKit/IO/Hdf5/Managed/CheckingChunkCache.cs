@@ -1,0 +1,38 @@
+namespace SarKit.IO.Hdf5.Managed;
+
+/// <summary>
+/// Chunk cache for one dataset (least recently used, bounded by bytes) that also proves every chunk came from the file:
+/// PureHDF silently returns the fill value for a chunk that was never written (unallocated), which is missing data.
+/// A chunk whose reader did not read any dataset bytes through <see cref="GuardedFileStream"/> is refused.
+/// </summary>
+internal sealed class CheckingChunkCache(GuardedFileStream stream, long capacityBytes, Func<ulong, Exception> unallocated) : PureHDF.VOL.Native.IReadingChunkCache
+{
+    private readonly Dictionary<ulong, LinkedListNode<(ulong Index, Memory<byte> Data)>> _map = new();
+    private readonly LinkedList<(ulong Index, Memory<byte> Data)> _lru = new();
+    private long _bytes;
+
+    public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkReader)
+    {
+        if (_map.TryGetValue(chunkIndex, out var node))
+        {
+            _lru.Remove(node);
+            _lru.AddFirst(node);
+            return node.Value.Data;
+        }
+        long before = stream.DatasetBytesRead;
+        var data = chunkReader();
+        if (stream.DatasetBytesRead == before) throw unallocated(chunkIndex);
+        if (data.Length <= capacityBytes)
+        {
+            while (_bytes + data.Length > capacityBytes && _lru.Last is { } last)
+            {
+                _lru.RemoveLast();
+                _map.Remove(last.Value.Index);
+                _bytes -= last.Value.Data.Length;
+            }
+            _map[chunkIndex] = _lru.AddFirst((chunkIndex, data));
+            _bytes += data.Length;
+        }
+        return data;
+    }
+}
