@@ -11,7 +11,7 @@ public sealed record FuzzSettings
     /// <summary>Master seed: every seed file, mutation and case depends only on it (printed with every summary).</summary>
     public int Seed { get; init; } = 20261207;
     /// <summary>Child-process (CLI) cases per target group.</summary>
-    public int CliCasesPerGroup { get; init; } = 24;
+    public int CliCasesPerGroup { get; init; } = 16;
     /// <summary>In-process parser cases per format group.</summary>
     public int InProcessCasesPerGroup { get; init; } = 400;
     /// <summary>Invariant: wall-clock limit of one CLI run (s); the child is killed beyond it.</summary>
