@@ -41,10 +41,11 @@ public static class InProcessWorker
             else if (task.Exception?.InnerException is { } e)
                 r = e is SarKitInputException
                     ? new(i, seed.FileName, m.Name, "refused", e.GetType().Name, Trim(e.Message), sw.Elapsed.TotalSeconds)
-                    : new(i, seed.FileName, m.Name, "exception", e.GetType().FullName, Trim(e.Message) + " @ " + Trim(e.StackTrace?.Split('\n').FirstOrDefault()?.Trim() ?? ""), sw.Elapsed.TotalSeconds);
+                    : new(i, seed.FileName, m.Name, "exception", e.GetType().FullName, Trim(e.Message) + " @ " + Frame(e), sw.Elapsed.TotalSeconds);
             else r = new(i, seed.FileName, m.Name, "ok", null, null, sw.Elapsed.TotalSeconds);
             results.WriteLine(JsonSerializer.Serialize(r));
-            if (!done) { results.Flush(); Environment.Exit(ExitTimeout); }
+            // a hung reader thread cannot be stopped, and a native library's exit handlers may wait for it: end hard
+            if (!done) { results.Flush(); results.Dispose(); System.Diagnostics.Process.GetCurrentProcess().Kill(); }
             try { File.Delete(path); } catch (IOException) { }
         }
         return 0;
@@ -57,6 +58,13 @@ public static class InProcessWorker
         if (i < seeds.Count) return (seed, new Mutant("none (seed)", File.ReadAllBytes(seed.Path)));
         var rng = new Random(s.CaseSeed("inproc/" + group, i));
         return (seed, Mutators.Mutate(seed, rng, work));
+    }
+
+    /// <summary>The innermost SarKit stack frame (else the first one): where the reader let the exception escape.</summary>
+    private static string Frame(Exception e)
+    {
+        var frames = (e.StackTrace ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        return Trim(frames.FirstOrDefault(l => l.StartsWith("at SarKit.")) ?? frames.FirstOrDefault() ?? "");
     }
 
     private static string Trim(string s) { s = s.Replace('\n', ' '); return s.Length > 300 ? s[..300] + "…" : s; }

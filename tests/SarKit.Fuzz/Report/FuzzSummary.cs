@@ -38,7 +38,7 @@ public sealed class FuzzSummary(string outputDir, int seed)
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine($"seed {Seed}; failing cases saved under {Path.Combine(OutputDir, "failures")}");
-        sb.AppendLine("| layer | target | format | cases | exit 0 | exit 2 | exit 3 | exit 1 | refused (in-proc) | timeouts | crashes | over RSS | PASS on broken input | failing cases | max RSS MB | max s |");
+        sb.AppendLine("| layer | target | format | cases | exit 0 / read | exit 2 | exit 3 | exit 1 | refused (in-proc) | timeouts | crashes | over RSS | PASS on broken input | failing cases | max RSS MB | max s |");
         sb.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var g in Cases.Where(c => target is null || c.Target == target).GroupBy(c => (c.Layer, c.Target, c.Format)).OrderBy(g => g.Key))
         {
@@ -46,7 +46,7 @@ public sealed class FuzzSummary(string outputDir, int seed)
             sb.AppendLine(string.Join(" | ", new[]
             {
                 "", g.Key.Layer, g.Key.Target, g.Key.Format, g.Count().ToString(inv),
-                N(c => c.Outcome == "exit 0").ToString(inv), N(c => c.Outcome == "exit 2").ToString(inv), N(c => c.Outcome == "exit 3").ToString(inv),
+                N(c => c.Outcome is "exit 0" or "ok").ToString(inv), N(c => c.Outcome == "exit 2").ToString(inv), N(c => c.Outcome == "exit 3").ToString(inv),
                 N(c => c.Outcome == "exit 1").ToString(inv), N(c => c.Outcome == "refused").ToString(inv), N(c => c.Outcome == "timeout").ToString(inv),
                 N(c => c.Outcome.StartsWith("crash")).ToString(inv), N(c => c.Outcome == "rss").ToString(inv),
                 N(c => c.Violations.Any(v => v.StartsWith("PASS"))).ToString(inv), N(c => c.Failed).ToString(inv),
