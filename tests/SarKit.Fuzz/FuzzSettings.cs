@@ -13,7 +13,7 @@ public sealed record FuzzSettings
     /// <summary>Child-process (CLI) cases per target group.</summary>
     public int CliCasesPerGroup { get; init; } = 16;
     /// <summary>In-process parser cases per format group.</summary>
-    public int InProcessCasesPerGroup { get; init; } = 400;
+    public int InProcessCasesPerGroup { get; init; } = 150;
     /// <summary>Invariant: wall-clock limit of one CLI run (s); the child is killed beyond it.</summary>
     public double TimeoutSeconds { get; init; } = 60;
     /// <summary>Invariant: peak resident memory of one run (bytes); the child is killed beyond it.</summary>

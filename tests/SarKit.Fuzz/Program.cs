@@ -44,7 +44,7 @@ if (mode is "all" or "cli")
         Console.WriteLine($"cli {t.Name}: {s.CliCasesPerGroup} cases");
         cli.Run(t, s.CliCasesPerGroup);
     }
-    if (!opt.TryGetValue("target", out var tn) || tn == "options") cli.RunOptions(CliTargets.Options(corpus), s.CliCasesPerGroup * 8);
+    if (!opt.TryGetValue("target", out var tn) || tn == "options") cli.RunOptions(CliTargets.Options(corpus), s.CliCasesPerGroup * 2);
 }
 if (mode is "all" or "inproc")
 {

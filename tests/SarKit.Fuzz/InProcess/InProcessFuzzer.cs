@@ -55,13 +55,13 @@ public sealed class InProcessFuzzer(FuzzSettings settings, SeedCorpus corpus, Fu
         var v = new List<string>();
         switch (r.Outcome)
         {
-            case "exception": v.Add($"unexpected exception: {r.Exception}"); break;
+            case "exception": v.Add($"unexpected exception {r.Exception}"); break;
             case "timeout": v.Add($"timeout: > {settings.InProcessTimeoutSeconds:F0} s"); break;
             case "rss": v.Add("memory: over the limit"); break;
             case var x when x.StartsWith("crash"): v.Add($"crash: worker process died ({x})"); break;
         }
         string repro = $"dotnet {CliFuzzer.Quote(WorkerDll)} inproc --group {group} --from {r.Index} --to {r.Index + 1} --seed {settings.Seed} --out {CliFuzzer.Quote(settings.OutputDir)}";
-        var c = new FuzzCase("inproc", group, group, r.Index, r.Mutation, "parse", r.Outcome == "refused" ? "refused" : r.Outcome, 0, r.Seconds, 0, v, repro);
+        var c = new FuzzCase("inproc", group, group, r.Index, r.Mutation, "parse", r.Outcome == "refused" ? "refused" : r.Outcome, 0, r.Seconds, 0, v, repro) { Detail = r.Message };
         if (c.Failed)
         {
             var (seed, m) = InProcessWorker.Case(settings, seeds, group, r.Index, dir);

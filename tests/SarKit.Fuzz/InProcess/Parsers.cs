@@ -25,9 +25,10 @@ public static class Parsers
         switch (group)
         {
             case "npy": _ = NpyFile.Read(path); break;
-            case "npz": { using var z = NpzArchive.Open(path); foreach (var n in z.Names) _ = z.Read(n); break; }
-            case "mat5": { var m = MatFile.Open(path); foreach (var n in m.Names) _ = m.Read(n); break; }
-            case "hdf5": { using var c = Hdf5ArrayCollection.Open(path); foreach (var n in c.Names) _ = c.Get(n).Read(); break; }
+            // archives: every member is read; a member refused on its own (an unsupported dtype by design) does not stop the others
+            case "npz": { using var z = NpzArchive.Open(path); foreach (var n in z.Names) Member(() => z.Read(n)); break; }
+            case "mat5": { var m = MatFile.Open(path); foreach (var n in m.Names) Member(() => m.Read(n)); break; }
+            case "hdf5": { using var c = Hdf5ArrayCollection.Open(path); foreach (var n in c.Names) Member(() => c.Get(n).Read()); break; }
             case "dataset-h5" or "dataset-npz" or "dataset-mat5" or "dataset-mat73": _ = DatasetFiles.Open(path); break;
             case "qmatrix":
                 {
@@ -48,5 +49,11 @@ public static class Parsers
             case "records": { var st = MeasurementRecordStore.Open(path); _ = st.List(); Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); break; }
             default: throw new ArgumentException("unknown group " + group);
         }
+    }
+
+    private static void Member(Func<object> read)
+    {
+        try { _ = read(); }
+        catch (SarKitInputException) { }
     }
 }

@@ -5,4 +5,6 @@ public sealed record FuzzCase(string Layer, string Target, string Format, int In
     double Seconds, long PeakRssBytes, IReadOnlyList<string> Violations, string Reproducer)
 {
     public bool Failed => Violations.Count > 0;
+    /// <summary>First line of the refusal or error message.</summary>
+    public string? Detail { get; init; }
 }

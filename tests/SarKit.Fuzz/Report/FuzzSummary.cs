@@ -81,6 +81,7 @@ public sealed class FuzzSummary(string outputDir, int seed)
 
     public static string MutationKind(string m)
     {
+        if (m.StartsWith("value=")) return m;
         int i = m.IndexOfAny(['@', '[', ':', '=', '(']);
         string k = i > 0 ? m[..i] : m;
         return string.Concat(k.Where(ch => !char.IsDigit(ch)) ) is { Length: > 0 } s ? s : m;
