@@ -17,8 +17,8 @@ public sealed class FuzzFixture
         CorpusDir = Path.Combine(Settings.OutputDir, "seeds");
         // always rebuilt: the seeds must come from the code under test (files, certificates, calibrations)
         if (Directory.Exists(CorpusDir)) Directory.Delete(CorpusDir, true);
-        string failures = Path.Combine(Settings.OutputDir, "failures");
-        if (Directory.Exists(failures)) Directory.Delete(failures, true);
+        foreach (var old in new[] { "failures", "work" }.Select(d => Path.Combine(Settings.OutputDir, d)))
+            if (Directory.Exists(old)) Directory.Delete(old, true);
         Corpus = SeedCorpus.Build(CorpusDir);
         Summary = new FuzzSummary(Settings.OutputDir, Settings.Seed);
     }
