@@ -12,6 +12,8 @@ namespace SarKit.Cli;
 public static class CliApp
 {
     public const int ExitOk = 0, ExitInternal = 1, ExitBadInput = 2;
+    /// <summary>A check ran on valid input and its verdict is negative: a SAR limit exceeded (`seq check`, `pulse check`) or a VOP set that fails verification (`vop verify`).</summary>
+    public const int ExitCheckFailed = 3;
 
     /// <summary>SarKit version (informational version of the library assembly).</summary>
     public static string Version
@@ -65,7 +67,7 @@ public static class CliApp
     private static RootCommand Build(CliIO io)
     {
         var root = new RootCommand("SarKit: specific absorption rate (SAR) toolkit for RF safety (MRI parallel transmit, wireless).\n" +
-                                   "Exit codes: 0 success, 1 internal failure, 2 bad input.");
+                                   "Exit codes: 0 success, 1 internal failure, 2 bad input, 3 check failed (SAR limit exceeded, VOP set not certified).");
         root.Add(InfoCommand.Create(io));
         root.Add(SarCommand.Create(io));
         root.Add(QMatricesCommand.Create(io));

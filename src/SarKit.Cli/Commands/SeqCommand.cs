@@ -16,7 +16,7 @@ namespace SarKit.Cli.Commands;
 /// </summary>
 internal static class SeqCommand
 {
-    public const int ExitLimitExceeded = 3;
+    public const int ExitLimitExceeded = CliApp.ExitCheckFailed;
     /// <summary>Largest --timeline-points (memory stays bounded: points × windows × 8 bytes).</summary>
     private const int MaxTimelinePoints = 1_000_000;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;

@@ -303,7 +303,7 @@ internal static class VopCommand
         if (!r.Certificate.Passed)
         {
             io.Err.WriteLine($"error: {path} FAILED verification (certificate stored): {string.Join(" ", r.Problems)}");
-            return CliApp.ExitInternal;
+            return CliApp.ExitCheckFailed;
         }
         return CliApp.ExitOk;
     }

@@ -28,8 +28,11 @@ public sealed class AveragedSarResult
 public static class SpatialAverage
 {
     /// <summary>Averages a local SAR map [W/kg] (linear voxel order).</summary>
+    /// <exception cref="SarKitInputException">A local SAR value is NaN or ±∞ (fails closed before averaging).</exception>
     public static AveragedSarResult Compute(TissueModel tissue, double[] localSar, AveragingOptions? options = null, AveragingCubeSet? cubes = null)
     {
+        int bad = Array.FindIndex(localSar, x => !double.IsFinite(x));
+        if (bad >= 0) throw new SarKitInputException($"{tissue.Source}: local SAR at voxel {tissue.Grid.Unravel(bad)} [linear {bad}] is {localSar[bad]}: a non-finite SAR map is refused.");
         cubes ??= AveragingCubeSet.Build(tissue, options);
         var values = cubes.CubeAverages(localSar, tissue.Rho);
         return Finish(cubes, values, localSar);

@@ -125,9 +125,18 @@ public sealed class VopSet
     public (double Sar, int Vop) PeakSar(ReadOnlySpan<Complex> drive)
     {
         if (drive.Length != Channels) throw new SarKitInputException($"Drive has {drive.Length} channels, the VOP set has {Channels}.");
+        for (int c = 0; c < drive.Length; c++)
+            if (!double.IsFinite(drive[c].Real) || !double.IsFinite(drive[c].Imaginary))
+                throw new SarKitInputException($"Drive channel {c + 1} is {drive[c]}: a non-finite drive is refused.");
         var w = HermitianPacking.DriveWeights(drive);
         double best = double.NegativeInfinity; int at = -1;
-        for (int j = 0; j < Count; j++) { double s = HermitianPacking.QuadraticForm(Matrix(j), w); if (s > best) { best = s; at = j; } }
+        for (int j = 0; j < Count; j++)
+        {
+            double s = HermitianPacking.QuadraticForm(Matrix(j), w);
+            // NaN/∞ (overflowing drive or matrix) fails closed instead of being skipped by the comparison
+            if (!double.IsFinite(s)) throw new SarKitInputException($"VOP {j}: bᴴVb = {s} for the drive (overflow): refused.");
+            if (s > best) { best = s; at = j; }
+        }
         return (best, at);
     }
 

@@ -73,13 +73,16 @@ public static class LocalSar
         }
     }
 
-    /// <summary>Largest value of a map and its linear voxel index (first occurrence); NaN anywhere fails closed.</summary>
+    /// <summary>
+    /// Largest value of a map and its linear voxel index (first occurrence). A NaN or ±∞ anywhere fails closed
+    /// (<see cref="SarKitInputException"/>): a non-finite SAR comes from non-finite or overflowing input and is never a result.
+    /// </summary>
     public static (double Value, int Index) Peak(ReadOnlySpan<double> map)
     {
         double best = double.NegativeInfinity; int at = -1;
         for (int i = 0; i < map.Length; i++)
         {
-            if (double.IsNaN(map[i])) throw new InvalidOperationException($"SAR map has NaN at voxel {i}.");
+            if (!double.IsFinite(map[i])) throw new SarKitInputException($"SAR map has {map[i]} at voxel {i}: a non-finite SAR (non-finite or overflowing input) is refused.");
             if (map[i] > best) { best = map[i]; at = i; }
         }
         return (best, at);

@@ -56,7 +56,7 @@ public class VerdictPropertyTests
                 var (n, q, b) = x;
                 double s = Sar(q, b), norm = b.Sum(c => c.Magnitude * c.Magnitude);
                 double lmax = VopSet.WorstCaseSar(q, n);
-                double tr = 0; for (int i = 0; i < n; i++) tr += q[i * n + i];
+                double tr = 0; for (int i = 0; i < n; i++) tr += q[i]; // packed layout: the n real diagonal entries come first (HermitianPacking)
                 return s >= -1e-12 * tr * norm && s <= lmax * norm * (1 + 1e-9) + 1e-12;
             }, seed: Seed, iter: Iter, threads: 1);
     }

@@ -16,6 +16,12 @@ public sealed record CliCommand(string Name, string[] Args, VerdictKind Verdict 
 {
     /// <summary>Exit code 1 documented for this command when it is not an internal error (e.g. `vop verify`: certificate failed).</summary>
     public bool Exit1IsVerdict { get; init; }
+    /// <summary>
+    /// The command re-proves its verdict from unmutated originals (e.g. `vop verify V --q Q` with the mutated VOP file
+    /// as V: a PASS certifies the set as read, whatever its row count), so "rows deleted" does not forbid a PASS;
+    /// non-finite, overflowing and tampered inputs still do.
+    /// </summary>
+    public bool ReprovesFromOriginals { get; init; }
 }
 
 /// <summary>A CLI fuzz group: seeds (by group name) and the commands run on their mutants (round robin).</summary>

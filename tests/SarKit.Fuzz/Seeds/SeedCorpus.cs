@@ -141,10 +141,11 @@ public sealed class SeedCorpus
 
     private static string Sign(string text)
     {
-        // Pulseq [SIGNATURE]: MD5 of the file up to the newline that precedes [SIGNATURE] (that newline belongs to the signature)
-        var body = text.TrimEnd('\n');
+        // Pulseq [SIGNATURE]: MD5 of the file up to "[SIGNATURE]" without the one newline just before it (as pypulseq writes:
+        // the hashed body ends with the blank line's own newline)
+        var body = text.TrimEnd('\n') + "\n";
         var md5 = Convert.ToHexString(MD5.HashData(Encoding.UTF8.GetBytes(body))).ToLowerInvariant();
-        return body + "\n\n[SIGNATURE]\n# MD5 of the file up to the newline before [SIGNATURE]\nType md5\nHash " + md5 + "\n";
+        return body + "\n[SIGNATURE]\n# MD5 of the file up to the newline before [SIGNATURE]\nType md5\nHash " + md5 + "\n";
     }
 
     private static string RectSeq()
