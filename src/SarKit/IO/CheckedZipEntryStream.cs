@@ -74,29 +74,11 @@ internal sealed class CheckedZipEntryStream : Stream, IVerifiedStream
             throw new SarKitInputException($"{_where}: CRC-32 mismatch (data 0x{crc:X8}, archive 0x{_expectedCrc:X8}): the member is corrupt.") { SourceFile = _source };
     }
 
-    private static readonly uint[] Table = BuildTable();
-
-    private static uint[] BuildTable()
-    {
-        var t = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }
-
-    /// <summary>Continues a CRC-32 (pre/post inverted by the caller).</summary>
-    internal static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (var x in data) crc = Table[(crc ^ x) & 0xFF] ^ (crc >> 8);
-        return crc;
-    }
+    // CRC-32 (ISO-HDLC, as ZIP, gzip and PNG use it): one implementation, SarKit.Reporting.Crc32
+    private static uint Update(uint crc, ReadOnlySpan<byte> data) => Reporting.Crc32.Update(crc, data);
 
     /// <summary>CRC-32 (ISO-HDLC, as ZIP and gzip use it) of <paramref name="data"/>.</summary>
-    internal static uint Compute(ReadOnlySpan<byte> data) => ~Update(0xFFFFFFFFu, data);
+    internal static uint Compute(ReadOnlySpan<byte> data) => Reporting.Crc32.Compute(data);
 
     protected override void Dispose(bool disposing) { if (disposing) _inner.Dispose(); base.Dispose(disposing); }
     public override bool CanRead => true;
