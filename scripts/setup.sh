@@ -20,10 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # Debian's python3 with numpy, h5py and PyTorch (python3-torch 1.13, ~600 MB) for the independent cross-checks and the
 # surrogate training smoke test (issue 8: CI runs a few training steps); best effort: those tests skip visibly without it
-if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c "import numpy, h5py, torch" >/dev/null 2>&1; then
+if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c "import numpy, scipy, h5py, torch" >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
-  echo "setup: installing python3-numpy python3-h5py python3-torch" >&2
-  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-numpy python3-h5py python3-torch; } >&2 \
+  echo "setup: installing python3-numpy python3-scipy python3-h5py python3-torch" >&2
+  { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-numpy python3-scipy python3-h5py python3-torch; } >&2 \
     || echo "setup: python3-torch not installed; the surrogate training smoke test will be skipped" >&2
 fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }

@@ -223,7 +223,7 @@ public class VopCliTests
         Assert.False(File.Exists(fx.Dir.File("m.h5")));
     }
 
-    [H5pyFact]
+    [H5pyScipyFact]
     public void VerifyAdoptsAVopSetWrittenByScipyWithoutSarKitMetadata()
     {
         using var fx = new Fixture();

@@ -94,7 +94,7 @@ print(json.loads(meta)['source_sha256'])
         finally { dir.Delete(true); }
     }
 
-    [H5pyFact]
+    [H5pyScipyFact]
     public void QMatrixInputsFromNumpyAndScipyAgreeWithTheSarKitFile()
     {
         var dir = Directory.CreateTempSubdirectory("qsrc");

@@ -119,7 +119,7 @@ public sealed class MatFileV73Tests : IDisposable
         Assert.False(File.Exists(Path.Combine(_dir, "bad.mat")));
     }
 
-    [H5pyFact]
+    [H5pyScipyFact]
     public void H5py_and_scipy_see_a_MATLAB_v73_file()
     {
         var p = Path.Combine(_dir, "py.mat");

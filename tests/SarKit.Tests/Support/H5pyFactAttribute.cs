@@ -14,6 +14,16 @@ public sealed class H5pyFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that needs Debian's /usr/bin/python3 with both h5py and scipy; skipped with a visible reason otherwise.</summary>
+public sealed class H5pyScipyFactAttribute : FactAttribute
+{
+    public H5pyScipyFactAttribute()
+    {
+        if (!Python.HasH5py || !SarKit.Tests.IO.IoFixtures.HasScipy)
+            Skip = "/usr/bin/python3 with h5py and scipy is not available (apt-get install python3-h5py python3-scipy).";
+    }
+}
+
 /// <summary>Runs /usr/bin/python3 (never a pyenv python) with a script on stdin.</summary>
 public static class Python
 {
