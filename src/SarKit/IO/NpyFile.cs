@@ -346,7 +346,9 @@ public static class NpyFile
             {
                 int st = _p++;
                 while (_p < text.Length && char.IsDigit(text[_p])) _p++;
-                long v = long.Parse(text.AsSpan(st, _p - st), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+                // "-" alone, or digits beyond the range of long: a malformed header, not an internal error
+                if (!long.TryParse(text.AsSpan(st, _p - st), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
+                    throw Fail($"malformed integer '{text[st.._p]}'");
                 if (_p < text.Length && text[_p] is 'L' or 'l') _p++; // Python 2 long suffix
                 return v;
             }

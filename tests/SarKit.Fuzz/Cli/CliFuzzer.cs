@@ -101,10 +101,14 @@ public sealed partial class CliFuzzer(FuzzSettings settings, SeedCorpus corpus, 
             _ => false,
         };
         string? forbidden = m.PassForbidden;
-        if (forbidden == Mutant.DeletedRows && cmd.ReprovesFromOriginals) forbidden = null;
-        // Bytes deleted from a binary container (HDF5, zip) may lie outside every value the command reads (another
-        // dataset, free space): a PASS is then sound. It is a violation only when the result differs from the seed's.
-        if (pass && forbidden == Mutant.DeletedRows && !seed.IsText && SameResultAsSeed(cmd, seed, input, outDir, caseDir, o.Stdout, env))
+        // a command that re-proves its verdict from unmutated originals (vop verify of a mutated VOP file) certifies the
+        // set as read: only non-finite or overflowing values must still never pass
+        if (cmd.ReprovesFromOriginals && forbidden is not (Mutant.NonFinite or Mutant.Overflow)) forbidden = null;
+        // A mutation may touch only bytes the command never reads (another dataset or zip member, free space, an unused
+        // field): a PASS is then sound. It is a violation only when the result differs from the seed's (same command,
+        // same paths, stdout compared byte for byte).
+        // (not for signed content: a signature must refuse every change, read or not)
+        if (pass && forbidden is not (null or Mutant.SignedChanged) && SameResultAsSeed(cmd, seed, input, outDir, caseDir, o.Stdout, env))
             forbidden = null;
         if (pass && forbidden is not null) violations.Add($"PASS on broken input: {forbidden}");
         if (isBaseline && cmd.Verdict != VerdictKind.None && o.ExitCode is not (0 or 3)) violations.Add($"seed baseline not evaluated: exit {o.ExitCode}: {FirstLine(o.Stderr, "error")}");

@@ -41,6 +41,8 @@ public class ArrayLimitTests
     [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (100,), }", 808)]              // trailing garbage
     [InlineData("{'descr': '<c16', 'fortran_order': True, 'shape': (2147483647, 2147483647, 2147483647), }", 16)] // product overflows
     [InlineData("{'descr': '<U2000000000', 'fortran_order': False, 'shape': (3,), }", 64)]
+    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (-, 10), }", 800)]                // a lone minus sign (was FormatException)
+    [InlineData("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", 800)] // beyond long (was OverflowException)
     public void NpyDeclaredSizeMustMatchTheFile(string dict, int dataBytes)
     {
         using var tmp = new TempDir();
