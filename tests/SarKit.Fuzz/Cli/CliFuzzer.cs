@@ -140,9 +140,21 @@ public sealed partial class CliFuzzer(FuzzSettings settings, SeedCorpus corpus, 
             Directory.CreateDirectory(outDir);
             var args = Expand(cmd, seed, input, outDir, caseDir);
             var r = ChildProcess.Run("dotnet", [_dll, .. args], caseDir, settings.TimeoutSeconds, settings.MaxRssBytes, env);
-            return r.ExitCode == 0 && r.Stdout == mutantStdout;
+            return r.ExitCode == 0 && ComparableOutput(r.Stdout) == ComparableOutput(mutantStdout);
         }
         finally { File.WriteAllBytes(input, mutant); }
+    }
+
+    /// <summary>
+    /// Output with run times removed ("0.47 s", "12 ms", elapsed fields) and table padding collapsed, so that two runs on
+    /// inputs that read the same values compare equal; every other character (numbers, verdicts, names) must agree.
+    /// </summary>
+    internal static string ComparableOutput(string stdout)
+    {
+        var s = Regex.Replace(stdout, @"""(elapsed|seconds|time)[a-z_]*""\s*:\s*[-0-9.eE+]+", "\"$1\": T");
+        s = Regex.Replace(s, @"\b\d+(\.\d+)?([eE][-+]?\d+)?\s?(s|ms|µs)\b", "T");
+        s = Regex.Replace(s, @"[─━┌┐└┘├┤┬┴┼│┃╭╮╰╯]+", " ");
+        return Regex.Replace(s, @"\s+", " ").Trim();
     }
 
     private List<string> Expand(CliCommand cmd, Seed seed, string input, string outDir, string caseDir)
@@ -174,6 +186,13 @@ public sealed partial class CliFuzzer(FuzzSettings settings, SeedCorpus corpus, 
                         _ => ["scan", "process", input, "--calibration", corpus["calibration.json"], "--liquid", corpus["liquid.json"]],
                     });
                     break;
+                case var copy when copy.StartsWith("{COPY:", StringComparison.Ordinal):
+                    // a corpus file the command rewrites (vop verify stores its certificate): a fresh private copy per run,
+                    // so that no case changes the shared seed corpus
+                    string name = copy[6..^1], dest = Path.Combine(caseDir, "copy-" + name);
+                    File.Copy(corpus[name], dest, true);
+                    a.Add(dest);
+                    break;
                 default:
                     a.Add(x.Replace("{F}", input).Replace("{OUT}", outDir).Replace("{DIR}", caseDir));
                     break;
@@ -192,7 +211,13 @@ public sealed partial class CliFuzzer(FuzzSettings settings, SeedCorpus corpus, 
             var (c, i) = x;
             string caseDir = Path.Combine(settings.OutputDir, "work", "options", $"{i:D5}");
             Directory.CreateDirectory(Path.Combine(caseDir, "out"));
-            var args = c.Args.Select(a => a.Replace("{OUT}", Path.Combine(caseDir, "out"))).ToList();
+            var args = c.Args.Select(a =>
+            {
+                if (!a.StartsWith("{COPY:", StringComparison.Ordinal)) return a.Replace("{OUT}", Path.Combine(caseDir, "out"));
+                string dest = Path.Combine(caseDir, "copy-" + a[6..^1]); // private copy of a file the command rewrites
+                File.Copy(corpus[a[6..^1]], dest, true);
+                return dest;
+            }).ToList();
             var o = ChildProcess.Run("dotnet", [_dll, .. args], caseDir, settings.TimeoutSeconds, settings.MaxRssBytes,
                 new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x" + settings.MaxRssBytes.ToString("X"), ["TMPDIR"] = caseDir });
             var v = new List<string>();

@@ -40,7 +40,7 @@ public static class CliTargets
             ]),
             new("qmatrix", ["qmatrix"],
             [
-                new("vop verify --q", ["vop", "verify", c["vops2.h5"], "--q", "{F}", "--drives", "2000"], VerdictKind.Exit0),
+                new("vop verify --q", ["vop", "verify", "{COPY:vops2.h5}", "--q", "{F}", "--drives", "2000"], VerdictKind.Exit0),
                 Seq2(c, "seq check --q", ["--q", "{F}", "--calibration", calShim]),
                 new("mvie", ["mvie", "--q", "{F}", "-o", "{OUT}/a.h5", "--samples", "20"]),
                 new("vop compress", ["vop", "compress", "--q", "{F}", "--margin", "0.1", "-o", "{OUT}/v.h5", "--drives", "2000"]) { Exit1IsVerdict = true },
@@ -105,7 +105,7 @@ public static class CliTargets
             l.Add(("seq check --limit", ["seq", "check", c["rect.seq"], "--b1-sar", "local=10", "--limit", $"local_head:10:{v}"], VerdictKind.Exit0));
             l.Add(("pulse check --tr", ["pulse", "check", c["waveform.npz"], "--vops", c["vops3.h5"], "--tr", v], VerdictKind.Exit0));
             l.Add(("vop compress --margin", ["vop", "compress", "--q", q, "--margin", v, "-o", "{OUT}/v.h5", "--drives", "100"], VerdictKind.None));
-            l.Add(("vop verify --tolerance", ["vop", "verify", c["vops2.h5"], "--q", q, "--drives", "100", "--tolerance", v], VerdictKind.Exit0));
+            l.Add(("vop verify --tolerance", ["vop", "verify", "{COPY:vops2.h5}", "--q", q, "--drives", "100", "--tolerance", v], VerdictKind.Exit0));
             l.Add(("margin cr --r", ["margin", "cr", "--r", v], VerdictKind.None));
         }
         return l;
