@@ -24,7 +24,7 @@ public static class SupervisionEndpoints
     public sealed record CheckResponse(string Sequence, string Dataset, double PeriodS, int RfEvents, int DistinctRfEvents, int Channels, string Repetition,
         string Mode, string LimitTable, double CalibrationPerMicroTesla, string CalibrationUnit, string Shim, MatricesJson Matrices,
         OutcomeJson[] Limits, bool Passed, OutcomeJson? Binding, double? MaxScaleFactor, double? MinimumAddedDelayS, double? ShortestRepetitionS,
-        TimelineJson[] Timeline, double ComputeMs);
+        TimelineJson[] Timeline, double ComputeMs, string Signature);
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -93,7 +93,9 @@ public static class SupervisionEndpoints
                 rep == RepetitionMode.Periodic ? "steady" : "once", opMode == OperatingMode.Normal ? "normal" : "first", table.Source, k, $"{unit}/uT", "CP",
                 new MatricesJson(obs.Name, obs.Metric.Id(), obs.Count, obs.Channels, obs.DriveUnit),
                 report.Outcomes.Select(O).ToArray(), report.Passed, report.Binding is { } b ? O(b) : null, Num(report.MaxScaleFactor),
-                report.MinimumAddedDelaySeconds, report.ShortestRepetitionSeconds, timeline, sw.Elapsed.TotalMilliseconds));
+                report.MinimumAddedDelaySeconds, report.ShortestRepetitionSeconds, timeline, sw.Elapsed.TotalMilliseconds,
+                // "verified" or "absent" (a mismatch was already refused by the parser): as `seq check --json` reports it
+                seq.Signature == PulseqSignatureStatus.Verified ? "verified" : "absent"));
         }).WithMetadata(new BodyContentTypes("text/plain", "application/octet-stream")).RequireRateLimiting(HeavyWork.Policy);
     }
 

@@ -166,6 +166,26 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
         _http.PostAsync($"/api/seq/check?path={TestData.DemoName}&name=fid.seq&{query}", new StringContent(seqText, Encoding.UTF8, "text/plain"));
 
     [SharedReferenceFact(FidSeq)]
+    public async Task Seq_check_reports_the_signature_and_refuses_a_signed_file_that_was_edited()
+    {
+        var text = await File.ReadAllTextAsync(SharedReference.Find(FidSeq)!);
+        const string query = "matrices=q&calibration=20&mode=normal";
+        var signed = await Json(await Check(text, query), HttpStatusCode.OK);
+        Assert.Equal("verified", signed.GetProperty("signature").GetString());
+        int at = text.IndexOf("[SIGNATURE]", StringComparison.Ordinal);
+        var unsigned = await Json(await Check(text[..at], query), HttpStatusCode.OK);
+        Assert.Equal("absent", unsigned.GetProperty("signature").GetString());
+        Assert.Equal(signed.GetProperty("passed").GetBoolean(), unsigned.GetProperty("passed").GetBoolean());
+        // one row removed from the [BLOCKS] body while the signature is kept: refused, never a verdict
+        int blocks = text.IndexOf("[BLOCKS]", StringComparison.Ordinal);
+        int row = text.IndexOf('\n', text.IndexOf('\n', blocks) + 1);
+        while (text[row + 1] == '#') row = text.IndexOf('\n', row + 1);
+        int rowEnd = text.IndexOf('\n', row + 1);
+        var edited = await Json(await Check(text.Remove(row + 1, rowEnd - row), query), HttpStatusCode.BadRequest);
+        Assert.Equal("bad_input", edited.GetProperty("kind").GetString());
+    }
+
+    [SharedReferenceFact(FidSeq)]
     public async Task Seq_check_with_the_certified_vops_equals_the_library_pass_and_fail()
     {
         var seqPath = SharedReference.Find(FidSeq)!;
@@ -180,6 +200,7 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
             var lib = SequenceSarEvaluation.Run(schedule, obs, limits, RepetitionMode.Periodic, null, SupervisionEndpoints.TimelinePoints);
             AssertSameAsLibrary(j, lib);
             Assert.Equal(vops.Set.Count, j.GetProperty("matrices").GetProperty("count").GetInt32());
+            Assert.Equal(PulseqFile.Read(seqPath).Signature == PulseqSignatureStatus.Verified ? "verified" : "absent", j.GetProperty("signature").GetString());
             return (j, lib, schedule.PeriodSeconds);
         }
         var (pass, libPass, period) = await Both(20);

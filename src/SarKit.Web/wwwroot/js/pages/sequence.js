@@ -27,6 +27,9 @@ function resultCard(r) {
         el('dt', {}, 'Shortest compliant TR'), el('dd', { id: 'seq-tr' }, r.shortestRepetitionS === null ? 'none: one repetition alone exceeds a limit; reduce the RF scale'
           : `${fmt(r.shortestRepetitionS, 6)} s (add ${fmt(r.minimumAddedDelayS, 4)} s per repetition)`),
         el('dt', {}, 'Sequence'), el('dd', {}, `${r.sequence}: period ${fmt(r.periodS, 6)} s, ${r.rfEvents} RF events (${r.distinctRfEvents} distinct), ${r.repetition}`),
+        el('dt', {}, 'Signature'), el('dd', { id: 'seq-signature', class: r.signature === 'verified' ? 'pass' : 'fail' },
+          r.signature === 'verified' ? 'verified ([SIGNATURE] hash matches the file)'
+            : 'ABSENT: the file has no [SIGNATURE]; deleted or edited rows cannot be detected'),
         el('dt', {}, 'Matrices'), el('dd', {}, `${r.matrices.name}: ${r.matrices.count} × ${r.matrices.channels}² (W/kg per ${r.matrices.driveUnit}²)`),
         el('dt', {}, 'Calibration'), el('dd', {}, `${fmt(r.calibrationPerMicroTesla)} ${r.calibrationUnit} per channel, ${r.shim} shim`),
         el('dt', {}, 'Limits'), el('dd', {}, `${r.mode} mode, ${r.limitTable}`),
