@@ -163,8 +163,13 @@ public sealed class StreamingSarSupervisor : IDisposable
             Fail(_time, $"watchdog: no data for {idle.TotalSeconds:G4} s (deadline {_timeout.TotalSeconds:G4} s); RF must stop");
     }
 
+    /// <summary>A feed run under the lock; the span arguments are passed through (spans cannot be captured by a lambda).</summary>
+    private delegate SupervisorStatus LockedFeed(double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length);
+
     /// <summary>Runs a feed under the lock: watchdog first, then the feed; re-arms the watchdog; raises <see cref="StatusChanged"/> on failure.</summary>
-    private SupervisorStatus Guarded(Func<SupervisorStatus> feed)
+    private SupervisorStatus Guarded(Func<SupervisorStatus> feed) => Guarded((_, _, _, _) => feed(), 0, default, default, 0);
+
+    private SupervisorStatus Guarded(LockedFeed feed, double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length)
     {
         SupervisorStatus st; bool failedNow;
         lock (_gate)
@@ -173,7 +178,7 @@ public sealed class StreamingSarSupervisor : IDisposable
             CheckDeadline();
             if (_status.State != SupervisorState.Failed)
             {
-                _status = feed();
+                _status = feed(startSeconds, re, im, length);
                 _lastFeed = _clock.GetTimestamp();
                 if (_status.State != SupervisorState.Failed) _watchdog.Change(_timeout, Timeout.InfiniteTimeSpan);
             }
@@ -188,26 +193,8 @@ public sealed class StreamingSarSupervisor : IDisposable
     /// Feeds <paramref name="length"/> samples per channel starting at <paramref name="startSeconds"/>, planar: channel c at
     /// [c·length, (c+1)·length) of <paramref name="re"/> and <paramref name="im"/>, in the matrices' drive unit.
     /// </summary>
-    public SupervisorStatus FeedSamples(double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length)
-    {
-        // spans cannot be captured by the guard's lambda: copy-free by taking the lock here
-        SupervisorStatus st; bool failedNow;
-        lock (_gate)
-        {
-            var before = _status.State;
-            CheckDeadline();
-            if (_status.State != SupervisorState.Failed)
-            {
-                _status = FeedSamplesLocked(startSeconds, re, im, length);
-                _lastFeed = _clock.GetTimestamp();
-                if (_status.State != SupervisorState.Failed) _watchdog.Change(_timeout, Timeout.InfiniteTimeSpan);
-            }
-            st = _status;
-            failedNow = before != SupervisorState.Failed && st.State == SupervisorState.Failed;
-        }
-        if (failedNow) StatusChanged?.Invoke(st);
-        return st;
-    }
+    public SupervisorStatus FeedSamples(double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length) =>
+        Guarded(FeedSamplesLocked, startSeconds, re, im, length);
 
     private SupervisorStatus FeedSamplesLocked(double startSeconds, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int length)
     {

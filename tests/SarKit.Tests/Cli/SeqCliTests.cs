@@ -16,7 +16,7 @@ public class SeqCliTests
     private static string Data(string name) => Path.Combine(Support.SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "supervision", name);
 
     /// <summary>1-channel sequence: 1 ms rect of 500 Hz every 10 ms (1.4.2).</summary>
-    private static string WriteSeq(TempDir dir)
+    internal static string WriteSeq(TempDir dir)
     {
         var w = new SeqTextWriter(4);
         int rf = w.Rf(Enumerable.Repeat(new Complex(500, 0), 1000).ToArray(), true);

@@ -16,15 +16,7 @@ namespace SarKit.Tests.Cli;
 [Collection("Console")]
 public class VopSignatureCliTests
 {
-    private static string WriteSeq(TempDir dir)
-    {
-        var w = new SeqTextWriter(4);
-        int rf = w.Rf(Enumerable.Repeat(new Complex(500, 0), 1000).ToArray(), true);
-        w.Block(0.002, rf); w.Block(0.008);
-        var path = dir.File("rect.seq");
-        File.WriteAllText(path, w.Text());
-        return path;
-    }
+    private static string WriteSeq(TempDir dir) => SeqCliTests.WriteSeq(dir);
 
     /// <summary>A real Q-matrix set file (QMatrixSetFile layout, as `seq check --q` reads it) of a small phantom, and its matrices.</summary>
     internal static (string Path, double[] Packed) RealQ(TempDir dir, int channels, string name)
