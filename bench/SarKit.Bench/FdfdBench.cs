@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using SarKit.Engines.Fdfd2D;
+using SarKit.Surrogate.Fdfd2D;
 
 /// <summary>
 /// `dotnet run -c Release --project bench/SarKit.Bench -- fdfd [--size N] [--cell-mm H] [--pml P] [--seeds K] [--repeat R]`:

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
+using SarKit.IO.Arrays;
 
 /// <summary>
 /// `hdf5 FILE...`: reads every dataset and attribute of each file completely, through the managed reader

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SarKit;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
+using SarKit.IO.Formats;
 
 /// <summary>
 /// `hdf5-fuzz SEED COUNT FILE`: mutates FILE COUNT times (byte flips biased to the metadata, 64-bit fields near HDF5

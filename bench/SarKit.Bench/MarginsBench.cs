@@ -6,6 +6,8 @@ using SarKit.Constraints;
 using SarKit.Engines;
 using SarKit.Margins;
 using SarKit.Sar;
+using SarKit.Fields;
+using SarKit.Numerics.LinearAlgebra;
 
 /// <summary>
 /// `mvie` / `margins` / `mvie-random` modes of the benchmark (bench/README.md): MVIE of averaged Q-matrix sets from the
@@ -50,7 +52,7 @@ internal static class MarginsBench
                 var sw = Stopwatch.StartNew();
                 var ds = SyntheticDatasets.Ptx(new SyntheticPtxOptions { Channels = n, ApproxVoxels = (int)voxels });
                 Console.WriteLine($"dataset {ds.Grid} ({ds.Grid.VoxelCount:N0} voxels, {ds.Tissue.TissueCount:N0} tissue) in {sw.Elapsed.TotalSeconds:F1} s");
-                var padded = ds.PadWithAir(SarKit.Grid.AirPadding.Needed(ds.Tissue, 0.010));
+                var padded = ds.PadWithAir(SarKit.Fields.AirPadding.Needed(ds.Tissue, 0.010));
                 int repeat = (int)Get("repeat", 2);
                 (double Wall, double Cpu, T Value) Time<T>(Func<T> f)
                 {
@@ -91,7 +93,7 @@ internal static class MarginsBench
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var r = MvieSolver.Solve(q, n);
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        Console.WriteLine($"  MVIE {label}: {sw.Elapsed.TotalSeconds:F2} s wall, {cpu:F2} s CPU (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}); phases {string.Join(", ", r.PhaseSeconds.Select(kv => $"{kv.Key} {kv.Value:F2}"))}; rounds {r.Rounds}, Newton steps {r.NewtonSteps}, active {r.ActiveSetSize}, contacts {r.ContactCount}, full evaluations {r.FullEvaluations:N0}; log det {r.LogDet:F6}; certificate {r.CertificateMaxRatio:F9} (scale {r.CertificateScale:G6}, failures {r.DominanceFailures}); λ_max(A)/SAR_wc {SarKit.Compression.HermitianKernels.LargestEigenvalue(r.Packed, n) / r.SarWorstCase:F3}; {r.Regularisation}");
+        Console.WriteLine($"  MVIE {label}: {sw.Elapsed.TotalSeconds:F2} s wall, {cpu:F2} s CPU (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}); phases {string.Join(", ", r.PhaseSeconds.Select(kv => $"{kv.Key} {kv.Value:F2}"))}; rounds {r.Rounds}, Newton steps {r.NewtonSteps}, active {r.ActiveSetSize}, contacts {r.ContactCount}, full evaluations {r.FullEvaluations:N0}; log det {r.LogDet:F6}; certificate {r.CertificateMaxRatio:F9} (scale {r.CertificateScale:G6}, failures {r.DominanceFailures}); λ_max(A)/SAR_wc {SarKit.Numerics.LinearAlgebra.HermitianKernels.LargestEigenvalue(r.Packed, n) / r.SarWorstCase:F3}; {r.Regularisation}");
         return r;
     }
 
@@ -99,7 +101,7 @@ internal static class MarginsBench
     {
         // the number of 10 g cubes ≈ tissue voxels: the trunk takes ~ 35 % of the grid box
         var ds = SyntheticDatasets.Ptx(new SyntheticPtxOptions { Channels = n, ApproxVoxels = (int)(targetCubes / 0.27), Seed = seed });
-        var padded = ds.PadWithAir(SarKit.Grid.AirPadding.Needed(ds.Tissue, 0.010));
+        var padded = ds.PadWithAir(SarKit.Fields.AirPadding.Needed(ds.Tissue, 0.010));
         var cubes = AveragingCubeSet.Build(padded.Tissue, new AveragingOptions { TargetMassKg = 0.010 });
         return (AveragedQMatrixSet.Compute(padded, cubes), padded.Grid);
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Numerics.Tensors;
 using SarKit.Sar;
 using SarKit.Supervision;
+using SarKit.Numerics.LinearAlgebra;
 
 /// <summary>
 /// Supervision benchmark (`-- supervision`, bench/README.md, docs/supervision.md): (1) an 8-channel dynamic-pTx sequence

@@ -4,6 +4,7 @@ using SarKit;
 using SarKit.Compression;
 using SarKit.IO;
 using SarKit.Surrogate;
+using SarKit.IO.Arrays;
 
 /// <summary>
 /// `dotnet run -c Release --project bench/SarKit.Bench -- surrogate [modelsDir] [--runs R] [--drives D]`: C# inference time

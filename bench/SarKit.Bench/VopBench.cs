@@ -6,6 +6,7 @@ using SarKit.Compression;
 using SarKit.Engines;
 using SarKit.IO;
 using SarKit.Sar;
+using SarKit.IO.Formats;
 
 /// <summary>
 /// VOP compression benchmark (bench/README.md, docs/vop.md): the public Orzada 8-channel set (1767 matrices) at 10 %

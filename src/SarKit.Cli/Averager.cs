@@ -1,5 +1,7 @@
 using SarKit.Averaging;
 using SarKit.Grid;
+using SarKit.Fields;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli;
 
@@ -47,11 +49,11 @@ internal sealed class Averager
     /// <summary>Voxel status on the dataset's own grid.</summary>
     public VoxelStatus[] Status => Padding.Crop(Cubes.Status);
 
-    public StatusCountsJson StatusCounts()
+    public StatusCountsResult StatusCounts()
     {
         int va = 0, u = 0, un = 0, bg = 0;
         foreach (var s in Status)
             switch (s) { case VoxelStatus.Valid: va++; break; case VoxelStatus.Used: u++; break; case VoxelStatus.Unused: un++; break; default: bg++; break; }
-        return new StatusCountsJson(va, u, un, bg, Cubes.VoxelsWithoutCube);
+        return new StatusCountsResult(va, u, un, bg, Cubes.VoxelsWithoutCube);
     }
 }

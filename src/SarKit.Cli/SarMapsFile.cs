@@ -2,6 +2,8 @@ using SarKit.Cli.Commands;
 using SarKit.Fields;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
+using SarKit.IO.Arrays;
+using SarKit.Reporting;
 
 namespace SarKit.Cli;
 

@@ -1,5 +1,7 @@
 using SarKit.IO;
 using SarKit.Sar;
+using SarKit.Averaging;
+using SarKit.IO.Formats;
 
 namespace SarKit.Web;
 

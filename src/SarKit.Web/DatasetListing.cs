@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SarKit.IO;
+using SarKit.IO.Formats;
 
 namespace SarKit.Web;
 

@@ -1,6 +1,8 @@
 using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Sar;
+using SarKit.Averaging;
+using SarKit.IO.Formats;
 
 namespace SarKit.Web;
 

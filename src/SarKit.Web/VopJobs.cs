@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SarKit.Compression;
 using SarKit.Sar;
+using SarKit.Averaging;
 
 namespace SarKit.Web;
 

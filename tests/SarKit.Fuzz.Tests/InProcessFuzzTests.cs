@@ -1,6 +1,7 @@
 using SarKit.Fuzz.InProcess;
 using SarKit.Fuzz.Report;
 using Xunit.Abstractions;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Fuzz.Tests;
 

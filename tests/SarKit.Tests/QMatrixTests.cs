@@ -2,6 +2,7 @@ using System.Numerics;
 using SarKit.Fields;
 using SarKit.Sar;
 using SarKit.Tests.Support;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests;
 

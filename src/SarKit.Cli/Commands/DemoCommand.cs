@@ -9,6 +9,8 @@ using SarKit.IO;
 using SarKit.IO.Hdf5;
 using SarKit.Sar;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -52,7 +54,7 @@ internal static class DemoCommand
             var local = LocalSar.Compute(ds.Tissue, ds.E, DriveInput.Single(nch, c, n));
             var (peak, at) = LocalSar.Peak(local);
             double? diff = reference is null ? null : MaxRelDiff(local, reference, c, ds.Tissue.Rho);
-            return new DemoChannelJson(c, ds.E.ChannelNames[c], peak, JsonParts.Index(ds.Grid, at), JsonParts.Centre(ds.Grid, at), diff);
+            return new DemoChannelJson(c, ds.E.ChannelNames[c], peak, ResultParts.Index(ds.Grid, at), ResultParts.Centre(ds.Grid, at), diff);
         }).ToArray());
         double? openEmsDiff = reference is null ? null : channels.Max(c => c.OpenemsMaxRelDiff!.Value);
         var openEms = new DemoCheckJson("SarKit point SAR vs openEMS local SAR (all channels, all tissue voxels), max relative difference",
@@ -75,7 +77,7 @@ internal static class DemoCommand
             var b = new DriveVector(Enumerable.Range(0, nch).Select(__ => Complex.FromPolarCoordinates(0.5 + rng.NextDouble(), 2 * Math.PI * rng.NextDouble())), n);
             var scalar = av10.Average(LocalSar.Compute(ds.Tissue, ds.E, b)).Peak;
             var fromQ = qset.PeakSar(b).Peak;
-            return new DemoDriveCheckJson(JsonParts.Drive(b), scalar, fromQ, Math.Abs(fromQ - scalar) / scalar);
+            return new DemoDriveCheckJson(ResultParts.Drive(b), scalar, fromQ, Math.Abs(fromQ - scalar) / scalar);
         }).ToArray());
         double qDiff = checks.Max(c => c.RelDiff);
         var qCheck = new DemoCheckJson($"max over the 10 g Q-matrix set of b^H Q b vs scalar IEC/IEEE 62704-1 psSAR ({randomDrives} random drives), max relative difference",
@@ -109,7 +111,7 @@ internal static class DemoCommand
             TimingsS = timings,
             SarkitVersion = CliApp.Version,
         };
-        if (json) Json.Write(io.Out, report);
+        if (json) ResultJson.Write(io.Out, report);
         else Print(io.Stdout(), report);
         return report.AllChecksPass ? CliApp.ExitOk : CliApp.ExitInternal;
     }
@@ -143,7 +145,7 @@ internal static class DemoCommand
     }
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
-    private static string Mm(PointJson p) => $"({F(p.X * 1e3)}, {F(p.Y * 1e3)}, {F(p.Z * 1e3)})";
+    private static string Mm(PointResult p) => $"({F(p.X * 1e3)}, {F(p.Y * 1e3)}, {F(p.Z * 1e3)})";
     private static string Pass(bool p) => p ? "PASS" : "FAIL";
 
     private static void Print(IAnsiConsole c, DemoJson r)
@@ -194,10 +196,10 @@ internal static class DemoCommand
     }
 }
 
-internal sealed record DemoChannelJson(int Channel, string Name, double PeakPointSarWPerKg, VoxelIndexJson PeakVoxelIndex, PointJson PeakLocationM, double? OpenemsMaxRelDiff);
+internal sealed record DemoChannelJson(int Channel, string Name, double PeakPointSarWPerKg, VoxelIndexResult PeakVoxelIndex, PointResult PeakLocationM, double? OpenemsMaxRelDiff);
 internal sealed record DemoCheckJson(string Name, double? Value, double Tolerance, bool Pass, string? Note);
 internal sealed record DemoCpJson(SarJson Point, SarJson TenGram, SarJson OneGram);
-internal sealed record DemoDriveCheckJson(DriveJson Drive, double ScalarPsSarWPerKg, double QSetPsSarWPerKg, double RelDiff);
+internal sealed record DemoDriveCheckJson(DriveResult Drive, double ScalarPsSarWPerKg, double QSetPsSarWPerKg, double RelDiff);
 internal sealed record DemoVopJson(int Count, double Margin, string Algorithm, double SarWcWPerKg, bool CertificatePassed, long MatricesChecked, double LargestViolation, long RandomDrives, double RandomMaxRelativeUnderestimation);
 internal sealed record DemoQJson(int Count, int ValidCubes, int Channels, DemoDriveCheckJson[] RandomDriveChecks);
 

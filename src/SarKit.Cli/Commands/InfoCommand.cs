@@ -5,6 +5,8 @@ using SarKit.Grid;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -35,9 +37,9 @@ internal static class InfoCommand
             ChannelNames = info.ChannelNames.ToArray(),
             Normalisation = info.Normalisation.ToId(),
             DriveUnit = info.Normalisation.DriveUnit(),
-            FrequencyHz = Json.Num(info.FrequencyHz),
+            FrequencyHz = ResultJson.Num(info.FrequencyHz),
             TissueVoxels = info.TissueVoxels,
-            TissueMassKg = Json.Num(info.TissueMassKg),
+            TissueMassKg = ResultJson.Num(info.TissueMassKg),
             Masks = info.Masks.ToArray(),
             HasLabels = info.HasLabels,
             LabelNames = info.HasLabels && info.Layout == DatasetLayout.SarKit ? LabelNames(path) : null,
@@ -73,7 +75,7 @@ internal static class InfoCommand
     private static int Run(CliIO io, string path, bool json)
     {
         var d = Describe(path);
-        if (json) { Json.Write(io.Out, d); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, d); return CliApp.ExitOk; }
         var c = io.Stdout();
         var t = new Table().Title(new TableTitle(Markup.Escape(Path.GetFileName(path)))).AddColumn("Property").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -131,9 +133,9 @@ internal sealed record GridJson
     public required int Nz { get; init; }
     public required bool Uniform { get; init; }
     public required bool Isotropic { get; init; }
-    public required PointJson? SpacingM { get; init; }
-    public required PointJson SpacingMinM { get; init; }
-    public required PointJson SpacingMaxM { get; init; }
+    public required PointResult? SpacingM { get; init; }
+    public required PointResult SpacingMinM { get; init; }
+    public required PointResult SpacingMaxM { get; init; }
     public required AxisRange ExtentM { get; init; }
 
     public static GridJson Of(VoxelGrid g)
@@ -149,8 +151,8 @@ internal sealed record GridJson
         return new GridJson
         {
             Nx = g.Nx, Ny = g.Ny, Nz = g.Nz, Uniform = u, Isotropic = g.IsIsotropic(),
-            SpacingM = u ? new PointJson((g.EdgesX[^1] - g.EdgesX[0]) / g.Nx, (g.EdgesY[^1] - g.EdgesY[0]) / g.Ny, (g.EdgesZ[^1] - g.EdgesZ[0]) / g.Nz) : null,
-            SpacingMinM = new PointJson(x0, y0, z0), SpacingMaxM = new PointJson(x1, y1, z1),
+            SpacingM = u ? new PointResult((g.EdgesX[^1] - g.EdgesX[0]) / g.Nx, (g.EdgesY[^1] - g.EdgesY[0]) / g.Ny, (g.EdgesZ[^1] - g.EdgesZ[0]) / g.Nz) : null,
+            SpacingMinM = new PointResult(x0, y0, z0), SpacingMaxM = new PointResult(x1, y1, z1),
             ExtentM = new AxisRange([g.EdgesX[0], g.EdgesX[^1]], [g.EdgesY[0], g.EdgesY[^1]], [g.EdgesZ[0], g.EdgesZ[^1]]),
         };
     }

@@ -6,6 +6,9 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Margins;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Numerics.Statistics;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -36,8 +39,8 @@ internal static class MarginCommand
             int rv = p.GetValue(r); double kv = p.GetValue(k);
             double cr = HotSpotCoefficient.Cr(rv);
             var res = new MarginCrJson(rv, cr, kv, kv + cr, HotSpotCoefficient.NormalUpperTail(kv), CliApp.Version);
-            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-            if (p.GetValue(json)) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+            if (p.GetValue(json)) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C_{rv} = {cr:F6}   k + C_r = {kv + cr:F6} (k = {kv:G6}; one-sided Gaussian tail 1 − Φ(k) = {res.GaussianTail:G4})"));
             return CliApp.ExitOk;
         }));
@@ -134,13 +137,13 @@ internal static class MarginCommand
                 InputFile = Path.GetFullPath(fieldsPath), OutputFile = Path.GetFullPath(outPath), Content = attrs["efield_margin_content"], MassKg = averager.Options.TargetMassKg,
                 Count = q.Count, Channels = n, SigmaE = model.SigmaE, SigmaERelative = model.Relative, SigmaEAbsolute = sigmaAbs,
                 MeanFieldMagnitude = EFieldMargin.MeanFieldMagnitude(ds.Tissue, ds.E), K = model.K, R = model.R, Cr = HotSpotCoefficient.Cr(model.R),
-                Expectation = model.IncludeExpectation, Form = model.Form.ToString().ToLowerInvariant(), Drive = JsonParts.Drive(dv),
+                Expectation = model.IncludeExpectation, Form = model.Form.ToString().ToLowerInvariant(), Drive = ResultParts.Drive(dv),
                 PeakSar = inc.PeakSar, ProtectedPeakSar = inc.ProtectedPeakSar, RelativeIncrease = inc.RelativeIncrease,
                 Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2", ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
                 VopsOutput = vopsOutPath is null ? null : Path.GetFullPath(vopsOutPath), VopMarginBeta = beta,
             };
-            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-            if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+            if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));
             Row("Margin", EFieldMargin.Describe(model));
@@ -196,8 +199,8 @@ internal static class MarginCommand
                 Drives = r.Drives.Select(x => new MarginDriveJson(x.Label, x.PeakSar, x.ProtectedPeakSar, x.Trials, x.Exceedances, x.ExceedancesWithoutMargin, x.MaxTrueOverProtected, x.MeanTrueOverNominal)).ToArray(),
                 ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
             };
-            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-            if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+            if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Drive").AddColumn("psSAR Q").AddColumn("psSAR Q+Q_e").AddColumn("exceeded").AddColumn("exceeded without margin").AddColumn("max true/protected");
             foreach (var x in r.Drives)
                 t.AddRow(new Text(x.Label), new Text(F(x.PeakSar)), new Text(F(x.ProtectedPeakSar)), new Text($"{x.Exceedances}/{x.Trials}"), new Text($"{x.ExceedancesWithoutMargin}/{x.Trials}"), new Text(x.MaxTrueOverProtected.ToString("F3", CultureInfo.InvariantCulture)));
@@ -252,7 +255,7 @@ internal sealed record MarginQeJson
     public required double Cr { get; init; }
     public required bool Expectation { get; init; }
     public required string Form { get; init; }
-    public required DriveJson Drive { get; init; }
+    public required DriveResult Drive { get; init; }
     public required double PeakSar { get; init; }
     public required double ProtectedPeakSar { get; init; }
     public required double RelativeIncrease { get; init; }

@@ -3,6 +3,9 @@ using System.Globalization;
 using SarKit.Constraints;
 using SarKit.IO;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -38,14 +41,14 @@ internal static class MvieCommand
             {
                 InputFile = Path.GetFullPath(qPath), OutputFile = Path.GetFullPath(outPath), Count = r.Count, Channels = r.Channels, LogDet = r.LogDet,
                 CertificateMaxRatio = r.CertificateMaxRatio, CertificatePassed = r.CertificatePassed, CertificateScale = r.CertificateScale, DominanceFailures = r.DominanceFailures,
-                SarWorstCase = r.SarWorstCase, LambdaMaxA = SarKit.Compression.HermitianKernels.LargestEigenvalue(r.Packed, r.Channels),
+                SarWorstCase = r.SarWorstCase, LambdaMaxA = SarKit.Numerics.LinearAlgebra.HermitianKernels.LargestEigenvalue(r.Packed, r.Channels),
                 Regularisation = r.Regularisation, PowerFloor = r.PowerFloor, Unbounded = r.Unbounded, Contacts = r.ContactCount,
                 Rounds = r.Rounds, NewtonSteps = r.NewtonSteps, ActiveSetSize = r.ActiveSetSize, FullEvaluations = r.FullEvaluations,
                 PowerFraction = loss is null ? null : new MviePowerJson(loss.Samples, loss.MaxFraction, loss.MeanFraction, loss.MinFraction, 1.0 / r.Channels, loss.OuterBoundHolds),
                 Unit = set.Attributes.TryGetValue("unit", out var u) ? u : "", ElapsedS = r.ElapsedSeconds, SarkitVersion = CliApp.Version,
             };
-            Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-            if (js) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+            if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));
             string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

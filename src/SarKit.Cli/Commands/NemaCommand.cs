@@ -6,6 +6,7 @@ using SarKit.Measurement.Nema;
 using SarKit.Measurement.Nema.Input;
 using SarKit.Measurement.Nema.Reporting;
 using SarKit.Measurement.Records;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -73,18 +74,18 @@ internal static class NemaCommand
             throw new SarKitInputException($"{path}: field 'method' is \"{doc.Method}\"; use `sarkit nema {doc.Method} {path}`.") { SourceFile = path };
         var res = NemaMeasurement.Evaluate(doc, CliApp.Version);
         JsonNode node = res.Calorimetry is { } cal
-            ? Json.ToNode(ToJson(cal, path, doc.Format))
-            : Json.ToNode(ToJson(res.PulseEnergy!, path, doc.Format));
+            ? ResultJson.ToNode(ToJson(cal, path, doc.Format))
+            : ResultJson.ToNode(ToJson(res.PulseEnergy!, path, doc.Format));
         node["report"] = JsonNode.Parse(res.Report.ToJson());
         if (reportPath is not null) NemaReportRenderer.Write(reportPath, res.Report, reportFormat);
         if (record)
         {
             var store = MeasurementRecordStores.Open(db);
-            var rec = store.Add(method, doc.Json, node.ToJsonString(Json.Options), res.SarWPerKg, CliApp.Version,
+            var rec = store.Add(method, doc.Json, node.ToJsonString(ResultJson.Options), res.SarWPerKg, CliApp.Version,
                 doc.Format == MeasurementFormat.Yaml ? doc.Text : null);
             io.Err.WriteLine($"Recorded: id {rec.Id} in {store.Location} (sha256 {rec.ContentSha256})");
         }
-        if (json) { io.Out.WriteLine(node.ToJsonString(Json.Options)); return CliApp.ExitOk; }
+        if (json) { io.Out.WriteLine(node.ToJsonString(ResultJson.Options)); return CliApp.ExitOk; }
         if (res.Calorimetry is { } c) PrintCalorimetry(io, path, c); else PrintPulseEnergy(io, path, res.PulseEnergy!);
         PrintVerdict(io, res.Report);
         if (reportPath is not null) io.Out.WriteLine($"Report written: {reportPath}");
@@ -199,7 +200,7 @@ internal static class NemaCommand
             [r.UnloadedAtCoil.ForwardW, r.UnloadedAtCoil.ReflectedW, r.UnloadedAtCoil.OtherW],
             [r.LoadedAtCoil.ForwardW, r.LoadedAtCoil.ReflectedW, r.LoadedAtCoil.OtherW],
             r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
-            r.PhantomPeakPowerW, Json.Num(r.EnergyPerTrJ), m.RepetitionTime?.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
+            r.PhantomPeakPowerW, ResultJson.Num(r.EnergyPerTrJ), m.RepetitionTime?.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
             m.Pulses.Select(p => new PulseJson(p.Name, p.Shape, p.ShapeFactor.Si, p.Duration.Si, p.Count, p.EquivalentRectangularDurationS,
                 p.TipAngle is { } t ? t.Si * 180 / Math.PI : null)).ToArray(),
             r.PhantomLoadingQuotient, r.Loading?.Passed, m.PredictedSarWPerKg, r.ExpandedUncertaintyWPerKg, r.Budget?.CoverageFactor,

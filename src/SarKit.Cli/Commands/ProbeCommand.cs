@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using SarKit.Measurement.Probe;
 using SarKit.Measurement.Records;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -28,7 +29,7 @@ internal static class ProbeCommand
         var store = MeasurementRecordStores.Open(db);
         try
         {
-            var rec = store.Add(method, input, Json.Serialize(result), sar, CliApp.Version);
+            var rec = store.Add(method, input, ResultJson.Serialize(result), sar, CliApp.Version);
             io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {store.Location} (sha256 {rec.ContentSha256})");
         }
         finally { (store as IDisposable)?.Dispose(); }
@@ -153,7 +154,7 @@ internal static class ProbeCommand
         if (outPath is not null) WriteText(outPath, c.ToJson());
         Record(io, record, db, "probe-calibration", text, new { Calibration = CalJson(c), CalibrationFile = c.ToJson(), r.Notes }, 0);
         foreach (var n in r.Notes) io.Err.WriteLine(n);
-        if (json) { Json.Write(io.Out, new { Method = TemCalibrationFile.Method, InputFile = Path.GetFullPath(file), Calibration = CalJson(c), TemCellPowerDensityMwPerCm2 = Json.Num(r.TemCellPowerDensityWPerM2 / 10), r.Notes, OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version }); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, new { Method = TemCalibrationFile.Method, InputFile = Path.GetFullPath(file), Calibration = CalJson(c), TemCellPowerDensityMwPerCm2 = ResultJson.Num(r.TemCellPowerDensityWPerM2 / 10), r.Notes, OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version }); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Probe free-space calibration: {c.ProbeSerial} ({ProbeGeometries.Id(c.Geometry)})");
         o.WriteLine($"  sensor factor          {F(ProbeUnits.SensorFactorMvPerMwPerCm2(c.SensorFactorSi))} mV/(mW/cm²)");
@@ -180,11 +181,11 @@ internal static class ProbeCommand
         {
             Method = ConversionFactorFile.Method, InputFile = Path.GetFullPath(file), Calibration = Path.GetFullPath(calPath), updated.ProbeSerial,
             SpecificHeatJPerKgK = r.SpecificHeatJPerKgK, TrialSarWPerKg = r.TrialSarWPerKg, TrialCfMwPerGPerMwPerCm2 = r.TrialCfSi.Select(ProbeUnits.ConversionFactorManual).ToArray(),
-            CfMwPerGPerMwPerCm2 = r.CfManual, CfSiM2PerKg = r.CfSi, CfRelativeStdUncertainty = Json.Num(r.CfRelativeStdUncertainty),
+            CfMwPerGPerMwPerCm2 = r.CfManual, CfSiM2PerKg = r.CfSi, CfRelativeStdUncertainty = ResultJson.Num(r.CfRelativeStdUncertainty),
             OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version,
         };
         Record(io, record, db, "probe-conversion-factor", text, new { Result = res, CalibrationFile = updated.ToJson() }, r.TrialSarWPerKg.Max());
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"SAR conversion factor: probe {updated.ProbeSerial}, c = {F(r.SpecificHeatJPerKgK)} J/(kg K)");
         o.WriteLine($"  {"trial",-6} {"SAR_t mW/g",11} {"CF",9}");
@@ -205,7 +206,7 @@ internal static class ProbeCommand
         var w = log.Check(cal);
         var res = new { Method = DcOffsetLog.Method, InputFile = Path.GetFullPath(file), log.ProbeSerial, Entries = log.Entries.Count, DriftThresholdMv = log.DriftThresholdV * 1e3, Warnings = w.Select(x => x.ToString()).ToArray(), SarkitVersion = CliApp.Version };
         Record(io, record, db, "probe-dc-log", text, res, 0);
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         io.Out.WriteLine($"DC-offset log: probe {log.ProbeSerial}, {log.Entries.Count} entries, threshold ±{F(log.DriftThresholdV * 1e3)} mV against the calibration of {cal.CalibrationDate:yyyy-MM-dd}");
         foreach (var e in log.Entries) io.Out.WriteLine($"  {e.Date:yyyy-MM-dd}  {string.Join("  ", e.DcOffsetsV.Select((v, i) => $"{F(v * 1e3, "0.000")} ({F(Math.Round((v - cal.DcOffsetsV[i]) * 1e3, 3) + 0.0, "+0.000;-0.000;0.000")})"))} mV");
         foreach (var x in w) io.Out.WriteLine(x.ToString());
@@ -223,10 +224,10 @@ internal static class ProbeCommand
         {
             Method = HeatCapacity.Method, InputFile = Path.GetFullPath(file), Liquid = name, Date = date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             SpecificHeatJPerKgK = r.SpecificHeatJPerKgK, StandardUncertaintyJPerKgK = b.CombinedStandardUncertainty, CoverageFactor = b.CoverageFactor,
-            ExpandedUncertaintyJPerKgK = b.ExpandedUncertainty, RatioAfterStirring = r.RatioAfterStirring, RatioAtEndOfHeating = Json.Num(r.RatioAtEndOfHeating), r.Notes, SarkitVersion = CliApp.Version,
+            ExpandedUncertaintyJPerKgK = b.ExpandedUncertainty, RatioAfterStirring = r.RatioAfterStirring, RatioAtEndOfHeating = ResultJson.Num(r.RatioAtEndOfHeating), r.Notes, SarkitVersion = CliApp.Version,
         };
         Record(io, record, db, "liquid-heat-capacity", text, res, 0);
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Heat capacity of {name} (water comparison, C_s = C_w·ΔT_w/ΔT_s)");
         foreach (var row in b.Rows) o.WriteLine($"  {row.Name,-36} u = {F(row.StandardUncertainty, "G4"),-10} c = {F(row.Sensitivity, "G5"),-12} u_i = {F(row.Contribution, "0.0")} J/(kg K)");
@@ -244,10 +245,10 @@ internal static class ProbeCommand
         {
             Method = LiquidProperties.Method, InputFile = Path.GetFullPath(file), Liquid = l.Name, ConductivitySPerM = l.ConductivitySPerM, ConductivityRelU = l.ConductivityRelU,
             l.RelativePermittivity, PermittivityRelU = l.PermittivityRelU, l.DensityKgPerM3, DensityRelU = l.DensityRelU,
-            ConductivityDeviation = Json.Num(l.ConductivityDeviation), PermittivityDeviation = Json.Num(l.PermittivityDeviation), SarkitVersion = CliApp.Version,
+            ConductivityDeviation = ResultJson.Num(l.ConductivityDeviation), PermittivityDeviation = ResultJson.Num(l.PermittivityDeviation), SarkitVersion = CliApp.Version,
         };
         Record(io, record, db, "liquid-check", text, res, 0);
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Liquid {l.Name}" + (l.Date is DateOnly d ? $" ({d:yyyy-MM-dd})" : ""));
         o.WriteLine($"  σ   = {F(l.ConductivitySPerM, "0.000")} S/m ± {F(100 * l.ConductivityRelU, "0.0")} %" + (double.IsFinite(l.ConductivityDeviation) ? $", {S(100 * l.ConductivityDeviation)} % from target" : ""));
@@ -308,18 +309,18 @@ internal static class ProbeCommand
             Uncertainty = new
             {
                 budget.CoverageFactor,
-                OneGram = new { CombinedPercent = budget.Combined1gPercent, ExpandedPercent = budget.Expanded1gPercent, EffectiveDegreesOfFreedom = Json.Num(budget.Engine1g.EffectiveDegreesOfFreedom) },
-                TenGram = new { CombinedPercent = budget.Combined10gPercent, ExpandedPercent = budget.Expanded10gPercent, EffectiveDegreesOfFreedom = Json.Num(budget.Engine10g.EffectiveDegreesOfFreedom) },
+                OneGram = new { CombinedPercent = budget.Combined1gPercent, ExpandedPercent = budget.Expanded1gPercent, EffectiveDegreesOfFreedom = ResultJson.Num(budget.Engine1g.EffectiveDegreesOfFreedom) },
+                TenGram = new { CombinedPercent = budget.Combined10gPercent, ExpandedPercent = budget.Expanded10gPercent, EffectiveDegreesOfFreedom = ResultJson.Num(budget.Engine10g.EffectiveDegreesOfFreedom) },
             },
             Limits = cmp.Select(c => new { c.Limit.Id, c.Limit.Regime, c.Limit.Applies, c.Limit.MassG, LimitWPerKg = c.Limit.LimitWPerKg, c.PeakSarWPerKg, c.MarginWPerKg, c.ExpandedUncertaintyWPerKg, c.WithinLimit, c.MarginCoversUncertainty, c.Limit.Source }).ToArray(),
             r.Notes, Report = written?.Report, AreaPng = written?.Area, DecayPng = written?.Decay, SarkitVersion = CliApp.Version,
         };
         if (record)
         {
-            var input = Json.Serialize(new { ScanCsv = scanText, Calibration = calText, Liquid = liqText });
+            var input = ResultJson.Serialize(new { ScanCsv = scanText, Calibration = calText, Liquid = liqText });
             Record(io, record, db, "probe-scan", input, res, r.PeakSar(1));
         }
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"E-field probe scan: {Path.GetFileName(file)} ({date:yyyy-MM-dd}), probe {r.Calibration.ProbeSerial}, path {res.SarPath}, liquid ρ = {F(liquid.DensityKgPerM3, "0")} kg/m³");
         o.WriteLine($"  area scan peak        {F(r.Area.PeakWPerKg, "0.000")} W/kg at x = {F(r.Area.PeakXM * 1e3, "0.0")} mm, y = {F(r.Area.PeakYM * 1e3, "0.0")} mm");

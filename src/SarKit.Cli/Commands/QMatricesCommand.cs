@@ -6,6 +6,8 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Sar;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -51,8 +53,8 @@ internal static class QMatricesCommand
             QMatrixSetFile.Write(set, output, fieldsPath);
             r = Result(ds, fieldsPath, output, "averaged", massKg, set.Count, averager.Cubes.ValidCubeCount, averager.StatusCounts(), averager.Padding.Cells, sw);
         }
-        Json.RequireFinite(r); // tables too: no non-finite result is shown as a number
-        if (json) { Json.Write(io.Out, r); return CliApp.ExitOk; }
+        ResultJson.RequireFinite(r); // tables too: no non-finite result is shown as a number
+        if (json) { ResultJson.Write(io.Out, r); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
         Row("Kind", r.Kind == "point" ? "point Q-matrices (one per tissue voxel)" : $"averaged over IEC/IEEE 62704-1 cubes, {SarCommand.Grams(r.MassKg!.Value)}");
@@ -68,7 +70,7 @@ internal static class QMatricesCommand
         return CliApp.ExitOk;
     }
 
-    private static QMatricesJson Result(SarDataset ds, string input, string output, string kind, double? mass, int count, int? valid, StatusCountsJson? st, int? pad, Stopwatch sw) => new()
+    private static QMatricesJson Result(SarDataset ds, string input, string output, string kind, double? mass, int count, int? valid, StatusCountsResult? st, int? pad, Stopwatch sw) => new()
     {
         Kind = kind, MassKg = mass, Method = mass is null ? "point" : "IEC/IEEE 62704-1", Count = count, ValidCubes = valid, StatusCounts = st, AirPaddingVoxels = pad,
         Channels = ds.Channels, Normalisation = ds.E.Normalisation.ToId(), Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2",
@@ -83,7 +85,7 @@ internal sealed record QMatricesJson
     public required string Method { get; init; }
     public required int Count { get; init; }
     public required int? ValidCubes { get; init; }
-    public required StatusCountsJson? StatusCounts { get; init; }
+    public required StatusCountsResult? StatusCounts { get; init; }
     public required int? AirPaddingVoxels { get; init; }
     public required int Channels { get; init; }
     public required string Normalisation { get; init; }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using SarKit.Measurement.Nema.Reporting;
 using SarKit.Measurement.Records;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -67,7 +68,7 @@ internal static class RecordsCommand
     private static int RunVerify(CliIO io, string? db, bool json)
     {
         var s = MeasurementRecordStores.Verify(db);
-        if (json) Json.Write(io.Out, new VerifyJson(s.Location, s.Intact, s.Count, s.HeadSha256, s.FirstBrokenId, s.Problem));
+        if (json) ResultJson.Write(io.Out, new VerifyJson(s.Location, s.Intact, s.Count, s.HeadSha256, s.FirstBrokenId, s.Problem));
         if (!s.Intact)
         {
             io.Err.WriteLine($"error: records database {s.Location} is DAMAGED: " +
@@ -114,7 +115,7 @@ internal static class RecordsCommand
         var all = store.List();
         if (json)
         {
-            Json.Write(io.Out, new RecordListJson(store.Location, all.Count, all.Select(ToJson).ToArray()));
+            ResultJson.Write(io.Out, new RecordListJson(store.Location, all.Count, all.Select(ToJson).ToArray()));
             return CliApp.ExitOk;
         }
         var o = io.Out;
@@ -130,7 +131,7 @@ internal static class RecordsCommand
     {
         var store = MeasurementRecordStores.Open(db, mustExist: true);
         var r = Get(store, id);
-        if (json) { Json.Write(io.Out, ToJson(r)); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, ToJson(r)); return CliApp.ExitOk; }
         NemaReport? report = null;
         string? reportError = null;
         try { report = NemaMeasurement.ReportOf(r, CliApp.Version); }
@@ -164,7 +165,7 @@ internal static class RecordsCommand
         double? pct = ra.SarWPerKg != 0 ? 100 * d / ra.SarWPerKg : null;
         if (json)
         {
-            Json.Write(io.Out, new CompareJson(store.Location, a, b, ra.SarWPerKg, rb.SarWPerKg, d, pct, diffs.Select(x => new DifferenceJson(x.Name, x.A, x.B)).ToArray()));
+            ResultJson.Write(io.Out, new CompareJson(store.Location, a, b, ra.SarWPerKg, rb.SarWPerKg, d, pct, diffs.Select(x => new DifferenceJson(x.Name, x.A, x.B)).ToArray()));
             return CliApp.ExitOk;
         }
         var o = io.Out;

@@ -7,6 +7,8 @@ using SarKit.Grid;
 using SarKit.IO;
 using SarKit.Sar;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -67,15 +69,15 @@ internal static class SarCommand
         var drive = DriveInput.Parse(driveText, ds);
         var averager = massKg is { } mk ? Averager.Build(io, json, ds, mk, pad) : null;
         var eval = Evaluate(ds, drive, averager, region);
-        Json.RequireFinite(eval.Json); // before any output file: an overflowed result is refused, not written
+        ResultJson.RequireFinite(eval.Json); // before any output file: an overflowed result is refused, not written
         if (output is not null)
         {
             SarMapsFile.Write(output, ds, eval, fieldsPath);
             eval.Json = eval.Json with { OutputFile = Path.GetFullPath(output) };
         }
         eval.Json = eval.Json with { InputFile = Path.GetFullPath(fieldsPath), ElapsedS = sw.Elapsed.TotalSeconds };
-        Json.RequireFinite(eval.Json); // tables too: no non-finite result is shown as a number
-        if (json) Json.Write(io.Out, eval.Json);
+        ResultJson.RequireFinite(eval.Json); // tables too: no non-finite result is shown as a number
+        if (json) ResultJson.Write(io.Out, eval.Json);
         else Print(io.Stdout(), eval.Json);
         return CliApp.ExitOk;
     }
@@ -121,13 +123,13 @@ internal static class SarCommand
         var j = new SarJson
         {
             PeakSarWPerKg = peak,
-            PeakVoxelIndex = JsonParts.Index(g, at),
-            PeakLocationM = JsonParts.Centre(g, at),
+            PeakVoxelIndex = ResultParts.Index(g, at),
+            PeakLocationM = ResultParts.Centre(g, at),
             MassKg = massKg,
             Method = massKg is null ? "point" : "IEC/IEEE 62704-1",
             Region = region,
             SarUnit = unit == "1" ? "W/kg (relative: unspecified normalisation)" : "W/kg",
-            Drive = JsonParts.Drive(drive),
+            Drive = ResultParts.Drive(drive),
             IncidentPowerW = DriveInput.IncidentPowerW(drive),
             WholeBodySarWPerKg = wb.Sar(drive),
             WholeBodyMassKg = wb.MassKg,
@@ -138,7 +140,7 @@ internal static class SarCommand
             AirPaddingVoxels = averager?.Padding.Cells,
             PeakCube = avg is null || cube < 0 ? null : new CubeJson(
                 avg.Cubes.CubeOrientation(cube).ToString(), (int)avg.Cubes.CubeOrientation(cube), avg.Cubes.CubeSideM(cube), avg.Cubes.CubeMassKg(cube),
-                JsonParts.Index(g, averager!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),
+                ResultParts.Index(g, averager!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),
             InputFile = ds.Source,
             SarkitVersion = CliApp.Version,
         };
@@ -198,25 +200,25 @@ internal static class SarCommand
     }
 }
 
-internal sealed record CubeJson(string Orientation, int OrientationCode, double SideM, double MassKg, VoxelIndexJson VoxelIndex);
+internal sealed record CubeJson(string Orientation, int OrientationCode, double SideM, double MassKg, VoxelIndexResult VoxelIndex);
 
 internal sealed record SarJson
 {
     public required double PeakSarWPerKg { get; init; }
-    public required VoxelIndexJson PeakVoxelIndex { get; init; }
-    public required PointJson PeakLocationM { get; init; }
+    public required VoxelIndexResult PeakVoxelIndex { get; init; }
+    public required PointResult PeakLocationM { get; init; }
     public required double? MassKg { get; init; }
     public required string Method { get; init; }
     public required string? Region { get; init; }
     public required string SarUnit { get; init; }
-    public required DriveJson Drive { get; init; }
+    public required DriveResult Drive { get; init; }
     public required double? IncidentPowerW { get; init; }
     public required double WholeBodySarWPerKg { get; init; }
     public required double WholeBodyMassKg { get; init; }
     public required double? HeadSarWPerKg { get; init; }
     public required double AbsorbedPowerW { get; init; }
     public required double PeakPointSarWPerKg { get; init; }
-    public required StatusCountsJson? StatusCounts { get; init; }
+    public required StatusCountsResult? StatusCounts { get; init; }
     public required int? AirPaddingVoxels { get; init; }
     public required CubeJson? PeakCube { get; init; }
     public required string InputFile { get; init; }

@@ -7,6 +7,8 @@ using SarKit.Reporting;
 using SarKit.Supervision;
 using SarKit.Supervision.Pulseq;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -139,13 +141,13 @@ internal static class SeqCommand
             throw new SarKitInputException($"--plot '{plotPath}': use a .svg or .png file name.");
         var localMetric = SarMetricNames.Parse("local_" + p.GetValue(o.LocalRegion)!.Trim().ToLowerInvariant(), "--local-region");
         var observables = new List<SarObservable>();
-        if (SupervisionMatrixSets.FromVopFile(p.GetValue(o.Vops), p.GetValue(o.Q), p.GetValue(o.TrustedKey), localMetric) is { } vopObservable) observables.Add(vopObservable);
+        if (SupervisionMatrixFiles.FromVopFile(p.GetValue(o.Vops), p.GetValue(o.Q), p.GetValue(o.TrustedKey), localMetric) is { } vopObservable) observables.Add(vopObservable);
         if (p.GetValue(o.Q) is { } qp)
         {
             if (!File.Exists(qp)) throw new SarKitInputException($"{qp}: Q-matrix file not found.") { SourceFile = qp };
-            observables.Add(SupervisionMatrixSets.FromQSet(QMatrixSetFile.Read(qp), localMetric, qp));
+            observables.Add(SupervisionMatrixFiles.FromQSet(QMatrixSetFile.Read(qp), localMetric, qp));
         }
-        if (p.GetValue(o.Global) is { } gp) observables.AddRange(SupervisionMatrixSets.FromGlobal(gp));
+        if (p.GetValue(o.Global) is { } gp) observables.AddRange(SupervisionMatrixFiles.FromGlobal(gp));
         if (p.GetValue(o.B1Sar) is { } b1)
             foreach (var part in b1.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -191,7 +193,7 @@ internal static class SeqCommand
         if (p.GetValue(o.Plot) is { } pl) WritePlot(pl, report, source);
         int exit = report.Passed ? CliApp.ExitOk : ExitLimitExceeded;
         var result = ToJson(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints, signature);
-        if (json) { Json.Write(io.Out, result); return exit; }
+        if (json) { ResultJson.Write(io.Out, result); return exit; }
         var c = io.Stdout();
         c.WriteLine($"{source}: period {schedule.PeriodSeconds.ToString("G6", Inv)} s, {schedule.Placements.Length} RF events ({schedule.Templates.Count} distinct), {schedule.Channels} channel(s), {(rep == RepetitionMode.Periodic ? "steady state (repeated)" : "played once")}");
         if (signature is not null) c.WriteLine($"Signature: {signature}");
@@ -221,11 +223,11 @@ internal static class SeqCommand
 
     private static CheckJson ToJson(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio, OperatingMode mode, string table, string[] softDelayHints, string? signature)
     {
-        OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, Json.Num(o.Sar), Json.Num(o.Ratio), o.Passed, Json.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex, o.Evaluated ? o.EdgeErrorBound : null);
+        OutcomeJson O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated, ResultJson.Num(o.Sar), ResultJson.Num(o.Ratio), o.Passed, ResultJson.Num(o.WorstWindowEndSeconds), o.Observable, o.MatrixIndex, o.Evaluated ? o.EdgeErrorBound : null);
         return new CheckJson(source, s.PeriodSeconds, s.Placements.Length, s.Templates.Count, s.Channels, rep == RepetitionMode.Periodic ? "steady" : "once",
             mode == OperatingMode.Normal ? "normal" : "first", ratio, table,
             obs.Select(x => new ObservableJson(x.Name, x.Metric.Id(), x.Count, x.Channels, x.DriveUnit, x.MassKg)).ToArray(),
-            r.Outcomes.Select(O).ToArray(), r.Passed, r.Binding is { } b ? O(b) : null, Json.Num(r.MaxScaleFactor), r.MinimumAddedDelaySeconds, r.ShortestRepetitionSeconds, softDelayHints, signature);
+            r.Outcomes.Select(O).ToArray(), r.Passed, r.Binding is { } b ? O(b) : null, ResultJson.Num(r.MaxScaleFactor), r.MinimumAddedDelaySeconds, r.ShortestRepetitionSeconds, softDelayHints, signature);
     }
 
     private static void WriteTimeline(string path, SequenceSarReport r)
@@ -235,7 +237,7 @@ internal static class SeqCommand
         if (ext == ".json")
         {
             var obj = rows.Select(w => new { metric = w.Metric.Id(), matrices = w.Observable, window_s = w.WindowSeconds, t_end_s = w.TimelineSeconds, sar_w_per_kg = w.Timeline, edge_error_bound_w_per_kg = w.EdgeErrorBound }).ToArray();
-            ReportFile.WriteText(path, Json.Serialize(obj));
+            ReportFile.WriteText(path, ResultJson.Serialize(obj));
             return;
         }
         if (ext != ".csv") throw new SarKitInputException($"--timeline '{path}': use a .csv or .json file name.");
@@ -293,7 +295,7 @@ internal static class SeqCommand
             shimmed, shimCh, s.Blocks.Count(b => s.SoftDelay(b) is not null), SoftDelayHints(s), s.ExtensionTypes.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray(), energy, peak / g * 1e6, Math.Sqrt(energy / T) / g * 1e6, rfTime / T, maxFa, SignatureText(s));
         foreach (var (name, v) in new[] { ("RF energy", energy), ("peak B1", info.PeakB1UT), ("B1rms", info.B1RmsUT), ("flip angle", maxFa) })
             if (!double.IsFinite(v)) throw new SarKitInputException($"{path}: {name} is {v} (RF amplitudes overflow double precision); refusing.") { SourceFile = path, Dataset = "RF" };
-        if (json) { Json.Write(io.Out, info); return CliApp.ExitOk; }
+        if (json) { ResultJson.Write(io.Out, info); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
         Row("File", path); Row("Signature", info.Signature); Row("Pulseq version", info.Version); Row("Duration", $"{T.ToString("G6", Inv)} s");

@@ -4,6 +4,9 @@ using System.Globalization;
 using SarKit.IO;
 using SarKit.Surrogate;
 using Spectre.Console;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -84,7 +87,7 @@ internal static class SurrogateCommand
         if (a.Drives < 0) throw new SarKitInputException($"--drives {a.Drives}: expected ≥ 0.");
         if (a.VopsOut is not null)
         {
-            SarKit.IO.VopSetFiles.Kind(a.VopsOut);
+            SarKit.IO.Formats.VopSetFiles.Kind(a.VopsOut);
             var dir = Path.GetDirectoryName(Path.GetFullPath(a.VopsOut))!;
             if (!Directory.Exists(dir)) throw new SarKitInputException($"--vops-out '{a.VopsOut}': the folder {dir} does not exist.") { SourceFile = a.VopsOut };
         }
@@ -135,14 +138,14 @@ internal static class SurrogateCommand
                 io.Err.WriteLine($"error: the VOP set failed its certificate; nothing written to {a.VopsOut}. {string.Join(" ", vops.Verification.Problems)}");
                 return CliApp.ExitInternal;
             }
-            SarKit.IO.VopSetFiles.Write(vops.Set, a.VopsOut);
+            SarKit.IO.Formats.VopSetFiles.Write(vops.Set, a.VopsOut);
         }
         if (a.Output is not null)
         {
             var e = new float[surrogate.Channels * 2 * n];
             for (int k = 0; k < surrogate.Channels; k++)
                 for (int c = 0; c < n; c++) { e[(2 * k) * n + c] = (float)pred.E[k][c].Real; e[(2 * k + 1) * n + c] = (float)pred.E[k][c].Imaginary; }
-            using var wr = SarKit.IO.NpzWriter.Create(a.Output);
+            using var wr = SarKit.IO.Arrays.NpzWriter.Create(a.Output);
             wr.Add("e_channels", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [surrogate.Channels, 2, x.Ny, x.Nx], e));
             if (sar is not null)
             {
@@ -166,8 +169,8 @@ internal static class SurrogateCommand
             vops is null ? null : new SurrogateVopsJson(Path.GetFullPath(a.VopsOut!), vops.Set.Count, vops.QMatrices, vops.Set.Margin.Epsilon, vops.Set.SarWorstCase,
                 vops.SafetyFactor, SarKit.Fields.FieldNormalisationExtensions.ToId(norm), vops.Certified),
             sw.Elapsed.TotalSeconds, CliApp.Version);
-        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-        if (a.Json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+        if (a.Json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
         Row("Model", $"per-channel, {res.Channels} channels, {res.Ny} x {res.Nx} cells");
@@ -203,7 +206,7 @@ internal static class SurrogateCommand
 
     private static PerChannelInput ReadPerChannelInput(string path, int channels)
     {
-        using var z = SarKit.IO.ArrayCollections.Open(path);
+        using var z = SarKit.IO.Arrays.ArrayCollections.Open(path);
         var ms = z.Get("mask").Shape;
         if (ms.Length != 2) throw new SarKitInputException($"'{path}': array 'mask' has shape [{string.Join(", ", ms)}]; expected [ny, nx].") { SourceFile = path, Dataset = "mask" };
         int ny = ms[0], nx = ms[1], n = nx * ny;
@@ -290,8 +293,8 @@ internal static class SurrogateCommand
         if (cases is not null) ev.WriteCasesCsv(cases);
         var plotFiles = plots is null ? null : ev.WriteHistograms(plots).Select(Path.GetFullPath).ToArray();
         var res = EvaluateJson(ev, data, modelPath, cases, plotFiles, options.VopFile);
-        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Method").AddColumn("Metric").AddColumn("SF").AddColumn(Markup.Escape("Raw P(under) [Wilson]"))
             .AddColumn("Raw mean over").AddColumn(Markup.Escape("SF: P(under) [subj.]")).AddColumn(Markup.Escape("SF: mean over [subj.]")).AddColumn("Raw SF95 / SF100");
         foreach (var r in ev.Reports)
@@ -346,7 +349,7 @@ internal static class SurrogateCommand
         var r = predictor.Predict(input, b1Path);
         if (output is not null)
         {
-            using var w = SarKit.IO.NpzWriter.Create(output);
+            using var w = SarKit.IO.Arrays.NpzWriter.Create(output);
             w.Add("sar", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [input.Ny, input.Nx], r.Sar));
             w.Add("sar_normalised", new SarKit.IO.NdArray(SarKit.IO.NdType.Float32, [input.Ny, input.Nx], r.NormalisedSar));
             w.Commit();
@@ -354,8 +357,8 @@ internal static class SurrogateCommand
         var res = new SurrogatePredictJson(Path.GetFullPath(b1Path), Path.GetFullPath(modelPath), predictor.Target, input.Ny, input.Nx, r.MeanB1AbsMicroTesla,
             r.PeakSar, [r.PeakCell / input.Nx, r.PeakCell % input.Nx], r.SafetyFactor, r.ConservativePeakSar, reference, r.Milliseconds,
             output is null ? null : Path.GetFullPath(output), CliApp.Version);
-        Json.RequireFinite(res); // tables too: no non-finite result is shown as a number
-        if (json) { Json.Write(io.Out, res); return CliApp.ExitOk; }
+        ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
         Row("Predicts", res.Target == "sar10g" ? "2D-adapted 10 g SAR" : "point SAR");
@@ -372,7 +375,7 @@ internal static class SurrogateCommand
 
     private static (SurrogateInput Input, Dictionary<string, double>? ReferencePeaks) ReadInput(string path, int shim)
     {
-        using var z = SarKit.IO.ArrayCollections.Open(path);
+        using var z = SarKit.IO.Arrays.ArrayCollections.Open(path);
         float[] F(SarKit.IO.NdArray a) => a.ToDouble().Select(v => (float)v).ToArray();
         int[] Shape2(string name)
         {
@@ -451,8 +454,8 @@ internal static class SurrogateCommand
         var manifest = io.WithProgress(json, $"Simulating {options.Subjects} subjects", p => builder.Build(full, (done, total) => p?.Report(done / (double)total)));
         var result = new SurrogateDatasetJson(full, Path.Combine(full, SurrogateDatasetBuilder.ManifestFile), manifest.Subjects.Count, manifest.ShimsPerSubject,
             manifest.Grid.Nx, manifest.Grid.CellSizeM, manifest.Splits, sw.Elapsed.TotalSeconds, CliApp.Version);
-        Json.RequireFinite(result); // tables too: no non-finite result is shown as a number
-        if (json) { Json.Write(io.Out, result); return CliApp.ExitOk; }
+        ResultJson.RequireFinite(result); // tables too: no non-finite result is shown as a number
+        if (json) { ResultJson.Write(io.Out, result); return CliApp.ExitOk; }
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
         Row("Subjects", $"{result.Subjects} (train {manifest.Splits["train"]}, val {manifest.Splits["val"]}, test {manifest.Splits["test"]})");

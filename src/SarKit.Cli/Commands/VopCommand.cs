@@ -6,6 +6,10 @@ using SarKit.Compression;
 using SarKit.IO;
 using SarKit.Sar;
 using Spectre.Console;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
+using SarKit.Reporting;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
@@ -186,14 +190,14 @@ internal static class VopCommand
     {
         var file = new CheckpointFile(string.Join(";", a.Q.Select(Path.GetFullPath)), a.Partition, a.Algorithm, a.MarginKind, ParseMargin(a.Margin), a.TargetVops,
             a.PostProcess, DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), ck);
-        var text = JsonSerializer.Serialize(file, Json.Options);
+        var text = JsonSerializer.Serialize(file, ResultJson.Options);
         AtomicOutput.Write(path, tmp => File.WriteAllText(tmp, text));
     }
 
     private static VopCompressionCheckpoint ReadCheckpoint(string path, CompressArgs a)
     {
         CheckpointFile? f;
-        try { f = JsonSerializer.Deserialize<CheckpointFile>(File.ReadAllText(path), Json.Options); }
+        try { f = JsonSerializer.Deserialize<CheckpointFile>(File.ReadAllText(path), ResultJson.Options); }
         catch (JsonException e) { throw new SarKitInputException($"{path}: not a valid checkpoint: {e.Message}", e) { SourceFile = path }; }
         if (f?.Checkpoint is null) throw new SarKitInputException($"{path}: not a valid checkpoint (no 'checkpoint' object).") { SourceFile = path };
         ValidateCheckpoint(path, f, inner: false);
@@ -514,8 +518,8 @@ internal static class VopCommand
             using var src = QMatrixSources.OpenMany(p.GetValue(q)!, p.GetValue(qv));
             var (sha, wc, _) = StageProgress.Run(io, prog => src.Summarise(new Progress1(prog, "reading", src.Count)));
             var r = new SummaryJson(src.Description, src.Channels, src.Count, wc, sha, Fields.FieldNormalisationExtensions.ToId(src.Normalisation), sw.Elapsed.TotalSeconds, CliApp.Version);
-            Json.RequireFinite(r); // tables too: no non-finite result is shown as a number
-            if (p.GetValue(json)) { Json.Write(io.Out, r); return CliApp.ExitOk; }
+            ResultJson.RequireFinite(r); // tables too: no non-finite result is shown as a number
+            if (p.GetValue(json)) { ResultJson.Write(io.Out, r); return CliApp.ExitOk; }
             io.Out.WriteLine($"inputs:   {r.Inputs}");
             io.Out.WriteLine($"matrices: {r.Count} ({r.Channels} channels, normalisation {r.Normalisation})");
             io.Out.WriteLine($"sar_wc:   {r.SarWc.ToString("R", Inv)}");
@@ -631,9 +635,9 @@ internal static class VopCommand
         if (set.Certificate is { } c)
         {
             bool valid = set.HasValidCertificate(out var why);
-            cert = new CertificateOut(valid, why, c.Passed, VopSetFile.CriterionId(c.Criterion), c.MatricesChecked, c.MatricesFailed, Json.Num(c.LargestViolation),
-                set.SarWorstCase > 0 ? Json.Num(c.LargestViolation / set.SarWorstCase) : null, c.LargestViolationIndex, c.Tolerance, c.RandomDrives,
-                Json.Num(c.RandomMaxRelativeUnderestimation), c.Verifier, c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), c.Version, c.DigestSha256,
+            cert = new CertificateOut(valid, why, c.Passed, VopSetFile.CriterionId(c.Criterion), c.MatricesChecked, c.MatricesFailed, ResultJson.Num(c.LargestViolation),
+                set.SarWorstCase > 0 ? ResultJson.Num(c.LargestViolation / set.SarWorstCase) : null, c.LargestViolationIndex, c.Tolerance, c.RandomDrives,
+                ResultJson.Num(c.RandomMaxRelativeUnderestimation), c.Verifier, c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), c.Version, c.DigestSha256,
                 !string.IsNullOrEmpty(c.Signature), c.SignerKeySha256);
         }
         var ver = vr is null ? null : new VerificationOut(vr.FailedIndices, vr.UnderestimatingDrives, vr.Problems.ToArray(),
@@ -642,10 +646,10 @@ internal static class VopCommand
             rep.MinRelative, rep.MeanAbsoluteOverSarWc, rep.MaxAbsoluteOverSarWc, rep.UnderestimatingDrives,
             rep.RelativeHistogram is { } rh ? new HistogramOut(rh.Edges, rh.Counts) : null, rep.AbsoluteHistogram is { } ah ? new HistogramOut(ah.Edges, ah.Counts) : null);
         var j = new VopJson(command, Path.GetFullPath(path), set.Channels, set.Count, VopSetFile.CriterionId(set.Criterion), set.Algorithm,
-            set.Margin.Kind.ToString().ToLowerInvariant(), set.Margin.Epsilon, set.SourceCount, set.SourceSha256, Json.Num(set.SarWorstCase),
+            set.Margin.Kind.ToString().ToLowerInvariant(), set.Margin.Epsilon, set.SourceCount, set.SourceSha256, ResultJson.Num(set.SarWorstCase),
             Fields.FieldNormalisationExtensions.ToId(set.Normalisation), new Dictionary<string, string>(set.Attributes), cert, ver, over, sw.Elapsed.TotalSeconds, CliApp.Version);
-        Json.RequireFinite(j); // tables too: no non-finite result is shown as a number
-        if (json) { Json.Write(io.Out, j); return CliApp.ExitOk; }
+        ResultJson.RequireFinite(j); // tables too: no non-finite result is shown as a number
+        if (json) { ResultJson.Write(io.Out, j); return CliApp.ExitOk; }
 
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));

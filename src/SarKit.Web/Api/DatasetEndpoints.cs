@@ -1,6 +1,7 @@
 using SarKit.Fields;
 using SarKit.Grid;
 using SarKit.IO;
+using SarKit.IO.Formats;
 
 namespace SarKit.Web.Api;
 

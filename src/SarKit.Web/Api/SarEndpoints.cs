@@ -3,6 +3,7 @@ using System.Numerics;
 using SarKit.Fields;
 using SarKit.Grid;
 using SarKit.Sar;
+using SarKit.Averaging;
 
 namespace SarKit.Web.Api;
 

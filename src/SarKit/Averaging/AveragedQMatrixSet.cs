@@ -1,6 +1,7 @@
 using SarKit.Fields;
 using SarKit.Grid;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Averaging;
 

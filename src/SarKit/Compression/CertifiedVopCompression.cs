@@ -1,14 +1,16 @@
+using SarKit.Numerics.LinearAlgebra;
+
 namespace SarKit.Compression;
 
 /// <summary>
 /// Compression of in-memory Q-matrices followed by the independent certificate against the same matrices
 /// (<see cref="VopCompressor.Compress"/> then <see cref="VopVerifier.Certify"/>; docs/vop-cli.md "Certificate"): the step
 /// shared by `sarkit vop compress` and `sarkit surrogate predict --vops-out`. The caller writes the set
-/// (<see cref="IO.VopSetFiles.Write"/>) only when <see cref="VopVerificationResult.Certificate"/> passed.
+/// (<see cref="SarKit.IO.Formats.VopSetFiles.Write"/>) only when <see cref="VopVerificationResult.Certificate"/> passed.
 /// </summary>
 public static class CertifiedVopCompression
 {
-    /// <summary>Compresses <paramref name="packed"/> (K·N², <see cref="Sar.HermitianPacking"/>) and certifies the result against it.</summary>
+    /// <summary>Compresses <paramref name="packed"/> (K·N², <see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/>) and certifies the result against it.</summary>
     /// <param name="packed">The original matrices.</param>
     /// <param name="n">Channels N.</param>
     /// <param name="compression">Compressor settings (algorithm, margin, normalisation).</param>

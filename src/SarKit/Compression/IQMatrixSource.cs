@@ -1,14 +1,15 @@
 using System.Security.Cryptography;
 using SarKit.Fields;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression;
 
 /// <summary>
 /// Original Q-matrices read in chunks, so that sets larger than memory (10⁷ matrices) can be verified and reported on
-/// while streamed from disk. Matrices are returned in <see cref="Sar.HermitianPacking"/> layout (n² doubles each), in
+/// while streamed from disk. Matrices are returned in <see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/> layout (n² doubles each), in
 /// file order; <see cref="VopSet.HashMatrices"/> of the whole sequence equals the SHA-256 of the concatenated chunks.
 /// Implementations: <see cref="PackedQMatrixSource"/> (in memory), <see cref="ConcatenatedQMatrixSource"/> and the
-/// file readers of <see cref="SarKit.IO.QMatrixSources"/>. Not thread-safe: read from one thread.
+/// file readers of <see cref="SarKit.IO.Formats.QMatrixSources"/>. Not thread-safe: read from one thread.
 /// </summary>
 public interface IQMatrixSource : IDisposable
 {

@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression;
 

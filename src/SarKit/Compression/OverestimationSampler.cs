@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression;
 

@@ -4,13 +4,14 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using SarKit.Fields;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression;
 
 /// <summary>
 /// The canonical byte serialisation of a VOP set and its certificate, and its SHA-256 (the certificate digest), as
 /// specified in docs/vop-format.md "Certificate digest" so that a third party can re-implement the check. The digest
-/// binds every value a consumer relies on: the VOP matrices (exact float64 bits, <see cref="Sar.HermitianPacking"/>
+/// binds every value a consumer relies on: the VOP matrices (exact float64 bits, <see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/>
 /// layout, VOP-major), the source indices, channel count, criterion, algorithm, margin (kind, ε, matrix), normalisation
 /// and unit, SAR_wc, the source Q-matrix hash and count, and every certificate field (passed, criterion, checked/failed
 /// counts, violation, tolerance, random-drive check, verifier, time). Free-form attributes are not bound.

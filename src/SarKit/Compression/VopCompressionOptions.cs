@@ -2,7 +2,7 @@ using SarKit.Fields;
 
 namespace SarKit.Compression;
 
-/// <summary>VOP compression algorithms (docs/vop.md; ../shared/notes/vop.md §1).</summary>
+/// <summary>VOP compression algorithms (docs/vop.md).</summary>
 public enum VopAlgorithm
 {
     /// <summary>Eichfelder &amp; Gebhardt 2011 clustering (single-VOP criterion), baseline.</summary>

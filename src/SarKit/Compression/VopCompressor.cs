@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using SarKit.Sar;
+using SarKit.Compression.Algorithms;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression;
 

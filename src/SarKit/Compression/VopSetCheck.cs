@@ -1,3 +1,5 @@
+using SarKit.Numerics.LinearAlgebra;
+
 
 namespace SarKit.Compression;
 

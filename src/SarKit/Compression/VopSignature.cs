@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SarKit.Reporting;
 
 namespace SarKit.Compression;
 
@@ -106,7 +107,7 @@ public static class VopSignature
     /// </summary>
     public static void WritePem(string path, string pem, bool secret)
     {
-        IO.FieldIO.WriteAtomically(path, tmp =>
+        AtomicFile.WriteAtomically(path, tmp =>
         {
             var o = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (secret && !OperatingSystem.IsWindows()) o.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

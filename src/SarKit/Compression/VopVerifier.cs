@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Security.Cryptography;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Constraints;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Numerics;
 using SarKit.Compression;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Constraints;
 

@@ -59,7 +59,8 @@ public sealed record HomogeneousMedium
     /// <summary>Wave impedance η = ωμ/k = √(μ/ε_c) [Ω].</summary>
     public Complex Impedance(double frequencyHz) => AngularFrequency(frequencyHz) * Mu / Wavenumber(frequencyHz);
 
-    internal static double AngularFrequency(double frequencyHz)
+    /// <summary>ω = 2πf [rad/s]; refuses a non-positive or non-finite frequency.</summary>
+    public static double AngularFrequency(double frequencyHz)
     {
         if (!double.IsFinite(frequencyHz) || frequencyHz <= 0) throw new SarKitInputException($"Frequency {frequencyHz} Hz; expected a finite value > 0.");
         return 2 * Math.PI * frequencyHz;

@@ -4,6 +4,8 @@ using SarKit.Compression;
 using SarKit.Fields;
 using SarKit.Grid;
 using SarKit.Sar;
+using SarKit.Compression.Algorithms;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Margins;
 

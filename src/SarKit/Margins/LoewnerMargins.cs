@@ -1,11 +1,12 @@
 using SarKit.Compression;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Margins;
 
 /// <summary>
 /// Standard alternatives to <see cref="EFieldMargin"/>: deterministic (worst-case) field-error models turned into
 /// Loewner-order bounds Q_true ⪯ Q' that hold for every drive and commute with compression (apply them to the Q-matrices
-/// or to each VOP). All act on packed Hermitian matrices (<see cref="SarKit.Sar.HermitianPacking"/>) and return new arrays.
+/// or to each VOP). All act on packed Hermitian matrices (<see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/>) and return new arrays.
 /// Derivations in docs/margins.md: for fields F (true) = E + Δ, ‖E x + Δ x‖² ≤ (1 + t)‖E x‖² + (1 + 1/t)‖Δ x‖² for every t &gt; 0.
 /// </summary>
 public static class LoewnerMargins

@@ -3,6 +3,8 @@ using SarKit.Averaging;
 using SarKit.Compression;
 using SarKit.Fields;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
+using SarKit.Numerics.Statistics;
 
 namespace SarKit.Margins;
 

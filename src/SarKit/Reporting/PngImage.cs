@@ -93,7 +93,7 @@ public sealed class PngImage
     public void Save(string path)
     {
         var bytes = Encode();
-        SarKit.IO.FieldIO.WriteAtomically(path, tmp => File.WriteAllBytes(tmp, bytes));
+        AtomicFile.WriteAtomically(path, tmp => File.WriteAllBytes(tmp, bytes));
     }
 
     private static void WriteChunk(Stream s, string type, byte[] data)

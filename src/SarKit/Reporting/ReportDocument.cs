@@ -92,5 +92,5 @@ public static class AtomicText
 {
     /// <summary>Writes <paramref name="text"/> (UTF-8 without BOM) to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, string text) =>
-        SarKit.IO.FieldIO.WriteAtomically(path, tmp => File.WriteAllText(tmp, text, new UTF8Encoding(false)));
+        AtomicFile.WriteAtomically(path, tmp => File.WriteAllText(tmp, text, new UTF8Encoding(false)));
 }

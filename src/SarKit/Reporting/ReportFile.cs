@@ -6,5 +6,5 @@ namespace SarKit.Reporting;
 public static class ReportFile
 {
     public static void WriteText(string path, string text) =>
-        IO.AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+        AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
 }

@@ -95,7 +95,7 @@ public sealed class SvgPlot
     }
 
     /// <summary>Writes the SVG to <paramref name="path"/> atomically.</summary>
-    public void Write(string path) => IO.AtomicFile.Write(path, s => { var b = Encoding.UTF8.GetBytes(Render()); s.Write(b); });
+    public void Write(string path) => AtomicFile.Write(path, s => { var b = Encoding.UTF8.GetBytes(Render()); s.Write(b); });
 
     /// <summary>
     /// Counts of <paramref name="values"/> in <paramref name="bins"/> equal-width bins over [<paramref name="min"/>,

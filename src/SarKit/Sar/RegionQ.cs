@@ -1,5 +1,6 @@
 using SarKit.Fields;
 using SarKit.Grid;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Sar;
 

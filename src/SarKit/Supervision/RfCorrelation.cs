@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Supervision;
 

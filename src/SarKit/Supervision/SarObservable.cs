@@ -1,4 +1,5 @@
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Supervision;
 

@@ -6,6 +6,7 @@ using SarKit.Fields;
 using SarKit.Sar;
 using SarKit.Supervision;
 using SarKit.Tests.Support;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Fuzz.Tests.Properties;
 

@@ -4,6 +4,8 @@ using SarKit.Measurement.Probe;
 using SarKit.Measurement.Records;
 using SarKit.Supervision;
 using SarKit.Supervision.Pulseq;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Fuzz.InProcess;
 

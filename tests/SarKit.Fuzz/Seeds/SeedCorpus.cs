@@ -9,6 +9,7 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Tests.Support;
 using SarKit.Tests.Supervision;
+using SarKit.IO.Formats;
 
 namespace SarKit.Fuzz.Seeds;
 
@@ -229,7 +230,7 @@ public sealed class SeedCorpus
     private void BuildWaveforms()
     {
         string src = Path.Combine(RepoRoot, "tests", "SarKit.Tests", "data", "supervision");
-        var wf = SarKit.Supervision.WaveformFile.Read(Path.Combine(src, "ptx3_waveform.npz"));
+        var wf = SarKit.IO.Formats.WaveformFile.Read(Path.Combine(src, "ptx3_waveform.npz"));
         int n = wf.Channels;
         var q = SarKit.Tests.Supervision.SupervisionMatrices.RandomPsd(n, 4, 5, 0.05);
         string vops3 = P("vops3.h5");

@@ -1,6 +1,7 @@
 using SarKit.Averaging;
 using SarKit.Sar;
 using SarKit.Tests.Support;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Averaging;
 

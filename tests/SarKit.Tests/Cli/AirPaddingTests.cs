@@ -1,5 +1,6 @@
 using SarKit.Grid;
 using SarKit.Sar;
+using SarKit.Fields;
 
 namespace SarKit.Tests.Cli;
 

@@ -5,6 +5,8 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
 using SarKit.Sar;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
@@ -98,7 +100,7 @@ public class CliCommandTests
         Assert.Equal(0, r.ExitCode);
         var j = ParseJson(r.Out);
         var ds = CliRunner.Demo;
-        var pad = new SarKit.Grid.AirPadding(ds.Grid, SarKit.Grid.AirPadding.Needed(ds.Tissue, 0.010));
+        var pad = new SarKit.Fields.AirPadding(ds.Grid, SarKit.Fields.AirPadding.Needed(ds.Tissue, 0.010));
         Assert.Equal(6, pad.Cells); // demo data: 1 air cell stored, 7 wanted for 10 g at 900 kg/m³ and 5 mm
         Assert.Equal(pad.Cells, j.GetProperty("air_padding_voxels").GetInt32());
         var local = LocalSar.Compute(ds.Tissue, ds.E, TestDrive);

@@ -1,5 +1,6 @@
 using SarKit.Fields;
 using SarKit.IO;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 

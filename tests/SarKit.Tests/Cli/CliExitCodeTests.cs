@@ -2,6 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using SarKit.IO;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
+using SarKit.Reporting;
 
 namespace SarKit.Tests.Cli;
 
@@ -70,12 +73,12 @@ public class CliExitCodeTests
     public void JsonWriterRefusesNonFiniteNamingThePath()
     {
         var w = new StringWriter();
-        var e = Assert.Throws<SarKitInputException>(() => SarKit.Cli.Json.Write(w, new Probe(1, 2, [1f, float.NaN])));
+        var e = Assert.Throws<SarKitInputException>(() => SarKit.Workflows.Results.ResultJson.Write(w, new Probe(1, 2, [1f, float.NaN])));
         Assert.Contains("$.c[1]", e.Message);
         Assert.Equal("", w.ToString());
-        e = Assert.Throws<SarKitInputException>(() => SarKit.Cli.Json.Write(w, new Probe(double.NegativeInfinity, null, [])));
+        e = Assert.Throws<SarKitInputException>(() => SarKit.Workflows.Results.ResultJson.Write(w, new Probe(double.NegativeInfinity, null, [])));
         Assert.Contains("$.a", e.Message);
-        SarKit.Cli.Json.Write(w, new Probe(1, SarKit.Cli.Json.Num(double.PositiveInfinity), [2f]));
+        SarKit.Workflows.Results.ResultJson.Write(w, new Probe(1, SarKit.Workflows.Results.ResultJson.Num(double.PositiveInfinity), [2f]));
         using var doc = JsonDocument.Parse(w.ToString()); // valid JSON, with null for the undefined value
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("b").ValueKind);
     }

@@ -1,5 +1,7 @@
 using SarKit.IO;
 using SarKit.Tests.Support;
+using SarKit.Fields;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
@@ -182,7 +184,7 @@ public class CliLimitTests
         // from the grid size instead and the voxel simply has no valid cube.
         var t = TestPhantoms.Block(6, 6, 6, 2, 0.005);
         t.Rho[t.Grid.Index(4, 4, 4)] = 1;
-        var cubes = SarKit.Averaging.AveragingCubeSet.Build(new SarKit.Grid.AirPadding(t.Grid, 2).Pad(t), new SarKit.Averaging.AveragingOptions { TargetMassKg = 0.001 });
+        var cubes = SarKit.Averaging.AveragingCubeSet.Build(new SarKit.Fields.AirPadding(t.Grid, 2).Pad(t), new SarKit.Averaging.AveragingOptions { TargetMassKg = 0.001 });
         Assert.True(cubes.CubeCount > 0);
     }
 

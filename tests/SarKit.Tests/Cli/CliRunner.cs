@@ -1,4 +1,5 @@
 using SarKit.Cli;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
@@ -32,7 +33,7 @@ internal static class CliRunner
     /// <summary>The demo dataset in the source checkout (data/demo/ptx8_7T_demo.h5).</summary>
     public static string DemoFile => Path.Combine(Support.SharedData.RepoRoot, "data", "demo", "ptx8_7T_demo.h5");
 
-    private static readonly Lazy<SarDataset> _demo = new(() => SarKit.IO.DatasetFiles.Open(DemoFile));
+    private static readonly Lazy<SarDataset> _demo = new(() => SarKit.IO.Formats.DatasetFiles.Open(DemoFile));
     public static SarDataset Demo => _demo.Value;
 }
 

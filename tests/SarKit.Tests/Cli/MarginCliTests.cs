@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SarKit.Constraints;
 using SarKit.IO;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 

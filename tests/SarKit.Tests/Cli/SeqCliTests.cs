@@ -6,6 +6,7 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Sar;
 using SarKit.Tests.Supervision;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
@@ -180,7 +181,7 @@ public class SeqCliTests
         Assert.True(r.ExitCode is 0 or 3, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         // every 360 s window holds exactly 36 000 periods of 10 ms: SAR = max_j tr(Q_j R) / 10 ms
-        var w = SarKit.Supervision.WaveformFile.Read(Data("ptx3_waveform.npz")).Template("V", null, 1).TotalWeights();
+        var w = SarKit.IO.Formats.WaveformFile.Read(Data("ptx3_waveform.npz")).Template("V", null, 1).TotalWeights();
         double direct = Enumerable.Range(0, q.Count).Max(j => System.Numerics.Tensors.TensorPrimitives.Dot(q.Matrix(j), w)) / 0.01;
         var l = doc.RootElement.GetProperty("limits").EnumerateArray().First(x => x.GetProperty("metric").GetString() == "local_head" && x.GetProperty("window_s").GetDouble() == 360);
         double b = l.GetProperty("edge_error_bound_w_per_kg").GetDouble();

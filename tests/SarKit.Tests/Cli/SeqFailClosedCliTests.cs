@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SarKit.Tests.Supervision;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
@@ -96,7 +97,7 @@ internal static class SeqCliVops
         var q = new double[n * n];
         for (int i = 0; i < n; i++) q[i] = 0.5;
         var path = dir.File($"vops{n}.h5");
-        if (!File.Exists(path)) SarKit.IO.VopSetFile.Write(SupervisionMatrices.Certified(n, q, q), path);
+        if (!File.Exists(path)) SarKit.IO.Formats.VopSetFile.Write(SupervisionMatrices.Certified(n, q, q), path);
         return path;
     }
 }

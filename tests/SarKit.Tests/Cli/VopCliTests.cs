@@ -7,6 +7,9 @@ using SarKit.IO.Hdf5;
 using SarKit.Sar;
 using SarKit.Tests.Compression;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Cli;
 

@@ -5,6 +5,7 @@ using SarKit.Tests.Compression;
 using SarKit.Tests.Supervision;
 using SarKit.Tests.Support;
 using Xunit;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 

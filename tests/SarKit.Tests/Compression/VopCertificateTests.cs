@@ -6,6 +6,8 @@ using SarKit.IO.Hdf5;
 using SarKit.Sar;
 using SarKit.Tests.Cli;
 using Xunit;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Compression;
 

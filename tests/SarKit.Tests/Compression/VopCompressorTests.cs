@@ -7,6 +7,9 @@ using SarKit.IO;
 using SarKit.Sar;
 using SarKit.Tests.Support;
 using Xunit.Abstractions;
+using SarKit.Compression.Algorithms;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Compression;
 

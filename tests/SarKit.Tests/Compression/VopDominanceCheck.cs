@@ -1,6 +1,8 @@
 using System.Numerics;
 using SarKit.Compression;
 using SarKit.Sar;
+using SarKit.Compression.Algorithms;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Compression;
 

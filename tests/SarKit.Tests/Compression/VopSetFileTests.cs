@@ -4,6 +4,8 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Sar;
 using Xunit;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Compression;
 

@@ -4,6 +4,9 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Sar;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Compression;
 

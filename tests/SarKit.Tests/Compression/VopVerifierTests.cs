@@ -5,6 +5,8 @@ using SarKit.IO;
 using SarKit.Sar;
 using SarKit.Tests.Support;
 using Xunit.Abstractions;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Compression;
 

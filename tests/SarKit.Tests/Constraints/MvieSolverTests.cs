@@ -2,6 +2,7 @@ using System.Numerics;
 using SarKit.Compression;
 using SarKit.Constraints;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Constraints;
 
@@ -138,7 +139,7 @@ public class MvieCvxoptTests
             }
             var mats = Enumerable.Range(0, qIn.Length / (n * n)).Select(c =>
             {
-                var full = SarKit.Sar.HermitianPacking.Unpack(qIn.AsSpan(c * n * n, n * n), n);
+                var full = SarKit.Numerics.LinearAlgebra.HermitianPacking.Unpack(qIn.AsSpan(c * n * n, n * n), n);
                 var list = new List<double[]>();
                 for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) list.Add([full[i, j].Real, full[i, j].Imaginary]);
                 return list;

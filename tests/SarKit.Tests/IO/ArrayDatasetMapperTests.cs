@@ -1,6 +1,8 @@
 using System.Numerics;
 using SarKit.Fields;
 using SarKit.IO;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.IO;
 

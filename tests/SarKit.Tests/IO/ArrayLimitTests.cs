@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using SarKit.IO;
 using SarKit.Tests.Cli;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.IO;
 

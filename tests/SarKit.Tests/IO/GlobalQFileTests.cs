@@ -1,6 +1,8 @@
 using SarKit.IO;
 using SarKit.Sar;
 using SarKit.Fields;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.IO;
 

@@ -1,6 +1,7 @@
 using SarKit.IO;
 using SarKit.Tests.Cli;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.IO;
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
 using SarKit.Tests.Cli;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.IO;
 

@@ -3,6 +3,7 @@ using System.Numerics;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.IO;
 

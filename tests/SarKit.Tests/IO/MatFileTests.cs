@@ -1,6 +1,7 @@
 using System.Numerics;
 using SarKit.IO;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.IO;
 

@@ -1,4 +1,5 @@
 using SarKit.IO;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.IO;
 

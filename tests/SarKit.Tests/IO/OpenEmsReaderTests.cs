@@ -3,6 +3,8 @@ using SarKit.Fields;
 using SarKit.IO;
 using SarKit.IO.Hdf5;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.IO;
 

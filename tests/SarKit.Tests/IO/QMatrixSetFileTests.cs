@@ -1,6 +1,8 @@
 using SarKit.Averaging;
 using SarKit.IO;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.IO;
 

@@ -1,6 +1,8 @@
 using SarKit.IO;
 using SarKit.IO.Hdf5;
 using SarKit.Tests.Cli;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.IO;
 

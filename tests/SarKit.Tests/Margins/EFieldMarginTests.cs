@@ -5,6 +5,7 @@ using SarKit.Engines;
 using SarKit.Fields;
 using SarKit.Margins;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Margins;
 

@@ -1,5 +1,6 @@
 using SarKit.Averaging;
 using SarKit.Margins;
+using SarKit.Numerics.Statistics;
 
 namespace SarKit.Tests.Margins;
 

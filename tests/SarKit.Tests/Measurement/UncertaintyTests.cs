@@ -1,4 +1,5 @@
 using SarKit.Measurement.Uncertainty;
+using SarKit.Numerics.Statistics;
 
 namespace SarKit.Tests.Measurement;
 

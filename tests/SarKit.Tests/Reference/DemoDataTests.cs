@@ -5,6 +5,7 @@ using SarKit.IO.Hdf5;
 using SarKit.Sar;
 using SarKit.Tests.Support;
 using Xunit.Abstractions;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Reference;
 

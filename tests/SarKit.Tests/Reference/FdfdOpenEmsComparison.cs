@@ -1,5 +1,5 @@
 using System.Numerics;
-using SarKit.Engines.Fdfd2D;
+using SarKit.Surrogate.Fdfd2D;
 using SarKit.IO.Hdf5;
 using SarKit.Tests.Support;
 

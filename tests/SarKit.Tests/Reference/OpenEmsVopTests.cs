@@ -2,6 +2,7 @@ using SarKit.Averaging;
 using SarKit.Compression;
 using SarKit.Tests.Support;
 using Xunit;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Reference;
 
@@ -35,9 +36,9 @@ public class OpenEmsVopTests
         foreach (var json in new[] { "openems-ptx8/ref62704_cp.json", "openems-ptx8/ref62704_randphase.json" })
         {
             var drive = Ptx8Reference.ReadDrive(json);
-            var w = SarKit.Sar.HermitianPacking.DriveWeights(drive.Amplitudes);
+            var w = SarKit.Numerics.LinearAlgebra.HermitianPacking.DriveWeights(drive.Amplitudes);
             double truth = 0;
-            for (int i = 0; i < q.Count; i++) truth = Math.Max(truth, SarKit.Sar.HermitianPacking.QuadraticForm(packed.AsSpan(i * n * n, n * n), w));
+            for (int i = 0; i < q.Count; i++) truth = Math.Max(truth, SarKit.Numerics.LinearAlgebra.HermitianPacking.QuadraticForm(packed.AsSpan(i * n * n, n * n), w));
             var (vop, _) = set.PeakSar(drive.Amplitudes);
             double norm2 = 0; foreach (var b in drive.Amplitudes) norm2 += b.Magnitude * b.Magnitude;
             Assert.True(vop >= truth * (1 - 1e-12), $"{json}: VOP SAR {vop} below the cube maximum {truth}");

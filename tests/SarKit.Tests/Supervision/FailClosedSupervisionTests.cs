@@ -1,3 +1,4 @@
+using SarKit.IO.Formats;
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -7,6 +8,7 @@ using SarKit.Sar;
 using SarKit.Supervision;
 using SarKit.Supervision.Pulseq;
 using SarKit.Tests.Support;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Supervision;
 

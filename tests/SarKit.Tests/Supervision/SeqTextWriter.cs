@@ -4,6 +4,7 @@ using System.Text;
 using SarKit.Compression;
 using SarKit.Fields;
 using SarKit.Sar;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Supervision;
 

@@ -3,6 +3,7 @@ using SarKit.Sar;
 using SarKit.Supervision;
 using SarKit.Supervision.Pulseq;
 using SarKit.Tests.Support;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Supervision;
 

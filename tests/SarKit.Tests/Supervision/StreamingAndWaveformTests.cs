@@ -1,9 +1,12 @@
+using SarKit.IO.Formats;
 using System.Numerics;
 using SarKit.Compression;
 using SarKit.IO;
 using SarKit.Sar;
 using SarKit.Supervision;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Supervision;
 

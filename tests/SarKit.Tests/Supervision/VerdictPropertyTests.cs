@@ -3,6 +3,7 @@ using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using SarKit.Sar;
 using SarKit.Supervision;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Supervision;
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using SarKit.Sar;
 using SarKit.Supervision;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Supervision;
 

@@ -3,6 +3,7 @@ using SarKit.IO;
 using SarKit.Surrogate.Onnx;
 using SarKit.Tests.Support;
 using Xunit.Abstractions;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 

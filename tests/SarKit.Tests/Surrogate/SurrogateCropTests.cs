@@ -2,6 +2,7 @@ using System.Numerics;
 using SarKit.IO;
 using SarKit.Surrogate;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 

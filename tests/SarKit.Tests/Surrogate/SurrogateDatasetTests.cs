@@ -2,6 +2,7 @@ using System.Text.Json;
 using SarKit.IO;
 using SarKit.Surrogate;
 using SarKit.Tests.Cli;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using SarKit.Surrogate;
 using SarKit.Tests.Cli;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 
@@ -105,7 +106,7 @@ public class SurrogateEvaluateTests(SmallSurrogateDataset ds) : IClassFixture<Sm
         int checkedCases = 0;
         foreach (var s in train)
         {
-            using var z = SarKit.IO.NpzArchive.Open(Path.Combine(ds.Directory, s.File));
+            using var z = SarKit.IO.Arrays.NpzArchive.Open(Path.Combine(ds.Directory, s.File));
             var phases = z.Read("phases").ToDouble(); var b1 = z.Read("b1_mean_abs").ToDouble(); var y = z.Read("sar10g").ToDouble();
             int n = m.Grid.Nx * m.Grid.Ny;
             for (int k = 0; k < m.ShimsPerSubject; k++)

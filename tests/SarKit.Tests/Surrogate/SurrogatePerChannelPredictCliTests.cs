@@ -4,6 +4,8 @@ using SarKit.IO;
 using SarKit.Supervision;
 using SarKit.Surrogate;
 using SarKit.Tests.Cli;
+using SarKit.IO.Arrays;
+using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Surrogate;
 

@@ -3,6 +3,7 @@ using SarKit.IO;
 using SarKit.Surrogate;
 using SarKit.Tests.Cli;
 using SarKit.Tests.Support;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 

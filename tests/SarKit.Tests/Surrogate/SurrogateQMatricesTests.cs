@@ -2,6 +2,7 @@ using System.Numerics;
 using SarKit.Sar;
 using SarKit.Surrogate;
 using Xunit;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Surrogate;
 

@@ -12,6 +12,7 @@ using SarKit.Measurement.Nema;
 using SarKit.Measurement.Nema.Input;
 using SarKit.Sar;
 using SarKit.Web.Tests.Support;
+using SarKit.IO.Formats;
 
 namespace SarKit.Web.Tests.Api;
 

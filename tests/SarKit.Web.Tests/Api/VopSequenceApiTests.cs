@@ -12,6 +12,8 @@ using SarKit.Supervision;
 using SarKit.Supervision.Pulseq;
 using SarKit.Web.Api;
 using SarKit.Web.Tests.Support;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Web.Tests.Api;
 

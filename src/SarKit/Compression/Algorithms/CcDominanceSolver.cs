@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>Outcome of a dominance test.</summary>
 internal enum DominanceOutcome
@@ -253,7 +254,7 @@ internal sealed class CcDominanceSolver
         HasRank1Witness = true;
     }
 
-    /// <summary>w(v) of <see cref="Sar.HermitianPacking.DriveWeights"/> without allocation.</summary>
+    /// <summary>w(v) of <see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking.DriveWeights"/> without allocation.</summary>
     internal static void FillWeights(ReadOnlySpan<Complex> v, int n, Span<double> w)
     {
         for (int i = 0; i < n; i++) w[i] = v[i].Real * v[i].Real + v[i].Imaginary * v[i].Imaginary;

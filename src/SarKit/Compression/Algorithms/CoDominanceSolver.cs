@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
 /// Local solver for the CO criterion of Gras et al. (IEEE TMI 2023): rQ*(Q) = max xᴴQx s.t. xᴴV_jx ≤ 1 ∀j, i.e. the

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
 /// The input of one compression run, prepared once: the packed Q-matrices, their λ_max (worst-case SAR per matrix),

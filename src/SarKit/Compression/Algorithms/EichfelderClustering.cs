@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
-/// Eichfelder &amp; Gebhardt (MRM 2011) clustering, single-VOP criterion (../shared/notes/vop.md §1.1):
+/// Eichfelder &amp; Gebhardt (MRM 2011) clustering, single-VOP criterion:
 /// u = ε·SAR_wc. Repeat until every matrix is covered: B* = the remaining matrix with the largest λ_max; for every
 /// remaining B, d(B) = λ_min(B* − B); B with d ≥ 0 join at no cost; the others are visited by decreasing d with
 /// Z = 0: P = B* + Z − B = P₊ − P₋ (spectral parts); if λ_max(Z + P₋) &gt; u the cluster is closed, else Z ← Z + P₋ and B

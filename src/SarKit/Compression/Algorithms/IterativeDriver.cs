@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>Result of one margin level (iteration) of a Lee-type compression.</summary>
 internal sealed record LevelResult(int Iteration, double Epsilon, int[] Sources, double[] Vops, bool UsedCo, double Seconds, LeePassStats Stats);

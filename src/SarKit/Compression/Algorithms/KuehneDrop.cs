@@ -1,6 +1,7 @@
 using System.Threading;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
 /// Kuehne's speed-up (Kuehne, Waiczies, Niendorf, ISMRM 2017 #478): after a candidate was found dominated by

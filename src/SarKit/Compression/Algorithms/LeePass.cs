@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>Settings of one <see cref="LeePass"/>.</summary>
 internal sealed record LeePassSettings

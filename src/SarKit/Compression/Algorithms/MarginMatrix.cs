@@ -1,10 +1,11 @@
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
-/// The overestimation (margin) matrix Z of a VOP compression for ε = 1 (Orzada et al., MRM 2021, margin options;
-/// ../shared/notes/vop.md §0): Diagonal Z₁ = SAR_wc·I; Global Z₁ = S_g with S_g = Σ_i Q_i scaled so that
+/// The overestimation (margin) matrix Z of a VOP compression for ε = 1 (Orzada et al., MRM 2021, margin options):
+/// Diagonal Z₁ = SAR_wc·I; Global Z₁ = S_g with S_g = Σ_i Q_i scaled so that
 /// λ_max(S_g) = SAR_wc (Lee et al. 2012); User Z₁ = the given Hermitian PSD matrix. The margin of a run is Z = ε·Z₁.
 /// </summary>
 internal static class MarginMatrix

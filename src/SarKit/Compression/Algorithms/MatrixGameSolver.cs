@@ -1,4 +1,4 @@
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
 /// Solves a small finite zero-sum game exactly: value = min over the simplex c of max_k Σ_s M_ks c_s

@@ -1,10 +1,11 @@
 using System.Numerics.Tensors;
+using SarKit.Numerics.LinearAlgebra;
 
-namespace SarKit.Compression;
+namespace SarKit.Compression.Algorithms;
 
 /// <summary>
 /// Per-VOP margins after Orzada, Fiedler, Quick, Ladd, "Post-processing algorithms for specific absorption rate
-/// compression", MRM 2021;86:2853 (../shared/notes/vop.md §1.5), CC criterion. Start from the pure VOPs
+/// compression", MRM 2021;86:2853, CC criterion. Start from the pure VOPs
 /// V_j = Q_src(j) (margin removed, Z_j = 0) and visit all original matrices by ascending λ_max. A matrix the current
 /// V_j = Q_src(j) + Z_j dominate (CC) is skipped, and Kuehne's test drops what its combination dominates. Otherwise
 /// c ≈ argmin λ_max(Q − Σc_jV_pure,j), P = Σc_jV_pure,j, N = the negative spectral part of P − Q (plus 1e-12·SAR_wc·I

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Numerics;
-using SarKit.Engines.Fdfd2D;
+using SarKit.Surrogate.Fdfd2D;
 using SarKit.Tests.Support;
+using SarKit.Numerics.SpecialFunctions;
 
 namespace SarKit.Tests.Engines.Fdfd2D;
 

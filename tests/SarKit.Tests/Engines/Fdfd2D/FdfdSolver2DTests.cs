@@ -1,7 +1,8 @@
 using System.Numerics;
 using SarKit.Engines;
-using SarKit.Engines.Fdfd2D;
+using SarKit.Surrogate.Fdfd2D;
 using Xunit.Abstractions;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Engines.Fdfd2D;
 

@@ -1,4 +1,4 @@
-using SarKit.Engines.Fdfd2D;
+using SarKit.Surrogate.Fdfd2D;
 
 namespace SarKit.Tests.Engines.Fdfd2D;
 

@@ -1,5 +1,8 @@
 using SarKit.Measurement.Probe;
 using SarKit.Measurement.Uncertainty;
+using SarKit.Numerics.Statistics;
+using SarKit.Numerics.Interpolation;
+using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Tests.Measurement.Probe;
 

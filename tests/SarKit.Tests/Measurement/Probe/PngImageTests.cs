@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
 using SarKit.Reporting;
+using SarKit.Measurement.Probe;
 
 namespace SarKit.Tests.Measurement.Probe;
 

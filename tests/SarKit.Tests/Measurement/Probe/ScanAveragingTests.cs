@@ -1,4 +1,5 @@
 using SarKit.Measurement.Probe;
+using SarKit.Numerics.Statistics;
 
 namespace SarKit.Tests.Measurement.Probe;
 
@@ -107,7 +108,7 @@ public class ScanAveragingTests
     }
 
     // Abramowitz–Stegun 7.1.26 is too coarse here; use the series/continued fraction via the incomplete gamma: erf(x) = P(½, x²)
-    private static double Erf(double x) => SarKit.Measurement.Uncertainty.StudentT.LowerGammaRegularized(0.5, x * x) * Math.Sign(x);
+    private static double Erf(double x) => SarKit.Numerics.Statistics.StudentT.LowerGammaRegularized(0.5, x * x) * Math.Sign(x);
 
     [Fact]
     public void ExampleScanFileMatchesItsClosedForm()

@@ -1,0 +1,165 @@
+using System.Numerics;
+using System.Security.Cryptography;
+using SarKit.Averaging;
+using SarKit.Fields;
+using SarKit.IO.Hdf5;
+using SarKit.Sar;
+using SarKit.IO.Arrays;
+using SarKit.Numerics.LinearAlgebra;
+using SarKit.Reporting;
+
+namespace SarKit.IO.Formats;
+
+/// <summary>Contents of a SarKit Q-matrix file (docs/qmatrix-format.md), as read back.</summary>
+public sealed class QMatrixSetData
+{
+    /// <summary>Packed Hermitian matrices (<see cref="HermitianPacking"/>), cube-major, W/kg per unit².</summary>
+    public required double[] Packed { get; init; }
+    public required int Channels { get; init; }
+    public required int Count { get; init; }
+    /// <summary>Linear voxel index each matrix is tagged with.</summary>
+    public required int[] Voxel { get; init; }
+    /// <summary>Cube orientation per matrix (7 centred, 1–6 face-centred, 0 for point matrices).</summary>
+    public required byte[] Orientation { get; init; }
+    public required double TargetMassKg { get; init; }
+    public required FieldNormalisation Normalisation { get; init; }
+    public required string Kind { get; init; }
+    public Dictionary<string, string> Attributes { get; } = new();
+
+    public ReadOnlySpan<double> Matrix(int i) => Packed.AsSpan(i * Channels * Channels, Channels * Channels);
+
+    /// <summary>max over matrices of bᴴQb and the matrix index.</summary>
+    public (double Peak, int Index) PeakSar(DriveVector drive)
+    {
+        if (drive.Channels != Channels) throw new SarKitInputException($"Drive has {drive.Channels} channels, the Q-matrix file has {Channels}.");
+        var w = HermitianPacking.DriveWeights(drive.Amplitudes);
+        double best = double.NegativeInfinity; int at = -1;
+        for (int i = 0; i < Count; i++) { double s = HermitianPacking.QuadraticForm(Matrix(i), w); if (s > best) { best = s; at = i; } }
+        return (best, at);
+    }
+}
+
+/// <summary>
+/// Reads and writes Q-matrix sets in HDF5 (docs/qmatrix-format.md): the averaged Q-matrices of every IEC/IEEE 62704-1
+/// cube (the input of VOP compression) or point Q-matrices, as complex [count, N, N] arrays readable by h5py and MATLAB,
+/// with the cube geometry, voxel statuses and provenance (source file hash, SarKit version).
+/// </summary>
+public static class QMatrixSetFile
+{
+    public const string FormatId = "sarkit-qmatrices";
+    public const int FormatVersion = 1;
+
+    /// <summary>Writes an averaged Q-matrix set (temporary file, then rename).</summary>
+    public static void Write(AveragedQMatrixSet set, string path, string? sourceFile = null, IReadOnlyDictionary<string, string>? attributes = null)
+    {
+        var cubes = set.Cubes;
+        var g = cubes.Grid;
+        int n = set.Channels, count = set.Count;
+        AtomicFile.WriteAtomically(path, tmp =>
+        {
+            using var f = Hdf5File.Create(tmp);
+            WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile);
+            f.WriteAttribute("/", "averaging", "IEC/IEEE 62704-1 (steps 1 and 2)");
+            f.WriteAttribute("/", "valid_cubes", cubes.ValidCubeCount);
+            if (attributes is not null) foreach (var kv in attributes) f.WriteAttribute("/", kv.Key, kv.Value);
+            WriteMatrices(f, set.AllPacked, n, count);
+            var voxel = new int[count]; var orient = new byte[count]; var mass = new double[count]; var side = new double[count];
+            var ijk = new int[3 * count]; var centre = new double[3 * count];
+            for (int c = 0; c < count; c++)
+            {
+                voxel[c] = cubes.CubeVoxel(c); orient[c] = (byte)cubes.CubeOrientation(c); mass[c] = cubes.CubeMassKg(c); side[c] = cubes.CubeSideM(c);
+                var (i, j, k) = g.Unravel(voxel[c]);
+                ijk[3 * c] = i; ijk[3 * c + 1] = j; ijk[3 * c + 2] = k;
+                var b = cubes.CubeBox(c);
+                centre[3 * c] = g.EdgesX[0] + 0.5 * (b.X0 + b.X1) * cubes.VoxelSizeX;
+                centre[3 * c + 1] = g.EdgesY[0] + 0.5 * (b.Y0 + b.Y1) * cubes.VoxelSizeY;
+                centre[3 * c + 2] = g.EdgesZ[0] + 0.5 * (b.Z0 + b.Z1) * cubes.VoxelSizeZ;
+            }
+            f.WriteDataset("/cubes/voxel", new NdArray(NdType.Int32, [count], voxel));
+            f.WriteDataset("/cubes/ijk", new NdArray(NdType.Int32, [count, 3], ijk));
+            f.WriteDataset("/cubes/orientation", new NdArray(NdType.UInt8, [count], orient));
+            f.WriteDataset("/cubes/mass_kg", new NdArray(NdType.Float64, [count], mass));
+            f.WriteDataset("/cubes/side_m", new NdArray(NdType.Float64, [count], side));
+            f.WriteDataset("/cubes/centre_m", new NdArray(NdType.Float64, [count, 3], centre));
+            f.WriteDataset("/voxels/status", new NdArray(NdType.UInt8, [g.Nz, g.Ny, g.Nx], cubes.Status.Select(s => (byte)s).ToArray()), Hdf5WriteOptions.Compressed);
+            WriteGrid(f, g);
+        });
+    }
+
+    /// <summary>Writes point Q-matrices (one per tissue voxel).</summary>
+    public static void Write(QMatrixField field, string path, string? sourceFile = null)
+    {
+        int n = field.Channels, count = field.Count;
+        AtomicFile.WriteAtomically(path, tmp =>
+        {
+            using var f = Hdf5File.Create(tmp);
+            WriteHeader(f, "point", n, count, field.Normalisation, 0, sourceFile);
+            WriteMatrices(f, field.AllPacked, n, count);
+            f.WriteDataset("/cubes/voxel", new NdArray(NdType.Int32, [count], field.VoxelIndices.ToArray()));
+            f.WriteDataset("/cubes/orientation", new NdArray(NdType.UInt8, [count], new byte[count]));
+            WriteGrid(f, field.Grid);
+        });
+    }
+
+    private static void WriteHeader(Hdf5File f, string kind, int n, int count, FieldNormalisation norm, double massKg, string? source)
+    {
+        f.WriteAttribute("/", "sarkit_format", FormatId);
+        f.WriteAttribute("/", "sarkit_format_version", FormatVersion);
+        f.WriteAttribute("/", "kind", kind);
+        f.WriteAttribute("/", "channels", n);
+        f.WriteAttribute("/", "count", count);
+        f.WriteAttribute("/", "normalisation", norm.ToId());
+        f.WriteAttribute("/", "unit", $"W/kg per {norm.DriveUnit()}^2");
+        f.WriteAttribute("/", "target_mass_kg", massKg);
+        f.WriteAttribute("/", "sarkit_version", typeof(QMatrixSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
+        f.WriteAttribute("/", "created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        if (source is not null)
+        {
+            f.WriteAttribute("/", "source_file", Path.GetFullPath(source));
+            if (File.Exists(source)) f.WriteAttribute("/", "source_sha256", Sha256(source));
+        }
+    }
+
+    private static string Sha256(string path)
+    {
+        using var s = File.OpenRead(path);
+        return Convert.ToHexString(SHA256.HashData(s)).ToLowerInvariant();
+    }
+
+    // full complex matrices [count, N, N] (row i, column j = Q_ij), complex128 compound {r, i}
+    private static void WriteMatrices(Hdf5File f, ReadOnlySpan<double> packed, int n, int count)
+        => f.WriteDataset("/matrices", VopSetFiles.FullComplex(packed, n, count), Hdf5WriteOptions.Compressed);
+
+    private static void WriteGrid(Hdf5File f, SarKit.Grid.VoxelGrid g)
+    {
+        f.WriteDataset("/grid/edges_x", new NdArray(NdType.Float64, [g.Nx + 1], g.EdgesX.ToArray()));
+        f.WriteDataset("/grid/edges_y", new NdArray(NdType.Float64, [g.Ny + 1], g.EdgesY.ToArray()));
+        f.WriteDataset("/grid/edges_z", new NdArray(NdType.Float64, [g.Nz + 1], g.EdgesZ.ToArray()));
+    }
+
+    /// <summary>Reads a Q-matrix file written by <see cref="Write(AveragedQMatrixSet, string, string?, IReadOnlyDictionary{string, string}?)"/>; checks every matrix is Hermitian.</summary>
+    public static QMatrixSetData Read(string path)
+    {
+        using var f = Hdf5File.OpenRead(path);
+        if (!f.HasAttribute("/", "sarkit_format") || f.ReadStringAttribute("/", "sarkit_format") != FormatId)
+            throw new SarKitInputException($"{path}: not a SarKit Q-matrix file (root attribute sarkit_format is not '{FormatId}').") { SourceFile = path };
+        var m = f.ReadDataset("/matrices");
+        if (m.Rank != 3 || m.Shape[1] != m.Shape[2])
+            throw new SarKitInputException($"{path}: /matrices has shape [{string.Join(",", m.Shape)}], expected [count, N, N].") { SourceFile = path, Dataset = "/matrices" };
+        int count = m.Shape[0], n = m.Shape[1];
+        var packed = new double[(long)count * n * n];
+        QMatrixSources.PackFull(m.ToComplexInterleaved(), n, count, columnMajor: false, relTol: 1e-9, packed, path, "/matrices", 0);
+        var attrs = new QMatrixSetData
+        {
+            Packed = packed, Channels = n, Count = count,
+            Voxel = f.ReadDataset("/cubes/voxel").ToDouble().Select(x => (int)x).ToArray(),
+            Orientation = f.ReadDataset("/cubes/orientation").ToDouble().Select(x => (byte)x).ToArray(),
+            TargetMassKg = f.ReadScalarAttribute("/", "target_mass_kg"),
+            Normalisation = FieldNormalisationExtensions.Parse(f.ReadStringAttribute("/", "normalisation"), path),
+            Kind = f.ReadStringAttribute("/", "kind"),
+        };
+        foreach (var a in f.AttributeNames("/"))
+            attrs.Attributes[a] = Convert.ToString(f.ReadAttributeValue("/", a), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        return attrs;
+    }
+}
