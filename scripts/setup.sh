@@ -19,7 +19,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >&2
 fi
 # Debian's python3 with numpy, h5py and PyTorch (python3-torch 1.13, ~600 MB) for the independent cross-checks and the
-# surrogate training smoke test (issue 8: CI runs a few training steps); best effort: those tests skip visibly without it
+# surrogate training smoke test (issue 8: CI runs a few training steps) and the C#/numpy/torch 2D 10 g average parity test;
+# best effort: those tests skip visibly without it
 if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c "import numpy, scipy, h5py, torch" >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
   echo "setup: installing python3-numpy python3-scipy python3-h5py python3-torch" >&2

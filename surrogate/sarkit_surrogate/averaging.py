@@ -1,5 +1,9 @@
 """numpy port of SarKit.Surrogate.SquareMassAverage2D (the 2D-adapted 10 g average, docs/surrogate.md), for evaluating
-models that predict point quantities (the per-channel model)."""
+models that predict point quantities (the per-channel model).
+
+The arithmetic follows the C# operation by operation (row running sums accumulated down the rows for the prefix
+tables, the square mass as (2n+1)*h*(h*h)*sum), so both give the same half-widths and, in practice, the same bits;
+tests/SarKit.Tests/Surrogate/SquareAverageParityTests.cs checks C#, this port and torch_averaging against each other."""
 import numpy as np
 
 
@@ -14,7 +18,7 @@ def _box(prefix, n):
 
 def _prefix(a):
     p = np.zeros((a.shape[0] + 1, a.shape[1] + 1))
-    p[1:, 1:] = a.cumsum(0).cumsum(1)
+    p[1:, 1:] = a.cumsum(1).cumsum(0)  # as SquareMassAverage2D.FillPrefix: running sum along each row, plus the row above
     return p
 
 
@@ -26,7 +30,7 @@ def half_widths(rho, h, mass=0.010):
     todo = rho > 0
     nmax = max(rho.shape)
     for n in range(nmax + 1):
-        ok = todo & (((2 * n + 1) * h ** 3 * _box(p, n)) >= mass)
+        ok = todo & (((2 * n + 1) * h * (h * h) * _box(p, n)) >= mass)  # the C# expression, same rounding
         hw[ok] = n
         todo &= ~ok
         if not todo.any():

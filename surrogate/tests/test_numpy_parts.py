@@ -1,12 +1,10 @@
-"""numpy-only checks of the surrogate helpers: /usr/bin/python3 -m unittest discover -s surrogate/tests"""
-import os
-import sys
+"""numpy-only checks of the surrogate helpers: /usr/bin/python3 -m unittest discover -s surrogate/tests -t surrogate
+(the package imports from surrogate/, the top-level folder of the discovery; or install it: surrogate/README.md)"""
 import unittest
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from sarkit_surrogate import data, metrics  # noqa: E402
+from sarkit_surrogate import data, metrics
 
 
 class MetricsTest(unittest.TestCase):
