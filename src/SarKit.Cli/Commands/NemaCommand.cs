@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using SarKit.Measurement.Nema;
 using SarKit.Measurement.Nema.Input;
 using SarKit.Measurement.Nema.Reporting;
 using SarKit.Measurement.Records;
-using SarKit.Workflows.Results;
+using SarKit.Workflows.Measurement;
 
 namespace SarKit.Cli.Commands;
 
@@ -70,22 +68,14 @@ internal static class NemaCommand
         if (format is not null && reportPath is null)
             throw new SarKitInputException("--format applies to --report OUT (or to `sarkit nema report ID`); give --report OUT too.");
         var doc = MeasurementFile.Load(path);
-        if (doc.Method != method)
-            throw new SarKitInputException($"{path}: field 'method' is \"{doc.Method}\"; use `sarkit nema {doc.Method} {path}`.") { SourceFile = path };
-        var res = NemaMeasurement.Evaluate(doc, CliApp.Version);
-        JsonNode node = res.Calorimetry is { } cal
-            ? ResultJson.ToNode(ToJson(cal, path, doc.Format))
-            : ResultJson.ToNode(ToJson(res.PulseEnergy!, path, doc.Format));
-        node["report"] = JsonNode.Parse(res.Report.ToJson());
-        if (reportPath is not null) NemaReportRenderer.Write(reportPath, res.Report, reportFormat);
-        if (record)
+        var outcome = NemaEvaluation.Run(new NemaEvaluationRequest
         {
-            var store = MeasurementRecordStores.Open(db);
-            var rec = store.Add(method, doc.Json, node.ToJsonString(ResultJson.Options), res.SarWPerKg, CliApp.Version,
-                doc.Format == MeasurementFormat.Yaml ? doc.Text : null);
-            io.Err.WriteLine($"Recorded: id {rec.Id} in {store.Location} (sha256 {rec.ContentSha256})");
-        }
-        if (json) { io.Out.WriteLine(node.ToJsonString(ResultJson.Options)); return CliApp.ExitOk; }
+            Document = doc, ExpectedMethod = method, InputFile = Path.GetFullPath(path), SarkitVersion = CliApp.Version,
+            ReportPath = reportPath, ReportFormat = reportFormat, RecordTo = record ? RecordsCommand.Location(db) : null,
+        });
+        if (outcome.Recorded is { } rec) io.Err.WriteLine($"Recorded: id {rec.Id} in {rec.Database} (sha256 {rec.ContentSha256})");
+        if (json) { io.Out.WriteLine(outcome.Json); return CliApp.ExitOk; }
+        var res = outcome.Evaluation;
         if (res.Calorimetry is { } c) PrintCalorimetry(io, path, c); else PrintPulseEnergy(io, path, res.PulseEnergy!);
         PrintVerdict(io, res.Report);
         if (reportPath is not null) io.Out.WriteLine($"Report written: {reportPath}");
@@ -105,10 +95,8 @@ internal static class NemaCommand
     private static int RunReport(CliIO io, long id, string? db, string? format, string? output)
     {
         var fmt = ResolveFormat(format, output);
-        var store = MeasurementRecordStores.Open(db, mustExist: true);
-        var rec = store.Get(id) ?? throw new SarKitInputException($"no record with id {id} in {store.Location} (see `sarkit records list`)");
-        if (!rec.HashVerifies) io.Err.WriteLine($"warning: record {id}: the content hash does not verify (stored input or result changed after recording)");
-        var report = NemaMeasurement.ReportOf(rec, CliApp.Version);
+        var (report, hashVerifies) = RecordKeeping.Report(db, id, CliApp.Version);
+        if (!hashVerifies) io.Err.WriteLine($"warning: record {id}: the content hash does not verify (stored input or result changed after recording)");
         if (output is not null)
         {
             NemaReportRenderer.Write(output, report, fmt);
@@ -173,47 +161,4 @@ internal static class NemaCommand
         o.WriteLine($"  P_ave (12)                           {F(r.AveragePowerW)} W");
         o.WriteLine($"SAR (13)                               {F(r.SarWPerKg, "0.00000")} W/kg");
     }
-
-    internal sealed record PulseJson(string Name, string Shape, double ShapeFactor, double DurationS, int Count, double EquivalentRectangularDurationS, double? TipAngleDeg);
-    internal sealed record PulseEnergyJson(string Method, string InputFile, string InputFormat, string PowerMeasurement, double[] UnloadedAtCoilW, double[] LoadedAtCoilW,
-        double LossVoltageSquaredUnloaded, double LossVoltageSquaredLoaded, double CoilLossUnloadedW, double CoilLossLoadedW,
-        double PhantomPeakPowerW, double? EnergyPerTrJ, double? RepetitionTimeS, double AveragePowerW, double MassKg, double SarWPerKg,
-        PulseJson[] Pulses, double LoadingQuotient, bool? EquivalentLoadingPassed, double? PredictedSarWPerKg, double? ExpandedUncertaintyWPerKg,
-        double? CoverageFactor, bool? PredictedCoversMeasured, string SarkitVersion);
-
-    internal sealed record QuantityJson(string Field, string Kind, double Value, string Unit, double Si, string SiUnit);
-    internal sealed record RiseCheckJson(double TemperatureRiseK, double SensorErrorK, double Ratio, double RequiredRatio, bool Passed);
-    internal sealed record CalorimetryJson(
-        string Method, string InputFile, string InputFormat, QuantityJson[] Inputs, Dictionary<string, string> Description,
-        double HeatCapacityJPerK, double FillerHeatCapacityJPerK, double ShellHeatCapacityJPerK, bool ShellIncluded,
-        double InitialTemperatureK, double MeasuredFinalTemperatureK, double FinalTemperatureK, bool CoolingCorrected,
-        double TemperatureRiseK, double EnergyJ, double ScanTimeS, double PowerW, double SarWPerKg,
-        RiseCheckJson? RiseCheck, double? PredictedSarWPerKg, double? EnergyUncertainty, double? ExpandedUncertaintyWPerKg, double? CoverageFactor,
-        bool? PredictedCoversMeasured, string SarkitVersion);
-
-    private static string FormatName(MeasurementFormat f) => f == MeasurementFormat.Yaml ? "yaml" : "json";
-
-    private static PulseEnergyJson ToJson(PulseEnergyEvaluation r, string path, MeasurementFormat format)
-    {
-        var m = r.Input;
-        return new("pulse-energy", Path.GetFullPath(path), FormatName(format), m.PowerKind == PowerMeasurementKind.Peak ? "peak" : "average",
-            [r.UnloadedAtCoil.ForwardW, r.UnloadedAtCoil.ReflectedW, r.UnloadedAtCoil.OtherW],
-            [r.LoadedAtCoil.ForwardW, r.LoadedAtCoil.ReflectedW, r.LoadedAtCoil.OtherW],
-            r.LossVoltageSquaredUnloaded, r.LossVoltageSquaredLoaded, r.CoilLossUnloadedW, r.CoilLossLoadedW,
-            r.PhantomPeakPowerW, ResultJson.Num(r.EnergyPerTrJ), m.RepetitionTime?.Si, r.AveragePowerW, m.Mass.Si, r.SarWPerKg,
-            m.Pulses.Select(p => new PulseJson(p.Name, p.Shape, p.ShapeFactor.Si, p.Duration.Si, p.Count, p.EquivalentRectangularDurationS,
-                p.TipAngle is { } t ? t.Si * 180 / Math.PI : null)).ToArray(),
-            r.PhantomLoadingQuotient, r.Loading?.Passed, m.PredictedSarWPerKg, r.ExpandedUncertaintyWPerKg, r.Budget?.CoverageFactor,
-            r.PredictedCoversMeasured, CliApp.Version);
-    }
-
-    private static CalorimetryJson ToJson(CalorimetryEvaluation r, string path, MeasurementFormat format) => new(
-        "calorimetry", Path.GetFullPath(path), FormatName(format),
-        r.Input.Quantities().Select(q => new QuantityJson(q.Field, q.Kind.ToString(), q.Value, q.Unit, q.Si, Quantity.SiUnit(q.Kind))).ToArray(),
-        new Dictionary<string, string>(r.Input.Description),
-        r.HeatCapacity.HeatCapacityJPerK, r.HeatCapacity.FillerJPerK, r.HeatCapacity.ShellJPerK, r.HeatCapacity.ShellIncluded,
-        r.InitialTemperatureK, r.MeasuredFinalTemperatureK, r.FinalTemperatureK, r.CoolingCorrected,
-        r.TemperatureRiseK, r.EnergyJ, r.ScanTimeS, r.PowerW, r.SarWPerKg,
-        r.RiseCheck is { } c ? new(c.TemperatureRiseK, c.SensorErrorK, c.Ratio, TemperatureRiseCheck.RequiredRatio, c.Passed) : null,
-        r.Input.PredictedSarWPerKg, r.Input.EnergyUncertainty, r.ExpandedUncertaintyWPerKg, r.Budget?.CoverageFactor, r.PredictedCoversMeasured, CliApp.Version);
 }

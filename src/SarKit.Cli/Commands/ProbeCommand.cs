@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using SarKit.Measurement.Probe;
 using SarKit.Measurement.Records;
+using SarKit.Workflows.Measurement;
 using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
@@ -26,13 +27,8 @@ internal static class ProbeCommand
     private static void Record(CliIO io, bool record, string? db, string method, string input, object result, double sar)
     {
         if (!record) return;
-        var store = MeasurementRecordStores.Open(db);
-        try
-        {
-            var rec = store.Add(method, input, ResultJson.Serialize(result), sar, CliApp.Version);
-            io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {store.Location} (sha256 {rec.ContentSha256})");
-        }
-        finally { (store as IDisposable)?.Dispose(); }
+        var rec = MeasurementRecording.Append(RecordsCommand.Location(db), method, input, result, sar, CliApp.Version);
+        io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {rec.Database} (sha256 {rec.ContentSha256})");
     }
 
     private static string Read(string path)
@@ -263,63 +259,21 @@ internal static class ProbeCommand
         string? extraText, string? budgetPath, string? limitsPath, string? report, bool json, bool record, string? db)
     {
         if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
-        var scanText = Read(file);
-        var scan = ScanFile.Parse(scanText, file);
-        var calText = File.Exists(calPath) ? File.ReadAllText(calPath) : null;
-        var cal = ProbeCalibration.Read(calPath);
-        var liqText = Read(liqPath);
-        var liquid = LiquidProperties.Parse(liqText, liqPath);
-        var date = ScanEvaluation.ResolveDate(dateText, scan, DateOnly.FromDateTime(DateTime.UtcNow));
-        double[]? dc = null; string? dcSource = null;
-        if (dcPath is not null)
-        {
-            var log = DcOffsetLog.Read(dcPath);
-            if (log.ProbeSerial != cal.ProbeSerial) throw new SarKitInputException($"{dcPath}: DC log of probe '{log.ProbeSerial}' but {calPath} is for probe '{cal.ProbeSerial}'.");
-            if (log.On(date) is { } entry) { dc = entry.DcOffsetsV; dcSource = $"DC log {Path.GetFileName(dcPath)}, entry of {date:yyyy-MM-dd}"; }
-            foreach (var w in log.Check(cal).Where(w => w.Date == date)) io.Err.WriteLine(w);
-        }
-        SarPath? sp;
-        try { sp = ScanEvaluation.ParsePath(pathText); }
+        var request = ProbeScan.FromFiles(file, calPath, liqPath, dcPath, budgetPath, limitsPath, CliApp.Version);
+        try { ScanEvaluation.ParsePath(pathText); }
         catch (SarKitInputException) { throw new SarKitInputException($"--path '{pathText}'; expected cf or convf."); }
-        ExtrapolationModel model;
-        try { model = ScanEvaluation.ParseExtrapolation(extraText); }
+        try { ScanEvaluation.ParseExtrapolation(extraText); }
         catch (SarKitInputException) { throw new SarKitInputException($"--extrapolation '{extraText}'; expected exponential or polynomial."); }
-        var template = budgetPath is null ? ProbeBudgetTemplate.Default : ProbeBudgetTemplate.Read(budgetPath);
-        var limits = limitsPath is null ? SarLimits.Default : SarLimits.Read(limitsPath);
-        var ev = ScanEvaluation.Evaluate(scan, cal, liquid, date, sp, model, dc, dcSource, template, limits, calPath);
-        var r = ev.Result; var budget = ev.Budget; var cmp = ev.Limits;
-        (string Report, string Area, string Decay)? written = null;
-        if (report is not null) written = ScanReport.Write(report, r, budget, cmp, CliApp.Version);
-        var pc = r.PeakColumn;
-        var res = new
+        var outcome = ProbeScan.Run(request with
         {
-            Method = "probe-scan", ScanFile = Path.GetFullPath(file), Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Calibration.ProbeSerial,
-            SarPath = r.Path == SarPath.ConversionFactor ? "cf" : "convf", Extrapolation = model.ToString().ToLowerInvariant(),
-            DcOffsetsMv = r.DcOffsetsV.Select(v => v * 1e3).ToArray(),
-            AreaPeak = new { XMm = r.Area.PeakXM * 1e3, YMm = r.Area.PeakYM * 1e3, SarWPerKg = r.Area.PeakWPerKg, OnEdge = r.Area.PeakOnEdge },
-            PeakColumn = new
-            {
-                XMm = pc.XM * 1e3, YMm = pc.YM * 1e3,
-                Exponential = pc.Exponential is { } e ? new { S0WPerKg = e.S0, S0StdUncertainty = e.S0StdUncertainty, DecayLengthMm = e.DecayLengthM * 1e3, DecayLengthStdUncertaintyMm = e.DecayLengthStdUncertaintyM * 1e3, e.DegreesOfFreedom } : null,
-                Polynomial = pc.Polynomial is { } q ? new { S0WPerKg = q.S0, S0StdUncertainty = q.S0StdUncertainty, q.Degree, q.DegreesOfFreedom } : null,
-            },
-            Cubes = r.Cubes.Select(c => new { c.MassG, SideMm = c.SideM * 1e3, PsSarWPerKg = c.AverageWPerKg, CentreXMm = c.CentreXM * 1e3, CentreYMm = c.CentreYM * 1e3, c.TouchesBoundary,
-                ExpandedUncertaintyWPerKg = c.AverageWPerKg * budget.ExpandedFractionFor(c.MassG) }).ToArray(),
-            SeedOneCm3IntegralWPerKg = r.SeedIntegral?.SarWPerKg,
-            Uncertainty = new
-            {
-                budget.CoverageFactor,
-                OneGram = new { CombinedPercent = budget.Combined1gPercent, ExpandedPercent = budget.Expanded1gPercent, EffectiveDegreesOfFreedom = ResultJson.Num(budget.Engine1g.EffectiveDegreesOfFreedom) },
-                TenGram = new { CombinedPercent = budget.Combined10gPercent, ExpandedPercent = budget.Expanded10gPercent, EffectiveDegreesOfFreedom = ResultJson.Num(budget.Engine10g.EffectiveDegreesOfFreedom) },
-            },
-            Limits = cmp.Select(c => new { c.Limit.Id, c.Limit.Regime, c.Limit.Applies, c.Limit.MassG, LimitWPerKg = c.Limit.LimitWPerKg, c.PeakSarWPerKg, c.MarginWPerKg, c.ExpandedUncertaintyWPerKg, c.WithinLimit, c.MarginCoversUncertainty, c.Limit.Source }).ToArray(),
-            r.Notes, Report = written?.Report, AreaPng = written?.Area, DecayPng = written?.Decay, SarkitVersion = CliApp.Version,
-        };
-        if (record)
-        {
-            var input = ResultJson.Serialize(new { ScanCsv = scanText, Calibration = calText, Liquid = liqText });
-            Record(io, record, db, "probe-scan", input, res, r.PeakSar(1));
-        }
+            Date = dateText, Path = pathText, Extrapolation = extraText, ReportPath = report, RecordTo = record ? RecordsCommand.Location(db) : null,
+        });
+        foreach (var w in outcome.DcWarnings) io.Err.WriteLine(w);
+        if (outcome.Recorded is { } rec) io.Err.WriteLine($"Recorded: id {rec.Id} ({ProbeScan.Method}) in {rec.Database} (sha256 {rec.ContentSha256})");
+        var res = outcome.Result;
+        var r = outcome.Evaluation.Result; var budget = outcome.Evaluation.Budget; var cmp = outcome.Evaluation.Limits;
+        var pc = r.PeakColumn; var date = outcome.Evaluation.Date; var written = outcome.Written;
+        var liquid = r.Liquid;
         if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"E-field probe scan: {Path.GetFileName(file)} ({date:yyyy-MM-dd}), probe {r.Calibration.ProbeSerial}, path {res.SarPath}, liquid ρ = {F(liquid.DensityKgPerM3, "0")} kg/m³");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using SarKit.Measurement.Nema.Reporting;
 using SarKit.Measurement.Records;
+using SarKit.Workflows.Measurement;
 using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
@@ -63,21 +64,23 @@ internal static class RecordsCommand
         return records;
     }
 
-    internal sealed record VerifyJson(string Database, bool Intact, long Count, string? HeadSha256, long? FirstBrokenId, string? Problem);
+    /// <summary>The records location of `--db` (else $SARKIT_RECORDS) for a use case that records; <see cref="MeasurementRecordStores.Validate"/> checks it.</summary>
+    internal static string Location(string? db) =>
+        !string.IsNullOrWhiteSpace(db) ? db : Environment.GetEnvironmentVariable(MeasurementRecordStore.EnvironmentVariable) ?? "";
 
     private static int RunVerify(CliIO io, string? db, bool json)
     {
-        var s = MeasurementRecordStores.Verify(db);
-        if (json) ResultJson.Write(io.Out, new VerifyJson(s.Location, s.Intact, s.Count, s.HeadSha256, s.FirstBrokenId, s.Problem));
+        var s = RecordKeeping.Verify(db);
+        if (json) ResultJson.Write(io.Out, s);
         if (!s.Intact)
         {
-            io.Err.WriteLine($"error: records database {s.Location} is DAMAGED: " +
+            io.Err.WriteLine($"error: records database {s.Database} is DAMAGED: " +
                              $"{(s.FirstBrokenId is { } id ? $"first broken record {id}: " : "")}{s.Problem}");
             return CliApp.ExitBadInput;
         }
         if (!json)
         {
-            io.Out.WriteLine($"Records intact: {s.Count} record{(s.Count == 1 ? "" : "s")} in {s.Location}");
+            io.Out.WriteLine($"Records intact: {s.Count} record{(s.Count == 1 ? "" : "s")} in {s.Database}");
             io.Out.WriteLine($"  chain head sha256 {s.HeadSha256}");
             io.Out.WriteLine("  (log or sign this head hash outside the database: a chain rewritten by someone with write access is only detected by comparing it)");
         }
@@ -86,69 +89,48 @@ internal static class RecordsCommand
 
     private static int RunMigrate(CliIO io, string? db)
     {
-        var s = MeasurementRecordStores.Migrate(db);
-        s.ThrowIfDamaged();
-        io.Out.WriteLine($"Migrated: {s.Count} record{(s.Count == 1 ? "" : "s")} in {s.Location} are now hash-chained");
+        var s = RecordKeeping.Migrate(db);
+        io.Out.WriteLine($"Migrated: {s.Count} record{(s.Count == 1 ? "" : "s")} in {s.Database} are now hash-chained");
         io.Out.WriteLine($"  chain head sha256 {s.HeadSha256}");
         io.Out.WriteLine("  (the chain vouches for these records only from now on; keep the head hash outside the database)");
         return CliApp.ExitOk;
     }
 
-    internal sealed record RecordJson(long Id, string CreatedUtc, string Method, double SarWPerKg, string SarkitVersion,
-        string ContentSha256, bool HashVerifies, string InputJson, string ResultJson, string? InputOriginal, string? ChainSha256);
-    internal sealed record RecordListJson(string Database, int Count, RecordJson[] Records);
-    internal sealed record DifferenceJson(string Name, string? A, string? B);
-    internal sealed record CompareJson(string Database, long Id1, long Id2, double Sar1WPerKg, double Sar2WPerKg, double SarDifferenceWPerKg,
-        double? SarDifferencePercent, DifferenceJson[] Differences);
-
-    private static string Time(DateTime t) => t.ToString("O", CultureInfo.InvariantCulture);
-
-    private static RecordJson ToJson(MeasurementRecord r) => new(r.Id, Time(r.CreatedUtc), r.Method, r.SarWPerKg, r.SarkitVersion,
-        r.ContentSha256, r.HashVerifies, r.InputJson, r.ResultJson, r.InputOriginal, r.ChainSha256);
-
-    private static MeasurementRecord Get(IMeasurementRecordStore store, long id) =>
-        store.Get(id) ?? throw new SarKitInputException($"no record with id {id} in {store.Location} (see `sarkit records list`)");
-
     private static int RunList(CliIO io, string? db, bool json)
     {
-        var store = MeasurementRecordStores.Open(db, mustExist: true);
-        var all = store.List();
+        var list = RecordKeeping.List(db);
         if (json)
         {
-            ResultJson.Write(io.Out, new RecordListJson(store.Location, all.Count, all.Select(ToJson).ToArray()));
+            ResultJson.Write(io.Out, list);
             return CliApp.ExitOk;
         }
         var o = io.Out;
-        o.WriteLine($"Measurement records: {store.Location} ({all.Count})");
+        o.WriteLine($"Measurement records: {list.Database} ({list.Count})");
         o.WriteLine($"  {"id",5}  {"created (UTC)",-20}  {"method",-13}  {"SAR W/kg",10}  {"SarKit",-8}  {"sha256",-16}  hash");
-        foreach (var r in all)
-            o.WriteLine($"  {r.Id,5}  {r.CreatedUtc.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-20}  {r.Method,-13}  " +
+        foreach (var r in list.Records)
+            o.WriteLine($"  {r.Id,5}  {r.CreatedUtc[..19].Replace('T', ' '),-20}  {r.Method,-13}  " +
                         $"{r.SarWPerKg.ToString("0.0000", CultureInfo.InvariantCulture),10}  {r.SarkitVersion,-8}  {r.ContentSha256[..16],-16}  {(r.HashVerifies ? "ok" : "MISMATCH")}");
         return CliApp.ExitOk;
     }
 
     private static int RunShow(CliIO io, long id, string? db, bool json)
     {
-        var store = MeasurementRecordStores.Open(db, mustExist: true);
-        var r = Get(store, id);
-        if (json) { ResultJson.Write(io.Out, ToJson(r)); return CliApp.ExitOk; }
-        NemaReport? report = null;
-        string? reportError = null;
-        try { report = NemaMeasurement.ReportOf(r, CliApp.Version); }
-        catch (SarKitInputException e) { reportError = e.Message; }
+        var v = RecordKeeping.Show(db, id, CliApp.Version);
+        if (json) { ResultJson.Write(io.Out, v.Result); return CliApp.ExitOk; }
+        var r = v.Result;
         var o = io.Out;
-        o.WriteLine($"Record {r.Id} in {store.Location}");
-        o.WriteLine($"  created (UTC)   {Time(r.CreatedUtc)}");
+        o.WriteLine($"Record {r.Id} in {v.Location}");
+        o.WriteLine($"  created (UTC)   {r.CreatedUtc}");
         o.WriteLine($"  method          {r.Method}");
         o.WriteLine($"  SAR             {r.SarWPerKg.ToString("0.00000", CultureInfo.InvariantCulture)} W/kg");
         o.WriteLine($"  SarKit          {r.SarkitVersion}");
         o.WriteLine($"  sha256          {r.ContentSha256} ({(r.HashVerifies ? "verifies" : "MISMATCH: changed after recording")})");
-        if (report is null) o.WriteLine($"  report          unavailable: {reportError}");
+        if (v.Report is not { } report) o.WriteLine($"  report          unavailable: {v.ReportError}");
         else
         {
             o.WriteLine($"  verdict         {NemaReport.VerdictQuestion} {report.Verdict}");
             o.WriteLine("Results (SI):");
-            foreach (var (k, v) in report.Results) o.WriteLine($"  {k,-40} {v.ToString("G9", CultureInfo.InvariantCulture)}");
+            foreach (var (k, val) in report.Results) o.WriteLine($"  {k,-40} {val.ToString("G9", CultureInfo.InvariantCulture)}");
         }
         o.WriteLine($"Input ({(r.InputOriginal is null ? "JSON" : "YAML")}, as stored):");
         o.WriteLine(r.InputOriginal ?? r.InputJson);
@@ -157,24 +139,19 @@ internal static class RecordsCommand
 
     private static int RunCompare(CliIO io, long a, long b, string? db, bool json, bool all)
     {
-        var store = MeasurementRecordStores.Open(db, mustExist: true);
-        var ra = Get(store, a);
-        var rb = Get(store, b);
-        var diffs = NemaMeasurement.Compare(NemaMeasurement.ReportOf(ra, CliApp.Version), NemaMeasurement.ReportOf(rb, CliApp.Version), onlyDifferent: !all);
-        double d = rb.SarWPerKg - ra.SarWPerKg;
-        double? pct = ra.SarWPerKg != 0 ? 100 * d / ra.SarWPerKg : null;
+        var c = RecordKeeping.Compare(db, a, b, all, CliApp.Version);
         if (json)
         {
-            ResultJson.Write(io.Out, new CompareJson(store.Location, a, b, ra.SarWPerKg, rb.SarWPerKg, d, pct, diffs.Select(x => new DifferenceJson(x.Name, x.A, x.B)).ToArray()));
+            ResultJson.Write(io.Out, c);
             return CliApp.ExitOk;
         }
         var o = io.Out;
-        o.WriteLine($"Records {a} and {b} in {store.Location}");
-        o.WriteLine($"  SAR  {ra.SarWPerKg.ToString("0.00000", CultureInfo.InvariantCulture)} → {rb.SarWPerKg.ToString("0.00000", CultureInfo.InvariantCulture)} W/kg " +
-                    $"(Δ {d.ToString("+0.00000;-0.00000;0", CultureInfo.InvariantCulture)} W/kg{(pct is { } p ? $", {p.ToString("+0.00;-0.00;0", CultureInfo.InvariantCulture)} %" : "")})");
-        o.WriteLine(all ? "All values:" : $"Differences ({diffs.Count}):");
+        o.WriteLine($"Records {a} and {b} in {c.Database}");
+        o.WriteLine($"  SAR  {c.Sar1WPerKg.ToString("0.00000", CultureInfo.InvariantCulture)} → {c.Sar2WPerKg.ToString("0.00000", CultureInfo.InvariantCulture)} W/kg " +
+                    $"(Δ {c.SarDifferenceWPerKg.ToString("+0.00000;-0.00000;0", CultureInfo.InvariantCulture)} W/kg{(c.SarDifferencePercent is { } p ? $", {p.ToString("+0.00;-0.00;0", CultureInfo.InvariantCulture)} %" : "")})");
+        o.WriteLine(all ? "All values:" : $"Differences ({c.Differences.Length}):");
         o.WriteLine($"  {"name",-40}  {"record " + a,-32}  record {b}");
-        foreach (var x in diffs) o.WriteLine($"  {x.Name,-40}  {x.A ?? "-",-32}  {x.B ?? "-"}");
+        foreach (var x in c.Differences) o.WriteLine($"  {x.Name,-40}  {x.A ?? "-",-32}  {x.B ?? "-"}");
         return CliApp.ExitOk;
     }
 }

@@ -72,7 +72,14 @@ public sealed class MeasurementRecordStore : IMeasurementRecordStore
         DataSource = DatabasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = false,
     }.ToString();
 
-    private MeasurementRecordStore(string databasePath) => DatabasePath = databasePath;
+    /// <summary>The clock the creation time of new records is read from.</summary>
+    public TimeProvider Time { get; }
+
+    private MeasurementRecordStore(string databasePath, TimeProvider? time)
+    {
+        DatabasePath = databasePath;
+        Time = time ?? TimeProvider.System;
+    }
 
     /// <summary>
     /// Resolves the database file: <paramref name="location"/> if given, else the folder in the environment variable
@@ -92,11 +99,12 @@ public sealed class MeasurementRecordStore : IMeasurementRecordStore
     /// Opens the store at the database file <paramref name="databasePath"/>, creating folder and file (atomically, with the
     /// full schema) when the file does not exist. An existing file must verify (<see cref="Verify"/>): otherwise
     /// <see cref="RecordStoreDamagedException"/> (damaged or pre-chain store) or <see cref="SarKitInputException"/> (not a
-    /// records database) is thrown; an existing file is never re-initialised.
+    /// records database) is thrown; an existing file is never re-initialised. New records are time-stamped from
+    /// <paramref name="time"/> (default <see cref="TimeProvider.System"/>).
     /// </summary>
-    public static MeasurementRecordStore Open(string databasePath)
+    public static MeasurementRecordStore Open(string databasePath, TimeProvider? time = null)
     {
-        var store = Attach(databasePath, create: true);
+        var store = Attach(databasePath, create: true, time);
         store.Verify().ThrowIfDamaged();
         return store;
     }
@@ -105,12 +113,12 @@ public sealed class MeasurementRecordStore : IMeasurementRecordStore
     /// The store at <paramref name="databasePath"/> without verifying it (for <see cref="Verify"/> and <see cref="Migrate"/>);
     /// with <paramref name="create"/> a missing file is created with the schema, otherwise it is a <see cref="SarKitInputException"/>.
     /// </summary>
-    public static MeasurementRecordStore Attach(string databasePath, bool create)
+    public static MeasurementRecordStore Attach(string databasePath, bool create, TimeProvider? time = null)
     {
         var full = Path.GetFullPath(databasePath);
         if (Directory.Exists(full))
             throw new SarKitInputException($"records database {full}: is a folder; expected a database file (use {DefaultFileName} inside it)");
-        var store = new MeasurementRecordStore(full);
+        var store = new MeasurementRecordStore(full, time);
         if (!File.Exists(full))
         {
             if (!create) throw new SarKitInputException($"records database not found: {full} (records are created with `sarkit nema calorimetry|pulse-energy FILE --record --db PATH`)");
@@ -263,7 +271,7 @@ public sealed class MeasurementRecordStore : IMeasurementRecordStore
                            COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'measurement_records'), 0));
                 """;
             long lastId = (long)cmd.ExecuteScalar()!;
-            var rec = RecordChain.Seal(new MeasurementRecord(lastId + 1, Now(), method, inputJson, resultJson, sarWPerKg, sarkitVersion, "", inputOriginal), head);
+            var rec = RecordChain.Seal(new MeasurementRecord(lastId + 1, Now(Time), method, inputJson, resultJson, sarWPerKg, sarkitVersion, "", inputOriginal), head);
             cmd.CommandText = $"""
                 INSERT INTO measurement_records ({RecordRows.Columns})
                 VALUES ($id, $created, $method, $input, $result, $sar, $version, $hash, $original, $prev, $chain);
@@ -287,10 +295,10 @@ public sealed class MeasurementRecordStore : IMeasurementRecordStore
         catch (SqliteException e) { throw NotADatabase(e); }
     }
 
-    /// <summary>The current UTC time at the resolution both stores keep (microseconds, as PostgreSQL does).</summary>
-    internal static DateTime Now()
+    /// <summary>The current UTC time of <paramref name="time"/> at the resolution both stores keep (microseconds, as PostgreSQL does).</summary>
+    internal static DateTime Now(TimeProvider time)
     {
-        var now = DateTime.UtcNow;
+        var now = time.GetUtcNow().UtcDateTime;
         return new DateTime(now.Ticks - now.Ticks % 10, DateTimeKind.Utc);
     }
 

@@ -68,6 +68,9 @@ public sealed class PostgresMeasurementRecordStore : IMeasurementRecordStore
     /// <inheritdoc/>
     public string Location { get; }
 
+    /// <summary>The clock the creation time of new records is read from.</summary>
+    public TimeProvider Time { get; private init; } = TimeProvider.System;
+
     private PostgresMeasurementRecordStore(string connectionString, string location)
     {
         _connectionString = connectionString;
@@ -118,22 +121,22 @@ public sealed class PostgresMeasurementRecordStore : IMeasurementRecordStore
     /// creating tables, function and triggers when neither table exists, and verifies the store (<see cref="Verify"/>):
     /// a damaged or pre-chain store throws <see cref="RecordStoreDamagedException"/>.
     /// </summary>
-    public static PostgresMeasurementRecordStore Open(string connectionString)
+    public static PostgresMeasurementRecordStore Open(string connectionString, TimeProvider? time = null)
     {
-        var store = Attach(connectionString);
+        var store = Attach(connectionString, time: time);
         store.Verify().ThrowIfDamaged();
         return store;
     }
 
     /// <summary>Connects (creating the schema when neither table exists) without verifying the chain (for <see cref="Verify"/> and <see cref="Migrate"/>).</summary>
-    public static PostgresMeasurementRecordStore Attach(string connectionString, bool create = true)
+    public static PostgresMeasurementRecordStore Attach(string connectionString, bool create = true, TimeProvider? time = null)
     {
         string cs = ToNpgsql(connectionString);
         NpgsqlConnectionStringBuilder b;
         try { b = new NpgsqlConnectionStringBuilder(cs); }
         catch (ArgumentException e) { throw new SarKitInputException($"records database: not a valid PostgreSQL connection string ({e.Message})", e); }
         string location = $"postgresql://{b.Host}{(b.Port != 5432 ? ":" + b.Port : "")}/{b.Database ?? b.Username}";
-        var store = new PostgresMeasurementRecordStore(cs, location);
+        var store = new PostgresMeasurementRecordStore(cs, location) { Time = time ?? TimeProvider.System };
         if (!create) return store;
         try
         {
@@ -260,7 +263,7 @@ public sealed class PostgresMeasurementRecordStore : IMeasurementRecordStore
             long id;
             using (var q = new NpgsqlCommand("SELECT nextval(pg_get_serial_sequence('measurement_records', 'id'));", c, tx))
                 id = (long)q.ExecuteScalar()!;
-            var rec = RecordChain.Seal(new MeasurementRecord(id, MeasurementRecordStore.Now(), method, inputJson, resultJson, sarWPerKg, sarkitVersion, "", inputOriginal), head);
+            var rec = RecordChain.Seal(new MeasurementRecord(id, MeasurementRecordStore.Now(Time), method, inputJson, resultJson, sarWPerKg, sarkitVersion, "", inputOriginal), head);
             using var cmd = new NpgsqlCommand($"""
                 INSERT INTO measurement_records ({RecordRows.Columns}) OVERRIDING SYSTEM VALUE
                 VALUES (@id, @created, @method, @input, @result, @sar, @version, @hash, @original, @prev, @chain);
@@ -365,17 +368,18 @@ public static class MeasurementRecordStores
     /// Opens the store at <paramref name="location"/> (or the environment variable <see cref="MeasurementRecordStore.EnvironmentVariable"/>):
     /// a PostgreSQL connection (<see cref="PostgresMeasurementRecordStore.IsConnectionString"/>), else an SQLite folder or .db file
     /// (<see cref="MeasurementRecordStore.ResolveDatabasePath"/>). With <paramref name="mustExist"/> a missing SQLite file is a
-    /// <see cref="SarKitInputException"/> instead of being created.
+    /// <see cref="SarKitInputException"/> instead of being created. New records are time-stamped from <paramref name="time"/>
+    /// (default <see cref="TimeProvider.System"/>).
     /// </summary>
-    public static IMeasurementRecordStore Open(string? location, bool mustExist = false)
+    public static IMeasurementRecordStore Open(string? location, bool mustExist = false, TimeProvider? time = null)
     {
         if (string.IsNullOrWhiteSpace(location)) location = Environment.GetEnvironmentVariable(MeasurementRecordStore.EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(location) && PostgresMeasurementRecordStore.IsConnectionString(location))
-            return PostgresMeasurementRecordStore.Open(location);
+            return PostgresMeasurementRecordStore.Open(location, time);
         var path = MeasurementRecordStore.ResolveDatabasePath(location);
         if (mustExist && !File.Exists(path))
             throw new SarKitInputException($"records database not found: {path} (records are created with `sarkit nema calorimetry|pulse-energy FILE --record --db PATH`)");
-        return MeasurementRecordStore.Open(path);
+        return MeasurementRecordStore.Open(path, time);
     }
 
     /// <summary>Checks that a location can be resolved (without opening anything), so that commands fail before writing.</summary>

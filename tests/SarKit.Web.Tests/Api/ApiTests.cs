@@ -214,18 +214,18 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
         var text = File.ReadAllText(Path.Combine(TestData.RepoRoot, "examples", "nema", "calorimetry_example.json"));
         var expected = CalorimetryEvaluation.Evaluate(CalorimetryInputFile.Parse(text));
         var j = await Json(await _http.PostAsync("/api/nema/calorimetry?record=true", new StringContent(text, Encoding.UTF8, "application/json")), HttpStatusCode.OK);
-        Assert.Equal(expected.SarWPerKg, j.GetProperty("result").GetProperty("sarWPerKg").GetDouble(), 12);
-        Assert.Equal(expected.EnergyJ, j.GetProperty("result").GetProperty("energyJ").GetDouble(), 9);
-        Assert.StartsWith("# NEMA MS 8-2016 SAR report", j.GetProperty("reportMarkdown").GetString());
+        Assert.Equal(expected.SarWPerKg, j.GetProperty("result").GetProperty("sar_w_per_kg").GetDouble(), 12);
+        Assert.Equal(expected.EnergyJ, j.GetProperty("result").GetProperty("energy_j").GetDouble(), 9);
+        Assert.StartsWith("# NEMA MS 8-2016 SAR report", j.GetProperty("report_markdown").GetString());
         long id = j.GetProperty("record").GetProperty("id").GetInt64();
 
         var list = await Json(await _http.GetAsync("/api/records"), HttpStatusCode.OK);
         Assert.True(list.GetProperty("configured").GetBoolean());
         var rec = list.GetProperty("records").EnumerateArray().Single(r => r.GetProperty("id").GetInt64() == id);
-        Assert.True(rec.GetProperty("hashVerifies").GetBoolean());
-        Assert.Equal(expected.SarWPerKg, rec.GetProperty("sarWPerKg").GetDouble(), 12);
+        Assert.True(rec.GetProperty("hash_verifies").GetBoolean());
+        Assert.Equal(expected.SarWPerKg, rec.GetProperty("sar_w_per_kg").GetDouble(), 12);
         var full = await Json(await _http.GetAsync($"/api/records/{id}"), HttpStatusCode.OK);
-        Assert.Equal(text, full.GetProperty("inputJson").GetString());
+        Assert.Equal(text, full.GetProperty("input_json").GetString());
         await Error(await _http.GetAsync("/api/records/999999"), HttpStatusCode.NotFound);
     }
 
@@ -235,8 +235,8 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
         var text = File.ReadAllText(Path.Combine(TestData.RepoRoot, "examples", "nema", "pulse_energy_example.json"));
         var expected = PulseEnergyEvaluation.Evaluate(PulseEnergyInputFile.Parse(text));
         var j = await Json(await _http.PostAsync("/api/nema/pulse-energy", new StringContent(text, Encoding.UTF8, "application/json")), HttpStatusCode.OK);
-        Assert.Equal(expected.SarWPerKg, j.GetProperty("sarWPerKg").GetDouble(), 12);
-        Assert.Equal(expected.AveragePowerW, j.GetProperty("averagePowerW").GetDouble(), 12);
+        Assert.Equal(expected.SarWPerKg, j.GetProperty("result").GetProperty("sar_w_per_kg").GetDouble(), 12);
+        Assert.Equal(expected.AveragePowerW, j.GetProperty("result").GetProperty("average_power_w").GetDouble(), 12);
     }
 
     [Fact]

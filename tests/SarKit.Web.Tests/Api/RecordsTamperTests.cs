@@ -46,7 +46,7 @@ public sealed class RecordsTamperTests : IDisposable
         var ok = await Json(await _http.GetAsync("/api/records/verify"), HttpStatusCode.OK);
         Assert.True(ok.GetProperty("intact").GetBoolean());
         Assert.Equal(2, ok.GetProperty("count").GetInt64());
-        Assert.Equal(store.Verify().HeadSha256, ok.GetProperty("headSha256").GetString());
+        Assert.Equal(store.Verify().HeadSha256, ok.GetProperty("head_sha256").GetString());
         Assert.Equal(2, (await Json(await _http.GetAsync("/api/records"), HttpStatusCode.OK)).GetProperty("count").GetInt32());
 
         Tamper("UPDATE measurement_records SET sar_w_per_kg = 0.1 WHERE id = 1");
@@ -58,7 +58,7 @@ public sealed class RecordsTamperTests : IDisposable
         Assert.Contains("record 1", one.GetProperty("error").GetString());
         var v = await Json(await _http.GetAsync("/api/records/verify"), HttpStatusCode.Conflict);
         Assert.False(v.GetProperty("intact").GetBoolean());
-        Assert.Equal(1, v.GetProperty("firstBrokenId").GetInt64());
+        Assert.Equal(1, v.GetProperty("first_broken_id").GetInt64());
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 // NEMA MS 8-2016 page: paste, load or edit a measurement file (JSON), evaluate it on the server, show the result
-// and (calorimetry) the Section 4.1 report; optionally append it to the records database.
+// and the Section 4.1 report; optionally append it to the records database. The API is snake_case (the CLI's --json
+// objects, docs/web.md).
 import { getJson, postJson, el, errorBox, fmt } from '../api.js';
 
 const METHODS = {
@@ -44,35 +45,36 @@ export function markdown(md) {
 
 function calorimetryResult(res) {
   const r = res.result;
-  const check = r.riseCheck;
+  const check = r.rise_check;
   return el('div', { class: 'card', id: 'nema-result' },
     el('div', { class: 'stat' }, el('div', { class: 'label' }, 'Measured whole-body SAR (eq. 21)'),
-      el('div', { class: 'big', id: 'nema-sar' }, `${fmt(r.sarWPerKg, 5)} W/kg`)),
+      el('div', { class: 'big', id: 'nema-sar' }, `${fmt(r.sar_w_per_kg, 5)} W/kg`)),
     el('dl', { class: 'kv' },
-      el('dt', {}, 'Heat capacity'), el('dd', {}, `${fmt(r.heatCapacityJPerK, 6)} J/K (shell ${r.shellIncluded ? 'included' : 'not included'})`),
-      el('dt', {}, 'Temperature rise'), el('dd', {}, `${fmt(r.temperatureRiseK, 5)} K${r.coolingCorrected ? ' (cooling-corrected)' : ''}`),
-      el('dt', {}, 'Absorbed energy (19)'), el('dd', {}, `${fmt(r.energyJ, 6)} J`),
-      el('dt', {}, 'Scan time τ'), el('dd', {}, `${fmt(r.scanTimeS, 6)} s`),
-      el('dt', {}, 'Average power (20)'), el('dd', {}, `${fmt(r.powerW, 6)} W`),
+      el('dt', {}, 'Heat capacity'), el('dd', {}, `${fmt(r.heat_capacity_j_per_k, 6)} J/K (shell ${r.shell_included ? 'included' : 'not included'})`),
+      el('dt', {}, 'Temperature rise'), el('dd', {}, `${fmt(r.temperature_rise_k, 5)} K${r.cooling_corrected ? ' (cooling-corrected)' : ''}`),
+      el('dt', {}, 'Absorbed energy (19)'), el('dd', {}, `${fmt(r.energy_j, 6)} J`),
+      el('dt', {}, 'Scan time τ'), el('dd', {}, `${fmt(r.scan_time_s, 6)} s`),
+      el('dt', {}, 'Average power (20)'), el('dd', {}, `${fmt(r.power_w, 6)} W`),
       el('dt', {}, '3.2(c) ΔT ≥ 20 × sensor error'), el('dd', {}, check
         ? el('span', { class: check.passed ? 'pass' : 'fail' }, `${check.passed ? 'PASS' : 'FAIL'} (ratio ${fmt(check.ratio, 3)})`) : 'not checked'),
-      el('dt', {}, '4.1 predicted ≥ measured − uncertainty'), el('dd', {}, r.predictedCoversMeasured === null ? 'not determined'
-        : el('span', { class: r.predictedCoversMeasured ? 'pass' : 'fail' }, r.predictedCoversMeasured ? 'Y' : 'N'))),
-    res.record ? el('p', { class: 'pass' }, `Recorded as id ${res.record.id} (sha256 ${res.record.contentSha256.slice(0, 16)}…).`) : null,
-    el('details', { open: true }, el('summary', {}, 'Report (NEMA MS 8-2016 Section 4.1)'), markdown(res.reportMarkdown)));
+      el('dt', {}, '4.1 predicted ≥ measured − uncertainty'), el('dd', {}, r.predicted_covers_measured === null ? 'not determined'
+        : el('span', { class: r.predicted_covers_measured ? 'pass' : 'fail' }, r.predicted_covers_measured ? 'Y' : 'N'))),
+    res.record ? el('p', { class: 'pass' }, `Recorded as id ${res.record.id} (sha256 ${res.record.content_sha256.slice(0, 16)}…).`) : null,
+    el('details', { open: true }, el('summary', {}, 'Report (NEMA MS 8-2016 Section 4.1)'), markdown(res.report_markdown)));
 }
 
-function pulseEnergyResult(r) {
+function pulseEnergyResult(res) {
+  const r = res.result;
   return el('div', { class: 'card', id: 'nema-result' },
-    el('div', { class: 'stat' }, el('div', { class: 'label' }, 'SAR (eq. 13)'), el('div', { class: 'big', id: 'nema-sar' }, `${fmt(r.sarWPerKg, 5)} W/kg`)),
+    el('div', { class: 'stat' }, el('div', { class: 'label' }, 'SAR (eq. 13)'), el('div', { class: 'big', id: 'nema-sar' }, `${fmt(r.sar_w_per_kg, 5)} W/kg`)),
     el('dl', { class: 'kv' },
-      el('dt', {}, 'Coil loss unloaded / loaded (7, 8)'), el('dd', {}, `${fmt(r.coilLossUnloadedW, 5)} W / ${fmt(r.coilLossLoadedW, 5)} W`),
-      el('dt', {}, 'Phantom peak power (9)'), el('dd', {}, `${fmt(r.phantomPeakPowerW, 5)} W`),
-      el('dt', {}, 'Energy per TR (11)'), el('dd', {}, `${fmt(r.energyPerTrJ, 5)} J`),
-      el('dt', {}, 'Average power (12)'), el('dd', {}, `${fmt(r.averagePowerW, 5)} W`),
-      el('dt', {}, 'Mass'), el('dd', {}, `${fmt(r.massKg, 5)} kg`)),
-    el('h2', {}, 'Inputs (as written → SI)'),
-    el('table', {}, r.inputs.map(q => el('tr', {}, el('td', {}, q.field), el('td', { class: 'num' }, `${q.value} ${q.unit}`), el('td', { class: 'num' }, `${fmt(q.si, 6)} ${q.siUnit}`)))));
+      el('dt', {}, 'Coil loss unloaded / loaded (7, 8)'), el('dd', {}, `${fmt(r.coil_loss_unloaded_w, 5)} W / ${fmt(r.coil_loss_loaded_w, 5)} W`),
+      el('dt', {}, 'Phantom peak power (9)'), el('dd', {}, `${fmt(r.phantom_peak_power_w, 5)} W`),
+      el('dt', {}, 'Energy per TR (11)'), el('dd', {}, r.energy_per_tr_j === null ? 'n/a' : `${fmt(r.energy_per_tr_j, 5)} J`),
+      el('dt', {}, 'Average power (12)'), el('dd', {}, `${fmt(r.average_power_w, 5)} W`),
+      el('dt', {}, 'Mass'), el('dd', {}, `${fmt(r.mass_kg, 5)} kg`)),
+    res.record ? el('p', { class: 'pass' }, `Recorded as id ${res.record.id} (sha256 ${res.record.content_sha256.slice(0, 16)}…).`) : null,
+    el('details', { open: true }, el('summary', {}, 'Report (NEMA MS 8-2016 Section 4.1)'), markdown(res.report_markdown)));
 }
 
 export default {
@@ -98,7 +100,7 @@ export default {
       run.disabled = true; out.replaceChildren(el('p', { class: 'muted' }, 'Evaluating…'));
       try {
         const m = METHODS[method.value];
-        const url = m.url + (method.value === 'calorimetry' && record.checked ? '?record=true' : '');
+        const url = m.url + (record.checked ? '?record=true' : '');
         const res = await postJson(url, text.value);
         out.replaceChildren(method.value === 'calorimetry' ? calorimetryResult(res) : pulseEnergyResult(res));
       } catch (e) { out.replaceChildren(errorBox(e)); }

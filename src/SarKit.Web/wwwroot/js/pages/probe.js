@@ -31,42 +31,44 @@ function download(name, type, text) {
 
 function result(res) {
   const r = res.result;
-  const pc = r.peakColumn;
-  const allOk = r.allWithinLimits;
-  const exceeded = r.limits.filter(l => !l.withinLimit).length;
+  const pc = r.peak_column;
+  const cube = g => r.cubes.find(c => Math.abs(c.mass_g - g) < 1e-9);
+  const c1 = cube(1), c10 = cube(10);
+  const exceeded = r.limits.filter(l => !l.within_limit).length;
+  const allOk = exceeded === 0;
   const verdict = allOk ? `WITHIN ALL ${r.limits.length} LIMITS` : `EXCEEDS ${exceeded} OF ${r.limits.length} LIMITS`;
   return el('div', { class: 'card', id: 'probe-result' },
     el('div', { class: 'row' },
       el('div', { class: 'stat' }, el('div', { class: 'label' }, 'psSAR 1 g'),
-        el('div', { class: 'big', id: 'probe-pssar-1g' }, `${fmt(r.psSar1gWPerKg, 4)} W/kg`),
-        el('div', { class: 'muted' }, `U = ±${fmt(r.expandedUncertainty1gWPerKg, 3)} W/kg (k = ${fmt(r.uncertainty.coverageFactor, 3)}, ${fmt(r.uncertainty.expanded1gPercent, 3)} %)`)),
+        el('div', { class: 'big', id: 'probe-pssar-1g' }, `${fmt(c1.ps_sar_w_per_kg, 4)} W/kg`),
+        el('div', { class: 'muted' }, `U = ±${fmt(c1.expanded_uncertainty_w_per_kg, 3)} W/kg (k = ${fmt(r.uncertainty.coverage_factor, 3)}, ${fmt(r.uncertainty.one_gram.expanded_percent, 3)} %)`)),
       el('div', { class: 'stat' }, el('div', { class: 'label' }, 'psSAR 10 g'),
-        el('div', { class: 'big', id: 'probe-pssar-10g' }, `${fmt(r.psSar10gWPerKg, 4)} W/kg`),
-        el('div', { class: 'muted' }, `U = ±${fmt(r.expandedUncertainty10gWPerKg, 3)} W/kg (${fmt(r.uncertainty.expanded10gPercent, 3)} %)`)),
+        el('div', { class: 'big', id: 'probe-pssar-10g' }, `${fmt(c10.ps_sar_w_per_kg, 4)} W/kg`),
+        el('div', { class: 'muted' }, `U = ±${fmt(c10.expanded_uncertainty_w_per_kg, 3)} W/kg (${fmt(r.uncertainty.ten_gram.expanded_percent, 3)} %)`)),
       el('div', { class: 'stat' }, el('div', { class: 'label' }, 'Limits'),
         el('div', { class: `big ${allOk ? 'pass' : 'fail'}`, id: 'probe-verdict' }, verdict),
         el('div', { class: 'muted' }, 'psSAR against each limit of the table below'))),
     el('dl', { class: 'kv' },
-      el('dt', {}, 'Probe / date / path'), el('dd', {}, `${r.probeSerial}, ${r.date}, ${r.sarPath === 'cf' ? 'conversion factor (Pd_tot·CF/SF)' : 'ConvF (σE²/ρ)'}, ${r.extrapolation} extrapolation`),
-      el('dt', {}, 'Area-scan peak'), el('dd', {}, `${fmt(r.areaPeak.sarWPerKg, 4)} W/kg at x = ${fmt(r.areaPeak.xMm, 4)} mm, y = ${fmt(r.areaPeak.yMm, 4)} mm${r.areaPeak.onEdge ? ' (on the scan edge)' : ''}`),
-      el('dt', {}, 'Peak column'), el('dd', {}, `x = ${fmt(pc.xMm, 4)} mm, y = ${fmt(pc.yMm, 4)} mm`),
+      el('dt', {}, 'Probe / date / path'), el('dd', {}, `${r.probe_serial}, ${r.date}, ${r.sar_path === 'cf' ? 'conversion factor (Pd_tot·CF/SF)' : 'ConvF (σE²/ρ)'}, ${r.extrapolation} extrapolation`),
+      el('dt', {}, 'Area-scan peak'), el('dd', {}, `${fmt(r.area_peak.sar_w_per_kg, 4)} W/kg at x = ${fmt(r.area_peak.x_mm, 4)} mm, y = ${fmt(r.area_peak.y_mm, 4)} mm${r.area_peak.on_edge ? ' (on the scan edge)' : ''}`),
+      el('dt', {}, 'Peak column'), el('dd', {}, `x = ${fmt(pc.x_mm, 4)} mm, y = ${fmt(pc.y_mm, 4)} mm`),
       el('dt', {}, 'Surface SAR, exponential'), el('dd', { id: 'probe-exp' }, pc.exponential
-        ? `${fmt(pc.exponential.s0WPerKg, 5)} ± ${fmt(pc.exponential.s0StdUncertainty, 3)} W/kg, a = ${fmt(pc.exponential.decayLengthMm, 4)} ± ${fmt(pc.exponential.decayLengthStdUncertaintyMm, 3)} mm` : 'n/a'),
+        ? `${fmt(pc.exponential.s0_w_per_kg, 5)} ± ${fmt(pc.exponential.s0_std_uncertainty, 3)} W/kg, a = ${fmt(pc.exponential.decay_length_mm, 4)} ± ${fmt(pc.exponential.decay_length_std_uncertainty_mm, 3)} mm` : 'n/a'),
       el('dt', {}, 'Surface SAR, polynomial'), el('dd', { id: 'probe-poly' }, pc.polynomial
-        ? `${fmt(pc.polynomial.s0WPerKg, 5)} ± ${fmt(pc.polynomial.s0StdUncertainty, 3)} W/kg (degree ${pc.polynomial.degree})` : 'n/a')),
+        ? `${fmt(pc.polynomial.s0_w_per_kg, 5)} ± ${fmt(pc.polynomial.s0_std_uncertainty, 3)} W/kg (degree ${pc.polynomial.degree})` : 'n/a')),
     el('h2', {}, 'Limits'),
     el('table', { id: 'probe-limits' },
       el('tr', {}, ['Regime', 'Applies', 'Mass', 'Limit W/kg', 'psSAR W/kg', 'Margin W/kg', 'U W/kg', 'Result'].map(h => el('th', {}, h))),
       r.limits.map(l => el('tr', {},
-        el('td', {}, l.regime), el('td', {}, l.applies), el('td', { class: 'num' }, `${fmt(l.massG)} g`), el('td', { class: 'num' }, fmt(l.limitWPerKg)),
-        el('td', { class: 'num' }, fmt(l.psSarWPerKg, 4)), el('td', { class: 'num' }, fmt(l.marginWPerKg, 4)), el('td', { class: 'num' }, fmt(l.expandedUncertaintyWPerKg, 3)),
-        el('td', {}, el('span', { class: l.withinLimit ? 'pass' : 'fail' }, l.withinLimit ? (l.marginCoversUncertainty ? 'within' : 'within (margin < U)') : 'EXCEEDED'))))),
+        el('td', {}, l.regime), el('td', {}, l.applies), el('td', { class: 'num' }, `${fmt(l.mass_g)} g`), el('td', { class: 'num' }, fmt(l.limit_w_per_kg)),
+        el('td', { class: 'num' }, fmt(l.peak_sar_w_per_kg, 4)), el('td', { class: 'num' }, fmt(l.margin_w_per_kg, 4)), el('td', { class: 'num' }, fmt(l.expanded_uncertainty_w_per_kg, 3)),
+        el('td', {}, el('span', { class: l.within_limit ? 'pass' : 'fail' }, l.within_limit ? (l.margin_covers_uncertainty ? 'within' : 'within (margin < U)') : 'EXCEEDED'))))),
     r.notes.length ? el('ul', {}, r.notes.map(n => el('li', {}, n))) : null,
-    res.record ? el('p', { class: 'pass' }, `Recorded as id ${res.record.id} (sha256 ${res.record.contentSha256.slice(0, 16)}…).`) : null,
-    el('p', {}, 'Download: ', download('probe_report.md', 'text/markdown', res.reportMarkdown), ' ', download('probe_report.html', 'text/html', res.reportHtml),
+    res.record ? el('p', { class: 'pass' }, `Recorded as id ${res.record.id} (sha256 ${res.record.content_sha256.slice(0, 16)}…).`) : null,
+    el('p', {}, 'Download: ', download('probe_report.md', 'text/markdown', res.report_markdown), ' ', download('probe_report.html', 'text/html', res.report_html),
       el('span', { class: 'muted' }, ' (pictures are shown below, not inside the downloaded files)')),
     el('details', { open: true }, el('summary', {}, 'Report'),
-      report(res.reportMarkdown, { 'scan_area.png': res.areaPngDataUri, 'scan_decay.png': res.decayPngDataUri })));
+      report(res.report_markdown, { 'scan_area.png': res.area_png_data_uri, 'scan_decay.png': res.decay_png_data_uri })));
 }
 
 export default {

@@ -18,16 +18,16 @@ export default {
     const table = el('table', { id: 'records-table' },
       el('tr', {}, ['id', 'created (UTC)', 'method', 'SAR W/kg', 'SarKit', 'sha256', 'hash'].map(h => el('th', {}, h))),
       r.records.map(x => {
-        const tr = el('tr', { class: 'clickable' }, el('td', { class: 'num' }, x.id), el('td', {}, x.createdUtc.replace('T', ' ').slice(0, 19)),
-          el('td', {}, x.method), el('td', { class: 'num' }, fmt(x.sarWPerKg, 5)), el('td', {}, x.sarkitVersion),
-          el('td', {}, el('code', {}, x.contentSha256.slice(0, 16))), el('td', { class: x.hashVerifies ? 'pass' : 'fail' }, x.hashVerifies ? 'ok' : 'MISMATCH'));
+        const tr = el('tr', { class: 'clickable' }, el('td', { class: 'num' }, x.id), el('td', {}, x.created_utc.replace('T', ' ').slice(0, 19)),
+          el('td', {}, x.method), el('td', { class: 'num' }, fmt(x.sar_w_per_kg, 5)), el('td', {}, x.sarkit_version),
+          el('td', {}, el('code', {}, x.content_sha256.slice(0, 16))), el('td', { class: x.hash_verifies ? 'pass' : 'fail' }, x.hash_verifies ? 'ok' : 'MISMATCH'));
         tr.addEventListener('click', async () => {
           try {
             const full = await getJson(`/api/records/${x.id}`);
             const pretty = s => { try { return JSON.stringify(JSON.parse(s), null, 2); } catch { return s; } };
             detail.replaceChildren(el('div', { class: 'card' }, el('h2', {}, `Record ${full.id}`),
-              el('h2', {}, 'Input'), el('pre', { class: 'json' }, pretty(full.inputJson)),
-              el('h2', {}, 'Result'), el('pre', { class: 'json' }, pretty(full.resultJson))));
+              el('h2', {}, 'Input'), el('pre', { class: 'json' }, pretty(full.input_json)),
+              el('h2', {}, 'Result'), el('pre', { class: 'json' }, pretty(full.result_json))));
           } catch (e) { detail.replaceChildren(errorBox(e)); }
         });
         return tr;
