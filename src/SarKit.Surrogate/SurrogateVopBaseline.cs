@@ -12,7 +12,7 @@ namespace SarKit.Surrogate;
 /// The VOP worst-case baseline of the surrogate evaluation (docs/surrogate.md, "Evaluation in C#"): population VOPs of
 /// the 2D 10 g Q-matrices (<see cref="SurrogateQMatrices.MassAveraged"/> of the stored e_n and ρ) of N training subjects,
 /// all their tissue cells concatenated, compressed by <see cref="VopCompressor"/> (Orzada iterative, CC criterion,
-/// diagonal margin ε·SAR_wc) and certified by <see cref="VopVerifier"/>. For a shim w (w_n = e^{jφ_n}, 1 A per channel)
+/// diagonal margin ε·SAR_wc) and certified by <see cref="VopVerifier"/> (the one compress-and-certify step, <see cref="CertifiedVopCompression"/>). For a shim w (w_n = e^{jφ_n}, 1 A per channel)
 /// the predicted peak 10 g SAR is max_j wᴴV_j w in W/kg — the same unit as the stored sar10g × b1_mean_abs² (W/kg per
 /// µT² × µT²). No subject information is used: this is the conventional subject-independent worst case
 /// (Eichfelder &amp; Gebhardt, MRM 2011; Meliadò et al., MRM 2020 compare against it).
@@ -90,12 +90,10 @@ public sealed class SurrogateVopBaseline
         foreach (var p in parts) { p.CopyTo(all, o); o += p.Length; }
         parts.Clear();
         log?.Report($"VOP baseline: {total / nn} Q-matrices (2D 10 g) of {chosen.Count} training subjects");
-        var vops = VopCompressor.Compress(all, m.Channels, new VopCompressionOptions { Epsilon = margin, MaxDegreeOfParallelism = Math.Max(1, threads) });
-        using (var src = new PackedQMatrixSource(all, m.Channels, $"2D 10 g Q-matrices of {chosen.Count} training subjects of '{directory}'"))
-        {
-            var r = VopVerifier.Certify(vops, src, new VopVerifierOptions { RandomDrives = randomDrives, MaxDegreeOfParallelism = Math.Max(1, threads) });
-            if (!r.Certificate.Passed) throw new InvalidOperationException($"VOP baseline: the verifier rejected the compressed set ({string.Join("; ", r.Problems)}).");
-        }
+        var (vops, r) = CertifiedVopCompression.Run(all, m.Channels, new VopCompressionOptions { Epsilon = margin, MaxDegreeOfParallelism = Math.Max(1, threads) },
+            new VopVerifierOptions { RandomDrives = randomDrives, MaxDegreeOfParallelism = Math.Max(1, threads) },
+            $"2D 10 g Q-matrices of {chosen.Count} training subjects of '{directory}'");
+        if (!r.Certificate.Passed) throw new InvalidOperationException($"VOP baseline: the verifier rejected the compressed set ({string.Join("; ", r.Problems)}).");
         vops.Attributes[SourceAttribute] = id;
         vops.Attributes["quantity"] = "2D-adapted 10 g SAR Q-matrices (SquareMassAverage2D) from e_channels, W/kg per A^2";
         vops.Attributes["source"] = Path.GetFullPath(directory);

@@ -43,9 +43,11 @@ public static class SurrogateVops
     /// <param name="description">Name of the Q-matrices in messages and the set's attributes.</param>
     /// <param name="compressProgress">Optional progress of the compression.</param>
     /// <param name="verifyProgress">Optional progress of the certification.</param>
+    /// <param name="cancellationToken">Cancels the compression and the certification.</param>
     public static SurrogateVopResult Build(PerChannelPrediction prediction, SquareMassAverage2D average, double safetyFactor,
         VopCompressionOptions? compression = null, VopVerifierOptions? verifier = null, string description = "surrogate 2D 10 g Q-matrices",
-        IProgress<VopCompressionProgress>? compressProgress = null, IProgress<VopVerificationProgress>? verifyProgress = null)
+        IProgress<VopCompressionProgress>? compressProgress = null, IProgress<VopVerificationProgress>? verifyProgress = null,
+        CancellationToken cancellationToken = default)
     {
         var (packed, cells) = ScaledQMatrices(prediction, average, safetyFactor);
         if (cells.Length == 0) throw new SarKitInputException("Surrogate VOPs: no tissue cells (ρ > 0) to build Q-matrices from.");
@@ -57,7 +59,7 @@ public static class SurrogateVops
                 s.Attributes["surrogate_q_matrices"] = "2D-adapted 10 g (SquareMassAverage2D) of the predicted e_n, times surrogate_safety_factor";
                 s.Attributes["surrogate_cell_size_m"] = average.CellSize.ToString("R", ci);
                 s.Attributes["surrogate_grid"] = $"{prediction.Ny} x {prediction.Nx}";
-            }, compressProgress, verifyProgress);
+            }, compressProgress, verifyProgress, cancellationToken);
         return new SurrogateVopResult(set, r, cells.Length, safetyFactor);
     }
 }
