@@ -11,7 +11,7 @@ public sealed record MviePowerResult(int Samples, double Max, double Mean, doubl
 
 /// <summary>The maximum-volume inscribed ellipsoid SAR constraint A ⪰ Q_i ∀i (<c>sarkit mvie</c>; docs/mvie.md).</summary>
 [JsonResult("sarkit mvie --json")]
-public sealed record MvieResult
+public sealed record MvieConstructionResult
 {
     /// <summary>Full path of the Q-matrix file.</summary>
     public required string InputFile { get; init; }

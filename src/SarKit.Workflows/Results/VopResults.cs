@@ -114,3 +114,15 @@ public sealed record VopPageResult(string Source, string Name, VopSetResult Set,
 /// <param name="Result">The compressed, certified set when done; null while running.</param>
 [JsonResult("VOP compression job of the web app", Web = "POST /api/vop/compress")]
 public sealed record VopJobResult(string State, double ElapsedS, string? Stage, VopPageResult? Result);
+
+/// <summary>A file of the web app's data folder that may hold a VOP set.</summary>
+/// <param name="Path">Path in the data folder.</param>
+/// <param name="SizeBytes">File size, bytes.</param>
+/// <param name="ModifiedUtc">Last modification time, UTC (ISO 8601).</param>
+public sealed record VopFileResult(string Path, long SizeBytes, DateTime ModifiedUtc);
+
+/// <summary>The files of the web app's data folder offered on the VOP page (.h5/.hdf5/.mat/.npz; any may be a VOP file).</summary>
+/// <param name="DataFolder">Full path of the data folder on the server.</param>
+/// <param name="Files">The files.</param>
+[JsonResult("VOP files of the web app", Web = "GET /api/vop/files")]
+public sealed record VopFilesResult(string DataFolder, VopFileResult[] Files);
