@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SarKit.Compression;
 using SarKit.Sar;
 using SarKit.Averaging;
+using SarKit.Workflows;
 
 namespace SarKit.Web;
 
@@ -14,13 +15,17 @@ public sealed record VopJobStatus(string State, double ElapsedS, string? Stage, 
 
 /// <summary>
 /// Background jobs compressing the averaged Q-matrices of a dataset (<see cref="DriveSarMaps.AveragedQ"/>, from
-/// <see cref="DatasetCache"/>) into a VOP set with <see cref="VopCompressor"/> and certifying it with
-/// <see cref="VopVerifier"/>, then <see cref="OverestimationReport"/> against the same originals. Keyed by dataset file,
-/// its modification time, averaging mass and margin; a finished job is kept (the eight most recent), a failed one is
-/// reported once more and then forgotten. Requests only start or poll jobs, so no request waits for the compression.
+/// <see cref="DatasetCache"/>) into a certified VOP set with its overestimation report against the same originals:
+/// the use case <see cref="VopCompression.CompressPacked"/> (the same path as <c>sarkit vop compress</c>); this class
+/// only queues, caches and reports the jobs. Keyed by dataset file, its modification time, averaging mass and margin;
+/// a finished job is kept (the eight most recent), a failed one is reported once more and then forgotten. Requests
+/// only start or poll jobs, so no request waits for the compression. Parallelism and clock: <see cref="SarKitSettings"/>
+/// (the registered one, else <see cref="SarKitSettings.Default"/>).
 /// </summary>
-public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogger<VopJobs> log)
+public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogger<VopJobs> log, SarKitSettings? settings = null)
 {
+    private readonly SarKitSettings _settings = settings ?? SarKitSettings.Default;
+
     /// <summary>Random drives of the verifier's independent check and of the overestimation histogram.</summary>
     public const int RandomDrives = 2000;
     /// <summary>Histogram bins.</summary>
@@ -113,21 +118,18 @@ public sealed class VopJobs(DatasetCache cache, SarKitWebOptions options, ILogge
         job.Stage = "waiting for the dataset's Q-matrices";
         var maps = await cache.GetAsync(fullPath, mass, CancellationToken.None);
         var aq = maps.AveragedQ ?? throw new SarKitInputException($"{relativePath}: no averaged Q-matrices: {maps.AveragingUnavailableReason}");
-        var sw = Stopwatch.StartNew();
         var packed = aq.AllPacked.ToArray();
-        int n = aq.Channels;
         job.Stage = $"compressing {aq.Count} averaged Q-matrices";
-        var set = VopCompressor.Compress(packed, n, new VopCompressionOptions
-        {
-            Epsilon = eps, Normalisation = aq.Normalisation, MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount),
-        });
-        set.Attributes["source"] = $"{relativePath}: {mass * 1e3:G4} g averaged Q-matrices (SarKit web app)";
-        job.Stage = $"verifying {set.Count} VOPs against {aq.Count} matrices";
-        using var src = new PackedQMatrixSource(packed, n, $"{relativePath} ({mass * 1e3:G4} g Q)", aq.Normalisation);
-        var ver = VopVerifier.Certify(set, src, new VopVerifierOptions { RandomDrives = RandomDrives });
-        job.Stage = "overestimation histogram";
-        var over = OverestimationReport.Compute(src, set.Packed, n, new OverestimationOptions { Drives = RandomDrives, Bins = HistogramBins, SarWorstCase = ver.SarWorstCase });
-        log.LogInformation("{File}: {Count} VOPs at margin {Eps:P1} in {S:F1} s, certificate {Passed}", relativePath, set.Count, eps, sw.Elapsed.TotalSeconds, ver.Certificate.Passed);
-        return new CompressedVops(relativePath, eps, set, ver, over, ver.SourceSha256, sw.Elapsed.TotalSeconds);
+        var r = VopCompression.CompressPacked(packed, aq.Channels, aq.Normalisation, eps, $"{relativePath} ({mass * 1e3:G4} g Q)",
+            set => set.Attributes["source"] = $"{relativePath}: {mass * 1e3:G4} g averaged Q-matrices (SarKit web app)",
+            new VopVerifierSettings(RandomDrives), RandomDrives, HistogramBins, _settings, new StageOf(job));
+        var (set, ver, over) = (r.Set, r.Verification, r.Overestimation!);
+        log.LogInformation("{File}: {Count} VOPs at margin {Eps:P1} in {S:F1} s, certificate {Passed}", relativePath, set.Count, eps, r.Seconds, ver.Certificate.Passed);
+        return new CompressedVops(relativePath, eps, set, ver, over, ver.SourceSha256, r.Seconds);
+    }
+
+    private sealed class StageOf(Job job) : IProgress<VopProgress>
+    {
+        public void Report(VopProgress p) => job.Stage = p.Message ?? (p.Detail.Length > 0 ? $"{p.Stage} ({p.Detail})" : p.Stage);
     }
 }

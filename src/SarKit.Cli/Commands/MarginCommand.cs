@@ -1,14 +1,9 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using SarKit.Averaging;
-using SarKit.Fields;
-using SarKit.IO;
 using SarKit.Margins;
-using Spectre.Console;
-using SarKit.IO.Formats;
-using SarKit.Numerics.Statistics;
+using SarKit.Workflows;
 using SarKit.Workflows.Results;
+using Spectre.Console;
 
 namespace SarKit.Cli.Commands;
 
@@ -36,12 +31,9 @@ internal static class MarginCommand
         var cmd = new Command("cr", "C_r = E[max of r standard normals] = r∫xφ(x)Φ(x)^(r−1)dx (the seed: C_2 = 0.56, C_20 = 1.87).") { r, k, json };
         cmd.SetAction(p => io.Guard(() =>
         {
-            int rv = p.GetValue(r); double kv = p.GetValue(k);
-            double cr = HotSpotCoefficient.Cr(rv);
-            var res = new MarginCrJson(rv, cr, kv, kv + cr, HotSpotCoefficient.NormalUpperTail(kv), CliApp.Version);
-            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+            var res = MarginApplication.Cr(p.GetValue(r), p.GetValue(k));
             if (p.GetValue(json)) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
-            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C_{rv} = {cr:F6}   k + C_r = {kv + cr:F6} (k = {kv:G6}; one-sided Gaussian tail 1 − Φ(k) = {res.GaussianTail:G4})"));
+            io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"C_{res.R} = {res.Cr:F6}   k + C_r = {res.KPlusCr:F6} (k = {res.K:G6}; one-sided Gaussian tail 1 − Φ(k) = {res.GaussianTail:G4})"));
             return CliApp.ExitOk;
         }));
         return cmd;
@@ -58,6 +50,15 @@ internal static class MarginCommand
         public readonly Option<string> Mass = new("--mass", "-m") { Description = "Averaging mass (10g, 1g, any mass).", DefaultValueFactory = _ => "10g" };
         public readonly Option<string> Fields = new("--fields", "-f") { Description = "Dataset file (.h5, .mat, .npz).", Required = true };
         public void AddTo(Command c) { c.Add(Fields); c.Add(Sigma); c.Add(K); c.Add(R); c.Add(NoExpectation); c.Add(Form); c.Add(Mass); }
+
+        /// <summary>--mass in kg (<see cref="SarCommand.ParseMass"/>); margins are averaged over cubes, so a mass is required.</summary>
+        public double MassKg(ParseResult p)
+        {
+            var massText = p.GetValue(Mass)!;
+            double? massKg = SarCommand.ParseMass(massText);
+            if (massKg is null) throw new SarKitInputException($"--mass '{massText}': margins are averaged over cubes; give a mass (e.g. 10g).");
+            return massKg.Value;
+        }
 
         public FieldUncertaintyModel Model(ParseResult p)
         {
@@ -90,68 +91,24 @@ internal static class MarginCommand
         m.AddTo(cmd); cmd.Add(drive); cmd.Add(marginOnly); cmd.Add(output); cmd.Add(vops); cmd.Add(vopsOut); cmd.Add(json);
         cmd.SetAction(p => io.Guard(() =>
         {
-            var sw = Stopwatch.StartNew();
             var model = m.Model(p);
             bool js = p.GetValue(json);
-            string outPath = p.GetValue(output)!, fieldsPath = p.GetValue(m.Fields)!;
-            CheckH5Output(outPath);
-            string? vopsIn = p.GetValue(vops), vopsOutPath = p.GetValue(vopsOut);
-            if ((vopsIn is null) != (vopsOutPath is null)) throw new SarKitInputException("--vops and --vops-output go together.");
-            SarKit.Compression.VopSet? vopSet = null;
-            if (vopsIn is not null)
-            {
-                if (!File.Exists(vopsIn)) throw new SarKitInputException($"--vops '{vopsIn}': file does not exist.") { SourceFile = vopsIn };
-                CheckH5Output(vopsOutPath!);
-                vopSet = VopSetFile.Read(vopsIn);
-            }
-            var (ds, averager, padded) = Load(io, js, fieldsPath, p.GetValue(m.Mass)!);
-            if (vopSet is not null && vopSet.Channels != ds.Channels)
-                throw new SarKitInputException($"--vops '{vopsIn}': {vopSet.Channels} channels, the dataset has {ds.Channels}.") { SourceFile = vopsIn };
-            var q = io.WithProgress(js, "Averaged Q-matrices", pr => averager.QSet(pr));
-            var qe = io.WithProgress(js, "Averaged Q_e", pr => EFieldMargin.Averaged(padded, averager.Cubes, model, includeQ: false, pr));
-            int n = ds.Channels, n2 = n * n;
-            var sum = q.AllPacked.ToArray(); var qeP = qe.AllPacked;
-            for (int i = 0; i < sum.Length; i++) sum[i] += qeP[i];
-            var prot = AveragedQMatrixSet.FromPacked(averager.Cubes, n, sum, q.Normalisation);
             var dtext = p.GetValue(drive);
-            var dv = dtext is null || dtext.Trim().Equals("focus", StringComparison.OrdinalIgnoreCase)
-                ? new DriveVector(MarginValidation.FocusDrive(padded), ds.E.Normalisation) : DriveInput.Parse(dtext, ds);
-            var inc = EFieldMargin.Increase(q, prot, dv);
-            double sigmaAbs = model.AbsoluteSigma(ds.Tissue, ds.E);
-            var attrs = new Dictionary<string, string>
+            var res = MarginApplication.Qe(new MarginQeRequest
             {
-                ["efield_margin"] = EFieldMargin.Describe(model),
-                ["efield_margin_content"] = p.GetValue(marginOnly) ? "Q_e only" : "Q + Q_e",
-                ["efield_margin_sigma_e_v_per_m"] = sigmaAbs.ToString("R", CultureInfo.InvariantCulture),
-            };
-            QMatrixSetFile.Write(p.GetValue(marginOnly) ? qe : prot, outPath, fieldsPath, attrs);
-            double? beta = null;
-            if (vopSet is not null)
-            {
-                var tv = EFieldMargin.ApplyToVops(vopSet, qe.AllPacked, model);
-                VopSetFile.Write(tv, vopsOutPath!);
-                beta = double.Parse(tv.Attributes["efield_margin_beta"], CultureInfo.InvariantCulture);
-            }
-            var res = new MarginQeJson
-            {
-                InputFile = Path.GetFullPath(fieldsPath), OutputFile = Path.GetFullPath(outPath), Content = attrs["efield_margin_content"], MassKg = averager.Options.TargetMassKg,
-                Count = q.Count, Channels = n, SigmaE = model.SigmaE, SigmaERelative = model.Relative, SigmaEAbsolute = sigmaAbs,
-                MeanFieldMagnitude = EFieldMargin.MeanFieldMagnitude(ds.Tissue, ds.E), K = model.K, R = model.R, Cr = HotSpotCoefficient.Cr(model.R),
-                Expectation = model.IncludeExpectation, Form = model.Form.ToString().ToLowerInvariant(), Drive = ResultParts.Drive(dv),
-                PeakSar = inc.PeakSar, ProtectedPeakSar = inc.ProtectedPeakSar, RelativeIncrease = inc.RelativeIncrease,
-                Unit = $"W/kg per {ds.E.Normalisation.DriveUnit()}^2", ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
-                VopsOutput = vopsOutPath is null ? null : Path.GetFullPath(vopsOutPath), VopMarginBeta = beta,
-            };
-            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+                Fields = p.GetValue(m.Fields)!, MassKg = m.MassKg(p), Model = model, Output = p.GetValue(output)!, MarginOnly = p.GetValue(marginOnly),
+                Drive = dtext is null || dtext.Trim().Equals("focus", StringComparison.OrdinalIgnoreCase) ? null : ds => DriveInput.Parse(dtext, ds),
+                Vops = p.GetValue(vops), VopsOutput = p.GetValue(vopsOut),
+            }, SarKitSettings.Default, new CliStages(io, js));
             if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
             var t = new Table().AddColumn("Quantity").AddColumn("Value");
             void Row(string a, string b) => t.AddRow(new Text(a), new Text(b));
             Row("Margin", EFieldMargin.Describe(model));
-            Row("σ_e", $"{F(sigmaAbs)} V/m per drive unit{(model.Relative ? $" ({F(100 * model.SigmaE)} % of mean |E| = {F(res.MeanFieldMagnitude)})" : "")}");
-            Row("Matrices", $"{q.Count:N0} cubes ({SarCommand.Grams(averager.Options.TargetMassKg)}), {n} channels");
-            Row("psSAR (drive)", $"{F(inc.PeakSar)} → {F(inc.ProtectedPeakSar)} {res.Unit} (+{100 * inc.RelativeIncrease:F1} %)");
+            Row("σ_e", $"{F(res.SigmaEAbsolute)} V/m per drive unit{(model.Relative ? $" ({F(100 * model.SigmaE)} % of mean |E| = {F(res.MeanFieldMagnitude)})" : "")}");
+            Row("Matrices", $"{res.Count:N0} cubes ({SarCommand.Grams(res.MassKg)}), {res.Channels} channels");
+            Row("psSAR (drive)", $"{F(res.PeakSar)} → {F(res.ProtectedPeakSar)} {res.Unit} (+{100 * res.RelativeIncrease:F1} %)");
             Row("Written", $"{res.Content} → {res.OutputFile}");
-            if (beta is { } bv) Row("VOPs", $"V_j + β·I, β = {F(bv)} → {res.VopsOutput} (certificate dropped: re-verify)");
+            if (res.VopMarginBeta is { } bv) Row("VOPs", $"V_j + β·I, β = {F(bv)} → {res.VopsOutput} (certificate dropped: re-verify)");
             Row("Time", $"{res.ElapsedS:F2} s");
             io.Stdout().Write(t);
             return CliApp.ExitOk;
@@ -174,7 +131,6 @@ internal static class MarginCommand
         m.AddTo(cmd); cmd.Add(trials); cmd.Add(drives); cmd.Add(drive); cmd.Add(dist); cmd.Add(nu); cmd.Add(seed); cmd.Add(json);
         cmd.SetAction(p => io.Guard(() =>
         {
-            var sw = Stopwatch.StartNew();
             var model = m.Model(p);
             bool js = p.GetValue(json);
             var d = p.GetValue(dist)!.Trim().ToLowerInvariant() switch
@@ -184,23 +140,14 @@ internal static class MarginCommand
                 "laplace" => FieldErrorDistribution.Laplace,
                 var x => throw new SarKitInputException($"--distribution '{x}': expected gaussian, student-t or laplace."),
             };
-            var (ds, averager, padded) = Load(io, js, p.GetValue(m.Fields)!, p.GetValue(m.Mass)!);
-            var given = (p.GetValue(drive) ?? []).Select(t => DriveInput.Parse(t, ds)).ToList();
-            var q = io.WithProgress(js, "Averaged Q-matrices", pr => averager.QSet(pr));
-            var prot = io.WithProgress(js, "Averaged Q + Q_e", pr => EFieldMargin.Averaged(padded, averager.Cubes, model, includeQ: true, pr));
-            var r = io.WithProgress(js, "Monte Carlo", pr => MarginValidation.Run(padded, averager.Cubes, q, prot, model,
-                new MarginValidationOptions { Trials = p.GetValue(trials), RandomDrives = p.GetValue(drives), Drives = given, Distribution = d, Nu = p.GetValue(nu), Seed = p.GetValue(seed) }, pr));
-            var res = new MarginValidateJson
+            var given = p.GetValue(drive) ?? [];
+            var res = MarginApplication.Validate(new MarginValidateRequest
             {
-                InputFile = Path.GetFullPath(p.GetValue(m.Fields)!), Margin = EFieldMargin.Describe(model), SigmaEAbsolute = r.SigmaEAbsolute,
-                Distribution = d.ToString().ToLowerInvariant(), Kurtosis = r.Kurtosis, Trials = r.Trials, Exceedances = r.Exceedances,
-                Probability = r.Probability, CiLow = r.CiLow, CiHigh = r.CiHigh, Confidence = r.Confidence, Target = r.Target, CantelliBound = r.CantelliBound,
-                WithinTarget = r.WithinTarget, ProbabilityWithoutMargin = r.ProbabilityWithoutMargin,
-                Drives = r.Drives.Select(x => new MarginDriveJson(x.Label, x.PeakSar, x.ProtectedPeakSar, x.Trials, x.Exceedances, x.ExceedancesWithoutMargin, x.MaxTrueOverProtected, x.MeanTrueOverNominal)).ToArray(),
-                ElapsedS = sw.Elapsed.TotalSeconds, SarkitVersion = CliApp.Version,
-            };
-            ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
+                Fields = p.GetValue(m.Fields)!, MassKg = m.MassKg(p), Model = model, Drives = ds => given.Select(t => DriveInput.Parse(t, ds)).ToList(),
+                Trials = p.GetValue(trials), RandomDrives = p.GetValue(drives), Distribution = d, Nu = p.GetValue(nu), Seed = p.GetValue(seed),
+            }, SarKitSettings.Default, new CliStages(io, js));
             if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+            var r = res;
             var t = new Table().AddColumn("Drive").AddColumn("psSAR Q").AddColumn("psSAR Q+Q_e").AddColumn("exceeded").AddColumn("exceeded without margin").AddColumn("max true/protected");
             foreach (var x in r.Drives)
                 t.AddRow(new Text(x.Label), new Text(F(x.PeakSar)), new Text(F(x.ProtectedPeakSar)), new Text($"{x.Exceedances}/{x.Trials}"), new Text($"{x.ExceedancesWithoutMargin}/{x.Trials}"), new Text(x.MaxTrueOverProtected.ToString("F3", CultureInfo.InvariantCulture)));
@@ -215,77 +162,4 @@ internal static class MarginCommand
         }));
         return cmd;
     }
-
-    private static void CheckH5Output(string output)
-    {
-        var ext = Path.GetExtension(output).ToLowerInvariant();
-        if (ext is not (".h5" or ".hdf5")) throw new SarKitInputException($"--output '{output}': expected a .h5 or .hdf5 file name.") { SourceFile = output };
-        var dir = Path.GetDirectoryName(Path.GetFullPath(output))!;
-        if (!Directory.Exists(dir)) throw new SarKitInputException($"--output '{output}': the folder {dir} does not exist.") { SourceFile = output };
-    }
-
-    internal static (SarDataset Ds, Averager Averager, SarDataset Padded) Load(CliIO io, bool json, string fieldsPath, string massText)
-    {
-        double? massKg = SarCommand.ParseMass(massText);
-        if (massKg is null) throw new SarKitInputException($"--mass '{massText}': margins are averaged over cubes; give a mass (e.g. 10g).");
-        DatasetFiles.RequireExisting(fieldsPath);
-        var ds = io.WithProgress(json, "Reading dataset", _ => DatasetFiles.Open(fieldsPath));
-        var averager = Averager.Build(io, json, ds, massKg.Value, null);
-        var padded = new SarDataset(averager.PaddedTissue, averager.Padding.Pad(ds.E));
-        return (ds, averager, padded);
-    }
-}
-
-internal sealed record MarginCrJson(int R, double Cr, double K, double KPlusCr, double GaussianTail, string SarkitVersion);
-
-internal sealed record MarginQeJson
-{
-    public required string InputFile { get; init; }
-    public required string OutputFile { get; init; }
-    public required string Content { get; init; }
-    public required double MassKg { get; init; }
-    public required int Count { get; init; }
-    public required int Channels { get; init; }
-    public required double SigmaE { get; init; }
-    public required bool SigmaERelative { get; init; }
-    public required double SigmaEAbsolute { get; init; }
-    public required double MeanFieldMagnitude { get; init; }
-    public required double K { get; init; }
-    public required int R { get; init; }
-    public required double Cr { get; init; }
-    public required bool Expectation { get; init; }
-    public required string Form { get; init; }
-    public required DriveResult Drive { get; init; }
-    public required double PeakSar { get; init; }
-    public required double ProtectedPeakSar { get; init; }
-    public required double RelativeIncrease { get; init; }
-    public required string Unit { get; init; }
-    public required double ElapsedS { get; init; }
-    public required string SarkitVersion { get; init; }
-    public string? VopsOutput { get; init; }
-    public double? VopMarginBeta { get; init; }
-}
-
-internal sealed record MarginDriveJson(string Label, double PeakSar, double ProtectedPeakSar, int Trials, int Exceedances, int ExceedancesWithoutMargin, double MaxTrueOverProtected, double MeanTrueOverNominal);
-
-internal sealed record MarginValidateJson
-{
-    public required string InputFile { get; init; }
-    public required string Margin { get; init; }
-    public required double SigmaEAbsolute { get; init; }
-    public required string Distribution { get; init; }
-    public required double Kurtosis { get; init; }
-    public required long Trials { get; init; }
-    public required long Exceedances { get; init; }
-    public required double Probability { get; init; }
-    public required double CiLow { get; init; }
-    public required double CiHigh { get; init; }
-    public required double Confidence { get; init; }
-    public required double Target { get; init; }
-    public required double CantelliBound { get; init; }
-    public required bool WithinTarget { get; init; }
-    public required double ProbabilityWithoutMargin { get; init; }
-    public required MarginDriveJson[] Drives { get; init; }
-    public required double ElapsedS { get; init; }
-    public required string SarkitVersion { get; init; }
 }

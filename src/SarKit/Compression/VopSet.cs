@@ -29,7 +29,47 @@ public enum VopMarginKind
 }
 
 /// <summary>Margin (overestimation) matrix of a VOP set: kind, ε (fraction of SAR_wc) and Z itself, packed.</summary>
-public sealed record VopMargin(VopMarginKind Kind, double Epsilon, double[] Packed);
+public sealed record VopMargin(VopMarginKind Kind, double Epsilon, double[] Packed)
+{
+    /// <summary>
+    /// Parses a margin ε as a fraction of SAR_wc: "0.05" or "5%" (Orzada et al. 2021 state ε relative to SAR_wc).
+    /// ε must lie in (0, 10]; otherwise a <see cref="SarKitInputException"/> naming <paramref name="option"/>.
+    /// </summary>
+    public static double ParseEpsilon(string text, string option = "--margin")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim();
+        bool pct = t.EndsWith('%');
+        if (pct) t = t[..^1];
+        if (!double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+            throw new SarKitInputException($"{option} '{text}': expected a fraction of SAR_wc such as 0.05 or 5%.");
+        if (pct) v /= 100;
+        if (!(v > 0) || v > 10) throw new SarKitInputException($"{option} '{text}': ε = {v} must lie in (0, 10] (a fraction of SAR_wc; 0.05 = 5 %).");
+        return v;
+    }
+
+    /// <summary>SAR_wc·I packed (<see cref="HermitianPacking"/>): with ε it gives the diagonal margin Z = ε·SAR_wc·I of the whole input.</summary>
+    public static double[] DiagonalBase(int n, double sarWc)
+    {
+        var z = new double[n * n];
+        for (int i = 0; i < n; i++) z[i] = sarWc;
+        return z;
+    }
+
+    /// <summary>
+    /// S_g = Σ_i Q_i scaled so that λ_max(S_g) = SAR_wc (the global margin of Lee et al. 2012, Orzada's normalisation),
+    /// from the packed sum <paramref name="sum"/> of all original matrices.
+    /// </summary>
+    public static double[] GlobalBase(double[] sum, int n, double sarWc)
+    {
+        ArgumentNullException.ThrowIfNull(sum);
+        double lam = HermitianKernels.LargestEigenvalue(sum, n);
+        if (!(lam > 0)) throw new SarKitInputException("global margin: the sum of all Q-matrices has λ_max ≤ 0.");
+        var z = new double[sum.Length];
+        for (int i = 0; i < z.Length; i++) z[i] = sum[i] * sarWc / lam;
+        return z;
+    }
+}
 
 /// <summary>
 /// Summary of an independent verification of a VOP set against its original matrices. Written by the verifier

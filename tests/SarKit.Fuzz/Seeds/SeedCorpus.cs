@@ -112,7 +112,7 @@ public sealed class SeedCorpus
         File.WriteAllText(drive, "{\n  \"amplitude\": [1.0, 0.5],\n  \"phase_deg\": [0.0, 90.0]\n}\n");
         Add(new Seed("drive", drive, "drive.json") { IsText = true });
 
-        // vop compress --resume checkpoint, as the CLI writes it (VopCommand.WriteCheckpoint) for `--q q.h5 --margin 0.05 -o vops_out.h5`
+        // vop compress --resume checkpoint, as the CLI writes it (VopCheckpointFile.Write) for `--q q.h5 --margin 0.05 -o vops_out.h5`
         VopCompressionCheckpoint? first = null;
         var opts = new VopCompressionOptions
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SarKit.Cli.Commands;
+using SarKit.Workflows;
 using SarKit.Compression;
 using SarKit.Fields;
 using SarKit.IO;
@@ -257,14 +258,14 @@ scipy.io.savemat(sys.argv[3], {'VOP': np.transpose(v, (1, 2, 0)), 'eps_G': 0.1})
         long next = 0;
         for (int i = 1; i <= 7; i++)
         {
-            var (first, count) = VopCommand.PartitionRange(VopCommand.ParsePartition($"{i}/7"), total);
+            var (first, count) = VopPartition.Range(VopPartition.Parse($"{i}/7"), total);
             Assert.Equal(next, first);
             Assert.InRange(count, total / 7, total / 7 + 1);
             next = first + count;
         }
         Assert.Equal(total, next);
-        Assert.Throws<SarKitInputException>(() => VopCommand.ParsePartition("0/3"));
-        Assert.Throws<SarKitInputException>(() => VopCommand.ParsePartition("2"));
+        Assert.Throws<SarKitInputException>(() => VopPartition.Parse("0/3"));
+        Assert.Throws<SarKitInputException>(() => VopPartition.Parse("2"));
         Assert.Equal(0.05, VopCommand.ParseMargin("5%"), 15);
     }
 

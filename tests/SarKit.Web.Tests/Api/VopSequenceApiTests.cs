@@ -61,30 +61,37 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
     public async Task Vop_info_shows_a_small_certified_file_and_flags_an_uncertified_one()
     {
         var (set, name) = WriteSmallVopFile("small_vops.h5", certify: true);
-        var j = await Json(await _http.GetAsync($"/api/vop/info?path={name}"), HttpStatusCode.OK);
+        var page = await Json(await _http.GetAsync($"/api/vop/info?path={name}"), HttpStatusCode.OK);
+        var j = page.GetProperty("set"); // the `sarkit vop report --json` object (snake_case since issue 16)
         Assert.Equal(set.Count, j.GetProperty("count").GetInt32());
         Assert.Equal(3, j.GetProperty("channels").GetInt32());
-        Assert.Equal(0.1, j.GetProperty("marginEpsilon").GetDouble(), 12);
-        Assert.Equal(set.Criterion.ToString(), j.GetProperty("criterion").GetString());
-        Assert.Equal(set.SourceSha256, j.GetProperty("sourceSha256").GetString());
-        Assert.Equal(6, j.GetProperty("sourceCount").GetInt64());
-        Assert.True(j.GetProperty("certificateValid").GetBoolean());
+        Assert.Equal(0.1, j.GetProperty("margin_epsilon").GetDouble(), 12);
+        Assert.Equal(VopSetFile.CriterionId(set.Criterion), j.GetProperty("criterion").GetString());
+        Assert.Equal(set.SourceSha256, j.GetProperty("source_sha256").GetString());
+        Assert.Equal(6, j.GetProperty("source_count").GetInt64());
+        Assert.True(page.GetProperty("certificate_valid").GetBoolean());
         var c = j.GetProperty("certificate");
         Assert.True(c.GetProperty("passed").GetBoolean());
-        Assert.Equal(6, c.GetProperty("matricesChecked").GetInt64());
-        Assert.Equal(VopSet.HashMatrices(set.Packed), c.GetProperty("vopSha256").GetString());
+        Assert.Equal(6, c.GetProperty("matrices_checked").GetInt64());
+        Assert.Equal(VopSet.HashMatrices(set.Packed), page.GetProperty("vop_sha256").GetString());
         Assert.Equal(JsonValueKind.Null, j.GetProperty("overestimation").ValueKind);
 
         var (_, bare) = WriteSmallVopFile("bare_vops.npz", certify: false);
         var b = await Json(await _http.GetAsync($"/api/vop/info?path={bare}"), HttpStatusCode.OK);
-        Assert.False(b.GetProperty("certificateValid").GetBoolean());
-        Assert.Contains("no certificate", b.GetProperty("certificateNote").GetString());
+        Assert.False(b.GetProperty("certificate_valid").GetBoolean());
+        Assert.Contains("no certificate", b.GetProperty("certificate_note").GetString());
 
         // the dataset's Q-matrices have 8 channels: no histogram against them, with the reason
         var mismatch = await Json(await _http.GetAsync($"/api/vop/info?path={name}&q={TestData.DemoName}"), HttpStatusCode.BadRequest);
         Assert.Contains("3 channels", mismatch.GetProperty("error").GetString());
         await Json(await _http.GetAsync("/api/vop/info?path=../outside.h5"), HttpStatusCode.BadRequest);
         await Json(await _http.GetAsync("/api/vop/info?path=escape.h5"), HttpStatusCode.BadRequest);
+
+        // the file list is snake_case too
+        var files = await Json(await _http.GetAsync("/api/vop/files"), HttpStatusCode.OK);
+        Assert.False(string.IsNullOrEmpty(files.GetProperty("data_folder").GetString()));
+        var listed = files.GetProperty("files").EnumerateArray().Single(f => f.GetProperty("path").GetString() == name);
+        Assert.True(listed.GetProperty("size_bytes").GetInt64() > 0);
     }
 
     private async Task<JsonElement> Compress(double marginPercent)
@@ -104,29 +111,30 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
     [Fact]
     public async Task Compress_gives_a_certified_set_of_the_demo_10g_matrices_with_a_histogram()
     {
-        var r = await Compress(10);
-        Assert.True(r.GetProperty("certificateValid").GetBoolean(), r.GetProperty("certificateNote").GetString());
-        Assert.True(r.GetProperty("sourceMatchesDataset").GetBoolean());
-        Assert.Equal(0.1, r.GetProperty("marginEpsilon").GetDouble(), 12);
+        var page = await Compress(10);
+        var r = page.GetProperty("set");
+        Assert.True(page.GetProperty("certificate_valid").GetBoolean(), page.GetProperty("certificate_note").GetString());
+        Assert.True(page.GetProperty("source_matches_dataset").GetBoolean());
+        Assert.Equal(0.1, r.GetProperty("margin_epsilon").GetDouble(), 12);
         Assert.Equal(8, r.GetProperty("channels").GetInt32());
         int count = r.GetProperty("count").GetInt32();
         // the originals are the averaged 10 g Q-matrices the SAR viewer uses (same cache entry)
         var maps = await factory.Services.GetRequiredService<DatasetCache>().GetAsync(Path.Combine(factory.DataFolder, TestData.DemoName), 0.01, default);
         var q = maps.AveragedQ!.AllPacked.ToArray();
-        Assert.Equal(VopSet.HashMatrices(q), r.GetProperty("sourceSha256").GetString());
-        Assert.Equal(q.Length / 64, r.GetProperty("sourceCount").GetInt64());
+        Assert.Equal(VopSet.HashMatrices(q), r.GetProperty("source_sha256").GetString());
+        Assert.Equal(q.Length / 64, r.GetProperty("source_count").GetInt64());
         Assert.InRange(count, 1, q.Length / 64 - 1);
         var cert = r.GetProperty("certificate");
-        Assert.Equal(q.Length / 64, cert.GetProperty("matricesChecked").GetInt64());
-        Assert.Equal(0, cert.GetProperty("matricesFailed").GetInt64());
+        Assert.Equal(q.Length / 64, cert.GetProperty("matrices_checked").GetInt64());
+        Assert.Equal(0, cert.GetProperty("matrices_failed").GetInt64());
         var o = r.GetProperty("overestimation");
-        Assert.Equal(0, o.GetProperty("underestimatingDrives").GetInt32());
-        Assert.Equal(VopJobs.RandomDrives, o.GetProperty("relativeHistogram").GetProperty("counts").EnumerateArray().Sum(x => x.GetInt64()));
-        Assert.True(o.GetProperty("minRelative").GetDouble() >= -1e-9);
+        Assert.Equal(0, o.GetProperty("underestimating_drives").GetInt32());
+        Assert.Equal(VopJobs.RandomDrives, o.GetProperty("relative_histogram").GetProperty("counts").EnumerateArray().Sum(x => x.GetInt64()));
+        Assert.True(o.GetProperty("min_relative").GetDouble() >= -1e-9);
         // a second request answers from the cache
         var again = await Json(await _http.PostAsJsonAsync("/api/vop/compress", new { path = TestData.DemoName, marginPercent = 10 }), HttpStatusCode.OK);
         Assert.Equal("done", again.GetProperty("state").GetString());
-        Assert.Equal(cert.GetProperty("vopSha256").GetString(), again.GetProperty("result").GetProperty("certificate").GetProperty("vopSha256").GetString());
+        Assert.Equal(page.GetProperty("vop_sha256").GetString(), again.GetProperty("result").GetProperty("vop_sha256").GetString());
         // bad margin
         await Json(await _http.PostAsJsonAsync("/api/vop/compress", new { path = TestData.DemoName, marginPercent = 0 }), HttpStatusCode.BadRequest);
     }

@@ -5,47 +5,49 @@ import { histogram } from '../svgplot.js';
 
 const pct = v => `${fmt(v * 100, 3)} %`;
 
+// v: VopPageResult (snake_case, docs/json-schemas.md); v.set is the `sarkit vop report --json` object
 export function vopCard(v) {
-  const c = v.certificate;
+  const s = v.set;
+  const c = s.certificate;
   const card = el('div', { class: 'card', id: 'vop-info' },
     el('h2', {}, v.name),
-    el('p', { id: 'vop-certificate', class: v.certificateValid ? 'pass' : 'fail' },
-      v.certificateValid ? '✔ Certificate valid' : '✘ No valid certificate', el('span', { class: 'muted' }, ` — ${v.certificateNote}`)),
+    el('p', { id: 'vop-certificate', class: v.certificate_valid ? 'pass' : 'fail' },
+      v.certificate_valid ? '✔ Certificate valid' : '✘ No valid certificate', el('span', { class: 'muted' }, ` — ${v.certificate_note}`)),
     el('dl', { class: 'kv' },
-      el('dt', {}, 'VOPs'), el('dd', { id: 'vop-count' }, `${v.count} (from ${v.sourceCount} matrices)`),
-      el('dt', {}, 'Channels'), el('dd', {}, v.channels),
-      el('dt', {}, 'Margin'), el('dd', {}, `${pct(v.marginEpsilon)} of SAR_wc (${v.marginKind})`),
-      el('dt', {}, 'Criterion'), el('dd', {}, v.criterion),
-      el('dt', {}, 'SAR_wc'), el('dd', {}, `${fmt(v.sarWorstCase, 5)} W/kg per ${v.driveUnit}²`),
-      el('dt', {}, 'Normalisation'), el('dd', {}, v.normalisation),
-      el('dt', {}, 'Algorithm'), el('dd', {}, v.algorithm),
-      el('dt', {}, 'Source SHA-256'), el('dd', { class: 'mono' }, v.sourceSha256),
-      v.sourceMatchesDataset === null || v.sourceMatchesDataset === undefined ? null : [el('dt', {}, 'Source = dataset Q'),
-        el('dd', { class: v.sourceMatchesDataset ? 'pass' : 'fail' }, v.sourceMatchesDataset ? 'yes (same SHA-256)' : 'no: compressed from other matrices')]));
+      el('dt', {}, 'VOPs'), el('dd', { id: 'vop-count' }, `${s.count} (from ${s.source_count} matrices)`),
+      el('dt', {}, 'Channels'), el('dd', {}, s.channels),
+      el('dt', {}, 'Margin'), el('dd', {}, `${pct(s.margin_epsilon)} of SAR_wc (${s.margin_kind})`),
+      el('dt', {}, 'Criterion'), el('dd', {}, s.criterion),
+      el('dt', {}, 'SAR_wc'), el('dd', {}, `${fmt(s.sar_wc, 5)} W/kg per ${v.drive_unit}²`),
+      el('dt', {}, 'Normalisation'), el('dd', {}, s.normalisation),
+      el('dt', {}, 'Algorithm'), el('dd', {}, s.algorithm),
+      el('dt', {}, 'Source SHA-256'), el('dd', { class: 'mono' }, s.source_sha256),
+      v.source_matches_dataset === null || v.source_matches_dataset === undefined ? null : [el('dt', {}, 'Source = dataset Q'),
+        el('dd', { class: v.source_matches_dataset ? 'pass' : 'fail' }, v.source_matches_dataset ? 'yes (same SHA-256)' : 'no: compressed from other matrices')]));
   if (c) {
     card.append(el('h2', {}, 'Certificate'), el('dl', { class: 'kv' },
       el('dt', {}, 'Result'), el('dd', { class: c.passed ? 'pass' : 'fail' }, c.passed ? 'passed' : 'FAILED'),
       el('dt', {}, 'Criterion'), el('dd', {}, c.criterion),
-      el('dt', {}, 'Matrices checked'), el('dd', {}, `${c.matricesChecked}, failed ${c.matricesFailed}`),
-      el('dt', {}, 'Largest violation'), el('dd', {}, `${fmt(c.largestViolation, 4)} (tolerance ${fmt(c.tolerance, 3)})`),
-      el('dt', {}, 'Random drives'), el('dd', {}, `${c.randomDrives}, max. relative underestimation ${fmt(c.randomMaxRelativeUnderestimation, 3)}`),
-      el('dt', {}, 'VOP SHA-256'), el('dd', { class: 'mono' }, c.vopSha256),
+      el('dt', {}, 'Matrices checked'), el('dd', {}, `${c.matrices_checked}, failed ${c.matrices_failed}`),
+      el('dt', {}, 'Largest violation'), el('dd', {}, `${fmt(c.largest_violation, 4)} (tolerance ${fmt(c.tolerance, 3)})`),
+      el('dt', {}, 'Random drives'), el('dd', {}, `${c.random_drives}, max. relative underestimation ${fmt(c.random_max_relative_underestimation, 3)}`),
+      el('dt', {}, 'VOP SHA-256'), el('dd', { class: 'mono' }, v.vop_sha256),
       el('dt', {}, 'Verifier'), el('dd', {}, c.verifier),
-      el('dt', {}, 'Created (UTC)'), el('dd', {}, String(c.createdUtc).replace('T', ' ').slice(0, 19))));
+      el('dt', {}, 'Created (UTC)'), el('dd', {}, String(c.created_utc).replace('T', ' ').slice(0, 19))));
   }
-  if (v.verification) {
-    card.append(el('p', { class: 'muted' }, 'Proofs: ' + Object.entries(v.verification.countsByProof).map(([k, n]) => `${k} ${n}`).join(', ')
-      + `; ${fmt(v.verification.seconds, 3)} s for compression, verification and histogram.`));
+  if (s.verification) {
+    card.append(el('p', { class: 'muted' }, 'Proofs: ' + Object.entries(s.verification.proofs).map(([k, n]) => `${k} ${n}`).join(', ')
+      + `; ${fmt(s.elapsed_s, 3)} s for compression, verification and histogram.`));
   }
-  const o = v.overestimation;
+  const o = s.overestimation;
   if (o) {
     card.append(el('h2', {}, 'Overestimation against the originals'),
-      el('p', {}, `${o.drives} random unit drives against ${o.originalMatrices} ${o.against}: relative overestimation (SAR_VOP − SAR)/SAR per drive: mean ${fmt(o.meanRelative, 3)}, `
-        + `95th percentile ${fmt(o.p95Relative, 3)}, max ${fmt(o.maxRelative, 3)}; `,
-        el('span', { class: o.underestimatingDrives ? 'fail' : 'pass', id: 'vop-underestimation' },
-          o.underestimatingDrives ? `${o.underestimatingDrives} drives underestimated` : 'no drive underestimated')));
-    if (o.relativeHistogram) card.append(el('div', { id: 'vop-histogram' },
-      histogram(o.relativeHistogram.edges, o.relativeHistogram.counts, { xLabel: 'relative overestimation (SAR_VOP − SAR) / SAR' })));
+      el('p', {}, `${o.drives} random unit drives against ${o.original_matrices} ${v.overestimation_against}: relative overestimation (SAR_VOP − SAR)/SAR per drive: mean ${fmt(o.mean_relative, 3)}, `
+        + `95th percentile ${fmt(o.p95_relative, 3)}, max ${fmt(o.max_relative, 3)}; `,
+        el('span', { class: o.underestimating_drives ? 'fail' : 'pass', id: 'vop-underestimation' },
+          o.underestimating_drives ? `${o.underestimating_drives} drives underestimated` : 'no drive underestimated')));
+    if (o.relative_histogram) card.append(el('div', { id: 'vop-histogram' },
+      histogram(o.relative_histogram.edges, o.relative_histogram.counts, { xLabel: 'relative overestimation (SAR_VOP − SAR) / SAR' })));
   } else card.append(el('p', { class: 'muted' }, 'No overestimation histogram: choose a dataset whose 10 g Q-matrices are the originals.'));
   return card;
 }
@@ -73,12 +75,12 @@ export default {
         const r = await postJson('/api/vop/compress', body);
         if (!alive) return;
         if (r.state === 'done') {
-          status.textContent = `done in ${fmt(r.elapsedS, 3)} s`;
+          status.textContent = `done in ${fmt(r.elapsed_s, 3)} s`;
           compressBtn.disabled = false;
           detail.replaceChildren(vopCard(r.result),
             el('p', {}, el('button', { class: 'secondary', id: 'vop-to-seq', onclick: () => go('sequence', { path: body.path, matrices: 'vop', margin: margin.value }) }, 'Check a sequence with these VOPs')));
         } else {
-          status.textContent = `${r.stage || 'running'}… ${fmt(r.elapsedS, 2)} s`;
+          status.textContent = `${r.stage || 'running'}… ${fmt(r.elapsed_s, 2)} s`;
           timer = setTimeout(poll, 1000);
         }
       } catch (e) { compressBtn.disabled = false; status.textContent = ''; detail.replaceChildren(errorBox(e)); }
@@ -106,7 +108,7 @@ export default {
           + 'certified by the independent verifier; cached per dataset and margin.'),
         el('label', {}, 'Dataset ', dsSel), ' ', el('label', {}, 'margin (% of SAR_wc) ', margin), ' ', compressBtn, ' ', status),
       el('div', { class: 'card' }, el('h2', {}, 'Open a VOP file'),
-        el('p', { class: 'muted' }, `VOP files (.h5, .mat, .npz) in ${list.dataFolder}; optional dataset whose 10 g Q-matrices are the originals (histogram).`),
+        el('p', { class: 'muted' }, `VOP files (.h5, .mat, .npz) in ${list.data_folder}; optional dataset whose 10 g Q-matrices are the originals (histogram).`),
         el('label', {}, 'VOP file ', fileSel), ' ', el('label', {}, 'originals ', qSel), ' ', openBtn),
       detail);
     if (params.get('compress') === '1') compressBtn.click();
