@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SarKit.Compression;
 using SarKit.IO.Formats;
 using SarKit.Supervision;
 using SarKit.Tests.Cli;
