@@ -23,14 +23,16 @@ public sealed record PulseCheckRequest
 /// </summary>
 public static class PulseCheck
 {
-    /// <summary>Runs the check; refusals are <see cref="SarKitInputException"/>s, a limit exceeded is <see cref="SarCheckOutcome.Passed"/> = false.</summary>
+    /// <summary>
+    /// Runs the check; refusals are <see cref="SarKitInputException"/>s, a limit exceeded is <see cref="SarCheckOutcome.Passed"/> = false.
+    /// <paramref name="settings"/> limits the threads (default <see cref="SarKitSettings.Default"/>); <paramref name="warnings"/> is unused today (no pulse warnings).
+    /// </summary>
     public static SarCheckOutcome Run(PulseCheckRequest request, IProgress<string>? warnings = null, SarKitSettings? settings = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _ = settings ?? SarKitSettings.Default;
         if (request.RepetitionSeconds is { } tr && (!double.IsFinite(tr) || tr <= 0))
             throw new SarKitInputException($"--tr {tr}: expected a repetition period > 0 s.");
         var w = WaveformFile.Read(request.WaveformPath);
-        return SarCheck.Run(request.Check, w.Source, [], null, (unit, cal, res) => (w.Schedule(unit, cal, res, request.RepetitionSeconds), null), [], cancellation);
+        return SarCheck.Run(request.Check, w.Source, [], null, (unit, cal, res) => (w.Schedule(unit, cal, res, request.RepetitionSeconds), null), [], settings, cancellation);
     }
 }

@@ -41,8 +41,9 @@ internal static class SarCheck
     internal delegate (PulseSchedule Schedule, IReadOnlyList<double>? Cuts) ScheduleFactory(string matrixUnit, DriveCalibration? calibration, double resolutionSeconds);
 
     internal static SarCheckOutcome Run(SarCheckOptions o, string source, string[] softDelayHints, string? signature, ScheduleFactory build,
-        List<string> warnings, CancellationToken cancellation)
+        List<string> warnings, SarKitSettings? settings, CancellationToken cancellation)
     {
+        settings ??= SarKitSettings.Default;
         ArgumentNullException.ThrowIfNull(o);
         o.RequireFiniteNumbers();
         if (o.PlotPath is { } plotPath && !SequenceTimelineFiles.IsPlotName(plotPath))
@@ -97,7 +98,7 @@ internal static class SarCheck
             throw new SarKitInputException($"--timeline-points {o.TimelinePoints}: must be between 2 and {SarCheckOptions.MaxTimelinePoints}.");
         int tlPoints = o.TimelinePath is not null || o.PlotPath is not null || o.IncludeTimeline ? o.TimelinePoints : 0;
         cancellation.ThrowIfCancellationRequested();
-        var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, o.SearchShortestRepetition);
+        var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, o.SearchShortestRepetition, settings.ParallelOptions(cancellation));
 
         if (o.TimelinePath is { } tl) SequenceTimelineFiles.Write(tl, report);
         if (o.PlotPath is { } pl) SequenceTimelineFiles.WritePlot(pl, report, source);

@@ -56,14 +56,13 @@ public static class SequenceCheck
 
     /// <summary>
     /// Runs the check. Warnings (unsigned file, soft delays, defaulted shims) go to <paramref name="warnings"/> as they
-    /// arise and into <see cref="SarCheckOutcome.Warnings"/>. <paramref name="settings"/> is accepted for symmetry with the
-    /// other use cases (the check is single-threaded and reads no clock).
+    /// arise and into <see cref="SarCheckOutcome.Warnings"/>. <paramref name="settings"/> limits the threads of the window
+    /// evaluation (default <see cref="SarKitSettings.Default"/>); <paramref name="cancellation"/> stops it.
     /// </summary>
     /// <exception cref="SarKitInputException">Bad input or a refusal (unreadable or edited sequence, uncertified VOPs, units…).</exception>
     public static SarCheckOutcome Run(SequenceCheckRequest request, IProgress<string>? warnings = null, SarKitSettings? settings = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        _ = settings ?? SarKitSettings.Default;
         var log = new List<string>();
         var shimPolicy = (request.MissingShim ?? "refuse").Trim().ToLowerInvariant() switch
         {
@@ -93,6 +92,6 @@ public static class SequenceCheck
                 cuts = Enumerable.Range(1, s.Blocks.Count / rb).Select(k => k * rb < starts.Length ? starts[k * rb] : s.TotalDurationSeconds).ToArray();
             }
             return (sched, cuts);
-        }, log, cancellation);
+        }, log, settings, cancellation);
     }
 }
