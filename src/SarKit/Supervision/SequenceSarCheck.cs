@@ -53,9 +53,12 @@ public sealed class SequenceSarReport
 /// </summary>
 public static class SequenceSarCheck
 {
-    /// <summary>Evaluates <paramref name="limits"/> with the matrix sets in <paramref name="observables"/> (one per metric).</summary>
+    /// <summary>
+    /// Evaluates <paramref name="limits"/> with the matrix sets in <paramref name="observables"/> (one per metric);
+    /// <paramref name="parallel"/>: thread limit and cancellation of <see cref="WindowedSar.Evaluate"/>.
+    /// </summary>
     public static SequenceSarReport Run(PulseSchedule schedule, IReadOnlyList<SarObservable> observables, IReadOnlyList<SarLimit> limits,
-        RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0)
+        RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0, ParallelOptions? parallel = null)
     {
         var windows = new List<WindowSarResult>();
         var outcomes = new List<LimitOutcome>();
@@ -63,7 +66,7 @@ public static class SequenceSarCheck
         {
             var ws = limits.Where(l => l.Metric == obs.Metric).Select(l => l.WindowSeconds).Distinct().OrderBy(x => x).ToArray();
             if (ws.Length == 0) continue;
-            windows.AddRange(WindowedSar.Evaluate(schedule, obs, ws, mode, timelinePoints));
+            windows.AddRange(WindowedSar.Evaluate(schedule, obs, ws, mode, timelinePoints, parallel));
         }
         foreach (var l in limits)
         {
@@ -81,13 +84,13 @@ public static class SequenceSarCheck
     /// tolerance; the result is rounded up. Null when even a delay as long as the longest window does not suffice.
     /// </summary>
     public static double? MinimumDelay(PulseSchedule schedule, IReadOnlyList<SarObservable> observables, IReadOnlyList<SarLimit> limits,
-        RepetitionMode mode = RepetitionMode.Periodic, IReadOnlyList<double>? insertAfter = null, double relativeTolerance = 1e-6)
+        RepetitionMode mode = RepetitionMode.Periodic, IReadOnlyList<double>? insertAfter = null, double relativeTolerance = 1e-6, ParallelOptions? parallel = null)
     {
         insertAfter ??= [schedule.PeriodSeconds];
         if (insertAfter.Count == 0) return null;
         double Ratio(double d)
         {
-            var r = Run(d == 0 ? schedule : schedule.WithInsertedDelays(d, insertAfter), observables, limits, mode);
+            var r = Run(d == 0 ? schedule : schedule.WithInsertedDelays(d, insertAfter), observables, limits, mode, 0, parallel);
             return r.Binding?.SeverityRatio ?? 0;
         }
         if (Ratio(0) <= 1) return 0;

@@ -56,16 +56,18 @@ public static class SequenceSarEvaluation
     /// <see cref="SequenceSarReport.MinimumAddedDelaySeconds"/> and <see cref="SequenceSarReport.ShortestRepetitionSeconds"/>:
     /// 0 and the repetition length when it passes; otherwise the smallest delay added after each repetition
     /// (<paramref name="repetitionEnds"/>, default: once per schedule period) that makes every limit pass, or null.
+    /// <paramref name="parallel"/>: thread limit and cancellation (default: all processors; results do not depend on it).
     /// </summary>
     public static SequenceSarReport Run(PulseSchedule schedule, IReadOnlyList<SarObservable> observables, IReadOnlyList<SarLimit> limits,
-        RepetitionMode repetition, IReadOnlyList<double>? repetitionEnds = null, int timelinePoints = 0, bool searchShortestRepetition = true)
+        RepetitionMode repetition, IReadOnlyList<double>? repetitionEnds = null, int timelinePoints = 0, bool searchShortestRepetition = true,
+        ParallelOptions? parallel = null)
     {
-        var report = SequenceSarCheck.Run(schedule, observables, limits, repetition, timelinePoints);
+        var report = SequenceSarCheck.Run(schedule, observables, limits, repetition, timelinePoints, parallel);
         double repLen = schedule.PeriodSeconds / (repetitionEnds?.Count ?? 1);
         if (report.Passed) { report.MinimumAddedDelaySeconds = 0; report.ShortestRepetitionSeconds = repLen; }
         else if (searchShortestRepetition)
         {
-            var d = SequenceSarCheck.MinimumDelay(schedule, observables, limits, repetition, repetitionEnds);
+            var d = SequenceSarCheck.MinimumDelay(schedule, observables, limits, repetition, repetitionEnds, parallel: parallel);
             report.MinimumAddedDelaySeconds = d;
             report.ShortestRepetitionSeconds = d is null ? null : repLen + d;
         }

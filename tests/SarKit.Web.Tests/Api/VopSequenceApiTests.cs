@@ -148,27 +148,27 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
         {
             var (o, w) = (lib.Outcomes[i], outcomes[i]);
             Assert.Equal(o.Limit.Metric.Id(), w.GetProperty("metric").GetString());
-            Assert.Equal(o.Limit.WindowSeconds, w.GetProperty("windowS").GetDouble());
+            Assert.Equal(o.Limit.WindowSeconds, w.GetProperty("window_s").GetDouble());
             Assert.Equal(o.Evaluated, w.GetProperty("evaluated").GetBoolean());
             Assert.Equal(o.Passed, w.GetProperty("passed").GetBoolean());
             if (!o.Evaluated) continue;
-            Assert.Equal(o.Sar, w.GetProperty("sarWPerKg").GetDouble(), o.Sar * 1e-12);
-            Assert.Equal(o.WorstWindowEndSeconds, w.GetProperty("worstWindowEndS").GetDouble(), 1e-12);
-            Assert.Equal(o.MatrixIndex, w.GetProperty("matrixIndex").GetInt32());
+            Assert.Equal(o.Sar, w.GetProperty("sar_w_per_kg").GetDouble(), o.Sar * 1e-12);
+            Assert.Equal(o.WorstWindowEndSeconds, w.GetProperty("worst_window_end_s").GetDouble(), 1e-12);
+            Assert.Equal(o.MatrixIndex, w.GetProperty("matrix_index").GetInt32());
         }
         var b = lib.Binding!;
         Assert.Equal(b.Limit.Metric.Id(), j.GetProperty("binding").GetProperty("metric").GetString());
-        Assert.Equal(b.Limit.WindowSeconds, j.GetProperty("binding").GetProperty("windowS").GetDouble());
-        Assert.Equal(lib.MaxScaleFactor, j.GetProperty("maxScaleFactor").GetDouble(), lib.MaxScaleFactor * 1e-12);
-        if (lib.ShortestRepetitionSeconds is { } tr) Assert.Equal(tr, j.GetProperty("shortestRepetitionS").GetDouble(), tr * 1e-12);
-        else Assert.Equal(JsonValueKind.Null, j.GetProperty("shortestRepetitionS").ValueKind);
+        Assert.Equal(b.Limit.WindowSeconds, j.GetProperty("binding").GetProperty("window_s").GetDouble());
+        Assert.Equal(lib.MaxScaleFactor, j.GetProperty("max_scale_factor").GetDouble(), lib.MaxScaleFactor * 1e-12);
+        if (lib.ShortestRepetitionSeconds is { } tr) Assert.Equal(tr, j.GetProperty("shortest_repetition_s").GetDouble(), tr * 1e-12);
+        else Assert.Equal(JsonValueKind.Null, j.GetProperty("shortest_repetition_s").ValueKind);
         var tl = j.GetProperty("timeline").EnumerateArray().ToArray();
         Assert.Equal(2, tl.Length);
         foreach (var t in tl)
         {
-            Assert.Equal(SupervisionEndpoints.TimelinePoints, t.GetProperty("tEndS").GetArrayLength());
-            Assert.Equal(SupervisionEndpoints.TimelinePoints, t.GetProperty("sarWPerKg").GetArrayLength());
-            Assert.Single(t.GetProperty("limitsWPerKg").EnumerateArray());
+            Assert.Equal(SupervisionEndpoints.TimelinePoints, t.GetProperty("t_end_s").GetArrayLength());
+            Assert.Equal(SupervisionEndpoints.TimelinePoints, t.GetProperty("sar_w_per_kg").GetArrayLength());
+            Assert.Single(t.GetProperty("limits_w_per_kg").EnumerateArray());
         }
     }
 
@@ -209,20 +209,20 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
             var schedule = PulseqSchedule.Build(PulseqFile.Read(seqPath), SequenceSarEvaluation.UniformCp("V", k, 8, "test"), 1e-4);
             var lib = SequenceSarEvaluation.Run(schedule, obs, limits, RepetitionMode.Periodic, null, SupervisionEndpoints.TimelinePoints);
             AssertSameAsLibrary(j, lib);
-            Assert.Equal(vops.Set.Count, j.GetProperty("matrices").GetProperty("count").GetInt32());
+            Assert.Equal(vops.Set.Count, j.GetProperty("matrices")[0].GetProperty("count").GetInt32());
             Assert.Equal(PulseqFile.Read(seqPath).Signature == PulseqSignatureStatus.Verified ? "verified" : "absent", j.GetProperty("signature").GetString());
             return (j, lib, schedule.PeriodSeconds);
         }
         var (pass, libPass, period) = await Both(20);
         Assert.True(libPass.Passed);
-        Assert.Equal(period, pass.GetProperty("shortestRepetitionS").GetDouble(), 1e-12);
+        Assert.Equal(period, pass.GetProperty("shortest_repetition_s").GetDouble(), 1e-12);
         // SAR ∝ calibration²: scale to 1.5 × the binding limit, which an added delay per repetition can fix
         double k2 = 20 * Math.Sqrt(1.5 / libPass.Binding!.Ratio);
         var (fail, libFail, _) = await Both(k2);
         Assert.False(libFail.Passed);
         Assert.Equal(1.5, libFail.Binding!.Ratio, 1e-9);
-        Assert.True(fail.GetProperty("shortestRepetitionS").GetDouble() > period);
-        Assert.Equal(Math.Sqrt(1 / 1.5), fail.GetProperty("maxScaleFactor").GetDouble(), 1e-9);
+        Assert.True(fail.GetProperty("shortest_repetition_s").GetDouble() > period);
+        Assert.Equal(Math.Sqrt(1 / 1.5), fail.GetProperty("max_scale_factor").GetDouble(), 1e-9);
     }
 
     [SharedReferenceFact(FidSeq)]
@@ -238,7 +238,17 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
         var lib = SequenceSarEvaluation.Run(schedule, obs, limits, RepetitionMode.Periodic, null, SupervisionEndpoints.TimelinePoints);
         AssertSameAsLibrary(j, lib);
         Assert.Equal("first", j.GetProperty("mode").GetString());
-        Assert.Equal(aq.Count, j.GetProperty("matrices").GetProperty("count").GetInt32());
+        Assert.Equal(aq.Count, j.GetProperty("matrices")[0].GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Seq_defaults_use_the_snake_case_result_schema()
+    {
+        var d = await Json(await _http.GetAsync("/api/seq/defaults"), HttpStatusCode.OK);
+        Assert.Equal(SupervisionEndpoints.DefaultCalibrationVPerMicroTesla, d.GetProperty("calibration_v_per_micro_tesla").GetDouble());
+        Assert.Equal(10, d.GetProperty("margin_percent").GetDouble());
+        Assert.Equal("head", d.GetProperty("local_region").GetString());
+        Assert.Equal(SupervisionEndpoints.TimelinePoints, d.GetProperty("timeline_points").GetInt32());
     }
 
     [Fact]

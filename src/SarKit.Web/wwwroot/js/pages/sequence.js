@@ -4,36 +4,38 @@
 import { getJson, postText, el, errorBox, fmt } from '../api.js';
 import { linePlot, palette } from '../svgplot.js';
 
-function resultCard(r) {
+// The answer is the snake_case result of `sarkit seq check --json` plus `timeline` (docs/web.md).
+function resultCard(r, ctx) {
   const b = r.binding;
+  const mat = r.matrices[0];
   const verdict = el('p', { id: 'seq-verdict', class: `big ${r.passed ? 'pass' : 'fail'}` }, r.passed ? 'PASS' : 'FAIL');
   const rows = r.limits.map(o => el('tr', {},
-    el('td', {}, o.metric), el('td', { class: 'num' }, `${fmt(o.windowS)} s`), el('td', { class: 'num' }, o.evaluated ? fmt(o.sarWPerKg, 5) : '—'),
-    el('td', { class: 'num' }, fmt(o.limitWPerKg, 4)), el('td', { class: 'num' }, o.evaluated ? fmt(o.ratio, 4) : '—'),
+    el('td', {}, o.metric), el('td', { class: 'num' }, `${fmt(o.window_s)} s`), el('td', { class: 'num' }, o.evaluated ? fmt(o.sar_w_per_kg, 5) : '—'),
+    el('td', { class: 'num' }, fmt(o.limit_w_per_kg, 4)), el('td', { class: 'num' }, o.evaluated ? fmt(o.ratio, 4) : '—'),
     el('td', { class: !o.evaluated ? 'muted' : o.passed ? 'pass' : 'fail' }, !o.evaluated ? 'not evaluated' : o.passed ? 'pass' : 'FAIL'),
-    el('td', { class: 'num' }, o.evaluated ? `${fmt(o.worstWindowEndS, 5)} s` : ''), el('td', { class: 'num' }, o.evaluated ? o.matrixIndex : '')));
+    el('td', { class: 'num' }, o.evaluated ? `${fmt(o.worst_window_end_s, 5)} s` : ''), el('td', { class: 'num' }, o.evaluated ? o.matrix_index : '')));
   const series = [], lines = [];
   r.timeline.forEach((t, i) => {
     const colour = palette[i % palette.length];
-    series.push({ label: `${t.metric} ${fmt(t.windowS)} s window`, x: t.tEndS, y: t.sarWPerKg, colour });
-    for (const l of t.limitsWPerKg) lines.push({ label: `limit ${fmt(l, 4)} W/kg (${fmt(t.windowS)} s)`, y: l, colour });
+    series.push({ label: `${t.metric} ${fmt(t.window_s)} s window`, x: t.t_end_s, y: t.sar_w_per_kg, colour });
+    for (const l of t.limits_w_per_kg) lines.push({ label: `limit ${fmt(l, 4)} W/kg (${fmt(t.window_s)} s)`, y: l, colour });
   });
   return el('div', { class: 'card', id: 'seq-result' },
     el('div', { class: 'row' }, verdict,
       el('dl', { class: 'kv' },
-        el('dt', {}, 'Binding'), el('dd', { id: 'seq-binding' }, b ? `${b.metric} ${fmt(b.windowS)} s: ${fmt(b.sarWPerKg, 5)} W/kg = ${fmt(b.ratio, 4)} of ${fmt(b.limitWPerKg, 4)} W/kg` : 'none'),
-        el('dt', {}, 'Worst window'), el('dd', {}, b ? `ends at ${fmt(b.worstWindowEndS, 6)} s (matrix ${b.matrixIndex})` : '—'),
-        el('dt', {}, 'Largest compliant RF scale'), el('dd', { id: 'seq-scale' }, r.maxScaleFactor === null ? 'unbounded (no SAR)' : `${fmt(r.maxScaleFactor, 5)} (SAR ∝ scale²)`),
-        el('dt', {}, 'Shortest compliant TR'), el('dd', { id: 'seq-tr' }, r.shortestRepetitionS === null ? 'none: one repetition alone exceeds a limit; reduce the RF scale'
-          : `${fmt(r.shortestRepetitionS, 6)} s (add ${fmt(r.minimumAddedDelayS, 4)} s per repetition)`),
-        el('dt', {}, 'Sequence'), el('dd', {}, `${r.sequence}: period ${fmt(r.periodS, 6)} s, ${r.rfEvents} RF events (${r.distinctRfEvents} distinct), ${r.repetition}`),
+        el('dt', {}, 'Binding'), el('dd', { id: 'seq-binding' }, b ? `${b.metric} ${fmt(b.window_s)} s: ${fmt(b.sar_w_per_kg, 5)} W/kg = ${fmt(b.ratio, 4)} of ${fmt(b.limit_w_per_kg, 4)} W/kg` : 'none'),
+        el('dt', {}, 'Worst window'), el('dd', {}, b ? `ends at ${fmt(b.worst_window_end_s, 6)} s (matrix ${b.matrix_index})` : '—'),
+        el('dt', {}, 'Largest compliant RF scale'), el('dd', { id: 'seq-scale' }, r.max_scale_factor === null ? 'unbounded (no SAR)' : `${fmt(r.max_scale_factor, 5)} (SAR ∝ scale²)`),
+        el('dt', {}, 'Shortest compliant TR'), el('dd', { id: 'seq-tr' }, r.shortest_repetition_s === null ? 'none: one repetition alone exceeds a limit; reduce the RF scale'
+          : `${fmt(r.shortest_repetition_s, 6)} s (add ${fmt(r.minimum_added_delay_s, 4)} s per repetition)`),
+        el('dt', {}, 'Sequence'), el('dd', {}, `${r.source}: period ${fmt(r.period_s, 6)} s, ${r.rf_events} RF events (${r.distinct_rf_events} distinct), ${r.repetition}`),
         el('dt', {}, 'Signature'), el('dd', { id: 'seq-signature', class: r.signature === 'verified' ? 'pass' : 'fail' },
           r.signature === 'verified' ? 'verified ([SIGNATURE] hash matches the file)'
             : 'ABSENT: the file has no [SIGNATURE]; deleted or edited rows cannot be detected'),
-        el('dt', {}, 'Matrices'), el('dd', {}, `${r.matrices.name}: ${r.matrices.count} × ${r.matrices.channels}² (W/kg per ${r.matrices.driveUnit}²)`),
-        el('dt', {}, 'Calibration'), el('dd', {}, `${fmt(r.calibrationPerMicroTesla)} ${r.calibrationUnit} per channel, ${r.shim} shim`),
-        el('dt', {}, 'Limits'), el('dd', {}, `${r.mode} mode, ${r.limitTable}`),
-        el('dt', {}, 'Compute'), el('dd', {}, `${fmt(r.computeMs / 1000, 3)} s`))),
+        el('dt', {}, 'Matrices'), el('dd', {}, `${mat.name}: ${mat.count} × ${mat.channels}² (W/kg per ${mat.drive_unit}²)`),
+        el('dt', {}, 'Calibration'), el('dd', {}, `${fmt(ctx.calibration)} ${mat.drive_unit}/uT per channel, CP shim`),
+        el('dt', {}, 'Limits'), el('dd', {}, `${r.mode} mode, ${r.limit_table}`),
+        el('dt', {}, 'Request time'), el('dd', {}, `${fmt(ctx.ms / 1000, 3)} s`))),
     el('table', { id: 'seq-limits' }, el('tr', {}, ['limit', 'window', 'SAR W/kg', 'limit W/kg', 'ratio', 'result', 'worst window ends', 'matrix'].map(h => el('th', {}, h))), rows),
     el('h2', {}, 'SAR per window vs limits'),
     el('div', { id: 'seq-timeline' }, series.length ? linePlot(series, lines, { xLabel: 'window end (s)', yLabel: 'SAR (W/kg)' }) : el('p', { class: 'muted' }, 'no timeline')));
@@ -50,8 +52,8 @@ export default {
     if (params.get('path') && paths.includes(params.get('path'))) ds.value = params.get('path');
     const mat = el('select', { id: 'seq-matrices' }, el('option', { value: 'q' }, 'all 10 g Q-matrices (exact)'), el('option', { value: 'vop' }, 'certified VOP set (compressed on demand)'));
     if (params.get('matrices') === 'vop') mat.value = 'vop';
-    const margin = el('input', { type: 'number', id: 'seq-margin', value: params.get('margin') || String(defaults.marginPercent), min: '0.1', max: '100', step: '0.5' });
-    const cal = el('input', { type: 'number', id: 'seq-calibration', value: String(defaults.calibrationVPerMicroTesla), min: '0', step: 'any' });
+    const margin = el('input', { type: 'number', id: 'seq-margin', value: params.get('margin') || String(defaults.margin_percent), min: '0.1', max: '100', step: '0.5' });
+    const cal = el('input', { type: 'number', id: 'seq-calibration', value: String(defaults.calibration_v_per_micro_tesla), min: '0', step: 'any' });
     const mode = el('select', { id: 'seq-mode' }, el('option', { value: 'normal' }, 'Normal'), el('option', { value: 'first' }, 'First level'));
     const region = el('select', { id: 'seq-region' }, ['head', 'trunk', 'extremity'].map(x => el('option', { value: x }, x)));
     const repeat = el('select', { id: 'seq-repeat' }, el('option', { value: 'steady' }, 'repeated (steady state)'), el('option', { value: 'once' }, 'played once'));
@@ -65,7 +67,11 @@ export default {
       const q = new URLSearchParams({ path: ds.value, matrices: mat.value, marginPercent: margin.value, calibration: cal.value, mode: mode.value, localRegion: region.value, repeat: repeat.value, name: f.name });
       run.disabled = true;
       out.replaceChildren(el('p', { class: 'muted busy', id: 'seq-busy' }, mat.value === 'vop' ? 'Checking (the first VOP use compresses and certifies the set: 10–30 s)…' : 'Checking…'));
-      try { out.replaceChildren(resultCard(await postText(`/api/seq/check?${q}`, await f.text()))); }
+      try {
+        const t0 = performance.now();
+        const r = await postText(`/api/seq/check?${q}`, await f.text());
+        out.replaceChildren(resultCard(r, { calibration: Number(cal.value), ms: performance.now() - t0 }));
+      }
       catch (e) { out.replaceChildren(errorBox(e)); }
       finally { run.disabled = false; }
     });
