@@ -13,7 +13,7 @@ public sealed record CompressedVops(string DatasetPath, double MarginFraction, V
 public sealed record VopJobStatus(string State, double ElapsedS, string? Stage, CompressedVops? Result, string? Error, int? ErrorStatus);
 
 /// <summary>
-/// Background jobs compressing the averaged Q-matrices of a dataset (<see cref="DriveSarMaps.AveragedQ"/>, from
+/// Background jobs compressing the averaged Q-matrices of a dataset (<see cref="SarKit.Workflows.PeakSarEvaluation.AveragedQ"/>, from
 /// <see cref="DatasetCache"/>) into a VOP set with <see cref="VopCompressor"/> and certifying it with
 /// <see cref="VopVerifier"/>, then <see cref="OverestimationReport"/> against the same originals. Keyed by dataset file,
 /// its modification time, averaging mass and margin; a finished job is kept (the eight most recent), a failed one is
