@@ -1,11 +1,9 @@
 using System.Collections.Concurrent;
 using SarKit.IO;
 using SarKit.IO.Formats;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Web;
-
-/// <summary>A dataset file of the data folder as listed: path, size, modification time, and why it cannot be read (null: readable).</summary>
-public sealed record DatasetEntry(string Path, long SizeBytes, DateTime ModifiedUtc, string? Error);
 
 /// <summary>
 /// The dataset listing with a per-file check: each file's header is read (<see cref="DatasetFiles.ReadInfo"/>, fields
@@ -18,11 +16,11 @@ public sealed class DatasetListing(DataFolder folder, ILogger<DatasetListing> lo
     private readonly ConcurrentDictionary<string, string?> _checked = new(StringComparer.Ordinal);
 
     /// <summary>Every dataset file of the folder with its error (null when its header reads).</summary>
-    public IReadOnlyList<DatasetEntry> List()
+    public IReadOnlyList<DatasetFileResult> List()
     {
         var files = folder.List();
         if (_checked.Count > Remembered) _checked.Clear();
-        return files.Select(f => new DatasetEntry(f.Path, f.SizeBytes, f.ModifiedUtc, Check(f))).ToList();
+        return files.Select(f => new DatasetFileResult(f.Path, f.SizeBytes, f.ModifiedUtc, Check(f))).ToList();
     }
 
     private string? Check(DataFile f)

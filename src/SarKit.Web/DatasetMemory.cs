@@ -1,14 +1,14 @@
 using SarKit.Fields;
 using SarKit.IO;
 using SarKit.Sar;
-using SarKit.Averaging;
+using SarKit.Workflows;
 using SarKit.IO.Formats;
 
 namespace SarKit.Web;
 
 /// <summary>
 /// Memory of a dataset in the <see cref="DatasetCache"/>: an estimate from its header (<see cref="SarDatasetInfo"/>,
-/// before anything is loaded) and the measured size of the built <see cref="DriveSarMaps"/> (its arrays). Fields are
+/// before anything is loaded) and the measured size of the built <see cref="PeakSarEvaluation"/> (its arrays). Fields are
 /// complex float32 (8 bytes per component), Q-matrices N² doubles per tissue voxel and per averaging cube.
 /// </summary>
 public static class DatasetMemory
@@ -41,14 +41,14 @@ public static class DatasetMemory
         return bytes >= long.MaxValue ? long.MaxValue : (long)bytes;
     }
 
-    /// <summary>Bytes held by the arrays of a built <see cref="DriveSarMaps"/> (what the cache keeps).</summary>
-    public static long Measure(DriveSarMaps maps)
+    /// <summary>Bytes held by the arrays of a built <see cref="PeakSarEvaluation"/> (what the cache keeps).</summary>
+    public static long Measure(PeakSarEvaluation maps)
     {
         var ds = maps.Dataset;
         long v = ds.Grid.VoxelCount;
         long bytes = Field(ds.E) + Field(ds.H) + Field(ds.B1Plus)
             + v * (8 + 8 + (ds.Tissue.EpsilonR is null ? 0 : 8) + (ds.Tissue.Labels is null ? 0 : 4) + ds.Tissue.Masks.Count)
-            + maps.PointQ.AllPacked.Length * 8L + maps.PointQ.VoxelIndices.Length * 4L;
+            + (maps.Averaging is { } a ? (long)a.PaddedTissue.Grid.VoxelCount * (8 + 8) : 0);
         if (maps.AveragedQ is { } aq)
             bytes += aq.AllPacked.Length * 8L + aq.Count * 80L + (long)aq.Cubes.Grid.VoxelCount * 16;
         return bytes;

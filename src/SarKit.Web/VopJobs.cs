@@ -14,7 +14,7 @@ public sealed record CompressedVops(string DatasetPath, double MarginFraction, V
 public sealed record VopJobStatus(string State, double ElapsedS, string? Stage, CompressedVops? Result, string? Error, int? ErrorStatus);
 
 /// <summary>
-/// Background jobs compressing the averaged Q-matrices of a dataset (<see cref="DriveSarMaps.AveragedQ"/>, from
+/// Background jobs compressing the averaged Q-matrices of a dataset (<see cref="SarKit.Workflows.PeakSarEvaluation.AveragedQ"/>, from
 /// <see cref="DatasetCache"/>) into a certified VOP set with its overestimation report against the same originals:
 /// the use case <see cref="VopCompression.CompressPacked"/> (the same path as <c>sarkit vop compress</c>); this class
 /// only queues, caches and reports the jobs. Keyed by dataset file, its modification time, averaging mass and margin;

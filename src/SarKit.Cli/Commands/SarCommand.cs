@@ -1,20 +1,16 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using SarKit.Averaging;
-using SarKit.Fields;
-using SarKit.Grid;
-using SarKit.IO;
-using SarKit.Sar;
 using Spectre.Console;
-using SarKit.IO.Formats;
+using SarKit.Workflows;
 using SarKit.Workflows.Results;
 
 namespace SarKit.Cli.Commands;
 
 /// <summary>
 /// `sarkit sar`: peak point SAR or IEC/IEEE 62704-1 peak spatial-average SAR (psSAR) of one drive, whole-body/head SAR
-/// and absorbed power; optionally writes the maps.
+/// and absorbed power; optionally writes the maps. Parses the options, runs <see cref="PeakSarEvaluation.Run"/> and
+/// renders its <see cref="PeakSarResult"/>.
 /// </summary>
 internal static class SarCommand
 {
@@ -58,121 +54,32 @@ internal static class SarCommand
     /// <summary>Smallest and largest averaging mass the CLI accepts, kg (docs/cli.md).</summary>
     internal const double MinMassKg = 1e-6, MaxMassKg = 1.0;
 
+    /// <summary>Parses --pad: "auto" (null) or a number of air voxels in [0, <see cref="PreparedAveraging.MaxPad"/>].</summary>
+    internal static int? ParsePad(string? text)
+    {
+        if (text is null || text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)) return null;
+        if (int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= PreparedAveraging.MaxPad) return n;
+        throw new SarKitInputException($"--pad '{text}': expected 'auto' or a number of air voxels in [0, {PreparedAveraging.MaxPad}].");
+    }
+
     private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? padText, string? output, bool json)
     {
-        var sw = Stopwatch.StartNew();
-        double? massKg = ParseMass(massText);
-        int? pad = Averager.ParsePad(padText);
-        if (output is not null) SarMapsFile.CheckTarget(output);
-        DatasetFiles.RequireExisting(fieldsPath);
-        var ds = io.WithProgress(json, "Reading dataset", _ => DatasetFiles.Open(fieldsPath));
-        var drive = DriveInput.Parse(driveText, ds);
-        var averager = massKg is { } mk ? Averager.Build(io, json, ds, mk, pad) : null;
-        var eval = Evaluate(ds, drive, averager, region);
-        ResultJson.RequireFinite(eval.Json); // before any output file: an overflowed result is refused, not written
-        if (output is not null)
+        var request = new PeakSarRequest
         {
-            SarMapsFile.Write(output, ds, eval, fieldsPath);
-            eval.Json = eval.Json with { OutputFile = Path.GetFullPath(output) };
-        }
-        eval.Json = eval.Json with { InputFile = Path.GetFullPath(fieldsPath), ElapsedS = sw.Elapsed.TotalSeconds };
-        ResultJson.RequireFinite(eval.Json); // tables too: no non-finite result is shown as a number
-        if (json) ResultJson.Write(io.Out, eval.Json);
-        else Print(io.Stdout(), eval.Json);
+            FieldsPath = fieldsPath, Drive = driveText, DriveLabel = "--drive", MassKg = ParseMass(massText), AirPaddingCells = ParsePad(padText),
+            Region = region, OutputPath = output,
+        };
+        var r = WorkflowProgress.Run(io, json, p => PeakSarEvaluation.Run(request, SarKitSettings.Default, p)).Result;
+        if (json) ResultJson.Write(io.Out, r);
+        else Print(io.Stdout(), r);
         return CliApp.ExitOk;
     }
 
-    internal sealed class Evaluation
-    {
-        public required double[] PointSar { get; init; }
-        /// <summary>Averaged SAR on the dataset's grid (null for point SAR).</summary>
-        public double[]? AveragedSar { get; init; }
-        public VoxelStatus[]? Status { get; init; }
-        public double? MassKg { get; init; }
-        public required SarJson Json { get; set; }
-    }
-
-    /// <summary>Computes everything `sar` reports for one drive (averaged when <paramref name="averager"/> is given).</summary>
-    internal static Evaluation Evaluate(SarDataset ds, DriveVector drive, Averager? averager, string? region)
-    {
-        var tissue = ds.Tissue; var g = ds.Grid;
-        bool[]? regionMask = region is null ? null : tissue.TissueMask(region);
-        var local = LocalSar.Compute(tissue, ds.E, drive);
-        AveragedSarResult? avg = null;
-        double[] map = local;
-        double? massKg = averager?.Options.TargetMassKg;
-        if (averager is not null)
-        {
-            avg = averager.Average(local);
-            map = averager.Padding.Crop(avg.Map);
-        }
-        var (peak, at) = Peak(map, regionMask);
-        if (at < 0) throw new SarKitInputException($"{ds.Source}: region '{region}' contains no tissue voxel.");
-        int cube = -1;
-        if (avg is not null)
-        {
-            cube = avg.PeakCube;
-            if (regionMask is not null || cube < 0 || avg.CubeValues[cube] != peak)
-                cube = FindCube(avg, averager!.Padding.ToPadded(at), peak);
-        }
-        var body = tissue.Masks.TryGetValue(TissueModel.BodyMask, out var bm) ? bm : null;
-        var wb = RegionQ.Compute("body", tissue, ds.E, body);
-        double? head = tissue.Masks.TryGetValue(TissueModel.HeadMask, out var hm) ? RegionQ.Compute("head", tissue, ds.E, hm).Sar(drive) : null;
-        var all = body is null ? wb : RegionQ.Compute("tissue", tissue, ds.E, null);
-        var unit = drive.Normalisation.DriveUnit();
-        var j = new SarJson
-        {
-            PeakSarWPerKg = peak,
-            PeakVoxelIndex = ResultParts.Index(g, at),
-            PeakLocationM = ResultParts.Centre(g, at),
-            MassKg = massKg,
-            Method = massKg is null ? "point" : "IEC/IEEE 62704-1",
-            Region = region,
-            SarUnit = unit == "1" ? "W/kg (relative: unspecified normalisation)" : "W/kg",
-            Drive = ResultParts.Drive(drive),
-            IncidentPowerW = DriveInput.IncidentPowerW(drive),
-            WholeBodySarWPerKg = wb.Sar(drive),
-            WholeBodyMassKg = wb.MassKg,
-            HeadSarWPerKg = head,
-            AbsorbedPowerW = all.AbsorbedPower(drive),
-            PeakPointSarWPerKg = LocalSar.Peak(local).Value,
-            StatusCounts = averager?.StatusCounts(),
-            AirPaddingVoxels = averager?.Padding.Cells,
-            PeakCube = avg is null || cube < 0 ? null : new CubeJson(
-                avg.Cubes.CubeOrientation(cube).ToString(), (int)avg.Cubes.CubeOrientation(cube), avg.Cubes.CubeSideM(cube), avg.Cubes.CubeMassKg(cube),
-                ResultParts.Index(g, averager!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),
-            InputFile = ds.Source,
-            SarkitVersion = CliApp.Version,
-        };
-        return new Evaluation { PointSar = local, AveragedSar = avg is null ? null : map, Status = averager?.Status, MassKg = massKg, Json = j };
-    }
-
-    internal static (double Value, int Index) Peak(double[] map, bool[]? mask)
-    {
-        if (mask is null) return LocalSar.Peak(map);
-        double best = double.NegativeInfinity; int at = -1;
-        for (int v = 0; v < map.Length; v++) if (mask[v] && map[v] > best) { best = map[v]; at = v; }
-        return (best, at);
-    }
-
-    /// <summary>The cube whose average gives the voxel's value (its own cube first, else any cube with that value).</summary>
-    private static int FindCube(AveragedSarResult r, int voxel, double value)
-    {
-        int any = -1;
-        for (int c = 0; c < r.CubeValues.Length; c++)
-            if (r.CubeValues[c] == value)
-            {
-                if (r.Cubes.CubeVoxel(c) == voxel) return c;
-                if (any < 0) any = c;
-            }
-        return any;
-    }
-
-    internal static string Grams(double kg) => (kg * 1e3).ToString("G6", CultureInfo.InvariantCulture) + " g";
+    internal static string Grams(double kg) => PeakSarEvaluation.MassText(kg);
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
     private static string F(double? v) => v is { } x ? F(x) : "n/a";
 
-    private static void Print(IAnsiConsole c, SarJson r)
+    private static void Print(IAnsiConsole c, PeakSarResult r)
     {
         var t = new Table().AddColumn("Quantity").AddColumn("Value");
         void Row(string k, string v) => t.AddRow(new Text(k), new Text(v));
@@ -198,31 +105,4 @@ internal static class SarCommand
         Row("Time", $"{r.ElapsedS:F2} s");
         c.Write(t);
     }
-}
-
-internal sealed record CubeJson(string Orientation, int OrientationCode, double SideM, double MassKg, VoxelIndexResult VoxelIndex);
-
-internal sealed record SarJson
-{
-    public required double PeakSarWPerKg { get; init; }
-    public required VoxelIndexResult PeakVoxelIndex { get; init; }
-    public required PointResult PeakLocationM { get; init; }
-    public required double? MassKg { get; init; }
-    public required string Method { get; init; }
-    public required string? Region { get; init; }
-    public required string SarUnit { get; init; }
-    public required DriveResult Drive { get; init; }
-    public required double? IncidentPowerW { get; init; }
-    public required double WholeBodySarWPerKg { get; init; }
-    public required double WholeBodyMassKg { get; init; }
-    public required double? HeadSarWPerKg { get; init; }
-    public required double AbsorbedPowerW { get; init; }
-    public required double PeakPointSarWPerKg { get; init; }
-    public required StatusCountsResult? StatusCounts { get; init; }
-    public required int? AirPaddingVoxels { get; init; }
-    public required CubeJson? PeakCube { get; init; }
-    public required string InputFile { get; init; }
-    public string? OutputFile { get; init; }
-    public double ElapsedS { get; init; }
-    public required string SarkitVersion { get; init; }
 }

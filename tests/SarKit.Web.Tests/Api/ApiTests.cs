@@ -51,7 +51,7 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
         Assert.DoesNotContain("escape.h5", paths);          // a link to a file outside is not listed
         Assert.DoesNotContain(paths, p => p!.StartsWith("linkdir/", StringComparison.Ordinal));
         var demo = j.GetProperty("datasets").EnumerateArray().First(d => d.GetProperty("path").GetString() == TestData.DemoName);
-        Assert.Equal(new FileInfo(TestData.DemoFile).Length, demo.GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(new FileInfo(TestData.DemoFile).Length, demo.GetProperty("size_bytes").GetInt64());
     }
 
     [Fact]
@@ -61,14 +61,14 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
         var g = j.GetProperty("grid");
         Assert.Equal((42, 32, 43), (g.GetProperty("nx").GetInt32(), g.GetProperty("ny").GetInt32(), g.GetProperty("nz").GetInt32()));
         Assert.True(g.GetProperty("uniform").GetBoolean());
-        Assert.Equal(0.005, g.GetProperty("x").GetProperty("minWidthM").GetDouble(), 9);
+        Assert.Equal(0.005, g.GetProperty("spacing_min_m").GetProperty("x").GetDouble(), 9);
         Assert.Equal(8, j.GetProperty("channels").GetInt32());
-        Assert.Equal(8, j.GetProperty("channelNames").GetArrayLength());
-        Assert.Equal(38540, j.GetProperty("tissueVoxels").GetInt32());
-        Assert.Equal(4.80, j.GetProperty("tissueMassKg").GetDouble(), 2);
+        Assert.Equal(8, j.GetProperty("channel_names").GetArrayLength());
+        Assert.Equal(38540, j.GetProperty("tissue_voxels").GetInt32());
+        Assert.Equal(4.80, j.GetProperty("tissue_mass_kg").GetDouble(), 2);
         Assert.Equal("per_volt_incident", j.GetProperty("normalisation").GetString());
-        Assert.Equal("V", j.GetProperty("driveUnit").GetString());
-        Assert.Equal(2.98e8, j.GetProperty("frequencyHz").GetDouble(), 0);
+        Assert.Equal("V", j.GetProperty("drive_unit").GetString());
+        Assert.Equal(2.98e8, j.GetProperty("frequency_hz").GetDouble(), 0);
     }
 
     [Fact]
@@ -87,9 +87,9 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
             var local = LocalSar.Compute(ds.Tissue, ds.E, drive);
             var (peak, at) = LocalSar.Peak(local);
             var point = j.GetProperty("point");
-            Assert.Equal(peak, point.GetProperty("peakWPerKg").GetDouble(), peak * 1e-9);
+            Assert.Equal(peak, point.GetProperty("peak_w_per_kg").GetDouble(), peak * 1e-9);
             var (pi, pj, pk) = g.Unravel(at);
-            Assert.Equal((pi, pj, pk), Voxel(point.GetProperty("peakVoxel")));
+            Assert.Equal((pi, pj, pk), Voxel(point.GetProperty("peak_voxel")));
             CheckSlices(point, local, g);
 
             // 10 g SAR: the library's scalar IEC/IEEE 62704-1 averaging of that map, on the server's cube set
@@ -99,15 +99,15 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
             var scalar = SpatialAverage.Compute(paddedTissue, pad.Pad(local), cubes: maps.AveragedQ!.Cubes);
             var avgMap = pad.Crop(scalar.Map);
             var avg = j.GetProperty("averaged");
-            Assert.Equal(scalar.Peak, avg.GetProperty("peakWPerKg").GetDouble(), scalar.Peak * 1e-9);
+            Assert.Equal(scalar.Peak, avg.GetProperty("peak_w_per_kg").GetDouble(), scalar.Peak * 1e-9);
             var (ai, aj, ak) = g.Unravel(pad.ToOriginal(scalar.PeakVoxel));
-            Assert.Equal((ai, aj, ak), Voxel(avg.GetProperty("peakVoxel")));
+            Assert.Equal((ai, aj, ak), Voxel(avg.GetProperty("peak_voxel")));
             CheckSlices(avg, avgMap, g);
-            Assert.Equal(0.01, j.GetProperty("massKg").GetDouble(), 12);
-            Assert.Equal(8 * 1.0 / 100, j.GetProperty("incidentPowerW").GetDouble(), 12); // Σ|b|²/(2·50 Ω)
+            Assert.Equal(0.01, j.GetProperty("mass_kg").GetDouble(), 12);
+            Assert.Equal(8 * 1.0 / 100, j.GetProperty("incident_power_w").GetDouble(), 12); // Σ|b|²/(2·50 Ω)
         }
-        double p0 = results[0].GetProperty("point").GetProperty("peakWPerKg").GetDouble(), p1 = results[1].GetProperty("point").GetProperty("peakWPerKg").GetDouble();
-        double a0 = results[0].GetProperty("averaged").GetProperty("peakWPerKg").GetDouble(), a1 = results[1].GetProperty("averaged").GetProperty("peakWPerKg").GetDouble();
+        double p0 = results[0].GetProperty("point").GetProperty("peak_w_per_kg").GetDouble(), p1 = results[1].GetProperty("point").GetProperty("peak_w_per_kg").GetDouble();
+        double a0 = results[0].GetProperty("averaged").GetProperty("peak_w_per_kg").GetDouble(), a1 = results[1].GetProperty("averaged").GetProperty("peak_w_per_kg").GetDouble();
         Assert.True(Math.Abs(p0 - p1) > 1e-3 * p0, $"point peaks {p0} and {p1} should differ");
         Assert.True(Math.Abs(a0 - a1) > 1e-3 * a0, $"10 g peaks {a0} and {a1} should differ");
         Assert.True(a0 < p0 && a1 < p1, "the 10 g average is below the point peak");
@@ -118,8 +118,8 @@ public sealed class ApiTests(SarKitWebFactory factory) : IClassFixture<SarKitWeb
     /// <summary>Every slice value equals the map at that voxel (float precision); slices go through the peak.</summary>
     private static void CheckSlices(JsonElement map, double[] expected, VoxelGrid g)
     {
-        var (si, sj, sk) = Voxel(map.GetProperty("slicedAt"));
-        Assert.Equal(Voxel(map.GetProperty("peakVoxel")), (si, sj, sk));
+        var (si, sj, sk) = Voxel(map.GetProperty("sliced_at"));
+        Assert.Equal(Voxel(map.GetProperty("peak_voxel")), (si, sj, sk));
         var slices = map.GetProperty("slices").EnumerateArray().ToArray();
         Assert.Equal(new[] { "x", "y", "z" }, slices.Select(s => s.GetProperty("normal").GetString()!).ToArray());
         foreach (var s in slices)

@@ -108,7 +108,7 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         var body = new { path = TestData.DemoName, drive = new { amplitude = Enumerable.Repeat(1.0, 8), phaseDeg = new double[] { 0, -45, -90, 90, -180, 135, 90, 45 } } };
         var r = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, fx.BaseUrl + "/api/sar/slices", body);
         var j = System.Text.Json.JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement;
-        Assert.Equal(j.GetProperty("averaged").GetProperty("peakWPerKg").GetDouble(), avg1, avg1 * 1e-3);
+        Assert.Equal(j.GetProperty("averaged").GetProperty("peak_w_per_kg").GetDouble(), avg1, avg1 * 1e-3);
     }
 
     [ChromiumFact]

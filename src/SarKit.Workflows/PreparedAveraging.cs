@@ -1,0 +1,64 @@
+using SarKit.Averaging;
+using SarKit.Fields;
+using SarKit.Grid;
+using SarKit.Workflows.Results;
+
+namespace SarKit.Workflows;
+
+/// <summary>
+/// IEC/IEEE 62704-1 averaging of one dataset at one mass, prepared once and reused for any drive: the air padding the
+/// standard's cubes need (<see cref="AirPadding"/>; by default only as many air voxels as the model's own air margin
+/// lacks, <see cref="AirPadding.Needed"/>), the padded tissue and its averaging cubes (<see cref="AveragingCubeSet"/>).
+/// Maps and indices given back are on the dataset's own grid unless said otherwise.
+/// </summary>
+public sealed class PreparedAveraging
+{
+    /// <summary>Largest explicit air padding, voxels per side.</summary>
+    public const int MaxPad = 200;
+
+    /// <summary>The dataset (unpadded).</summary>
+    public required SarDataset Dataset { get; init; }
+    /// <summary>Air padding around the model.</summary>
+    public required AirPadding Padding { get; init; }
+    /// <summary>Tissue on the padded grid.</summary>
+    public required TissueModel PaddedTissue { get; init; }
+    /// <summary>The averaging cubes of <see cref="PaddedTissue"/>.</summary>
+    public required AveragingCubeSet Cubes { get; init; }
+    /// <summary>Averaging options (target mass).</summary>
+    public AveragingOptions Options => Cubes.Options;
+
+    /// <summary>
+    /// Pads <paramref name="dataset"/> with <paramref name="airPaddingCells"/> air voxels per side (null: what
+    /// <see cref="AirPadding.Needed"/> says for <paramref name="massKg"/>) and builds the averaging cubes
+    /// (<see cref="AveragingCubeSet.Build(TissueModel, AveragingOptions?, IProgress{double}?)"/>; throws
+    /// <see cref="SarKitInputException"/> on a graded grid).
+    /// </summary>
+    public static PreparedAveraging Prepare(SarDataset dataset, double massKg, int? airPaddingCells = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        int cells = airPaddingCells ?? AirPadding.Needed(dataset.Tissue, massKg);
+        var padding = new AirPadding(dataset.Grid, cells);
+        var tissue = padding.Pad(dataset.Tissue);
+        var cubes = AveragingCubeSet.Build(tissue, new AveragingOptions { TargetMassKg = massKg }, progress);
+        return new PreparedAveraging { Dataset = dataset, Padding = padding, PaddedTissue = tissue, Cubes = cubes };
+    }
+
+    /// <summary>Averages a local SAR map of the dataset's grid (result on the padded grid).</summary>
+    public AveragedSarResult Average(double[] localSar) => SpatialAverage.Compute(PaddedTissue, Padding.Pad(localSar), Options, Cubes);
+
+    /// <summary>The averaged Q-matrix set (on the padded grid), <see cref="AveragedQMatrixSet.Compute"/>.</summary>
+    public AveragedQMatrixSet QSet(IProgress<double>? progress)
+        => AveragedQMatrixSet.Compute(new SarDataset(PaddedTissue, Padding.Pad(Dataset.E)), Cubes, progress: progress);
+
+    /// <summary>Voxel status on the dataset's own grid.</summary>
+    public VoxelStatus[] Status => Padding.Crop(Cubes.Status);
+
+    /// <summary>Voxel status counts on the dataset's own grid (and the voxels without any cube).</summary>
+    public StatusCountsResult StatusCounts()
+    {
+        int va = 0, u = 0, un = 0, bg = 0;
+        foreach (var s in Status)
+            switch (s) { case VoxelStatus.Valid: va++; break; case VoxelStatus.Used: u++; break; case VoxelStatus.Unused: un++; break; default: bg++; break; }
+        return new StatusCountsResult(va, u, un, bg, Cubes.VoxelsWithoutCube);
+    }
+}
