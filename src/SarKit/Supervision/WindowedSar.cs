@@ -45,24 +45,27 @@ public static class WindowedSar
     /// <param name="windowsSeconds">Window lengths T, s (e.g. 10 and 360).</param>
     /// <param name="mode">Periodic (steady state) or played once.</param>
     /// <param name="timelinePoints">When &gt; 0, also samples SAR(t) at that many window-end times (one period, or [0, P + T] once).</param>
+    /// <param name="settings">Threads used (default <see cref="SarKitSettings.Default"/>); the SAR values do not depend on them
+    /// (maxima only; the timeline is pruned in batches of 2·threads matrices, and a pruned matrix cannot raise a maximum).</param>
     public static WindowSarResult[] Evaluate(PulseSchedule schedule, SarObservable obs, IReadOnlyList<double> windowsSeconds,
-        RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0)
+        RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0, SarKitSettings? settings = null)
     {
+        var po = (settings ?? SarKitSettings.Default).ParallelOptions();
         if (obs.Channels != schedule.Channels)
             throw new SarKitInputException($"'{obs.Name}' has {obs.Channels} channels but the RF schedule ({schedule.Source}) has {schedule.Channels}.");
         var flat = new FlatSchedule(schedule);
-        var tplEnergy = TemplateEnergies(schedule, obs, flat);
+        var tplEnergy = TemplateEnergies(schedule, obs, flat, po);
         var res = new WindowSarResult[windowsSeconds.Count];
-        for (int w = 0; w < res.Length; w++) res[w] = EvaluateWindow(flat, obs, tplEnergy, windowsSeconds[w], mode, timelinePoints);
+        for (int w = 0; w < res.Length; w++) res[w] = EvaluateWindow(flat, obs, tplEnergy, windowsSeconds[w], mode, timelinePoints, po);
         return res;
     }
 
     /// <summary>Energy per mass of every template segment for every matrix: e[j·Sd + g] = tr(Q_j R_g) (J/kg).</summary>
-    internal static double[] TemplateEnergies(PulseSchedule s, SarObservable obs, FlatSchedule flat)
+    internal static double[] TemplateEnergies(PulseSchedule s, SarObservable obs, FlatSchedule flat, ParallelOptions po)
     {
         int k = obs.Count, sd = flat.TemplateSegments;
         var e = new double[(long)k * sd];
-        Parallel.For(0, k, j =>
+        Parallel.For(0, k, po, j =>
         {
             var q = obs.Matrix(j);
             for (int t = 0; t < s.Templates.Count; t++)
@@ -77,7 +80,7 @@ public static class WindowedSar
         return e;
     }
 
-    private static WindowSarResult EvaluateWindow(FlatSchedule f, SarObservable obs, double[] tplEnergy, double T, RepetitionMode mode, int timelinePoints)
+    private static WindowSarResult EvaluateWindow(FlatSchedule f, SarObservable obs, double[] tplEnergy, double T, RepetitionMode mode, int timelinePoints, ParallelOptions po)
     {
         if (!(T > 0) || !double.IsFinite(T)) throw new SarKitInputException($"window length {T} s must be positive.");
         int S = f.Count, sd = f.TemplateSegments, K = obs.Count;
@@ -108,7 +111,7 @@ public static class WindowedSar
         double best = double.NegativeInfinity, bestT = 0; int bestJ = -1, evaluated = 0;
         bool nonFinite = false; // a NaN would fail every comparison below and silently drop out of the maximum
         var gate = new object();
-        Parallel.For(0, K, () => (cum: new double[S + 1], n: 0), (r, _, st) =>
+        Parallel.For(0, K, po, () => (cum: new double[S + 1], n: 0), (r, _, st) =>
         {
             int j = order[r];
             if (ub[j] <= Volatile.Read(ref best)) return st;
@@ -139,13 +142,13 @@ public static class WindowedSar
             }
             timeline = new double[timelinePoints];
             Array.Fill(timeline, double.NegativeInfinity);
-            int batch = Math.Max(1, 2 * Environment.ProcessorCount);
+            int batch = Math.Max(1, 2 * po.MaxDegreeOfParallelism);
             for (int r0 = 0; r0 < K; r0 += batch)
             {
                 double floor = timeline.Min();
                 if (ub[order[r0]] <= floor) break;
                 int r1 = Math.Min(K, r0 + batch);
-                Parallel.For(r0, r1, () => (cum: new double[S + 1], tl: new double[timelinePoints]), (r, _, st) =>
+                Parallel.For(r0, r1, po, () => (cum: new double[S + 1], tl: new double[timelinePoints]), (r, _, st) =>
                 {
                     int j = order[r];
                     if (ub[j] <= floor) return st;
