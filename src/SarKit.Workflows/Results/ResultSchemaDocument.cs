@@ -226,7 +226,17 @@ public static class ResultSchemaDocument
         }
 
         private IEnumerable<JsonPropertyInfo> Properties(Type t) =>
-            ResultJson.Options.GetTypeInfo(t).Properties.Where(p => p.Get is not null);
+            Contract.GetTypeInfo(t).Properties.Where(p => p.Get is not null);
+
+        // ResultJson.Options' own contract (naming policy, converters, ignore rules), readable before first use
+        private static readonly JsonSerializerOptions Contract = ContractOptions();
+        private static JsonSerializerOptions ContractOptions()
+        {
+            var o = new JsonSerializerOptions(ResultJson.Options);
+            o.TypeInfoResolver ??= new DefaultJsonTypeInfoResolver();
+            o.MakeReadOnly();
+            return o;
+        }
 
         /// <summary>"[]" per collection level, "{}" per dictionary level of a property type (paths of nested tables).</summary>
         private static string Shape(Type t)
@@ -247,7 +257,7 @@ public static class ResultSchemaDocument
                 _ => null,
             };
             // an enum is written as a string only with a converter (ResultJson.Options has none of its own)
-            bool enumAsString = p.CustomConverter is not null || ResultJson.Options.Converters.Any(c => c is JsonStringEnumConverter);
+            bool enumAsString = p.CustomConverter is not null || Contract.Converters.Any(c => c is JsonStringEnumConverter);
             return Name(p.PropertyType, info, enumAsString, out objectType);
         }
 
