@@ -36,6 +36,8 @@ public static class ResultSchemaDocument
     /// <summary>The fixed introduction of docs/json-schemas.md (everything above "Shared objects").</summary>
     public const string Header =
         """
+        <!-- Generated from the result types in src/SarKit.Workflows/Results (ResultSchemaDocument); do not edit the generated
+             sections by hand. Regenerate: SARKIT_UPDATE_DOCS=1 dotnet test tests/SarKit.Tests --filter JsonSchemaDocument -->
         # JSON output of `sarkit … --json`
 
         With `--json` each command prints exactly one JSON object (indented UTF-8) on stdout and nothing else; errors go to
@@ -198,10 +200,13 @@ public static class ResultSchemaDocument
                         meaning = Join(meaning, first.Length > 0 ? $"fields as in `{first}`" : "fields as this object");
                     else { seen[objectType] = childPath; nested.Add((childPath, objectType)); }
                 }
-                sb.Append($"| `{p.Name}` | {Cell(typeName)} | {Cell(unit)} | {Cell(meaning)} |\n");
+                sb.Append(Row($"`{p.Name}`", Cell(typeName), Cell(unit), Cell(meaning)));
             }
             return sb.ToString();
         }
+
+        /// <summary>A table row; an empty cell is written "| |" as in the hand-written tables.</summary>
+        private static string Row(params string[] cells) => "|" + string.Concat(cells.Select(c => c.Length == 0 ? " |" : $" {c} |")) + "\n";
 
         private static string Join(string a, string b) => a.Length == 0 ? b : $"{a.TrimEnd('.')}; {b}";
 
