@@ -57,6 +57,7 @@ public class SarKitSettingsTests
         var root = SharedData.RepoRoot;
         var rx = new Regex(@"\b(DateTime\.UtcNow|DateTime\.Now|DateTimeOffset\.UtcNow|DateTimeOffset\.Now|Environment\.ProcessorCount)\b");
         var hits = new List<string>();
+        var allowedWithHits = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
         {
             var rel = Path.GetRelativePath(root, f).Replace('\\', '/');
@@ -65,10 +66,14 @@ public class SarKitSettingsTests
             for (int i = 0; i < lines.Length; i++)
             {
                 var code = lines[i].Split("//")[0];
-                if (rx.IsMatch(code) && !Allowed.Contains(rel)) hits.Add($"{rel}:{i + 1}: {lines[i].Trim()}");
+                if (!rx.IsMatch(code)) continue;
+                if (Allowed.Contains(rel)) allowedWithHits.Add(rel);
+                else hits.Add($"{rel}:{i + 1}: {lines[i].Trim()}");
             }
         }
         Assert.True(hits.Count == 0, "read the time from SarKitSettings.Time / a TimeProvider and the thread count from SarKitSettings.MaxDegreeOfParallelism:\n" + string.Join('\n', hits));
-        Assert.True(hits.Count > 0 || Directory.Exists(Path.Combine(root, "src", "SarKit")));
+        Assert.Contains("src/SarKit/SarKitSettings.cs", allowedWithHits); // the scan sees real reads
+        var stale = Allowed.Except(allowedWithHits).Order(StringComparer.Ordinal).ToList();
+        Assert.True(stale.Count == 0, "no longer read the clock or the processor count; remove them from the allow-list of this test:\n" + string.Join('\n', stale));
     }
 }
