@@ -6,12 +6,14 @@ namespace SarKit.Web;
 
 /// <summary>
 /// Serves the front end from this assembly's embedded resources named "wwwroot/…" (see SarKit.Web.csproj): one file,
-/// nothing to find on disk, the same in `sarkit serve`, the standalone app and tests.
+/// nothing to find on disk, the same in `sarkit serve`, the standalone app and tests. The files' modification time is the
+/// assembly's; for an assembly without a file (single-file publish) it is the start time read from <paramref name="time"/>
+/// (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).
 /// </summary>
-internal sealed class EmbeddedWwwroot(Assembly assembly) : IFileProvider
+internal sealed class EmbeddedWwwroot(Assembly assembly, TimeProvider? time = null) : IFileProvider
 {
     private readonly HashSet<string> _names = assembly.GetManifestResourceNames().Where(n => n.StartsWith("wwwroot/", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-    private readonly DateTimeOffset _modified = File.Exists(assembly.Location) ? File.GetLastWriteTimeUtc(assembly.Location) : DateTimeOffset.UtcNow;
+    private readonly DateTimeOffset _modified = File.Exists(assembly.Location) ? File.GetLastWriteTimeUtc(assembly.Location) : (time ?? SarKitSettings.Default.Time).GetUtcNow();
 
     public IFileInfo GetFileInfo(string subpath)
     {

@@ -27,8 +27,19 @@ public sealed record SarKitSettings
     /// <summary>The clock for time stamps, elapsed times and timeouts (default <see cref="TimeProvider.System"/>).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>The machine's settings: all logical processors, or <c>SARKIT_MAX_PARALLELISM</c> when set; the system clock.</summary>
-    public static SarKitSettings Default { get; } = FromEnvironment(Environment.GetEnvironmentVariable(MaxParallelismVariable));
+    /// <summary>
+    /// The machine's settings: all logical processors, or <c>SARKIT_MAX_PARALLELISM</c> when set; the system clock.
+    /// Read at first use (not in a static initialiser): a bad <c>SARKIT_MAX_PARALLELISM</c> throws
+    /// <see cref="SarKitInputException"/> naming the variable and its value from this property, every time it is read,
+    /// instead of a <see cref="TypeInitializationException"/>.
+    /// </summary>
+    public static SarKitSettings Default => DefaultSettings.Value;
+
+    private static readonly Lazy<SarKitSettings> DefaultSettings = LazyFromEnvironment(() => Environment.GetEnvironmentVariable(MaxParallelismVariable));
+
+    /// <summary>The lazily parsed settings of <see cref="Default"/>, with the variable read through <paramref name="read"/> (tests).</summary>
+    internal static Lazy<SarKitSettings> LazyFromEnvironment(Func<string?> read) =>
+        new(() => FromEnvironment(read()), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Settings with <see cref="MaxDegreeOfParallelism"/> from the text of <c>SARKIT_MAX_PARALLELISM</c> (null or empty: all processors).</summary>
     public static SarKitSettings FromEnvironment(string? maxParallelism)

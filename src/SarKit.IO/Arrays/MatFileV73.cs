@@ -178,10 +178,13 @@ public static class MatFileV73
         return p;
     }
 
-    /// <summary>Writes the given variables (values: <see cref="NdArray"/> or <see cref="string"/>) as a new MAT-file, atomically.</summary>
-    public static void Write(string path, IEnumerable<KeyValuePair<string, object>> variables, Hdf5WriteOptions? options = null)
+    /// <summary>
+    /// Writes the given variables (values: <see cref="NdArray"/> or <see cref="string"/>) as a new MAT-file, atomically;
+    /// the header time comes from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).
+    /// </summary>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, object>> variables, Hdf5WriteOptions? options = null, TimeProvider? time = null)
     {
-        using var w = MatFileV73Writer.Create(path);
+        using var w = MatFileV73Writer.Create(path, time);
         foreach (var (name, value) in variables)
         {
             switch (value)
@@ -218,20 +221,25 @@ public static class MatFileV73
 public sealed class MatFileV73Writer : IDisposable
 {
     private readonly string _target, _tmp;
+    private readonly TimeProvider _time;
     private bool _done;
 
     /// <summary>The underlying HDF5 file (for hyperslab writes into variables made with <see cref="CreateVariable"/>).</summary>
     public Hdf5File Hdf5 { get; }
 
-    private MatFileV73Writer(string target, string tmp, Hdf5File f) { _target = target; _tmp = tmp; Hdf5 = f; }
+    private MatFileV73Writer(string target, string tmp, Hdf5File f, TimeProvider time) { _target = target; _tmp = tmp; Hdf5 = f; _time = time; }
 
-    public static MatFileV73Writer Create(string path)
+    /// <summary>
+    /// Starts a MAT-file at <paramref name="path"/> (written beside it, renamed over it by <see cref="Commit"/>); the header's
+    /// "Created on" time is read from <paramref name="time"/> at commit (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).
+    /// </summary>
+    public static MatFileV73Writer Create(string path, TimeProvider? time = null)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(dir)) throw new SarKitInputException($"{path}: the folder {dir} does not exist.") { SourceFile = path };
         var tmp = AtomicFile.TempPathFor(full, out _);
-        return new MatFileV73Writer(full, tmp, Hdf5File.Create(tmp, MatFileV73.UserBlockBytes));
+        return new MatFileV73Writer(full, tmp, Hdf5File.Create(tmp, MatFileV73.UserBlockBytes), time ?? SarKitSettings.Default.Time);
     }
 
     private static void CheckName(string name)
@@ -309,7 +317,7 @@ public sealed class MatFileV73Writer : IDisposable
         if (_done) throw new InvalidOperationException("MAT-file already committed.");
         Hdf5.Dispose();
         using (var s = new FileStream(_tmp, FileMode.Open, FileAccess.Write))
-            s.Write(MatFileV73.Header(DateTime.UtcNow));
+            s.Write(MatFileV73.Header(_time.GetUtcNow().UtcDateTime));
         File.Move(_tmp, _target, overwrite: true);
         _done = true;
     }

@@ -25,20 +25,25 @@ public sealed partial class MatWriter : IDisposable
     private readonly bool _compress;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private bool _done;
+    private readonly TimeProvider _time;
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,62}$")]
     private static partial Regex NameRx();
 
-    private MatWriter(string path, bool compress)
+    private MatWriter(string path, bool compress, TimeProvider time)
     {
         _file = new AtomicFile(path);
         _path = Path.GetFullPath(path);
         _compress = compress;
+        _time = time;
         WriteHeader();
     }
 
-    /// <summary>Starts a MAT-file; variables are zlib-compressed (v7) when <paramref name="compress"/>.</summary>
-    public static MatWriter Create(string path, bool compress = true) => new(path, compress);
+    /// <summary>
+    /// Starts a MAT-file; variables are zlib-compressed (v7) when <paramref name="compress"/>. The header's "Created on"
+    /// time is read from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).
+    /// </summary>
+    public static MatWriter Create(string path, bool compress = true, TimeProvider? time = null) => new(path, compress, time ?? SarKitSettings.Default.Time);
 
     /// <summary>True when <paramref name="name"/> is a valid MATLAB variable name (letter, then letters/digits/underscores, at most 63 characters).</summary>
     public static bool IsValidName(string name) => NameRx().IsMatch(name);
@@ -47,7 +52,7 @@ public sealed partial class MatWriter : IDisposable
     {
         var h = new byte[128];
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"MATLAB 5.0 MAT-file, Platform: {(OperatingSystem.IsWindows() ? "PCWIN64" : OperatingSystem.IsMacOS() ? "MACI64" : "GLNXA64")}, Created on: {DateTime.UtcNow:ddd MMM dd HH:mm:ss yyyy} UTC by SarKit");
+            $"MATLAB 5.0 MAT-file, Platform: {(OperatingSystem.IsWindows() ? "PCWIN64" : OperatingSystem.IsMacOS() ? "MACI64" : "GLNXA64")}, Created on: {_time.GetUtcNow().UtcDateTime:ddd MMM dd HH:mm:ss yyyy} UTC by SarKit");
         h.AsSpan(0, 116).Fill((byte)' ');
         Encoding.ASCII.GetBytes(text.Length > 116 ? text[..116] : text, h);
         BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(124), 0x0100);

@@ -24,9 +24,11 @@ public static class MvieFile
 {
     public const string FormatId = "sarkit-mvie";
 
-    /// <summary>Writes the result (temporary file, then rename).</summary>
-    public static void Write(string path, MvieResult r, FieldNormalisation normalisation, MviePowerLoss? loss, IReadOnlyDictionary<string, string>? attributes = null)
+    /// <summary>Writes the result (temporary file, then rename); <c>created_utc</c> from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public static void Write(string path, MvieResult r, FieldNormalisation normalisation, MviePowerLoss? loss, IReadOnlyDictionary<string, string>? attributes = null,
+                             TimeProvider? time = null)
     {
+        var now = (time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime;
         int n = r.Channels;
         AtomicFile.WriteAtomically(path, tmp =>
         {
@@ -51,7 +53,7 @@ public static class MvieFile
             f.WriteAttribute("/", "contacts", r.ContactCount);
             f.WriteAttribute("/", "method", r.Method);
             f.WriteAttribute("/", "sarkit_version", typeof(MvieFile).Assembly.GetName().Version?.ToString(3) ?? "0");
-            f.WriteAttribute("/", "created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            f.WriteAttribute("/", "created_utc", now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             if (loss is not null)
             {
                 f.WriteAttribute("/", "power_fraction_samples", loss.Samples);

@@ -49,8 +49,9 @@ public static class QMatrixSetFile
     public const string FormatId = "sarkit-qmatrices";
     public const int FormatVersion = 1;
 
-    /// <summary>Writes an averaged Q-matrix set (temporary file, then rename).</summary>
-    public static void Write(AveragedQMatrixSet set, string path, string? sourceFile = null, IReadOnlyDictionary<string, string>? attributes = null)
+    /// <summary>Writes an averaged Q-matrix set (temporary file, then rename); <c>created_utc</c> from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public static void Write(AveragedQMatrixSet set, string path, string? sourceFile = null, IReadOnlyDictionary<string, string>? attributes = null,
+                             TimeProvider? time = null)
     {
         var cubes = set.Cubes;
         var g = cubes.Grid;
@@ -58,7 +59,7 @@ public static class QMatrixSetFile
         AtomicFile.WriteAtomically(path, tmp =>
         {
             using var f = Hdf5File.Create(tmp);
-            WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile);
+            WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile, time);
             f.WriteAttribute("/", "averaging", "IEC/IEEE 62704-1 (steps 1 and 2)");
             f.WriteAttribute("/", "valid_cubes", cubes.ValidCubeCount);
             if (attributes is not null) foreach (var kv in attributes) f.WriteAttribute("/", kv.Key, kv.Value);
@@ -86,14 +87,14 @@ public static class QMatrixSetFile
         });
     }
 
-    /// <summary>Writes point Q-matrices (one per tissue voxel).</summary>
-    public static void Write(QMatrixField field, string path, string? sourceFile = null)
+    /// <summary>Writes point Q-matrices (one per tissue voxel); <c>created_utc</c> from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public static void Write(QMatrixField field, string path, string? sourceFile = null, TimeProvider? time = null)
     {
         int n = field.Channels, count = field.Count;
         AtomicFile.WriteAtomically(path, tmp =>
         {
             using var f = Hdf5File.Create(tmp);
-            WriteHeader(f, "point", n, count, field.Normalisation, 0, sourceFile);
+            WriteHeader(f, "point", n, count, field.Normalisation, 0, sourceFile, time);
             WriteMatrices(f, field.AllPacked, n, count);
             f.WriteDataset("/cubes/voxel", new NdArray(NdType.Int32, [count], field.VoxelIndices.ToArray()));
             f.WriteDataset("/cubes/orientation", new NdArray(NdType.UInt8, [count], new byte[count]));
@@ -101,7 +102,7 @@ public static class QMatrixSetFile
         });
     }
 
-    private static void WriteHeader(Hdf5File f, string kind, int n, int count, FieldNormalisation norm, double massKg, string? source)
+    private static void WriteHeader(Hdf5File f, string kind, int n, int count, FieldNormalisation norm, double massKg, string? source, TimeProvider? time)
     {
         f.WriteAttribute("/", "sarkit_format", FormatId);
         f.WriteAttribute("/", "sarkit_format_version", FormatVersion);
@@ -112,7 +113,7 @@ public static class QMatrixSetFile
         f.WriteAttribute("/", "unit", $"W/kg per {norm.DriveUnit()}^2");
         f.WriteAttribute("/", "target_mass_kg", massKg);
         f.WriteAttribute("/", "sarkit_version", typeof(QMatrixSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
-        f.WriteAttribute("/", "created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        f.WriteAttribute("/", "created_utc", (time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
         if (source is not null)
         {
             f.WriteAttribute("/", "source_file", Path.GetFullPath(source));
@@ -137,7 +138,7 @@ public static class QMatrixSetFile
         f.WriteDataset("/grid/edges_z", new NdArray(NdType.Float64, [g.Nz + 1], g.EdgesZ.ToArray()));
     }
 
-    /// <summary>Reads a Q-matrix file written by <see cref="Write(AveragedQMatrixSet, string, string?, IReadOnlyDictionary{string, string}?)"/>; checks every matrix is Hermitian.</summary>
+    /// <summary>Reads a Q-matrix file written by <see cref="Write(AveragedQMatrixSet, string, string?, IReadOnlyDictionary{string, string}?, TimeProvider?)"/>; checks every matrix is Hermitian.</summary>
     public static QMatrixSetData Read(string path)
     {
         using var f = Hdf5File.OpenRead(path);

@@ -12,6 +12,8 @@ public sealed record SarKitDatasetWriteOptions
 {
     /// <summary>gzip level (1–9) for the fields, or null for uncompressed fields (fastest). Tissue maps are always compressed (gzip 4 + shuffle).</summary>
     public int? FieldGzipLevel { get; init; }
+    /// <summary>Clock of the provenance <c>created_utc</c> (when the dataset has none) (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public TimeProvider? Time { get; init; }
     public static readonly SarKitDatasetWriteOptions Default = new();
 }
 
@@ -260,7 +262,7 @@ public static class SarKitDatasetFile
         f.CreateGroup(ProvenanceGroup);
         var prov = new Dictionary<string, string>(d.Provenance);
         prov.TryAdd("generator", $"SarKit {typeof(SarKitDatasetFile).Assembly.GetName().Version?.ToString(3)}");
-        prov.TryAdd("created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        prov.TryAdd("created_utc", (o.Time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         if (d.Source != "dataset") prov.TryAdd("source_files", d.Source);
         foreach (var (k, v) in prov) f.WriteAttribute(ProvenanceGroup, k, v);
     }

@@ -116,7 +116,6 @@ public sealed class TrustedVopSet
         {
             RandomDrives = 0,
             RelativeTolerance = set.SarWorstCase > 0 && c.Tolerance >= 0 ? c.Tolerance / set.SarWorstCase : 1e-9,
-            MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount),
         };
         var r = VopVerifier.Verify(set, originals, opts, progress, cancellationToken);
         if (r.SourceSha256 != c.SourceSha256)

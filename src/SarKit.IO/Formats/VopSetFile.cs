@@ -19,9 +19,10 @@ public static class VopSetFile
     public const string FormatId = "sarkit-vops";
     public const int FormatVersion = 1;
 
-    /// <summary>Writes <paramref name="set"/> to <paramref name="path"/> (HDF5; temporary file, then rename).</summary>
-    public static void Write(VopSet set, string path)
+    /// <summary>Writes <paramref name="set"/> to <paramref name="path"/> (HDF5; temporary file, then rename); <c>created_utc</c> from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public static void Write(VopSet set, string path, TimeProvider? time = null)
     {
+        var now = (time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime;
         int n = set.Channels, k = set.Count;
         AtomicFile.WriteAtomically(path, tmp =>
         {
@@ -41,7 +42,7 @@ public static class VopSetFile
             f.WriteAttribute("/", "normalisation", set.Normalisation.ToId());
             f.WriteAttribute("/", "unit", $"W/kg per {set.Normalisation.DriveUnit()}^2");
             f.WriteAttribute("/", "sarkit_version", typeof(VopSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
-            f.WriteAttribute("/", "created_utc", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+            f.WriteAttribute("/", "created_utc", now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             foreach (var (key, value) in set.Attributes) f.WriteAttribute("/", "attr_" + key, value);
             f.WriteDataset("/vops", VopSetFiles.FullComplex(set.Packed, n, k), Hdf5WriteOptions.Compressed);
             var mz = VopSetFiles.FullComplex(set.Margin.Packed, n, 1);

@@ -35,14 +35,17 @@ public static class VopSetFiles
         _ => throw new SarKitInputException($"{path}: unknown VOP file type '{Path.GetExtension(path)}' (use .h5, .mat or .npz).") { SourceFile = path },
     };
 
-    /// <summary>Writes <paramref name="set"/> in the layout chosen by the extension.</summary>
-    public static void Write(VopSet set, string path)
+    /// <summary>
+    /// Writes <paramref name="set"/> in the layout chosen by the extension; the file's <c>created_utc</c> is read from
+    /// <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).
+    /// </summary>
+    public static void Write(VopSet set, string path, TimeProvider? time = null)
     {
         switch (Kind(path))
         {
-            case "hdf5": VopSetFile.Write(set, path); break;
-            case "mat": WriteMat(set, path); break;
-            default: WriteNpz(set, path); break;
+            case "hdf5": VopSetFile.Write(set, path, time); break;
+            case "mat": WriteMat(set, path, time); break;
+            default: WriteNpz(set, path, time); break;
         }
     }
 
@@ -60,8 +63,8 @@ public static class VopSetFiles
 
     // ------------------------------------------------------------------ MATLAB
 
-    /// <summary>Writes the MATLAB v7.3 layout (see the class remarks).</summary>
-    public static void WriteMat(VopSet set, string path)
+    /// <summary>Writes the MATLAB v7.3 layout (see the class remarks); time stamps from <paramref name="time"/> (default <see cref="SarKitSettings.Default"/>).</summary>
+    public static void WriteMat(VopSet set, string path, TimeProvider? time = null)
     {
         int n = set.Channels, k = set.Count;
         double eps = set.Margin.Epsilon;
@@ -72,9 +75,9 @@ public static class VopSetFiles
             new("eps_G", new NdArray(NdType.Float64, [], new[] { eps })),
             new("VOPID", new NdArray(NdType.Float64, [k, 1], set.SourceIndex.Select(i => i >= 0 ? i + 1.0 : 0.0).ToArray())),
             new("sarkit_margin", Squeeze(FullComplex(set.Margin.Packed, n, 1, transpose: true, 1.0))),
-            new("sarkit_metadata", MetadataJson(set)),
+            new("sarkit_metadata", MetadataJson(set, time)),
         };
-        MatFileV73.Write(path, vars, Hdf5.Hdf5WriteOptions.Compressed);
+        MatFileV73.Write(path, vars, Hdf5.Hdf5WriteOptions.Compressed, time);
     }
 
     /// <summary>Reads a MATLAB VOP file (v7.3 or v5/v7): VOP N×N×K required; Sglobal, eps_G, VOPID, sarkit_metadata optional.</summary>
@@ -93,8 +96,8 @@ public static class VopSetFiles
 
     // ------------------------------------------------------------------ NumPy
 
-    /// <summary>Writes the .npz layout (see the class remarks).</summary>
-    public static void WriteNpz(VopSet set, string path)
+    /// <summary>Writes the .npz layout (see the class remarks); <c>created_utc</c> from <paramref name="time"/> (default <see cref="SarKitSettings.Default"/>).</summary>
+    public static void WriteNpz(VopSet set, string path, TimeProvider? time = null)
     {
         int n = set.Channels, k = set.Count;
         double eps = set.Margin.Epsilon;
@@ -104,7 +107,7 @@ public static class VopSetFiles
         w.Add("global_matrix", Squeeze(FullComplex(set.Margin.Packed, n, 1, transpose: false, eps > 0 ? 1 / eps : 1)));
         w.Add("source_index", new NdArray(NdType.Int32, [k], set.SourceIndex.ToArray()));
         w.Add("compression_margin", new NdArray(NdType.Float64, [], new[] { eps }));
-        w.AddText("metadata", MetadataJson(set));
+        w.AddText("metadata", MetadataJson(set, time));
         w.Commit();
     }
 
@@ -203,8 +206,11 @@ public static class VopSetFiles
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    /// <summary>The JSON metadata of .mat/.npz VOP files (the root attributes and /certificate of the HDF5 layout).</summary>
-    public static string MetadataJson(VopSet set) => JsonSerializer.Serialize(new Metadata
+    /// <summary>
+    /// The JSON metadata of .mat/.npz VOP files (the root attributes and /certificate of the HDF5 layout); <c>created_utc</c>
+    /// is the time of <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).
+    /// </summary>
+    public static string MetadataJson(VopSet set, TimeProvider? time = null) => JsonSerializer.Serialize(new Metadata
     {
         Format = VopSetFile.FormatId, FormatVersion = VopSetFile.FormatVersion, Channels = set.Channels, Count = set.Count,
         Criterion = VopSetFile.CriterionId(set.Criterion), Algorithm = set.Algorithm,
@@ -212,7 +218,7 @@ public static class VopSetFiles
         SourceCount = set.SourceCount, SourceSha256 = set.SourceSha256, VopSha256 = VopSet.HashMatrices(set.Packed),
         SarWc = set.SarWorstCase, Normalisation = set.Normalisation.ToId(), Unit = $"W/kg per {set.Normalisation.DriveUnit()}^2",
         SarkitVersion = typeof(VopSetFiles).Assembly.GetName().Version?.ToString(3) ?? "0",
-        CreatedUtc = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+        CreatedUtc = (time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         Attributes = set.Attributes.Count > 0 ? new Dictionary<string, string>(set.Attributes) : null,
         Certificate = set.Certificate is { } c ? CertificateJson.From(c) : null,
     }, JsonOptions);

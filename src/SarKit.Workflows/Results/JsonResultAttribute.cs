@@ -23,3 +23,15 @@ public sealed class JsonSharedObjectAttribute(string name) : Attribute
     /// <summary>Name used in the Type column of other results, e.g. <c>voxel index</c>.</summary>
     public string Name { get; } = name;
 }
+
+/// <summary>
+/// The unit shown for a result property in docs/json-schemas.md when its name's suffix does not say it (e.g.
+/// <c>"voxels"</c> for <c>air_padding_voxels</c>), or <c>""</c> for none where a suffix would mislead. On a positional
+/// record put it on the property: <c>[property: JsonUnit("voxels")]</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = true)]
+public sealed class JsonUnitAttribute(string unit) : Attribute
+{
+    /// <summary>Unit text, e.g. <c>voxels</c>, <c>W/kg per µT²</c>; empty for none.</summary>
+    public string Unit { get; } = unit;
+}

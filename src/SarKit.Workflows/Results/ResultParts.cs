@@ -1,15 +1,19 @@
 namespace SarKit.Workflows.Results;
 
-/// <summary>Voxel index: 0-based indices along x, y, z; linear index = i + nx·(j + ny·k).</summary>
+/// <summary>A voxel index: 0-based indices along x, y, z; linear index = i + nx·(j + ny·k).</summary>
 [JsonSharedObject("voxel index")]
 public sealed record VoxelIndexResult(int I, int J, int K);
-/// <summary>A point in metres (a voxel centre for locations).</summary>
+/// <summary>A point: x, y, z in metres (a voxel centre for locations).</summary>
 [JsonSharedObject("point")]
 public sealed record PointResult(double X, double Y, double Z);
-/// <summary>A drive: per channel |b_c| in <c>unit</c> and arg(b_c) in degrees (−180, 180]; <c>normalisation</c> as in the dataset.</summary>
+/// <summary>
+/// A drive: per channel |b_c| in <c>unit</c> (<c>V</c>, <c>sqrt(W)</c>, <c>A</c>, <c>1</c>) and arg(b_c) in degrees
+/// (−180, 180]; <c>normalisation</c> as in the dataset (<c>per_volt_incident</c>, <c>per_sqrt_watt_incident</c>,
+/// <c>per_sqrt_watt_accepted</c>, <c>per_ampere</c>, <c>unspecified</c>).
+/// </summary>
 [JsonSharedObject("drive")]
 public sealed record DriveResult(double[] Amplitude, double[] PhaseDeg, string Unit, string Normalisation);
-/// <summary>IEC/IEEE 62704-1 voxel status counts; <c>without_cube</c> = unused voxels for which no step-2 cube fits in the domain.</summary>
+/// <summary>IEC/IEEE 62704-1 voxel status counts; <c>without_cube</c> = unused voxels for which no step-2 cube fits in the domain (they keep their local SAR).</summary>
 [JsonSharedObject("status counts")]
 public sealed record StatusCountsResult(int Valid, int Used, int Unused, int Background, int WithoutCube);
 

@@ -18,7 +18,8 @@ public sealed record OverestimationOptions
     public double RelTol { get; init; } = 1e-12;
     /// <summary>SAR_wc of the originals when known (saves one eigenvalue per original matrix); computed while streaming otherwise.</summary>
     public double? SarWorstCase { get; init; }
-    public int MaxDegreeOfParallelism { get; init; } = Math.Min(2, Environment.ProcessorCount);
+    /// <summary>Worker threads (default <see cref="SarKitSettings.MaxDegreeOfParallelism"/> of <see cref="SarKitSettings.Default"/>); the report does not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = SarKitSettings.Default.MaxDegreeOfParallelism;
 }
 
 public sealed partial record OverestimationReport

@@ -44,7 +44,8 @@ public sealed record VopCompressionOptions
     public bool PostProcess { get; init; }
     /// <summary>Drive normalisation of the input matrices, carried into the VOP set.</summary>
     public FieldNormalisation Normalisation { get; init; } = FieldNormalisation.Unspecified;
-    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+    /// <summary>Worker threads (default <see cref="SarKitSettings.MaxDegreeOfParallelism"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = SarKitSettings.Default.MaxDegreeOfParallelism;
     /// <summary>Resume an interrupted run from this checkpoint (must match the input hash and options).</summary>
     public VopCompressionCheckpoint? ResumeFrom { get; init; }
     /// <summary>Called after every completed iteration with a checkpoint that can be saved and resumed from.</summary>

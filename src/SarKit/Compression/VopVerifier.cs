@@ -18,8 +18,10 @@ public sealed record VopVerifierOptions
     public int Seed { get; init; } = 1;
     /// <summary>Original matrices read per chunk (memory ≈ chunk·N²·8 bytes ×2).</summary>
     public int ChunkMatrices { get; init; } = QMatrixSourceExtensions.DefaultChunk;
-    /// <summary>Worker threads (the shared machine has 2 cores).</summary>
-    public int MaxDegreeOfParallelism { get; init; } = Math.Min(2, Environment.ProcessorCount);
+    /// <summary>Worker threads (default <see cref="SarKitSettings.MaxDegreeOfParallelism"/> of <see cref="SarKitSettings.Default"/>); the verdict does not depend on it.</summary>
+    public int MaxDegreeOfParallelism { get; init; } = SarKitSettings.Default.MaxDegreeOfParallelism;
+    /// <summary>Clock of the certificate's <see cref="VopCertificate.CreatedUtc"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
+    public TimeProvider Time { get; init; } = SarKitSettings.Default.Time;
     /// <summary>Cutting-plane iterations per matrix before it is declared undecided (counted as failed).</summary>
     public int MaxIterations { get; init; } = 300;
     /// <summary>How many failed matrix indices are listed in the result.</summary>
@@ -207,7 +209,7 @@ public static class VopVerifier
             SourceSha256 = sourceHash,
             VopSha256 = VopSet.HashMatrices(set.Packed),
             Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane + multi-cut, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
-            CreatedUtc = DateTime.UtcNow,
+            CreatedUtc = o.Time.GetUtcNow().UtcDateTime,
         };
         // bind the set's matrices, margin, SAR_wc, unit, counts and every certificate field (docs/vop-format.md "Certificate digest")
         cert = VopCertificateDigest.Seal(set, cert);

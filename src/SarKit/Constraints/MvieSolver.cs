@@ -28,6 +28,12 @@ public sealed record MvieOptions
     public int MaxRounds { get; init; } = 100;
     /// <summary>Barrier parameter growth per centering step.</summary>
     public double BarrierGrowth { get; init; } = 20;
+    /// <summary>
+    /// Worker threads (default <see cref="SarKitSettings.MaxDegreeOfParallelism"/> of <see cref="SarKitSettings.Default"/>).
+    /// The result does not depend on it: the work is cut into a fixed number of chunks whose partial sums are added in
+    /// chunk order.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = SarKitSettings.Default.MaxDegreeOfParallelism;
 }
 
 /// <summary>Result of <see cref="MvieSolver.Solve"/>: the single virtual SAR matrix A and its certificate.</summary>
@@ -97,6 +103,7 @@ public static class MvieSolver
         if (!(o.GapTolerance >= 1e-15 && o.GapTolerance <= 1)) throw new SarKitInputException($"MVIE: gap tolerance {o.GapTolerance}; expected a finite value in [1e-15, 1].");
         if (o.PowerFloor is { } floorIn && !(double.IsFinite(floorIn) && floorIn > 0)) throw new SarKitInputException($"MVIE: power floor {floorIn}; expected a finite value > 0.");
         if (!(o.BarrierGrowth > 1 && double.IsFinite(o.BarrierGrowth))) throw new SarKitInputException($"MVIE: barrier growth {o.BarrierGrowth}; expected a finite value > 1.");
+        if (o.MaxDegreeOfParallelism < 1) throw new SarKitInputException($"MVIE: MaxDegreeOfParallelism = {o.MaxDegreeOfParallelism}; expected ≥ 1.");
         int n2 = n * n;
         if (packed.Length == 0 || packed.Length % n2 != 0) throw new SarKitInputException($"MVIE: {packed.Length} packed doubles is not a positive multiple of N² = {n2}.");
         int count = packed.Length / n2;
@@ -190,20 +197,20 @@ public static class MvieSolver
         var c = new Complex[n2];
         if (!ComplexDense.Cholesky(pinv, n, c)) return (double.PositiveInfinity, -1);
         var kap = new double[count];
-        EvaluateAll(qPacked, n, c, 1.0, kap, null);
+        EvaluateAll(qPacked, n, c, 1.0, kap, null, SarKitSettings.Default.MaxDegreeOfParallelism);
         double best = double.NegativeInfinity; int at = -1;
         for (int i = 0; i < count; i++) if (kap[i] > best) { best = kap[i]; at = i; }
         return (best, at);
     }
 
     /// <summary>κ_i = λ_max(cᴴ (Q_i·scale) c) for every i (or where <paramref name="select"/> is true); c lower triangular.</summary>
-    internal static void EvaluateAll(ReadOnlySpan<double> qPacked, int n, Complex[] c, double qScale, double[] kappa, bool[]? select)
+    internal static void EvaluateAll(ReadOnlySpan<double> qPacked, int n, Complex[] c, double qScale, double[] kappa, bool[]? select, int maxDegreeOfParallelism)
     {
         int n2 = n * n, count = kappa.Length;
         var qArr = qPacked.ToArray();
         int chunk = Math.Max(64, 8192 / n2);
         int chunks = (count + chunk - 1) / chunk;
-        Parallel.For(0, chunks, () => (new Complex[n2], new Complex[n2], new Complex[n2], new double[n2], new HermitianWorkspace(n)), (ch, _, st) =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, () => (new Complex[n2], new Complex[n2], new Complex[n2], new double[n2], new HermitianWorkspace(n)), (ch, _, st) =>
         {
             var (qf, tmp, x, tp, ws) = st;
             int end = Math.Min(count, (ch + 1) * chunk);
@@ -235,6 +242,10 @@ public static class MvieSolver
         public int Rounds, NewtonSteps; public long FullEvaluations;
         public double InitSeconds, BarrierSeconds, ScreenSeconds;
         public int ActiveCount => _active.Count;
+        /// <summary>Chunks of the active set in <see cref="Evaluate"/> (fixed, so the summation order does not depend on the machine).</summary>
+        private const int EvaluateChunks = 8;
+        private readonly double[]?[] _partGrad = new double[EvaluateChunks][], _partHess = new double[EvaluateChunks][];
+        private ParallelOptions ParallelOpts() => new() { MaxDegreeOfParallelism = _o.MaxDegreeOfParallelism };
 
 
         public Engine(double[] q, int n, int count, double sarWc, double[] lam, double floorRel, MvieOptions o)
@@ -289,7 +300,7 @@ public static class MvieSolver
             var best = new double[nd]; var arg = new int[nd];
             Array.Fill(best, double.NegativeInfinity);
             var lockObj = new object();
-            Parallel.For(0, (_count + 4095) / 4096, () => (new double[nd], new int[nd]), (ch, _, st) =>
+            Parallel.For(0, (_count + 4095) / 4096, ParallelOpts(), () => (new double[nd], new int[nd]), (ch, _, st) =>
             {
                 var (bv, ba) = st;
                 if (bv[0] == 0 && ba[0] == 0) Array.Fill(bv, double.NegativeInfinity);
@@ -348,7 +359,7 @@ public static class MvieSolver
             var select = new bool[_count];
             double thr = _o.NearActive;
             long evals = 0;
-            Parallel.For(0, _count, () => 0L, (i, _, acc) =>
+            Parallel.For(0, _count, ParallelOpts(), () => 0L, (i, _, acc) =>
             {
                 double b = Math.Min(_bound[i] * mu, HermitianPacking.QuadraticForm(_q.AsSpan(i * n2, n2), w) * (1 + 1e-12));
                 _bound[i] = b;
@@ -356,7 +367,7 @@ public static class MvieSolver
                 return acc;
             }, acc => Interlocked.Add(ref evals, acc));
             var kap = new double[_count];
-            EvaluateAll(_q, n, c, _inv, kap, select);
+            EvaluateAll(_q, n, c, _inv, kap, select, _o.MaxDegreeOfParallelism);
             FullEvaluations += evals;
             kmax = 0;
             var cand = new List<int>();
@@ -387,7 +398,7 @@ public static class MvieSolver
             // contact candidates: the active set (others were below NearActive at the last screening)
             foreach (var i in _active) sel[i] = true;
             var kap = new double[_count];
-            EvaluateAll(_q, _n, c, 1.0, kap, sel);
+            EvaluateAll(_q, _n, c, 1.0, kap, sel, _o.MaxDegreeOfParallelism);
             int m = 0; foreach (var i in _active) if (kap[i] >= 1 - 1e-6) m++;
             return m;
         }
@@ -458,14 +469,17 @@ public static class MvieSolver
                 }
             }
             int m = _active.Count;
-            bool feasible = true;
-            double logSum = 0;
-            var lockObj = new object();
-            int nChunks = Math.Min(Environment.ProcessorCount * 2, Math.Max(1, m / 16));
-            Parallel.For(0, nChunks, () => (derivs ? new double[n2] : null, derivs ? new double[n2 * n2] : null, 0.0, true), (chIdx, state, acc) =>
+            // a fixed number of chunks (independent of the thread count), partial sums added in chunk order: the value,
+            // gradient and Hessian are the same bits on every machine and for every MaxDegreeOfParallelism
+            int nChunks = Math.Min(EvaluateChunks, Math.Max(1, m / 16));
+            var partLog = new double[nChunks]; var partOk = new bool[nChunks];
+            if (derivs) for (int ch = 0; ch < nChunks; ch++) { _partGrad[ch] ??= new double[n2]; _partHess[ch] ??= new double[n2 * n2]; }
+            Parallel.For(0, nChunks, ParallelOpts(), chIdx =>
             {
                 var x = new Complex[n2]; var tmp = new Complex[n2]; var c = new Complex[n2]; var w = new Complex[n2]; var h = new Complex[n2];
-                var (g, hh, ls, ok) = acc;
+                double[]? g = null, hh = null;
+                if (derivs) { g = _partGrad[chIdx]!; hh = _partHess[chIdx]!; Array.Clear(g); Array.Clear(hh); }
+                double ls = 0; bool ok = true;
                 int lo = (int)((long)m * chIdx / nChunks), hi = (int)((long)m * (chIdx + 1) / nChunks);
                 for (int a = lo; a < hi && ok; a++)
                 {
@@ -482,16 +496,21 @@ public static class MvieSolver
                         AddDerivativesTo(h, 1, g, hh!, 1);
                     }
                 }
-                return (g, hh, ls, ok);
-            }, acc =>
-            {
-                lock (lockObj)
-                {
-                    if (!acc.Item4) feasible = false;
-                    logSum += acc.Item3;
-                    if (acc.Item1 is not null) { for (int k = 0; k < n2; k++) grad![k] += acc.Item1[k]; for (int k = 0; k < acc.Item2!.Length; k++) hess![k] += acc.Item2[k]; }
-                }
+                partLog[chIdx] = ls; partOk[chIdx] = ok;
             });
+            bool feasible = true;
+            double logSum = 0;
+            for (int ch = 0; ch < nChunks; ch++)
+            {
+                if (!partOk[ch]) feasible = false;
+                logSum += partLog[ch];
+                if (derivs)
+                {
+                    var g = _partGrad[ch]!; var hh = _partHess[ch]!;
+                    for (int k = 0; k < n2; k++) grad![k] += g[k];
+                    for (int k = 0; k < hh.Length; k++) hess![k] += hh[k];
+                }
+            }
             if (!feasible) return false;
             f = fv - logSum;
             return double.IsFinite(f);

@@ -45,11 +45,11 @@ public static class WindowedSar
     /// <param name="windowsSeconds">Window lengths T, s (e.g. 10 and 360).</param>
     /// <param name="mode">Periodic (steady state) or played once.</param>
     /// <param name="timelinePoints">When &gt; 0, also samples SAR(t) at that many window-end times (one period, or [0, P + T] once).</param>
-    /// <param name="parallel">Thread limit and cancellation (default: all processors); the result does not depend on it.</param>
+    /// <param name="parallel">Thread limit and cancellation (default: <see cref="SarKitSettings.Default"/>); the result does not depend on it.</param>
     public static WindowSarResult[] Evaluate(PulseSchedule schedule, SarObservable obs, IReadOnlyList<double> windowsSeconds,
         RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0, ParallelOptions? parallel = null)
     {
-        parallel ??= new ParallelOptions();
+        parallel ??= SarKitSettings.Default.ParallelOptions();
         if (obs.Channels != schedule.Channels)
             throw new SarKitInputException($"'{obs.Name}' has {obs.Channels} channels but the RF schedule ({schedule.Source}) has {schedule.Channels}.");
         var flat = new FlatSchedule(schedule);
@@ -64,7 +64,7 @@ public static class WindowedSar
     {
         int k = obs.Count, sd = flat.TemplateSegments;
         var e = new double[(long)k * sd];
-        Parallel.For(0, k, parallel ?? new ParallelOptions(), j =>
+        Parallel.For(0, k, parallel ?? SarKitSettings.Default.ParallelOptions(), j =>
         {
             var q = obs.Matrix(j);
             for (int t = 0; t < s.Templates.Count; t++)
@@ -141,7 +141,7 @@ public static class WindowedSar
             }
             timeline = new double[timelinePoints];
             Array.Fill(timeline, double.NegativeInfinity);
-            int batch = Math.Max(1, 2 * (parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : Environment.ProcessorCount));
+            int batch = Math.Max(1, 2 * (parallel.MaxDegreeOfParallelism > 0 ? parallel.MaxDegreeOfParallelism : SarKitSettings.Default.MaxDegreeOfParallelism));
             for (int r0 = 0; r0 < K; r0 += batch)
             {
                 double floor = timeline.Min();

@@ -55,7 +55,9 @@ public class VopVerifierTests(ITestOutputHelper output)
         return r;
     }
 
-    private static VopVerifierOptions Fast(int drives = 2000) => new() { RandomDrives = drives, Seed = 3 };
+    /// <summary>Fast settings on a fixed clock: the certificate digest binds created_utc, so two runs compare equal even across a second boundary.</summary>
+    private static VopVerifierOptions Fast(int drives = 2000) =>
+        new() { RandomDrives = drives, Seed = 3, Time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.Zero)) };
 
     private static VopVerificationResult Verify(VopSet set, double[] q, int n, VopVerifierOptions? o = null)
     {
