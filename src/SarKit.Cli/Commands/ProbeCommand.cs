@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SarKit.Measurement.Probe;
 using SarKit.Measurement.Records;
 using SarKit.Workflows.Measurement;
