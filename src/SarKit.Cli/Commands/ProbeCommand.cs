@@ -188,7 +188,7 @@ internal static class ProbeCommand
     private static int RunHeatCapacity(CliIO io, string file, bool json, bool record, string? db)
     {
         var recordTo = RecordTo(record, db);
-        var outcome = LiquidHeatCapacity.Run(LiquidHeatCapacity.FromFile(file, CliApp.Version) with { RecordTo = recordTo });
+        var outcome = LiquidHeatCapacity.Run(MeasurementFileRequest.FromFile(file, CliApp.Version) with { RecordTo = recordTo });
         var r = outcome.Evaluation; var b = r.Budget;
         Recorded(io, outcome.Recorded, LiquidHeatCapacity.RecordMethod);
         if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }
@@ -203,7 +203,7 @@ internal static class ProbeCommand
     private static int RunLiquidCheck(CliIO io, string file, bool json, bool record, string? db)
     {
         var recordTo = RecordTo(record, db);
-        var outcome = LiquidCheck.Run(LiquidCheck.FromFile(file, CliApp.Version) with { RecordTo = recordTo });
+        var outcome = LiquidCheck.Run(MeasurementFileRequest.FromFile(file, CliApp.Version) with { RecordTo = recordTo });
         var l = outcome.Liquid;
         Recorded(io, outcome.Recorded, LiquidCheck.RecordMethod);
         if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }

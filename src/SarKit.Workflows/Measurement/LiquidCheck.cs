@@ -4,24 +4,13 @@ using SarKit.Workflows.Results;
 
 namespace SarKit.Workflows.Measurement;
 
-/// <summary>What to evaluate in <see cref="LiquidCheck.Run"/>.</summary>
-public sealed record LiquidCheckRequest
-{
-    /// <summary>The liquid properties (JSON, method liquid-properties; docs/probe.md).</summary>
-    public required MeasurementInput Input { get; init; }
-    /// <summary>Append the check to this records location; null: not recorded.</summary>
-    public string? RecordTo { get; init; }
-    /// <summary>SarKit version written into the result and the record.</summary>
-    public required string SarkitVersion { get; init; }
-}
-
 /// <summary>The outcome of <see cref="LiquidCheck.Run"/>.</summary>
 /// <param name="Liquid">The parsed liquid properties.</param>
 /// <param name="CubeSide1gM">Side of the 1 g cube at the liquid's density, m.</param>
 /// <param name="CubeSide10gM">Side of the 10 g cube at the liquid's density, m.</param>
 /// <param name="Warnings">"warning: … deviates more than ±5 % from its target." per property beyond <see cref="LiquidCheck.TargetTolerance"/>.</param>
 /// <param name="Result">The result object (<c>sarkit liquid check --json</c>, also the record's result).</param>
-/// <param name="Recorded">The record when <see cref="LiquidCheckRequest.RecordTo"/> was given.</param>
+/// <param name="Recorded">The record when <see cref="MeasurementFileRequest.RecordTo"/> was given.</param>
 public sealed record LiquidCheckOutcome(LiquidProperties Liquid, double CubeSide1gM, double CubeSide10gM, IReadOnlyList<string> Warnings,
     LiquidCheckResult Result, RecordedResult? Recorded);
 
@@ -38,12 +27,8 @@ public static class LiquidCheck
     /// <summary>Largest |deviation| from a target without a warning (fraction; docs/probe.md).</summary>
     public const double TargetTolerance = 0.05;
 
-    /// <summary>A request reading the input file from disk (the path names it in messages).</summary>
-    public static LiquidCheckRequest FromFile(string path, string sarkitVersion) =>
-        new() { Input = MeasurementInput.FromFile(path), SarkitVersion = sarkitVersion };
-
     /// <summary>Checks the liquid, and appends the record when asked.</summary>
-    public static LiquidCheckOutcome Run(LiquidCheckRequest request, SarKitSettings? settings = null)
+    public static LiquidCheckOutcome Run(MeasurementFileRequest request, SarKitSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RecordTo is not null) MeasurementRecordStores.Validate(request.RecordTo); // fail before writing anything

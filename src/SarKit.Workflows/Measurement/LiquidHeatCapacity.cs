@@ -5,23 +5,12 @@ using SarKit.Workflows.Results;
 
 namespace SarKit.Workflows.Measurement;
 
-/// <summary>What to evaluate in <see cref="LiquidHeatCapacity.Run"/>.</summary>
-public sealed record LiquidHeatCapacityRequest
-{
-    /// <summary>The heat-capacity measurement (JSON, method liquid-heat-capacity; docs/probe.md).</summary>
-    public required MeasurementInput Input { get; init; }
-    /// <summary>Append the evaluation to this records location; null: not recorded.</summary>
-    public string? RecordTo { get; init; }
-    /// <summary>SarKit version written into the result and the record.</summary>
-    public required string SarkitVersion { get; init; }
-}
-
 /// <summary>The outcome of <see cref="LiquidHeatCapacity.Run"/>.</summary>
 /// <param name="Liquid">Name of the liquid.</param>
 /// <param name="Date">Measurement date, or null.</param>
 /// <param name="Evaluation">The library evaluation (C_s, its uncertainty budget, the two ratios, notes).</param>
 /// <param name="Result">The result object (<c>sarkit liquid heat-capacity --json</c>, also the record's result).</param>
-/// <param name="Recorded">The record when <see cref="LiquidHeatCapacityRequest.RecordTo"/> was given.</param>
+/// <param name="Recorded">The record when <see cref="MeasurementFileRequest.RecordTo"/> was given.</param>
 public sealed record LiquidHeatCapacityOutcome(string Liquid, DateOnly? Date, HeatCapacityResult Evaluation, LiquidHeatCapacityResult Result, RecordedResult? Recorded);
 
 /// <summary>
@@ -34,12 +23,8 @@ public static class LiquidHeatCapacity
     /// <summary>Record method name.</summary>
     public const string RecordMethod = HeatCapacity.Method;
 
-    /// <summary>A request reading the input file from disk (the path names it in messages).</summary>
-    public static LiquidHeatCapacityRequest FromFile(string path, string sarkitVersion) =>
-        new() { Input = MeasurementInput.FromFile(path), SarkitVersion = sarkitVersion };
-
     /// <summary>Evaluates, and appends the record when asked.</summary>
-    public static LiquidHeatCapacityOutcome Run(LiquidHeatCapacityRequest request, SarKitSettings? settings = null)
+    public static LiquidHeatCapacityOutcome Run(MeasurementFileRequest request, SarKitSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RecordTo is not null) MeasurementRecordStores.Validate(request.RecordTo); // fail before writing anything

@@ -31,3 +31,21 @@ public sealed record MeasurementInput(string Text, string Source, string? FullPa
     /// <summary>A text that did not come from a file (e.g. a web request body); <paramref name="source"/> names it in messages.</summary>
     public static MeasurementInput FromText(string text, string source) => new(text, source, null);
 }
+
+/// <summary>
+/// What to evaluate in a use case of one input file (<see cref="LiquidHeatCapacity.Run"/>, <see cref="LiquidCheck.Run"/>):
+/// the file, where to record the evaluation and the SarKit version.
+/// </summary>
+public sealed record MeasurementFileRequest
+{
+    /// <summary>The input file (JSON; docs/probe.md gives its fields per method).</summary>
+    public required MeasurementInput Input { get; init; }
+    /// <summary>Append the evaluation to this records location (<see cref="SarKit.Measurement.Records.MeasurementRecordStores.Open"/>); null: not recorded.</summary>
+    public string? RecordTo { get; init; }
+    /// <summary>SarKit version written into the result and the record.</summary>
+    public required string SarkitVersion { get; init; }
+
+    /// <summary>A request reading the input file from disk (the path names it in messages; <see cref="MeasurementInput.FromFile"/>).</summary>
+    public static MeasurementFileRequest FromFile(string path, string sarkitVersion) =>
+        new() { Input = MeasurementInput.FromFile(path), SarkitVersion = sarkitVersion };
+}

@@ -90,7 +90,7 @@ public sealed class ProbeCalibrationWorkflowTests
     [Fact]
     public void Heat_capacity_by_water_comparison()
     {
-        var r = LiquidHeatCapacity.Run(new LiquidHeatCapacityRequest { Input = Text("heat_capacity.json"), SarkitVersion = "t" });
+        var r = LiquidHeatCapacity.Run(new MeasurementFileRequest { Input = Text("heat_capacity.json"), SarkitVersion = "t" });
         // C_s = C_w·ΔT_w/ΔT_s = 4184·6.10/9.45
         Assert.Equal(4184 * 6.10 / 9.45, r.Result.SpecificHeatJPerKgK, 9);
         Assert.Equal(6.10 / 9.45, r.Result.RatioAfterStirring, 12);
@@ -101,7 +101,7 @@ public sealed class ProbeCalibrationWorkflowTests
 
         var text = File.ReadAllText(Probe("heat_capacity.json"));
         var noEnd = string.Join('\n', text.Split('\n').Where(l => !l.Contains("end_of_heating", StringComparison.Ordinal)));
-        var r2 = LiquidHeatCapacity.Run(new LiquidHeatCapacityRequest { Input = MeasurementInput.FromText(noEnd, "hc"), SarkitVersion = "t" });
+        var r2 = LiquidHeatCapacity.Run(new MeasurementFileRequest { Input = MeasurementInput.FromText(noEnd, "hc"), SarkitVersion = "t" });
         Assert.Null(r2.Result.RatioAtEndOfHeating);
         Assert.Contains("\"ratio_at_end_of_heating\": null", ResultJson.Serialize(r2.Result), StringComparison.Ordinal);
     }
@@ -109,14 +109,14 @@ public sealed class ProbeCalibrationWorkflowTests
     [Fact]
     public void Liquid_check_gives_cube_sides_and_warns_beyond_five_percent_from_target()
     {
-        var ok = LiquidCheck.Run(new LiquidCheckRequest { Input = Text("liquid.json"), SarkitVersion = "t" });
+        var ok = LiquidCheck.Run(new MeasurementFileRequest { Input = Text("liquid.json"), SarkitVersion = "t" });
         Assert.Equal(0.0, ok.Result.ConductivityDeviation);
         Assert.Empty(ok.Warnings);
         Assert.Equal(0.01, ok.CubeSide1gM, 9); // (1 g / 1000 kg/m³)^(1/3) = 10 mm
         Assert.Equal(Math.Cbrt(1e-5), ok.CubeSide10gM, 9);
 
         var text = File.ReadAllText(Probe("liquid.json")).Replace("\"target_permittivity\": {\"value\": 41.5", "\"target_permittivity\": {\"value\": 45", StringComparison.Ordinal);
-        var off = LiquidCheck.Run(new LiquidCheckRequest { Input = MeasurementInput.FromText(text, "liq"), SarkitVersion = "t" });
+        var off = LiquidCheck.Run(new MeasurementFileRequest { Input = MeasurementInput.FromText(text, "liq"), SarkitVersion = "t" });
         Assert.Equal((41.5 - 45) / 45, off.Result.PermittivityDeviation!.Value, 12);
         Assert.Equal(["warning: permittivity deviates more than ±5 % from its target."], off.Warnings);
     }
@@ -138,8 +138,8 @@ public sealed class ProbeCalibrationWorkflowTests
             ProbeConversionFactor.Run(ProbeConversionFactor.FromFiles(Probe("cf_experiment.json"), d.File("a.json"), null, v)).Result);
         Same(["probe", "dc-log", Probe("dc_log.json"), "--calibration", Probe("calibration.json"), "--json"],
             ProbeDcLog.Run(ProbeDcLog.FromFiles(Probe("dc_log.json"), Probe("calibration.json"), v)).Result);
-        Same(["liquid", "heat-capacity", Probe("heat_capacity.json"), "--json"], LiquidHeatCapacity.Run(LiquidHeatCapacity.FromFile(Probe("heat_capacity.json"), v)).Result);
-        Same(["liquid", "check", Probe("liquid.json"), "--json"], LiquidCheck.Run(LiquidCheck.FromFile(Probe("liquid.json"), v)).Result);
+        Same(["liquid", "heat-capacity", Probe("heat_capacity.json"), "--json"], LiquidHeatCapacity.Run(MeasurementFileRequest.FromFile(Probe("heat_capacity.json"), v)).Result);
+        Same(["liquid", "check", Probe("liquid.json"), "--json"], LiquidCheck.Run(MeasurementFileRequest.FromFile(Probe("liquid.json"), v)).Result);
     }
 
     [Fact]
@@ -154,8 +154,8 @@ public sealed class ProbeCalibrationWorkflowTests
             Input = Text("cf_experiment.json"), Calibration = MeasurementInput.FromText(cal.Evaluation.Calibration.ToJson(), "cal"), RecordTo = db, SarkitVersion = "t",
         }, settings);
         var dc = ProbeDcLog.Run(new ProbeDcLogRequest { Input = Text("dc_log.json"), Calibration = Text("calibration.json"), RecordTo = db, SarkitVersion = "t" }, settings);
-        var hc = LiquidHeatCapacity.Run(new LiquidHeatCapacityRequest { Input = Text("heat_capacity.json"), RecordTo = db, SarkitVersion = "t" }, settings);
-        var lq = LiquidCheck.Run(new LiquidCheckRequest { Input = Text("liquid.json"), RecordTo = db, SarkitVersion = "t" }, settings);
+        var hc = LiquidHeatCapacity.Run(new MeasurementFileRequest { Input = Text("heat_capacity.json"), RecordTo = db, SarkitVersion = "t" }, settings);
+        var lq = LiquidCheck.Run(new MeasurementFileRequest { Input = Text("liquid.json"), RecordTo = db, SarkitVersion = "t" }, settings);
         Assert.Equal([1L, 2L, 3L, 4L, 5L], new[] { cal.Recorded!.Id, cf.Recorded!.Id, dc.Recorded!.Id, hc.Recorded!.Id, lq.Recorded!.Id });
 
         var list = RecordKeeping.List(db);
@@ -188,7 +188,7 @@ public sealed class ProbeCalibrationWorkflowTests
     public void Missing_files_are_input_errors_naming_the_file()
     {
         using var d = new TempDir();
-        var e1 = Assert.Throws<FileNotFoundException>(() => LiquidCheck.FromFile(d.File("none.json"), "t"));
+        var e1 = Assert.Throws<FileNotFoundException>(() => MeasurementFileRequest.FromFile(d.File("none.json"), "t"));
         Assert.Contains("input file not found", e1.Message);
         var e2 = Assert.Throws<SarKitInputException>(() => ProbeDcLog.FromFiles(Probe("dc_log.json"), d.File("nocal.json"), "t"));
         Assert.Contains("calibration file not found", e2.Message);
