@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using SarKit.Measurement.Probe;
 using SarKit.Measurement.Records;
 using SarKit.Workflows.Measurement;
@@ -23,19 +21,6 @@ internal static class ProbeCommand
 
     private static void WriteText(string path, string text) =>
         SarKit.Reporting.AtomicText.Write(path, text);
-
-    private static void Record(CliIO io, bool record, string? db, string method, string input, object result, double sar)
-    {
-        if (!record) return;
-        var rec = MeasurementRecording.Append(RecordsCommand.Location(db), method, input, result, sar, CliApp.Version);
-        io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {rec.Database} (sha256 {rec.ContentSha256})");
-    }
-
-    private static string Read(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
-        return File.ReadAllText(path);
-    }
 
     public static Command Create(CliIO io)
     {
@@ -130,37 +115,36 @@ internal static class ProbeCommand
         return scan;
     }
 
-    private static object CalJson(ProbeCalibration c) => new
+    private static void Recorded(CliIO io, RecordedResult? rec, string method)
     {
-        c.ProbeSerial, Geometry = ProbeGeometries.Id(c.Geometry), c.AnglesDeg,
-        SensorFactorMvPerMwPerCm2 = ProbeUnits.SensorFactorMvPerMwPerCm2(c.SensorFactorSi),
-        TemPowerDensityMwPerCm2 = c.TemPowerDensityWPerM2 / ProbeUnits.WPerM2PerMwPerCm2,
-        DcOffsetsMv = c.DcOffsetsV.Select(v => v * 1e3).ToArray(), VMaxMv = c.VMaxV.Select(v => v * 1e3).ToArray(),
-        c.AmplifierSettings, ProbeOffsetMm = c.ProbeOffsetM * 1e3,
-        CalibrationDate = c.CalibrationDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ValidUntil = c.ValidUntil.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        ConversionFactorMwPerGPerMwPerCm2 = c.ConversionFactorSi is double cf ? ProbeUnits.ConversionFactorManual(cf) : (double?)null,
-    };
+        if (rec is not null) io.Err.WriteLine($"Recorded: id {rec.Id} ({method}) in {rec.Database} (sha256 {rec.ContentSha256})");
+    }
+
+    private static string? RecordTo(bool record, string? db)
+    {
+        if (!record) return null;
+        MeasurementRecordStores.Validate(db); // fail before reading or writing anything
+        return RecordsCommand.Location(db);
+    }
 
     private static int RunCalibrate(CliIO io, string file, string? outPath, bool json, bool record, string? db)
     {
-        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
-        var text = Read(file);
-        var r = TemCalibrationFile.Parse(text, file);
-        var c = r.Calibration;
-        if (outPath is not null) WriteText(outPath, c.ToJson());
-        Record(io, record, db, "probe-calibration", text, new { Calibration = CalJson(c), CalibrationFile = c.ToJson(), r.Notes }, 0);
-        foreach (var n in r.Notes) io.Err.WriteLine(n);
-        if (json) { ResultJson.Write(io.Out, new { Method = TemCalibrationFile.Method, InputFile = Path.GetFullPath(file), Calibration = CalJson(c), TemCellPowerDensityMwPerCm2 = ResultJson.Num(r.TemCellPowerDensityWPerM2 / 10), r.Notes, OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version }); return CliApp.ExitOk; }
+        var recordTo = RecordTo(record, db);
+        var outcome = ProbeTemCalibration.Run(ProbeTemCalibration.FromFile(file, outPath, CliApp.Version) with { RecordTo = recordTo });
+        var c = outcome.Evaluation.Calibration; var v = outcome.Result.Calibration;
+        Recorded(io, outcome.Recorded, ProbeTemCalibration.RecordMethod);
+        foreach (var n in outcome.Result.Notes) io.Err.WriteLine(n);
+        if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }
         var o = io.Out;
-        o.WriteLine($"Probe free-space calibration: {c.ProbeSerial} ({ProbeGeometries.Id(c.Geometry)})");
-        o.WriteLine($"  sensor factor          {F(ProbeUnits.SensorFactorMvPerMwPerCm2(c.SensorFactorSi))} mV/(mW/cm²)");
-        o.WriteLine($"  TEM power density S    {F(c.TemPowerDensityWPerM2 / 10)} mW/cm² (plane-wave E = {F(ProbeUnits.PlaneWaveField(c.TemPowerDensityWPerM2) / 100, "0.000")} V/cm)");
-        if (double.IsFinite(r.TemCellPowerDensityWPerM2)) o.WriteLine($"  TEM cell from input power: {F(r.TemCellPowerDensityWPerM2 / 10, "0.000")} mW/cm²");
+        o.WriteLine($"Probe free-space calibration: {v.ProbeSerial} ({v.Geometry})");
+        o.WriteLine($"  sensor factor          {F(v.SensorFactorMvPerMwPerCm2)} mV/(mW/cm²)");
+        o.WriteLine($"  TEM power density S    {F(v.TemPowerDensityMwPerCm2)} mW/cm² (plane-wave E = {F(ProbeUnits.PlaneWaveField(c.TemPowerDensityWPerM2) / 100, "0.000")} V/cm)");
+        if (outcome.Result.TemCellPowerDensityMwPerCm2 is double cell) o.WriteLine($"  TEM cell from input power: {F(cell, "0.000")} mW/cm²");
         o.WriteLine($"  {"channel",-8} {"θ deg",7} {"V_max mV",10} {"DC mV",8} {"AS",9}");
         for (int i = 0; i < 3; i++)
-            o.WriteLine($"  {i + 1,-8} {F(c.AnglesDeg[i]),7} {F(c.VMaxV[i] * 1e3, "0.000"),10} {F(c.DcOffsetsV[i] * 1e3, "0.000"),8} {F(c.AmplifierSettings[i], "0.00000"),9}");
-        o.WriteLine($"  probe offset           {F(c.ProbeOffsetM * 1e3)} mm");
-        o.WriteLine($"  valid                  {c.CalibrationDate:yyyy-MM-dd} … {c.ValidUntil:yyyy-MM-dd}");
+            o.WriteLine($"  {i + 1,-8} {F(v.AnglesDeg[i]),7} {F(v.VMaxMv[i], "0.000"),10} {F(v.DcOffsetsMv[i], "0.000"),8} {F(v.AmplifierSettings[i], "0.00000"),9}");
+        o.WriteLine($"  probe offset           {F(v.ProbeOffsetMm)} mm");
+        o.WriteLine($"  valid                  {v.CalibrationDate} … {v.ValidUntil}");
         o.WriteLine("  conversion factor CF   not yet determined (sarkit probe cf)");
         if (outPath is not null) o.WriteLine($"Calibration written: {outPath}");
         return CliApp.ExitOk;
@@ -168,25 +152,16 @@ internal static class ProbeCommand
 
     private static int RunCf(CliIO io, string file, string calPath, string? outPath, bool json, bool record, string? db)
     {
-        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
-        var cal = ProbeCalibration.Read(calPath);
-        var text = Read(file);
-        var (r, updated) = ConversionFactorFile.Evaluate(text, file, cal, calPath);
-        if (outPath is not null) WriteText(outPath, updated.ToJson());
-        var res = new
-        {
-            Method = ConversionFactorFile.Method, InputFile = Path.GetFullPath(file), Calibration = Path.GetFullPath(calPath), updated.ProbeSerial,
-            SpecificHeatJPerKgK = r.SpecificHeatJPerKgK, TrialSarWPerKg = r.TrialSarWPerKg, TrialCfMwPerGPerMwPerCm2 = r.TrialCfSi.Select(ProbeUnits.ConversionFactorManual).ToArray(),
-            CfMwPerGPerMwPerCm2 = r.CfManual, CfSiM2PerKg = r.CfSi, CfRelativeStdUncertainty = ResultJson.Num(r.CfRelativeStdUncertainty),
-            OutputFile = outPath is null ? null : Path.GetFullPath(outPath), SarkitVersion = CliApp.Version,
-        };
-        Record(io, record, db, "probe-conversion-factor", text, new { Result = res, CalibrationFile = updated.ToJson() }, r.TrialSarWPerKg.Max());
-        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+        var recordTo = RecordTo(record, db);
+        var outcome = ProbeConversionFactor.Run(ProbeConversionFactor.FromFiles(file, calPath, outPath, CliApp.Version) with { RecordTo = recordTo });
+        var r = outcome.Evaluation;
+        Recorded(io, outcome.Recorded, ProbeConversionFactor.RecordMethod);
+        if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }
         var o = io.Out;
-        o.WriteLine($"SAR conversion factor: probe {updated.ProbeSerial}, c = {F(r.SpecificHeatJPerKgK)} J/(kg K)");
+        o.WriteLine($"SAR conversion factor: probe {outcome.UpdatedCalibration.ProbeSerial}, c = {F(r.SpecificHeatJPerKgK)} J/(kg K)");
         o.WriteLine($"  {"trial",-6} {"SAR_t mW/g",11} {"CF",9}");
         for (int k = 0; k < r.TrialSarWPerKg.Length; k++)
-            o.WriteLine($"  {k,-6} {F(r.TrialSarWPerKg[k], "0.0000"),11} {F(ProbeUnits.ConversionFactorManual(r.TrialCfSi[k]), "0.0000"),9}");
+            o.WriteLine($"  {k,-6} {F(r.TrialSarWPerKg[k], "0.0000"),11} {F(outcome.Result.TrialCfMwPerGPerMwPerCm2[k], "0.0000"),9}");
         o.WriteLine($"CF = {F(r.CfManual, "0.0000")} (mW/g)/(mW/cm²) = {F(r.CfSi, "0.00000")} m²/kg" + (double.IsFinite(r.CfRelativeStdUncertainty) ? $", Type A u = {F(100 * r.CfRelativeStdUncertainty, "0.0")} %" : ""));
         if (outPath is not null) o.WriteLine($"Calibration written: {outPath}");
         return CliApp.ExitOk;
@@ -194,17 +169,17 @@ internal static class ProbeCommand
 
     private static int RunDcLog(CliIO io, string file, string calPath, bool json, bool record, string? db)
     {
-        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
-        var cal = ProbeCalibration.Read(calPath);
-        var text = Read(file);
-        var log = DcOffsetLog.Parse(text, file);
-        if (log.ProbeSerial != cal.ProbeSerial) throw new SarKitInputException($"{file}: DC log of probe '{log.ProbeSerial}' but {calPath} is for probe '{cal.ProbeSerial}'.");
-        var w = log.Check(cal);
-        var res = new { Method = DcOffsetLog.Method, InputFile = Path.GetFullPath(file), log.ProbeSerial, Entries = log.Entries.Count, DriftThresholdMv = log.DriftThresholdV * 1e3, Warnings = w.Select(x => x.ToString()).ToArray(), SarkitVersion = CliApp.Version };
-        Record(io, record, db, "probe-dc-log", text, res, 0);
-        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
-        io.Out.WriteLine($"DC-offset log: probe {log.ProbeSerial}, {log.Entries.Count} entries, threshold ±{F(log.DriftThresholdV * 1e3)} mV against the calibration of {cal.CalibrationDate:yyyy-MM-dd}");
-        foreach (var e in log.Entries) io.Out.WriteLine($"  {e.Date:yyyy-MM-dd}  {string.Join("  ", e.DcOffsetsV.Select((v, i) => $"{F(v * 1e3, "0.000")} ({F(Math.Round((v - cal.DcOffsetsV[i]) * 1e3, 3) + 0.0, "+0.000;-0.000;0.000")})"))} mV");
+        var recordTo = RecordTo(record, db);
+        var outcome = ProbeDcLog.Run(ProbeDcLog.FromFiles(file, calPath, CliApp.Version) with { RecordTo = recordTo });
+        var log = outcome.Log; var w = outcome.Warnings;
+        Recorded(io, outcome.Recorded, ProbeDcLog.RecordMethod);
+        if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }
+        io.Out.WriteLine($"DC-offset log: probe {log.ProbeSerial}, {log.Entries.Count} entries, threshold ±{F(log.DriftThresholdV * 1e3)} mV against the calibration of {outcome.Calibration.CalibrationDate:yyyy-MM-dd}");
+        for (int k = 0; k < log.Entries.Count; k++)
+        {
+            var e = log.Entries[k]; var drift = outcome.DriftsV[k];
+            io.Out.WriteLine($"  {e.Date:yyyy-MM-dd}  {string.Join("  ", e.DcOffsetsV.Select((v, i) => $"{F(v * 1e3, "0.000")} ({F(Math.Round(drift[i] * 1e3, 3) + 0.0, "+0.000;-0.000;0.000")})"))} mV");
+        }
         foreach (var x in w) io.Out.WriteLine(x.ToString());
         if (w.Count == 0) io.Out.WriteLine("No drift beyond the threshold.");
         return CliApp.ExitOk;
@@ -212,20 +187,13 @@ internal static class ProbeCommand
 
     private static int RunHeatCapacity(CliIO io, string file, bool json, bool record, string? db)
     {
-        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
-        var text = Read(file);
-        var (name, date, r) = HeatCapacity.ParseFile(text, file);
-        var b = r.Budget;
-        var res = new
-        {
-            Method = HeatCapacity.Method, InputFile = Path.GetFullPath(file), Liquid = name, Date = date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            SpecificHeatJPerKgK = r.SpecificHeatJPerKgK, StandardUncertaintyJPerKgK = b.CombinedStandardUncertainty, CoverageFactor = b.CoverageFactor,
-            ExpandedUncertaintyJPerKgK = b.ExpandedUncertainty, RatioAfterStirring = r.RatioAfterStirring, RatioAtEndOfHeating = ResultJson.Num(r.RatioAtEndOfHeating), r.Notes, SarkitVersion = CliApp.Version,
-        };
-        Record(io, record, db, "liquid-heat-capacity", text, res, 0);
-        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+        var recordTo = RecordTo(record, db);
+        var outcome = LiquidHeatCapacity.Run(MeasurementFileRequest.FromFile(file, CliApp.Version) with { RecordTo = recordTo });
+        var r = outcome.Evaluation; var b = r.Budget;
+        Recorded(io, outcome.Recorded, LiquidHeatCapacity.RecordMethod);
+        if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }
         var o = io.Out;
-        o.WriteLine($"Heat capacity of {name} (water comparison, C_s = C_w·ΔT_w/ΔT_s)");
+        o.WriteLine($"Heat capacity of {outcome.Liquid} (water comparison, C_s = C_w·ΔT_w/ΔT_s)");
         foreach (var row in b.Rows) o.WriteLine($"  {row.Name,-36} u = {F(row.StandardUncertainty, "G4"),-10} c = {F(row.Sensitivity, "G5"),-12} u_i = {F(row.Contribution, "0.0")} J/(kg K)");
         o.WriteLine($"C_s = {F(r.SpecificHeatJPerKgK, "0")} J/(kg K) = {F(r.SpecificHeatJPerKgK / 1000, "0.000")} J/(g °C); u_c = {F(b.CombinedStandardUncertainty, "0.0")}, U = {F(b.ExpandedUncertainty, "0.0")} J/(kg K) (k = {F(b.CoverageFactor, "0.00")})");
         foreach (var n in r.Notes) o.WriteLine(n);
@@ -234,24 +202,17 @@ internal static class ProbeCommand
 
     private static int RunLiquidCheck(CliIO io, string file, bool json, bool record, string? db)
     {
-        if (record) MeasurementRecordStores.Validate(db); // fail before writing anything
-        var text = Read(file);
-        var l = LiquidProperties.Parse(text, file);
-        var res = new
-        {
-            Method = LiquidProperties.Method, InputFile = Path.GetFullPath(file), Liquid = l.Name, ConductivitySPerM = l.ConductivitySPerM, ConductivityRelU = l.ConductivityRelU,
-            l.RelativePermittivity, PermittivityRelU = l.PermittivityRelU, l.DensityKgPerM3, DensityRelU = l.DensityRelU,
-            ConductivityDeviation = ResultJson.Num(l.ConductivityDeviation), PermittivityDeviation = ResultJson.Num(l.PermittivityDeviation), SarkitVersion = CliApp.Version,
-        };
-        Record(io, record, db, "liquid-check", text, res, 0);
-        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+        var recordTo = RecordTo(record, db);
+        var outcome = LiquidCheck.Run(MeasurementFileRequest.FromFile(file, CliApp.Version) with { RecordTo = recordTo });
+        var l = outcome.Liquid;
+        Recorded(io, outcome.Recorded, LiquidCheck.RecordMethod);
+        if (json) { ResultJson.Write(io.Out, outcome.Result); return CliApp.ExitOk; }
         var o = io.Out;
         o.WriteLine($"Liquid {l.Name}" + (l.Date is DateOnly d ? $" ({d:yyyy-MM-dd})" : ""));
         o.WriteLine($"  σ   = {F(l.ConductivitySPerM, "0.000")} S/m ± {F(100 * l.ConductivityRelU, "0.0")} %" + (double.IsFinite(l.ConductivityDeviation) ? $", {S(100 * l.ConductivityDeviation)} % from target" : ""));
         o.WriteLine($"  ε_r = {F(l.RelativePermittivity, "0.00")} ± {F(100 * l.PermittivityRelU, "0.0")} %" + (double.IsFinite(l.PermittivityDeviation) ? $", {S(100 * l.PermittivityDeviation)} % from target" : ""));
-        o.WriteLine($"  ρ   = {F(l.DensityKgPerM3, "0")} kg/m³ ± {F(100 * l.DensityRelU, "0.0")} %; 1 g cube side {F(SarVolume.CubeSide(1e-3, l.DensityKgPerM3) * 1e3, "0.00")} mm, 10 g {F(SarVolume.CubeSide(1e-2, l.DensityKgPerM3) * 1e3, "0.00")} mm");
-        foreach (var (dev, what) in new[] { (l.ConductivityDeviation, "conductivity"), (l.PermittivityDeviation, "permittivity") })
-            if (double.IsFinite(dev) && Math.Abs(dev) > 0.05) o.WriteLine($"warning: {what} deviates more than ±5 % from its target.");
+        o.WriteLine($"  ρ   = {F(l.DensityKgPerM3, "0")} kg/m³ ± {F(100 * l.DensityRelU, "0.0")} %; 1 g cube side {F(outcome.CubeSide1gM * 1e3, "0.00")} mm, 10 g {F(outcome.CubeSide10gM * 1e3, "0.00")} mm");
+        foreach (var x in outcome.Warnings) o.WriteLine(x);
         return CliApp.ExitOk;
     }
 

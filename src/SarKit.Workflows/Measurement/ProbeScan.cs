@@ -81,12 +81,6 @@ public static class ProbeScan
     /// <summary>Picture names the web report refers to (mapped to data: URIs by the page).</summary>
     public const string AreaPicture = "scan_area.png", DecayPicture = "scan_decay.png";
 
-    private static string ReadText(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"input file not found: {path}", path);
-        return File.ReadAllText(path);
-    }
-
     private static string ReadOptional(string path, string what)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{what} not found: {path}", path);
@@ -97,11 +91,9 @@ public static class ProbeScan
     public static ProbeScanRequest FromFiles(string scanPath, string calibrationPath, string liquidPath, string? dcLogPath, string? budgetPath, string? limitsPath,
         string sarkitVersion)
     {
-        var scan = ReadText(scanPath);
-        if (!File.Exists(calibrationPath))
-            throw new SarKitInputException($"calibration file not found: {calibrationPath}; a scan needs a current probe calibration (sarkit probe calibrate).") { SourceFile = calibrationPath };
-        var cal = File.ReadAllText(calibrationPath);
-        var liquid = ReadText(liquidPath);
+        var scan = MeasurementInput.FromFile(scanPath).Text;
+        var cal = MeasurementInput.CalibrationFromFile(calibrationPath).Text;
+        var liquid = MeasurementInput.FromFile(liquidPath).Text;
         return new ProbeScanRequest
         {
             ScanCsv = scan, Calibration = cal, Liquid = liquid,

@@ -120,3 +120,89 @@ public sealed record ProbeScanRecordInput(string ScanCsv, string Calibration, st
 /// <param name="Record">The record added with <c>?record=true</c>, else null.</param>
 [JsonResult("POST /api/probe/scan", Web = "POST /api/probe/scan", Order = 512)]
 public sealed record ProbeScanResponse(ProbeScanResult Result, string ReportMarkdown, string ReportHtml, string AreaPngDataUri, string DecayPngDataUri, RecordedResult? Record);
+
+/// <summary>
+/// The probe calibration as reported by <c>sarkit probe calibrate</c> (manual units; the calibration file itself holds
+/// SI values): the probe-system manual's free-space calibration in a TEM cell, AS_i = SF·S·cos²θ_i/(V_max,i − DC_i).
+/// </summary>
+/// <param name="ProbeSerial">Probe serial number.</param>
+/// <param name="Geometry">Sensor geometry id (e.g. "i-beam").</param>
+/// <param name="AnglesDeg">Angle θ_i of each channel to the TEM-cell field, degrees.</param>
+/// <param name="SensorFactorMvPerMwPerCm2">Sensor factor SF, mV/(mW/cm²).</param>
+/// <param name="TemPowerDensityMwPerCm2">TEM-cell power density S used, mW/cm².</param>
+/// <param name="DcOffsetsMv">DC offset DC_i per channel at calibration, mV.</param>
+/// <param name="VMaxMv">Maximum output V_max,i per channel over the rotation, mV.</param>
+/// <param name="AmplifierSettings">Amplifier setting AS_i per channel (dimensionless).</param>
+/// <param name="ProbeOffsetMm">Distance of the sensor centre from the probe tip, mm.</param>
+/// <param name="CalibrationDate">Calibration date YYYY-MM-DD.</param>
+/// <param name="ValidUntil">Last day of validity YYYY-MM-DD.</param>
+/// <param name="ConversionFactorMwPerGPerMwPerCm2">Conversion factor CF, (mW/g)/(mW/cm²); null until <c>sarkit probe cf</c>.</param>
+public sealed record ProbeCalibrationValuesResult(string ProbeSerial, string Geometry, double[] AnglesDeg, double SensorFactorMvPerMwPerCm2,
+    double TemPowerDensityMwPerCm2, double[] DcOffsetsMv, double[] VMaxMv, double[] AmplifierSettings, double ProbeOffsetMm, string CalibrationDate,
+    string ValidUntil, double? ConversionFactorMwPerGPerMwPerCm2);
+
+/// <summary>
+/// A free-space probe calibration from TEM-cell rotation data (docs/probe.md, <c>sarkit probe calibrate</c>):
+/// AS_i = SF·S·cos²θ_i/(V_max,i − DC_i) with the validity dates of the new calibration file.
+/// </summary>
+/// <param name="Method">"probe-tem-calibration".</param>
+/// <param name="InputFile">Absolute path of the TEM-cell input file; null for an input that was not a file.</param>
+/// <param name="Calibration">The calibration (manual units).</param>
+/// <param name="TemCellPowerDensityMwPerCm2">Power density of the TEM cell from its input power and septum spacing, mW/cm²; null without cell data.</param>
+/// <param name="Notes">Warnings for the operator (cell power density disagreeing with the stated one, rotation not covering 360°).</param>
+/// <param name="OutputFile">Absolute path of the calibration file written (--out), else null.</param>
+/// <param name="SarkitVersion">SarKit version that computed the result.</param>
+[JsonResult("sarkit probe calibrate --json", Order = 504)]
+public sealed record ProbeTemCalibrationResult(string Method, string? InputFile, ProbeCalibrationValuesResult Calibration, double? TemCellPowerDensityMwPerCm2,
+    string[] Notes, string? OutputFile, string SarkitVersion);
+
+/// <summary>The result stored by a probe-calibration record (method "probe-calibration", input: the TEM-cell file verbatim).</summary>
+/// <param name="Calibration">The calibration (manual units).</param>
+/// <param name="CalibrationFile">The calibration file written, verbatim (JSON text, SI units).</param>
+/// <param name="Notes">Warnings for the operator.</param>
+[JsonResult("probe-calibration record result", Order = 513)]
+public sealed record ProbeCalibrationRecordResult(ProbeCalibrationValuesResult Calibration, string CalibrationFile, string[] Notes);
+
+/// <summary>
+/// The SAR conversion factor from the temperature-rise experiment (docs/probe.md, <c>sarkit probe cf</c>; probe-system
+/// manual): SAR_t = c·ΔT/Δt (from SAR_t·Δt = c·ΔT) and CF = SAR_t/ΔV_t × SF; with several trials the least-squares
+/// fit through the origin, CF = SF·Σ SAR_k ΔV_k / Σ ΔV_k².
+/// </summary>
+/// <param name="Method">"probe-conversion-factor".</param>
+/// <param name="InputFile">Absolute path of the experiment file; null for an input that was not a file.</param>
+/// <param name="Calibration">Absolute path of the probe's calibration file; null for a calibration that was not a file.</param>
+/// <param name="ProbeSerial">Probe serial number.</param>
+/// <param name="SpecificHeatJPerKgK">Specific heat c of the liquid, J/(kg K).</param>
+/// <param name="TrialSarWPerKg">SAR_t of each trial, W/kg (= mW/g).</param>
+/// <param name="TrialCfMwPerGPerMwPerCm2">CF of each trial alone, (mW/g)/(mW/cm²).</param>
+/// <param name="CfMwPerGPerMwPerCm2">Conversion factor CF, (mW/g)/(mW/cm²).</param>
+/// <param name="CfSiM2PerKg">Conversion factor CF in SI units, m²/kg.</param>
+/// <param name="CfRelativeStdUncertainty">Type A relative standard uncertainty of CF (fraction); null for one trial.</param>
+/// <param name="OutputFile">Absolute path of the calibration file written with CF (--out), else null.</param>
+/// <param name="SarkitVersion">SarKit version that computed the result.</param>
+[JsonResult("sarkit probe cf --json", Order = 505)]
+public sealed record ProbeConversionFactorResult(string Method, string? InputFile, string? Calibration, string ProbeSerial, double SpecificHeatJPerKgK,
+    double[] TrialSarWPerKg, double[] TrialCfMwPerGPerMwPerCm2, double CfMwPerGPerMwPerCm2, double CfSiM2PerKg, double? CfRelativeStdUncertainty,
+    string? OutputFile, string SarkitVersion);
+
+/// <summary>The result stored by a probe-conversion-factor record (input: the experiment file verbatim).</summary>
+/// <param name="Result">The conversion factor (same object as <c>sarkit probe cf --json</c>).</param>
+/// <param name="CalibrationFile">The calibration file with CF, verbatim (JSON text, SI units).</param>
+[JsonResult("probe-conversion-factor record result", Order = 514)]
+public sealed record ProbeConversionFactorRecordResult(ProbeConversionFactorResult Result, string CalibrationFile);
+
+/// <summary>
+/// The daily DC-offset log checked against the calibration's DC offsets (docs/probe.md, <c>sarkit probe dc-log</c>;
+/// probe-system manual: amplifier batteries are monitored through a daily log of the DC offsets): a drift
+/// |DC − DC_cal| beyond the threshold on any channel is a warning.
+/// </summary>
+/// <param name="Method">"probe-dc-log" (also stored as the result of a probe-dc-log record).</param>
+/// <param name="InputFile">Absolute path of the log file; null for an input that was not a file.</param>
+/// <param name="ProbeSerial">Probe serial number.</param>
+/// <param name="Entries">Number of log entries (days).</param>
+/// <param name="DriftThresholdMv">Warning threshold on |DC − DC_cal|, mV.</param>
+/// <param name="Warnings">Drift warnings, one text per day and channel beyond the threshold.</param>
+/// <param name="SarkitVersion">SarKit version that computed the result.</param>
+[JsonResult("sarkit probe dc-log --json", Order = 506)]
+public sealed record ProbeDcLogResult(string Method, string? InputFile, string ProbeSerial, int Entries, double DriftThresholdMv, string[] Warnings,
+    string SarkitVersion);
