@@ -52,7 +52,7 @@ public sealed class SarKitWebOptions
     public long EffectiveCacheBudgetBytes => CacheBudgetBytes > 0 ? CacheBudgetBytes : DefaultCacheBudgetBytes;
 
     /// <summary>The concurrency limit of heavy requests in force.</summary>
-    public int EffectiveMaxConcurrentRequests => MaxConcurrentRequests > 0 ? MaxConcurrentRequests : Math.Max(2, Environment.ProcessorCount);
+    public int EffectiveMaxConcurrentRequests => MaxConcurrentRequests > 0 ? MaxConcurrentRequests : Math.Max(2, SarKitSettings.Default.MaxDegreeOfParallelism);
 
     /// <summary>Listens on <paramref name="port"/> (0: any free port) of 127.0.0.1, or of every interface when <see cref="Public"/>.</summary>
     public void ListenOnPort(int port)

@@ -7,11 +7,11 @@ namespace SarKit.Workflows.Results;
 /// <param name="KPlusCr">k + C_r.</param>
 /// <param name="GaussianTail">One-sided Gaussian tail 1 − Φ(k).</param>
 /// <param name="SarkitVersion">SarKit version.</param>
-[JsonResult("sarkit margin cr --json")]
+[JsonResult("sarkit margin cr --json", Order = 300)]
 public sealed record MarginCrResult(int R, double Cr, double K, double KPlusCr, double GaussianTail, string SarkitVersion);
 
 /// <summary>The E-field uncertainty margin Q + Q_e averaged over every IEC/IEEE 62704-1 cube (<c>sarkit margin qe</c>; docs/margins.md).</summary>
-[JsonResult("sarkit margin qe --json")]
+[JsonResult("sarkit margin qe --json", Order = 301)]
 public sealed record MarginQeResult
 {
     /// <summary>Full path of the dataset file.</summary>
@@ -76,7 +76,7 @@ public sealed record MarginQeResult
 public sealed record MarginDriveResult(string Label, double PeakSar, double ProtectedPeakSar, int Trials, int Exceedances, int ExceedancesWithoutMargin, double MaxTrueOverProtected, double MeanTrueOverNominal);
 
 /// <summary>Monte-Carlo validation of the E-field uncertainty margin (<c>sarkit margin validate</c>; docs/margins.md).</summary>
-[JsonResult("sarkit margin validate --json")]
+[JsonResult("sarkit margin validate --json", Order = 302)]
 public sealed record MarginValidateResult
 {
     /// <summary>Full path of the dataset file.</summary>

@@ -10,7 +10,7 @@ namespace SarKit.Workflows.Results;
 public sealed record MviePowerResult(int Samples, double Max, double Mean, double Min, double SqrtNBound, bool SqrtNBoundHolds);
 
 /// <summary>The maximum-volume inscribed ellipsoid SAR constraint A ⪰ Q_i ∀i (<c>sarkit mvie</c>; docs/mvie.md).</summary>
-[JsonResult("sarkit mvie --json")]
+[JsonResult("sarkit mvie --json", Order = 310)]
 public sealed record MvieConstructionResult
 {
     /// <summary>Full path of the Q-matrix file.</summary>

@@ -61,7 +61,7 @@ public sealed record SarTimelineResult(string Metric, string Matrices, double Wi
 /// <param name="SoftDelayHints">Hints of the Pulseq <c>DELAYS</c> soft delays used by blocks (nominal durations are checked); empty for a pulse check.</param>
 /// <param name="Signature"><c>verified</c> or <c>absent</c> for the Pulseq <c>[SIGNATURE]</c> (a mismatch is refused, exit 2); null for a pulse check.</param>
 /// <param name="Timeline">Web only (omitted by the CLI, which writes <c>--timeline</c> files): SAR per window end for every metric and window length.</param>
-[JsonResult("sarkit seq check --json, sarkit pulse check --json", Web = "POST /api/seq/check")]
+[JsonResult("sarkit seq check --json, sarkit pulse check --json", Web = "POST /api/seq/check", Order = 400)]
 public sealed record SequenceCheckResult(string Source, double PeriodS, int RfEvents, int DistinctRfEvents, int Channels, string Repetition, string Mode,
     double? ExposedMassRatio, string LimitTable, SarMatrixSetResult[] Matrices, SarLimitOutcomeResult[] Limits, bool Passed, SarLimitOutcomeResult? Binding,
     double? MaxScaleFactor, double? MinimumAddedDelayS, double? ShortestRepetitionS, string[] SoftDelayHints, string? Signature,
@@ -88,7 +88,7 @@ public sealed record SequenceCheckResult(string Source, double PeriodS, int RfEv
 /// <param name="RfDutyCycle">RF-on time / duration.</param>
 /// <param name="FlipAngleMaxDeg">Largest flip angle 360°·|Σ s|·Δt, degrees.</param>
 /// <param name="Signature"><c>verified</c> or <c>absent</c> for the Pulseq <c>[SIGNATURE]</c> (a mismatch is refused).</param>
-[JsonResult("sarkit seq info --json")]
+[JsonResult("sarkit seq info --json", Order = 401)]
 public sealed record SequenceInfoResult(string Source, string Version, double DurationS, int Blocks, int RfBlocks, int RfEvents, int Shapes, double RfRasterS,
     double BlockRasterS, int ShimmedBlocks, int? ShimChannels, int SoftDelayBlocks, string[] SoftDelayHints, string[] Extensions, double RfEnergyHz2S,
     double PeakB1UT, double B1RmsUT, double RfDutyCycle, double FlipAngleMaxDeg, string Signature);
@@ -100,5 +100,5 @@ public sealed record SequenceInfoResult(string Source, string Version, double Du
 /// <param name="LocalRegion">Default local SAR limit region.</param>
 /// <param name="Matrices">Matrix choices: <c>q</c> (all averaged Q-matrices) and <c>vop</c> (certified VOP set).</param>
 /// <param name="TimelinePoints">Window-end times per timeline.</param>
-[JsonResult("GET /api/seq/defaults", Web = "GET /api/seq/defaults")]
+[JsonResult("GET /api/seq/defaults", Web = "GET /api/seq/defaults", Order = 402)]
 public sealed record SequenceCheckDefaultsResult(double CalibrationVPerMicroTesla, double MarginPercent, string Mode, string LocalRegion, string[] Matrices, int TimelinePoints);

@@ -18,7 +18,7 @@ namespace SarKit.Workflows.Results;
 /// <param name="InferenceMs">Wall time of input preparation, inference and rescaling, ms.</param>
 /// <param name="OutputFile">Absolute path of the written maps (.npz: sar, sar_normalised); null without <c>-o</c>.</param>
 /// <param name="SarkitVersion">SarKit version that computed the result.</param>
-[JsonResult("sarkit surrogate predict --json")]
+[JsonResult("sarkit surrogate predict --json", Order = 450)]
 public sealed record SurrogatePredictResult(string InputFile, string Model, string Target, int Ny, int Nx, double MeanB1AbsUt, double PeakSarWPerKg,
     int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion);
 
@@ -59,7 +59,7 @@ public sealed record SurrogateVopsResult(string File, int Count, int QMatrices, 
 /// <param name="Vops">The certified VOP set; null without <c>--vops-out</c>.</param>
 /// <param name="ElapsedS">Wall time of the whole prediction, s.</param>
 /// <param name="SarkitVersion">SarKit version that computed the result.</param>
-[JsonResult("sarkit surrogate predict --json (per-channel model)")]
+[JsonResult("sarkit surrogate predict --json (per-channel model)", Order = 451)]
 public sealed record SurrogatePerChannelPredictResult(string InputFile, string Model, int Channels, int Ny, int Nx, double? CellSizeM, double[]? Phases,
     double? PeakSarWPerKg, int[]? PeakSarIndex, double? PeakSar10gWPerKg, int[]? PeakSar10gIndex, double SafetyFactor, string SafetyFactorMetric,
     double? ConservativePeakSar10gWPerKg, double? ReferencePeakSarWPerKg, double? ReferencePeakSar10gWPerKg, double InferenceMs, string? OutputFile,
@@ -131,7 +131,7 @@ public sealed record SurrogateVopBaselineResult(int[] Subjects, int Count, long 
 /// <param name="ElapsedS">Wall time of the evaluation, s.</param>
 /// <param name="StageSeconds">Wall time per stage, s.</param>
 /// <param name="SarkitVersion">SarKit version that computed the result.</param>
-[JsonResult("sarkit surrogate evaluate --json")]
+[JsonResult("sarkit surrogate evaluate --json", Order = 452)]
 public sealed record SurrogateEvaluateResult(string Data, string ModelFile, string ModelKind, string[] Metrics, string[] MethodNames, SurrogateCalibrationResult Calibration,
     int TestCases, int TestSubjects, int GenericSubject, Dictionary<string, double> Constant, string ConstantDefinition, SurrogateVopBaselineResult? Vop,
     Dictionary<string, Dictionary<string, SurrogateCalibratedResult>> Methods, string? CasesFile, string[]? Plots, double ElapsedS,
@@ -147,6 +147,6 @@ public sealed record SurrogateEvaluateResult(string Data, string ModelFile, stri
 /// <param name="Splits">Subjects per split: {"train", "val", "test"}.</param>
 /// <param name="ElapsedS">Wall time of the generation, s.</param>
 /// <param name="SarkitVersion">SarKit version that generated the dataset.</param>
-[JsonResult("sarkit surrogate dataset --json")]
+[JsonResult("sarkit surrogate dataset --json", Order = 453)]
 public sealed record SurrogateDatasetResult(string OutputDir, string Manifest, int Subjects, int ShimsPerSubject, int GridCells, double CellSizeM,
     Dictionary<string, int> Splits, double ElapsedS, string SarkitVersion);

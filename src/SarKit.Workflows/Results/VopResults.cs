@@ -22,7 +22,7 @@ namespace SarKit.Workflows.Results;
 /// <param name="Overestimation">Overestimation over random unit drives against the originals (report with <c>--q</c>, web with a dataset); null otherwise.</param>
 /// <param name="ElapsedS">Run time of the operation, s.</param>
 /// <param name="SarkitVersion">SarKit version that produced the object.</param>
-[JsonResult("sarkit vop compress|verify|report|merge --json", Web = "GET /api/vop/info, POST /api/vop/compress (inside `set`)")]
+[JsonResult("sarkit vop compress|verify|report|merge --json", Web = "GET /api/vop/info, POST /api/vop/compress (inside `set`)", Order = 200)]
 public sealed record VopSetResult(string Command, string File, int Channels, int Count, string Criterion, string Algorithm, string MarginKind, double MarginEpsilon,
     long SourceCount, string SourceSha256, double? SarWc, string Normalisation, Dictionary<string, string> Attributes, VopCertificateResult? Certificate,
     VopVerificationDetailsResult? Verification, VopOverestimationResult? Overestimation, double ElapsedS, string SarkitVersion);
@@ -90,7 +90,7 @@ public sealed record VopVerificationDetailsResult(long[] FailedIndices, long Und
 /// <param name="Normalisation">Field normalisation of the inputs.</param>
 /// <param name="ElapsedS">Run time, s.</param>
 /// <param name="SarkitVersion">SarKit version.</param>
-[JsonResult("sarkit vop summarise --json")]
+[JsonResult("sarkit vop summarise --json", Order = 201)]
 public sealed record VopSummaryResult(string Inputs, int Channels, long Count, double SarWc, string Sha256, string Normalisation, double ElapsedS, string SarkitVersion);
 
 /// <summary>A VOP set as the web app's VOP page shows it: the CLI description plus what the page needs besides.</summary>
@@ -103,7 +103,7 @@ public sealed record VopSummaryResult(string Inputs, int Channels, long Count, d
 /// <param name="DriveUnit">Drive unit of the normalisation (<c>V</c>, <c>sqrt(W)</c>, <c>A</c>, <c>1</c>); SAR_wc is W/kg per this unit².</param>
 /// <param name="SourceMatchesDataset">True when the originals are the chosen dataset's averaged Q-matrices (same SHA-256); null without a dataset.</param>
 /// <param name="OverestimationAgainst">The originals of <c>set.overestimation</c>, in words; null without it.</param>
-[JsonResult("VOP set of the web app", Web = "GET /api/vop/info; POST /api/vop/compress (`result`)")]
+[JsonResult("VOP set of the web app", Web = "GET /api/vop/info; POST /api/vop/compress (`result`)", Order = 202)]
 public sealed record VopPageResult(string Source, string Name, VopSetResult Set, bool CertificateValid, string CertificateNote, string? VopSha256,
     string DriveUnit, bool? SourceMatchesDataset, string? OverestimationAgainst);
 
@@ -112,7 +112,7 @@ public sealed record VopPageResult(string Source, string Name, VopSetResult Set,
 /// <param name="ElapsedS">Time since the job started (or its run time when done), s.</param>
 /// <param name="Stage">What a running job is doing; null when done.</param>
 /// <param name="Result">The compressed, certified set when done; null while running.</param>
-[JsonResult("VOP compression job of the web app", Web = "POST /api/vop/compress")]
+[JsonResult("VOP compression job of the web app", Web = "POST /api/vop/compress", Order = 203)]
 public sealed record VopJobResult(string State, double ElapsedS, string? Stage, VopPageResult? Result);
 
 /// <summary>A file of the web app's data folder that may hold a VOP set.</summary>
@@ -124,5 +124,5 @@ public sealed record VopFileResult(string Path, long SizeBytes, DateTime Modifie
 /// <summary>The files of the web app's data folder offered on the VOP page (.h5/.hdf5/.mat/.npz; any may be a VOP file).</summary>
 /// <param name="DataFolder">Full path of the data folder on the server.</param>
 /// <param name="Files">The files.</param>
-[JsonResult("VOP files of the web app", Web = "GET /api/vop/files")]
+[JsonResult("VOP files of the web app", Web = "GET /api/vop/files", Order = 204)]
 public sealed record VopFilesResult(string DataFolder, VopFileResult[] Files);

@@ -186,7 +186,9 @@ public class JsonSchemaDocumentTests
         }
         if (t.IsGenericType && t.GetGenericArguments() is { Length: 2 } kv && typeof(IEnumerable).IsAssignableFrom(t))
         {
-            var d = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(kv))!;
+            // the declared type when it can be made (e.g. SortedDictionary), else Dictionary for an interface type
+            var concrete = !t.IsInterface && !t.IsAbstract && typeof(IDictionary).IsAssignableFrom(t) ? t : typeof(Dictionary<,>).MakeGenericType(kv);
+            var d = (IDictionary)Activator.CreateInstance(concrete)!;
             d.Add(Sample(kv[0], depth + 1)!, Sample(kv[1], depth + 1));
             return d;
         }
