@@ -16,17 +16,7 @@ public static class CliApp
     public const int ExitCheckFailed = 3;
 
     /// <summary>SarKit version (informational version of the library assembly).</summary>
-    public static string Version
-    {
-        get
-        {
-            var asm = typeof(SarDataset).Assembly;
-            var v = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-                    ?? asm.GetName().Version?.ToString(3) ?? "0";
-            int plus = v.IndexOf('+');
-            return plus > 0 ? v[..plus] : v;
-        }
-    }
+    public static string Version => SarKitVersion.Current;
 
     /// <summary>Runs the command line with the process's console writers; returns the exit code (never exits the process).</summary>
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);

@@ -238,7 +238,7 @@ public sealed class SurrogateDatasetBuilder(SurrogateDatasetOptions options)
         ArraySpec A(int[] shape, string dtype, string unit, string what) => new() { Shape = shape, Dtype = dtype, Unit = unit, Description = what };
         return new SurrogateManifest
         {
-            Format = Format, Version = FormatVersion, SarkitVersion = typeof(SurrogateDatasetBuilder).Assembly.GetName().Version?.ToString(3) ?? "0",
+            Format = Format, Version = FormatVersion, SarkitVersion = SarKitVersion.Current,
             FrequencyHz = o.FrequencyHz, Seed = o.Seed, Channels = C, ShimsPerSubject = M,
             Grid = new GridSpec { Nx = n, Ny = n, CellSizeM = o.CellSize, PmlCells = o.PmlCells, Order = "C order [.., ny, nx], x fastest; cell (i, j) centre x = (i - (nx-1)/2)·h, y = (j - (ny-1)/2)·h" },
             Engine = "SarKit 2D TM_z FDFD (docs/fdfd.md), exp(+jωt), B1+ = μ0(Hx + jHy)/2, z-directed line sources of 1 A",

@@ -32,7 +32,7 @@ public sealed record SurrogateInput(int Nx, int Ny, float[] B1Re, float[] B1Im, 
 /// <param name="PeakCell">Cell index i + nx·j of the peak (−1 if none).</param>
 /// <param name="SafetyFactor">Calibrated factor applied for the conservative peak (1 if none).</param>
 /// <param name="Milliseconds">Wall time of input preparation, inference and rescaling.</param>
-public sealed record SurrogatePrediction(float[] Sar, float[] NormalisedSar, double MeanB1AbsMicroTesla, double PeakSar, int PeakCell, double SafetyFactor, double Milliseconds)
+public sealed record DirectSurrogatePrediction(float[] Sar, float[] NormalisedSar, double MeanB1AbsMicroTesla, double PeakSar, int PeakCell, double SafetyFactor, double Milliseconds)
 {
     /// <summary>Peak SAR × safety factor (W/kg).</summary>
     public double ConservativePeakSar => PeakSar * SafetyFactor;
@@ -83,7 +83,7 @@ public sealed class SurrogatePredictor : IDisposable
     /// <summary>Training window (config.json "crop"): inputs of the training grid's size run on this window only; null = whole input.</summary>
     public SurrogateCropWindow? Crop { get; }
 
-    public SurrogatePrediction Predict(SurrogateInput x, string source = "input")
+    public DirectSurrogatePrediction Predict(SurrogateInput x, string source = "input")
     {
         x.Validate(source);
         if (UsesAnatomy && (x.Water is null || x.Fat is null))
@@ -120,7 +120,7 @@ public sealed class SurrogatePredictor : IDisposable
                 sar[c] = (float)(norm[c] * mean * mean);
                 if (sar[c] > peak) { peak = sar[c]; at = c; }
             }
-        return new SurrogatePrediction(sar, norm, mean, peak, at, SafetyFactor, sw.Elapsed.TotalMilliseconds);
+        return new DirectSurrogatePrediction(sar, norm, mean, peak, at, SafetyFactor, sw.Elapsed.TotalMilliseconds);
     }
 
     public void Dispose() => _session.Dispose();

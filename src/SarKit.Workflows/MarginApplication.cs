@@ -175,10 +175,7 @@ public static class MarginApplication
     {
         DatasetFiles.RequireExisting(fieldsPath);
         var ds = stages.Stage("Reading dataset", _ => DatasetFiles.Open(fieldsPath));
-        var padding = new AirPadding(ds.Grid, AirPadding.Needed(ds.Tissue, massKg));
-        var tissue = padding.Pad(ds.Tissue);
-        var options = new AveragingOptions { TargetMassKg = massKg };
-        var cubes = stages.Stage(string.Create(CultureInfo.InvariantCulture, $"Averaging cubes ({massKg * 1e3:G4} g)"), p => AveragingCubeSet.Build(tissue, options, p));
-        return (ds, cubes, new SarDataset(tissue, padding.Pad(ds.E)));
+        var prepared = stages.Stage(string.Create(CultureInfo.InvariantCulture, $"Averaging cubes ({massKg * 1e3:G4} g)"), p => PreparedAveraging.Prepare(ds, massKg, null, p));
+        return (ds, prepared.Cubes, new SarDataset(prepared.PaddedTissue, prepared.Padding.Pad(ds.E)));
     }
 }

@@ -62,17 +62,8 @@ public static class VopSetOperations
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>SarKit version (informational version of the core library assembly, without build metadata).</summary>
-    public static string SarkitVersion
-    {
-        get
-        {
-            var asm = typeof(SarKitSettings).Assembly;
-            var v = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? asm.GetName().Version?.ToString(3) ?? "0";
-            int plus = v.IndexOf('+');
-            return plus > 0 ? v[..plus] : v;
-        }
-    }
+    /// <summary>SarKit version (<see cref="SarKitVersion.Current"/>).</summary>
+    public static string SarkitVersion => SarKitVersion.Current;
 
     // ------------------------------------------------------------------ verify
 

@@ -97,7 +97,7 @@ internal static class MarginCommand
             var res = MarginApplication.Qe(new MarginQeRequest
             {
                 Fields = p.GetValue(m.Fields)!, MassKg = m.MassKg(p), Model = model, Output = p.GetValue(output)!, MarginOnly = p.GetValue(marginOnly),
-                Drive = dtext is null || dtext.Trim().Equals("focus", StringComparison.OrdinalIgnoreCase) ? null : ds => DriveInput.Parse(dtext, ds),
+                Drive = dtext is null || dtext.Trim().Equals("focus", StringComparison.OrdinalIgnoreCase) ? null : ds => DriveText.Parse(dtext, ds, "--drive"),
                 Vops = p.GetValue(vops), VopsOutput = p.GetValue(vopsOut),
             }, SarKitSettings.Default, new CliStages(io, js));
             if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
@@ -143,7 +143,7 @@ internal static class MarginCommand
             var given = p.GetValue(drive) ?? [];
             var res = MarginApplication.Validate(new MarginValidateRequest
             {
-                Fields = p.GetValue(m.Fields)!, MassKg = m.MassKg(p), Model = model, Drives = ds => given.Select(t => DriveInput.Parse(t, ds)).ToList(),
+                Fields = p.GetValue(m.Fields)!, MassKg = m.MassKg(p), Model = model, Drives = ds => given.Select(t => DriveText.Parse(t, ds, "--drive")).ToList(),
                 Trials = p.GetValue(trials), RandomDrives = p.GetValue(drives), Distribution = d, Nu = p.GetValue(nu), Seed = p.GetValue(seed),
             }, SarKitSettings.Default, new CliStages(io, js));
             if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }

@@ -5,7 +5,6 @@ using SarKit.Fields;
 using SarKit.Surrogate;
 using SarKit.Workflows;
 using SarKit.Workflows.Results;
-using SurrogatePrediction = SarKit.Workflows.SurrogatePrediction;
 using Spectre.Console;
 
 namespace SarKit.Cli.Commands;

@@ -52,7 +52,7 @@ public static class MvieFile
             f.WriteAttribute("/", "sar_worst_case", r.SarWorstCase);
             f.WriteAttribute("/", "contacts", r.ContactCount);
             f.WriteAttribute("/", "method", r.Method);
-            f.WriteAttribute("/", "sarkit_version", typeof(MvieFile).Assembly.GetName().Version?.ToString(3) ?? "0");
+            f.WriteAttribute("/", "sarkit_version", SarKitVersion.Current);
             f.WriteAttribute("/", "created_utc", now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             if (loss is not null)
             {

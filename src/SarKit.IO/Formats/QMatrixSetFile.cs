@@ -112,7 +112,7 @@ public static class QMatrixSetFile
         f.WriteAttribute("/", "normalisation", norm.ToId());
         f.WriteAttribute("/", "unit", $"W/kg per {norm.DriveUnit()}^2");
         f.WriteAttribute("/", "target_mass_kg", massKg);
-        f.WriteAttribute("/", "sarkit_version", typeof(QMatrixSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
+        f.WriteAttribute("/", "sarkit_version", SarKitVersion.Current);
         f.WriteAttribute("/", "created_utc", (time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
         if (source is not null)
         {

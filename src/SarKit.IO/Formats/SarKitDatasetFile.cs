@@ -261,7 +261,7 @@ public static class SarKitDatasetFile
 
         f.CreateGroup(ProvenanceGroup);
         var prov = new Dictionary<string, string>(d.Provenance);
-        prov.TryAdd("generator", $"SarKit {typeof(SarKitDatasetFile).Assembly.GetName().Version?.ToString(3)}");
+        prov.TryAdd("generator", $"SarKit {SarKitVersion.Current}");
         prov.TryAdd("created_utc", (o.Time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         if (d.Source != "dataset") prov.TryAdd("source_files", d.Source);
         foreach (var (k, v) in prov) f.WriteAttribute(ProvenanceGroup, k, v);

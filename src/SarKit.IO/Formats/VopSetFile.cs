@@ -41,7 +41,7 @@ public static class VopSetFile
             f.WriteAttribute("/", "sar_wc", set.SarWorstCase);
             f.WriteAttribute("/", "normalisation", set.Normalisation.ToId());
             f.WriteAttribute("/", "unit", $"W/kg per {set.Normalisation.DriveUnit()}^2");
-            f.WriteAttribute("/", "sarkit_version", typeof(VopSetFile).Assembly.GetName().Version?.ToString(3) ?? "0");
+            f.WriteAttribute("/", "sarkit_version", SarKitVersion.Current);
             f.WriteAttribute("/", "created_utc", now.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
             foreach (var (key, value) in set.Attributes) f.WriteAttribute("/", "attr_" + key, value);
             f.WriteDataset("/vops", VopSetFiles.FullComplex(set.Packed, n, k), Hdf5WriteOptions.Compressed);

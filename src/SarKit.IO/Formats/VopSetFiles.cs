@@ -217,7 +217,7 @@ public static class VopSetFiles
         MarginKind = set.Margin.Kind.ToString().ToLowerInvariant(), MarginEpsilon = set.Margin.Epsilon,
         SourceCount = set.SourceCount, SourceSha256 = set.SourceSha256, VopSha256 = VopSet.HashMatrices(set.Packed),
         SarWc = set.SarWorstCase, Normalisation = set.Normalisation.ToId(), Unit = $"W/kg per {set.Normalisation.DriveUnit()}^2",
-        SarkitVersion = typeof(VopSetFiles).Assembly.GetName().Version?.ToString(3) ?? "0",
+        SarkitVersion = SarKitVersion.Current,
         CreatedUtc = (time ?? SarKitSettings.Default.Time).GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
         Attributes = set.Attributes.Count > 0 ? new Dictionary<string, string>(set.Attributes) : null,
         Certificate = set.Certificate is { } c ? CertificateJson.From(c) : null,

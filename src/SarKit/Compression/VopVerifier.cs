@@ -208,7 +208,7 @@ public static class VopVerifier
             RandomMaxRelativeUnderestimation = sampler is null ? 0 : maxUnder,
             SourceSha256 = sourceHash,
             VopSha256 = VopSet.HashMatrices(set.Packed),
-            Verifier = $"{Name} {typeof(VopVerifier).Assembly.GetName().Version?.ToString(3) ?? "0"} (CC cutting plane + multi-cut, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
+            Verifier = $"{Name} {SarKitVersion.Current} (CC cutting plane + multi-cut, rel. tol {o.RelativeTolerance:G3}, seed {o.Seed})",
             CreatedUtc = o.Time.GetUtcNow().UtcDateTime,
         };
         // bind the set's matrices, margin, SAR_wc, unit, counts and every certificate field (docs/vop-format.md "Certificate digest")

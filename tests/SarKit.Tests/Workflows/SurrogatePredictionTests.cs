@@ -9,7 +9,6 @@ using SarKit.Tests.Support;
 using SarKit.Tests.Surrogate;
 using SarKit.Workflows;
 using SarKit.Workflows.Results;
-using SurrogatePrediction = SarKit.Workflows.SurrogatePrediction;
 
 namespace SarKit.Tests.Workflows;
 

@@ -1,8 +1,12 @@
 using System.Reflection;
 
-namespace SarKit.Workflows;
+namespace SarKit;
 
-/// <summary>The SarKit version written into every result (<c>sarkit_version</c>): the informational version of the core assembly, without build metadata.</summary>
+/// <summary>
+/// The SarKit version written into every result and file (<c>sarkit_version</c>) and shown by the front ends: the
+/// informational version of the core assembly, without build metadata. All assemblies share one version
+/// (Directory.Build.props).
+/// </summary>
 public static class SarKitVersion
 {
     /// <summary>e.g. <c>"0.1.0"</c>.</summary>
