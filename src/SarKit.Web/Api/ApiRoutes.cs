@@ -1,3 +1,5 @@
+using SarKit.Workflows.Results;
+
 namespace SarKit.Web.Api;
 
 /// <summary>
@@ -6,18 +8,14 @@ namespace SarKit.Web.Api;
 /// </summary>
 public static class ApiRoutes
 {
-    public sealed record AboutJson(string Name, string Version, string DataFolder, bool RecordsConfigured, double DefaultMassKg, long MaxUploadBytes, CacheJson Cache);
-    /// <summary>Dataset cache state: byte budget, bytes held, datasets held (most recent first), loads so far; heavy-request limits.</summary>
-    public sealed record CacheJson(long BudgetBytes, long UsedBytes, int Datasets, int Loads, int MaxConcurrentRequests, int RequestQueueLimit);
-
     public static void MapAll(WebApplication app)
     {
         var api = app.MapGroup("/api");
         api.MapGet("/about", (SarKitWebOptions o, DataFolder f, RecordsLocation r, DatasetCache cache) =>
         {
             var c = cache.Entries;
-            return Results.Json(new AboutJson("SarKit", WebInfo.Version, f.Root, r.DatabasePath is not null, o.DefaultMassKg, o.MaxUploadBytes,
-                new CacheJson(c.BudgetBytes, c.UsedBytes, c.LoadedKeys.Count, c.LoadCount, o.EffectiveMaxConcurrentRequests, o.RequestQueueLimit)));
+            return Results.Json(new WebAppInfoResult("SarKit", WebInfo.Version, f.Root, r.DatabasePath is not null, o.DefaultMassKg, o.MaxUploadBytes,
+                new WebCacheResult(c.BudgetBytes, c.UsedBytes, c.LoadedKeys.Count, c.LoadCount, o.EffectiveMaxConcurrentRequests, o.RequestQueueLimit)), ResultJson.Options);
         });
         DatasetEndpoints.Map(api);
         SarEndpoints.Map(api);

@@ -113,7 +113,7 @@ public sealed class DatasetCacheTests
         var about = JsonDocument.Parse(await http.GetStringAsync("/api/about")).RootElement.GetProperty("cache");
         Assert.Equal(1, about.GetProperty("loads").GetInt32());
         Assert.Equal(1, about.GetProperty("datasets").GetInt32());
-        Assert.True(about.GetProperty("usedBytes").GetInt64() <= about.GetProperty("budgetBytes").GetInt64());
+        Assert.True(about.GetProperty("used_bytes").GetInt64() <= about.GetProperty("budget_bytes").GetInt64());
     }
 
     [Fact]

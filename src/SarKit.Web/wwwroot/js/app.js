@@ -32,6 +32,6 @@ async function route() {
 for (const p of pages) nav.append(el('a', { href: `#/${p.id}`, 'data-page': p.id }, p.title));
 window.addEventListener('hashchange', route);
 getJson('/api/about').then(a => {
-  document.getElementById('about').textContent = `SarKit ${a.version} · data: ${a.dataFolder}`;
+  document.getElementById('about').textContent = `SarKit ${a.version} · data: ${a.data_folder}`;
 }).catch(() => {});
 route();

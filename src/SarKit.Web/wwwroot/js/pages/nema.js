@@ -87,7 +87,7 @@ export default {
     method.value = METHODS[params.get('method')] ? params.get('method') : 'calorimetry';
     const text = el('textarea', { id: 'nema-input', spellcheck: 'false' });
     const file = el('input', { type: 'file', accept: '.json,application/json' });
-    const record = el('input', { type: 'checkbox', id: 'nema-record', disabled: !about.recordsConfigured });
+    const record = el('input', { type: 'checkbox', id: 'nema-record', disabled: !about.records_configured });
     const out = el('div');
     const run = el('button', { id: 'nema-evaluate' }, 'Evaluate');
     async function loadExample() {
@@ -111,7 +111,7 @@ export default {
         el('p', {}, 'Method ', method, ' ', el('button', { class: 'secondary', onclick: loadExample }, 'Load example'), ' ', file),
         el('p', { class: 'muted' }, 'Measurement file (JSON; every quantity with its unit, see docs/nema-ms8.md):'),
         text,
-        el('p', {}, run, ' ', el('label', {}, record, ` append to records${about.recordsConfigured ? '' : ' (no records database configured)'}`)))),
+        el('p', {}, run, ' ', el('label', {}, record, ` append to records${about.records_configured ? '' : ' (no records database configured)'}`)))),
       out);
     await loadExample();
   },

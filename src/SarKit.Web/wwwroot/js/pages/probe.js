@@ -82,7 +82,7 @@ export default {
     const date = el('input', { type: 'text', id: 'probe-date', placeholder: 'YYYY-MM-DD (default: # date: of the scan)', size: 34 });
     const path = el('select', { id: 'probe-path' }, el('option', { value: '' }, 'default (CF when present)'), el('option', { value: 'cf' }, 'cf: Pd_tot·CF/SF'), el('option', { value: 'convf' }, 'convf: σE²/ρ'));
     const extra = el('select', { id: 'probe-extrapolation' }, el('option', { value: 'exponential' }, 'exponential'), el('option', { value: 'polynomial' }, 'polynomial'));
-    const record = el('input', { type: 'checkbox', id: 'probe-record', disabled: !about.recordsConfigured });
+    const record = el('input', { type: 'checkbox', id: 'probe-record', disabled: !about.records_configured });
     const run = el('button', { id: 'probe-evaluate' }, 'Evaluate');
     const out = el('div');
     async function loadExamples() {
@@ -109,7 +109,7 @@ export default {
         labelled('Liquid properties (JSON, liquid-properties)', liq),
         labelled('Scan (CSV: scan,x_mm,y_mm,z_mm,v1_mV,v2_mV,v3_mV)', scan)),
       el('p', {}, 'Date ', date, ' SAR path ', path, ' extrapolation ', extra),
-      el('p', {}, run, ' ', el('label', {}, record, ` append to records${about.recordsConfigured ? '' : ' (no records database configured)'}`))),
+      el('p', {}, run, ' ', el('label', {}, record, ` append to records${about.records_configured ? '' : ' (no records database configured)'}`))),
       out);
     await loadExamples();
   },

@@ -63,7 +63,7 @@ export default {
     run.addEventListener('click', async () => {
       const f = file.files && file.files[0];
       if (!f) { out.replaceChildren(errorBox('Choose a Pulseq .seq file first.')); return; }
-      if (f.size > about.maxUploadBytes) { out.replaceChildren(errorBox(`${f.name}: ${f.size} bytes is over the upload limit of ${about.maxUploadBytes} bytes.`)); return; }
+      if (f.size > about.max_upload_bytes) { out.replaceChildren(errorBox(`${f.name}: ${f.size} bytes is over the upload limit of ${about.max_upload_bytes} bytes.`)); return; }
       const q = new URLSearchParams({ path: ds.value, matrices: mat.value, marginPercent: margin.value, calibration: cal.value, mode: mode.value, localRegion: region.value, repeat: repeat.value, name: f.name });
       run.disabled = true;
       out.replaceChildren(el('p', { class: 'muted busy', id: 'seq-busy' }, mat.value === 'vop' ? 'Checking (the first VOP use compresses and certifies the set: 10–30 s)…' : 'Checking…'));
@@ -76,7 +76,7 @@ export default {
       finally { run.disabled = false; }
     });
     root.append(el('div', { class: 'card' },
-      el('p', { class: 'muted' }, `Pulseq 1.4/1.5 .seq up to ${Math.round(about.maxUploadBytes / 1024)} KiB. RF blocks without RF_SHIMS are played in CP mode `
+      el('p', { class: 'muted' }, `Pulseq 1.4/1.5 .seq up to ${Math.round(about.max_upload_bytes / 1024)} KiB. RF blocks without RF_SHIMS are played in CP mode `
         + '(magnitude 1, phase −360°·c/N per channel); the calibration converts 1 µT of Pulseq B1 to the dataset\'s drive unit on every channel. '
         + 'Local SAR is checked with the dataset\'s 10 g matrices; whole-body and head limits need region matrices and are not evaluated here.'),
       el('div', { class: 'row' },
