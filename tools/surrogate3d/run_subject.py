@@ -9,10 +9,11 @@ Resumable: every channel is an openEMS run in <workdir>/<id>/chK.partial, rename
 The body model (model.npz) comes from `sarkit surrogate bodymodel` (same family and seed -> same model).
 Validation (see docs/surrogate3d-dataset.md): finite fields, |S| <= 1, reciprocity, energy balance
 min eig(I - S^H S - 2 Z0 P_abs) >= -tol. A refused subject gets <workdir>/<id>/FAILED.json and
-<outdir>/<id>.failed.json (reason, figures); its runs and logs are kept. Exit status: 0 ok, 2 refused, 1 error.
+<outdir>/<id>.failed.json (reason, figures); its runs and logs are kept. Exit status: 0 ok, 2 refused, 3 busy (locked by another process), 1 error.
 """
 import argparse
 import datetime
+import fcntl
 import hashlib
 import json
 import os
@@ -431,8 +432,8 @@ def main():
     ap.add_argument("--max-timesteps", type=int, default=60000)
     ap.add_argument("--energy-tol", type=float, default=0.02)
     ap.add_argument("--reciprocity-tol", type=float, default=0.02)
-    ap.add_argument("--slab-cells", type=int, default=16)
-    ap.add_argument("--keep-bits", type=int, default=10)
+    ap.add_argument("--slab-cells", type=int, default=12, help="central z cells stored in the compact file")
+    ap.add_argument("--keep-bits", type=int, default=8, help="float32 mantissa bits kept in E and B1+")
     ap.add_argument("--verbose", type=int, default=1)
     ap.add_argument("--channel", type=int, default=None, help=argparse.SUPPRESS)   # internal: one openEMS run
     ap.add_argument("--assemble-only", action="store_true")
@@ -448,6 +449,12 @@ def main():
 
     os.makedirs(sub, exist_ok=True)
     os.makedirs(args.outdir, exist_ok=True)
+    lock = open(os.path.join(sub, ".lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)    # one process per subject; released on exit
+    except OSError:
+        print(f"{args.id}: busy (another process works on it)", flush=True)
+        return 3
     model_path = os.path.join(sub, "model.npz")
     if not os.path.exists(model_path):
         subprocess.run([args.sarkit, "surrogate", "bodymodel", "--family", args.family, "--seed", str(args.seed),

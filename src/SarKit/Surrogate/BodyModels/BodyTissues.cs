@@ -85,7 +85,7 @@ public static class BodyTissues
     public const int BowelWall = 8;
     /// <summary>Bowel gas: not tissue (ε_r 1, σ 0, ρ 0).</summary>
     public const int BowelGas = 9;
-    /// <summary>Prostate (Gabriel 1996 has no prostate; the testis model is used, as the IT'IS database does).</summary>
+    /// <summary>Prostate (Gabriel 1996 has no prostate; its testis model is used as a stand-in).</summary>
     public const int Prostate = 10;
     /// <summary>Blood in the iliac/femoral vessels.</summary>
     public const int Blood = 11;
@@ -99,11 +99,11 @@ public static class BodyTissues
         new(Muscle, "muscle", ColeColeModel.FromTable(4.0, 50.0, 7.234, 0.1, 7000, 353.678, 0.1, 0.2, 1.2e6, 318.310, 0.1, 2.5e7, 2.274, 0.0), "Gabriel 1996 muscle", 1090, 0.8f, 0.05f),
         new(CorticalBone, "cortical_bone", ColeColeModel.FromTable(2.5, 10.0, 13.263, 0.2, 180, 79.577, 0.2, 0.02, 5e3, 159.155, 0.2, 1e5, 15.915, 0.0), "Gabriel 1996 bone (cortical)", 1908, 0.05f, 0.05f),
         new(CancellousBone, "cancellous_bone", ColeColeModel.FromTable(2.5, 18.0, 13.263, 0.22, 300, 79.577, 0.25, 0.07, 2e4, 159.155, 0.2, 2e7, 15.915, 0.0), "Gabriel 1996 bone (cancellous)", 1178, 0.2f, 0.5f),
-        new(Urine, "urine", ColeColeModel.FromTable(4.0, 65.0, 7.234, 0.0, 0, 159.155, 0.0, 1.4, 0, 159.155, 0.0, 0, 15.915, 0.0), "Gabriel 1996 body fluid", 1024, 1f, 0f),
+        new(Urine, "urine", ColeColeModel.FromTable(4.0, 65.0, 7.234, 0.0, 0, 159.155, 0.0, 1.4, 0, 159.155, 0.0, 0, 15.915, 0.0), "Gabriel 1996 body fluid (stand-in: no urine in Gabriel 1996)", 1024, 1f, 0f),
         new(BladderWall, "bladder_wall", ColeColeModel.FromTable(2.5, 16.0, 8.842, 0.1, 400, 159.155, 0.1, 0.2, 1e5, 159.155, 0.2, 1e7, 15.915, 0.0), "Gabriel 1996 bladder", 1086, 0.8f, 0.02f),
         new(BowelWall, "bowel", ColeColeModel.FromTable(4.0, 50.0, 7.958, 0.1, 3000, 159.155, 0.2, 0.01, 1e5, 159.155, 0.2, 4e7, 1.592, 0.0), "Gabriel 1996 colon", 1088, 0.8f, 0.05f),
         new(BowelGas, "bowel_gas", null, "gas (not tissue)", 0, 0f, 0f),
-        new(Prostate, "prostate", ColeColeModel.FromTable(4.0, 55.0, 7.958, 0.1, 5000, 159.155, 0.1, 0.4, 1e5, 159.155, 0.2, 4e7, 15.915, 0.0), "Gabriel 1996 testis (prostate as in the IT'IS database)", 1045, 0.85f, 0f),
+        new(Prostate, "prostate", ColeColeModel.FromTable(4.0, 55.0, 7.958, 0.1, 5000, 159.155, 0.1, 0.4, 1e5, 159.155, 0.2, 4e7, 15.915, 0.0), "Gabriel 1996 testis (stand-in: no prostate in Gabriel 1996)", 1045, 0.85f, 0f),
         new(Blood, "blood", ColeColeModel.FromTable(4.0, 56.0, 8.377, 0.1, 5200, 132.629, 0.1, 0.7, 0, 159.155, 0.2, 0, 15.915, 0.0), "Gabriel 1996 blood", 1050, 0.9f, 0f),
     ];
 
