@@ -335,11 +335,11 @@ def write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig):
     B1 = (MU0 * (Hs[:, 0] + 1j * Hs[:, 1]) / 2) * tissue[None]
 
     def rounded_complex(a):
-        f = a.view(np.float32).reshape(a.shape + (2,)) if a.dtype == np.complex64 else None
-        a = a.astype(np.complex64)
-        re = bitround(a.real, args.keep_bits)
-        im = bitround(a.imag, args.keep_bits)
-        return (re + 1j * im.astype(np.complex64)).astype(np.complex64)
+        a = np.ascontiguousarray(a, dtype=np.complex64)
+        out = np.empty_like(a)
+        out.real = bitround(a.real, args.keep_bits)
+        out.imag = bitround(a.imag, args.keep_bits)
+        return out
 
     Es = rounded_complex(Es)
     B1 = rounded_complex(B1)
