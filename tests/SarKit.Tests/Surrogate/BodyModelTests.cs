@@ -139,3 +139,22 @@ public class BodyModelTests
         finally { File.Delete(path); }
     }
 }
+
+[Collection("Console")]
+public class BodyModelCliTests
+{
+    [Fact]
+    public void Cli_writes_the_same_model_as_the_library_and_refuses_an_unknown_family()
+    {
+        using var dir = new SarKit.Tests.Cli.TempDir();
+        var path = Path.Combine(dir.Path, "m.npz");
+        var r = SarKit.Tests.Cli.CliRunner.Run("surrogate", "bodymodel", "--family", "b", "--seed", "9", "-o", path);
+        Assert.True(r.ExitCode == 0, r.Err);
+        using (var z = NpzArchive.Open(path))
+            Assert.Equal(BodyModelGenerator.Generate(AnatomyFamily.B, 9).Labels.Select(b => (int)b).ToArray(), (int[])z.Read("labels").Data);
+        var bad = SarKit.Tests.Cli.CliRunner.Run("surrogate", "bodymodel", "--family", "C", "--seed", "9", "-o", Path.Combine(dir.Path, "x.npz"));
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--family", bad.Err);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "x.npz")));
+    }
+}
