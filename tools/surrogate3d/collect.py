@@ -6,6 +6,11 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import run_subject  # noqa: E402  (SLAB_CELLS, KEEP_BITS: the dataset's compact settings)
 
 
 def sha256(path):
@@ -20,6 +25,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--outdir", default="/work/surrogate3d-out")
     ap.add_argument("--dest", required=True)
+    ap.add_argument("--workdir", default="/work/surrogate3d-work", help="raw runs (for re-assembly)")
     a = ap.parse_args()
     os.makedirs(a.dest, exist_ok=True)
     subjects, refused = [], []
@@ -30,6 +36,17 @@ def main():
             continue
         with open(js) as f:
             s = json.load(f)
+        if (s.get("slab_cells"), s.get("keep_bits")) != (run_subject.SLAB_CELLS, run_subject.KEEP_BITS):
+            # assembled with other compact settings (e.g. before a default changed): rebuild from the raw runs
+            print(f"{s['id']}: re-assembling with slab {run_subject.SLAB_CELLS}, {run_subject.KEEP_BITS} bits")
+            rc = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_subject.py"),
+                                 "--family", s["family"], "--seed", str(s["seed"]), "--workdir", a.workdir, "--outdir", a.outdir,
+                                 "--assemble-only"]).returncode
+            if rc != 0:
+                print(f"skip {s['id']}: re-assembly failed (exit {rc})")
+                continue
+            with open(js) as f:
+                s = json.load(f)
         src = os.path.join(a.outdir, s["file"])
         if not os.path.exists(src) or sha256(src) != s["sha256"]:
             print(f"skip {s['id']}: {src} missing or changed since validation")

@@ -49,6 +49,8 @@ DIPOLE_HALF_LEN = 222.5                # mm (445 mm dipoles, as the demo)
 GAP_HALF = 2.5                         # mm, one-cell port gap
 DOMAIN_X, DOMAIN_Y, DOMAIN_Z = 305.0, 250.0, 302.5   # mm, incl. the 8-cell PML (40 mm)
 MIN_CLEARANCE = 10.0                   # mm, dipole to nearest body voxel centre
+SLAB_CELLS = 10                        # central z cells (50 mm) kept in the compact file (<= ~3 MB per subject)
+KEEP_BITS = 8                          # float32 mantissa bits kept in the compact E and B1+ (rel. error <= 2^-9)
 
 
 def element_positions_mm():
@@ -432,8 +434,8 @@ def main():
     ap.add_argument("--max-timesteps", type=int, default=60000)
     ap.add_argument("--energy-tol", type=float, default=0.02)
     ap.add_argument("--reciprocity-tol", type=float, default=0.02)
-    ap.add_argument("--slab-cells", type=int, default=12, help="central z cells stored in the compact file")
-    ap.add_argument("--keep-bits", type=int, default=8, help="float32 mantissa bits kept in E and B1+")
+    ap.add_argument("--slab-cells", type=int, default=SLAB_CELLS, help="central z cells stored in the compact file")
+    ap.add_argument("--keep-bits", type=int, default=KEEP_BITS, help="float32 mantissa bits kept in E and B1+")
     ap.add_argument("--verbose", type=int, default=1)
     ap.add_argument("--channel", type=int, default=None, help=argparse.SUPPRESS)   # internal: one openEMS run
     ap.add_argument("--assemble-only", action="store_true")
