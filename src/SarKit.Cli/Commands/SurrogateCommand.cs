@@ -18,6 +18,7 @@ internal static class SurrogateCommand
         cmd.Add(Dataset(io));
         cmd.Add(Predict(io));
         cmd.Add(Evaluate(io));
+        cmd.Add(SurrogateBodyModelCommand.Create(io));
         return cmd;
     }
 
