@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SarKit.Surrogate.BodyModels;
+using SarKit.Workflows;
 
 namespace SarKit.Cli.Commands;
 
@@ -11,26 +11,18 @@ internal static class SurrogateBodyModelCommand
         var family = new Option<string>("--family") { Description = "Anatomy family: A (ellipse-union outline, smooth layers) or B (superellipse outline, asymmetric organs, other bone shapes).", Required = true };
         var seed = new Option<long>("--seed") { Description = "Subject seed (same family and seed = same model).", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Output .npz: labels [nz, ny, nx], edges_x/y/z (m), per-label eps_r, sigma, rho, water, fat, tissue_names, metadata (JSON).", Required = true };
-        var freq = new Option<double>("--frequency") { Description = "Frequency (Hz) of the tissue properties.", DefaultValueFactory = _ => 298e6 };
+        var freq = new Option<double>("--frequency") { Description = "Frequency (Hz) of the tissue properties.", DefaultValueFactory = _ => 298e6 }.Range(1e3, 1e11);
         var nominal = new Option<bool>("--nominal-tissues") { Description = "No per-subject tissue-property variation (nominal Gabriel/IT'IS values)." };
         var json = new Option<bool>("--json") { Description = "Print the model's metadata (parameters, tissue table, volume fractions) as JSON on stdout." };
         var cmd = new Command("bodymodel", "Generate one seeded 3D pelvis/abdomen voxel body model (5 mm, coil frame) for the openEMS dataset (tools/surrogate3d).")
             { family, seed, output, freq, nominal, json };
         cmd.SetAction(p => io.Guard(() =>
         {
-            var fam = p.GetValue(family)!.Trim().ToUpperInvariant() switch
-            {
-                "A" => AnatomyFamily.A,
-                "B" => AnatomyFamily.B,
-                var other => throw new SarKitInputException($"--family '{other}': expected A or B."),
-            };
             string path = p.GetValue(output)!;
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (!Directory.Exists(dir)) throw new SarKitInputException($"--output '{path}': the folder {dir} does not exist.") { SourceFile = path };
-            var opts = new BodyModelOptions { FrequencyHz = p.GetValue(freq) };
-            if (p.GetValue(nominal)) opts = opts with { Variation = TissueVariation.None };
-            var model = BodyModelGenerator.Generate(fam, p.GetValue(seed), opts);
-            model.Write(path);
+            var model = SurrogateBodyModelGeneration.Run(new SurrogateBodyModelRequest
+            {
+                Family = p.GetValue(family)!, Seed = p.GetValue(seed), OutputFile = path, FrequencyHz = p.GetValue(freq), NominalTissues = p.GetValue(nominal),
+            });
             if (p.GetValue(json)) io.Out.WriteLine(model.MetadataJson());
             else io.Out.WriteLine($"wrote {path}: {model.Summary()}");
             return CliApp.ExitOk;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SarKit.Engines;
 using SarKit.IO;
+using SarKit.IO.Arrays;
 using SarKit.Surrogate.BodyModels;
 
 namespace SarKit.Tests.Surrogate;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using SarKit.IO;
+using SarKit.IO.Arrays;
 
 namespace SarKit.Surrogate.BodyModels;
 
