@@ -132,7 +132,7 @@ public sealed unsafe class Hdf5File : IDisposable
     /// <summary>
     /// Creates (or truncates) an HDF5 file for writing. <paramref name="userBlockBytes"/> reserves a user block at the start
     /// of the file (0, or a power of two ≥ 512; MATLAB v7.3 files use 512).
-    /// Prefer writing to a temporary file and renaming it (as <see cref="SarKitDatasetFile"/> does).
+    /// Prefer writing to a temporary file and renaming it (as <see cref="SarKit.IO.Formats.SarKitDatasetFile"/> does).
     /// </summary>
     public static Hdf5File Create(string path, long userBlockBytes = 0)
     {

@@ -79,7 +79,7 @@ public static class ResultSchemaDocument
     public static string Generate(IEnumerable<Type> types, XDocument documentation, string? previousDocument = null)
     {
         var all = types.ToList();
-        var g = new Generator(documentation, all);
+        var g = new Generator(documentation);
         var sb = new StringBuilder(Header);
         sb.Append("\nShared objects:\n\n| Object | Fields |\n|---|---|\n");
         foreach (var t in all.Where(t => t.GetCustomAttribute<JsonSharedObjectAttribute>() is not null)
@@ -136,7 +136,7 @@ public static class ResultSchemaDocument
         ("_deg", "deg"), ("_ut", "µT"), ("_t", "T"), ("_j", "J"), ("_k", "K"), ("_mv", "mV"), ("_v", "V"),
     }.OrderByDescending(x => x.Item1.Length).ToArray();
 
-    private sealed class Generator(XDocument documentation, List<Type> all)
+    private sealed class Generator(XDocument documentation)
     {
         private readonly Dictionary<string, XElement> _members = documentation.Descendants("member")
             .Where(m => m.Attribute("name") is not null)

@@ -6,7 +6,7 @@ namespace SarKit.Compression;
 /// Compression of in-memory Q-matrices followed by the independent certificate against the same matrices
 /// (<see cref="VopCompressor.Compress"/> then <see cref="VopVerifier.Certify"/>; docs/vop-cli.md "Certificate"): the step
 /// shared by `sarkit vop compress` and `sarkit surrogate predict --vops-out`. The caller writes the set
-/// (<see cref="SarKit.IO.Formats.VopSetFiles.Write"/>) only when <see cref="VopVerificationResult.Certificate"/> passed.
+/// (<c>SarKit.IO.Formats.VopSetFiles.Write</c>) only when <see cref="VopVerificationResult.Certificate"/> passed.
 /// </summary>
 public static class CertifiedVopCompression
 {

@@ -9,7 +9,7 @@ namespace SarKit.Compression;
 /// while streamed from disk. Matrices are returned in <see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/> layout (n² doubles each), in
 /// file order; <see cref="VopSet.HashMatrices"/> of the whole sequence equals the SHA-256 of the concatenated chunks.
 /// Implementations: <see cref="PackedQMatrixSource"/> (in memory), <see cref="ConcatenatedQMatrixSource"/> and the
-/// file readers of <see cref="SarKit.IO.Formats.QMatrixSources"/>. Not thread-safe: read from one thread.
+/// file readers of <c>SarKit.IO.Formats.QMatrixSources</c>. Not thread-safe: read from one thread.
 /// </summary>
 public interface IQMatrixSource : IDisposable
 {

@@ -189,7 +189,7 @@ public sealed class VopSet
     /// matrix, and its canonical digest (<see cref="VopCertificateDigest"/>) matches this set's matrices, margin, SAR_wc,
     /// unit, counts and certificate fields. A digest detects accidental corruption only: anyone can recompute it, so
     /// deliberate tampering needs a signature (<see cref="VopSignature"/>) or a re-verification against the originals
-    /// (<see cref="SarKit.IO.Formats.TrustedVopSet"/>; docs/vop-format.md).
+    /// (<c>SarKit.IO.Formats.TrustedVopSet</c>; docs/vop-format.md).
     /// </summary>
     public bool HasValidCertificate(out string reason)
     {
