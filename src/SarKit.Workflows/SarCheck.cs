@@ -1,6 +1,7 @@
 using System.Globalization;
 using SarKit.IO;
 using SarKit.IO.Formats;
+using SarKit.Reporting;
 using SarKit.Supervision;
 using SarKit.Workflows.Results;
 
@@ -100,7 +101,12 @@ internal static class SarCheck
         cancellation.ThrowIfCancellationRequested();
         var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, o.SearchShortestRepetition, settings.ParallelOptions(cancellation));
 
-        if (o.TimelinePath is { } tl) SequenceTimelineFiles.Write(tl, report);
+        if (o.TimelinePath is { } tl)
+        {
+            // JSON through the one result policy (snake_case, NaN/±∞ refused before anything is written)
+            if (Path.GetExtension(tl).Equals(".json", StringComparison.OrdinalIgnoreCase)) ReportFile.WriteText(tl, ResultJson.Serialize(SequenceTimelineFiles.Rows(report)));
+            else SequenceTimelineFiles.WriteCsv(tl, report);
+        }
         if (o.PlotPath is { } pl) SequenceTimelineFiles.WritePlot(pl, report, source);
         var result = ToResult(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints, signature, o.IncludeTimeline);
         return new SarCheckOutcome { Result = result, Report = report, Schedule = schedule, Observables = observables, Limits = limits, Warnings = warnings };

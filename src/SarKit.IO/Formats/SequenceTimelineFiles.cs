@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using SarKit.Reporting;
 using SarKit.Supervision;
 
@@ -9,8 +7,8 @@ namespace SarKit.IO.Formats;
 
 /// <summary>
 /// The SAR timeline of a sequence check (<see cref="SequenceSarReport.Windows"/> with a timeline: SAR of the window ending
-/// at each time, per metric and window length) as a file: CSV or JSON (<see cref="Write"/>, layout in
-/// docs/json-schemas.md) or a plot of it against the limits (<see cref="WritePlot"/>, SVG or PNG). Written atomically.
+/// at each time, per metric and window length) as a file: CSV (<see cref="WriteCsv"/>) or JSON rows (<see cref="Rows"/>, layout in
+/// docs/cli.md) or a plot of it against the limits (<see cref="WritePlot"/>, SVG or PNG). Written atomically.
 /// </summary>
 public static class SequenceTimelineFiles
 {
@@ -19,15 +17,14 @@ public static class SequenceTimelineFiles
     /// <summary>CSV header (one row per window-end time).</summary>
     public const string CsvHeader = "metric,matrices,window_s,t_end_s,sar_w_per_kg,edge_error_bound_w_per_kg";
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        NumberHandling = JsonNumberHandling.Strict,
-    };
-
-    private sealed record Row(string Metric, string Matrices, double WindowS, double[] TEndS, double[] SarWPerKg, double EdgeErrorBoundWPerKg);
+    /// <summary>One timeline of the JSON timeline file: SAR of the window of <paramref name="WindowS"/> seconds ending at each of <paramref name="TEndS"/>.</summary>
+    /// <param name="Metric">Metric id (e.g. <c>local_head</c>).</param>
+    /// <param name="Matrices">The matrix set the SAR was evaluated with.</param>
+    /// <param name="WindowS">Window length, s.</param>
+    /// <param name="TEndS">Window-end times, s.</param>
+    /// <param name="SarWPerKg">Window SAR at each end time, W/kg.</param>
+    /// <param name="EdgeErrorBoundWPerKg">Bound on the SAR between sampled end times, W/kg.</param>
+    public sealed record TimelineRow(string Metric, string Matrices, double WindowS, double[] TEndS, double[] SarWPerKg, double EdgeErrorBoundWPerKg);
 
     /// <summary>True for a timeline file name this class writes (.csv, .json).</summary>
     public static bool IsTimelineName(string path) => Path.GetExtension(path).ToLowerInvariant() is ".csv" or ".json";
@@ -35,22 +32,18 @@ public static class SequenceTimelineFiles
     /// <summary>True for a plot file name <see cref="WritePlot"/> writes (.svg, .png).</summary>
     public static bool IsPlotName(string path) => Path.GetExtension(path).ToLowerInvariant() is ".svg" or ".png";
 
+    /// <summary>The timelines of <paramref name="report"/> as the rows of the JSON timeline file (serialised by the result JSON policy).</summary>
+    public static TimelineRow[] Rows(SequenceSarReport report) => report.Windows.Where(w => w.Timeline is not null)
+        .Select(w => new TimelineRow(w.Metric.Id(), w.Observable, w.WindowSeconds, w.TimelineSeconds!, w.Timeline!, w.EdgeErrorBound)).ToArray();
+
     /// <summary>
-    /// Writes the timelines of <paramref name="report"/> to <paramref name="path"/>: .json (array of {metric, matrices,
-    /// window_s, t_end_s, sar_w_per_kg, edge_error_bound_w_per_kg}; a NaN/±∞ is refused before anything is written) or
-    /// .csv (columns <see cref="CsvHeader"/>).
+    /// Writes the timelines of <paramref name="report"/> to the .csv file <paramref name="path"/> (columns
+    /// <see cref="CsvHeader"/>); the .json form is <see cref="Rows"/> written through the result JSON policy.
     /// </summary>
-    public static void Write(string path, SequenceSarReport report)
+    public static void WriteCsv(string path, SequenceSarReport report)
     {
         var ext = Path.GetExtension(path).ToLowerInvariant();
         var rows = report.Windows.Where(w => w.Timeline is not null).ToArray();
-        if (ext == ".json")
-        {
-            var obj = rows.Select(w => new Row(w.Metric.Id(), w.Observable, w.WindowSeconds, w.TimelineSeconds!, w.Timeline!, w.EdgeErrorBound)).ToArray();
-            RequireFinite(obj);
-            ReportFile.WriteText(path, JsonSerializer.Serialize(obj, JsonOptions));
-            return;
-        }
         if (ext != ".csv") throw new SarKitInputException($"--timeline '{path}': use a .csv or .json file name.");
         var sb = new StringBuilder(CsvHeader).Append('\n');
         foreach (var w in rows)
@@ -80,20 +73,5 @@ public static class SequenceTimelineFiles
         if (ext == ".png") PngPlot.Write(plot, path);
         else if (ext == ".svg") plot.Write(path);
         else throw new SarKitInputException($"--plot '{path}': use a .svg or .png file name.");
-    }
-
-    /// <summary>Refuses a NaN/±∞ naming its JSON path, like the result JSON policy (JSON has no such numbers).</summary>
-    private static void RequireFinite(Row[] rows)
-    {
-        for (int r = 0; r < rows.Length; r++)
-        {
-            var x = rows[r];
-            if (!double.IsFinite(x.WindowS)) Refuse($"$[{r}].window_s", x.WindowS);
-            for (int k = 0; k < x.TEndS.Length; k++) if (!double.IsFinite(x.TEndS[k])) Refuse($"$[{r}].t_end_s[{k}]", x.TEndS[k]);
-            for (int k = 0; k < x.SarWPerKg.Length; k++) if (!double.IsFinite(x.SarWPerKg[k])) Refuse($"$[{r}].sar_w_per_kg[{k}]", x.SarWPerKg[k]);
-            if (!double.IsFinite(x.EdgeErrorBoundWPerKg)) Refuse($"$[{r}].edge_error_bound_w_per_kg", x.EdgeErrorBoundWPerKg);
-        }
-        static void Refuse(string at, double v) => throw new SarKitInputException(
-            $"result {at} is {v.ToString(Inv)}: a computed value overflowed or is undefined, so the inputs (magnitudes, option values) are out of range; nothing was written.");
     }
 }
