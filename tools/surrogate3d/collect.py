@@ -2,7 +2,6 @@
 """Copy validated subjects from the batch output folder into data/surrogate3d/ and write manifest.json (see collect.sh)."""
 import argparse
 import glob
-import hashlib
 import json
 import os
 import shutil
@@ -11,14 +10,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_subject  # noqa: E402  (SLAB_CELLS, KEEP_BITS: the dataset's compact settings)
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for b in iter(lambda: f.read(1 << 20), b""):
-            h.update(b)
-    return h.hexdigest()
 
 
 def main():
@@ -48,11 +39,11 @@ def main():
             with open(js) as f:
                 s = json.load(f)
         src = os.path.join(a.outdir, s["file"])
-        if not os.path.exists(src) or sha256(src) != s["sha256"]:
+        if not os.path.exists(src) or run_subject.sha256(src) != s["sha256"]:
             print(f"skip {s['id']}: {src} missing or changed since validation")
             continue
         dst = os.path.join(a.dest, s["file"])
-        if not os.path.exists(dst) or sha256(dst) != s["sha256"]:
+        if not os.path.exists(dst) or run_subject.sha256(dst) != s["sha256"]:
             tmp = dst + ".tmp"
             shutil.copyfile(src, tmp)
             os.replace(tmp, dst)
