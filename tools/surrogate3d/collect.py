@@ -27,9 +27,11 @@ def main():
             continue
         with open(js) as f:
             s = json.load(f)
-        if (s.get("slab_cells"), s.get("keep_bits")) != (run_subject.SLAB_CELLS, run_subject.KEEP_BITS):
+        if (s.get("slab_cells"), s.get("keep_bits"), s.get("format_version", 1)) != \
+                (run_subject.SLAB_CELLS, run_subject.KEEP_BITS, run_subject.COMPACT_VERSION):
             # assembled with other compact settings (e.g. before a default changed): rebuild from the raw runs
-            print(f"{s['id']}: re-assembling with slab {run_subject.SLAB_CELLS}, {run_subject.KEEP_BITS} bits")
+            print(f"{s['id']}: re-assembling (format {run_subject.COMPACT_VERSION}, slab {run_subject.SLAB_CELLS}, "
+                  f"{run_subject.KEEP_BITS} bits; 10 g targets by sarkit qmatrices)", flush=True)
             rc = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_subject.py"),
                                  "--family", s["family"], "--seed", str(s["seed"]), "--workdir", a.workdir, "--outdir", a.outdir,
                                  "--assemble-only"]).returncode
@@ -52,7 +54,8 @@ def main():
                          "sha256": s["sha256"], "wall_time_s": v["wall_time_s"], "energy_min_eig": v["energy_min_eig"],
                          "max_abs_S": v["max_abs_S"], "reciprocity_max_abs_S_minus_ST": v["reciprocity_max_abs_S_minus_ST"],
                          "Skk_dB": v["Skk_dB"], "absorbed_over_incident_diag": v["absorbed_over_incident_diag"],
-                         "clearance_mm": v.get("clearance_mm"), "slab_cells": s["slab_cells"], "keep_bits": s["keep_bits"]})
+                         "clearance_mm": v.get("clearance_mm"), "slab_cells": s["slab_cells"], "keep_bits": s["keep_bits"],
+                         "format_version": s.get("format_version", 1), "targets": s.get("targets")})
     manifest = {
         "description": "SarKit 3D surrogate dataset (docs/surrogate3d-dataset.md): validated subjects copied by "
                        "tools/surrogate3d/collect.sh; regenerate any subject with tools/surrogate3d/run_subject.py "

@@ -20,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -50,7 +51,9 @@ GAP_HALF = 2.5                         # mm, one-cell port gap
 DOMAIN_X, DOMAIN_Y, DOMAIN_Z = 305.0, 250.0, 302.5   # mm, incl. the 8-cell PML (40 mm)
 MIN_CLEARANCE = 10.0                   # mm, dipole to nearest body voxel centre
 SLAB_CELLS = 10                        # central z cells (50 mm) kept in the compact file (<= ~3 MB per subject)
-KEEP_BITS = 8                          # float32 mantissa bits kept in the compact E and B1+ (rel. error <= 2^-9)
+KEEP_BITS = 8                          # float32 mantissa bits kept in the compact B1+ and Q10g (rel. error <= 2^-9)
+COMPACT_VERSION = 2                    # 1: slab E + B1+; 2: slab B1+ + IEC/IEEE 62704-1 10 g Q-matrices of the slab cubes
+TARGET_MASS = "10g"
 
 
 def element_positions_mm():
@@ -322,8 +325,91 @@ def assemble(args, sub, m):
     return E, H, S, P, p_acc, uf_inc, fig, reasons
 
 
-def write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig):
-    """SarKit dataset (docs/dataset-format.md) of the central z slab, fields zeroed outside tissue, mantissas rounded."""
+def compute_targets(args, sub, m, E, H, S, P, p_acc, uf_inc, fig):
+    """IEC/IEEE 62704-1 10 g Q-matrices of every cube whose reference voxel lies in the stored slab, computed by SarKit.
+
+    The whole model (all z cells, full float32 E) is written as a temporary SarKit dataset, `sarkit qmatrices --mass 10g`
+    builds the cube set on it (steps 1 and 2; cubes may reach beyond the slab), and the cubes whose reference voxel is
+    in the slab are kept: the valid step-1 cube of every VALID voxel and the kept step-2 cubes of every UNUSED voxel.
+    With the slab's voxel statuses this gives the standard's 10 g SAR map of any drive b on the slab (b^H Q b per cube;
+    a USED voxel takes the maximum over the valid cubes containing it), exactly on the slices that no cube centred
+    outside the slab covers ("exact_slices").
+    """
+    lab = m["labels"]
+    nz, ny, nx = lab.shape
+    k0 = (nz - args.slab_cells) // 2
+    tmp = tempfile.mkdtemp(prefix=".targets-", dir=sub)
+    try:
+        full = argparse.Namespace(**vars(args))
+        full.slab_cells, full.keep_bits, full.outdir, full.store_e = nz, 23, tmp, True
+        ds = write_compact(full, sub, m, E, H, S, P, p_acc, uf_inc, fig, targets=None)
+        qf = os.path.join(tmp, "q10g.h5")
+        t0 = time.time()
+        r = subprocess.run([args.sarkit, "qmatrices", "--fields", ds, "--mass", TARGET_MASS, "-o", qf],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"sarkit qmatrices failed (exit {r.returncode}):\n{r.stdout[-2000:]}")
+        wall = time.time() - t0
+        with h5py.File(qf, "r") as q:
+            qe = [q["grid/" + n][...] for n in ("edges_x", "edges_y", "edges_z")]
+            me = [np.asarray(m[n], np.float64) for n in ("edges_x", "edges_y", "edges_z")]
+            off = []
+            for a, b in zip(qe, me):                         # the cube grid may be padded around the model
+                o = int(round((b[0] - a[0]) / (a[1] - a[0])))
+                if o < 0 or o + len(b) > len(a) or np.max(np.abs(a[o:o + len(b)] - b)) > 1e-9:
+                    raise RuntimeError("sarkit qmatrices grid does not contain the model grid")
+                off.append(o)
+            ox, oy, oz = off
+            status = q["voxels/status"][...]
+            qnz, qny, qnx = status.shape
+            inner = np.zeros_like(status, bool)
+            inner[oz:oz + nz, oy:oy + ny, ox:ox + nx] = True
+            if np.any(status[~inner] != 0):
+                raise RuntimeError("sarkit qmatrices marked voxels outside the model as tissue")
+            vox = q["cubes/voxel"][...].astype(np.int64)
+            ori = q["cubes/orientation"][...]
+            side = q["cubes/side_m"][...]
+            centre = q["cubes/centre_m"][...]
+            ci, cj, ck = vox % qnx - ox, (vox // qnx) % qny - oy, vox // (qnx * qny) - oz
+            ks = ck - k0
+            keep = np.nonzero((ks >= 0) & (ks < args.slab_cells))[0]
+            M = q["matrices"][...][keep] if len(keep) > 0 else np.zeros((0, N_CH, N_CH), complex)
+            attrs = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in q.attrs.items()}
+        # slices of the slab that no cube centred outside the slab reaches (USED values there are exact)
+        ez = np.asarray(m["edges_z"], np.float64)
+        outside = np.nonzero(((ks < 0) | (ks >= args.slab_cells)) & (ori == 7))[0]
+        exact = []
+        for s_ in range(args.slab_cells):
+            z0, z1 = ez[k0 + s_], ez[k0 + s_ + 1]
+            lo, hi = centre[outside, 2] - side[outside] / 2, centre[outside, 2] + side[outside] / 2
+            if not np.any((lo <= z0 + 1e-9) & (hi >= z1 - 1e-9)):
+                exact.append(s_)
+        iu = np.triu_indices(N_CH, 1)
+        d = np.arange(N_CH)
+        packed = np.concatenate([M[:, d, d].real, M[:, iu[0], iu[1]].real, M[:, iu[0], iu[1]].imag], axis=1)
+        return {
+            "packed": bitround(np.ascontiguousarray(packed.T, np.float32), args.keep_bits),
+            "voxel": (ci[keep] + nx * (cj[keep] + ny * ks[keep])).astype(np.int32),
+            "orientation": ori[keep].astype(np.uint8),
+            "side_m": side[keep].astype(np.float32),
+            "centre_m": centre[keep].astype(np.float32),
+            "status": status[oz + k0:oz + k0 + args.slab_cells, oy:oy + ny, ox:ox + nx].astype(np.uint8),
+            "exact_slices": np.asarray(exact, np.int32),
+            "model_cubes": int(len(vox)), "model_valid_cubes": int(attrs.get("valid_cubes", -1)),
+            "sarkit_version": str(attrs.get("sarkit_version", "?")), "averaging": str(attrs.get("averaging", "?")),
+            "unit": str(attrs.get("unit", "?")), "wall_s": wall,
+        }
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig, targets=None):
+    """Compact subject file of the central z slab: B1+ (and E with store_e) zeroed outside tissue, mantissas rounded.
+
+    With targets (compute_targets) it is a "sarkit-surrogate3d-subject" file (docs/surrogate3d-dataset.md) holding the
+    10 g Q-matrices of the slab's cubes instead of E; without, a SarKit dataset (docs/dataset-format.md) with E.
+    """
+    store_e = getattr(args, "store_e", False) or targets is None
     lab = m["labels"]
     nz = lab.shape[0]
     k0 = (nz - args.slab_cells) // 2
@@ -352,8 +438,12 @@ def write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig):
     gz = dict(compression="gzip", compression_opts=9, shuffle=True)
     shp = lab_s.shape
     with h5py.File(tmp, "w") as f:
-        f.attrs["sarkit_format"] = "sarkit-dataset"
-        f.attrs["sarkit_format_version"] = np.int32(1)
+        if targets is None:
+            f.attrs["sarkit_format"] = "sarkit-dataset"
+            f.attrs["sarkit_format_version"] = np.int32(1)
+        else:
+            f.attrs["sarkit_format"] = "sarkit-surrogate3d-subject"
+            f.attrs["sarkit_format_version"] = np.int32(COMPACT_VERSION)
         f.attrs["frequency_hz"] = np.float64(F0)
         g = f.create_group("grid")
         for name, e in (("edges_x", ex), ("edges_y", ey), ("edges_z", ez)):
@@ -367,11 +457,39 @@ def write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig):
         t.create_group("masks").create_dataset("body", data=tissue.astype(np.uint8), chunks=shp, **gz)
         fl = f.create_group("fields")
         chn = [f"dipole{k} (azimuth {22.5 + 45 * k:g} deg)" for k in range(N_CH)]
-        dE = fl.create_dataset("E", data=Es, chunks=(1, 1) + shp, **gz)
-        dE.attrs["unit"] = "V/m"
-        dE.attrs["normalisation"] = "per_volt_incident"
-        dE.attrs["channel_names"] = chn
-        dE.attrs["location"] = "cell centres (openEMS SAR raw dump); 0 outside tissue (rho = 0)"
+        if store_e:
+            dE = fl.create_dataset("E", data=Es, chunks=(1, 1) + shp, **gz)
+            dE.attrs["unit"] = "V/m"
+            dE.attrs["normalisation"] = "per_volt_incident"
+            dE.attrs["channel_names"] = chn
+            dE.attrs["location"] = "cell centres (openEMS SAR raw dump); 0 outside tissue (rho = 0)"
+        if targets is not None:
+            tg = f.create_group("targets").create_group("q10g")
+            n = targets["packed"].shape[1]
+            ck = (N_CH * N_CH, max(1, min(n, 8192)))
+            dq = tg.create_dataset("matrices_packed", data=targets["packed"], chunks=ck, **gz)
+            dq.attrs["unit"] = targets["unit"]
+            dq.attrs["layout"] = ("[64, n] float32, column c = cube c: rows 0-7 Q_ii, rows 8-35 Re Q_ij, rows 36-63 Im Q_ij "
+                                  "for i < j in numpy triu_indices(8, 1) order; Q Hermitian; 10 g SAR of drive b "
+                                  "(V peak incident) = b^H Q b")
+            dq.attrs["mantissa_bits"] = np.int32(args.keep_bits)
+            for name in ("voxel", "orientation", "side_m", "centre_m"):
+                tg.create_dataset(name, data=targets[name], **gz)
+            tg["voxel"].attrs["definition"] = "reference voxel of the cube, linear index i + nx (j + ny k) in this slab"
+            tg["orientation"].attrs["definition"] = "7 centred (step 1, VALID voxel), 1-6 face-centred -x,+x,-y,+y,-z,+z (step 2, UNUSED voxel)"
+            tg["centre_m"].attrs["definition"] = "cube centre (x, y, z) in m, coil frame (float32)"
+            tg.create_dataset("status", data=targets["status"], chunks=shp, **gz).attrs["definition"] = (
+                "IEC/IEEE 62704-1 voxel status on the whole model: 0 background, 1 unused (step 2), 2 used, 3 valid")
+            tg.create_dataset("exact_slices", data=targets["exact_slices"])
+            tg.attrs["target_mass_kg"] = 0.01
+            tg.attrs["averaging"] = targets["averaging"]
+            tg.attrs["computed_by"] = f"sarkit qmatrices --mass {TARGET_MASS} (SarKit {targets['sarkit_version']}) on the whole {nz}-cell model"
+            tg.attrs["model_cubes"] = np.int64(targets["model_cubes"])
+            tg.attrs["model_valid_cubes"] = np.int64(targets["model_valid_cubes"])
+            tg.attrs["definition"] = (
+                "10 g SAR map of drive b on this slab: VALID voxel -> b^H Q b of its cube; UNUSED -> max over its step-2 "
+                "cubes; USED -> max over the VALID cubes that contain it; exact on exact_slices (no cube centred "
+                "outside the slab reaches them); psSAR of the slab = max over all cubes here")
         dB = fl.create_dataset("B1plus", data=B1, chunks=(1,) + shp, **gz)
         dB.attrs["unit"] = "T"
         dB.attrs["normalisation"] = "per_volt_incident"
@@ -398,8 +516,10 @@ def write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig):
             f"seed {meta['seed']}) in an 8-channel 7 T array of 445 mm PEC dipoles (50 ohm lumped ports in a 5 mm gap) on "
             f"an ellipse {COIL_A:g} x {COIL_B:g} mm, openEMS FDTD, uniform {DX:g} mm mesh, domain x +-{DOMAIN_X:g}, "
             f"y +-{DOMAIN_Y:g}, z +-{DOMAIN_Z:g} mm incl. 8-cell PML, end criterion {args.end_criteria:g}. "
-            f"Stored: the central {args.slab_cells} z cells ({args.slab_cells * DX:g} mm) of the {nz}-cell model; E and "
-            f"B1+ set to 0 outside tissue and float32 mantissas rounded to {args.keep_bits} bits (relative error <= "
+            f"Stored: the central {args.slab_cells} z cells ({args.slab_cells * DX:g} mm) of the {nz}-cell model; "
+            f"{'E and B1+' if store_e else 'B1+'} set to 0 outside tissue"
+            f"{'' if targets is None else ', the IEC/IEEE 62704-1 10 g Q-matrices of the cubes of this slab (computed by SarKit on the whole model)'}"
+            f"; float32 mantissas rounded to {args.keep_bits} bits (relative error <= "
             f"2^-{args.keep_bits + 1} per component). /ports/absorbed_power_matrix_W_per_V2 covers the whole model. "
             f"Drive b (V peak incident) gives E = sum_k b_k E_k, incident power sum |b_k|^2 / 100 W. "
             f"Not for safety decisions: generated anatomy, bare dipoles, 5 mm mesh. See docs/surrogate3d-dataset.md.")
@@ -436,6 +556,7 @@ def main():
     ap.add_argument("--reciprocity-tol", type=float, default=0.02)
     ap.add_argument("--slab-cells", type=int, default=SLAB_CELLS, help="central z cells stored in the compact file")
     ap.add_argument("--keep-bits", type=int, default=KEEP_BITS, help="float32 mantissa bits kept in E and B1+")
+    ap.add_argument("--store-e", action="store_true", help="also keep the slab's E in the compact file (~2.2 MB more)")
     ap.add_argument("--verbose", type=int, default=1)
     ap.add_argument("--channel", type=int, default=None, help=argparse.SUPPRESS)   # internal: one openEMS run
     ap.add_argument("--assemble-only", action="store_true")
@@ -501,9 +622,12 @@ def main():
         atomic_json(os.path.join(args.outdir, args.id + ".failed.json"), summary)
         print(f"{args.id}: refused: {'; '.join(reasons)}", flush=True)
         return 2
-    out = write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig)
+    targets = compute_targets(args, sub, m, E, H, S, P, p_acc, uf_inc, fig)
+    out = write_compact(args, sub, m, E, H, S, P, p_acc, uf_inc, fig, targets=targets)
     summary.update({"file": os.path.basename(out), "bytes": os.path.getsize(out), "sha256": sha256(out),
-                    "slab_cells": args.slab_cells, "keep_bits": args.keep_bits})
+                    "slab_cells": args.slab_cells, "keep_bits": args.keep_bits, "format_version": COMPACT_VERSION,
+                    "targets": {"cubes": int(targets["packed"].shape[1]), "model_cubes": targets["model_cubes"],
+                                "exact_slices": targets["exact_slices"].tolist(), "qmatrices_wall_s": targets["wall_s"]}})
     atomic_json(os.path.join(args.outdir, args.id + ".json"), summary)
     if os.path.exists(os.path.join(sub, "FAILED.json")):
         os.remove(os.path.join(sub, "FAILED.json"))
