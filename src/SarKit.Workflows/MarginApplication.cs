@@ -50,6 +50,9 @@ public sealed record MarginValidateRequest
     public double Nu { get; init; } = 5;
     /// <summary>Random seed.</summary>
     public int Seed { get; init; }
+    /// <summary>0: one error vector per channel for the whole body; b ≥ 1: independent errors per block of b³ voxels
+    /// (<see cref="MarginValidationOptions.ErrorBlockVoxels"/>).</summary>
+    public int ErrorBlockVoxels { get; init; }
 }
 
 /// <summary>
@@ -145,13 +148,13 @@ public static class MarginApplication
         var q = stages.Stage("Averaged Q-matrices", pr => AveragedQMatrixSet.Compute(padded, cubes, progress: pr));
         var prot = stages.Stage("Averaged Q + Q_e", pr => EFieldMargin.Averaged(padded, cubes, model, includeQ: true, pr));
         var r = stages.Stage("Monte Carlo", pr => MarginValidation.Run(padded, cubes, q, prot, model,
-            new MarginValidationOptions { Trials = request.Trials, RandomDrives = request.RandomDrives, Drives = given.ToList(), Distribution = request.Distribution, Nu = request.Nu, Seed = request.Seed }, pr));
+            new MarginValidationOptions { Trials = request.Trials, RandomDrives = request.RandomDrives, Drives = given.ToList(), Distribution = request.Distribution, Nu = request.Nu, Seed = request.Seed, ErrorBlockVoxels = request.ErrorBlockVoxels }, pr));
         var res = new MarginValidateResult
         {
             InputFile = Path.GetFullPath(request.Fields), Margin = EFieldMargin.Describe(model), SigmaEAbsolute = r.SigmaEAbsolute,
             Distribution = request.Distribution.ToString().ToLowerInvariant(), Kurtosis = r.Kurtosis, Trials = r.Trials, Exceedances = r.Exceedances,
             Probability = r.Probability, CiLow = r.CiLow, CiHigh = r.CiHigh, Confidence = r.Confidence, Target = r.Target, CantelliBound = r.CantelliBound,
-            WithinTarget = r.WithinTarget, ProbabilityWithoutMargin = r.ProbabilityWithoutMargin,
+            WithinTarget = r.WithinTarget, ExceedsTarget = r.ExceedsTarget, ErrorBlockVoxels = r.ErrorBlockVoxels, ProbabilityWithoutMargin = r.ProbabilityWithoutMargin,
             Drives = r.Drives.Select(x => new MarginDriveResult(x.Label, x.PeakSar, x.ProtectedPeakSar, x.Trials, x.Exceedances, x.ExceedancesWithoutMargin, x.MaxTrueOverProtected, x.MeanTrueOverNominal)).ToArray(),
             ElapsedS = settings.Time.GetElapsedTime(t0).TotalSeconds, SarkitVersion = VopSetOperations.SarkitVersion,
         };

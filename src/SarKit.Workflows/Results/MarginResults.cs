@@ -105,8 +105,14 @@ public sealed record MarginValidateResult
     public required double Target { get; init; }
     /// <summary>Distribution-free Cantelli bound.</summary>
     public required double CantelliBound { get; init; }
-    /// <summary>True when ci_low ≤ target.</summary>
+    /// <summary>True when ci_high ≤ target: the exceedance probability is shown to be at most the target (false also
+    /// when too few trials were run to show it).</summary>
     public required bool WithinTarget { get; init; }
+    /// <summary>True when ci_low &gt; target: the exceedance probability is shown to be above the target.</summary>
+    public required bool ExceedsTarget { get; init; }
+    /// <summary>Spatial structure of the errors: 0 one error vector per channel for the whole body (fully correlated);
+    /// b ≥ 1 independent errors per block of b × b × b voxels.</summary>
+    public required int ErrorBlockVoxels { get; init; }
     /// <summary>Exceedance probability without the margin.</summary>
     public required double ProbabilityWithoutMargin { get; init; }
     /// <summary>Per-drive results.</summary>

@@ -94,15 +94,24 @@ public class MarginCliTests
     {
         using var dir = new TempDir();
         var ds = SmallDataset(dir);
-        var r = CliRunner.Run("margin", "validate", "--fields", ds, "--sigma-e", "15%", "--trials", "300", "--random-drives", "2", "--drive", "cp", "--json");
+        var r = CliRunner.Run("margin", "validate", "--fields", ds, "--sigma-e", "15%", "--trials", "1000", "--random-drives", "2", "--drive", "cp", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         var j = ParseJson(r.Out);
-        Assert.Equal(4 * 300, j.GetProperty("trials").GetInt64());
+        Assert.Equal(4 * 1000, j.GetProperty("trials").GetInt64());
+        // within the target only when the upper confidence bound is at or below it
+        Assert.True(j.GetProperty("ci_high").GetDouble() <= j.GetProperty("target").GetDouble());
+        Assert.False(j.GetProperty("exceeds_target").GetBoolean());
+        Assert.Equal(0, j.GetProperty("error_block_voxels").GetInt32());
         Assert.Equal(0.001349898, j.GetProperty("target").GetDouble(), 8);
         Assert.True(j.GetProperty("within_target").GetBoolean());
         var t = CliRunner.Run("margin", "validate", "--fields", ds, "--sigma-e", "0.5", "--trials", "100", "--random-drives", "1", "--distribution", "laplace");
         Assert.True(t.ExitCode == 0, t.Err);
         Assert.Contains("target 1 − Φ(k)", t.Out);
+        // 100 trials × 2 drives cannot show 0.135 % (upper bound ≥ 1.9 % even without an exceedance)
+        Assert.DoesNotContain("within the target", t.Out);
+        var b = CliRunner.Run("margin", "validate", "--fields", ds, "--sigma-e", "15%", "--trials", "200", "--random-drives", "1", "--error-block", "1", "--json");
+        Assert.True(b.ExitCode == 0, b.Err);
+        Assert.Equal(1, ParseJson(b.Out).GetProperty("error_block_voxels").GetInt32());
     }
 
     [Fact]
