@@ -33,7 +33,7 @@ public sealed class SetupScriptTests : IDisposable
     {
         var p = Path.Combine(Fakes, name);
         File.WriteAllText(p, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(p, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(p, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     private void FailingAptGet() =>
@@ -141,7 +141,7 @@ public sealed class SetupScriptTests : IDisposable
             File.Copy(Path.Combine(Scripts, f), Path.Combine(root, "scripts", f));
         var sarkit = Path.Combine(root, "sarkit");
         File.WriteAllText(sarkit, "#!/bin/sh\necho \"FAKE SARKIT $*\"\n");
-        File.SetUnixFileMode(sarkit, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(sarkit, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         FailingAptGet();
         Fake("id", "echo 1000");
         Fake("sudo", "exit 1");
