@@ -18,6 +18,10 @@ public static class CliApp
     /// <summary>SarKit version (informational version of the library assembly).</summary>
     public static string Version => SarKitVersion.Current;
 
+    /// <summary>`sarkit --version`: e.g. "sarkit 0.1.0 (commit 4a88717…)", or "(commit unknown: not built from a git checkout)".</summary>
+    internal static string VersionLine() =>
+        $"sarkit {Version} ({(SarKitVersion.Commit is { } c ? "commit " + c : "commit unknown: not built from a git checkout")})";
+
     /// <summary>Runs the command line with the process's console writers; returns the exit code (never exits the process).</summary>
     public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
 
@@ -29,7 +33,7 @@ public static class CliApp
         {
             if (args.Length == 1 && args[0] is "--version" or "-V")
             {
-                stdout.WriteLine($"sarkit {Version}");
+                stdout.WriteLine(VersionLine());
                 return ExitOk;
             }
             var root = Build(io);

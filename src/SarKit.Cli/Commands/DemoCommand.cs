@@ -28,7 +28,7 @@ internal static class DemoCommand
         var report = WorkflowProgress.Run(io, json, p => SarKit.Workflows.Demo.Run(request, SarKitSettings.Default, p));
         if (json) ResultJson.Write(io.Out, report);
         else Print(io.Stdout(), report);
-        return report.AllChecksPass ? CliApp.ExitOk : CliApp.ExitInternal;
+        return report.AllChecksPass ? CliApp.ExitOk : CliApp.ExitCheckFailed;
     }
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

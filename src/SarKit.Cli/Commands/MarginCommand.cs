@@ -147,7 +147,8 @@ internal static class MarginCommand
                 Fields = p.GetValue(m.Fields)!, MassKg = m.MassKg(p), Model = model, Drives = ds => given.Select(t => DriveText.Parse(t, ds, "--drive")).ToList(),
                 Trials = p.GetValue(trials), RandomDrives = p.GetValue(drives), Distribution = d, Nu = p.GetValue(nu), Seed = p.GetValue(seed), ErrorBlockVoxels = p.GetValue(block),
             }, SarKitSettings.Default, new CliStages(io, js));
-            if (js) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+            int exit = res.WithinTarget ? CliApp.ExitOk : CliApp.ExitCheckFailed;   // the margin misses its target: negative verdict
+            if (js) { ResultJson.Write(io.Out, res); return exit; }
             var r = res;
             var t = new Table().AddColumn("Drive").AddColumn("psSAR Q").AddColumn("psSAR Q+Q_e").AddColumn("exceeded").AddColumn("exceeded without margin").AddColumn("max true/protected");
             foreach (var x in r.Drives)
@@ -159,7 +160,7 @@ internal static class MarginCommand
                 $"P(true psSAR > psSAR with Q + Q_e) = {r.Probability:G4} ({r.Exceedances}/{r.Trials}), {100 * r.Confidence:G3} % CI [{r.CiLow:G4}, {r.CiHigh:G4}]\n" +
                 $"target 1 − Φ(k) = {r.Target:G4} (distribution-free Cantelli bound {r.CantelliBound:G4}): {(r.WithinTarget ? "within the target (upper bound ≤ target)" : r.ExceedsTarget ? "EXCEEDS the target (lower bound > target)" : "NOT SHOWN: the upper bound is above the target (run more trials)")}\n" +
                 $"without the margin: {r.ProbabilityWithoutMargin:G4}"));
-            return CliApp.ExitOk;
+            return exit;
         }));
         return cmd;
     }

@@ -74,12 +74,16 @@ internal static class NemaCommand
             ReportPath = reportPath, ReportFormat = reportFormat, RecordTo = record ? RecordsCommand.Location(db) : null,
         });
         if (outcome.Recorded is { } rec) io.Err.WriteLine($"Recorded: id {rec.Id} in {rec.Database} (sha256 {rec.ContentSha256})");
-        if (json) { io.Out.WriteLine(outcome.Json); return CliApp.ExitOk; }
         var res = outcome.Evaluation;
+        // Negative verdicts: 4.1 "N" (the predicted SAR does not cover the measured SAR − U), a failed 3.2(c) rise check
+        // or a failed equivalent-loading check.
+        int exit = res.Report.Verdict == NemaReport.VerdictText(false) || res.Calorimetry?.RiseCheck is { Passed: false }
+                   || res.PulseEnergy?.Loading is { Passed: false } ? CliApp.ExitCheckFailed : CliApp.ExitOk;
+        if (json) { io.Out.WriteLine(outcome.Json); return exit; }
         if (res.Calorimetry is { } c) PrintCalorimetry(io, path, c); else PrintPulseEnergy(io, path, res.PulseEnergy!);
         PrintVerdict(io, res.Report);
         if (reportPath is not null) io.Out.WriteLine($"Report written: {reportPath}");
-        return CliApp.ExitOk;
+        return exit;
     }
 
     private static void PrintVerdict(CliIO io, NemaReport r)

@@ -235,7 +235,8 @@ internal static class ProbeCommand
         var r = outcome.Evaluation.Result; var budget = outcome.Evaluation.Budget; var cmp = outcome.Evaluation.Limits;
         var pc = r.PeakColumn; var date = outcome.Evaluation.Date; var written = outcome.Written;
         var liquid = r.Liquid;
-        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+        int exit = cmp.All(c => c.WithinLimit) ? CliApp.ExitOk : CliApp.ExitCheckFailed;   // a limit EXCEEDED is a negative verdict
+        if (json) { ResultJson.Write(io.Out, res); return exit; }
         var o = io.Out;
         o.WriteLine($"E-field probe scan: {Path.GetFileName(file)} ({date:yyyy-MM-dd}), probe {r.Calibration.ProbeSerial}, path {res.SarPath}, liquid ρ = {F(liquid.DensityKgPerM3, "0")} kg/m³");
         o.WriteLine($"  area scan peak        {F(r.Area.PeakWPerKg, "0.000")} W/kg at x = {F(r.Area.PeakXM * 1e3, "0.0")} mm, y = {F(r.Area.PeakYM * 1e3, "0.0")} mm");
@@ -250,6 +251,6 @@ internal static class ProbeCommand
             o.WriteLine($"  {c.Limit.Regime}, {c.Limit.Applies}: {F(c.Limit.LimitWPerKg)} W/kg / {F(c.Limit.MassG)} g → psSAR {F(c.PeakSarWPerKg, "0.000")}, margin {F(c.MarginWPerKg, "0.000")} W/kg, U {F(c.ExpandedUncertaintyWPerKg, "0.000")} W/kg: {(c.WithinLimit ? "within limit" : "EXCEEDED")}{(c.WithinLimit && !c.MarginCoversUncertainty ? " (margin < U)" : "")}");
         foreach (var n in r.Notes) o.WriteLine(n);
         if (written is { } wr) o.WriteLine($"Report written: {wr.Report} (+ {Path.GetFileName(wr.Area)}, {Path.GetFileName(wr.Decay)})");
-        return CliApp.ExitOk;
+        return exit;
     }
 }

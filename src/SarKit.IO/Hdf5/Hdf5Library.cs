@@ -6,7 +6,7 @@ namespace SarKit.IO.Hdf5;
 
 /// <summary>
 /// Thrown when the native HDF5 C library (libhdf5, 1.10 or later), which SarKit uses to write HDF5, cannot be loaded. Install it with
-/// <c>scripts/setup.sh</c> (Debian/Ubuntu: <c>apt-get install libhdf5-dev</c>).
+/// <c>scripts/setup.sh</c> (Debian 12: <c>apt-get install libhdf5-103-1</c>).
 /// </summary>
 public sealed class Hdf5UnavailableException : SarKitInputException
 {
@@ -132,7 +132,7 @@ public static unsafe class Hdf5Library
             }
             catch (DllNotFoundException e)
             {
-                throw new Hdf5UnavailableException($"The HDF5 C library could not be bound ({e.Message}). Run scripts/setup.sh (apt-get install libhdf5-dev) or set SARKIT_HDF5_LIBRARY.", e);
+                throw new Hdf5UnavailableException($"The HDF5 C library could not be bound ({e.Message}). Run scripts/setup.sh (Debian 12: apt-get install libhdf5-103-1) or set SARKIT_HDF5_LIBRARY.", e);
             }
             catch (EntryPointNotFoundException e)
             {

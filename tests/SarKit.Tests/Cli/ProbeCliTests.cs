@@ -30,7 +30,8 @@ public class ProbeCliTests
         Assert.Contains("1.4670", r2.Out);
         var r3 = CliRunner.Run("scan", "process", d.File("scan_example.csv"), "--calibration", d.File("cal.json"), "--liquid", d.File("liquid.json"),
             "--dc-log", d.File("dc_log.json"), "--report", d.File("rep.md"), "--record", "--db", db);
-        Assert.True(r3.ExitCode == 0, r3.Err);
+        Assert.True(r3.ExitCode == SarKit.Cli.CliApp.ExitCheckFailed, r3.Err); // the example scan (psSAR 1 g 1.96 W/kg) exceeds the 1.6 W/kg 1 g limits of the default table: verdict exit 3 (issue 17)
+        Assert.Contains("EXCEEDED", r3.Out);
         Assert.Contains("psSAR   1 g", r3.Out);
         Assert.Contains("47 CFR", File.ReadAllText(d.File("rep.md")));
         Assert.Contains("![area scan heat map](rep_area.png)", File.ReadAllText(d.File("rep.md")));
@@ -55,7 +56,7 @@ public class ProbeCliTests
     {
         var r = CliRunner.Run("scan", "process", Path.Combine(Examples, "scan_example.csv"), "--calibration", Path.Combine(Examples, "calibration.json"),
             "--liquid", Path.Combine(Examples, "liquid.json"), "--json");
-        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.True(r.ExitCode == SarKit.Cli.CliApp.ExitCheckFailed, r.Err); // the example scan (psSAR 1 g 1.96 W/kg) exceeds the 1.6 W/kg 1 g limits of the default table: verdict exit 3 (issue 17)
         using var doc = JsonDocument.Parse(r.Out);
         var cubes = doc.RootElement.GetProperty("cubes");
         Assert.InRange(cubes[0].GetProperty("ps_sar_w_per_kg").GetDouble(), 1.94, 1.98);

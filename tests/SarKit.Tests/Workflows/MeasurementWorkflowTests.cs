@@ -22,7 +22,7 @@ public sealed class MeasurementWorkflowTests
         using var d = new TempDir();
         var db = d.File("records.db");
         var cli = CliRunner.Run("scan", "process", Probe("scan_example.csv"), "--calibration", Probe("calibration.json"), "--liquid", Probe("liquid.json"), "--record", "--db", db);
-        Assert.True(cli.ExitCode == 0, cli.Err);
+        Assert.True(cli.ExitCode == CliApp.ExitCheckFailed, cli.Err); // the example scan (psSAR 1 g 1.96 W/kg) exceeds the 1.6 W/kg 1 g limits of the default table: verdict exit 3 (issue 17)
 
         // the web path: POST /api/probe/scan builds its request with ProbeScan.FromTexts from the body's texts
         var web = ProbeScan.Run(ProbeScan.FromTexts(File.ReadAllText(Probe("scan_example.csv")), File.ReadAllText(Probe("calibration.json")),
@@ -54,7 +54,7 @@ public sealed class MeasurementWorkflowTests
     public void Probe_scan_json_of_the_use_case_equals_the_cli_output()
     {
         var cli = CliRunner.Run("scan", "process", Probe("scan_example.csv"), "--calibration", Probe("calibration.json"), "--liquid", Probe("liquid.json"), "--json");
-        Assert.True(cli.ExitCode == 0, cli.Err);
+        Assert.True(cli.ExitCode == CliApp.ExitCheckFailed, cli.Err); // the example scan (psSAR 1 g 1.96 W/kg) exceeds the 1.6 W/kg 1 g limits of the default table: verdict exit 3 (issue 17)
         var run = ProbeScan.Run(ProbeScan.FromFiles(Probe("scan_example.csv"), Probe("calibration.json"), Probe("liquid.json"), null, null, null, CliApp.Version));
         Assert.Equal(cli.Out.TrimEnd(), ResultJson.Serialize(run.Result));
     }
