@@ -28,7 +28,3 @@ if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c "import numpy, scipy, h5py, 
     || echo "setup: python3-torch not installed; the surrogate training smoke test will be skipped" >&2
 fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
-# ONNX Runtime native library for the surrogate inference tests (optional: those tests are skipped without it)
-if command -v npm >/dev/null; then
-  bash "$(dirname "$0")/setup-onnxruntime.sh" || echo "setup: ONNX Runtime not installed; its tests will be skipped" >&2
-fi
