@@ -31,7 +31,7 @@ public sealed record VopCompressionRequest
     public required string Output { get; init; }
     /// <summary>Continue an interrupted run from OUTPUT.checkpoint.json (<see cref="VopCheckpointFile"/>).</summary>
     public bool Resume { get; init; }
-    /// <summary>Settings of the independent verifier.</summary>
+    /// <summary>Settings of the independent verifier (default: CC proof for every original + the automatic random-drive budget, <see cref="VopVerifierSettings.AutoDrives"/>).</summary>
     public VopVerifierSettings Verifier { get; init; } = new();
 }
 
@@ -54,7 +54,7 @@ public sealed record VopMergeRequest
     public VopMarginKind MarginKind { get; init; } = VopMarginKind.Diagonal;
     /// <summary>Output VOP file (.h5, .mat or .npz).</summary>
     public required string Output { get; init; }
-    /// <summary>Settings of the independent verifier.</summary>
+    /// <summary>Settings of the independent verifier (default: CC proof for every original + the automatic random-drive budget, <see cref="VopVerifierSettings.AutoDrives"/>).</summary>
     public VopVerifierSettings Verifier { get; init; } = new();
 }
 
@@ -185,7 +185,7 @@ public static class VopCompression
         };
         if (resumeFrom is not null)
             progress?.Report(new VopProgress("", 0, 1, Message: $"resuming from {ckPath}: iteration {resumeFrom.Iteration}, ε = {resumeFrom.Epsilon:G4}, {resumeFrom.VopSourceIndices.Length} VOPs"));
-        var (vset, vr) = CertifiedVopCompression.Run(packed, src.Channels, opts, a.Verifier.Options(settings), src.Description, set =>
+        var (vset, vr) = CertifiedVopCompression.Run(packed, src.Channels, opts, a.Verifier.Options(settings, count, src.Channels), src.Description, set =>
         {
             set.Attributes["source_file"] = input;
             set.Attributes["margin_base"] = kindId;
@@ -273,7 +273,7 @@ public static class VopCompression
         m.Attributes["merge_margin_epsilon"] = eps.ToString("R", Inv);
         m.Attributes["partition_margin_epsilon_max"] = pmax.Margin.Epsilon.ToString("R", Inv);
         m.Attributes["union_vops"] = (union.Length / nn).ToString(Inv);
-        var r = VopVerifier.Certify(m, src, a.Verifier.Options(settings), VopSetOperations.Verifying(progress), cancellationToken);
+        var r = VopVerifier.Certify(m, src, a.Verifier.Options(settings, src.Count, n), VopSetOperations.Verifying(progress), cancellationToken);
         if (!r.Certificate.Passed) return new VopSetOutcome(m, null, r, src.Description);
         VopSetFiles.Write(m, a.Output);
         return new VopSetOutcome(m, VopSetOperations.Describe("merge", Path.GetFullPath(a.Output), m, r, null, settings.Time.GetElapsedTime(t0).TotalSeconds), r, src.Description);
@@ -311,7 +311,7 @@ public static class VopCompression
         if (!(double.IsFinite(epsilon) && epsilon > 0 && epsilon <= 10)) throw new SarKitInputException($"margin {epsilon}: ε must lie in (0, 10] (a fraction of SAR_wc).");
         verifier.Validate();
         var opts = new VopCompressionOptions { Epsilon = epsilon, Normalisation = normalisation, MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism };
-        var (set, ver) = CertifiedVopCompression.Run(packed, n, opts, verifier.Options(settings), description, annotate,
+        var (set, ver) = CertifiedVopCompression.Run(packed, n, opts, verifier.Options(settings, packed.Length / ((long)n * n), n), description, annotate,
             VopSetOperations.Compressing(progress), VopSetOperations.Verifying(progress), cancellationToken);
         OverestimationReport? over = null;
         if (overestimationDrives > 0)

@@ -9,11 +9,39 @@ using SarKit.Workflows.Results;
 namespace SarKit.Workflows;
 
 /// <summary>Settings of the independent verifier (docs/vop-cli.md "Certificate").</summary>
-/// <param name="Drives">Random unit drives of the second check (0 to skip).</param>
+/// <param name="Drives">
+/// Random unit drives of the second check beside the convex-combination proof (0 to skip); null = automatic, a bounded
+/// budget that scales with the work (<see cref="AutoDrives"/>). The CC proof for every original matrix is the certificate;
+/// the random drives are an independent sanity check of it.
+/// </param>
 /// <param name="Seed">Seed of the random drives (results depend only on it).</param>
 /// <param name="Tolerance">Tolerance relative to SAR_wc: Q counts as dominated when λ_min(Σc_jV_j − Q) ≥ −tol·SAR_wc (0 ≤ tol ≤ 1e-3).</param>
-public sealed record VopVerifierSettings(int Drives = 1_000_000, int Seed = 1, double Tolerance = 1e-9)
+public sealed record VopVerifierSettings(int? Drives = null, int Seed = 1, double Tolerance = 1e-9)
 {
+    /// <summary>Multiply-add budget of the automatic random check: drives × K × N² ≤ 2·10¹⁰ (~1–3 s on 2 cores).</summary>
+    public const double AutoBudget = 2e10;
+    /// <summary>Fewest drives of the automatic random check (also for very large inputs).</summary>
+    public const int AutoMinDrives = 1_000;
+    /// <summary>Most drives of the automatic random check (the former fixed default).</summary>
+    public const int AutoMaxDrives = 1_000_000;
+
+    /// <summary>
+    /// Drives of the automatic random check for <paramref name="matrices"/> originals of <paramref name="channels"/>
+    /// channels: ⌊<see cref="AutoBudget"/> / (K·N²)⌋ clamped to [<see cref="AutoMinDrives"/>, <see cref="AutoMaxDrives"/>]
+    /// (the check costs ≈ drives × K × N² multiply-adds; docs/vop-cli.md "Certificate").
+    /// </summary>
+    public static int AutoDrives(long matrices, int channels)
+    {
+        double work = Math.Max(1, matrices) * (double)Math.Max(1, channels) * Math.Max(1, channels);
+        return (int)Math.Clamp(Math.Floor(AutoBudget / work), AutoMinDrives, AutoMaxDrives);
+    }
+
+    /// <summary>True when the drive count is chosen automatically (<see cref="Drives"/> null).</summary>
+    public bool IsAutomatic => Drives is null;
+
+    /// <summary>Random drives for <paramref name="matrices"/> originals of <paramref name="channels"/> channels.</summary>
+    public int DrivesFor(long matrices, int channels) => Drives ?? AutoDrives(matrices, channels);
+
     /// <summary>Checks the ranges (bad input names the CLI option).</summary>
     public void Validate()
     {
@@ -21,10 +49,10 @@ public sealed record VopVerifierSettings(int Drives = 1_000_000, int Seed = 1, d
         if (!(Tolerance >= 0) || Tolerance > 1e-3) throw new SarKitInputException($"--tolerance {Tolerance}: expected 0 ≤ tol ≤ 1e-3 (relative to SAR_wc).");
     }
 
-    /// <summary>The verifier options with the parallelism of <paramref name="settings"/>.</summary>
-    public VopVerifierOptions Options(SarKitSettings settings) => new()
+    /// <summary>The verifier options with the parallelism of <paramref name="settings"/>, for <paramref name="matrices"/> originals of <paramref name="channels"/> channels.</summary>
+    public VopVerifierOptions Options(SarKitSettings settings, long matrices, int channels) => new()
     {
-        RandomDrives = Drives, Seed = Seed, RelativeTolerance = Tolerance, MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism,
+        RandomDrives = DrivesFor(matrices, channels), Seed = Seed, RelativeTolerance = Tolerance, MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism,
     };
 }
 
@@ -90,7 +118,7 @@ public static class VopSetOperations
             set = Rewrap(set, sha, src.Count, wc);
             progress?.Report(new VopProgress("", 0, 1, Message: $"{path} has no SarKit source record; verifying against the given originals ({src.Count} matrices, SAR_wc {wc:G6})."));
         }
-        var r = VopVerifier.Certify(set, src, verifier.Options(settings), Verifying(progress), cancellationToken);
+        var r = VopVerifier.Certify(set, src, verifier.Options(settings, src.Count, src.Channels), Verifying(progress), cancellationToken);
         VopSetFiles.Write(set, path);
         return new VopSetOutcome(set, Describe("verify", Path.GetFullPath(path), set, r, null, settings.Time.GetElapsedTime(t0).TotalSeconds), r);
     }
@@ -114,7 +142,7 @@ public static class VopSetOperations
         using var all = QMatrixSources.OpenMany(q, qVariable);
         using var src = VopPartition.Slice(all, partition);
         CheckChannels(set, src, path);
-        var r = TrustedVopSet.Reverify(set, src, path, verifier.Options(settings), Verifying(progress), cancellationToken);
+        var r = TrustedVopSet.Reverify(set, src, path, verifier.Options(settings, src.Count, src.Channels), Verifying(progress), cancellationToken);
         return new VopSetOutcome(set, Describe("verify", Path.GetFullPath(path), set, r, null, settings.Time.GetElapsedTime(t0).TotalSeconds), r, src.Description);
     }
 

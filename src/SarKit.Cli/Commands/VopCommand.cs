@@ -38,6 +38,12 @@ internal static class VopCommand
     };
     private static Option<string?> QVariable() => new("--q-variable") { Description = "Variable/member holding the matrices in .mat/.npz inputs (default: matrices, Q, Q10g, or the only N×N×K array)." };
     private static Option<int> Drives(int dflt, string what) => new Option<int>("--drives") { Description = what, DefaultValueFactory = _ => dflt }.Range(0, 10_000_000);
+    /// <summary>--drives of compress/merge: unset = the automatic budget (<see cref="VopVerifierSettings.AutoDrives"/>).</summary>
+    private static Option<int?> AutoDrives() => new Option<int?>("--drives")
+    {
+        Description = $"Random unit drives of the independent check beside the convex-combination proof (the proof for every original matrix is the certificate). " +
+            $"Default: automatic, ⌊{VopVerifierSettings.AutoBudget:G2} / (K·N²)⌋ drives within [{VopVerifierSettings.AutoMinDrives}, {VopVerifierSettings.AutoMaxDrives}] (a few seconds); 0 to skip; e.g. 1000000 for an exhaustive check.",
+    }.Range(0, 10_000_000);
     private static Option<int> Seed() => new("--seed") { Description = "Seed of the random drives (results depend only on it).", DefaultValueFactory = _ => 1 };
     private static Option<bool> JsonOpt() => new("--json") { Description = "Print one JSON object on stdout (docs/vop-cli.md)." };
     private static Option<string?> Partition() => new("--partition") { Description = "i/N: use only the i-th of N contiguous blocks of the input matrices (1 ≤ i ≤ N; block i = [⌊(i−1)K/N⌋, ⌊iK/N⌋))." };
@@ -60,7 +66,7 @@ internal static class VopCommand
         var globalWc = new Option<double?>("--global-sar-wc") { Description = "With --partition: SAR_wc of the whole input (W/kg per unit²), if known; otherwise it is computed by streaming the whole input once." }.Range(0, double.MaxValue, minExclusive: true);
         var output = new Option<string>("--output", "-o") { Description = "Output VOP file (.h5, .mat or .npz). A checkpoint OUTPUT.checkpoint.json is kept beside it while running.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted run from OUTPUT.checkpoint.json." };
-        var drives = Drives(1_000_000, "Random unit drives of the verifier's second check (0 to skip).");
+        var drives = AutoDrives();
         var seed = Seed();
         var tol = Tolerance();
         var json = JsonOpt();
@@ -73,7 +79,7 @@ internal static class VopCommand
     }
 
     private sealed record CompressArgs(string[] Q, string? QVariable, string Margin, int? TargetVops, string Algorithm, string MarginKind, bool PostProcess,
-        string? Partition, double? GlobalSarWc, string Output, bool Resume, int Drives, int Seed, double Tolerance, bool Json);
+        string? Partition, double? GlobalSarWc, string Output, bool Resume, int? Drives, int Seed, double Tolerance, bool Json);
 
     private static int RunCompress(CliIO io, CompressArgs a)
     {
@@ -90,7 +96,7 @@ internal static class VopCommand
             io.Err.WriteLine($"error: the compressed VOP set failed its certificate; nothing written to {a.Output}. {string.Join(" ", r.Verification!.Problems)}");
             return CliApp.ExitInternal;
         }
-        return Summary(io, a.Json, r);
+        return Summary(io, a.Json, r, request.Verifier.IsAutomatic);
     }
 
     // ------------------------------------------------------------------ verify
@@ -178,7 +184,7 @@ internal static class VopCommand
         var kind = new Option<string>("--margin-kind") { Description = "diagonal | global (global: S_g of all original matrices).", DefaultValueFactory = _ => "diagonal" };
         kind.AcceptOnlyFromAmong("diagonal", "global");
         var output = new Option<string>("--output", "-o") { Description = "Output VOP file (.h5, .mat or .npz).", Required = true };
-        var drives = Drives(1_000_000, "Random unit drives of the verifier's second check (0 to skip).");
+        var drives = AutoDrives();
         var seed = Seed();
         var tol = Tolerance();
         var json = JsonOpt();
@@ -190,7 +196,7 @@ internal static class VopCommand
     }
 
     private static int RunMerge(CliIO io, string[] parts, string[] qs, string? qVar, string marginText, int? target, string algo, string kindText,
-                                string output, int drives, int seed, double tol, bool json)
+                                string output, int? drives, int seed, double tol, bool json)
     {
         var request = new VopMergeRequest
         {
@@ -203,7 +209,7 @@ internal static class VopCommand
             io.Err.WriteLine($"error: the merged VOP set failed its certificate; nothing written to {output}. {string.Join(" ", r.Verification!.Problems)}");
             return CliApp.ExitInternal;
         }
-        return Summary(io, json, r);
+        return Summary(io, json, r, request.Verifier.IsAutomatic);
     }
 
     // ------------------------------------------------------------------ keygen, sign
@@ -278,7 +284,7 @@ internal static class VopCommand
 
     // ------------------------------------------------------------------ output
 
-    private static int Summary(CliIO io, bool json, VopSetOutcome outcome)
+    private static int Summary(CliIO io, bool json, VopSetOutcome outcome, bool automaticDrives = false)
     {
         var (set, j) = (outcome.Set, outcome.Result!);
         var (cert, ver, over) = (j.Certificate, j.Verification, j.Overestimation);
@@ -297,7 +303,9 @@ internal static class VopCommand
             Row("Certificate", cert.Valid ? "VALID" : $"NOT VALID: {cert.Reason}");
             Row("  checked / failed", $"{cert.MatricesChecked:N0} / {cert.MatricesFailed:N0} ({cert.Criterion}, tolerance {cert.Tolerance:G3})");
             Row("  largest violation", $"{cert.LargestViolation:G4} (= {cert.LargestViolationOverSarWc:G4}·SAR_wc) at matrix {cert.LargestViolationIndex}");
-            Row("  random drives", $"{cert.RandomDrives:N0}, max relative underestimation {cert.RandomMaxRelativeUnderestimation:G4}");
+            Row("  random drives", cert.RandomDrives > 0
+                ? $"{cert.RandomDrives:N0}, max relative underestimation {cert.RandomMaxRelativeUnderestimation:G4}"
+                : "not run (opt-in: --drives N)");
             Row("  verifier", $"{cert.Verifier}, {cert.CreatedUtc}");
             Row("  digest", $"{Short(cert.DigestSha256)} (form {cert.Version}; detects accidental corruption only)");
             Row("  signature", cert.Signed ? $"ECDSA P-256 by key {Short(cert.SignerKeySha256 ?? "")} (check it with --trusted-key)" : "none (`sarkit vop sign`)");
@@ -315,8 +323,15 @@ internal static class VopCommand
         }
         Row("Time", $"{j.ElapsedS:F2} s");
         io.Stdout().Write(t);
+        // one plain line (never wrapped by the table): what this run checked
+        if (cert is not null && ver is not null) io.Out.WriteLine($"Checked: {CheckedText(cert.MatricesChecked, cert.RandomDrives, automaticDrives)}");
         return CliApp.ExitOk;
     }
+
+    /// <summary>What a verification checked, in words: the CC proof (the certificate) and the random-drive check beside it.</summary>
+    internal static string CheckedText(long matrices, long drives, bool automatic) =>
+        $"certificate: CC proof for all {matrices.ToString("N0", Inv)} originals; random check: " +
+        (drives > 0 ? $"{drives.ToString("N0", Inv)} drives{(automatic ? " (automatic budget; --drives N for more)" : "")}" : "not run (opt-in: --drives N)");
 
     private static string Unit(VopSet s) => s.Normalisation == Fields.FieldNormalisation.Unspecified
         ? "(unit of the Q-matrices; normalisation unspecified)" : $"W/kg per {Fields.FieldNormalisationExtensions.DriveUnit(s.Normalisation)}²";

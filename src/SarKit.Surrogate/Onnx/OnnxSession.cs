@@ -1,16 +1,18 @@
-using System.Runtime.InteropServices;
+using Ort = Microsoft.ML.OnnxRuntime;
 
 namespace SarKit.Surrogate.Onnx;
 
 /// <summary>
-/// One ONNX model loaded in ONNX Runtime (CPU) with a single float32 input and a single float32 output, as exported
-/// by surrogate/train.py (names "input" and "output", opset 13, dynamic batch/height/width). Not thread-safe.
+/// One ONNX model loaded in ONNX Runtime (CPU, <see cref="OnnxRuntime"/>) with a single float32 input and a single
+/// float32 output, as exported by surrogate/train.py (names "input" and "output", opset 13, dynamic batch/height/width).
+/// Every failure (missing, corrupt or mismatched model, input that does not fit it) is a <see cref="SarKitInputException"/>
+/// naming the model file. Not thread-safe.
 /// </summary>
-public sealed unsafe class OnnxSession : IDisposable
+public sealed class OnnxSession : IDisposable
 {
-    private readonly OnnxRuntime _ort;
-    private readonly OrtHandle _env, _options, _session, _memory;
-    private readonly byte[] _inputName, _outputName;
+    private readonly Ort.InferenceSession _session;
+    private readonly Ort.RunOptions _run = new();
+    private readonly string[] _inputNames, _outputNames;
 
     /// <param name="modelPath">.onnx file.</param>
     /// <param name="threads">Intra-op threads (2 on SarKit's machines).</param>
@@ -18,26 +20,34 @@ public sealed unsafe class OnnxSession : IDisposable
     public OnnxSession(string modelPath, int threads = 2, string inputName = "input", string outputName = "output")
     {
         if (!File.Exists(modelPath)) throw new SarKitInputException($"ONNX model '{modelPath}' does not exist.") { SourceFile = modelPath };
-        _ort = OnnxRuntime.Load();
+        if (!OnnxRuntime.IsAvailable()) throw new SarKitInputException($"Cannot load ONNX model '{modelPath}': {OnnxRuntime.UnavailableReason}") { SourceFile = modelPath };
         ModelPath = modelPath;
-        _inputName = OnnxRuntime.Utf8Z(inputName); _outputName = OnnxRuntime.Utf8Z(outputName);
-        void* p;
-        fixed (byte* id = OnnxRuntime.Utf8Z("sarkit"))
+        _inputNames = [inputName]; _outputNames = [outputName];
+        using var options = new Ort.SessionOptions
         {
-            _ort.Check(((delegate* unmanaged<int, byte*, void**, void*>)_ort.Fn(3))(3 /* ERROR */, id, &p), "CreateEnv");
-            _env = new OrtHandle(p, 92);
-        }
-        _ort.Check(((delegate* unmanaged<void**, void*>)_ort.Fn(10))(&p), "CreateSessionOptions");
-        _options = new OrtHandle(p, 100);
-        _ort.Check(((delegate* unmanaged<void*, int, void*>)_ort.Fn(24))(_options.Ptr, Math.Max(1, threads)), "SetIntraOpNumThreads");
-        fixed (byte* path = OnnxRuntime.Utf8Z(Path.GetFullPath(modelPath)))
+            IntraOpNumThreads = Math.Max(1, threads), InterOpNumThreads = 1,
+            ExecutionMode = Ort.ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = Ort.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        try { _session = new Ort.InferenceSession(Path.GetFullPath(modelPath), options); }
+        catch (Ort.OnnxRuntimeException e)
         {
-            try { _ort.Check(((delegate* unmanaged<void*, byte*, void*, void**, void*>)_ort.Fn(7))(_env.Ptr, path, _options.Ptr, &p), $"'{modelPath}'"); }
-            catch (OnnxRuntimeException e) { throw new OnnxRuntimeException($"Cannot load ONNX model {e.Message}"); }
-            _session = new OrtHandle(p, 95);
+            throw new OnnxRuntimeException($"Cannot load ONNX model '{modelPath}': {e.Message}", e) { SourceFile = modelPath };
         }
-        _ort.Check(((delegate* unmanaged<int, int, void**, void*>)_ort.Fn(69))(0 /* OrtDeviceAllocator */, 0 /* OrtMemTypeDefault */, &p), "CreateCpuMemoryInfo");
-        _memory = new OrtHandle(p, 94);
+        try
+        {
+            Expect(_session.InputMetadata, inputName, "input");
+            Expect(_session.OutputMetadata, outputName, "output");
+        }
+        catch { _session.Dispose(); throw; }
+    }
+
+    private void Expect(IReadOnlyDictionary<string, Ort.NodeMetadata> nodes, string name, string what)
+    {
+        if (!nodes.TryGetValue(name, out var m))
+            throw new OnnxRuntimeException($"ONNX model '{ModelPath}' has no {what} named '{name}' (it has: {string.Join(", ", nodes.Keys)}).") { SourceFile = ModelPath };
+        if (!m.IsTensor || m.ElementDataType != Ort.Tensors.TensorElementType.Float)
+            throw new OnnxRuntimeException($"ONNX model '{ModelPath}': {what} '{name}' is {(m.IsTensor ? m.ElementDataType.ToString() : m.OnnxValueType.ToString())}; expected a float32 tensor.") { SourceFile = ModelPath };
     }
 
     public string ModelPath { get; }
@@ -52,43 +62,25 @@ public sealed unsafe class OnnxSession : IDisposable
         long count = 1;
         foreach (var d in shape) { if (d <= 0) throw new SarKitInputException($"ONNX input shape [{string.Join(", ", shape.ToArray())}]: dimensions must be positive."); count *= d; }
         if (count != input.Length) throw new SarKitInputException($"ONNX input: {input.Length} values for shape [{string.Join(", ", shape.ToArray())}] ({count} expected).");
-        void* inVal = null, outVal = null, info = null;
-        var copy = input.ToArray(); // ORT reads the buffer in place; pin a private copy
+        var copy = input.ToArray(); // ORT reads the buffer in place: a private copy
         try
         {
-            fixed (float* data = copy)
-            fixed (long* shp = shape)
-            fixed (byte* inName = _inputName, outName = _outputName)
-            {
-                _ort.Check(((delegate* unmanaged<void*, void*, nuint, long*, nuint, int, void**, void*>)_ort.Fn(49))(
-                    _memory.Ptr, data, (nuint)(copy.Length * sizeof(float)), shp, (nuint)shape.Length, 1 /* FLOAT */, &inVal), "CreateTensorWithDataAsOrtValue");
-                byte* inNames = inName, outNames = outName;
-                _ort.Check(((delegate* unmanaged<void*, void*, byte**, void**, nuint, byte**, nuint, void**, void*>)_ort.Fn(9))(
-                    _session.Ptr, null, &inNames, &inVal, 1, &outNames, 1, &outVal), $"Running '{ModelPath}' on input [{string.Join(", ", shape.ToArray())}]");
-            }
-            _ort.Check(((delegate* unmanaged<void*, void**, void*>)_ort.Fn(65))(outVal, &info), "GetTensorTypeAndShape");
-            nuint rank;
-            _ort.Check(((delegate* unmanaged<void*, nuint*, void*>)_ort.Fn(61))(info, &rank), "GetDimensionsCount");
-            var outShape = new long[(int)rank];
-            fixed (long* os = outShape) _ort.Check(((delegate* unmanaged<void*, long*, nuint, void*>)_ort.Fn(62))(info, os, rank), "GetDimensions");
-            long n = 1; foreach (var d in outShape) n *= d;
-            void* outData;
-            _ort.Check(((delegate* unmanaged<void*, void**, void*>)_ort.Fn(51))(outVal, &outData), "GetTensorMutableData");
-            var result = new float[n];
-            new ReadOnlySpan<float>(outData, (int)n).CopyTo(result);
-            return (result, outShape);
+            using var value = Ort.OrtValue.CreateTensorValueFromMemory(copy, shape.ToArray());
+            using var outputs = _session.Run(_run, _inputNames, [value], _outputNames);
+            var y = outputs[0];
+            var info = y.GetTensorTypeAndShape();
+            if (info.ElementDataType != Ort.Tensors.TensorElementType.Float)
+                throw new OnnxRuntimeException($"'{ModelPath}': output '{_outputNames[0]}' is {info.ElementDataType}; expected float32.") { SourceFile = ModelPath };
+            return (y.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
         }
-        finally
+        catch (Ort.OnnxRuntimeException e)
         {
-            if (info is not null) ((delegate* unmanaged<void*, void>)_ort.Fn(99))(info);
-            if (outVal is not null) ((delegate* unmanaged<void*, void>)_ort.Fn(96))(outVal);
-            if (inVal is not null) ((delegate* unmanaged<void*, void>)_ort.Fn(96))(inVal);
-            GC.KeepAlive(copy);
+            throw new OnnxRuntimeException($"Running '{ModelPath}' on input [{string.Join(", ", shape.ToArray())}]: {e.Message}", e) { SourceFile = ModelPath };
         }
     }
 
     public void Dispose()
     {
-        _memory.Dispose(); _session.Dispose(); _options.Dispose(); _env.Dispose();
+        _session.Dispose(); _run.Dispose();
     }
 }

@@ -1,20 +1,18 @@
 using System.Text.Json;
 using SarKit.Surrogate;
-using SarKit.Surrogate.Onnx;
 using SarKit.Tests.Cli;
 using SarKit.Tests.Support;
 using Xunit.Abstractions;
 
 namespace SarKit.Tests.Surrogate;
 
-/// <summary>A fact that needs /usr/bin/python3 with numpy and torch and the ONNX Runtime library; skipped with the reason otherwise.</summary>
+/// <summary>A fact that needs /usr/bin/python3 with numpy and torch (ONNX Runtime ships with SarKit); skipped with the reason otherwise.</summary>
 public sealed class PythonTorchOnnxFactAttribute : FactAttribute
 {
     public PythonTorchOnnxFactAttribute()
     {
         foreach (var m in new[] { "numpy", "torch" })
             if (!PythonFactAttribute.CanImport(m)) { Skip = $"{PythonFactAttribute.Python} cannot import {m} (install the Debian package python3-{m} to run this test)."; return; }
-        if (!OnnxRuntime.IsAvailable()) Skip = "The ONNX Runtime library is not installed: run scripts/setup-onnxruntime.sh (or set SARKIT_ONNXRUNTIME).";
     }
 }
 
