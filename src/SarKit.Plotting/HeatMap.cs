@@ -50,6 +50,15 @@ public sealed class HeatMap : Chart
     public static int FittingHeight(int width, double xSpan, double ySpan) =>
         (int)Math.Clamp(Math.Round((width - 150) * ySpan / xSpan + 95), 260, 1400);
 
+    private static readonly IColormap Colormap = new ScottPlot.Colormaps.Turbo();
+
+    /// <summary>The colour (R, G, B) this map gives <paramref name="value"/>: the colour scale over <see cref="ColourRange"/>, clamped at its ends; NaN → no-data grey.</summary>
+    public (byte R, byte G, byte B) ColourOf(double value)
+    {
+        var c = double.IsNaN(value) ? NoDataColour : Colormap.GetColor(Math.Clamp((value - ColourRange().Min) / (ColourRange().Max - ColourRange().Min), 0, 1));
+        return (c.R, c.G, c.B);
+    }
+
     /// <summary>Colour used for no-data cells.</summary>
     public static readonly Color NoDataColour = new(200, 200, 200);
 
@@ -91,7 +100,7 @@ public sealed class HeatMap : Chart
             for (int i = 0; i < Nx; i++) grid[Ny - 1 - j, i] = Values[j * Nx + i]; // row 0 is drawn at the top
         var (min, max) = ColourRange();
         var hm = plot.Add.Heatmap(grid);
-        hm.Colormap = new ScottPlot.Colormaps.Turbo();
+        hm.Colormap = Colormap;
         hm.ManualRange = new ScottPlot.Range(min, max);
         hm.NaNCellColor = NoDataColour;
         double x0 = XFirst - dx / 2, x1 = XLast + dx / 2, y0 = YFirst - dy / 2, y1 = YLast + dy / 2;
