@@ -31,7 +31,7 @@ public static class Histogram
     public static LinePlot Plot(string title, string xLabel, IEnumerable<(string Label, IReadOnlyList<double> Values)> sets,
                                 double min, double max, int bins, params VLine[] references)
     {
-        var plot = new LinePlot { Title = title, XLabel = xLabel, YLabel = "fraction of cases per bin", XRange = (min, max) };
+        var plot = new LinePlot { Title = title, XLabel = xLabel, YLabel = "fraction of cases per bin", XRange = (min, max), LegendInside = true };
         int k = 0;
         double w = (max - min) / bins;
         foreach (var (label, values) in sets)

@@ -40,6 +40,8 @@ public sealed class LinePlot : Chart
     public List<HLine> HLines { get; } = new();
     /// <summary>Vertical reference lines.</summary>
     public List<VLine> VLines { get; } = new();
+    /// <summary>Legend inside the data area, upper right (for curves that leave that corner free), instead of right of it.</summary>
+    public bool LegendInside { get; init; }
     /// <summary>Fixed x range (null: from the data).</summary>
     public (double Min, double Max)? XRange { get; init; }
 
@@ -97,7 +99,8 @@ public sealed class LinePlot : Chart
         }
         plot.Axes.SetLimits(xmin, xmax, ymin < 0 ? ymin - pad : 0, ymax + pad);
         int labelled = Series.Count + HLines.Count + VLines.Count;
-        if (labelled > 1) plot.ShowLegend(Edge.Right);
+        if (labelled > 1 && LegendInside) plot.ShowLegend(Alignment.UpperRight);
+        else if (labelled > 1) plot.ShowLegend(Edge.Right);
         else plot.HideLegend();
     }
 }

@@ -59,9 +59,9 @@ public static class ScanReport
         double xMax = c.DepthsM[^1] * 1.05;
         var plot = new LinePlot
         {
-            Title = $"Decay of SAR with depth, peak column x = {Mm(c.XM)} mm, y = {Mm(c.YM)} mm",
+            Title = $"SAR against depth, peak column at x = {Mm(c.XM)} mm, y = {Mm(c.YM)} mm",
             XLabel = "sensor depth d below the surface (mm)", YLabel = "SAR (W/kg)",
-            Width = 760, Height = 420, XRange = (0, xMax * 1e3),
+            Width = 760, Height = 440, XRange = (0, xMax * 1e3), LegendInside = true,
         };
         double[] Grid(double hi) => Enumerable.Range(0, 201).Select(k => hi * k / 200).ToArray();
         if (c.Exponential is { } e)
