@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using SarKit.IO;
+using SarKit.Plotting;
 using SarKit.Reporting;
 
 namespace SarKit.Surrogate;
@@ -84,10 +85,10 @@ public sealed record SurrogateEvaluationReport(string ModelKind, string[] Metric
             }
             if (sets.Count == 0) continue;
             double hi = Math.Max(2.0, Math.Min(4.0, sets.SelectMany(s => s.Item2).Max() * 1.02));
-            var plot = SvgPlot.Histogram($"Calibrated predicted / true peak {(k == "sar10g" ? "2D 10 g SAR" : "point SAR")}, {Test.Count} test cases",
-                "predicted x safety factor / true peak", sets, 0, hi, 60, new SvgVLine("ratio = 1", 1.0, "#000000"));
+            var plot = Histogram.Plot($"Calibrated predicted / true peak {(k == "sar10g" ? "2D 10 g SAR" : "point SAR")}, {Test.Count} test cases",
+                "predicted peak × safety factor / true peak (1)", sets, 0, hi, 60, new VLine("ratio = 1 (left of it: underestimation)", 1.0, "#000000"));
             string svg = Path.Combine(directory, $"ratio_hist_{k}.svg"), png = Path.Combine(directory, $"ratio_hist_{k}.png");
-            plot.Write(svg); PngPlot.Write(plot, png);
+            plot.Write(svg); plot.Write(png);
             files.Add(svg); files.Add(png);
         }
         return files;

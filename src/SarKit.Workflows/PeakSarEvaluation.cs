@@ -3,6 +3,7 @@ using SarKit.Averaging;
 using SarKit.Fields;
 using SarKit.Grid;
 using SarKit.IO.Formats;
+using SarKit.Plotting;
 using SarKit.Sar;
 using SarKit.Workflows.Results;
 
@@ -25,6 +26,8 @@ public sealed record PeakSarRequest
     public int? AirPaddingCells { get; init; }
     /// <summary>Write the SAR maps to this .h5/.hdf5/.npz file (<see cref="SarMapsFile"/>); null for none.</summary>
     public string? OutputPath { get; init; }
+    /// <summary>Write the picture of the reported map's slice through the peak (normal z, <see cref="PeakSarEvaluation.SlicePlot"/>) to this .png/.svg file; null for none.</summary>
+    public string? PlotPath { get; init; }
 }
 
 /// <summary>How <see cref="PeakSarEvaluation.Prepare"/> prepares a dataset.</summary>
@@ -217,6 +220,8 @@ public sealed class PeakSarEvaluation
         long start = settings.Time.GetTimestamp();
         var output = request.OutputPath;
         if (output is not null) SarMapsFile.CheckTarget(output);
+        if (request.PlotPath is { } plotPath && !PlotFile.IsPlotName(plotPath))
+            throw new SarKitInputException($"--plot '{plotPath}': use a .png or .svg file name.");
         DatasetFiles.RequireExisting(request.FieldsPath);
         var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath));
         var drive = DriveText.Parse(request.Drive, ds, request.DriveLabel);
@@ -232,6 +237,7 @@ public sealed class PeakSarEvaluation
             WriteMaps(output, ds, outcome, request.FieldsPath, settings.UtcNow);
             r = r with { OutputFile = Path.GetFullPath(output) };
         }
+        if (request.PlotPath is { } pp) SlicePlot(ds.Grid, outcome.AveragedSar ?? outcome.PointSar, outcome.PeakVoxel, r).Write(pp);
         r = r with { InputFile = Path.GetFullPath(request.FieldsPath), ElapsedS = settings.Time.GetElapsedTime(start).TotalSeconds };
         ResultJson.RequireFinite(r);
         return new PeakSarOutcome
@@ -239,6 +245,36 @@ public sealed class PeakSarEvaluation
             Result = r, Drive = outcome.Drive, PointSar = outcome.PointSar, PointPeakVoxel = outcome.PointPeakVoxel, AveragedSar = outcome.AveragedSar,
             Status = outcome.Status, PeakVoxel = outcome.PeakVoxel, TissueAverageSarWPerKg = outcome.TissueAverageSarWPerKg, TissueMassKg = outcome.TissueMassKg,
         };
+    }
+
+    /// <summary>
+    /// The picture of <c>sarkit sar --plot</c>: the plane z = z_peak of <paramref name="map"/> (the reported map: averaged,
+    /// else point SAR) as a heat map over x and y in mm, colour bar from 0 to the slice's largest value in the result's
+    /// SAR unit, a cross at the peak voxel. Needs uniform spacing in x and y (cells are drawn equal); a graded grid is
+    /// refused (exit 2) rather than drawn distorted. Non-finite values are refused (no picture hides them).
+    /// </summary>
+    public static HeatMap SlicePlot(VoxelGrid g, double[] map, int peakVoxel, PeakSarResult r)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(r);
+        static bool Uniform(int n, Func<int, double> w) => Enumerable.Range(0, n).All(i => Math.Abs(w(i) - w(0)) <= 1e-9 * w(0));
+        if (!Uniform(g.Nx, g.WidthX) || !Uniform(g.Ny, g.WidthY))
+            throw new SarKitInputException("--plot: the dataset's grid is graded in x or y; a slice picture needs uniform x and y spacing (use --output for the maps).");
+        var (pi, pj, pk) = g.Unravel(peakVoxel);
+        var s = VoxelSlices.Extract(map, g, SliceNormal.Z, pk);
+        string what = r.MassKg is { } m ? $"psSAR {MassText(m)} ({r.Method})" : "Point SAR";
+        const int width = 640;
+        double xs = g.CentreX(g.Nx - 1) - g.CentreX(0), ys = g.CentreY(g.Ny - 1) - g.CentreY(0);
+        var plot = new HeatMap
+        {
+            Title = FormattableString.Invariant($"{what}, slice z = {g.CentreZ(pk) * 1e3:0.##} mm through the peak"),
+            XLabel = "x (mm)", YLabel = "y (mm)", ColourBarLabel = r.MassKg is null ? $"point SAR, {r.SarUnit}" : $"{MassText(r.MassKg.Value)} average SAR, {r.SarUnit}",
+            Values = Array.ConvertAll(s.Values, v => (double)v), Nx = s.Width, Ny = s.Height,
+            XFirst = g.CentreX(0) * 1e3, XLast = g.CentreX(g.Nx - 1) * 1e3, YFirst = g.CentreY(0) * 1e3, YLast = g.CentreY(g.Ny - 1) * 1e3,
+            Width = width, Height = HeatMap.FittingHeight(width, Math.Max(xs, 1e-9), Math.Max(ys, 1e-9)),
+        };
+        plot.Markers.Add(new MapMarker(FormattableString.Invariant($"peak {r.PeakSarWPerKg:G4} W/kg, voxel ({pi}, {pj}, {pk})"), g.CentreX(pi) * 1e3, g.CentreY(pj) * 1e3));
+        return plot;
     }
 
     /// <summary>Writes the maps of <paramref name="outcome"/> (<see cref="SarMapsFile"/>).</summary>

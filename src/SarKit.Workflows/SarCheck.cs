@@ -1,6 +1,7 @@
 using System.Globalization;
 using SarKit.IO;
 using SarKit.IO.Formats;
+using SarKit.Plotting;
 using SarKit.Reporting;
 using SarKit.Supervision;
 using SarKit.Workflows.Results;
@@ -47,7 +48,7 @@ internal static class SarCheck
         settings ??= SarKitSettings.Default;
         ArgumentNullException.ThrowIfNull(o);
         o.RequireFiniteNumbers();
-        if (o.PlotPath is { } plotPath && !SequenceTimelineFiles.IsPlotName(plotPath))
+        if (o.PlotPath is { } plotPath && !PlotFile.IsPlotName(plotPath))
             throw new SarKitInputException($"--plot '{plotPath}': use a .svg or .png file name.");
         var localMetric = o.LocalMetric();
         var observables = new List<SarObservable>();
@@ -107,9 +108,27 @@ internal static class SarCheck
             if (Path.GetExtension(tl).Equals(".json", StringComparison.OrdinalIgnoreCase)) ReportFile.WriteText(tl, ResultJson.Serialize(SequenceTimelineFiles.Rows(report)));
             else SequenceTimelineFiles.WriteCsv(tl, report);
         }
-        if (o.PlotPath is { } pl) SequenceTimelineFiles.WritePlot(pl, report, source);
+        if (o.PlotPath is { } pl) TimelinePlot(report, source).Write(pl);
         var result = ToResult(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints, signature, o.IncludeTimeline);
         return new SarCheckOutcome { Result = result, Report = report, Schedule = schedule, Observables = observables, Limits = limits, Warnings = warnings };
+    }
+
+    /// <summary>
+    /// The plot of <c>--plot</c>: SAR of the window ending at each time (W/kg against s), one line per metric and window
+    /// length, each limit of that metric and window as a dashed horizontal line of the same colour, legend on the right.
+    /// </summary>
+    internal static LinePlot TimelinePlot(SequenceSarReport report, string source)
+    {
+        var plot = new LinePlot { Title = $"SAR per window: {Path.GetFileName(source)}", XLabel = "window end time (s)", YLabel = "window-average SAR (W/kg)" };
+        int i = 0;
+        foreach (var w in report.Windows.Where(w => w.Timeline is not null))
+        {
+            var colour = Chart.Palette[i++ % Chart.Palette.Length];
+            plot.Series.Add(new LineSeries($"{w.Metric.Id()} {w.WindowSeconds.ToString("G", Inv)} s", w.TimelineSeconds!, w.Timeline!, colour));
+            foreach (var lo in report.Outcomes.Where(lo => lo.Limit.Metric == w.Metric && lo.Limit.WindowSeconds == w.WindowSeconds))
+                plot.HLines.Add(new HLine($"limit {w.Metric.Id()} {w.WindowSeconds.ToString("G", Inv)} s: {lo.Limit.LimitWPerKg.ToString("G4", Inv)} W/kg", lo.Limit.LimitWPerKg, colour));
+        }
+        return plot;
     }
 
     private static SequenceCheckResult ToResult(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio,

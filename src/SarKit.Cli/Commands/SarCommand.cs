@@ -25,11 +25,12 @@ internal static class SarCommand
         var mass = new Option<string>("--mass", "-m") { Description = "Averaging mass: 10g, 1g, any mass (e.g. 0.5g, 0.01kg), or 'point' for unaveraged SAR.", DefaultValueFactory = _ => "10g" };
         var region = new Option<string?>("--region", "-r") { Description = "Search the peak only inside this mask (e.g. body, head)." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the SAR maps [nz,ny,nx] to this .h5 or .npz file." };
+        var plot = new Option<string?>("--plot") { Description = "Write a picture of the reported map's slice z through the peak (.png or .svg: x, y in mm, colour bar in W/kg)." };
         var pad = PadOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("sar", "Peak SAR (point or IEC/IEEE 62704-1 mass-averaged), whole-body/head SAR and absorbed power of a drive.")
-            { fields, drive, mass, region, pad, output, json };
-        cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(fields)!, p.GetValue(drive)!, p.GetValue(mass)!, p.GetValue(region), p.GetValue(pad), p.GetValue(output), p.GetValue(json))));
+            { fields, drive, mass, region, pad, output, plot, json };
+        cmd.SetAction(p => io.Guard(() => Run(io, p.GetValue(fields)!, p.GetValue(drive)!, p.GetValue(mass)!, p.GetValue(region), p.GetValue(pad), p.GetValue(output), p.GetValue(plot), p.GetValue(json))));
         return cmd;
     }
 
@@ -62,16 +63,20 @@ internal static class SarCommand
         throw new SarKitInputException($"--pad '{text}': expected 'auto' or a number of air voxels in [0, {PreparedAveraging.MaxPad}].");
     }
 
-    private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? padText, string? output, bool json)
+    private static int Run(CliIO io, string fieldsPath, string driveText, string massText, string? region, string? padText, string? output, string? plot, bool json)
     {
         var request = new PeakSarRequest
         {
             FieldsPath = fieldsPath, Drive = driveText, DriveLabel = "--drive", MassKg = ParseMass(massText), AirPaddingCells = ParsePad(padText),
-            Region = region, OutputPath = output,
+            Region = region, OutputPath = output, PlotPath = plot,
         };
         var r = WorkflowProgress.Run(io, json, p => PeakSarEvaluation.Run(request, SarKitSettings.Default, p)).Result;
         if (json) ResultJson.Write(io.Out, r);
-        else Print(io.Stdout(), r);
+        else
+        {
+            Print(io.Stdout(), r);
+            if (plot is not null) io.Stdout().MarkupLine($"Slice picture written: {Markup.Escape(Path.GetFullPath(plot))}");
+        }
         return CliApp.ExitOk;
     }
 

@@ -39,7 +39,7 @@ internal static class SeqCommand
         public readonly Option<double> Resolution = new Option<double>("--resolution") { Description = "Longest segment within a pulse, s (energy uniform within a segment).", DefaultValueFactory = _ => 1e-4 }.Range(1e-9, 1e3);
         public readonly Option<string?> Timeline = new("--timeline") { Description = "Write the SAR timeline per metric and window (.csv or .json)." };
         public readonly Option<int> TimelinePoints = new Option<int>("--timeline-points") { Description = "Window-end times in the timeline.", DefaultValueFactory = _ => 1000 }.Range(2, 1_000_000);
-        public readonly Option<string?> Plot = new("--plot") { Description = "Write a plot of the timeline: .svg (with text) or .png (lines, ticks and legend swatches only)." };
+        public readonly Option<string?> Plot = new("--plot") { Description = "Write a plot of the timeline with its limits (.png or .svg; title, axes in s and W/kg, legend)." };
         public readonly Option<bool> Json = new("--json") { Description = "Print one JSON object on stdout." };
         public readonly Option<bool> NoDelay = new("--no-delay-search") { Description = "Skip the search for the shortest compliant repetition." };
 

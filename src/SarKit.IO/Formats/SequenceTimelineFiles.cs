@@ -8,7 +8,8 @@ namespace SarKit.IO.Formats;
 /// <summary>
 /// The SAR timeline of a sequence check (<see cref="SequenceSarReport.Windows"/> with a timeline: SAR of the window ending
 /// at each time, per metric and window length) as a file: CSV (<see cref="WriteCsv"/>) or JSON rows (<see cref="Rows"/>, layout in
-/// docs/cli.md) or a plot of it against the limits (<see cref="WritePlot"/>, SVG or PNG). Written atomically.
+/// docs/cli.md); the plot of it against the limits is drawn by SarKit.Workflows (SarKit.Plotting), so that this file
+/// layer takes no plotting dependency. Written atomically.
 /// </summary>
 public static class SequenceTimelineFiles
 {
@@ -28,9 +29,6 @@ public static class SequenceTimelineFiles
 
     /// <summary>True for a timeline file name this class writes (.csv, .json).</summary>
     public static bool IsTimelineName(string path) => Path.GetExtension(path).ToLowerInvariant() is ".csv" or ".json";
-
-    /// <summary>True for a plot file name <see cref="WritePlot"/> writes (.svg, .png).</summary>
-    public static bool IsPlotName(string path) => Path.GetExtension(path).ToLowerInvariant() is ".svg" or ".png";
 
     /// <summary>The timelines of <paramref name="report"/> as the rows of the JSON timeline file (serialised by the result JSON policy).</summary>
     public static TimelineRow[] Rows(SequenceSarReport report) => report.Windows.Where(w => w.Timeline is not null)
@@ -52,26 +50,5 @@ public static class SequenceTimelineFiles
                   .Append(w.TimelineSeconds![k].ToString("R", Inv)).Append(',').Append(w.Timeline[k].ToString("R", Inv))
                   .Append(',').Append(w.EdgeErrorBound.ToString("R", Inv)).Append('\n');
         ReportFile.WriteText(path, sb.ToString());
-    }
-
-    /// <summary>
-    /// Plot of every timeline of <paramref name="report"/> with its limits as horizontal lines of the same colour:
-    /// .svg (with text) or .png (lines, ticks and legend swatches only).
-    /// </summary>
-    public static void WritePlot(string path, SequenceSarReport report, string source)
-    {
-        var plot = new SvgPlot { Title = $"SAR per window: {Path.GetFileName(source)}", XLabel = "window end (s)", YLabel = "SAR (W/kg)" };
-        int i = 0;
-        foreach (var w in report.Windows.Where(w => w.Timeline is not null))
-        {
-            var colour = SvgPlot.Palette[i++ % SvgPlot.Palette.Length];
-            plot.Series.Add(new SvgSeries($"{w.Metric.Id()} {w.WindowSeconds.ToString("G", Inv)} s", w.TimelineSeconds!, w.Timeline!, colour));
-            foreach (var o in report.Outcomes.Where(o => o.Limit.Metric == w.Metric && o.Limit.WindowSeconds == w.WindowSeconds))
-                plot.Lines.Add(new SvgHLine($"limit {o.Limit.LimitWPerKg.ToString("G4", Inv)}", o.Limit.LimitWPerKg, colour));
-        }
-        var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext == ".png") PngPlot.Write(plot, path);
-        else if (ext == ".svg") plot.Write(path);
-        else throw new SarKitInputException($"--plot '{path}': use a .svg or .png file name.");
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SarKit.Plotting;
 using SarKit.Reporting;
 using SarKit.IO.Formats;
 
@@ -26,30 +27,56 @@ public static class ScanReport
         return (stem + "_area.png", stem + "_decay.png");
     }
 
-    /// <summary>The area-scan heat map.</summary>
-    public static PngImage AreaImage(ScanResult r)
+    /// <summary>
+    /// The area-scan heat map: interpolated SAR at the probe-tip height over x and y in mm, colour bar in W/kg from 0 to
+    /// the largest value, a cross at the interpolated peak. A non-finite SAR value is refused (no picture hides it).
+    /// </summary>
+    public static HeatMap AreaImage(ScanResult r)
     {
         var a = r.Area;
         int nx = a.FineXs.Length, ny = a.FineYs.Length;
-        int ppc = Math.Clamp(480 / Math.Max(nx, ny), 1, 16);
-        double mi = (a.PeakXM - a.FineXs[0]) / (a.FineXs[^1] - a.FineXs[0]) * (nx - 1);
-        double mj = (a.PeakYM - a.FineYs[0]) / (a.FineYs[^1] - a.FineYs[0]) * (ny - 1);
-        return ScanPlots.HeatMap(a.FineSar, nx, ny, ppc, mi, mj);
+        double xs = (a.FineXs[^1] - a.FineXs[0]) * 1e3, ys = (a.FineYs[^1] - a.FineYs[0]) * 1e3;
+        const int width = 640;
+        var map = new HeatMap
+        {
+            Title = $"Area scan SAR at probe tip z = {Mm(a.ZM)} mm",
+            XLabel = "x (mm)", YLabel = "y (mm)", ColourBarLabel = "SAR (W/kg)",
+            Values = a.FineSar, Nx = nx, Ny = ny,
+            XFirst = a.FineXs[0] * 1e3, XLast = a.FineXs[^1] * 1e3, YFirst = a.FineYs[0] * 1e3, YLast = a.FineYs[^1] * 1e3,
+            Width = width, Height = HeatMap.FittingHeight(width, Math.Max(xs, 1e-9), Math.Max(ys, 1e-9)),
+        };
+        map.Markers.Add(new MapMarker($"interpolated peak {F(a.PeakWPerKg, "0.000")} W/kg", a.PeakXM * 1e3, a.PeakYM * 1e3));
+        return map;
     }
 
-    /// <summary>The decay plot: measured SAR against sensor depth, exponential fit (red), polynomial fit (blue), surface line.</summary>
-    public static PngImage DecayImage(ScanResult r)
+    /// <summary>
+    /// The decay plot of the peak column: measured SAR (open squares) against sensor depth d in mm, the exponential fit
+    /// over 0…1.05·d_max, the polynomial fit within the measured range, and a dashed line at the first measured depth.
+    /// </summary>
+    public static LinePlot DecayImage(ScanResult r)
     {
         var c = r.PeakColumn;
         double xMax = c.DepthsM[^1] * 1.05;
-        double yMax = c.Sar.Max();
-        if (c.Exponential is { } e) yMax = Math.Max(yMax, e.S0);
-        if (c.Polynomial is { } p) yMax = Math.Max(yMax, p.S0);
-        yMax *= 1.1; if (!(yMax > 0)) yMax = 1;
-        var curves = new List<(Func<double, double>, Rgb, int)>();
-        if (c.Exponential is { } ef) curves.Add((x => ef.Evaluate(x), new Rgb(245, 150, 150), 7));
-        if (c.Polynomial is { } pf) curves.Add((x => x <= c.DepthsM[^1] ? pf.Evaluate(x) : double.NaN, Rgb.Blue, 2));
-        return ScanPlots.XyPlot(c.DepthsM, c.Sar, curves, xMax, yMax, xTick: 0.005, xMarker: r.Calibration.ProbeOffsetM + r.ZoomGrid.Zs[0]);
+        var plot = new LinePlot
+        {
+            Title = $"SAR against depth, peak column at x = {Mm(c.XM)} mm, y = {Mm(c.YM)} mm",
+            XLabel = "sensor depth d below the surface (mm)", YLabel = "SAR (W/kg)",
+            Width = 760, Height = 440, XRange = (0, xMax * 1e3), LegendInside = true,
+        };
+        double[] Grid(double hi) => Enumerable.Range(0, 201).Select(k => hi * k / 200).ToArray();
+        if (c.Exponential is { } e)
+        {
+            var d = Grid(xMax);
+            plot.Series.Add(new LineSeries($"exponential fit, S₀ = {F(e.S0, "0.000")} W/kg", d.Select(v => v * 1e3).ToArray(), d.Select(e.Evaluate).ToArray(), "#d62728", LineWidth: 2.5f));
+        }
+        if (c.Polynomial is { } p)
+        {
+            var d = Grid(c.DepthsM[^1]);
+            plot.Series.Add(new LineSeries($"polynomial fit (degree {p.Degree}), S₀ = {F(p.S0, "0.000")} W/kg", d.Select(v => v * 1e3).ToArray(), d.Select(p.Evaluate).ToArray(), "#1f77b4", Dashed: true));
+        }
+        plot.Series.Add(new LineSeries("measured", c.DepthsM.Select(v => v * 1e3).ToArray(), c.Sar, "#000000", Style: SeriesStyle.Points));
+        plot.VLines.Add(new VLine($"first measured depth {Mm(r.Calibration.ProbeOffsetM + r.ZoomGrid.Zs[0])} mm", (r.Calibration.ProbeOffsetM + r.ZoomGrid.Zs[0]) * 1e3, "#7f7f7f"));
+        return plot;
     }
 
     /// <summary>Builds the report document.</summary>
@@ -92,7 +119,7 @@ public static class ScanReport
         var a = r.Area;
         d.P($"{a.Xs.Length} × {a.Ys.Length} points, x {Mm(a.Xs[0])}…{Mm(a.Xs[^1])} mm, y {Mm(a.Ys[0])}…{Mm(a.Ys[^1])} mm, probe tip z = {Mm(a.ZM)} mm; bicubic (natural spline) interpolation to {Mm(r.Options.AreaStepM)} mm.");
         d.Img(Path.GetFileName(areaFile), "area scan heat map",
-            $"Area scan SAR, linear colour scale from 0 (dark blue) to {F(a.PeakWPerKg, "0.000")} W/kg (dark red; colour bar on the right); x {Mm(a.FineXs[0])}…{Mm(a.FineXs[^1])} mm to the right, y {Mm(a.FineYs[0])}…{Mm(a.FineYs[^1])} mm upwards; cross = interpolated peak.");
+            $"Area scan SAR, linear colour scale from 0 to the largest interpolated value (colour bar in W/kg); x {Mm(a.FineXs[0])}…{Mm(a.FineXs[^1])} mm, y {Mm(a.FineYs[0])}…{Mm(a.FineYs[^1])} mm; cross = interpolated peak ({F(a.PeakWPerKg, "0.000")} W/kg).");
         d.H(2, "Zoom scan and extrapolation");
         var z = r.ZoomGrid; var pc = r.PeakColumn;
         d.P($"{z.Xs.Length} × {z.Ys.Length} × {z.Zs.Length} points, x {Mm(z.Xs[0])}…{Mm(z.Xs[^1])} mm, y {Mm(z.Ys[0])}…{Mm(z.Ys[^1])} mm, probe tip z = {string.Join(", ", z.Zs.Select(Mm))} mm. " +
@@ -107,7 +134,7 @@ public static class ScanReport
         if (pc.Exponential is { } e2 && pc.Polynomial is { } p2)
             d.P($"Difference polynomial − exponential at the surface: {F(Math.Round(100 * (p2.S0 / e2.S0 - 1), 2) + 0.0, "+0.00;-0.00;0.00")} %.");
         d.Img(Path.GetFileName(decayFile), "decay curve",
-            $"SAR against sensor depth d (0…{Mm(pc.DepthsM[^1] * 1.05)} mm, ticks every 5 mm) and 0…{F(Math.Max(pc.Sar.Max(), pc.Exponential?.S0 ?? 0) * 1.1, "0.000")} W/kg: measured points (squares), exponential fit (wide light-red band), polynomial fit (thin blue line, within the measured range), grey line = first measured depth.");
+            $"SAR against sensor depth d (0…{Mm(pc.DepthsM[^1] * 1.05)} mm): measured points (open squares), exponential fit (red), polynomial fit (dashed blue, within the measured range), dashed grey line = first measured depth.");
         d.H(2, "Uncertainty budget (IEC/IEEE 62209-1528 layout)");
         d.Tab(["Group", "Source", "Tol. ± %", "Distribution", "Divisor", "c_i (1 g)", "c_i (10 g)", "u_i (1 g) %", "u_i (10 g) %", "ν_i", "Note"],
             budget.Rows.Select(b => new[] { b.Row.Group, b.Row.Source, F(b.TolerancePercent, "0.00"), b.Row.Distribution.ToString(), F(b.Row.Divisor, "0.###"),
@@ -127,8 +154,7 @@ public static class ScanReport
         var doc = Build(r, budget, limits, area, decay, sarkitVersion);
         bool html = reportPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || reportPath.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
         var text = html ? doc.ToHtml() : doc.ToMarkdown();
-        var ai = AreaImage(r); var di = DecayImage(r);
-        ai.Save(area); di.Save(decay);
+        AreaImage(r).Write(area); DecayImage(r).Write(decay);
         AtomicFile.WriteAtomically(reportPath, tmp => File.WriteAllText(tmp, text, new UTF8Encoding(false)));
         return (Path.GetFullPath(reportPath), area, decay);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SarKit.Measurement.Probe;
 using SarKit.Measurement.Records;
+using SarKit.Plotting;
 using SarKit.Reporting;
 using SarKit.Workflows.Results;
 
@@ -192,7 +193,7 @@ public static class ProbeScan
     public static ProbeScanResponse Response(ProbeScanOutcome outcome, string sarkitVersion)
     {
         var doc = outcome.Evaluation.Report(sarkitVersion, AreaPicture, DecayPicture);
-        static string Uri(PngImage img) => "data:image/png;base64," + Convert.ToBase64String(img.Encode());
+        static string Uri(Chart img) => "data:image/png;base64," + Convert.ToBase64String(img.RenderPng());
         return new ProbeScanResponse(outcome.Result, doc.ToMarkdown(), doc.ToHtml(),
             Uri(ScanReport.AreaImage(outcome.Evaluation.Result)), Uri(ScanReport.DecayImage(outcome.Evaluation.Result)), outcome.Recorded);
     }

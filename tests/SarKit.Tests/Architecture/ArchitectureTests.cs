@@ -55,8 +55,9 @@ public class ArchitectureTests
     }
 
     [Theory]
-    [InlineData("SarKit", new[] { "SarKit.IO", "SarKit.Measurement", "SarKit.Surrogate", "SarKit.Workflows", "Npgsql", "Microsoft.Data.Sqlite", "YamlDotNet", "PureHDF" })]
-    [InlineData("SarKit.IO", new[] { "SarKit.Measurement", "SarKit.Surrogate", "SarKit.Workflows", "Npgsql", "Microsoft.Data.Sqlite", "YamlDotNet" })]
+    [InlineData("SarKit", new[] { "SarKit.IO", "SarKit.Plotting", "SarKit.Measurement", "SarKit.Surrogate", "SarKit.Workflows", "Npgsql", "Microsoft.Data.Sqlite", "YamlDotNet", "PureHDF", "ScottPlot", "SkiaSharp" })]
+    [InlineData("SarKit.Plotting", new[] { "SarKit.IO", "SarKit.Measurement", "SarKit.Surrogate", "SarKit.Workflows", "Npgsql", "Microsoft.Data.Sqlite", "YamlDotNet", "PureHDF" })]
+    [InlineData("SarKit.IO", new[] { "SarKit.Plotting", "SarKit.Measurement", "SarKit.Surrogate", "SarKit.Workflows", "Npgsql", "Microsoft.Data.Sqlite", "YamlDotNet", "ScottPlot", "SkiaSharp" })]
     [InlineData("SarKit.Measurement", new[] { "SarKit.Surrogate", "SarKit.Workflows" })]
     [InlineData("SarKit.Surrogate", new[] { "SarKit.Measurement", "SarKit.Workflows", "Npgsql", "Microsoft.Data.Sqlite", "YamlDotNet" })]
     [InlineData("SarKit.Workflows", new[] { "SarKit.Cli", "SarKit.Web" })]

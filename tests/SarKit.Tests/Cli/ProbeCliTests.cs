@@ -35,7 +35,7 @@ public class ProbeCliTests
         Assert.Contains("psSAR   1 g", r3.Out);
         Assert.Contains("47 CFR", File.ReadAllText(d.File("rep.md")));
         Assert.Contains("![area scan heat map](rep_area.png)", File.ReadAllText(d.File("rep.md")));
-        foreach (var png in new[] { "rep_area.png", "rep_decay.png" }) PngImageTests.Decode(File.ReadAllBytes(d.File(png)));
+        foreach (var png in new[] { "rep_area.png", "rep_decay.png" }) SarKit.Tests.Plotting.PngCheck.Decode(File.ReadAllBytes(d.File(png)));
         var r4 = CliRunner.Run("liquid", "heat-capacity", d.File("heat_capacity.json"), "--record", "--db", db);
         Assert.True(r4.ExitCode == 0, r4.Err);
         var r5 = CliRunner.Run("probe", "dc-log", d.File("dc_log.json"), "--calibration", d.File("cal.json"), "--record", "--db", db);

@@ -45,14 +45,12 @@ public class SeqCliTests
         var png = dir.File("tl.png");
         var r = CliRunner.Run("seq", "check", seq, "--vops", vops, "--calibration", "4 V/uT", "--json", "--plot", png, "--timeline-points", "50");
         Assert.True(r.ExitCode is 0 or 3, r.Err);
-        var d = SarKit.Tests.Supervision.PngCheck.Decode(File.ReadAllBytes(png));
+        var d = SarKit.Tests.Plotting.PngCheck.Decode(File.ReadAllBytes(png));
         Assert.Equal(900, d.Width); Assert.Equal(480, d.Height);
         // two local_head windows (10 s, 360 s): curves and dashed limit lines in palette colours 0 and 1
-        foreach (var hex in SarKit.Reporting.SvgPlot.Palette[..2])
+        foreach (var hex in SarKit.Plotting.Chart.Palette[..2])
         {
-            var c = SarKit.Reporting.PngPlot.ParseColour(hex);
-            int count = 0;
-            for (int y = 0; y < d.Height; y++) for (int x = 0; x < d.Width; x++) if (d.At(x, y) == (c.R, c.G, c.B)) count++;
+            int count = d.Count(SarKit.Tests.Plotting.PngCheck.Hex(hex), 12);
             Assert.True(count > 300, $"colour {hex}: {count} pixels");
         }
         var bad = CliRunner.Run("seq", "check", seq, "--vops", vops, "--calibration", "4 V/uT", "--plot", dir.File("tl.gif"));

@@ -70,7 +70,7 @@ public sealed class ProbeApiTests(SarKitWebFactory factory) : IClassFixture<SarK
             var uri = j.GetProperty(pic).GetString()!;
             Assert.StartsWith("data:image/png;base64,", uri);
             var png = Convert.FromBase64String(uri["data:image/png;base64,".Length..]);
-            Assert.True(png.AsSpan(0, 8).SequenceEqual(SarKit.Reporting.PngImage.Signature));
+            Assert.True(png.AsSpan(0, 8).SequenceEqual(SarKit.Plotting.PlotFile.PngSignature));
         }
         Assert.Equal(JsonValueKind.Null, j.GetProperty("record").ValueKind);
     }

@@ -86,8 +86,8 @@ public class ScanInputTests
             Assert.StartsWith("<!DOCTYPE html>", html);
             Assert.Contains("<img src=\"r_area.png\"", html);
             Assert.Contains("IEC/IEEE 62209-1528", html);
-            PngImageTests.Decode(File.ReadAllBytes(area));
-            PngImageTests.Decode(File.ReadAllBytes(decay));
+            SarKit.Tests.Plotting.PngCheck.Decode(File.ReadAllBytes(area));
+            SarKit.Tests.Plotting.PngCheck.Decode(File.ReadAllBytes(decay));
             Assert.Equal(3, Directory.GetFiles(dir).Length); // no temporary files left
         }
         finally { Directory.Delete(dir, true); }
