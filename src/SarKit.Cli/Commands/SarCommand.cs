@@ -24,7 +24,7 @@ internal static class SarCommand
         };
         var mass = new Option<string>("--mass", "-m") { Description = "Averaging mass: 10g, 1g, any mass (e.g. 0.5g, 0.01kg), or 'point' for unaveraged SAR.", DefaultValueFactory = _ => "10g" };
         var region = new Option<string?>("--region", "-r") { Description = "Search the peak only inside this mask (e.g. body, head)." };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR maps [nz,ny,nx] to this .h5 or .npz file." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR maps [nz,ny,nx] to this .h5, .npz or .mat (MATLAB v7: size [nx,ny,nz]) file." };
         var pad = PadOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("sar", "Peak SAR (point or IEC/IEEE 62704-1 mass-averaged), whole-body/head SAR and absorbed power of a drive.")

@@ -12,7 +12,7 @@ public class SarMapsMatFileTests
     {
         using var dir = new TempDir();
         var tissue = Support.TestPhantoms.Ellipsoid(14, 12, 10, 0.005, seed: 3);
-        var ds = new SarKit.Fields.SarDataset(tissue, Support.TestPhantoms.RandomFields(tissue.Grid, 2, seed: 5));
+        var ds = new SarDataset(tissue, Support.TestPhantoms.RandomFields(tissue.Grid, 2, seed: 5));
         var model = dir.File("m.npz");
         SarKit.IO.Formats.ArrayDatasetMapper.WriteNpz(ds, model);
         foreach (var ext in new[] { ".npz", ".mat" })
