@@ -94,7 +94,7 @@ public class DocumentedCommandsTests
                 if (pipe >= 0)
                 {
                     // `… --json | jq .name`: the JSON output must have that property
-                    Assert.True(pipe + 2 == words.Count && words[pipe + 1] == "jq", $"{c.File}:{c.Line}: only `| jq .name` pipes are understood: {c.Text}");
+                    Assert.True(pipe + 3 == words.Count && words[pipe + 1] == "jq", $"{c.File}:{c.Line}: only `| jq .name` pipes are understood: {c.Text}");
                     jq = words[pipe + 2].TrimStart('.');
                     words = words[..pipe];
                 }
