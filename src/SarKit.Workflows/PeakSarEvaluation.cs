@@ -24,7 +24,7 @@ public sealed record PeakSarRequest
     public string? Region { get; init; }
     /// <summary>Air voxels added on every side before averaging; null for what the model's air margin lacks (<see cref="AirPadding.Needed"/>).</summary>
     public int? AirPaddingCells { get; init; }
-    /// <summary>Write the SAR maps to this .h5/.hdf5/.npz file (<see cref="SarMapsFile"/>); null for none.</summary>
+    /// <summary>Write the SAR maps to this .h5/.hdf5/.npz/.mat file (<see cref="SarMapsFile"/>); null for none.</summary>
     public string? OutputPath { get; init; }
     /// <summary>Write the picture of the reported map's slice through the peak (normal z, <see cref="PeakSarEvaluation.SlicePlot"/>) to this .png/.svg file; null for none.</summary>
     public string? PlotPath { get; init; }

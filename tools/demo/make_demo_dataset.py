@@ -71,9 +71,60 @@ DOMAIN_Z = 322.5      # mm, z in [-322.5, 322.5]
 # Dump box: phantom box plus DUMP_AIR cells of air on every side (the assembled file keeps --air-cells of them).
 DUMP_AIR = 3
 
+# Explicit element (port centre) positions in mm, or None to place them on the COIL_A x COIL_B ellipse.
+ELEMENTS_MM = None
+
+GEOMETRY = "demo"
+
+
+def use_reference_geometry():
+    """--geometry reference: the larger setup of the openEMS reference dataset (../shared/reference/openems-ptx8,
+    ptx8_dipoles_7T.h5; docs/reference-data.md). Phantom: voxel centres on multiples of 5 mm inside the ellipse with
+    semi-axes 102.5 x 77.5 mm, |z| <= 252.5 mm (505 mm long, 100 899 voxels); fat-like column centred at (32.5, 0) mm,
+    r = 25 mm, |z| <= 62.5 mm; the 8 dipoles (445 mm, 5 mm gap) at the reference file's element positions; x/y mesh
+    lines on 2.5 + 5k mm. The reference file does not record its computational domain: here 140 mm (100 mm air and the
+    8-cell PML) beyond the outermost coil metal on every side. `--check-geometry FILE` compares the voxel model with a
+    reference file without running openEMS."""
+    global PHANTOM_A, PHANTOM_B, PHANTOM_HALF_LEN, FAT_CX, FAT_CY, FAT_R, FAT_HALF_LEN
+    global DOMAIN_X, DOMAIN_Y, DOMAIN_Z, DUMP_AIR, ELEMENTS_MM, GEOMETRY
+    PHANTOM_A, PHANTOM_B, PHANTOM_HALF_LEN = 102.5, 77.5, 252.5
+    FAT_CX, FAT_CY, FAT_R, FAT_HALF_LEN = 32.5, 0.0, 25.0, 62.5
+    ELEMENTS_MM = [(122.5, 42.5), (52.5, 97.5), (-52.5, 97.5), (-122.5, 42.5),
+                   (-122.5, -42.5), (-52.5, -97.5), (52.5, -97.5), (122.5, -42.5)]
+    DOMAIN_X, DOMAIN_Y, DOMAIN_Z = 122.5 + 140.0, 97.5 + 140.0, DIPOLE_HALF_LEN + 140.0
+    DUMP_AIR = 5
+    GEOMETRY = "reference"
+
+
+def check_geometry(path):
+    """Compares the voxel model (sigma, rho) of this script's geometry with a reference-layout file: exit 1 on a mismatch."""
+    with h5py.File(path, "r") as f:
+        x, y, z = (np.asarray(f[k][:], np.float64) * 1e3 for k in ("x", "y", "z"))
+        sig_ref, rho_ref = f["sigma"][:], f["rho"][:]
+        ex_ref = np.asarray(f["element_x_mm"][:]) if "element_x_mm" in f else None
+        ey_ref = np.asarray(f["element_y_mm"][:]) if "element_y_mm" in f else None
+    edges = [np.concatenate([c - DX / 2, [c[-1] + DX / 2]]) for c in (x, y, z)]
+    lab = voxel_labels(*edges)
+    sigma = np.where(lab == 1, MUSCLE["sigma"], np.where(lab == 2, FAT["sigma"], 0.0))
+    rho = np.where(lab == 1, MUSCLE["rho"], np.where(lab == 2, FAT["rho"], 0.0))
+    ok = True
+    for name, mine, ref, tol in (("rho", rho, rho_ref, 0.0), ("sigma", sigma, sig_ref, 1e-6)):
+        bad = int(np.sum(np.abs(mine - ref) > tol))
+        print(f"{name}: {bad} of {ref.size} voxels differ (tissue voxels here {int(np.sum(mine > 0))}, in {path} {int(np.sum(ref > 0))})")
+        ok &= bad == 0
+    if ex_ref is not None:
+        pos = element_positions_mm()
+        d = float(np.max(np.abs(pos[:, 0] - ex_ref)) + np.max(np.abs(pos[:, 1] - ey_ref)))
+        print(f"element positions: max difference {d:g} mm")
+        ok &= d == 0.0
+    print("geometry matches" if ok else "geometry DIFFERS")
+    return ok
+
 
 def element_positions_mm():
-    """Dipole (port centre) positions, snapped to the x/y mesh lines (multiples of 5 mm)."""
+    """Dipole (port centre) positions, snapped to the x/y mesh lines (multiples of 5 mm), or ELEMENTS_MM."""
+    if ELEMENTS_MM is not None:
+        return np.array([(x, y, 0.0) for x, y in ELEMENTS_MM])
     pos = []
     for k in range(N_CH):
         phi = np.deg2rad(22.5 + 45.0 * k)
@@ -291,7 +342,7 @@ def assemble(args, runs):
     ver = openems_version()
     s_db = 20 * np.log10(np.abs(S))
     description = (
-        f"SarKit demo dataset: 8-channel 7 T ({F0 / 1e6:.0f} MHz) array of PEC line dipoles around a voxelised "
+        f"SarKit {GEOMETRY} dataset (tools/demo/make_demo_dataset.py --geometry {GEOMETRY}): 8-channel 7 T ({F0 / 1e6:.0f} MHz) array of PEC line dipoles around a voxelised "
         f"elliptical-cylinder phantom, simulated with openEMS {ver} (FDTD). "
         f"Phantom: voxels whose centre lies inside (x/{PHANTOM_A:g} mm)^2 + (y/{PHANTOM_B:g} mm)^2 <= 1, "
         f"|z| <= {PHANTOM_HALF_LEN:g} mm; muscle-like eps_r {MUSCLE['eps_r']:g}, sigma {MUSCLE['sigma']:g} S/m, "
@@ -394,7 +445,20 @@ def main():
     ap.add_argument("--verbose", type=int, default=1, help="openEMS verbosity 0..3")
     ap.add_argument("--assemble-only", action="store_true", help="skip the simulations, reuse --workdir")
     ap.add_argument("--no-assemble", action="store_true", help="only run the simulations")
+    ap.add_argument("--geometry", choices=["demo", "reference"], default="demo",
+                    help="demo: the built-in demo dataset (205 mm phantom); reference: the 505 mm phantom of the openEMS "
+                         "reference dataset (docs/reference-data.md; needs --out, default --air-cells 5)")
+    ap.add_argument("--check-geometry", metavar="REF_H5",
+                    help="compare the voxel model with a reference-layout file (x, y, z, sigma, rho) and exit; no openEMS run")
     args = ap.parse_args()
+    if args.geometry == "reference":
+        use_reference_geometry()
+        if args.check_geometry is None and args.out == ap.get_default("out"):
+            ap.error("--geometry reference needs --out (the demo dataset in data/demo is not overwritten)")
+        if args.air_cells == ap.get_default("air_cells"):
+            args.air_cells = DUMP_AIR
+    if args.check_geometry is not None:
+        sys.exit(0 if check_geometry(args.check_geometry) else 1)
     if not 0 <= args.air_cells <= DUMP_AIR:
         ap.error(f"--air-cells must be in 0..{DUMP_AIR}")
 

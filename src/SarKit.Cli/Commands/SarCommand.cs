@@ -24,7 +24,7 @@ internal static class SarCommand
         };
         var mass = new Option<string>("--mass", "-m") { Description = "Averaging mass: 10g, 1g, any mass (e.g. 0.5g, 0.01kg), or 'point' for unaveraged SAR.", DefaultValueFactory = _ => "10g" };
         var region = new Option<string?>("--region", "-r") { Description = "Search the peak only inside this mask (e.g. body, head)." };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR maps [nz,ny,nx] to this .h5 or .npz file." };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the SAR maps [nz,ny,nx] to this .h5, .npz or .mat (MATLAB v7: size [nx,ny,nz]) file." };
         var plot = new Option<string?>("--plot") { Description = "Write a picture of the reported map's slice z through the peak (.png or .svg: x, y in mm, colour bar in W/kg)." };
         var pad = PadOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };

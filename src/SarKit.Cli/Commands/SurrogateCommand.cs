@@ -9,12 +9,12 @@ using Spectre.Console;
 
 namespace SarKit.Cli.Commands;
 
-/// <summary>`sarkit surrogate …`: data for the B1⁺ → local-SAR surrogate (docs/surrogate.md). Subcommand `dataset`.</summary>
+/// <summary>`sarkit surrogate …`: the B1⁺ → local-SAR surrogate (docs/surrogate.md). Subcommands `dataset`, `predict`, `evaluate`, `bodymodel`.</summary>
 internal static class SurrogateCommand
 {
     public static Command Create(CliIO io)
     {
-        var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms). See docs/surrogate.md.");
+        var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms), ONNX prediction with certified VOPs, safety evaluation, 3D body models. See docs/surrogate.md.");
         cmd.Add(Dataset(io));
         cmd.Add(Predict(io));
         cmd.Add(Evaluate(io));

@@ -112,7 +112,7 @@ internal static class VopCommand
         var tol = Tolerance();
         var json = JsonOpt();
         var key = TrustedKeyOption("Public key PEM (ECDSA P-256): first require a valid signature of the file's certificate by this key (exit 2 otherwise), then re-verify against --q without rewriting the file.");
-        var cmd = new Command("verify", "Verify a VOP set against its original Q-matrices (CC criterion for every matrix + random drives) and store the certificate in the file (re-certifies files with an old certificate). Exit 1 when it fails.")
+        var cmd = new Command("verify", "Verify a VOP set against its original Q-matrices (CC criterion for every matrix + random drives) and store the certificate in the file (re-certifies files with an old certificate). Exit 3 when it fails.")
             { file, q, qv, part, drives, seed, tol, json, key };
         cmd.SetAction(p => io.Guard(() => p.GetValue(key) is { } k
             ? RunVerifySigned(io, p.GetValue(file)!, p.GetValue(q)!, p.GetValue(qv), p.GetValue(part), p.GetValue(drives), p.GetValue(seed), p.GetValue(tol), p.GetValue(json), k)

@@ -38,53 +38,58 @@ public sealed record SarMaps
 
 /// <summary>
 /// The SAR maps file of `sarkit sar -o`: point SAR, averaged SAR and the IEC/IEEE 62704-1 voxel status, each [nz,ny,nx]
-/// C order, plus the grid edges, to HDF5 (attributes carry units) or .npz (text members carry units). The file is
+/// C order, plus the grid edges, to HDF5 (attributes carry units), .npz or MATLAB v7 .mat (text members carry units). The file is
 /// written to a temporary name in the target folder and renamed when complete.
 /// </summary>
 public static class SarMapsFile
 {
     public const string FormatId = "sarkit-sar-maps";
 
-    /// <summary>Refuses an output path that is not .h5/.hdf5/.npz, whose folder is missing, or that is a folder.</summary>
+    /// <summary>Refuses an output path that is not .h5/.hdf5/.npz/.mat, whose folder is missing, or that is a folder.</summary>
     public static void CheckTarget(string path)
     {
         var ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".h5" or ".hdf5" or ".npz"))
-            throw new SarKitInputException($"--output '{path}': unsupported extension '{ext}'; expected .h5, .hdf5 or .npz.") { SourceFile = path };
+        if (ext is not (".h5" or ".hdf5" or ".npz" or ".mat"))
+            throw new SarKitInputException($"--output '{path}': unsupported extension '{ext}'; expected .h5, .hdf5, .npz or .mat.") { SourceFile = path };
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(dir)) throw new SarKitInputException($"--output '{path}': the folder {dir} does not exist.") { SourceFile = path };
         if (Directory.Exists(path)) throw new SarKitInputException($"--output '{path}' is a folder, expected a file name.") { SourceFile = path };
     }
 
-    /// <summary>Writes <paramref name="m"/> to <paramref name="path"/> (.npz or HDF5 by extension), atomically.</summary>
+    /// <summary>Writes <paramref name="m"/> to <paramref name="path"/> (.npz, .mat or HDF5 by extension), atomically.</summary>
     public static void Write(string path, SarMaps m)
     {
         ArgumentNullException.ThrowIfNull(m);
         CheckTarget(path);
         var g = m.Grid;
         int[] s3 = [g.Nz, g.Ny, g.Nx];
-        if (Path.GetExtension(path).Equals(".npz", StringComparison.OrdinalIgnoreCase))
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is ".npz" or ".mat")
         {
-            using var w = NpzWriter.Create(path);
-            w.Add("point_sar", new NdArray(NdType.Float64, s3, m.PointSar));
+            // the same named arrays in both: C order [nz, ny, nx] (a MATLAB user sees size [nx, ny, nz], docs/array-formats.md)
+            using var npz = ext == ".npz" ? NpzWriter.Create(path) : null;
+            using var mat = ext == ".mat" ? MatWriter.Create(path) : null;
+            void Add(string name, NdArray a) { if (npz is not null) npz.Add(name, a); else mat!.Add(name, a); }
+            void AddText(string name, string text) { if (npz is not null) npz.AddText(name, text); else mat!.AddText(name, text); }
+            Add("point_sar", new NdArray(NdType.Float64, s3, m.PointSar));
             if (m.AveragedSar is { } a)
             {
-                w.Add("averaged_sar", new NdArray(NdType.Float64, s3, a));
-                w.Add("status", new NdArray(NdType.UInt8, s3, m.Status!.Select(x => (byte)x).ToArray()));
-                w.Add("mass_kg", new NdArray(NdType.Float64, [], new[] { m.MassKg!.Value }));
+                Add("averaged_sar", new NdArray(NdType.Float64, s3, a));
+                Add("status", new NdArray(NdType.UInt8, s3, m.Status!.Select(x => (byte)x).ToArray()));
+                Add("mass_kg", new NdArray(NdType.Float64, [], new[] { m.MassKg!.Value }));
             }
-            w.Add("edges_x", new NdArray(NdType.Float64, [g.Nx + 1], g.EdgesX.ToArray()));
-            w.Add("edges_y", new NdArray(NdType.Float64, [g.Ny + 1], g.EdgesY.ToArray()));
-            w.Add("edges_z", new NdArray(NdType.Float64, [g.Nz + 1], g.EdgesZ.ToArray()));
-            w.AddText("sar_unit", "W/kg");
-            w.AddText("edges_unit", "m");
-            w.AddText("status_legend", "0 background, 1 unused (step 2), 2 used, 3 valid (IEC/IEEE 62704-1)");
-            w.AddText("method", m.Method);
-            w.AddText("drive", m.Drive);
-            w.AddText("drive_unit", m.DriveUnit);
-            w.AddText("source_file", m.SourceFile);
-            w.AddText("sarkit_version", m.SarkitVersion);
-            w.Commit();
+            Add("edges_x", new NdArray(NdType.Float64, [g.Nx + 1], g.EdgesX.ToArray()));
+            Add("edges_y", new NdArray(NdType.Float64, [g.Ny + 1], g.EdgesY.ToArray()));
+            Add("edges_z", new NdArray(NdType.Float64, [g.Nz + 1], g.EdgesZ.ToArray()));
+            AddText("sar_unit", "W/kg");
+            AddText("edges_unit", "m");
+            AddText("status_legend", "0 background, 1 unused (step 2), 2 used, 3 valid (IEC/IEEE 62704-1)");
+            AddText("method", m.Method);
+            AddText("drive", m.Drive);
+            AddText("drive_unit", m.DriveUnit);
+            AddText("source_file", m.SourceFile);
+            AddText("sarkit_version", m.SarkitVersion);
+            if (npz is not null) npz.Commit(); else mat!.Commit();
             return;
         }
         var tmp = AtomicOutput.TempPathFor(path, out var full);

@@ -40,7 +40,10 @@ public static class PulseqSchedule
             if (shim is null)
             {
                 shim = cal.DefaultShim ?? (n == 1 ? [Complex.One]
-                    : throw new SarKitInputException($"{seq.SourceFile}: block {block.Id} has RF without an RF_SHIMS entry; give a default shim for the {n} channels in the calibration (\"default_shim\").") { SourceFile = seq.SourceFile, Dataset = "BLOCKS" });
+                    : throw new SarKitInputException($"{seq.SourceFile}: block {block.Id} has RF without an RF_SHIMS entry, so the {n} channels need the " +
+                        $"calibration's default shim (the weight each channel gives this pulse), and the calibration ({cal.Source}) has none. Give a calibration " +
+                        "JSON file with \"default_shim\", e.g. {\"unit\": \"V/uT\", \"factors\": [12.5, …], \"default_shim\": [{\"magnitude\": 1, \"phase_deg\": 0}, …]} " +
+                        "(docs/supervision.md, \"Inputs\"); an inline '12.5 V/uT' has no default shim.") { SourceFile = seq.SourceFile, Dataset = "BLOCKS" });
             }
             if (!shimKeys.TryGetValue(shim, out int sk)) { sk = shimKeys.Count; shimKeys[shim] = sk; }
             var key = (block.RfId, sk);
