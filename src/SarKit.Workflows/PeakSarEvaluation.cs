@@ -190,6 +190,7 @@ public sealed class PeakSarEvaluation
             PeakPointSarWPerKg = pointPeak.Value,
             StatusCounts = averaging?.StatusCounts(),
             AirPaddingVoxels = averaging?.Padding.Cells,
+            AveragedGrid = averaging?.Cubes.GridKind,
             PeakCube = avg is null || cube < 0 ? null : new PeakCubeResult(
                 avg.Cubes.CubeOrientation(cube).ToString(), (int)avg.Cubes.CubeOrientation(cube), avg.Cubes.CubeSideM(cube), avg.Cubes.CubeMassKg(cube),
                 ResultParts.Index(g, averaging!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),

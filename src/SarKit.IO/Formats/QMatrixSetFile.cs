@@ -61,6 +61,7 @@ public static class QMatrixSetFile
             using var f = Hdf5File.Create(tmp);
             WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile, time);
             f.WriteAttribute("/", "averaging", "IEC/IEEE 62704-1 (steps 1 and 2)");
+            f.WriteAttribute("/", "averaged_grid", cubes.GridKind);
             f.WriteAttribute("/", "valid_cubes", cubes.ValidCubeCount);
             if (attributes is not null) foreach (var kv in attributes) f.WriteAttribute("/", kv.Key, kv.Value);
             WriteMatrices(f, set.AllPacked, n, count);

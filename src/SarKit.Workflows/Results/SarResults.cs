@@ -39,6 +39,9 @@ public sealed record PeakSarResult
     public required StatusCountsResult? StatusCounts { get; init; }
     /// <summary>Air voxels added on every side before averaging (<c>--pad</c>), voxels; null for point SAR.</summary>
     public required int? AirPaddingVoxels { get; init; }
+    /// <summary>Grid kind the IEC/IEEE 62704-1 cubes were built on: <c>"uniform"</c> or <c>"rectilinear"</c> (graded,
+    /// per-axis cell widths; docs/averaging.md "Rectilinear grids"); null without averaging.</summary>
+    public string? AveragedGrid { get; init; }
     /// <summary>Averaged SAR only: the cube giving the peak; null for point SAR or when the peak voxel has no cube.</summary>
     public required PeakCubeResult? PeakCube { get; init; }
     /// <summary>Absolute path of <c>--fields</c> (web: the path inside the data folder).</summary>
