@@ -73,7 +73,7 @@ public sealed record PeakCubeResult(string Orientation, int OrientationCode, dou
 /// <param name="SarUnit">Unit of the SAR values, e.g. <c>"W/kg (drive in V)"</c> (relative for unspecified normalisation).</param>
 /// <param name="MassKg">Averaging mass, kg; null for point SAR only.</param>
 /// <param name="Point">Point SAR map (σ|E|²/(2ρ)), W/kg.</param>
-/// <param name="Averaged">IEC/IEEE 62704-1 mass-averaged SAR map, W/kg; null on graded grids or for point SAR only.</param>
+/// <param name="Averaged">IEC/IEEE 62704-1 mass-averaged SAR map, W/kg; null for point SAR only.</param>
 /// <param name="AveragingNote">Why <c>averaged</c> is null; null when it is present.</param>
 /// <param name="AirPaddingVoxels">Air voxels added on every side for the averaging cubes; null without averaging.</param>
 /// <param name="TissueAverageSarWPerKg">Absorbed power over all tissue divided by the tissue mass, W/kg.</param>
