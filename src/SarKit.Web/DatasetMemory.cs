@@ -29,9 +29,10 @@ public static class DatasetMemory
         double bytes = field * (1 + (info.HasH ? 1 : 0)) + (info.HasB1Plus ? v * n * 8 : 0)
             + v * (8 + 8 + (info.HasEpsilonR ? 8 : 0) + (info.HasLabels ? 4 : 0) + info.Masks.Count)
             + t * (n * n * 8 + 4);                                 // point Q-matrices
-        if (massKg is { } m && g.IsUniform(1e-6))
+        if (massKg is { } m)
         {
-            double d = Math.Min(g.WidthX(0), Math.Min(g.WidthY(0), g.WidthZ(0)));
+            // padding cells continue the end cells (uniform: the spacing): the narrowest end cell bounds their count
+            double d = Math.Min(Math.Min(Math.Min(g.WidthX(0), g.WidthX(g.Nx - 1)), Math.Min(g.WidthY(0), g.WidthY(g.Ny - 1))), Math.Min(g.WidthZ(0), g.WidthZ(g.Nz - 1)));
             double pad = Math.Ceiling(1.5 * Math.Cbrt(m / RhoMinKgPerM3) / d);
             double vp = (g.Nx + 2 * pad) * (g.Ny + 2 * pad) * (g.Nz + 2 * pad);
             bytes += vp * n * 3 * 8                                // padded E copy while building

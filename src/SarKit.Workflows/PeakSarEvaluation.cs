@@ -35,7 +35,10 @@ public sealed record PeakSarPreparation
 {
     /// <summary>Air voxels added on every side before averaging; null for <see cref="AirPadding.Needed"/>.</summary>
     public int? AirPaddingCells { get; init; }
-    /// <summary>On a graded grid, fall back to point SAR (with <see cref="PeakSarEvaluation.AveragingUnavailableReason"/>) instead of refusing.</summary>
+    /// <summary>
+    /// Formerly: on a graded grid, fall back to point SAR instead of refusing. Graded (rectilinear) grids are now averaged
+    /// like uniform ones (<see cref="AveragingCubeSet.IsRectilinear"/>), so this option no longer changes anything.
+    /// </summary>
     public bool PointSarOnGradedGrid { get; init; }
     /// <summary>Also compute the averaged Q-matrix set (<see cref="PeakSarEvaluation.AveragedQ"/>) for later VOP compression or supervision.</summary>
     public bool AveragedQMatrices { get; init; }
@@ -98,7 +101,7 @@ public sealed class PeakSarEvaluation
     public PreparedAveraging? Averaging { get; }
     /// <summary>Averaged Q-matrices on the padded grid (<see cref="PeakSarPreparation.AveragedQMatrices"/>); else null.</summary>
     public AveragedQMatrixSet? AveragedQ { get; }
-    /// <summary>Why averaging is unavailable (no mass asked, or a graded grid with <see cref="PeakSarPreparation.PointSarOnGradedGrid"/>); null when averaging.</summary>
+    /// <summary>Why averaging is unavailable (no mass asked); null when averaging.</summary>
     public string? AveragingUnavailableReason { get; }
     /// <summary>Averaging mass, kg; null for point SAR.</summary>
     public double? MassKg => Averaging?.Options.TargetMassKg;
@@ -116,9 +119,6 @@ public sealed class PeakSarEvaluation
         ArgumentNullException.ThrowIfNull(dataset);
         options ??= new PeakSarPreparation();
         if (massKg is not { } m) return new PeakSarEvaluation(dataset, null, null, "no averaging mass requested");
-        if (options.PointSarOnGradedGrid && !dataset.Grid.IsUniform(1e-6))
-            return new PeakSarEvaluation(dataset, null, null,
-                $"IEC/IEEE 62704-1 averaging needs a uniform grid; this grid ({dataset.Grid}) is graded");
         double split = options.AveragedQMatrices ? 0.4 : 1.0;
         var averaging = PreparedAveraging.Prepare(dataset, m, options.AirPaddingCells, progress is null ? null : new SubProgress(progress, 0, split));
         cancellation.ThrowIfCancellationRequested();
@@ -193,6 +193,7 @@ public sealed class PeakSarEvaluation
             PeakPointSarWPerKg = pointPeak.Value,
             StatusCounts = averaging?.StatusCounts(),
             AirPaddingVoxels = averaging?.Padding.Cells,
+            AveragedGrid = averaging?.Cubes.GridKind,
             PeakCube = avg is null || cube < 0 ? null : new PeakCubeResult(
                 avg.Cubes.CubeOrientation(cube).ToString(), (int)avg.Cubes.CubeOrientation(cube), avg.Cubes.CubeSideM(cube), avg.Cubes.CubeMassKg(cube),
                 ResultParts.Index(g, averaging!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),

@@ -30,8 +30,8 @@ public sealed class PreparedAveraging
     /// <summary>
     /// Pads <paramref name="dataset"/> with <paramref name="airPaddingCells"/> air voxels per side (null: what
     /// <see cref="AirPadding.Needed"/> says for <paramref name="massKg"/>) and builds the averaging cubes
-    /// (<see cref="AveragingCubeSet.Build(TissueModel, AveragingOptions?, IProgress{double}?)"/>; throws
-    /// <see cref="SarKitInputException"/> on a graded grid).
+    /// (<see cref="AveragingCubeSet.Build(TissueModel, AveragingOptions?, IProgress{double}?)"/>; a
+    /// uniform or rectilinear grid).
     /// </summary>
     public static PreparedAveraging Prepare(SarDataset dataset, double massKg, int? airPaddingCells = null, IProgress<double>? progress = null)
     {

@@ -68,7 +68,7 @@ public static class QMatrixExport
             cancellation.ThrowIfCancellationRequested();
             var set = progress.Run("Averaged Q-matrices", p => averaging.QSet(p));
             QMatrixSetFile.Write(set, request.OutputPath, request.FieldsPath);
-            r = Result("averaged", massKg, set.Count, averaging.Cubes.ValidCubeCount, averaging.StatusCounts(), averaging.Padding.Cells);
+            r = Result("averaged", massKg, set.Count, averaging.Cubes.ValidCubeCount, averaging.StatusCounts(), averaging.Padding.Cells) with { AveragedGrid = averaging.Cubes.GridKind };
         }
         ResultJson.RequireFinite(r);
         return r;

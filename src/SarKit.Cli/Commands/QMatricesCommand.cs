@@ -33,6 +33,7 @@ internal static class QMatricesCommand
         Row("Matrices", r.Count.ToString("N0", CultureInfo.InvariantCulture));
         if (r.ValidCubes is { } vc) Row("  valid step-1 cubes", vc.ToString("N0", CultureInfo.InvariantCulture));
         if (r.StatusCounts is { } s) Row("  voxel status", $"valid {s.Valid}, used {s.Used}, unused {s.Unused}, background {s.Background}");
+        if (r.AveragedGrid is { } ag) Row("  averaged grid", ag == "rectilinear" ? "rectilinear (graded cells, physical cube per voxel)" : "uniform");
         if (r.AirPaddingVoxels is { } pc) Row("  air padding", pc == 0 ? "none needed" : $"{pc} voxels on every side (the file's grid and voxel indices include it)");
         Row("Channels", $"{r.Channels} ({r.Unit})");
         Row("Input", r.InputFile);

@@ -98,6 +98,7 @@ internal static class SarCommand
             Row("  peak cube", $"{pc.Orientation}, side {F(pc.SideM * 1e3)} mm, mass {F(pc.MassKg * 1e3)} g, tagged voxel ({pc.VoxelIndex.I}, {pc.VoxelIndex.J}, {pc.VoxelIndex.K})");
         if (r.StatusCounts is { } s)
             Row("  voxel status", $"valid {s.Valid}, used {s.Used}, unused {s.Unused}, background {s.Background}" + (s.WithoutCube > 0 ? $", {s.WithoutCube} unused without any cube (local SAR kept)" : ""));
+        if (r.AveragedGrid is { } ag) Row("  averaged grid", ag == "rectilinear" ? "rectilinear (graded cells, physical cube per voxel)" : "uniform");
         if (r.AirPaddingVoxels is { } padCells) Row("  air padding", padCells == 0 ? "none needed" : $"{padCells} voxels on every side");
         if (r.MassKg is not null) Row("Peak point SAR", $"{F(r.PeakPointSarWPerKg)} W/kg");
         Row("Whole-body SAR", $"{F(r.WholeBodySarWPerKg)} W/kg (mass {F(r.WholeBodyMassKg)} kg)");

@@ -61,6 +61,7 @@ public static class QMatrixSetFile
             using var f = Hdf5File.Create(tmp);
             WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile, time);
             f.WriteAttribute("/", "averaging", "IEC/IEEE 62704-1 (steps 1 and 2)");
+            f.WriteAttribute("/", "averaged_grid", cubes.GridKind);
             f.WriteAttribute("/", "valid_cubes", cubes.ValidCubeCount);
             if (attributes is not null) foreach (var kv in attributes) f.WriteAttribute("/", kv.Key, kv.Value);
             WriteMatrices(f, set.AllPacked, n, count);
@@ -71,10 +72,7 @@ public static class QMatrixSetFile
                 voxel[c] = cubes.CubeVoxel(c); orient[c] = (byte)cubes.CubeOrientation(c); mass[c] = cubes.CubeMassKg(c); side[c] = cubes.CubeSideM(c);
                 var (i, j, k) = g.Unravel(voxel[c]);
                 ijk[3 * c] = i; ijk[3 * c + 1] = j; ijk[3 * c + 2] = k;
-                var b = cubes.CubeBox(c);
-                centre[3 * c] = g.EdgesX[0] + 0.5 * (b.X0 + b.X1) * cubes.VoxelSizeX;
-                centre[3 * c + 1] = g.EdgesY[0] + 0.5 * (b.Y0 + b.Y1) * cubes.VoxelSizeY;
-                centre[3 * c + 2] = g.EdgesZ[0] + 0.5 * (b.Z0 + b.Z1) * cubes.VoxelSizeZ;
+                (centre[3 * c], centre[3 * c + 1], centre[3 * c + 2]) = cubes.CubeCentreM(c);
             }
             f.WriteDataset("/cubes/voxel", new NdArray(NdType.Int32, [count], voxel));
             f.WriteDataset("/cubes/ijk", new NdArray(NdType.Int32, [count, 3], ijk));

@@ -18,6 +18,9 @@ public sealed record QMatrixExportResult
     public required StatusCountsResult? StatusCounts { get; init; }
     /// <summary>Air voxels added on every side (the file's grid includes them), voxels; null for point matrices.</summary>
     public required int? AirPaddingVoxels { get; init; }
+    /// <summary>Grid kind the IEC/IEEE 62704-1 cubes were built on: <c>"uniform"</c> or <c>"rectilinear"</c> (graded,
+    /// per-axis cell widths; docs/averaging.md "Rectilinear grids"); null for point matrices.</summary>
+    public string? AveragedGrid { get; init; }
     /// <summary>Matrix size N (channels).</summary>
     public required int Channels { get; init; }
     /// <summary>Normalisation of the source fields.</summary>

@@ -39,6 +39,9 @@ public sealed record PeakSarResult
     public required StatusCountsResult? StatusCounts { get; init; }
     /// <summary>Air voxels added on every side before averaging (<c>--pad</c>), voxels; null for point SAR.</summary>
     public required int? AirPaddingVoxels { get; init; }
+    /// <summary>Grid kind the IEC/IEEE 62704-1 cubes were built on: <c>"uniform"</c> or <c>"rectilinear"</c> (graded,
+    /// per-axis cell widths; docs/averaging.md "Rectilinear grids"); null without averaging.</summary>
+    public string? AveragedGrid { get; init; }
     /// <summary>Averaged SAR only: the cube giving the peak; null for point SAR or when the peak voxel has no cube.</summary>
     public required PeakCubeResult? PeakCube { get; init; }
     /// <summary>Absolute path of <c>--fields</c> (web: the path inside the data folder).</summary>
@@ -70,7 +73,7 @@ public sealed record PeakCubeResult(string Orientation, int OrientationCode, dou
 /// <param name="SarUnit">Unit of the SAR values, e.g. <c>"W/kg (drive in V)"</c> (relative for unspecified normalisation).</param>
 /// <param name="MassKg">Averaging mass, kg; null for point SAR only.</param>
 /// <param name="Point">Point SAR map (σ|E|²/(2ρ)), W/kg.</param>
-/// <param name="Averaged">IEC/IEEE 62704-1 mass-averaged SAR map, W/kg; null on graded grids or for point SAR only.</param>
+/// <param name="Averaged">IEC/IEEE 62704-1 mass-averaged SAR map, W/kg; null for point SAR only.</param>
 /// <param name="AveragingNote">Why <c>averaged</c> is null; null when it is present.</param>
 /// <param name="AirPaddingVoxels">Air voxels added on every side for the averaging cubes; null without averaging.</param>
 /// <param name="TissueAverageSarWPerKg">Absorbed power over all tissue divided by the tissue mass, W/kg.</param>

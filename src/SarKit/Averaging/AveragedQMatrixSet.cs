@@ -37,9 +37,8 @@ public sealed class AveragedQMatrixSet
     {
         var e = data.E; var tissue = data.Tissue;
         int n = e.Channels;
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         var packed = AverageComponents(data, cubes, n * n, (v, full, scratch) =>
-            QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * vol, full, scratch), maxTableBytes, progress);
+            QMatrixField.PointMatrix(e, v, 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v), full, scratch), maxTableBytes, progress);
         return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
     }
 
@@ -56,7 +55,7 @@ public sealed class AveragedQMatrixSet
 
     /// <summary>
     /// Writes the mass-weighted integrand m_v·f(v) of voxel <paramref name="voxel"/> (m_v = ρ_v·V_v with the cube set's
-    /// voxel volume) for all components into <paramref name="dest"/>; <paramref name="scratch"/> has 2·components doubles.
+    /// voxel volume <see cref="AveragingCubeSet.VoxelVolume"/>) for all components into <paramref name="dest"/>; <paramref name="scratch"/> has 2·components doubles.
     /// Must be zero where σ = 0.
     /// </summary>
     public delegate void VoxelIntegrand(int voxel, Span<double> dest, Span<double> scratch);

@@ -16,8 +16,15 @@ namespace SarKit.Averaging;
 /// <para>
 /// Cubes are continuous: side s, voxel weights = product of per-axis overlap fractions (equal to the standard's
 /// whole layers plus k/k²/k³ weights of the last layer). s is solved so the cube mass equals the target to ~1e-12
-/// (whole-layer cubes within the 1e-6 tolerance are kept whole, as the standard allows). Requires a uniform grid; on
-/// non-cubic voxels the cube is still a physical cube (a generalisation; the standard assumes cubic voxels).
+/// (whole-layer cubes within the 1e-6 tolerance are kept whole, as the standard allows). On non-cubic voxels the cube is
+/// still a physical cube (a generalisation; the standard assumes cubic voxels).
+/// </para>
+/// <para>
+/// Rectilinear (graded) grids: the same cubes in physical space. A voxel's weight is the fraction of its physical volume
+/// inside the cube (per-axis overlap fractions of its own width), masses are ρ·(physical voxel volume), the 10 %
+/// background rule and the step-2 1.05 volume rule use physical volumes, "entirely inside" (USED) means > 99.9 % of the
+/// voxel's physical volume. Uniform grids take the uniform path unchanged (<see cref="IsRectilinear"/> false).
+/// See docs/averaging.md, "Rectilinear grids".
 /// </para>
 /// </summary>
 public sealed class AveragingCubeSet
@@ -43,9 +50,49 @@ public sealed class AveragingCubeSet
     public int ValidCubeCount { get; private set; }
     /// <summary>UNUSED voxels for which no step-2 cube fits in the domain (they get their local SAR; conservative).</summary>
     public int VoxelsWithoutCube { get; private set; }
+    /// <summary>Voxel width along x (m) on a uniform grid; on a rectilinear grid the width of the first cell (use <see cref="VoxelVolume"/>).</summary>
     public double VoxelSizeX { get; }
+    /// <summary>Voxel width along y (m); see <see cref="VoxelSizeX"/>.</summary>
     public double VoxelSizeY { get; }
+    /// <summary>Voxel width along z (m); see <see cref="VoxelSizeX"/>.</summary>
     public double VoxelSizeZ { get; }
+    /// <summary>True when the cubes were built on a rectilinear (graded) grid with per-cell widths; false for a uniform grid.</summary>
+    public bool IsRectilinear => _axes is not null;
+    /// <summary>"uniform" or "rectilinear": the grid kind that was averaged.</summary>
+    public string GridKind => IsRectilinear ? "rectilinear" : "uniform";
+    private readonly CubeAxis[]? _axes;
+    private readonly double _uniformVolume;
+
+    /// <summary>Physical volume (m³) of voxel <paramref name="v"/> as the averaging weighs it (mass = ρ × this volume).</summary>
+    public double VoxelVolume(int v) => _axes is null ? _uniformVolume : Grid.VoxelVolume(v);
+
+    internal CubeShape Shape(int i, int j, int k, CubeOrientation o)
+        => _axes is null ? new CubeShape(i, j, k, o, VoxelSizeX, VoxelSizeY, VoxelSizeZ) : new CubeShape(i, j, k, o, _axes[0], _axes[1], _axes[2]);
+
+    /// <summary>Volume of a box: voxel units on a uniform grid, m³ on a rectilinear grid (only compared with each other).</summary>
+    internal double BoxVolume(in Box3 b)
+        => _axes is null ? b.Volume : PhysicalLength(0, b.X0, b.X1) * PhysicalLength(1, b.Y0, b.Y1) * PhysicalLength(2, b.Z0, b.Z1);
+
+    private double PhysicalLength(int axis, double lo, double hi)
+        => _axes is null ? (hi - lo) * (axis == 0 ? VoxelSizeX : axis == 1 ? VoxelSizeY : VoxelSizeZ) : _axes[axis].ToPhysical(hi) - _axes[axis].ToPhysical(lo);
+
+    private double PhysicalCentre(int axis, double lo, double hi)
+    {
+        if (_axes is not null) return 0.5 * (_axes[axis].ToPhysical(lo) + _axes[axis].ToPhysical(hi));
+        return axis switch
+        {
+            0 => Grid.EdgesX[0] + 0.5 * (lo + hi) * VoxelSizeX,
+            1 => Grid.EdgesY[0] + 0.5 * (lo + hi) * VoxelSizeY,
+            _ => Grid.EdgesZ[0] + 0.5 * (lo + hi) * VoxelSizeZ,
+        };
+    }
+
+    /// <summary>Physical centre of a cube (metres).</summary>
+    public (double X, double Y, double Z) CubeCentreM(int cube)
+    {
+        var b = Boxes[cube];
+        return (PhysicalCentre(0, b.X0, b.X1), PhysicalCentre(1, b.Y0, b.Y1), PhysicalCentre(2, b.Z0, b.Z1));
+    }
 
     /// <summary>Tagged voxel (centre voxel for step 1, the averaged UNUSED voxel for step 2) of a cube.</summary>
     public int CubeVoxel(int cube) => CubeVoxelIdx[cube];
@@ -53,9 +100,9 @@ public sealed class AveragingCubeSet
     /// <summary>Cube mass in kg (target within the tolerance).</summary>
     public double CubeMassKg(int cube) => Masses[cube];
     /// <summary>Cube side in metres.</summary>
-    public double CubeSideM(int cube) => (Boxes[cube].X1 - Boxes[cube].X0) * VoxelSizeX;
+    public double CubeSideM(int cube) => PhysicalLength(0, Boxes[cube].X0, Boxes[cube].X1);
     /// <summary>Cube volume in m³.</summary>
-    public double CubeVolumeM3(int cube) => Boxes[cube].Volume * VoxelSizeX * VoxelSizeY * VoxelSizeZ;
+    public double CubeVolumeM3(int cube) => _axes is null ? Boxes[cube].Volume * VoxelSizeX * VoxelSizeY * VoxelSizeZ : BoxVolume(Boxes[cube]);
     /// <summary>The cube as a box in continuous voxel-index coordinates.</summary>
     public Box3 CubeBox(int cube) => Boxes[cube];
 
@@ -68,35 +115,36 @@ public sealed class AveragingCubeSet
         return (va, u, un, bg);
     }
 
-    private AveragingCubeSet(VoxelGrid grid, AveragingOptions options, VoxelStatus[] status)
+    private AveragingCubeSet(VoxelGrid grid, AveragingOptions options, VoxelStatus[] status, bool rectilinear)
     {
         Grid = grid; Options = options; Status = status;
         VoxelSizeX = grid.WidthX(0); VoxelSizeY = grid.WidthY(0); VoxelSizeZ = grid.WidthZ(0);
+        _uniformVolume = VoxelSizeX * VoxelSizeY * VoxelSizeZ;
+        if (rectilinear) _axes = [new CubeAxis(grid.EdgesX), new CubeAxis(grid.EdgesY), new CubeAxis(grid.EdgesZ)];
     }
 
     /// <summary>Builds the cube set of a tissue model (IEC/IEEE 62704-1 steps 1 and 2).</summary>
     public static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options = null, IProgress<double>? progress = null)
         => Build(tissue, options, progress, directSums: false);
 
-    /// <param name="tissue">Tissue model on a uniform grid.</param>
+    /// <param name="tissue">Tissue model on a uniform or rectilinear grid.</param>
     /// <param name="options">Target mass and 62704-1 parameters.</param>
     /// <param name="progress">Optional progress in [0, 1].</param>
     /// <param name="directSums">Integrate every box by looping over its voxels instead of using summed-volume tables (the
     /// straightforward method; same result, cost ∝ cube volume). For benchmarks and cross-checks.</param>
-    internal static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options, IProgress<double>? progress, bool directSums)
+    /// <param name="forceRectilinear">Take the rectilinear path (per-cell widths) even on a uniform grid (tests, benchmarks).</param>
+    internal static AveragingCubeSet Build(TissueModel tissue, AveragingOptions? options, IProgress<double>? progress, bool directSums, bool forceRectilinear = false)
     {
         options ??= new AveragingOptions();
         if (!(options.TargetMassKg > 0)) throw new SarKitInputException($"Averaging mass must be positive, got {options.TargetMassKg} kg.");
         var grid = tissue.Grid;
-        if (!grid.IsUniform(1e-6))
-            throw new SarKitInputException($"{tissue.Source}: IEC/IEEE 62704-1 averaging needs a uniform grid; this grid ({grid}) is graded. Resample it to uniform voxels first.");
+        bool rectilinear = forceRectilinear || !grid.IsUniform(1e-6);
         tissue.Validate();
         int nx = grid.Nx, ny = grid.Ny, nz = grid.Nz, nv = grid.VoxelCount;
-        double dx = grid.WidthX(0), dy = grid.WidthY(0), dz = grid.WidthZ(0), vol = dx * dy * dz;
         double M = options.TargetMassKg, tol = options.MassTolerance;
         var status = new VoxelStatus[nv];
         for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) status[v] = VoxelStatus.Unused;
-        var set = new AveragingCubeSet(grid, options, status);
+        var set = new AveragingCubeSet(grid, options, status, rectilinear);
 
         int nTissue = 0;
         for (int v = 0; v < nv; v++) if (tissue.Rho[v] > 0) nTissue++;
@@ -106,19 +154,24 @@ public sealed class AveragingCubeSet
         var region = TissueRegion.Of(tissue.Rho, grid);
         set.Region = region;
         var rho = tissue.Rho;
-        IVoxelIntegral pm, pt;
+        // pm: mass ρ·V per voxel; pt: tissue indicator (faces touch tissue; on a uniform grid also the tissue volume in voxel
+        // units); pv: tissue volume in m³ for the background rule on a rectilinear grid
+        IVoxelIntegral pm, pt, pv;
         if (directSums)
         {
             var mass = new double[nv];
             var ind = new double[nv];
-            foreach (var v in tissueList) { mass[v] = rho[v] * vol; ind[v] = 1; }
+            var tv = rectilinear ? new double[nv] : ind;
+            foreach (var v in tissueList) { mass[v] = rho[v] * set.VoxelVolume(v); ind[v] = 1; if (rectilinear) tv[v] = set.VoxelVolume(v); }
             pm = new DirectVoxelSum(mass, nx, ny, nz);
             pt = new DirectVoxelSum(ind, nx, ny, nz);
+            pv = rectilinear ? new DirectVoxelSum(tv, nx, ny, nz) : pt;
         }
         else
         {
-            pm = region.Table(v => rho[v] > 0 ? rho[v] * vol : 0);
+            pm = region.Table(v => rho[v] > 0 ? rho[v] * set.VoxelVolume(v) : 0);
             pt = region.Table(v => rho[v] > 0 ? 1 : 0);
+            pv = rectilinear ? region.Table(v => rho[v] > 0 ? set.VoxelVolume(v) : 0) : pt;
         }
 
 
@@ -135,13 +188,13 @@ public sealed class AveragingCubeSet
         {
             int v = tissueList[t];
             var (i, j, k) = grid.Unravel(v);
-            var shape = new CubeShape(i, j, k, Averaging.CubeOrientation.Centred, dx, dy, dz);
+            var shape = set.Shape(i, j, k, Averaging.CubeOrientation.Centred);
             if (homogeneous is not null && homogeneous.TrySolve(shape, M, tol, tissue.Rho[v], out var hbox, out double hm))
             {
                 ok[t] = true; boxes[t] = hbox; cm[t] = hm;
             }
             else if (Solve(shape, pm, M, tol, tissue.Rho[v], nx, ny, nz, out var box, out double m)
-                && BackgroundFraction(pt, box) <= options.MaxBackgroundFraction
+                && BackgroundFraction(pv, set.BoxVolume(box), box) <= options.MaxBackgroundFraction
                 && FacesTouchTissue(pt, box))
             {
                 ok[t] = true; boxes[t] = box; cm[t] = m;
@@ -204,15 +257,15 @@ public sealed class AveragingCubeSet
             double vmin = double.PositiveInfinity;
             for (int o = 0; o < 6; o++)
             {
-                var shape = new CubeShape(i, j, k, (CubeOrientation)(o + 1), dx, dy, dz);
+                var shape = set.Shape(i, j, k, (CubeOrientation)(o + 1));
                 if (Solve(shape, pm, M, tol, tissue.Rho[v], nx, ny, nz, out var box, out double m))
                 {
                     cand[6 * u + o] = (box, m); candOk[6 * u + o] = true;
-                    vmin = Math.Min(vmin, box.Volume);
+                    vmin = Math.Min(vmin, set.BoxVolume(box));
                 }
             }
             for (int o = 0; o < 6; o++)
-                if (candOk[6 * u + o] && cand[6 * u + o].Box.Volume > ratio * vmin) candOk[6 * u + o] = false;
+                if (candOk[6 * u + o] && set.BoxVolume(cand[6 * u + o].Box) > ratio * vmin) candOk[6 * u + o] = false;
         });
         int noCube = 0;
         for (int u = 0; u < unused.Length; u++)
@@ -315,11 +368,9 @@ public sealed class AveragingCubeSet
         }
     }
 
-    private static double BackgroundFraction(IVoxelIntegral pt, in Box3 box)
-    {
-        double v = box.Volume;
-        return v <= 0 ? 1 : 1 - pt.Box(box) / v;
-    }
+    /// <summary>1 − tissue volume / box volume (<paramref name="pv"/> and <paramref name="volume"/> in the same units).</summary>
+    private static double BackgroundFraction(IVoxelIntegral pv, double volume, in Box3 box)
+        => volume <= 0 ? 1 : 1 - pv.Box(box) / volume;
 
     /// <summary>Every face's outermost layer of voxels (those with positive weight) contains tissue.</summary>
     private static bool FacesTouchTissue(IVoxelIntegral pt, in Box3 b)
@@ -342,8 +393,7 @@ public sealed class AveragingCubeSet
         double s0 = Math.Cbrt(M / rhoCentre);
         // Start no larger than the grid: a near-zero centre density gives an astronomically large s0, from which the
         // shrinking loop below would step down one voxel breakpoint at a time (practically forever).
-        var unit = shape.Bounds(1.0);
-        double sMax = Math.Min(nx / (unit.X1 - unit.X0), Math.Min(ny / (unit.Y1 - unit.Y0), nz / (unit.Z1 - unit.Z0)));
+        double sMax = shape.MaxSide(nx, ny, nz);
         if (!(s0 <= sMax)) s0 = sMax;
         double a = shape.Prev(s0), b = shape.Next(a);
         double ma = a > 0 ? pm.Box(shape.Bounds(a)) : 0, mb = pm.Box(shape.Bounds(b));
@@ -395,9 +445,8 @@ public sealed class AveragingCubeSet
     /// <summary>Average of a per-voxel SAR map [W/kg] over every cube: Σ w_i m_i SAR_i / Σ w_i m_i (W/kg).</summary>
     public double[] CubeAverages(ReadOnlySpan<double> localSar, ReadOnlySpan<double> rho)
     {
-        double vol = VoxelSizeX * VoxelSizeY * VoxelSizeZ;
         var p = new double[localSar.Length];
-        for (int v = 0; v < p.Length; v++) p[v] = rho[v] > 0 ? localSar[v] * rho[v] * vol : 0;
+        for (int v = 0; v < p.Length; v++) p[v] = rho[v] > 0 ? localSar[v] * rho[v] * VoxelVolume(v) : 0;
         return CubeAverages(p);
     }
 

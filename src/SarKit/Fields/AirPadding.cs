@@ -4,7 +4,8 @@ using SarKit.Grid;
 namespace SarKit.Fields;
 
 /// <summary>
-/// Adds background (air: σ = 0, ρ = 0, E = 0) voxels around a model on a uniform grid. IEC/IEEE 62704-1 averaging only
+/// Adds background (air: σ = 0, ρ = 0, E = 0) voxels around a model (uniform grid: cells of the grid's spacing;
+/// rectilinear grid: each side continues the width of its end cell). IEC/IEEE 62704-1 averaging only
 /// accepts cubes that lie inside the computational domain, so a model whose tissue reaches (or nearly reaches) the
 /// domain boundary must be padded with air before averaging, as the standard's evaluation assumes the body surrounded by
 /// air (the validated reference implementations pad the same way). Padding n voxels on every side maps voxel (i, j, k)
@@ -20,23 +21,30 @@ public sealed class AirPadding
     public AirPadding(VoxelGrid original, int cells)
     {
         if (cells < 0 || cells > MaxCells) throw new SarKitInputException($"Air padding must be 0 … {MaxCells} voxels, got {cells}.");
-        if (cells > 0 && !original.IsUniform(1e-6))
-            throw new SarKitInputException($"Air padding needs a uniform grid; this grid ({original}) is graded.");
         Original = original; Cells = cells;
-        Padded = cells == 0 ? original : new VoxelGrid(Extend(original.EdgesX, cells), Extend(original.EdgesY, cells), Extend(original.EdgesZ, cells));
+        bool uniform = original.IsUniform(1e-6);
+        Padded = cells == 0 ? original : new VoxelGrid(Extend(original.EdgesX, cells, uniform), Extend(original.EdgesY, cells, uniform), Extend(original.EdgesZ, cells, uniform));
     }
 
-    private static double[] Extend(ReadOnlySpan<double> e, int n)
+    private static double[] Extend(ReadOnlySpan<double> e, int n, bool uniform)
     {
         double d = (e[^1] - e[0]) / (e.Length - 1);
+        double dLo = uniform ? d : e[1] - e[0], dHi = uniform ? d : e[^1] - e[^2];
         var r = new double[e.Length + 2 * n];
-        for (int i = 0; i < n; i++) { r[i] = e[0] - (n - i) * d; r[^(i + 1)] = e[^1] + (n - i) * d; }
+        for (int i = 0; i < n; i++) { r[i] = e[0] - (n - i) * dLo; r[^(i + 1)] = e[^1] + (n - i) * dHi; }
         e.CopyTo(r.AsSpan(n));
         return r;
     }
 
     /// <summary>Fewest background voxels between the tissue (ρ &gt; 0) bounding box and any face of the domain.</summary>
     public static int AirMargin(TissueModel t)
+    {
+        var g = t.Grid;
+        if (TissueBox(t) is not var (i0, i1, j0, j1, k0, k1)) return Math.Min(g.Nx, Math.Min(g.Ny, g.Nz));
+        return new[] { i0, j0, k0, g.Nx - 1 - i1, g.Ny - 1 - j1, g.Nz - 1 - k1 }.Min();
+    }
+
+    private static (int I0, int I1, int J0, int J1, int K0, int K1)? TissueBox(TissueModel t)
     {
         var g = t.Grid;
         int i0 = int.MaxValue, j0 = int.MaxValue, k0 = int.MaxValue, i1 = -1, j1 = -1, k1 = -1;
@@ -46,8 +54,7 @@ public sealed class AirPadding
             var (i, j, k) = g.Unravel(v);
             i0 = Math.Min(i0, i); i1 = Math.Max(i1, i); j0 = Math.Min(j0, j); j1 = Math.Max(j1, j); k0 = Math.Min(k0, k); k1 = Math.Max(k1, k);
         }
-        if (i1 < 0) return Math.Min(g.Nx, Math.Min(g.Ny, g.Nz));
-        return new[] { i0, j0, k0, g.Nx - 1 - i1, g.Ny - 1 - j1, g.Nz - 1 - k1 }.Min();
+        return i1 < 0 ? null : (i0, i1, j0, j1, k0, k1);
     }
 
     /// <summary>
@@ -70,8 +77,32 @@ public sealed class AirPadding
     /// <summary>Largest padding accepted, voxels per side (keeps the padded grid within memory and index range).</summary>
     public const int MaxCells = 1000;
 
-    /// <summary>Padding that brings the air margin up to <see cref="RecommendedMargin"/> (0 when it is already there).</summary>
-    public static int Needed(TissueModel t, double massKg) => Math.Max(0, RecommendedMargin(t, massKg) - AirMargin(t));
+    /// <summary>
+    /// Padding that brings the air margin up to <see cref="RecommendedMargin"/> (0 when it is already there). On a
+    /// rectilinear grid the margin is counted in metres: on each side the air between the tissue bounding box and the
+    /// domain face, topped up with cells of that side's end width until 1.5 × the cube side at the lowest density is reached.
+    /// </summary>
+    public static int Needed(TissueModel t, double massKg)
+    {
+        var g = t.Grid;
+        if (g.IsUniform(1e-6)) return Math.Max(0, RecommendedMargin(t, massKg) - AirMargin(t));
+        double rhoMin = double.MaxValue;
+        foreach (var r in t.Rho) if (r > 0 && r < rhoMin) rhoMin = r;
+        if (TissueBox(t) is not var (i0, i1, j0, j1, k0, k1)) return 0;
+        double want = 1.5 * Math.Cbrt(massKg / rhoMin);
+        double cells = 0;
+        Side(g.EdgesX, i0, i1); Side(g.EdgesY, j0, j1); Side(g.EdgesZ, k0, k1);
+        if (!(cells <= MaxCells))
+            throw new SarKitInputException($"{t.Source}: a cube of {massKg * 1e3:G4} g at the lowest tissue density {rhoMin:G4} kg/m³ needs {cells:G4} air cells of padding (more than {MaxCells}); check the density map and the averaging mass.");
+        return (int)cells;
+
+        void Side(ReadOnlySpan<double> e, int first, int last)
+        {
+            double lo = want - (e[first] - e[0]), hi = want - (e[^1] - e[last + 1]);
+            if (lo > 0) cells = Math.Max(cells, Math.Ceiling(lo / (e[1] - e[0])));
+            if (hi > 0) cells = Math.Max(cells, Math.Ceiling(hi / (e[^1] - e[^2])));
+        }
+    }
 
     public int ToPadded(int index)
     {

@@ -164,12 +164,11 @@ public static class EFieldMargin
         double sigmaE = model.AbsoluteSigma(tissue, e), coef = model.Coefficient;
         double expectation = model.IncludeExpectation ? 1.5 * sigmaE * sigmaE : 0;
         int n = e.Channels, n2 = n * n;
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         var form = model.Form;
         var packed = AveragedQMatrixSet.AverageComponents(data, cubes, n2, (v, dest, scratch) =>
         {
             // mass-weighted: ρ·V·(σ/ρ)(…) = σ·V·(…)
-            double f = tissue.Sigma[v] * vol;
+            double f = tissue.Sigma[v] * cubes.VoxelVolume(v);
             MarginMatrix(e, v, form, sigmaE, coef, expectation, f, dest, scratch, includeQ ? 0.5 : 0);
         }, progress: progress);
         return AveragedQMatrixSet.FromPacked(cubes, n, packed, e.Normalisation);

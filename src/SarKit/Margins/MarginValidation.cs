@@ -112,8 +112,7 @@ public static class MarginValidation
         }
         // ⟨σ/(2ρ)⟩ per cube (drive independent)
         var tissue = data.Tissue; var e = data.E;
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
-        var cAvg = AveragedQMatrixSet.AverageComponents(data, cubes, 1, (v, dst, _) => dst[0] = 0.5 * tissue.Sigma[v] * vol);
+        var cAvg = AveragedQMatrixSet.AverageComponents(data, cubes, 1, (v, dst, _) => dst[0] = 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v));
         int nc = cubes.CubeCount;
         var results = new List<DriveExceedance>();
         long exc = 0, excNo = 0, total = 0;
@@ -128,7 +127,7 @@ public static class MarginValidation
             // B_c = ⟨σ/(2ρ) E(s)⟩_c (3 complex components)
             var b = AveragedQMatrixSet.AverageComponents(data, cubes, 6, (v, dst, _) =>
             {
-                double f = 0.5 * tissue.Sigma[v] * vol;
+                double f = 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v);
                 for (int j = 0; j < 3; j++)
                 {
                     double re = 0, im = 0;

@@ -53,7 +53,7 @@ public sealed class PeakSarEvaluationTests
     }
 
     [Fact]
-    public void Point_only_and_graded_grids_have_no_averaged_map()
+    public void Point_only_has_no_averaged_map_and_graded_grids_are_averaged()
     {
         var tissue = TestPhantoms.Ellipsoid(8, 8, 8, 0.004, seed: 1);
         var e = TestPhantoms.RandomFields(tissue.Grid, 2, seed: 2);
@@ -67,10 +67,12 @@ public sealed class PeakSarEvaluationTests
         var gt = new TissueModel(graded, tissue.Sigma, tissue.Rho);
         var ge = TestPhantoms.RandomFields(graded, 2, seed: 2);
         var m = PeakSarEvaluation.Prepare(new SarDataset(gt, ge), 0.01, new PeakSarPreparation { PointSarOnGradedGrid = true, AveragedQMatrices = true });
-        Assert.Null(m.AveragedQ);
-        Assert.Contains("uniform grid", m.AveragingUnavailableReason);
-        // without the fallback a graded grid is refused (IEC/IEEE 62704-1 needs uniform voxels)
-        Assert.Throws<SarKitInputException>(() => PeakSarEvaluation.Prepare(new SarDataset(gt, ge), 0.01));
+        // formerly point SAR only (graded grids were refused); since issue 19 they are averaged on the rectilinear path
+        Assert.NotNull(m.AveragedQ);
+        Assert.Null(m.AveragingUnavailableReason);
+        Assert.True(m.Averaging!.Cubes.IsRectilinear);
+        var direct = PeakSarEvaluation.Prepare(new SarDataset(gt, ge), 0.01);
+        Assert.NotNull(direct.Evaluate(TestPhantoms.RandomDrive(2, new Random(1))).AveragedSar);
     }
 
     [Fact]
