@@ -203,7 +203,6 @@ public static class MarginValidation
         int bx = (g.Nx + b - 1) / b, by = (g.Ny + b - 1) / b, bz = (g.Nz + b - 1) / b;
         long blocks = (long)bx * by * bz;
         if (blocks * 6 > int.MaxValue) throw new SarKitInputException($"Margin validation: {blocks} error blocks of {b} voxels; use a larger block.");
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         // E(s) per voxel, 3 complex components (re, im interleaved)
         var es = new double[g.VoxelCount * 6L];
         for (int v = 0; v < g.VoxelCount; v++)
@@ -244,7 +243,7 @@ public static class MarginValidation
                     double er = eps[6 * q + 2 * j], ei = eps[6 * q + 2 * j + 1];
                     acc += 2 * (es[6L * v + 2 * j] * er + es[6L * v + 2 * j + 1] * ei) + er * er + ei * ei;
                 }
-                dst[0] = 0.5 * tissue.Sigma[v] * vol * acc;
+                dst[0] = 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v) * acc;
             });
             double best = double.NegativeInfinity;
             for (int c = 0; c < a.Length; c++) best = Math.Max(best, a[c] + delta[c]);
