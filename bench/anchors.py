@@ -164,7 +164,10 @@ def bench(a, tmp):
                   f"{cvx_out['rounds']} rounds, {cvx_out['active']} active matrices, max ratio {cvx_out['max_ratio']:.9f})")
         lines.append(t + ".")
     if vop_out:
-        lines.append(f"- `vop compress`: {json.dumps({k: vop_out[k] for k in vop_out if k in ('vop_count', 'count', 'certified', 'certificate_passed', 'compression_s', 'elapsed_s')})}.")
+        cert = vop_out.get("certificate") or {}
+        lines.append(f"- `vop compress` of {vop_out.get('source_count')} matrices at 10 %: {vop_out.get('count')} VOPs, certificate passed "
+                     f"{cert.get('passed')} ({cert.get('matrices_checked')} matrices CC-checked, {cert.get('random_drives')} random drives); "
+                     f"levels: {vop_out.get('algorithm')}.")
     table = "\n".join(lines)
     print("\n" + table)
     ok = ps_diff <= 1e-9 and map_diff <= 1e-9
