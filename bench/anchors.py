@@ -78,9 +78,8 @@ def bench(a, tmp):
     print(f"temp folder {tmp}", flush=True)
     # --- builds (not timed) ---
     cli_dir, bench_dir = os.path.join(tmp, "cli"), os.path.join(tmp, "bench")
-    run(["dotnet", "publish", os.path.join(ROOT, "src", "SarKit.Cli"), "-c", "Release", "-r", rid, "--nologo", "-v", "q", "-o", cli_dir])
-    run(["dotnet", "publish", os.path.join(ROOT, "bench", "SarKit.Bench"), "-c", "Release", "-r", rid, "--self-contained", "false",
-         "-p:PublishReadyToRun=true", "--nologo", "-v", "q", "-o", bench_dir])
+    run(["dotnet", "publish", os.path.join(ROOT, "src", "SarKit.Cli"), "-c", "Release", f"-p:SarKitReadyToRun={rid}", "--nologo", "-v", "q", "-o", cli_dir])
+    run(["dotnet", "publish", os.path.join(ROOT, "bench", "SarKit.Bench"), "-c", "Release", f"-p:SarKitReadyToRun={rid}", "--nologo", "-v", "q", "-o", bench_dir])
     csrc = os.path.join(tmp, "c62704")
     shutil.copytree(a.c_source, csrc)
     cb = os.path.join(tmp, "c62704-build")

@@ -28,7 +28,7 @@ public class ReadyToRunParityTests
         {
             // A fresh publish (what ./sarkit does) into a private folder: never a stale build from another checkout state.
             var publish = Path.Combine(tmp.FullName, "publish");
-            var pub = Run("dotnet", ["publish", Path.Combine(SharedData.RepoRoot, "src", "SarKit.Cli"), "-c", "Release", "-r", rid!,
+            var pub = Run("dotnet", ["publish", Path.Combine(SharedData.RepoRoot, "src", "SarKit.Cli"), "-c", "Release", "-p:SarKitReadyToRun=" + rid,
                 "--nologo", "-v", "q", "-o", publish], null);
             Assert.True(pub.Code == 0, "dotnet publish failed:\n" + pub.Out + pub.Err);
             var cli = Path.Combine(publish, "SarKit.Cli.dll");
