@@ -117,7 +117,7 @@ public sealed class ReadyToRunFactAttribute : FactAttribute
 {
     /// <summary>Runtime identifier the launcher publishes for on this machine, or null.</summary>
     public static string? Rid => OperatingSystem.IsLinux()
-        ? RuntimeInformation.OSArchitecture switch { Architecture.X64 => "linux-x64", Architecture.Arm64 => "linux-arm64", _ => null }
+        ? RuntimeInformation.OSArchitecture switch { System.Runtime.InteropServices.Architecture.X64 => "linux-x64", System.Runtime.InteropServices.Architecture.Arm64 => "linux-arm64", _ => null }
         : null;
 
     public ReadyToRunFactAttribute()
