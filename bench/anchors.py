@@ -50,6 +50,27 @@ def last_json(text):
     return json.loads(text)
 
 
+def is_r2r(path):
+    """True when the PE file has a managed native (ReadyToRun) header: CLI header at data directory 14."""
+    import struct
+    b = open(path, "rb").read()
+    pe = struct.unpack_from("<I", b, 0x3C)[0]
+    opt = pe + 24
+    magic = struct.unpack_from("<H", b, opt)[0]
+    dd = opt + (96 if magic == 0x10B else 112)
+    cli_rva = struct.unpack_from("<I", b, dd + 14 * 8)[0]
+    nsec = struct.unpack_from("<H", b, pe + 6)[0]
+    sec = opt + struct.unpack_from("<H", b, pe + 20)[0]
+    def off(rva):
+        for i in range(nsec):
+            va, vs, raw = struct.unpack_from("<III", b, sec + i * 40 + 12)[0], struct.unpack_from("<I", b, sec + i * 40 + 8)[0], struct.unpack_from("<I", b, sec + i * 40 + 20)[0]
+            if va <= rva < va + max(vs, 1):
+                return rva - va + raw
+        raise ValueError("rva")
+    cli = off(cli_rva)
+    return struct.unpack_from("<I", b, cli + 64 + 4)[0] > 0  # ManagedNativeHeader directory size
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--c-source", required=True, help="unpacked snapshot of the 62704-1 C code (has core/ and spatialAverageSAR.py)")
@@ -61,6 +82,8 @@ def main():
     ap.add_argument("--mvie-rounds", type=int, default=1)
     ap.add_argument("--write-docs", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
+    ap.add_argument("--cli-dir", help="reuse this ReadyToRun CLI publish instead of publishing")
+    ap.add_argument("--bench-dir", help="reuse this SarKit.Bench build (folder with SarKit.Bench.dll) instead of publishing")
     a = ap.parse_args()
     for f in (a.fields, a.drive):
         if not os.path.isfile(f):
@@ -77,9 +100,12 @@ def bench(a, tmp):
     rid = {"x86_64": "linux-x64", "aarch64": "linux-arm64"}[platform.machine()]
     print(f"temp folder {tmp}", flush=True)
     # --- builds (not timed) ---
-    cli_dir, bench_dir = os.path.join(tmp, "cli"), os.path.join(tmp, "bench")
-    run(["dotnet", "publish", os.path.join(ROOT, "src", "SarKit.Cli"), "-c", "Release", f"-p:SarKitReadyToRun={rid}", "--nologo", "-v", "q", "-o", cli_dir])
-    run(["dotnet", "publish", os.path.join(ROOT, "bench", "SarKit.Bench"), "-c", "Release", f"-p:SarKitReadyToRun={rid}", "--nologo", "-v", "q", "-o", bench_dir])
+    cli_dir = a.cli_dir or os.path.join(tmp, "cli")
+    bench_dir = a.bench_dir or os.path.join(tmp, "bench")
+    if not a.cli_dir:
+        run(["dotnet", "publish", os.path.join(ROOT, "src", "SarKit.Cli"), "-c", "Release", f"-p:SarKitReadyToRun={rid}", "--nologo", "-v", "q", "-o", cli_dir])
+    if not a.bench_dir:
+        run(["dotnet", "publish", os.path.join(ROOT, "bench", "SarKit.Bench"), "-c", "Release", f"-p:SarKitReadyToRun={rid}", "--nologo", "-v", "q", "-o", bench_dir])
     csrc = os.path.join(tmp, "c62704")
     shutil.copytree(a.c_source, csrc)
     cb = os.path.join(tmp, "c62704-build")
@@ -87,7 +113,9 @@ def bench(a, tmp):
     run(["cmake", "-DCMAKE_BUILD_TYPE=Release", "-DCMROOTS_ENABLE=ON", os.path.join(csrc, "core")], cwd=cb)
     run(["cmake", "--build", "."], cwd=cb)
     cli = [os.path.join(cli_dir, "SarKit.Cli")]
-    benchexe = [os.path.join(bench_dir, "SarKit.Bench")]
+    benchexe = ["dotnet", os.path.join(bench_dir, "SarKit.Bench.dll")]
+    bench_r2r = is_r2r(os.path.join(bench_dir, "SarKit.dll"))
+    print(f"SarKit.Bench {'ReadyToRun' if bench_r2r else 'JIT only (not a ReadyToRun build)'}: {bench_dir}", flush=True)
     drive = json.load(open(a.drive))["drive_V_per_sqrtW"]
     drive_text = ",".join(f"{math.hypot(re, im)!r}@{math.degrees(math.atan2(im, re))!r}" for re, im in drive)
     sar_args = ["sar", "-f", a.fields, "-d", drive_text, "--mass", "10g", "--json"]
@@ -135,7 +163,7 @@ def bench(a, tmp):
     rows = [
         ("one-shot `sarkit sar --mass 10g`, ReadyToRun (./sarkit)", "sar_r2r", "C code driven from Python, end to end", "sar_c"),
         ("one-shot `sarkit sar --mass 10g`, JIT only (DOTNET_ReadyToRun=0)", "sar_jit", "C code driven from Python, end to end", "sar_c"),
-        ("10 g core, first call in a fresh process (R2R)", "core_first", "spatialAverageSAR(), first call", "ccore_first"),
+        (f"10 g core, first call in a fresh process ({'R2R' if bench_r2r else 'JIT'})", "core_first", "spatialAverageSAR(), first call", "ccore_first"),
         ("10 g core, warm (best of calls 2-3)", "core_warm", "spatialAverageSAR(), warm", "ccore_warm"),
         ("one-shot `sarkit mvie` (point Q, 1 per tissue voxel)", "mvie", "cvxopt + constraint generation, end to end", "mvie_cvx"),
         ("one-shot `sarkit vop compress` 1767 set, 10 %", "vop", "-", None),
