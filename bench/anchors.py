@@ -43,6 +43,10 @@ def run(argv, env=None, cwd=None, check=True):
 
 
 def last_json(text):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
     for line in reversed(text.strip().splitlines()):
         line = line.strip()
         if line.startswith("{"):
