@@ -100,7 +100,26 @@ def main():
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def ensure_debian_packages():
+    """The anchors' Debian packages (apt-get as root when missing; otherwise say what to install)."""
+    need = []
+    if shutil.which("cmake") is None: need.append("cmake")
+    if not any(os.path.exists(p) for p in ("/usr/lib/x86_64-linux-gnu/liblapack.so", "/usr/lib/aarch64-linux-gnu/liblapack.so")):
+        need.append("liblapack-dev")
+    for mod, pkg in (("numpy", "python3-numpy"), ("h5py", "python3-h5py"), ("cvxopt", "python3-cvxopt")):
+        if subprocess.run([PY, "-c", f"import {mod}"], capture_output=True).returncode != 0:
+            need.append(pkg)
+    if not need:
+        return
+    if os.geteuid() != 0:
+        sys.exit("missing Debian packages: " + " ".join(need))
+    print("installing " + " ".join(need), flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq"] + need, check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+
+
 def bench(a, tmp):
+    ensure_debian_packages()
     rid = {"x86_64": "linux-x64", "aarch64": "linux-arm64"}[platform.machine()]
     print(f"temp folder {tmp}", flush=True)
     # --- builds (not timed) ---
