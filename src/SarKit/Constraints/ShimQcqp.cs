@@ -63,7 +63,7 @@ public static class ShimQcqp
     /// <summary>
     /// Row generation: <paramref name="always"/> constraints (global SAR, channel powers) are always in the barrier; of the
     /// many <paramref name="packedMany"/> matrices (n² each, back to back) only an active subset is, grown by the most violated
-    /// ones until none is violated at the solution (tolerance 1e-12 relative).
+    /// ones until none is violated at the solution (no tolerance).
     /// </summary>
     public static ShimQcqpSolution SolveWithRowGeneration(ReadOnlySpan<double> gPacked, ReadOnlySpan<Complex> h, double yNorm2, IReadOnlyList<double[]> always,
         double[] packedMany, int n, ShimQcqpOptions? options = null, ReadOnlySpan<Complex> warmStart = default, HashSet<int>? activeHint = null)
@@ -104,7 +104,7 @@ public static class ShimQcqp
             for (int i = 0; i < m; i++)
             {
                 maxAll = Math.Max(maxAll, q[i]);
-                if (q[i] > 1 + 1e-12 && !active.Contains(i)) violated.Add(i);
+                if (q[i] > 1 && !active.Contains(i)) violated.Add(i);
             }
             if (violated.Count == 0 || rounds > 1000) break;
             foreach (var i in violated.OrderByDescending(i => q[i]).Take(options.MaxAddedPerRound)) active.Add(i);
@@ -200,13 +200,6 @@ public static class ShimQcqp
         var mx = new double[mc][]; for (int i = 0; i < mc; i++) mx[i] = new double[m2];
         var s = new double[mc];
         var xt = new double[m2]; var tmp = new double[m2];
-        double F0(double[] v) { double q = XMx(gEmb, v, tmp), l = 0; for (int i = 0; i < m2; i++) l += v[i] * g[i]; return scale * (q - 2 * l + yNorm2); }
-        double Phi(double[] v, double t)
-        {
-            double r = t * F0(v);
-            foreach (var e in emb) { double si = 1 - XMx(e, v, tmp); if (!(si > 0)) return double.PositiveInfinity; r -= Math.Log(si); }
-            return r;
-        }
         double tt = mc == 0 ? 1 : Math.Max(1.0, mc / 1e-2);
         int steps = 0;
         multipliers = new double[mc];
@@ -237,12 +230,22 @@ public static class ShimQcqp
                 double dec = 0; for (int i = 0; i < m2; i++) dec -= grad[i] * dx[i]; // λ² = −∇φᵀΔx
                 steps++;
                 if (dec / 2 <= 1e-10) break;
-                double phi0 = Phi(x, tt), step = 1;
+                // Backtracking on the change of the barrier function, computed as a difference (t·f0 reaches 1e12:
+                // evaluating φ itself would lose the last digits of the decrease to rounding).
+                XMx(gEmb, dx, tmp);
+                double dGd = 0, lin = 0;
+                for (int i = 0; i < m2; i++) { dGd += dx[i] * tmp[i]; lin += dx[i] * (gx[i] - g[i]); }
+                double step = 1;
                 while (step > 1e-12)
                 {
                     for (int i = 0; i < m2; i++) xt[i] = x[i] + step * dx[i];
-                    double p = Phi(xt, tt);
-                    if (p <= phi0 - 0.25 * step * dec) break;
+                    double change = tt * scale * (2 * step * lin + step * step * dGd);
+                    for (int c = 0; c < mc && double.IsFinite(change); c++)
+                    {
+                        double si = 1 - XMx(emb[c], xt, tmp);
+                        change = si > 0 ? change - Math.Log(si / s[c]) : double.PositiveInfinity;
+                    }
+                    if (change <= -0.25 * step * dec) break;
                     step *= 0.5;
                 }
                 if (step <= 1e-12) break;
