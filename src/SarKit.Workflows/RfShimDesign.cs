@@ -163,9 +163,8 @@ public static class RfShimDesign
                     if (mv.Channels != n) throw new SarKitInputException($"--constraints mvie={file}: {mv.Channels} channels, the dataset has {n}.") { SourceFile = file };
                     if (!mv.CertificatePassed) warnings.Add($"MVIE file {Path.GetFileName(file)} has no passed certificate; the design is certified against the originals here.");
                     set = mv.Packed; setCount = 1;
-                    if (mv.Attributes.TryGetValue("power_fraction_samples", out var s) && int.TryParse(s, NumberStyles.Integer, Inv, out var ns) && ns > 0
-                        && D(mv.Attributes, "power_fraction_mean") is { } mean && D(mv.Attributes, "power_fraction_min") is { } mn && D(mv.Attributes, "power_fraction_max") is { } mx)
-                        mviePower = new ShimMviePowerResult(ns, mean, mn, mx);
+                    var loss = MviePowerLoss.Sample(originals, n, mv.Packed, 500, 1);
+                    mviePower = new ShimMviePowerResult(loss.Samples, loss.MeanFraction, loss.MinFraction, loss.MaxFraction);
                     break;
                 }
             }
@@ -229,9 +228,6 @@ public static class RfShimDesign
         return result;
     }
 
-    private static double? D(IReadOnlyDictionary<string, string> attrs, string key)
-        => attrs.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, Inv, out var v) && double.IsFinite(v) ? v : null;
-
     private static double Norm2(this Complex z) => z.Real * z.Real + z.Imaginary * z.Imaginary;
 
     // Certification against every original: the drive written satisfies every limit, or it is scaled to them and labelled.
@@ -277,7 +273,7 @@ public static class RfShimDesign
             DirectionPowerFraction = constraintSar > 0 ? Math.Min(1, truePeakOptimised / constraintSar) : 1,
             Certified = certified, ScaledToLimit = scaled,
             Amplitude = written.Select(x => x.Magnitude).ToArray(), PhaseDeg = written.Select(x => x.Phase * 180 / Math.PI).ToArray(),
-            Iterations = sol.Iterations, NewtonSteps = sol.NewtonSteps, SolveS = sol.ElapsedSeconds,
+            Iterations = sol.Iterations, NewtonSteps = sol.NewtonSteps, SolveS = sol.ElapsedSeconds, SolveCpuS = sol.CpuSeconds,
         };
         return (written, r);
     }

@@ -67,11 +67,11 @@ internal static class ShimCommand
             if (r.WaveformFile.Length > 0) Row("Waveform written", r.WaveformFile);
             io.Stdout().Write(info);
             var t = new Table().AddColumn("Constraints").AddColumn("Count").AddColumn("NRMSE").AddColumn("mean |B1+| µT").AddColumn("true peak 10 g W/kg")
-                .AddColumn("set's SAR W/kg").AddColumn("global W/kg").AddColumn("power vs all").AddColumn("dir. power fraction").AddColumn("solve s").AddColumn("verdict");
+                .AddColumn("set's SAR W/kg").AddColumn("global W/kg").AddColumn("power vs all").AddColumn("dir. power fraction").AddColumn("solve CPU s").AddColumn("verdict");
             foreach (var d in r.Designs)
                 t.AddRow(d.Constraints, d.ConstraintCount.ToString("N0", CultureInfo.InvariantCulture), d.Nrmse.ToString("F4", CultureInfo.InvariantCulture), G(d.MeanB1Ut),
                     G(d.PeakSar10gWPerKg), G(d.ConstraintSar10gWPerKg), G(d.GlobalSarWPerKg), d.PowerRelativeToAll is { } pr ? pr.ToString("F3", CultureInfo.InvariantCulture) : "-",
-                    d.DirectionPowerFraction.ToString("F3", CultureInfo.InvariantCulture), d.SolveS.ToString("F2", CultureInfo.InvariantCulture),
+                    d.DirectionPowerFraction.ToString("F3", CultureInfo.InvariantCulture), d.SolveCpuS.ToString("F2", CultureInfo.InvariantCulture),
                     d.ScaledToLimit ? "SCALED (violated)" : d.Certified ? "certified" : "FAIL");
             io.Stdout().Write(t);
             foreach (var w in r.Warnings) io.Err.WriteLine($"warning: {w}");

@@ -49,10 +49,12 @@ public sealed record ShimDesignResult
     [JsonUnit("")] public required int NewtonSteps { get; init; }
     /// <summary>Solve time of the design (without reading files and certification), s.</summary>
     public required double SolveS { get; init; }
+    /// <summary>CPU time of the solve, s (single-threaded solver; wall time on a loaded machine is longer).</summary>
+    public required double SolveCpuS { get; init; }
 }
 
-/// <summary>MVIE random-direction power statistics from its file (seed Table 2), for comparison with the power actually lost.</summary>
-/// <param name="Samples">Random unit drives sampled by <c>sarkit mvie</c>.</param>
+/// <summary>MVIE random-direction power statistics (seed Table 2) against the originals used here, for comparison with the power actually lost.</summary>
+/// <param name="Samples">Random unit drives (complex unit sphere, seed 1).</param>
 /// <param name="Mean">Mean allowed-power fraction (MVIE vs all matrices).</param>
 /// <param name="Min">Smallest fraction.</param>
 /// <param name="Max">Largest fraction.</param>
@@ -96,7 +98,7 @@ public sealed record RfShimResult
     public required string Normalisation { get; init; }
     /// <summary>The designs, the written one first; a "cp" reference row last.</summary>
     public required List<ShimDesignResult> Designs { get; init; }
-    /// <summary>MVIE random-direction power statistics from the MVIE file; null without an MVIE design or when the file has none.</summary>
+    /// <summary>MVIE random-direction power statistics (500 random unit drives against the originals); null without an MVIE design.</summary>
     public required ShimMviePowerResult? MviePowerFraction { get; init; }
     /// <summary>Drive JSON written (accepted by <c>sarkit sar --drive</c>); empty when none.</summary>
     public required string DriveFile { get; init; }

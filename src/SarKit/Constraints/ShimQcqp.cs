@@ -11,7 +11,7 @@ public sealed record ShimQcqpOptions
     /// <summary>Growth of the barrier parameter t per centring.</summary>
     public double BarrierGrowth { get; init; } = 20;
     /// <summary>Newton steps per centring at most.</summary>
-    public int MaxNewtonPerCentring { get; init; } = 60;
+    public int MaxNewtonPerCentring { get; init; } = 500;
     /// <summary>Matrices added per row-generation round at most (most violated first).</summary>
     public int MaxAddedPerRound { get; init; } = 200;
     /// <summary>Initial active set: the matrices with the largest λ_max, this many (row generation only).</summary>
