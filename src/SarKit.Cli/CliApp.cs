@@ -75,6 +75,7 @@ public static class CliApp
         root.Add(SurrogateCommand.Create(io));
         root.Add(MarginCommand.Create(io));
         root.Add(MvieCommand.Create(io));
+        root.Add(ShimCommand.Create(io));
         root.Add(SeqCommand.Create(io));
         root.Add(SeqCommand.CreatePulse(io));
         root.Add(ServeCommand.Create(io));

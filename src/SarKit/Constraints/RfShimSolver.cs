@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Numerics;
+using SarKit.Numerics.LinearAlgebra;
+
+namespace SarKit.Constraints;
+
+/// <summary>Settings of <see cref="RfShimSolver"/>.</summary>
+public sealed record RfShimOptions
+{
+    /// <summary>Initial target phase patterns: the first is 0 everywhere, the others uniform random.</summary>
+    public int Starts { get; init; } = 5;
+    /// <summary>Variable-exchange iterations per start at most.</summary>
+    public int MaxIterations { get; init; } = 200;
+    /// <summary>Stop a start when the objective changes by less than this fraction between iterations.</summary>
+    public double RelativeTolerance { get; init; } = 1e-7;
+    /// <summary>Seed of the random initial phases.</summary>
+    public int Seed { get; init; } = 1;
+    /// <summary>Tikhonov weight λ (objective + λ‖w‖², units of the objective per drive unit²); 0 by default.</summary>
+    public double Regularisation { get; init; }
+    /// <summary>Inner solver settings.</summary>
+    public ShimQcqpOptions Inner { get; init; } = new();
+}
+
+/// <summary>Result of <see cref="RfShimSolver.Solve"/>.</summary>
+public sealed record RfShimSolution
+{
+    /// <summary>Best weights found (drive units).</summary>
+    public required Complex[] W { get; init; }
+    /// <summary>Σ_r (|(Aw)_r| − t_r)² + λ‖w‖² of <see cref="W"/>.</summary>
+    public required double Objective { get; init; }
+    /// <summary>Objective of every start (same order as the starts).</summary>
+    public required double[] StartObjectives { get; init; }
+    /// <summary>Variable-exchange iterations over all starts.</summary>
+    public required int Iterations { get; init; }
+    /// <summary>Newton steps over all inner solves.</summary>
+    public required int NewtonSteps { get; init; }
+    /// <summary>Row-generation rounds over all inner solves.</summary>
+    public required int Rounds { get; init; }
+    /// <summary>Constraints in the last inner problem of the best start (row generation: the active set).</summary>
+    public required int ActiveConstraints { get; init; }
+    /// <summary>max_i wᴴC_iw over all constraints given (≤ 1: feasible).</summary>
+    public required double MaxConstraintRatio { get; init; }
+    /// <summary>Wall time, s.</summary>
+    public required double ElapsedSeconds { get; init; }
+    /// <summary>CPU time of the process during the solve, s (the solver is single-threaded; on a loaded machine this is the better measure).</summary>
+    public double CpuSeconds { get; init; }
+}
+
+/// <summary>
+/// RF shimming by magnitude least squares (MLS) with variable exchange (Setsompop et al., Magn Reson Med 2008;59:908;
+/// Kassakian, PhD thesis MIT 2006): minimise Σ_r (|Σ_n A_rn w_n| − t_r)² + λ‖w‖² subject to wᴴC_iw ≤ 1 (local and
+/// global SAR matrices divided by their limits, channel power limits). Alternates (a) target phases φ_r = arg (Aw)_r and
+/// (b) the convex problem min ‖Aw − t∘e^{iφ}‖² + λ‖w‖² under the constraints (<see cref="ShimQcqp"/>, warm-started).
+/// Each exchange does not increase the objective (both steps minimise the same function, (a) over φ, (b) over w), so a start
+/// converges to a stationary point; several starts (phase 0, then random phases) guard against poor local minima.
+/// </summary>
+public static class RfShimSolver
+{
+    /// <summary>
+    /// Solves the MLS shim. <paramref name="a"/>: R×N row-major (B1+ of each channel at each ROI voxel), <paramref name="target"/>
+    /// the R target magnitudes. Constraints: <paramref name="inBarrier"/> (packed, always in the inner problem) and
+    /// <paramref name="rowGenerated"/> (packed back to back, handled by row generation; null or empty for none).
+    /// </summary>
+    public static RfShimSolution Solve(Complex[] a, int channels, double[] target, IReadOnlyList<double[]> inBarrier, double[]? rowGenerated,
+        RfShimOptions? options = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(a); ArgumentNullException.ThrowIfNull(target); ArgumentNullException.ThrowIfNull(inBarrier);
+        options ??= new RfShimOptions();
+        int n = channels, r = target.Length;
+        if (a.Length != r * n) throw new ArgumentException($"A has {a.Length} entries, expected {r}×{n}.", nameof(a));
+        if (r == 0) throw new SarKitInputException("The region of interest is empty.");
+        var sw = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        // G = AᴴA + λI (packed Hermitian)
+        var gFull = new Complex[n, n];
+        for (int row = 0; row < r; row++)
+            for (int i = 0; i < n; i++)
+            {
+                var ai = Complex.Conjugate(a[row * n + i]);
+                for (int j = i; j < n; j++) gFull[i, j] += ai * a[row * n + j];
+            }
+        for (int i = 0; i < n; i++) gFull[i, i] += options.Regularisation;
+        var g = HermitianPacking.Pack(gFull);
+        double t2 = 0; foreach (var t in target) t2 += t * t;
+        bool rg = rowGenerated is { Length: > 0 };
+        var rng = new Random(options.Seed);
+        Complex[]? best = null; double bestObj = double.PositiveInfinity; int bestActive = 0;
+        var objs = new double[Math.Max(1, options.Starts)];
+        int iters = 0, newton = 0, rounds = 0;
+        var z = new Complex[r]; var y = new Complex[r]; var h = new Complex[n];
+        for (int st = 0; st < objs.Length; st++)
+        {
+            for (int row = 0; row < r; row++) y[row] = st == 0 ? target[row] : Complex.FromPolarCoordinates(target[row], 2 * Math.PI * rng.NextDouble());
+            Complex[] w = [];
+            HashSet<int>? hint = null;
+            double prev = double.PositiveInfinity, obj = double.PositiveInfinity;
+            int active = 0;
+            for (int it = 0; it < options.MaxIterations; it++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                iters++;
+                Array.Clear(h);
+                for (int row = 0; row < r; row++)
+                    for (int i = 0; i < n; i++) h[i] += Complex.Conjugate(a[row * n + i]) * y[row];
+                ShimQcqpSolution sol = rg
+                    ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, options.Inner, w, hint)
+                    : ShimQcqp.Solve(g, h, t2, inBarrier, n, options.Inner, w);
+                if (rg) hint = sol.ActiveIndices.Where(i => i >= 0).ToHashSet();
+                newton += sol.NewtonSteps; rounds += sol.Rounds; active = sol.ActiveSetSize;
+                w = sol.W;
+                obj = MlsObjective(a, n, target, w, options.Regularisation, z);
+                for (int row = 0; row < r; row++)
+                {
+                    double m = z[row].Magnitude;
+                    y[row] = m > 0 ? target[row] * z[row] / m : target[row];
+                }
+                if (Math.Abs(prev - obj) <= options.RelativeTolerance * Math.Max(obj, 1e-300)) break;
+                prev = obj;
+            }
+            objs[st] = obj;
+            if (obj < bestObj) { bestObj = obj; best = w; bestActive = active; }
+        }
+        double maxRatio = 0;
+        foreach (var c in inBarrier) maxRatio = Math.Max(maxRatio, ShimQcqp.Quad(c, best!));
+        if (rg) foreach (var q in ShimQcqp.Evaluate(rowGenerated, n, best!)) maxRatio = Math.Max(maxRatio, q);
+        return new RfShimSolution
+        {
+            W = best!, Objective = bestObj, StartObjectives = objs, Iterations = iters, NewtonSteps = newton, Rounds = rounds,
+            ActiveConstraints = bestActive, MaxConstraintRatio = maxRatio, ElapsedSeconds = sw.Elapsed.TotalSeconds,
+            CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds,
+        };
+    }
+
+    /// <summary>Σ_r (|(Aw)_r| − t_r)² + λ‖w‖²; <paramref name="zOut"/> receives Aw when given.</summary>
+    public static double MlsObjective(Complex[] a, int n, double[] target, ReadOnlySpan<Complex> w, double lambda = 0, Complex[]? zOut = null)
+    {
+        double s = 0;
+        for (int row = 0; row < target.Length; row++)
+        {
+            Complex zr = 0;
+            for (int i = 0; i < n; i++) zr += a[row * n + i] * w[i];
+            if (zOut is not null) zOut[row] = zr;
+            double d = zr.Magnitude - target[row];
+            s += d * d;
+        }
+        for (int i = 0; i < n; i++) s += lambda * (w[i].Real * w[i].Real + w[i].Imaginary * w[i].Imaginary);
+        return s;
+    }
+
+    /// <summary>Normalised RMS error sqrt(Σ(|Aw| − t)²/Σt²) of a shim.</summary>
+    public static double Nrmse(Complex[] a, int n, double[] target, ReadOnlySpan<Complex> w)
+    {
+        double t2 = 0; foreach (var t in target) t2 += t * t;
+        return Math.Sqrt(MlsObjective(a, n, target, w) / t2);
+    }
+}

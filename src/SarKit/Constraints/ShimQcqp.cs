@@ -1,0 +1,261 @@
+using System.Numerics;
+using SarKit.Numerics.LinearAlgebra;
+
+namespace SarKit.Constraints;
+
+/// <summary>Settings of <see cref="ShimQcqp"/>.</summary>
+public sealed record ShimQcqpOptions
+{
+    /// <summary>Stop when the barrier duality-gap bound m/t is below this fraction of the objective scale ‖y‖².</summary>
+    public double GapTolerance { get; init; } = 1e-9;
+    /// <summary>Growth of the barrier parameter t per centring.</summary>
+    public double BarrierGrowth { get; init; } = 20;
+    /// <summary>Newton steps per centring at most.</summary>
+    public int MaxNewtonPerCentring { get; init; } = 500;
+    /// <summary>Matrices added per row-generation round at most (most violated first).</summary>
+    public int MaxAddedPerRound { get; init; } = 200;
+    /// <summary>Initial active set: the matrices with the largest λ_max, this many (row generation only).</summary>
+    public int InitialActive { get; init; } = 32;
+}
+
+/// <summary>Solution of one <see cref="ShimQcqp"/> problem.</summary>
+/// <param name="W">Optimal complex weights (drive units).</param>
+/// <param name="Objective">‖Aw − y‖² + λ‖w‖² (without the constant it is computed from G, h and ‖y‖²).</param>
+/// <param name="NewtonSteps">Newton steps used.</param>
+/// <param name="Rounds">Row-generation rounds (1 without row generation).</param>
+/// <param name="ActiveSetSize">Constraints in the final inner problem.</param>
+/// <param name="MaxRatio">max_i wᴴC_iw over every constraint given (≤ 1 when feasible).</param>
+/// <param name="Multipliers">Barrier estimates of the Lagrange multipliers of the constraints in the final inner problem, indexed like <paramref name="ActiveIndices"/>.</param>
+/// <param name="ActiveIndices">Indices (into the full list) of the constraints in the final inner problem.</param>
+public sealed record ShimQcqpSolution(Complex[] W, double Objective, int NewtonSteps, int Rounds, int ActiveSetSize, double MaxRatio, double[] Multipliers, int[] ActiveIndices);
+
+/// <summary>
+/// The convex inner problem of magnitude-least-squares RF shimming: with the target phases fixed,
+///
+///     minimise  wᴴG w − 2 Re(wᴴh) + c   subject to   wᴴC_i w ≤ 1,  i = 1…m,
+///
+/// G = AᴴA + λI (Hermitian PSD), h = Aᴴy, C_i Hermitian PSD (local SAR matrices, a global SAR matrix and per-channel
+/// power limits, each divided by its limit). Solved on the real embedding x = (Re w, Im w), where wᴴCw = xᵀ[[A, −B], [B, A]]x
+/// for C = A + iB, by the log-barrier method (Boyd &amp; Vandenberghe, Convex Optimization, §11.3): damped Newton centring
+/// of t·f0(x) − Σ log(1 − xᵀM_i x) with backtracking that keeps every constraint strictly satisfied, t grown
+/// <see cref="ShimQcqpOptions.BarrierGrowth"/>× until m/t ≤ tol·‖y‖² (f0 − f* ≤ m/t). x = 0 is strictly feasible, so no
+/// phase 1 is needed. For many constraints (10⁵ local SAR matrices) <see cref="SolveWithRowGeneration"/> solves on an
+/// active subset and adds violated matrices until the solution satisfies all (then it is optimal for all: a relaxation's
+/// optimum that is feasible for the full problem is its optimum).
+/// </summary>
+public static class ShimQcqp
+{
+    /// <summary>Solves with every constraint in the barrier. <paramref name="constraints"/>: packed Hermitian matrices (n² each, <see cref="HermitianPacking"/>).</summary>
+    public static ShimQcqpSolution Solve(ReadOnlySpan<double> gPacked, ReadOnlySpan<Complex> h, double yNorm2, IReadOnlyList<double[]> constraints, int n,
+        ShimQcqpOptions? options = null, ReadOnlySpan<Complex> warmStart = default)
+    {
+        options ??= new ShimQcqpOptions();
+        var idx = Enumerable.Range(0, constraints.Count).ToArray();
+        var emb = constraints.Select(c => Embed(c, n)).ToArray();
+        var x = StartPoint(warmStart, n, emb);
+        int steps = Barrier(Embed(gPacked, n), h, yNorm2, emb, n, options, x, out var mult);
+        var w = ToComplex(x, n);
+        double maxRatio = 0;
+        foreach (var c in constraints) maxRatio = Math.Max(maxRatio, Quad(c, w));
+        return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, 1, constraints.Count, maxRatio, mult, idx);
+    }
+
+    /// <summary>
+    /// Row generation: <paramref name="always"/> constraints (global SAR, channel powers) are always in the barrier; of the
+    /// many <paramref name="packedMany"/> matrices (n² each, back to back) only an active subset is, grown by the most violated
+    /// ones until none is violated at the solution (no tolerance).
+    /// </summary>
+    public static ShimQcqpSolution SolveWithRowGeneration(ReadOnlySpan<double> gPacked, ReadOnlySpan<Complex> h, double yNorm2, IReadOnlyList<double[]> always,
+        double[] packedMany, int n, ShimQcqpOptions? options = null, ReadOnlySpan<Complex> warmStart = default, HashSet<int>? activeHint = null)
+    {
+        options ??= new ShimQcqpOptions();
+        int nn = n * n, m = packedMany.Length / nn;
+        var active = activeHint is null ? new HashSet<int>() : new HashSet<int>(activeHint);
+        if (active.Count == 0 && m > 0)
+        {
+            var lam = new double[m];
+            HermitianKernels.LargestEigenvalues(packedMany, n, lam);
+            foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => lam[i]).Take(options.InitialActive)) active.Add(i);
+            if (warmStart.Length == n)
+            {
+                var q = Evaluate(packedMany, n, warmStart);
+                foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => q[i]).Take(options.InitialActive)) active.Add(i);
+            }
+        }
+        var gEmb = Embed(gPacked, n);
+        var alwaysEmb = always.Select(c => Embed(c, n)).ToList();
+        Complex[] w = warmStart.Length == n ? warmStart.ToArray() : new Complex[n];
+        int steps = 0, rounds = 0;
+        double[] mult;
+        int[] order;
+        double maxAll;
+        while (true)
+        {
+            rounds++;
+            order = active.OrderBy(i => i).ToArray();
+            var emb = new List<double[]>(alwaysEmb);
+            foreach (var i in order) emb.Add(Embed(packedMany.AsSpan(i * nn, nn), n));
+            var x = StartPoint(w, n, emb.ToArray());
+            steps += Barrier(gEmb, h, yNorm2, emb.ToArray(), n, options, x, out mult);
+            w = ToComplex(x, n);
+            var q = Evaluate(packedMany, n, w);
+            maxAll = 0;
+            var violated = new List<int>();
+            for (int i = 0; i < m; i++)
+            {
+                maxAll = Math.Max(maxAll, q[i]);
+                if (q[i] > 1 && !active.Contains(i)) violated.Add(i);
+            }
+            if (violated.Count == 0 || rounds > 1000) break;
+            foreach (var i in violated.OrderByDescending(i => q[i]).Take(options.MaxAddedPerRound)) active.Add(i);
+        }
+        foreach (var c in always) maxAll = Math.Max(maxAll, Quad(c, w));
+        var indices = Enumerable.Range(-always.Count, always.Count).Concat(order).ToArray(); // negative: the always-constraints
+        return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, rounds, order.Length + always.Count, maxAll, mult, indices);
+    }
+
+    /// <summary>wᴴC_iw for every packed matrix of <paramref name="packedMany"/>.</summary>
+    public static double[] Evaluate(ReadOnlySpan<double> packedMany, int n, ReadOnlySpan<Complex> w)
+    {
+        int nn = n * n, m = packedMany.Length / nn;
+        var wt = HermitianPacking.DriveWeights(w);
+        var q = new double[m];
+        for (int i = 0; i < m; i++) q[i] = HermitianPacking.QuadraticForm(packedMany.Slice(i * nn, nn), wt);
+        return q;
+    }
+
+    /// <summary>wᴴCw of one packed matrix.</summary>
+    public static double Quad(ReadOnlySpan<double> packed, ReadOnlySpan<Complex> w) => HermitianPacking.QuadraticForm(packed, HermitianPacking.DriveWeights(w));
+
+    /// <summary>wᴴGw − 2 Re(wᴴh) + ‖y‖².</summary>
+    public static double Objective(ReadOnlySpan<double> gPacked, ReadOnlySpan<Complex> h, double yNorm2, ReadOnlySpan<Complex> w, int n)
+    {
+        double lin = 0;
+        for (int i = 0; i < n; i++) lin += (Complex.Conjugate(w[i]) * h[i]).Real;
+        return Quad(gPacked, w) - 2 * lin + yNorm2;
+    }
+
+    // Real 2n×2n symmetric embedding [[A, −B], [B, A]] of the packed Hermitian C = A + iB.
+    internal static double[] Embed(ReadOnlySpan<double> packed, int n)
+    {
+        int m = 2 * n;
+        var e = new double[m * m];
+        var c = HermitianPacking.Unpack(packed, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double a = c[i, j].Real, b = c[i, j].Imaginary;
+                e[i * m + j] = a; e[(i + n) * m + j + n] = a;
+                e[i * m + j + n] = -b; e[(i + n) * m + j] = b;
+            }
+        return e;
+    }
+
+    private static Complex[] ToComplex(double[] x, int n)
+    {
+        var w = new Complex[n];
+        for (int i = 0; i < n; i++) w[i] = new Complex(x[i], x[i + n]);
+        return w;
+    }
+
+    private static double XMx(double[] mtx, double[] x, double[] mx)
+    {
+        int m = x.Length;
+        double s = 0;
+        for (int i = 0; i < m; i++)
+        {
+            double r = 0;
+            for (int j = 0; j < m; j++) r += mtx[i * m + j] * x[j];
+            mx[i] = r; s += x[i] * r;
+        }
+        return s;
+    }
+
+    // A strictly feasible start: the warm start scaled into the interior (0.99 of the boundary), else 0.
+    private static double[] StartPoint(ReadOnlySpan<Complex> warm, int n, double[][] emb)
+    {
+        var x = new double[2 * n];
+        if (warm.Length != n) return x;
+        for (int i = 0; i < n; i++) { x[i] = warm[i].Real; x[i + n] = warm[i].Imaginary; }
+        var tmp = new double[2 * n];
+        double worst = 0;
+        foreach (var e in emb) worst = Math.Max(worst, XMx(e, x, tmp));
+        if (!double.IsFinite(worst)) return new double[2 * n];
+        if (worst >= 0.99 * 0.99)
+        {
+            double s = 0.99 / Math.Sqrt(worst);
+            for (int i = 0; i < x.Length; i++) x[i] *= s;
+        }
+        return x;
+    }
+
+    // Log-barrier method on the embedding; x (strictly feasible) is updated in place. Returns Newton steps.
+    private static int Barrier(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers)
+    {
+        int m2 = 2 * n, mc = emb.Length;
+        double scale = yNorm2 > 0 ? 1.0 / yNorm2 : 1.0; // f0 scaled to O(1)
+        var g = new double[m2];
+        for (int i = 0; i < n; i++) { g[i] = h[i].Real; g[i + n] = h[i].Imaginary; }
+        var grad = new double[m2]; var hess = new double[m2 * m2]; var gx = new double[m2];
+        var mx = new double[mc][]; for (int i = 0; i < mc; i++) mx[i] = new double[m2];
+        var s = new double[mc];
+        var xt = new double[m2]; var tmp = new double[m2];
+        double tt = mc == 0 ? 1 : Math.Max(1.0, mc / 1e-2);
+        int steps = 0;
+        multipliers = new double[mc];
+        for (int outer = 0; outer < 200; outer++)
+        {
+            for (int it = 0; it < o.MaxNewtonPerCentring; it++)
+            {
+                // gradient and Hessian of t·f0 − Σ log s_i
+                XMx(gEmb, x, gx);
+                for (int i = 0; i < m2; i++) grad[i] = tt * scale * 2 * (gx[i] - g[i]);
+                for (int i = 0; i < m2 * m2; i++) hess[i] = tt * scale * 2 * gEmb[i];
+                for (int c = 0; c < mc; c++)
+                {
+                    s[c] = 1 - XMx(emb[c], x, mx[c]);
+                    double a = 2 / s[c], b = 4 / (s[c] * s[c]);
+                    var e = emb[c]; var v = mx[c];
+                    for (int i = 0; i < m2; i++)
+                    {
+                        grad[i] += a * v[i];
+                        double bv = b * v[i];
+                        int row = i * m2;
+                        for (int j = 0; j < m2; j++) hess[row + j] += a * e[row + j] + bv * v[j];
+                    }
+                }
+                var dx = new double[m2];
+                for (int i = 0; i < m2; i++) dx[i] = -grad[i];
+                if (!ComplexDense.SolveSpd(hess, m2, dx)) break;
+                double dec = 0; for (int i = 0; i < m2; i++) dec -= grad[i] * dx[i]; // λ² = −∇φᵀΔx
+                steps++;
+                if (dec / 2 <= 1e-10) break;
+                // Backtracking on the change of the barrier function, computed as a difference (t·f0 reaches 1e12:
+                // evaluating φ itself would lose the last digits of the decrease to rounding).
+                XMx(gEmb, dx, tmp);
+                double dGd = 0, lin = 0;
+                for (int i = 0; i < m2; i++) { dGd += dx[i] * tmp[i]; lin += dx[i] * (gx[i] - g[i]); }
+                double step = 1;
+                while (step > 1e-12)
+                {
+                    for (int i = 0; i < m2; i++) xt[i] = x[i] + step * dx[i];
+                    double change = tt * scale * (2 * step * lin + step * step * dGd);
+                    for (int c = 0; c < mc && double.IsFinite(change); c++)
+                    {
+                        double si = 1 - XMx(emb[c], xt, tmp);
+                        change = si > 0 ? change - Math.Log(si / s[c]) : double.PositiveInfinity;
+                    }
+                    if (change <= -0.25 * step * dec) break;
+                    step *= 0.5;
+                }
+                if (step <= 1e-12) break;
+                Array.Copy(xt, x, m2);
+            }
+            if (mc == 0) break; // unconstrained: one Newton centring is exact
+            if (mc / tt <= o.GapTolerance) break;
+            tt *= o.BarrierGrowth;
+        }
+        for (int c = 0; c < mc; c++) { double si = 1 - XMx(emb[c], x, tmp); multipliers[c] = 1 / (tt * scale * si); }
+        return steps;
+    }
+}
