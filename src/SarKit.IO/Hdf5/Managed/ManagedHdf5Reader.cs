@@ -507,8 +507,31 @@ internal sealed class ManagedHdf5Reader : IDisposable
             return;
         }
         var arr = ReadDataset(p, start, count);
+        if (TryConvertDirect(arr.Data, destination)) return;
         var src = complex ? arr.Data switch { float[] x => x.Select(v => (double)v).ToArray(), double[] x => x, _ => throw new InvalidOperationException() } : arr.ToDouble();
         Convert(src, destination);
+    }
+
+    /// <summary>
+    /// float32 → double and float64 → float (real or complex pairs), the conversions of every tissue map and field read:
+    /// straight from the array read into the destination, without the intermediate double copy of <see cref="Convert{T}"/>
+    /// (same values: float → double is exact, double → float rounds as the cast there).
+    /// </summary>
+    private static bool TryConvertDirect<T>(Array data, Span<T> dst) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double) && data is float[] f)
+        {
+            var d = MemoryMarshal.Cast<T, double>(dst);
+            for (int i = 0; i < f.Length; i++) d[i] = f[i];
+            return true;
+        }
+        if (typeof(T) == typeof(float) && data is double[] x)
+        {
+            var d = MemoryMarshal.Cast<T, float>(dst);
+            for (int i = 0; i < x.Length; i++) d[i] = (float)x[i];
+            return true;
+        }
+        return false;
     }
 
     private void ReadSameType<T>(string p, NativeDataset d, DatasetFacts f, H5DatasetAccess a, Span<T> dest, long[]? start, long[] sel, bool complex) where T : unmanaged
