@@ -16,6 +16,8 @@ if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5-read") return Hdf5Fuzz.ReadFiles(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5-fuzz") return Hdf5Fuzz.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5") return Hdf5Bench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "hdf5-speed") return Hdf5SpeedBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "memory") return MemoryBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "surrogate") return SurrogateBench.Run(args[1..]);
 

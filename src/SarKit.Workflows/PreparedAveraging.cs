@@ -46,9 +46,20 @@ public sealed class PreparedAveraging
     /// <summary>Averages a local SAR map of the dataset's grid (result on the padded grid).</summary>
     public AveragedSarResult Average(double[] localSar) => SpatialAverage.Compute(PaddedTissue, Padding.Pad(localSar), Options, Cubes);
 
-    /// <summary>The averaged Q-matrix set (on the padded grid), <see cref="AveragedQMatrixSet.Compute"/>.</summary>
+    /// <summary>
+    /// The averaged Q-matrix set (on the padded grid), <see cref="AveragedQMatrixSet.Compute(TissueModel, MultiChannelField, Func{int, int}, AveragingCubeSet, long, IProgress{double}?)"/>:
+    /// the dataset's own field is read through <see cref="AirPadding.ToOriginal"/> instead of being copied onto the
+    /// padded grid (that copy was the largest allocation of a Q-matrix export; same matrices bit for bit).
+    /// The summed-volume table is built in tiles of matrix components of at most half the field's size (at least 64 MiB),
+    /// so this transient stays below the field already in memory (tiles change neither values nor order of additions).
+    /// </summary>
     public AveragedQMatrixSet QSet(IProgress<double>? progress)
-        => AveragedQMatrixSet.Compute(new SarDataset(PaddedTissue, Padding.Pad(Dataset.E)), Cubes, progress: progress);
+    {
+        Func<int, int> original = Padding.ToOriginal;
+        var e = Dataset.E;
+        long fieldBytes = (long)e.Channels * e.Components * 2 * sizeof(float) * e.Grid.VoxelCount;
+        return AveragedQMatrixSet.Compute(PaddedTissue, e, original, Cubes, maxTableBytes: Math.Max(64L << 20, fieldBytes / 2), progress: progress);
+    }
 
     /// <summary>Voxel status on the dataset's own grid.</summary>
     public VoxelStatus[] Status => Padding.Crop(Cubes.Status);

@@ -126,8 +126,23 @@ public static class QMatrixSetFile
     }
 
     // full complex matrices [count, N, N] (row i, column j = Q_ij), complex128 compound {r, i}
+    /// <summary>
+    /// /matrices [count, n, n] complex128, written in blocks of cubes so that only one block of full matrices exists at a
+    /// time (the whole set expanded at once was the largest allocation of a Q-matrix export: 16·n² bytes per cube).
+    /// Same dataset, options and values as one <see cref="Hdf5File.WriteDataset"/> of the whole array.
+    /// </summary>
     private static void WriteMatrices(Hdf5File f, ReadOnlySpan<double> packed, int n, int count)
-        => f.WriteDataset("/matrices", VopSetFiles.FullComplex(packed, n, count), Hdf5WriteOptions.Compressed);
+    {
+        if (count == 0) { f.WriteDataset("/matrices", VopSetFiles.FullComplex(packed, n, count), Hdf5WriteOptions.Compressed); return; }
+        f.CreateDataset("/matrices", NdType.Complex128, [count, n, n], Hdf5WriteOptions.Compressed);
+        int n2 = n * n, block = Math.Max(1, (8 << 20) / (16 * n2));
+        for (int c0 = 0; c0 < count; c0 += block)
+        {
+            int k = Math.Min(block, count - c0);
+            var full = VopSetFiles.FullComplex(packed.Slice(c0 * n2, k * n2), n, k);
+            f.WriteHyperslab<double>("/matrices", (double[])full.Data, [c0, 0, 0], [k, n, n]);
+        }
+    }
 
     private static void WriteGrid(Hdf5File f, SarKit.Grid.VoxelGrid g)
     {

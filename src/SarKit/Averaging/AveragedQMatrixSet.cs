@@ -43,6 +43,30 @@ public sealed class AveragedQMatrixSet
     }
 
     /// <summary>
+    /// The same average with the field on a sub-grid of the cube set's grid, without a copy of the field on the cube
+    /// set's grid: <paramref name="fieldVoxel"/> maps a voxel of <paramref name="tissue"/>'s grid (= the cube set's grid,
+    /// e.g. the air-padded grid) to its voxel of <paramref name="e"/>'s grid (e.g. <see cref="AirPadding.ToOriginal"/>);
+    /// it is only asked for tissue voxels (σ &gt; 0), which must lie in the field's grid. The point matrices, and so the
+    /// result, are bit for bit those of <see cref="Compute(SarDataset, AveragingCubeSet, long, IProgress{double}?)"/> on the
+    /// field copied onto the cube set's grid (the padded field is zero only where σ = 0, where no matrix is formed).
+    /// </summary>
+    public static AveragedQMatrixSet Compute(TissueModel tissue, MultiChannelField e, Func<int, int> fieldVoxel, AveragingCubeSet cubes,
+                                             long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(tissue); ArgumentNullException.ThrowIfNull(e); ArgumentNullException.ThrowIfNull(fieldVoxel);
+        int n = e.Channels;
+        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
+        var packed = AverageComponents(tissue.Grid, tissue, cubes, n * n, (v, full, scratch) =>
+        {
+            int fv = fieldVoxel(v);
+            if ((uint)fv >= (uint)e.Grid.VoxelCount)
+                throw new ArgumentException($"tissue voxel {v} (σ = {tissue.Sigma[v]} S/m) maps to {fv}, outside the field's grid {e.Grid}", nameof(fieldVoxel));
+            QMatrixField.PointMatrix(e, fv, 0.5 * tissue.Sigma[v] * vol, full, scratch);
+        }, maxTableBytes, progress);
+        return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
+    }
+
+    /// <summary>
     /// A set from already averaged packed matrices (e.g. Q + Q_e, SarKit.Margins) on the same cubes; <paramref name="packed"/>
     /// holds cubes.CubeCount·N² doubles and is not copied.
     /// </summary>
@@ -67,10 +91,12 @@ public sealed class AveragedQMatrixSet
     /// </summary>
     public static double[] AverageComponents(SarDataset data, AveragingCubeSet cubes, int components, VoxelIntegrand integrand,
                                              long maxTableBytes = 4L << 30, IProgress<double>? progress = null)
+        => AverageComponents(data.Grid, data.Tissue, cubes, components, integrand, maxTableBytes, progress);
+
+    private static double[] AverageComponents(VoxelGrid grid, TissueModel tissue, AveragingCubeSet cubes, int components, VoxelIntegrand integrand,
+                                              long maxTableBytes, IProgress<double>? progress)
     {
-        var grid = data.Grid;
         if (!grid.Equals(cubes.Grid)) throw new ArgumentException("Cube set and dataset grids differ.");
-        var tissue = data.Tissue;
         int n2 = components;
         var packed = new double[(long)cubes.CubeCount * n2];
         if (cubes.CubeCount == 0) return packed;

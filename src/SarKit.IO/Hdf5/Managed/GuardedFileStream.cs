@@ -18,13 +18,29 @@ namespace SarKit.IO.Hdf5.Managed;
 internal sealed class GuardedFileStream : Stream, PureHDF.IDatasetStream
 {
     private readonly FileStream _inner;
+    private readonly bool _ownsHandle;
     private long _operationBytes;
 
     public GuardedFileStream(string path)
     {
         _inner = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+        _ownsHandle = true;
         FileLength = _inner.Length;
         OperationBudgetBytes = checked(8 * FileLength + (16L << 20));
+    }
+
+    /// <summary>
+    /// A second stream over the already open file of <paramref name="owner"/> (the same file, even if the path has been
+    /// replaced since): a parallel reader's own position, buffer and read budget. .NET's FileStream reads a seekable file
+    /// with positional reads (pread) at its own offset, so streams sharing one handle do not disturb each other. The
+    /// handle stays owned by <paramref name="owner"/>: disposing this stream does not close it.
+    /// </summary>
+    public GuardedFileStream(GuardedFileStream owner)
+    {
+        _inner = new FileStream(owner._inner.SafeFileHandle, FileAccess.Read, 1 << 16);
+        _ownsHandle = false;
+        FileLength = owner.FileLength;
+        OperationBudgetBytes = owner.OperationBudgetBytes;
     }
 
     /// <summary>Length of the file when it was opened (bytes).</summary>
@@ -44,6 +60,7 @@ internal sealed class GuardedFileStream : Stream, PureHDF.IDatasetStream
 
     /// <summary>Largest ratio (bytes read by one operation − 1 MiB) / file length seen in this process (for the benchmark that sizes the budget).</summary>
     internal static double LargestOperationRatio;
+    private static readonly Lock RatioLock = new();
 
     private void Guard(int count)
     {
@@ -51,7 +68,7 @@ internal sealed class GuardedFileStream : Stream, PureHDF.IDatasetStream
             throw new Hdf5StructureException("the file's structure nests too deeply (cyclic B-tree, heap or link?)");
         _operationBytes += count;
         double ratio = (_operationBytes - (1 << 20)) / (double)Math.Max(1, FileLength);
-        if (ratio > LargestOperationRatio) LargestOperationRatio = ratio;
+        if (ratio > LargestOperationRatio) lock (RatioLock) LargestOperationRatio = Math.Max(LargestOperationRatio, ratio);
         if (_operationBytes > OperationBudgetBytes)
             throw new Hdf5StructureException($"reading it needed more than {OperationBudgetBytes} bytes for one operation on a {FileLength}-byte file (looping structure?)");
     }
@@ -101,7 +118,9 @@ internal sealed class GuardedFileStream : Stream, PureHDF.IDatasetStream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _inner.Dispose();
+        // A shared-handle stream is not disposed: FileStream.Dispose would close the owner's handle. It holds no
+        // unmanaged resource of its own (its buffer is managed; its finaliser does not close the handle).
+        if (disposing && _ownsHandle) _inner.Dispose();
         base.Dispose(disposing);
     }
 }

@@ -27,13 +27,40 @@ internal sealed class ManagedHdf5Reader : IDisposable
     private readonly Dictionary<string, HashSet<string>> _externalLinks = new(StringComparer.Ordinal);
     private (string Path, NativeDataset Dataset, DatasetFacts Facts, H5DatasetAccess Access)? _cached;
 
+    /// <summary>Readers over the same open file for parallel chunk decompression (see <see cref="TryReadParallel{TFile}"/>); opened on first use.</summary>
+    private readonly List<ManagedHdf5Reader> _workers = [];
+    private readonly bool _isWorker;
+
+    /// <summary>Selections of filtered (deflate) chunked data at least this large are decompressed in parallel.</summary>
+    internal const long ParallelMinBytes = 4L << 20;
+
     public string FilePath { get; }
 
-    private ManagedHdf5Reader(string path, GuardedFileStream stream, NativeFile file)
+    private ManagedHdf5Reader(string path, GuardedFileStream stream, NativeFile file, bool isWorker = false)
     {
         FilePath = path;
         _stream = stream;
         _file = file;
+        _isWorker = isWorker;
+    }
+
+    private void DisposeWorkers()
+    {
+        foreach (var w in _workers) w.Dispose();
+        _workers.Clear();
+    }
+
+    /// <summary>A second reader over this reader's open file handle (same file, own PureHDF state, stream, budget and chunk cache).</summary>
+    private ManagedHdf5Reader OpenWorker()
+    {
+        var stream = new GuardedFileStream(_stream);
+        try
+        {
+            stream.Seek(0, SeekOrigin.Begin);   // as in Open: PureHDF looks for the superblock from the current position
+            stream.BeginOperation();
+            return new ManagedHdf5Reader(FilePath, stream, H5File.Open(stream, leaveOpen: false), isWorker: true);
+        }
+        catch { stream.Dispose(); throw; }
     }
 
     public static ManagedHdf5Reader Open(string path)
@@ -77,6 +104,7 @@ internal sealed class ManagedHdf5Reader : IDisposable
     public void Dispose()
     {
         _cached = null;
+        DisposeWorkers();
         try { _file.Dispose(); } catch (Exception) { /* closing a corrupt file must not throw */ }
         _stream.Dispose();
     }
@@ -363,6 +391,7 @@ internal sealed class ManagedHdf5Reader : IDisposable
         if (Marshal.SizeOf<TFile>() != f.Type.FileSize) throw new InvalidOperationException($"{p}: element size mismatch");
         long n = destination.Length;
         if (n == 0) return;
+        if (TryReadParallel(p, f, destination, start, sel)) return;
         long before = _stream.DatasetBytesRead;
         Selection? fileSel = start is null ? null : new HyperslabSelection(sel.Length, start.Select(x => (ulong)x).ToArray(), sel.Select(x => (ulong)x).ToArray());
         // Raw mode (a byte destination): PureHDF copies the stored bytes without its own type or byte-order handling
@@ -371,6 +400,71 @@ internal sealed class ManagedHdf5Reader : IDisposable
         if (f.Layout == H5DataLayoutClass.Contiguous && _stream.DatasetBytesRead - before < n * f.Type.FileSize)
             throw Input(p, "its data is not stored in the file (unallocated storage would read as the fill value: missing data)");
         if (f.Type.BigEndian) SwapInPlace(MemoryMarshal.AsBytes(destination), f.Type.Element is NdType.Complex64 or NdType.Complex128 ? f.Type.FileSize / 2 : f.Type.FileSize);
+    }
+
+    /// <summary>
+    /// Parallel decompression of a filtered chunked selection: the selection is cut along its first axis of more than one
+    /// element at the dataset's chunk boundaries, so every piece covers whole chunk rows (no chunk is inflated twice) and
+    /// is one contiguous block of the destination (C order). The pieces are read concurrently by worker readers over the
+    /// same open file (<see cref="OpenWorker"/>), each through the complete checked path (<see cref="ReadRaw{TFile}"/>:
+    /// stored-chunk proof, read budget, byte order), straight into their part of <paramref name="destination"/>.
+    /// Returns false (read sequentially) for unfiltered data, small selections, one worker or a single piece.
+    /// </summary>
+    private unsafe bool TryReadParallel<TFile>(string p, DatasetFacts f, Span<TFile> destination, long[]? start, long[] sel) where TFile : unmanaged
+    {
+        if (_isWorker || !f.Filtered || f.Chunk is null || f.Layout != H5DataLayoutClass.Chunked) return false;
+        int threads = SarKitSettings.Default.MaxDegreeOfParallelism;
+        if (threads < 2 || (long)destination.Length * sizeof(TFile) < ParallelMinBytes) return false;
+        int axis = Array.FindIndex(sel, c => c > 1);
+        if (axis < 0) return false;
+        long s0 = start?[axis] ?? 0, end = s0 + sel[axis], ck = f.Chunk[axis];
+        var bounds = new List<long> { s0 };
+        for (long b = (s0 / ck + 1) * ck; b < end; b += ck) bounds.Add(b);
+        bounds.Add(end);
+        int pieces = bounds.Count - 1;
+        if (pieces < 2) return false;
+        long inner = 1;
+        for (int a = axis + 1; a < sel.Length; a++) inner *= sel[a];
+        var baseStart = start ?? new long[sel.Length];
+        // Piece i always goes to worker i mod W, so consecutive reads (channel by channel) find chunks that span several
+        // of them in the same worker's chunk cache.
+        int workers = Math.Min(threads, pieces);
+        while (_workers.Count < workers) _workers.Add(OpenWorker());
+        fixed (TFile* ptr = destination)
+        {
+            nint address = (nint)ptr;
+            try
+            {
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+                {
+                    var worker = _workers[w];
+                    for (int i = w; i < pieces; i += workers)
+                    {
+                        var st = (long[])baseStart.Clone();
+                        var cnt = (long[])sel.Clone();
+                        st[axis] = bounds[i];
+                        cnt[axis] = bounds[i + 1] - bounds[i];
+                        long offset = (bounds[i] - s0) * inner, length = cnt[axis] * inner;
+                        worker.ReadPiece(p, new Span<TFile>((TFile*)address + offset, checked((int)length)), st, cnt);
+                    }
+                });
+            }
+            catch (AggregateException e)
+            {
+                DisposeWorkers();   // a worker that failed mid-read is not reused
+                if (e.InnerExceptions.OfType<SarKitInputException>().FirstOrDefault() is { } input) throw input;
+                throw;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>One piece of a parallel read, on a worker reader: the same checks as a sequential read.</summary>
+    private void ReadPiece<TFile>(string p, Span<TFile> destination, long[] start, long[] count) where TFile : unmanaged
+    {
+        _stream.BeginOperation();
+        var (d, f, a) = Cached(p);
+        ReadRaw(p, d, f, a, destination, start, count);
     }
 
     private static void SwapInPlace(Span<byte> b, int size)
@@ -413,8 +507,31 @@ internal sealed class ManagedHdf5Reader : IDisposable
             return;
         }
         var arr = ReadDataset(p, start, count);
+        if (TryConvertDirect(arr.Data, destination)) return;
         var src = complex ? arr.Data switch { float[] x => x.Select(v => (double)v).ToArray(), double[] x => x, _ => throw new InvalidOperationException() } : arr.ToDouble();
         Convert(src, destination);
+    }
+
+    /// <summary>
+    /// float32 → double and float64 → float (real or complex pairs), the conversions of every tissue map and field read:
+    /// straight from the array read into the destination, without the intermediate double copy of <see cref="Convert{T}"/>
+    /// (same values: float → double is exact, double → float rounds as the cast there).
+    /// </summary>
+    private static bool TryConvertDirect<T>(Array data, Span<T> dst) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double) && data is float[] f)
+        {
+            var d = MemoryMarshal.Cast<T, double>(dst);
+            for (int i = 0; i < f.Length; i++) d[i] = f[i];
+            return true;
+        }
+        if (typeof(T) == typeof(float) && data is double[] x)
+        {
+            var d = MemoryMarshal.Cast<T, float>(dst);
+            for (int i = 0; i < x.Length; i++) d[i] = (float)x[i];
+            return true;
+        }
+        return false;
     }
 
     private void ReadSameType<T>(string p, NativeDataset d, DatasetFacts f, H5DatasetAccess a, Span<T> dest, long[]? start, long[] sel, bool complex) where T : unmanaged

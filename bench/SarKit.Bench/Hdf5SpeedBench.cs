@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using SarKit.IO.Formats;
+using SarKit.IO.Hdf5;
+
+/// <summary>
+/// `hdf5-speed FILE... [--dataset /E] [--rounds N] [--python PATH]`: SarKit's managed HDF5 reader against h5py in the
+/// same run. Per file and round, alternating: h5py reads the dataset whole (<c>ds[()]</c>, a fresh Python process, time
+/// measured inside Python around the read only, and the whole process); SarKit reads it whole into one preallocated
+/// buffer (<see cref="Hdf5File.ReadInto{T}"/>), then as the field reader does (<see cref="DatasetReader.Read"/>: tissue
+/// + E channel by channel), in this process (JIT-warm after round 1). Prints the best of the rounds, the ratio h5py time / SarKit time (≥ 1: SarKit faster) and the load
+/// average before every round. The page cache is warm for both (the file is read once before timing).
+/// </summary>
+internal static class Hdf5SpeedBench
+{
+    private const string PyRead = """
+import sys, time, h5py, numpy as np
+t0 = time.perf_counter()
+f = h5py.File(sys.argv[1], "r")
+a = f[sys.argv[2]][()]
+t1 = time.perf_counter()
+print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kind == 'c' else a).sum(dtype=np.float64)):.9g}")
+""";
+
+    public static int Run(string[] args)
+    {
+        var files = new List<string>();
+        string dataset = "/E", python = "/usr/bin/python3";
+        int rounds = 3;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--dataset": dataset = args[++i]; break;
+                case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--python": python = args[++i]; break;
+                default: files.Add(args[i]); break;
+            }
+        }
+        if (files.Count > 0 && files[0] == "--profile") return Profile(files[1], dataset);
+        if (files.Count == 0) { Console.Error.WriteLine("usage: SarKit.Bench hdf5-speed FILE.h5... [--dataset /E] [--rounds 3] [--python /usr/bin/python3]"); return 2; }
+        Console.WriteLine($"hdf5-speed: dataset {dataset}, {rounds} rounds, {Environment.ProcessorCount} cores, SARKIT_MAX_PARALLELISM={Environment.GetEnvironmentVariable("SARKIT_MAX_PARALLELISM") ?? "(unset)"}");
+        Console.WriteLine("| file | size (MB) | layout | data (MB) | h5py read (s) | h5py process (s) | SarKit ReadInto (s) | SarKit dataset (s) | h5py/SarKit ReadInto | load avg |");
+        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var path in files)
+        {
+            File.ReadAllBytes(path).AsSpan().Clear(); // warm the page cache for both readers
+            Hdf5DatasetInfo info;
+            using (var f = Hdf5File.OpenRead(path)) info = f.GetDatasetInfo(dataset);
+            bool complex = info.ElementType is SarKit.IO.NdType.Complex64 or SarKit.IO.NdType.Complex128;
+            long values = info.Count * (complex ? 2 : 1);
+            double bestPy = double.MaxValue, bestPyProc = double.MaxValue, bestInto = double.MaxValue, bestDs = double.MaxValue;
+            string loads = "";
+            double pySum = double.NaN, sum = double.NaN;
+            long pyBytes = 0;
+            for (int r = 0; r < rounds; r++)
+            {
+                loads += (r > 0 ? " / " : "") + LoadAverage();
+                var (pyRead, pyProc, pb, ps) = H5py(python, path, dataset);
+                bestPy = Math.Min(bestPy, pyRead); bestPyProc = Math.Min(bestPyProc, pyProc); pyBytes = pb; pySum = ps;
+                var buffer = new float[values];
+                var sw = Stopwatch.StartNew();
+                using (var f = Hdf5File.OpenRead(path)) f.ReadInto<float>(dataset, buffer);
+                bestInto = Math.Min(bestInto, sw.Elapsed.TotalSeconds);
+                sum = 0; foreach (var v in buffer) sum += Math.Abs(v);
+                buffer = null;
+                if (dataset == "/E")
+                {
+                    GC.Collect();
+                    sw.Restart();
+                    var ds = DatasetReader.Read(path);
+                    bestDs = Math.Min(bestDs, sw.Elapsed.TotalSeconds);
+                    GC.KeepAlive(ds);
+                }
+            }
+            string layout = info.ChunkShape is null ? "contiguous" : $"chunks [{string.Join(",", info.ChunkShape)}]";
+            bool same = Math.Abs(sum - pySum) <= 1e-6 * Math.Abs(pySum);
+            Console.WriteLine($"| {Path.GetFileName(path)} | {new FileInfo(path).Length / 1e6:F1} | {layout} | {pyBytes / 1e6:F1} | {bestPy:F3} | {bestPyProc:F3} | {bestInto:F3} | {(double.IsFinite(bestDs) && bestDs < double.MaxValue ? bestDs.ToString("F3", CultureInfo.InvariantCulture) : "-")} | {bestPy / bestInto:F2} | {loads} |");
+            if (!same) { Console.Error.WriteLine($"  checksum differs: h5py {pySum:R} SarKit {sum:R}"); return 1; }
+        }
+        return 0;
+    }
+
+    private static (double Read, double Process, long Bytes, double Sum) H5py(string python, string path, string dataset)
+    {
+        var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c"); psi.ArgumentList.Add(PyRead); psi.ArgumentList.Add(path); psi.ArgumentList.Add(dataset);
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        string output = p.StandardOutput.ReadToEnd(), err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        double proc = sw.Elapsed.TotalSeconds;
+        if (p.ExitCode != 0) throw new InvalidOperationException($"h5py failed: {err}");
+        var parts = output.Trim().Split(' ');
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), proc, long.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Times the steps of reading a [nch,3,nz,ny,nx] field: whole, per channel/component hyperslab, validation.</summary>
+    private static int Profile(string path, string dataset)
+    {
+        using var f = Hdf5File.OpenRead(path);
+        var info = f.GetDatasetInfo(dataset);
+        var sh = info.Shape;
+        long per = sh[2] * sh[3] * sh[4] * 2;
+        var buf = new float[per];
+        Cpu();
+        var sw = Stopwatch.StartNew();
+        for (int c = 0; c < sh[0]; c++)
+            for (int a = 0; a < sh[1]; a++)
+                f.ReadInto<float>(dataset, buf, [c, a, 0, 0, 0], [1, 1, sh[2], sh[3], sh[4]]);
+        Console.WriteLine($"hyperslab per channel/component: {sw.Elapsed.TotalSeconds:F3} s, cpu {Cpu():F3} s ({LoadAverage()})");
+        var all = new float[per * sh[0] * sh[1]];
+        Cpu();
+        sw.Restart();
+        f.ReadInto<float>(dataset, all);
+        Console.WriteLine($"whole: {sw.Elapsed.TotalSeconds:F3} s, cpu {Cpu():F3} s ({LoadAverage()})");
+        Cpu();
+        sw.Restart();
+        var ds = DatasetReader.Read(path);
+        Console.WriteLine($"DatasetReader.Read: {sw.Elapsed.TotalSeconds:F3} s, cpu {Cpu():F3} s ({LoadAverage()})");
+        Cpu();
+        sw.Restart();
+        ds.Validate();
+        Console.WriteLine($"Validate again: {sw.Elapsed.TotalSeconds:F3} s, cpu {Cpu():F3} s ({LoadAverage()})");
+        return 0;
+    }
+
+    private static TimeSpan _cpu;
+
+    /// <summary>Process CPU time (all threads) since the previous call, s.</summary>
+    internal static double Cpu()
+    {
+        var now = Process.GetCurrentProcess().TotalProcessorTime;
+        double d = (now - _cpu).TotalSeconds;
+        _cpu = now;
+        return d;
+    }
+
+    internal static string LoadAverage()
+    {
+        try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "?"; }
+    }
+}
