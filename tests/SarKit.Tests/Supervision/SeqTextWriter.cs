@@ -16,7 +16,7 @@ internal sealed class SeqTextWriter(int minor = 4)
     private int _shapeId, _rfId, _blockId, _extId;
     public double RfRaster = 1e-6, BlockRaster = 1e-5;
     /// <summary>When set, written verbatim as the body of [EXTENSIONS] (instead of the RF_SHIMS entries).</summary>
-    public string? ExtensionsText;
+    public string? ExtensionsText = null;
 
     /// <summary>Adds a shape, compressed (derivative RLE) when <paramref name="compress"/> and shorter.</summary>
     public int Shape(double[] w, bool compress)
