@@ -124,31 +124,21 @@ public static class MarginValidation
             var a = q.CubeSar(dv);
             double nominal = a.Max();
             double prot = protectedSet.CubeSar(dv).Max();
-            // B_c = ⟨σ/(2ρ) E(s)⟩_c (3 complex components)
-            var b = AveragedQMatrixSet.AverageComponents(data, cubes, 6, (v, dst, _) =>
-            {
-                double f = 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v);
-                for (int j = 0; j < 3; j++)
-                {
-                    double re = 0, im = 0;
-                    for (int c = 0; c < n; c++)
-                    {
-                        var fd = e.ComponentData(c, j);
-                        double er = fd[2 * v], ei = fd[2 * v + 1];
-                        re += s[c].Real * er - s[c].Imaginary * ei;
-                        im += s[c].Real * ei + s[c].Imaginary * er;
-                    }
-                    dst[2 * j] = f * re; dst[2 * j + 1] = f * im;
-                }
-            });
+            var es = DriveField(data, s);
             if (o.ErrorBlockVoxels > 0)
             {
-                var (bx, bxNo, bw, bm) = SpatiallyVaryingTrials(data, cubes, s, a, nominal, prot, sigmaE, o, rng);
+                var (bx, bxNo, bw, bm) = SpatiallyVaryingTrials(data, cubes, es, s, a, nominal, prot, sigmaE, o, rng);
                 results.Add(new DriveExceedance(label, s, nominal, prot, o.Trials, bx, bxNo, bw, bm));
                 exc += bx; excNo += bxNo; total += o.Trials;
                 progress?.Report((d + 1.0) / drives.Count);
                 continue;
             }
+            // B_c = ⟨σ/(2ρ) E(s)⟩_c (3 complex components)
+            var b = AveragedQMatrixSet.AverageComponents(data, cubes, 6, (v, dst, _) =>
+            {
+                double f = 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v);
+                for (int m = 0; m < 6; m++) dst[m] = f * es[6L * v + m];
+            });
             // cubes sorted by √A (Minkowski bound: SAR_c ≤ (√A_c + √C_c‖ε‖)²) for early exit
             var order = Enumerable.Range(0, nc).OrderByDescending(c => a[c]).ToArray();
             double sqrtCmax = Math.Sqrt(cAvg.Max());
@@ -195,32 +185,14 @@ public static class MarginValidation
     /// SAR_c = A_c + ⟨σ/(2ρ)(2 Re(E(s)·ε̄) + |ε|²)⟩_c, with one mass average of the voxel integrand per trial.
     /// </summary>
     private static (int Exceedances, int WithoutMargin, double WorstRatio, double MeanRatio) SpatiallyVaryingTrials(
-        SarDataset data, AveragingCubeSet cubes, Complex[] s, double[] a, double nominal, double prot, double sigmaE,
+        SarDataset data, AveragingCubeSet cubes, double[] es, Complex[] s, double[] a, double nominal, double prot, double sigmaE,
         MarginValidationOptions o, Random rng)
     {
-        var g = data.Grid; var tissue = data.Tissue; var e = data.E;
-        int n = e.Channels, b = o.ErrorBlockVoxels;
+        var g = data.Grid; var tissue = data.Tissue;
+        int n = data.E.Channels, b = o.ErrorBlockVoxels;
         int bx = (g.Nx + b - 1) / b, by = (g.Ny + b - 1) / b, bz = (g.Nz + b - 1) / b;
         long blocks = (long)bx * by * bz;
         if (blocks * 6 > int.MaxValue) throw new SarKitInputException($"Margin validation: {blocks} error blocks of {b} voxels; use a larger block.");
-        // E(s) per voxel, 3 complex components (re, im interleaved)
-        var es = new double[g.VoxelCount * 6L];
-        for (int v = 0; v < g.VoxelCount; v++)
-        {
-            if (tissue.Sigma[v] == 0) continue;
-            for (int j = 0; j < 3; j++)
-            {
-                double re = 0, im = 0;
-                for (int c = 0; c < n; c++)
-                {
-                    var fd = e.ComponentData(c, j);
-                    double er = fd[2 * v], ei = fd[2 * v + 1];
-                    re += s[c].Real * er - s[c].Imaginary * ei;
-                    im += s[c].Real * ei + s[c].Imaginary * er;
-                }
-                es[6L * v + 2 * j] = re; es[6L * v + 2 * j + 1] = im;
-            }
-        }
         var eps = new double[blocks * 6];
         int ex = 0, exNo = 0; double worst = 0, meanRatio = 0;
         for (int t = 0; t < o.Trials; t++)
@@ -253,6 +225,32 @@ public static class MarginValidation
             meanRatio += best / nominal;
         }
         return (ex, exNo, worst, meanRatio / o.Trials);
+    }
+
+    /// <summary>E(s) = Σ_c s_c E_c of every tissue voxel, 3 complex components (re, im interleaved: [6·voxel + 2j (+1)]);
+    /// 0 outside tissue.</summary>
+    private static double[] DriveField(SarDataset data, Complex[] s)
+    {
+        var e = data.E; var tissue = data.Tissue;
+        int n = e.Channels;
+        var es = new double[data.Grid.VoxelCount * 6L];
+        for (int v = 0; v < data.Grid.VoxelCount; v++)
+        {
+            if (tissue.Sigma[v] == 0) continue;
+            for (int j = 0; j < 3; j++)
+            {
+                double re = 0, im = 0;
+                for (int c = 0; c < n; c++)
+                {
+                    var fd = e.ComponentData(c, j);
+                    double er = fd[2 * v], ei = fd[2 * v + 1];
+                    re += s[c].Real * er - s[c].Imaginary * ei;
+                    im += s[c].Real * ei + s[c].Imaginary * er;
+                }
+                es[6L * v + 2 * j] = re; es[6L * v + 2 * j + 1] = im;
+            }
+        }
+        return es;
     }
 
     /// <summary>Wilson score interval for x successes in n trials at two-sided confidence c.</summary>
