@@ -174,6 +174,53 @@ public class HermitianKernelsTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void EigenvaluesScaleExactlyOverTheWholeDoubleRange(int n)
+    {
+        // Q·2^k for k far outside [-500, 500]: products of entries under/overflow unless the kernels rescale. Scaling by a
+        // power of two is exact, so every eigenvalue must be exactly 2^k times the unscaled one.
+        var rng = new Random(77 + n);
+        var p = RandomPacked(n, rng, RandomSpectrum(n, rng, 0, 3));
+        var ev = new double[n];
+        HermitianKernels.Eigenvalues(p, n, ev);
+        double lmax = HermitianKernels.LargestEigenvalue(p, n);
+        foreach (int k in new[] { -1000, -600, -520, 520, 1000 })
+        {
+            var ps = p.Select(v => Math.ScaleB(v, k)).ToArray();
+            var evs = new double[n];
+            HermitianKernels.Eigenvalues(ps, n, evs);
+            for (int i = 0; i < n; i++) Assert.Equal(Math.ScaleB(ev[i], k), evs[i]);
+            Assert.Equal(Math.ScaleB(lmax, k), HermitianKernels.LargestEigenvalue(ps, n));
+            var x = new Complex[n];
+            Assert.Equal(Math.ScaleB(lmax, k), HermitianKernels.LargestEigen(ps, n, x), Math.ScaleB(1e-12 * lmax, k));
+        }
+    }
+
+    [Fact]
+    public void ColumnsOfTinyEntriesBesideUnitEntriesGiveAFiniteUpperBound()
+    {
+        // Found by the CsCheck property (seed aRVR0QPEbka1): a PSD 8×8 matrix with entries near 1 and entries of 1e-75 …
+        // 1e-181. The Householder step squared the tiny sub-column (underflow to a subnormal α², then h = α(α+|x₀|) = 0)
+        // and λ_max came out NaN. λ_max must be finite and not below any Rayleigh quotient (the worst-case SAR bound).
+        double[] p = { 0.9336912883507293, 0, 0.7091066013926464, 0.06876363462876628, 0, 2.3203489000000002E-149, 1.3897984E-103, 1.1029041E-173, 0, 0, 0.4273812399739662, -0.6924102338575177, 0.048560779809343806, 0.2486882732911225, 0, 0, -4.568278172703164E-75, 8.92037037037037E-76, 3.5355077907073685E-52, -6.903703703703703E-53, -6.15E-88, -3.149522900466516E-87, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -0.1621953005962091, 0.14984469198311803, 0, 0, -2.7525714285714285E-75, -2.9794458806720927E-75, 2.130285714285714E-52, 2.305869678875973E-52, 2.054129078204696E-87, -1.8977142857142856E-87, 0, 0, -2.1406748E-150, 1.2631532922446893E-75, 2.387063404464066E-95, -9.775867704978621E-53, -8.708598886328863E-88, -1.4758524E-162, 0, 0, 0, 0, 0, 0, -1.7957776000000002E-126, -4.3849151000000003E-169, 0, 1.5997257000000001E-161, -3.0231063E-181, -1.2380687999999999E-138 };
+        const int n = 8;
+        double lmax = HermitianKernels.LargestEigenvalue(p, n);
+        Assert.True(double.IsFinite(lmax), $"λ_max = {lmax}");
+        var vals = new double[n]; var vr = new double[n * n]; var vi = new double[n * n];
+        HermitianKernels.EigenDecomposition(p, n, vals, vr, vi, new HermitianWorkspace(n));
+        Assert.Equal(vals.Max(), lmax, 1e-12 * Math.Abs(lmax));
+        var rng = new Random(3);
+        for (int t = 0; t < 2000; t++)
+        {
+            var b = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() * 2 - 1, rng.NextDouble() * 2 - 1)).ToArray();
+            double norm = b.Sum(c => c.Magnitude * c.Magnitude);
+            Assert.True(HermitianPacking.QuadraticForm(p, HermitianPacking.DriveWeights(b)) <= lmax * norm * (1 + 1e-12));
+        }
+    }
+
+    [Theory]
     [InlineData(5)]
     [InlineData(20)]
     public void QlAndBisectionOnTheTridiagonalAgree(int n)

@@ -116,6 +116,7 @@ public static class HermitianKernels
     {
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
+        double f = ScaleToUnit(n, ws);
         Jacobi(n, ws, vectors: true);
         int best = 0;
         var a = ws.Re;
@@ -124,7 +125,7 @@ public static class HermitianKernels
         for (int k = 0; k < n; k++) norm += ws.VRe[k * n + best] * ws.VRe[k * n + best] + ws.VIm[k * n + best] * ws.VIm[k * n + best];
         double inv = 1 / Math.Sqrt(norm);
         for (int k = 0; k < n; k++) eigenvectorOut[k] = new Complex(ws.VRe[k * n + best] * inv, ws.VIm[k * n + best] * inv);
-        return a[best * n + best];
+        return f * a[best * n + best];
     }
 
     /// <summary>Largest eigenvalue λ_max of the packed Hermitian Q (no eigenvector).</summary>
@@ -137,16 +138,18 @@ public static class HermitianKernels
         Check(packed, n, nameof(packed));
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
+        double f = ScaleToUnit(n, ws);
         HermitianTridiagonal.Reduce(n, ws);
         if (!HermitianTridiagonal.QlEigenvalues(n, ws))
         {
             Unpack(packed, n, ws, subtract: default);
+            f = ScaleToUnit(n, ws);
             HermitianTridiagonal.Reduce(n, ws);
-            return HermitianTridiagonal.Eigenvalue(n, ws, n - 1);
+            return f * HermitianTridiagonal.Eigenvalue(n, ws, n - 1);
         }
         double m = double.NegativeInfinity;
         for (int i = 0; i < n; i++) m = Math.Max(m, ws.Diag[i]);
-        return m;
+        return f * m;
     }
 
     /// <summary>All n eigenvalues of the packed Hermitian Q in ascending order, written to <paramref name="eigenvaluesOut"/>.</summary>
@@ -161,16 +164,18 @@ public static class HermitianKernels
             throw new SarKitInputException($"HermitianKernels.Eigenvalues: output has length {eigenvaluesOut.Length}, expected at least n = {n}.");
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
+        double f = ScaleToUnit(n, ws);
         HermitianTridiagonal.Reduce(n, ws);
         if (HermitianTridiagonal.QlEigenvalues(n, ws))
         {
-            ws.Diag.AsSpan(0, n).CopyTo(eigenvaluesOut);
+            for (int i = 0; i < n; i++) eigenvaluesOut[i] = f * ws.Diag[i];
             eigenvaluesOut[..n].Sort();
             return;
         }
         Unpack(packed, n, ws, subtract: default);
+        f = ScaleToUnit(n, ws);
         HermitianTridiagonal.Reduce(n, ws);
-        for (int i = 0; i < n; i++) eigenvaluesOut[i] = HermitianTridiagonal.Eigenvalue(n, ws, i);
+        for (int i = 0; i < n; i++) eigenvaluesOut[i] = f * HermitianTridiagonal.Eigenvalue(n, ws, i);
     }
 
     /// <summary>
@@ -221,8 +226,9 @@ public static class HermitianKernels
         Check(packed, n, nameof(packed));
         ws.Ensure(n);
         Unpack(packed, n, ws, subtract: default);
+        double f = ScaleToUnit(n, ws);
         Jacobi(n, ws, vectors: true);
-        for (int i = 0; i < n; i++) valuesOut[i] = ws.Re[i * n + i];
+        for (int i = 0; i < n; i++) valuesOut[i] = f * ws.Re[i * n + i];
         ws.VRe.AsSpan(0, n * n).CopyTo(vectorsRe);
         ws.VIm.AsSpan(0, n * n).CopyTo(vectorsIm);
     }
@@ -298,6 +304,26 @@ public static class HermitianKernels
     }
 
     /// <summary>Full row-major A = P (or P − S when <paramref name="subtract"/> is non-empty) into ws.Re/ws.Im.</summary>
+    /// <summary>
+    /// Scales the work matrix by an exact power of two so that its largest entry magnitude lies in [1, 2) and returns the
+    /// factor f to multiply eigenvalues by (A = f·A_scaled; 1 for a zero or non-finite matrix, where NaN/∞ then propagate).
+    /// As in LAPACK's xHEEV, this keeps squares and products inside the normal double range, so matrices whose entries are
+    /// tiny (|a| ≲ 1e-150) or huge (≳ 1e150) do not underflow to a wrong result or overflow to NaN. Exact: no rounding.
+    /// </summary>
+    private static double ScaleToUnit(int n, HermitianWorkspace ws)
+    {
+        var re = ws.Re; var im = ws.Im;
+        double max = 0;
+        for (int i = 0; i < n * n; i++) max = Math.Max(max, Math.Max(Math.Abs(re[i]), Math.Abs(im[i])));
+        if (max == 0 || !double.IsFinite(max)) return 1;
+        int e = Math.ILogB(max);
+        if (e == 0) return 1;
+        double inv = Math.ScaleB(1.0, -e);
+        if (!double.IsFinite(inv)) return 1;
+        for (int i = 0; i < n * n; i++) { re[i] *= inv; im[i] *= inv; }
+        return Math.ScaleB(1.0, e);
+    }
+
     private static void Unpack(ReadOnlySpan<double> p, int n, HermitianWorkspace ws, ReadOnlySpan<double> subtract)
     {
         var re = ws.Re; var im = ws.Im;

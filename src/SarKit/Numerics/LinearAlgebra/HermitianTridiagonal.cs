@@ -16,11 +16,18 @@ internal static class HermitianTridiagonal
         {
             d[k] = re[k * n + k];
             int s = k + 1;
+            // The reflector is computed from x / c, c = max |x_i|: H = I − v vᴴ / h is unchanged by scaling v (h = vᴴv / 2),
+            // and with max |x_i / c| = 1 neither α² nor h can underflow (LAPACK's xLARFG rescales for the same reason).
+            double c = 0;
+            for (int i = s; i < n; i++) c = Math.Max(c, Math.Max(Math.Abs(re[i * n + k]), Math.Abs(im[i * n + k])));
+            if (c == 0) { e[k] = 0; continue; }
+            double invC = 1 / c;
+            if (!double.IsFinite(invC)) invC = 1;
+            for (int i = s; i < n; i++) { re[i * n + k] *= invC; im[i * n + k] *= invC; }
             double alpha2 = 0;
             for (int i = s; i < n; i++) alpha2 += re[i * n + k] * re[i * n + k] + im[i * n + k] * im[i * n + k];
             double alpha = Math.Sqrt(alpha2);
-            e[k] = alpha;
-            if (alpha == 0) continue;
+            e[k] = alpha / invC;
             // v = x + e^{iθ} α e₁ stored in column k (rows s..n−1); H = I − v vᴴ / h, h = α(α + |x₀|)
             double x0r = re[s * n + k], x0i = im[s * n + k], x0 = Math.Sqrt(x0r * x0r + x0i * x0i);
             double cr = 1, ci = 0;
