@@ -3,12 +3,14 @@
 of a SarKit Q-matrix file (/matrices [K, N, N] complex), with cvxopt (Debian python3-cvxopt) and constraint
 generation: solve  max log det P  s.t.  L_i^H P L_i <= I  (Q_i = L_i L_i^H, A = P^-1)  on an active set, check all K
 matrices at once with numpy (lambda_max(C^H Q_i C) for P = C C^H), add the worst violators, repeat until none exceeds
-1 + 1e-9. The SDP formulation is the one of tools/fixtures/mvie_cvxopt.py (real 2N x 2N embeddings of the LMIs).
+1 + 1e-9. The SDP is solve_mvie of tools/fixtures/mvie_cvxopt.py (real 2N x 2N embeddings of the LMIs).
 Usage: cvxopt_mvie.py Q.h5   Prints one JSON line: read_s, solve_s, rounds, active, log_det, max_ratio."""
-import json, sys, time
+import json, os, sys, time
 import numpy as np
 import h5py
-from cvxopt import matrix, solvers
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools", "fixtures"))
+from mvie_cvxopt import solve_mvie  # the SDP of the test reference (one formulation, two uses)
 
 t0 = time.perf_counter()
 with h5py.File(sys.argv[1], "r") as f:
@@ -27,53 +29,11 @@ w, v = np.linalg.eigh(Qs)
 L = v * np.sqrt(np.clip(w, 0, None))[:, None, :]  # Q_i = L_i L_i^H
 
 
-def basis(n):
-    b = []
-    for i in range(n):
-        m = np.zeros((n, n), complex); m[i, i] = 1; b.append(m)
-    for i in range(n):
-        for j in range(i + 1, n):
-            m = np.zeros((n, n), complex); m[i, j] = 1; m[j, i] = 1; b.append(m)
-            m = np.zeros((n, n), complex); m[i, j] = 1j; m[j, i] = -1j; b.append(m)
-    return b
-
-
-def realify(z):
-    return np.block([[z.real, -z.imag], [z.imag, z.real]])
-
-
-B = basis(n); m = len(B)
-
-
-def P_of(x):
-    return np.tensordot(np.asarray(x).ravel(), np.array(B), axes=(0, 0))
+m = n * n
 
 
 def solve(active):
-    Gs = [np.column_stack([realify(L[i].conj().T @ bk @ L[i]).flatten(order="F") for bk in B]) for i in active]
-    G = matrix(np.vstack(Gs)); h = matrix(np.concatenate([np.eye(2 * n).flatten(order="F")] * len(active)))
-    dims = {"l": 0, "q": [], "s": [2 * n] * len(active)}
-
-    def F(x=None, z=None):
-        if x is None:
-            x0 = np.zeros(m); x0[:n] = 0.5
-            return 0, matrix(x0)
-        p = P_of(np.array(x))
-        try:
-            np.linalg.cholesky(p)
-        except np.linalg.LinAlgError:
-            return None
-        pinv = np.linalg.inv(p)
-        f = -np.log(np.linalg.det(p).real)
-        g = np.array([-np.trace(pinv @ bk).real for bk in B])
-        if z is None:
-            return matrix(f), matrix(g.reshape(1, m))
-        H = np.array([[np.trace(pinv @ bk @ pinv @ bl).real for bl in B] for bk in B])
-        return matrix(f), matrix(g.reshape(1, m)), matrix(z[0] * H)
-
-    solvers.options.update({"show_progress": False, "abstol": 1e-10, "reltol": 1e-10, "feastol": 1e-10, "maxiters": 200})
-    sol = solvers.cp(F, G, h, dims)
-    return P_of(np.array(sol["x"]))
+    return solve_mvie([L[i] for i in active], n, 1e-10)[1]
 
 
 active = list(np.argsort(-w[:, -1])[:2 * m])  # start: the matrices of largest lambda_max

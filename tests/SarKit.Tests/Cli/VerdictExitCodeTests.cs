@@ -34,31 +34,24 @@ public sealed class VerdictExitCodeTests : IDisposable
         Assert.DoesNotContain("EXCEEDED", ok.Out);
     }
 
-    [Fact]
-    public void Nema_calorimetry_whose_predicted_sar_does_not_cover_the_measurement_exits_3()
+    /// <summary>One edit of the example calorimetry record that makes a NEMA MS 8 check negative, and the line that says so.</summary>
+    [Theory]
+    [InlineData("\"predicted_sar\": { \"value\": 3.5,", "\"predicted_sar\": { \"value\": 1.0,", "Is Predicted SAR ≥ Measured SAR – Measurement uncertainty? N")]
+    [InlineData("\"sensor_error\": { \"value\": 20, \"unit\": \"mK\" }", "\"sensor_error\": { \"value\": 200, \"unit\": \"mK\" }", "3.2(c) ΔT ≥ 20 × sensor error: FAIL")]
+    public void Nema_calorimetry_with_a_negative_check_exits_3_in_text_and_json(string snippet, string replacement, string verdictLine)
     {
-        var original = File.ReadAllText(Path.Combine(Examples, "nema", "calorimetry_example.json"));
-        Assert.Contains("\"predicted_sar\": { \"value\": 3.5,", original);
-        File.WriteAllText(_dir.File("low.json"), original.Replace("\"predicted_sar\": { \"value\": 3.5,", "\"predicted_sar\": { \"value\": 1.0,"));
-        var r = CliRunner.Run("nema", "calorimetry", _dir.File("low.json"));
+        var example = Path.Combine(Examples, "nema", "calorimetry_example.json");
+        var original = File.ReadAllText(example);
+        Assert.Contains(snippet, original);
+        File.WriteAllText(_dir.File("edited.json"), original.Replace(snippet, replacement));
+        var r = CliRunner.Run("nema", "calorimetry", _dir.File("edited.json"));
         Assert.True(r.ExitCode == CliApp.ExitCheckFailed, r.Err);
-        Assert.Contains("Is Predicted SAR ≥ Measured SAR – Measurement uncertainty? N", r.Out);
-        var j = CliRunner.Run("nema", "calorimetry", _dir.File("low.json"), "--json");
+        Assert.Contains(verdictLine, r.Out);
+        var j = CliRunner.Run("nema", "calorimetry", _dir.File("edited.json"), "--json");
         Assert.True(j.ExitCode == CliApp.ExitCheckFailed, j.Err);
         JsonDocument.Parse(j.Out).Dispose();
 
-        var good = CliRunner.Run("nema", "calorimetry", Path.Combine(Examples, "nema", "calorimetry_example.json"));
+        var good = CliRunner.Run("nema", "calorimetry", example);
         Assert.True(good.ExitCode == 0, good.Err);
-    }
-
-    [Fact]
-    public void Nema_calorimetry_whose_rise_is_below_20_sensor_errors_exits_3()
-    {
-        var original = File.ReadAllText(Path.Combine(Examples, "nema", "calorimetry_example.json"));
-        Assert.Contains("\"sensor_error\": { \"value\": 20, \"unit\": \"mK\" }", original);
-        File.WriteAllText(_dir.File("noisy.json"), original.Replace("\"sensor_error\": { \"value\": 20, \"unit\": \"mK\" }", "\"sensor_error\": { \"value\": 200, \"unit\": \"mK\" }"));
-        var r = CliRunner.Run("nema", "calorimetry", _dir.File("noisy.json"));
-        Assert.True(r.ExitCode == CliApp.ExitCheckFailed, r.Err);
-        Assert.Contains("3.2(c) ΔT ≥ 20 × sensor error: FAIL", r.Out);
     }
 }
