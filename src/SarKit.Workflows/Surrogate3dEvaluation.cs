@@ -44,6 +44,8 @@ public sealed class Surrogate3dEvaluation
         ArgumentNullException.ThrowIfNull(request);
         settings ??= SarKitSettings.Default;
         var options = request.Options with { Threads = settings.MaxDegreeOfParallelism };
+        if (request.CasesFile is { } cf && Path.GetDirectoryName(Path.GetFullPath(cf)) is { } dir && !Directory.Exists(dir))
+            throw new SarKitInputException($"--cases '{cf}': folder '{dir}' does not exist.") { SourceFile = cf };  // before the long run, not after it
         var ev = Surrogate3dEvaluator.Evaluate(request.DataDirectory, request.Models, options, (_, f) => progress?.Report(f));
         if (request.CasesFile is not null) ev.WriteCasesCsv(request.CasesFile);
         var plots = request.PlotsDirectory is null ? null : ev.WritePlots(request.PlotsDirectory).Select(Path.GetFullPath).ToArray();
