@@ -268,7 +268,7 @@ public static class Surrogate3dEvaluator
                 foreach (var fam in families.Distinct().Order(StringComparer.Ordinal))
                 {
                     var calSet = subjects.Where((_, i) => families[i] == fam).ToHashSet();
-                    if (calSet.Count == 0 || calSet.Count == subjects.Count) continue;
+                    if (calSet.Count < 2 || calSet.Count == subjects.Count) continue;   // a factor from one subject says nothing
                     foreach (var (rule, level) in new[] { (SafetyFactorRule.CaseQuantile, options.Quantile), (SafetyFactorRule.SubjectConformal, options.ConformalLevel) })
                     {
                         double f = SubjectConformalCalibration.Factor(rule, level, ids, truth, p, calSet);
@@ -288,6 +288,15 @@ public static class Surrogate3dEvaluator
         {
             foreach (var m in models) (m.Runner as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>The training grid of a model (config.json "grid"); throws when the config has none.</summary>
+    public static SurrogateTrainingGrid TrainingGrid(string modelPath)
+    {
+        var cfg = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "config.json");
+        if (!File.Exists(cfg)) throw new SarKitInputException($"'{cfg}' (the training config next to '{modelPath}') does not exist.") { SourceFile = cfg };
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cfg));
+        return SurrogateWindowing.Read(doc.RootElement, cfg).Grid ?? throw NoGrid(modelPath);
     }
 
     private static string ConfigModel(string modelPath)

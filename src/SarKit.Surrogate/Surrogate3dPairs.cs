@@ -1,4 +1,6 @@
 using System.Numerics;
+using SarKit.IO;
+using SarKit.IO.Arrays;
 using SarKit.Surrogate.BodyModels;
 
 namespace SarKit.Surrogate;
@@ -162,5 +164,62 @@ public static class Surrogate3dPairs
             }
         }
         return list;
+    }
+
+    /// <summary>
+    /// Writes one subject's training/evaluation pairs as .npz (atomically; C order, x fastest), on the training grid:
+    /// <c>b1_channels</c> [S, C, 2, ny, nx] float32 µT per V (channel-1 phase removed), <c>mask</c> [S, ny, nx] uint8,
+    /// <c>water</c>, <c>fat</c>, <c>rho</c> [S, ny, nx] float32, <c>slice</c> [S] int32, <c>z_m</c> [S], <c>phases</c> [M, C]
+    /// float32 rad, <c>b1_mean_abs</c> [M, S] µT, <c>sar10g</c> [M, S, ny, nx] float32 W/kg per V² (the true 3D 10 g map
+    /// of each shim on each slice) and the per-channel quantity <c>sar10g_channel</c> [C, S, ny, nx] (10 g map of channel
+    /// n alone at 1 V, the diagonal of the cube Q-matrices mapped like the target).
+    /// </summary>
+    public static void WritePairs(string path, Surrogate3dSubject s, IReadOnlyList<Surrogate3dSlice> slices, double[][] phases)
+    {
+        int S = slices.Count, C = s.Channels, M = phases.Length, ny = slices[0].Ny, nx = slices[0].Nx, n = nx * ny;
+        var b1 = new float[S * C * 2 * n]; var mask = new byte[S * n]; var wat = new float[S * n]; var fat = new float[S * n]; var rho = new float[S * n];
+        for (int q = 0; q < S; q++)
+        {
+            Array.Copy(slices[q].B1ChannelsInterleaved(), 0, b1, q * C * 2 * n, C * 2 * n);
+            Array.Copy(slices[q].Mask, 0, mask, q * n, n); Array.Copy(slices[q].Water, 0, wat, q * n, n); Array.Copy(slices[q].Fat, 0, fat, q * n, n);
+            for (int c = 0; c < n; c++) rho[q * n + c] = (float)slices[q].Rho[c];
+        }
+        float[] OnGrid(int count) => new float[count * S * n];
+        void Fill(double[] map, float[] dst, int block)
+        {
+            for (int q = 0; q < S; q++)
+            {
+                var sl = slices[q];
+                for (int j = 0; j < s.Ny; j++)
+                    for (int i = 0; i < s.Nx; i++)
+                    {
+                        int v = i + s.Nx * (j + s.Ny * sl.Slice), c = (i + sl.OffsetX) + nx * (j + sl.OffsetY);
+                        if (c >= 0 && c < n && s.Status[v] > 0) dst[(block * S + q) * n + c] = (float)map[v];
+                    }
+            }
+        }
+        var sar = OnGrid(M); var mean = new float[M * S];
+        for (int m = 0; m < M; m++)
+        {
+            var w = phases[m].Select(p => Complex.FromPolarCoordinates(1, p)).ToArray();
+            Fill(s.Sar10gMap(w), sar, m);
+            for (int q = 0; q < S; q++) mean[m * S + q] = (float)slices[q].Combined(w).MeanAbs;
+        }
+        var chan = OnGrid(C);
+        for (int k = 0; k < C; k++) { var w = new Complex[C]; w[k] = 1; Fill(s.Sar10gMap(w), chan, k); }
+        NpzArchive.Write(path, new Dictionary<string, NdArray>
+        {
+            ["b1_channels"] = new(NdType.Float32, [S, C, 2, ny, nx], b1),
+            ["mask"] = new(NdType.UInt8, [S, ny, nx], mask),
+            ["water"] = new(NdType.Float32, [S, ny, nx], wat),
+            ["fat"] = new(NdType.Float32, [S, ny, nx], fat),
+            ["rho"] = new(NdType.Float32, [S, ny, nx], rho),
+            ["slice"] = new(NdType.Int32, [S], slices.Select(x => x.Slice).ToArray()),
+            ["z_m"] = new(NdType.Float64, [S], slices.Select(x => x.ZM).ToArray()),
+            ["phases"] = new(NdType.Float32, [M, C], phases.SelectMany(x => x.Select(v => (float)v)).ToArray()),
+            ["b1_mean_abs"] = new(NdType.Float32, [M, S], mean),
+            ["sar10g"] = new(NdType.Float32, [M, S, ny, nx], sar),
+            ["sar10g_channel"] = new(NdType.Float32, [C, S, ny, nx], chan),
+        });
     }
 }

@@ -17,6 +17,8 @@ public sealed record Surrogate3dEvaluationRequest
     public string? CasesFile { get; init; }
     /// <summary>Folder for the plots; null = no plots.</summary>
     public string? PlotsDirectory { get; init; }
+    /// <summary>Folder for the training/evaluation pairs (one &lt;id&gt;.npz per subject, <see cref="Surrogate3dPairs.WritePairs"/>); null = none.</summary>
+    public string? PairsDirectory { get; init; }
 }
 
 /// <summary>
@@ -48,6 +50,16 @@ public sealed class Surrogate3dEvaluation
             throw new SarKitInputException($"--cases '{cf}': folder '{dir}' does not exist.") { SourceFile = cf };  // before the long run, not after it
         var ev = Surrogate3dEvaluator.Evaluate(request.DataDirectory, request.Models, options, (_, f) => progress?.Report(f));
         if (request.CasesFile is not null) ev.WriteCasesCsv(request.CasesFile);
+        if (request.PairsDirectory is { } pd)
+        {
+            Directory.CreateDirectory(pd);
+            var grid = Surrogate3dEvaluator.TrainingGrid(Surrogate3dEvaluator.ModelFiles(request.Models)[0]);
+            foreach (var e in Surrogate3dSubject.ReadManifest(request.DataDirectory))
+            {
+                var s = Surrogate3dSubject.Read(e);
+                Surrogate3dPairs.WritePairs(Path.Combine(pd, s.Id + ".npz"), s, Surrogate3dPairs.Slices(s, grid), Surrogate3dPairs.ShimPhases(s.Id, options.Shims, options.Seed, s.Channels));
+            }
+        }
         var plots = request.PlotsDirectory is null ? null : ev.WritePlots(request.PlotsDirectory).Select(Path.GetFullPath).ToArray();
         int n = ev.Subjects.Length;
         string caveat = string.Create(CultureInfo.InvariantCulture,

@@ -152,9 +152,10 @@ internal static class SurrogateCommand
         var seed = new Option<int>("--seed") { Description = "--data3d: master seed of the shims and of the subject split.", DefaultValueFactory = _ => 0 };
         var calibration = new Option<string>("--calibration") { Description = "--data3d: loso (leave one subject out), split (seeded half of the subjects calibrate) or auto (loso below 30 subjects).", DefaultValueFactory = _ => "auto" };
         var conformal = new Option<double>("--conformal-level") { Description = "--data3d: 1 - beta of the subject-level conformal factor (k = ceil(level (n+1)) of the subject worst ratios).", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true, maxExclusive: true);
+        var pairs = new Option<string?>("--pairs-out") { Description = "--data3d: also write each subject's training/evaluation pairs (<id>.npz: per-channel B1+, anatomy, true 10 g maps per shim and per channel) to this folder." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines; or, with --data3d, on 3D openEMS subjects with subject-level calibration.")
-            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, json };
+            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, pairs, json };
         cmd.SetAction(p => io.Guard(() =>
         {
             var models = p.GetValue(model) ?? [];
@@ -162,7 +163,7 @@ internal static class SurrogateCommand
             if (p.GetValue(data3d) is { } d3)
                 return RunEvaluate3d(io, new Surrogate3dEvaluationRequest
                 {
-                    DataDirectory = d3, Models = models, PlotsDirectory = p.GetValue(plots), CasesFile = p.GetValue(cases),
+                    DataDirectory = d3, Models = models, PlotsDirectory = p.GetValue(plots), CasesFile = p.GetValue(cases), PairsDirectory = p.GetValue(pairs),
                     Options = new Surrogate3dEvaluationOptions { Shims = p.GetValue(shims), Seed = p.GetValue(seed), Quantile = p.GetValue(quantile), ConformalLevel = p.GetValue(conformal), Calibration = p.GetValue(calibration)! },
                 }, p.GetValue(json));
             if (models.Length != 1) throw new SarKitInputException($"--model given {models.Length} times; the 2D evaluation (--data) takes one model.");

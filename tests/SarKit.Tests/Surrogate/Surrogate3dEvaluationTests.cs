@@ -220,7 +220,7 @@ public class Surrogate3dEvaluationTests(ITestOutputHelper output)
         if (pick.Count < 2) pick = entries.Take(2).ToList();
         File.WriteAllText(tmp.File("manifest.json"), JsonSerializer.Serialize(new { subjects = pick.Select(x => new { id = x.Id, family = x.Family, seed = x.Seed, file = x.File, sha256 = x.Sha256 }) }));
         var r = CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", Path.Combine(Models, "unet", "model.onnx"), "--model", Path.Combine(Models, "perchannel", "model.onnx"),
-            "--shims", "2", "--cases", tmp.File("cases.csv"), "--plots", tmp.File("plots"), "--json");
+            "--shims", "2", "--cases", tmp.File("cases.csv"), "--plots", tmp.File("plots"), "--pairs-out", tmp.File("pairs"), "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         var j = JsonDocument.Parse(r.Out).RootElement;
         int slices = j.GetProperty("slices_per_subject").EnumerateArray().Sum(x => x.GetInt32());
@@ -240,6 +240,26 @@ public class Surrogate3dEvaluationTests(ITestOutputHelper output)
         }
         Assert.Equal(1 + 2 * slices, File.ReadAllLines(tmp.File("cases.csv")).Length);
         Assert.True(File.Exists(tmp.File("plots/tradeoff_3d.svg")) && File.Exists(tmp.File("plots/ratio_raw_3d.png")));
+        // pairs: the true 10 g map of each shim and slice peaks where the cases say, and is 0 outside the tissue mask
+        var csv = File.ReadAllLines(tmp.File("cases.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        foreach (var e in pick)
+        {
+            using var z = SarKit.IO.Arrays.NpzArchive.Open(tmp.File($"pairs/{e.Id}.npz"));
+            var sar = z.Read("sar10g"); var mask = z.Read("mask"); var slice = z.Read("slice").ToDouble();
+            Assert.Equal(4, sar.Rank);
+            int S = sar.Shape[1], n = sar.Shape[2] * sar.Shape[3];
+            Assert.Equal([8, S, 2, 96, 96], z.Read("b1_channels").Shape);
+            Assert.Equal([8, S, 96, 96], z.Read("sar10g_channel").Shape);
+            var v = sar.ToDouble(); var mk = mask.ToDouble();
+            for (int m = 0; m < 2; m++)
+                for (int q = 0; q < S; q++)
+                {
+                    double peak = 0;
+                    for (int c = 0; c < n; c++) { double x = v[(m * S + q) * n + c]; if (mk[q * n + c] == 0) Assert.Equal(0, x); peak = Math.Max(peak, x); }
+                    var row = csv.Single(r => r[0] == e.Id && r[2] == ((int)slice[q]).ToString(System.Globalization.CultureInfo.InvariantCulture) && r[3] == m.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    Assert.Equal(double.Parse(row[6], System.Globalization.CultureInfo.InvariantCulture), peak, 1e-6 * peak);   // float32 storage
+                }
+        }
         // fail closed: both or neither data option, a tampered manifest hash, a 2D run with two models
         Assert.Equal(2, CliRunner.Run("surrogate", "evaluate", "--model", Models).ExitCode);
         File.WriteAllText(tmp.File("manifest.json"), JsonSerializer.Serialize(new { subjects = pick.Select(x => new { id = x.Id, family = x.Family, seed = x.Seed, file = x.File, sha256 = new string('0', 64) }) }));
