@@ -138,27 +138,79 @@ internal static class SurrogateCommand
 
     private static Command Evaluate(CliIO io)
     {
-        var data = new Option<string>("--data") { Description = "Dataset folder (sarkit surrogate dataset) with train, val and test subjects.", Required = true };
-        var model = new Option<string>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it): perchannel, unet or cgan.", Required = true };
+        var data = new Option<string?>("--data") { Description = "Dataset folder (sarkit surrogate dataset) with train, val and test subjects (2D FDFD). Give --data or --data3d." };
+        var data3d = new Option<string?>("--data3d") { Description = "Folder of 3D openEMS subjects with manifest.json (data/surrogate3d): held-out evaluation on 3D IEC 62704-1 10 g targets (docs/surrogate.md, 3D evaluation)." };
+        var model = new Option<string[]>("--model") { Description = "model.onnx from surrogate/train.py (config.json beside it): perchannel, unet or cgan. With --data3d: repeatable, or a folder of model folders (models/surrogate).", Required = true };
         var plots = new Option<string?>("--plots") { Description = "Folder for histograms of the calibrated predicted/true ratio (SVG and PNG per metric)." };
         var cases = new Option<string?>("--cases") { Description = "Write every case (split, subject, shim, <|B1+|>, true and predicted normalised peaks per method) to this CSV." };
         var vops = new Option<string?>("--vops") { Description = "VOP cache (.h5/.npz/.mat): read if it exists (same population and margin), else written." };
         var vopSubjects = new Option<int>("--vop-subjects") { Description = "Training subjects (spread over the split) whose 2D 10 g Q-matrices make the population VOPs.", DefaultValueFactory = _ => 100 }.Range(1, 1_000_000);
         var vopMargin = new Option<double>("--vop-margin") { Description = "VOP compression margin (fraction of SAR_wc).", DefaultValueFactory = _ => 0.05 }.Range(0, 10, minExclusive: true);
         var noVop = new Option<bool>("--no-vop") { Description = "Skip the VOP worst-case baseline." };
-        var quantile = new Option<double>("--quantile") { Description = "Safety factor = this quantile of true/predicted peak on the validation subjects.", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true);
+        var quantile = new Option<double>("--quantile") { Description = "Safety factor = this quantile of true/predicted peak on the validation (3D: calibration) subjects.", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true);
+        var shims = new Option<int>("--shims") { Description = "--data3d: random shims per subject (w1 = 1, other phases uniform).", DefaultValueFactory = _ => 20 }.Range(1, 100_000);
+        var seed = new Option<int>("--seed") { Description = "--data3d: master seed of the shims and of the subject split.", DefaultValueFactory = _ => 0 };
+        var calibration = new Option<string>("--calibration") { Description = "--data3d: loso (leave one subject out), split (seeded half of the subjects calibrate) or auto (loso below 30 subjects).", DefaultValueFactory = _ => "auto" };
+        var conformal = new Option<double>("--conformal-level") { Description = "--data3d: 1 - beta of the subject-level conformal factor (k = ceil(level (n+1)) of the subject worst ratios).", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true, maxExclusive: true);
+        var pairs = new Option<string?>("--pairs-out") { Description = "--data3d: also write each subject's training/evaluation pairs (<id>.npz: per-channel B1+, anatomy, true 10 g maps per shim and per channel) to this folder." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
-        var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines.")
-            { data, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, json };
-        cmd.SetAction(p => io.Guard(() => RunEvaluate(io, new SurrogateEvaluationRequest
+        var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines; or, with --data3d, on 3D openEMS subjects with subject-level calibration.")
+            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, pairs, json };
+        cmd.SetAction(p => io.Guard(() =>
         {
-            DataDirectory = p.GetValue(data)!, ModelFile = p.GetValue(model)!, PlotsDirectory = p.GetValue(plots), CasesFile = p.GetValue(cases),
-            Options = new SurrogateEvaluationOptions
+            var models = p.GetValue(model) ?? [];
+            if ((p.GetValue(data) is null) == (p.GetValue(data3d) is null)) throw new SarKitInputException("Give exactly one of --data (2D dataset) and --data3d (3D subjects).");
+            if (p.GetValue(data3d) is { } d3)
+                return RunEvaluate3d(io, new Surrogate3dEvaluationRequest
+                {
+                    DataDirectory = d3, Models = models, PlotsDirectory = p.GetValue(plots), CasesFile = p.GetValue(cases), PairsDirectory = p.GetValue(pairs),
+                    Options = new Surrogate3dEvaluationOptions { Shims = p.GetValue(shims), Seed = p.GetValue(seed), Quantile = p.GetValue(quantile), ConformalLevel = p.GetValue(conformal), Calibration = p.GetValue(calibration)! },
+                }, p.GetValue(json));
+            if (models.Length != 1) throw new SarKitInputException($"--model given {models.Length} times; the 2D evaluation (--data) takes one model.");
+            return RunEvaluate(io, new SurrogateEvaluationRequest
             {
-                Quantile = p.GetValue(quantile), Vop = !p.GetValue(noVop), VopSubjects = p.GetValue(vopSubjects), VopMargin = p.GetValue(vopMargin), VopFile = p.GetValue(vops),
-            },
-        }, p.GetValue(json))));
+                DataDirectory = p.GetValue(data)!, ModelFile = models[0], PlotsDirectory = p.GetValue(plots), CasesFile = p.GetValue(cases),
+                Options = new SurrogateEvaluationOptions
+                {
+                    Quantile = p.GetValue(quantile), Vop = !p.GetValue(noVop), VopSubjects = p.GetValue(vopSubjects), VopMargin = p.GetValue(vopMargin), VopFile = p.GetValue(vops),
+                },
+            }, p.GetValue(json));
+        }));
         return cmd;
+    }
+
+    private static int RunEvaluate3d(CliIO io, Surrogate3dEvaluationRequest request, bool json)
+    {
+        var ev = io.WithProgress(json, "Evaluating on 3D subjects", p => Surrogate3dEvaluation.Run(request, SarKitSettings.Default, CliApp.Version, p));
+        var res = ev.Result;
+        if (json) { ResultJson.Write(io.Out, res); return CliApp.ExitOk; }
+        string Pc(double x) => (x * 100).ToString("F1", CultureInfo.InvariantCulture) + " %";
+        string Iv(double[] a) => $"[{(a[0] * 100).ToString("F1", CultureInfo.InvariantCulture)}, {(a[1] * 100).ToString("F1", CultureInfo.InvariantCulture)}]";
+        var raw = new Table().AddColumn("Model").AddColumn("Raw P(under)").AddColumn("Raw mean over").AddColumn("Worst true/pred").AddColumn("Subjects with any under")
+            .AddColumn(Markup.Escape("Factor at P(under) 13 % -> mean over")).AddColumn("Shipped 2D SF: P(under) / mean over");
+        foreach (var m in res.Models)
+            raw.AddRow(new Text(m.Name), new Text(Pc(m.Raw.PUnderestimation)), new Text(Pc(m.Raw.MeanOverestimation)), new Text($"{m.Raw.WorstTrueOverPredicted:F3}"),
+                new Text($"{m.Raw.PerSubject.Count(s => s.Under > 0)} of {m.Raw.Subjects}"), new Text($"{m.MatchedFactor:F3} -> {Pc(m.MatchedMeanOverestimation)}"),
+                new Text($"{m.ShippedSafetyFactor:F3}: {Pc(m.WithShippedFactor.PUnderestimation)} / {Pc(m.WithShippedFactor.MeanOverestimation)}"));
+        io.Out.WriteLine(res.Label);
+        io.Stdout().Write(raw);
+        var cal = new Table().AddColumn("Model").AddColumn("Rule").AddColumn(Markup.Escape("Factor [95 %]")).AddColumn(Markup.Escape("Held-out P(under) [95 %]"))
+            .AddColumn(Markup.Escape("Mean over [95 %]")).AddColumn("Subjects any under").AddColumn("95 % upper bound");
+        foreach (var m in res.Models)
+            foreach (var c in m.Calibrations)
+                cal.AddRow(new Text(m.Name), new Text($"{c.Rule} {c.Level:G3} ({c.Scheme}, n_cal {c.CalibrationSubjects})"),
+                    new Text($"{c.FactorAllSubjects:F3} [{c.FactorCi95[0]:F3}, {c.FactorCi95[1]:F3}]"), new Text($"{Pc(c.HeldOut.PUnderestimation)} {Iv(c.PUnderestimationCi95)}"),
+                    new Text($"{Pc(c.HeldOut.MeanOverestimation)} {Iv(c.MeanOverestimationCi95)}"), new Text($"{c.HeldOut.PerSubject.Count(s => s.Under > 0)} of {c.HeldOut.Subjects}"),
+                    new Text($"any-under (CP) {Pc(c.AnyUnderUpper95)}" + (c.ConformalUpper95 is { } u ? $"; conformal {Pc(u)}{(c.ConformalAttainable == false ? " (level not attainable)" : "")}" : "")));
+        io.Stdout().Write(cal);
+        foreach (var m in res.Models)
+            foreach (var t in m.FamilyTransfers)
+                io.Out.WriteLine($"{m.Name}: {t.Rule} factor {t.Factor:F3} from family {t.CalibrationFamily} ({t.CalibrationSubjects} subjects) -> other families P(under) {Pc(t.Test.PUnderestimation)}, mean over {Pc(t.Test.MeanOverestimation)}, subjects any under {t.Test.PerSubject.Count(s => s.Under > 0)} of {t.Test.Subjects} (CP 95 % upper {Pc(t.AnyUnderUpper95)}).");
+        io.Out.WriteLine(res.Caveat);
+        if (res.CasesFile is not null) io.Out.WriteLine($"Cases: {res.CasesFile}");
+        if (res.Plots is not null) io.Out.WriteLine($"Plots: {string.Join(", ", res.Plots)}");
+        io.Out.WriteLine($"Time {res.ElapsedS:F1} s.");
+        return CliApp.ExitOk;
     }
 
     private static int RunEvaluate(CliIO io, SurrogateEvaluationRequest request, bool json)
