@@ -15,12 +15,12 @@ public sealed record ShimLayerDriveResult(string Constraints, double[] Amplitude
 
 /// <summary>Maps of an RF shim result on one z layer: the circularly polarised reference ("before") and the written design ("after").</summary>
 /// <param name="ZIndex">Voxel layer index along z.</param>
-/// <param name="ZM">z of the layer's voxel centres, m.</param>
+/// <param name="ZPositionM">z of the layer's voxel centres, m.</param>
 /// <param name="RoiVoxels">Tissue voxels of the layer (the region of interest).</param>
 /// <param name="B1Origin">Where B1+ came from: "stored", "from_h" or "from_curl_e".</param>
 /// <param name="Before">The CP reference drive scaled to the limits (last row of the shim result).</param>
 /// <param name="After">The written design (first row of the shim result).</param>
-public sealed record ShimLayerMapsResult([property: JsonUnit("")] int ZIndex, double ZM, [property: JsonUnit("voxels")] int RoiVoxels, string B1Origin,
+public sealed record ShimLayerMapsResult([property: JsonUnit("")] int ZIndex, double ZPositionM, [property: JsonUnit("voxels")] int RoiVoxels, string B1Origin,
     ShimLayerDriveResult Before, ShimLayerDriveResult After);
 
 /// <summary>An RF shim job of the web app: state, progress and, when done, the <c>sarkit shim --json</c> result with the layer maps.</summary>

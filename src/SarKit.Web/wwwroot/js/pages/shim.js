@@ -114,7 +114,7 @@ export default {
       const warn = r.warnings.length ? el('ul', { class: 'muted' }, r.warnings.map(w => el('li', {}, w))) : null;
       const b1Max = Math.max(m.before.b1_max_ut, m.after.b1_max_ut);
       const sarMax = Math.max(m.before.layer_max_sar10g_w_per_kg, m.after.layer_max_sar10g_w_per_kg);
-      const where = `layer k = ${m.z_index}, z = ${mm(m.z_m)} mm, x→ y↑`;
+      const where = `layer k = ${m.z_index}, z = ${mm(m.z_position_m)} mm, x→ y↑`;
       out.replaceChildren(
         el('div', { class: 'card' }, verdict, kv, dl, warn),
         mapCard(`|B1+| on the layer (${where}; shared scale)`, 'shim-b1', [
