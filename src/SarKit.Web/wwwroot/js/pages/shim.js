@@ -8,7 +8,7 @@ import { drawSlice, drawColourBar } from '../heatmap.js';
 
 const CANVAS_PX = 260;
 const axisOf = (grid, a) => ({ minM: grid.extent_m[a][0], maxM: grid.extent_m[a][1], count: grid['n' + a] });
-const mm = m => fmt(m * 1e3, 4);
+const mm = m => fmt(Math.abs(m) < 1e-12 ? 0 : m * 1e3, 4); // centres at 0 come out as ±1e-17 m
 
 function num(id, value, min, max, step) { return el('input', { type: 'number', id, value, min, max, step }); }
 
