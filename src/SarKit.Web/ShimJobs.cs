@@ -170,8 +170,17 @@ public sealed class ShimJobs : IDisposable
     {
         if (Math.Abs(_options.DefaultMassKg - MassKg) > 1e-12)
             throw new SarKitInputException($"The web app averages over {_options.DefaultMassKg * 1e3:G4} g (--mass); RF shim constraints are 10 g VOPs: choose a 10 g VOP file of the data folder instead.");
-        job.Stage = $"VOP set of {input.RelativePath} at margin {input.MarginFraction * 100:G4} % (compressed on first use)";
-        var set = await _vops.GetAsync(input.FullPath, input.RelativePath, input.MarginFraction, ct);
+        string what = $"VOP set of {input.RelativePath} at margin {input.MarginFraction * 100:G4} %";
+        job.Stage = what;
+        var pending = _vops.GetAsync(input.FullPath, input.RelativePath, input.MarginFraction, ct);
+        while (!pending.IsCompleted)
+        {
+            // show the compression job's own stage (it runs on the VOP page's queue)
+            if (_vops.StartOrPoll(input.FullPath, input.RelativePath, input.MarginFraction) is { State: "running", Stage: { } st }) job.Stage = $"{what}: {st}";
+            await Task.WhenAny(pending, Task.Delay(500, ct));
+            ct.ThrowIfCancellationRequested();
+        }
+        var set = await pending;
         if (!set.Verification.Certificate.Passed)
             throw new SarKitInputException($"The VOP set of {input.RelativePath} at margin {input.MarginFraction * 100:G4} % failed its certificate; it is not used as a constraint set.");
         Directory.CreateDirectory(_temp);

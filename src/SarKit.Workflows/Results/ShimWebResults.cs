@@ -10,8 +10,8 @@ namespace SarKit.Workflows.Results;
 /// <param name="Sar10g">10 g averaged SAR of the drive on the layer, W/kg (pulse value, duty cycle 1; float32, row-major, x fastest).</param>
 /// <param name="LayerMaxSar10gWPerKg">Largest 10 g SAR on the layer, W/kg.</param>
 /// <param name="PeakSar10gWPerKg">Peak 10 g SAR of the drive over the whole model (air-padded averaging of the SAR viewer), W/kg.</param>
-public sealed record ShimLayerDriveResult(string Constraints, double[] Amplitude, double[] PhaseDeg, SliceResult B1PlusUt, double B1MaxUt,
-    double RoiMeanB1Ut, SliceResult Sar10g, double LayerMaxSar10gWPerKg, double PeakSar10gWPerKg);
+public sealed record ShimLayerDriveResult(string Constraints, [property: JsonUnit("drive unit")] double[] Amplitude, double[] PhaseDeg, SliceResult B1PlusUt, double B1MaxUt,
+    double RoiMeanB1Ut, [property: JsonUnit("W/kg")] SliceResult Sar10g, double LayerMaxSar10gWPerKg, double PeakSar10gWPerKg);
 
 /// <summary>Maps of an RF shim result on one z layer: the circularly polarised reference ("before") and the written design ("after").</summary>
 /// <param name="ZIndex">Voxel layer index along z.</param>
