@@ -51,6 +51,7 @@ public static class SarKitWebApp
         s.AddSingleton<DatasetListing>();
         s.AddSingleton<RecordsLocation>();
         s.AddSingleton<VopJobs>();
+        s.AddSingleton<ShimJobs>();
         s.ConfigureHttpJsonOptions(j =>
         {
             j.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;

@@ -24,6 +24,7 @@ public static class ApiRoutes
         RecordEndpoints.Map(api);
         VopEndpoints.Map(api);
         SupervisionEndpoints.Map(api);
+        ShimEndpoints.Map(api);
         api.Map("/{**rest}", (string? rest) =>
             Results.Json(new ApiError($"No API endpoint /api/{rest}.", 404, "not_found"), statusCode: 404));
     }

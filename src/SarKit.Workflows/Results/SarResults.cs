@@ -103,5 +103,5 @@ public sealed record SarMapSlicesResult(double PeakWPerKg, VoxelIndexResult Peak
 /// <param name="Width">Values along the first of <c>axes</c>.</param>
 /// <param name="Height">Values along the second of <c>axes</c>.</param>
 /// <param name="Axes">In-plane axes, first fastest: normal x (y, z), y (x, z), z (x, y).</param>
-/// <param name="Values">Map values (float32, W/kg), row-major with the first of <c>axes</c> fastest.</param>
+/// <param name="Values">Map values (float32, in the unit of the map: W/kg for SAR, µT for |B1+|), row-major with the first of <c>axes</c> fastest.</param>
 public sealed record SliceResult(string Normal, int Index, int Width, int Height, string[] Axes, float[] Values);

@@ -61,7 +61,7 @@ public sealed record ShimDesignResult
 public sealed record ShimMviePowerResult([property: JsonUnit("")] int Samples, [property: JsonUnit("")] double Mean, [property: JsonUnit("")] double Min, [property: JsonUnit("")] double Max);
 
 /// <summary>RF shim design(s) of <c>sarkit shim</c>: MLS homogeneity in a region under certified 10 g SAR limits (docs/pulse-design.md).</summary>
-[JsonResult("sarkit shim --json", Order = 320)]
+[JsonResult("sarkit shim --json", Web = "GET /api/shim/job (field result)", Order = 320)]
 public sealed record RfShimResult
 {
     /// <summary>True when the written drive (the first design) is certified: every limit holds on every original Q-matrix.</summary>

@@ -210,4 +210,35 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         Assert.True(await page.Locator("#vop-histogram svg rect").CountAsync() > 3);
         await Shot(page, "vop-compressed");
     }
+
+    [ChromiumFact]
+    public async Task Shim_page_designs_a_certified_shim_on_the_demo_and_shows_the_maps()
+    {
+        var page = await Open("#/shim");
+        await page.WaitForSelectorAsync("#shim-run");
+        Assert.Equal("21", await page.InputValueAsync("#shim-z")); // the middle layer of the demo's 43
+        await page.FillAsync("#shim-target", "1.5");
+        await page.FillAsync("#shim-starts", "1");
+        await page.ClickAsync("#shim-run");
+        await page.WaitForSelectorAsync("#shim-status[data-state='done']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        Assert.Contains("PASS", await page.InnerTextAsync("#shim-verdict"));
+        Assert.Equal(2, await page.Locator("#shim-b1 canvas[data-map]").CountAsync());
+        Assert.Equal(2, await page.Locator("#shim-sar canvas[data-map]").CountAsync());
+        Assert.Equal(2, await page.Locator("#shim-designs tbody tr").CountAsync()); // the design and the CP reference
+        Assert.Contains("certified", await page.InnerTextAsync("#shim-designs tbody tr[data-constraints='all']"));
+        var href = await page.GetAttributeAsync("#shim-drive", "href");
+        Assert.StartsWith("/api/shim/drive?id=", href);
+        await Shot(page, "shim-done");
+        // the downloaded drive is the design of the page's result
+        using var http = new HttpClient();
+        var drive = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(fx.BaseUrl + href)).RootElement;
+        Assert.Equal(8, drive.GetProperty("amplitude").GetArrayLength());
+        Assert.True(drive.GetProperty("certified").GetBoolean());
+
+        // an invalid target is refused with the field named, no job started
+        await page.FillAsync("#shim-target", "0");
+        await page.ClickAsync("#shim-run");
+        await page.WaitForSelectorAsync("#shim-result .error");
+        Assert.Contains("targetUt", await page.InnerTextAsync("#shim-result .error"));
+    }
 }

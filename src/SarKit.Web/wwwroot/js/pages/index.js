@@ -7,5 +7,6 @@ import probe from './probe.js';
 import records from './records.js';
 import vop from './vop.js';
 import sequence from './sequence.js';
+import shim from './shim.js';
 
-export const pages = [datasets, viewer, vop, sequence, nema, probe, records];
+export const pages = [datasets, viewer, vop, sequence, shim, nema, probe, records];
