@@ -6,12 +6,16 @@ namespace SarKit.Workflows;
 /// <summary>A multi-channel waveform check (<see cref="PulseCheck"/>).</summary>
 public sealed record PulseCheckRequest
 {
-    /// <summary>Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s) or .csv (docs/supervision.md).</summary>
+    /// <summary>Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s), .csv, or a streamed .npy with its .json sidecar (<see cref="PulseStreamCheck"/>) (docs/supervision.md).</summary>
     public required string WaveformPath { get; init; }
     /// <summary>Repetition period, s (default: the file's period_s, else the waveform length) (<c>--tr</c>).</summary>
     public double? RepetitionSeconds { get; init; }
     /// <summary>Matrices, calibration, limits and evaluation settings.</summary>
     public SarCheckOptions Check { get; init; } = new();
+    /// <summary>Streamed .npy waveforms only: block length B in samples (memory and per-sample work; results agree within the rounding bound) (<c>--block</c>).</summary>
+    public int BlockSamples { get; init; } = StreamedWindowSar.DefaultBlockSamples;
+    /// <summary>Streamed .npy waveforms only: <c>once</c> (default: the file is the whole exposure, silence around) or <c>steady</c> (the file repeats without gap); null = once.</summary>
+    public string? StreamRepeat { get; init; }
 }
 
 /// <summary>
@@ -32,6 +36,7 @@ public static class PulseCheck
         ArgumentNullException.ThrowIfNull(request);
         if (request.RepetitionSeconds is { } tr && (!double.IsFinite(tr) || tr <= 0))
             throw new SarKitInputException($"--tr {tr}: expected a repetition period > 0 s.");
+        if (WaveformStreamFile.IsStreamPath(request.WaveformPath)) return PulseStreamCheck.Run(request, warnings, settings, cancellation);
         var w = WaveformFile.Read(request.WaveformPath);
         return SarCheck.Run(request.Check, w.Source, [], null, (unit, cal, res) => (w.Schedule(unit, cal, res, request.RepetitionSeconds), null), [], settings, cancellation);
     }

@@ -26,6 +26,8 @@ public sealed class SarCheckOutcome
     public required IReadOnlyList<SarLimit> Limits { get; init; }
     /// <summary>Warnings raised on the way (also reported as they arise to the caller's <see cref="IProgress{T}"/>).</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
+    /// <summary>Work done by a streamed check (<see cref="PulseStreamCheck"/>); null otherwise.</summary>
+    public StreamedWindowStatistics? Statistics { get; init; }
     /// <summary>True when every limit passes (exit 0); false when one is exceeded or undefined (exit 3).</summary>
     public bool Passed => Report.Passed;
 }
@@ -42,10 +44,9 @@ internal static class SarCheck
     /// <summary>Builds the schedule from the matrices' drive unit, the calibration (null when none given) and the resolution.</summary>
     internal delegate (PulseSchedule Schedule, IReadOnlyList<double>? Cuts) ScheduleFactory(string matrixUnit, DriveCalibration? calibration, double resolutionSeconds);
 
-    internal static SarCheckOutcome Run(SarCheckOptions o, string source, string[] softDelayHints, string? signature, ScheduleFactory build,
-        List<string> warnings, SarKitSettings? settings, CancellationToken cancellation)
+    /// <summary>The matrix sets, their common drive unit and the drive calibration (null when none given) of <paramref name="o"/>.</summary>
+    internal static (List<SarObservable> Observables, string DriveUnit, DriveCalibration? Calibration) PrepareMatrices(SarCheckOptions o, CancellationToken cancellation)
     {
-        settings ??= SarKitSettings.Default;
         ArgumentNullException.ThrowIfNull(o);
         o.RequireFiniteNumbers();
         if (o.PlotPath is { } plotPath && !PlotFile.IsPlotName(plotPath))
@@ -78,9 +79,12 @@ internal static class SarCheck
             : o.UniformCalibrationPerMicroTesla is { } uk ? SequenceSarEvaluation.UniformCp(unit0, uk, channels0, $"calibration {uk.ToString(Inv)} {unit0}/uT, CP shim")
             : null;
         SequenceSarEvaluation.CommonDriveUnit(observables, cal);
-        var (schedule, cuts) = build(unit0, cal, o.ResolutionSeconds);
-        cancellation.ThrowIfCancellationRequested();
+        return (observables, unit0, cal);
+    }
 
+    /// <summary>The limits of <paramref name="o"/> for <paramref name="observables"/> (table, then user limits), the exposed-mass ratio, mode, table name, repetition and timeline points.</summary>
+    internal static (List<SarLimit> Limits, double? Ratio, OperatingMode Mode, string Table, RepetitionMode Repetition, int TimelinePoints) PrepareLimits(SarCheckOptions o, List<SarObservable> observables)
+    {
         // limits (IEC 60601-2-33 table; partial body: R = exposed mass / patient mass)
         var mode = o.OperatingMode();
         double? ratio = o.ExposedRatio;
@@ -93,12 +97,23 @@ internal static class SarCheck
             ratio = Math.Min(1, me / body.Value);
         }
         var table = o.LimitsPath is { } lt ? SarLimitTable.Load(lt) : SarLimitTable.Default();
-        var limits = table.Limits(o.Edition, mode, ratio, localMetric, o.ShortTermFactor).ToList();
+        var limits = table.Limits(o.Edition, mode, ratio, o.LocalMetric(), o.ShortTermFactor).ToList();
         foreach (var u in o.UserLimits ?? []) limits.Add(SarLimit.ParseUser(u));
         var rep = o.Repetition();
         if (o.TimelinePoints is < 2 or > SarCheckOptions.MaxTimelinePoints)
             throw new SarKitInputException($"--timeline-points {o.TimelinePoints}: must be between 2 and {SarCheckOptions.MaxTimelinePoints}.");
         int tlPoints = o.TimelinePath is not null || o.PlotPath is not null || o.IncludeTimeline ? o.TimelinePoints : 0;
+        return (limits, ratio, mode, table.Source, rep, tlPoints);
+    }
+
+    internal static SarCheckOutcome Run(SarCheckOptions o, string source, string[] softDelayHints, string? signature, ScheduleFactory build,
+        List<string> warnings, SarKitSettings? settings, CancellationToken cancellation)
+    {
+        settings ??= SarKitSettings.Default;
+        var (observables, unit0, cal) = PrepareMatrices(o, cancellation);
+        var (schedule, cuts) = build(unit0, cal, o.ResolutionSeconds);
+        cancellation.ThrowIfCancellationRequested();
+        var (limits, ratio, mode, table, rep, tlPoints) = PrepareLimits(o, observables);
         cancellation.ThrowIfCancellationRequested();
         var report = SequenceSarEvaluation.Run(schedule, observables, limits, rep, cuts, tlPoints, o.SearchShortestRepetition, settings.ParallelOptions(cancellation));
 
@@ -109,7 +124,7 @@ internal static class SarCheck
             else SequenceTimelineFiles.WriteCsv(tl, report);
         }
         if (o.PlotPath is { } pl) TimelinePlot(report, source).Write(pl);
-        var result = ToResult(source, schedule, report, observables, rep, ratio, mode, table.Source, softDelayHints, signature, o.IncludeTimeline);
+        var result = ToResult(source, schedule, report, observables, rep, ratio, mode, table, softDelayHints, signature, o.IncludeTimeline);
         return new SarCheckOutcome { Result = result, Report = report, Schedule = schedule, Observables = observables, Limits = limits, Warnings = warnings };
     }
 
@@ -131,7 +146,7 @@ internal static class SarCheck
         return plot;
     }
 
-    private static SequenceCheckResult ToResult(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio,
+    internal static SequenceCheckResult ToResult(string source, PulseSchedule s, SequenceSarReport r, List<SarObservable> obs, RepetitionMode rep, double? ratio,
         OperatingMode mode, string table, string[] softDelayHints, string? signature, bool timeline)
     {
         SarLimitOutcomeResult O(LimitOutcome o) => new(o.Limit.Metric.Id(), o.Limit.WindowSeconds, o.Limit.LimitWPerKg, o.Limit.Source, o.Evaluated,

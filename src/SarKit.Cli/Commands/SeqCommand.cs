@@ -89,14 +89,19 @@ internal static class SeqCommand
     public static Command CreatePulse(CliIO io)
     {
         var pulse = new Command("pulse", "Multi-channel (dynamic pTx) RF waveform SAR.");
-        var file = new Argument<string>("WAVEFORMS") { Description = "Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s) or .csv (docs/supervision.md)." };
+        var file = new Argument<string>("WAVEFORMS") { Description = "Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s), .csv, or a streamed .npy (samples × channels) with a .json sidecar (docs/supervision.md)." };
         var tr = new Option<double?>("--tr") { Description = "Repetition period, s (default: the file's period_s, else the waveform length)." }.Range(0, 1e6, minExclusive: true);
+        var block = new Option<int>("--block") { Description = "Streamed .npy waveforms: block length in samples (memory ⌈window/block⌉·N²·8 bytes; results agree within the stated rounding bound).", DefaultValueFactory = _ => StreamedWindowSar.DefaultBlockSamples }.Range(1, 1 << 24);
         var o = new CheckOptions();
-        var check = new Command("check", "Check a multi-channel waveform repeated every TR against SAR limits.") { file, tr };
+        var check = new Command("check", "Check a multi-channel waveform repeated every TR (or a streamed .npy waveform of any length, exact windows) against SAR limits.") { file, tr, block };
         o.AddTo(check);
         check.SetAction(p => io.Guard(() =>
         {
-            var request = new PulseCheckRequest { WaveformPath = p.GetValue(file)!, RepetitionSeconds = p.GetValue(tr), Check = o.Read(p) };
+            var request = new PulseCheckRequest
+            {
+                WaveformPath = p.GetValue(file)!, RepetitionSeconds = p.GetValue(tr), Check = o.Read(p), BlockSamples = p.GetValue(block),
+                StreamRepeat = p.GetResult(o.Repeat) is { Implicit: false } ? p.GetValue(o.Repeat) : null,
+            };
             return Render(io, PulseCheck.Run(request, new ErrLines(io.Err)), p.GetValue(o.Json), p.GetValue(o.NoDelay));
         }));
         pulse.Add(check);
@@ -132,6 +137,8 @@ internal static class SeqCommand
             c.WriteLine($"Shortest compliant repetition: {report.ShortestRepetitionSeconds!.Value.ToString("G6", Inv)} s (add {dd.ToString("G6", Inv)} s per repetition).");
         else if (!report.Passed && !noDelay)
             c.WriteLine("No added delay per repetition makes it comply (a single repetition exceeds a limit); reduce the RF scale.");
+        if (outcome.Statistics is { } st)
+            c.WriteLine($"Streamed: {st.Samples} samples, exact windows at every sample position; {st.Blocks} blocks of {st.BlockSamples}, {st.RefinedBlocks} refined sample by sample, {st.SamplesRead} samples read.");
         c.WriteLine(report.Passed ? "Result: PASS" : "Result: FAIL");
         return exit;
     }

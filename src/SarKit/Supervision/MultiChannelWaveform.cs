@@ -54,8 +54,16 @@ public sealed class MultiChannelWaveform
     /// Channel factor that converts this waveform's unit to the drive unit of the matrices: 1 when the units match,
     /// k_c·(µT per unit) with a calibration for B1 units; throws when the units cannot be related.
     /// </summary>
-    public Complex[] DriveFactors(string matrixUnit, DriveCalibration? cal)
+    public Complex[] DriveFactors(string matrixUnit, DriveCalibration? cal) => DriveFactors(Unit, Channels, Source, matrixUnit, cal);
+
+    /// <summary>
+    /// <see cref="DriveFactors(string, DriveCalibration?)"/> for a waveform of <paramref name="channels"/> channels in
+    /// <paramref name="unit"/> (canonical, <see cref="NormaliseUnit"/>) read from <paramref name="source"/>.
+    /// </summary>
+    public static Complex[] DriveFactors(string unit, int channels, string source, string matrixUnit, DriveCalibration? cal)
     {
+        string Unit = unit, Source = source; int Channels = channels;
+        bool IsB1 = Unit is "uT" or "T" or "Hz";
         var f = new Complex[Channels];
         if (!IsB1 || matrixUnit == "uT" && cal is null)
         {

@@ -61,20 +61,29 @@ public static class SequenceSarCheck
         RepetitionMode mode = RepetitionMode.Periodic, int timelinePoints = 0, ParallelOptions? parallel = null)
     {
         var windows = new List<WindowSarResult>();
-        var outcomes = new List<LimitOutcome>();
         foreach (var obs in observables)
         {
             var ws = limits.Where(l => l.Metric == obs.Metric).Select(l => l.WindowSeconds).Distinct().OrderBy(x => x).ToArray();
             if (ws.Length == 0) continue;
             windows.AddRange(WindowedSar.Evaluate(schedule, obs, ws, mode, timelinePoints, parallel));
         }
+        return FromWindows(windows, limits, mode, schedule.PeriodSeconds);
+    }
+
+    /// <summary>
+    /// The report of already evaluated windows (<see cref="WindowedSar"/> or <see cref="StreamedWindowSar"/>): per limit the
+    /// worst window of its metric and length (not evaluated when there is none), no delay answers.
+    /// </summary>
+    public static SequenceSarReport FromWindows(IReadOnlyList<WindowSarResult> windows, IReadOnlyList<SarLimit> limits, RepetitionMode mode, double periodSeconds)
+    {
+        var outcomes = new List<LimitOutcome>();
         foreach (var l in limits)
         {
             var w = windows.Where(r => r.Metric == l.Metric && r.WindowSeconds == l.WindowSeconds).OrderByDescending(r => r.MaxSar).FirstOrDefault();
             outcomes.Add(w is null ? new LimitOutcome(l, false, double.NaN, double.NaN, double.NaN, null, -1)
                 : new LimitOutcome(l, true, w.MaxSar, w.MaxSar / l.LimitWPerKg, w.WorstWindowEndSeconds, w.Observable, w.MatrixIndex, w.EdgeErrorBound));
         }
-        return new SequenceSarReport { Windows = windows, Outcomes = outcomes, Mode = mode, PeriodSeconds = schedule.PeriodSeconds };
+        return new SequenceSarReport { Windows = windows, Outcomes = outcomes, Mode = mode, PeriodSeconds = periodSeconds };
     }
 
     /// <summary>

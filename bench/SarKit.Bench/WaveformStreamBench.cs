@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
+using SarKit.Supervision;
+
+/// <summary>
+/// `wave-stream`: throughput of the exact streamed window check (StreamedWindowSar) for a non-periodic 8-channel waveform
+/// at 1 µs: (1) generates a .npy complex64 file of --seconds (default 60; written block by block, not committed), (2) reads it
+/// once sequentially (disk or page-cache speed), (3) runs the check end-to-end from the file, (4) runs it on the same waveform
+/// generated in memory (compute only). Prints "x real time" (waveform seconds / wall seconds) and the load average.
+/// Waveform: TR 10 ms, a 2 ms dynamic-pTx pulse per TR whose amplitude and phases change every TR (never periodic).
+/// </summary>
+internal static class WaveformStreamBench
+{
+    public static int Run(string[] args)
+    {
+        double seconds = 60, dt = 1e-6;
+        int channels = 8, vops = 60, block = StreamedWindowSar.DefaultBlockSamples;
+        string dir = Path.GetTempPath();
+        bool keep = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            double D() => double.Parse(args[++i], CultureInfo.InvariantCulture);
+            switch (a)
+            {
+                case "--seconds": seconds = D(); break;
+                case "--channels": channels = (int)D(); break;
+                case "--vops": vops = (int)D(); break;
+                case "--block": block = (int)D(); break;
+                case "--dir": dir = args[++i]; break;
+                case "--keep": keep = true; break;
+                default: Console.Error.WriteLine($"unknown option {a}; options: --seconds --channels --vops --block --dir --keep"); return 2;
+            }
+        }
+        long samples = (long)Math.Round(seconds / dt);
+        var path = Path.Combine(dir, $"sarkit-wave-bench-{channels}ch-{seconds}s.npy");
+        var q = RandomPsd(channels, vops, new Random(7), 1e-3);
+        var obs = new SarObservable("vops", SarMetric.LocalHead, channels, q, "V");
+        var wb = new SarObservable("whole_body", SarMetric.WholeBody, channels, RandomPsd(channels, 1, new Random(8), 1e-5), "V");
+        (SarObservable, double[])[] jobs = [(obs, [10, 360]), (wb, [10, 360])];
+        var ones = Enumerable.Repeat(Complex.One, channels).ToArray();
+        Console.WriteLine($"wave-stream: {channels} channels, {seconds} s at {dt * 1e6} µs ({samples:N0} samples), {vops} VOPs + 1 whole-body Q, windows 10 s and 360 s, block {block}; load average {Load()}");
+
+        var sw = Stopwatch.StartNew();
+        if (!File.Exists(path) || !File.Exists(WaveformStreamFile.SidecarPath(path)))
+        {
+            using var wr = WaveformStreamFile.Create(path, channels, samples, "V", dt);
+            var gen = new Generator(channels, samples, dt);
+            var re = new double[channels * 65536]; var im = new double[re.Length];
+            for (long s = 0; s < samples; s += 65536)
+            {
+                int c = (int)Math.Min(65536, samples - s);
+                gen.Fill(s, c, re, im);
+                wr.Append(re, im, c);
+            }
+            wr.Complete();
+            Console.WriteLine($"  wrote {new FileInfo(path).Length / 1e9:F2} GB in {sw.Elapsed.TotalSeconds:F1} s");
+        }
+        else Console.WriteLine($"  reusing {path} ({new FileInfo(path).Length / 1e9:F2} GB)");
+
+        // sequential read speed of the file (page cache if it fits in memory: stated, not hidden)
+        sw.Restart();
+        long bytes = 0;
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+        {
+            var buf = new byte[1 << 22];
+            int r;
+            while ((r = fs.Read(buf)) > 0) bytes += r;
+        }
+        double readS = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"  sequential read: {bytes / 1e9:F2} GB in {readS:F2} s = {bytes / 1e9 / readS:F2} GB/s ({seconds / readS:F1}x real time for reading alone); load {Load()}");
+
+        var file = WaveformStreamFile.Open(path);
+        for (int rep = 0; rep < 2; rep++)
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            sw.Restart();
+            var res = StreamedWindowSar.Evaluate(file, ones, jobs, RepetitionMode.Once, block);
+            double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var st = res.Statistics;
+            Console.WriteLine($"  end-to-end from file: {wall:F2} s wall, {cpu:F2} s CPU = {seconds / wall:F1}x real time (wall), {seconds / cpu:F1}x per CPU-second; " +
+                $"refined {st.RefinedBlocks} of {st.Blocks * 4} block-window-sets, {st.SamplesRead / (double)st.Samples:F2}x samples read; load {Load()}");
+            foreach (var w in res.Windows) Console.WriteLine($"    {w.Metric} {w.WindowSeconds} s: {w.MaxSar:G8} W/kg at {w.WorstWindowEndSeconds:F6} s (matrix {w.MatrixIndex}, ε {w.EdgeErrorBound:G3}, {w.MatricesEvaluated} matrices refined)");
+        }
+        {
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            sw.Restart();
+            var res = StreamedWindowSar.Evaluate(new Generator(channels, samples, dt), ones, jobs, RepetitionMode.Once, block);
+            double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            Console.WriteLine($"  compute only (waveform generated in memory): {wall:F2} s wall, {cpu:F2} s CPU = {seconds / wall:F1}x real time; load {Load()}");
+        }
+        // correlation alone (the floor of any method that reads every sample once)
+        {
+            var gen = new Generator(channels, samples, dt);
+            var re = new double[channels * block]; var im = new double[re.Length];
+            var w = new double[channels * channels];
+            double genS = 0;
+            sw.Restart();
+            for (long s = 0; s < samples; s += block)
+            {
+                int c = (int)Math.Min(block, samples - s);
+                var t0 = sw.Elapsed.TotalSeconds;
+                gen.Fill(s, c, re, im);
+                genS += sw.Elapsed.TotalSeconds - t0;
+                RfCorrelation.Accumulate(re, im, channels, c, c, dt, w);
+            }
+            double corr = sw.Elapsed.TotalSeconds - genS;
+            Console.WriteLine($"  correlation R = Σ x xᴴ Δt alone: {corr:F2} s = {seconds / corr:F1}x real time; load {Load()}");
+        }
+        if (!keep) { File.Delete(path); File.Delete(WaveformStreamFile.SidecarPath(path)); }
+        return 0;
+    }
+
+    private static string Load() { try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); } catch (IOException) { return "?"; } }
+
+    private static double[] RandomPsd(int n, int k, Random rng, double scale)
+    {
+        var all = new double[k * n * n];
+        for (int j = 0; j < k; j++)
+        {
+            var m = new Complex[n, n];
+            for (int r = 0; r < 3; r++)
+            {
+                var v = new Complex[n];
+                for (int i = 0; i < n; i++) v[i] = new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5);
+                for (int a = 0; a < n; a++) for (int b = 0; b < n; b++) m[a, b] += v[a] * Complex.Conjugate(v[b]) * scale;
+            }
+            HermitianPacking.Pack(m).CopyTo(all.AsSpan(j * n * n));
+        }
+        return all;
+    }
+
+    /// <summary>Deterministic non-periodic waveform: TR 10 ms, 2 ms pulse with per-TR amplitude and channel phases.</summary>
+    private sealed class Generator(int n, long samples, double dt) : IWaveformSampleSource
+    {
+        public string Source => "generated";
+        public int Channels => n;
+        public long Samples => samples;
+        public double RasterSeconds => dt;
+        public string Unit => "V";
+        public IWaveformReader OpenReader() => new Reader(this);
+
+        public void Fill(long start, int count, Span<double> re, Span<double> im)
+        {
+            long tr = (long)Math.Round(0.01 / dt), pulse = (long)Math.Round(0.002 / dt);
+            for (int c = 0; c < n; c++)
+                for (int i = 0; i < count; i++)
+                {
+                    long s = start + i, k = s / tr, o = s % tr;
+                    if (o >= pulse) { re[c * count + i] = 0; im[c * count + i] = 0; continue; }
+                    // amplitude and phase change every TR (hash of k): not periodic
+                    ulong h = (ulong)(k * 2654435761L + c * 40503L);
+                    double amp = 20 + 10 * ((h >> 7) % 1000) / 1000.0;
+                    double env = Math.Sin(Math.PI * o / pulse);
+                    double ph = 2 * Math.PI * (((h >> 17) % 360) / 360.0) + 0.002 * o;
+                    re[c * count + i] = amp * env * Math.Cos(ph); im[c * count + i] = amp * env * Math.Sin(ph);
+                }
+        }
+
+        private sealed class Reader(Generator g) : IWaveformReader
+        {
+            public void Read(long start, int count, Span<double> re, Span<double> im) => g.Fill(start, count, re, im);
+            public void Dispose() { }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+using SarKit.IO.Arrays;
+using SarKit.Supervision;
+
+namespace SarKit.IO.Formats;
+
+/// <summary>
+/// Streamed multi-channel waveform (docs/supervision.md, "Arbitrary waveforms"): a NumPy <c>.npy</c> file holding complex64
+/// (<c>&lt;c8</c>) or complex128 (<c>&lt;c16</c>) samples as <b>samples × channels</b> in C order (or, identically in memory,
+/// channels × samples in Fortran order), i.e. all channels of sample 0, then of sample 1, …; plus a JSON sidecar with the same
+/// name and extension <c>.json</c>:
+/// <c>{"format": "sarkit-waveform-stream", "version": 1, "unit": "V", "raster_s": 1e-6, "channels": 8, "samples": 360000000}</c>.
+/// Chosen because numpy writes it without holding the waveform in memory (<c>numpy.lib.format.open_memmap</c>), one contiguous
+/// read gives a block of samples for every channel, the header's shape and the file size detect truncation, and the
+/// sidecar names what .npy cannot: the unit (V, sqrt(W), A, T, uT, Hz; required) and the sample interval. The declared
+/// channels and samples must match the array; a file of another size is refused. Samples are read on demand
+/// (<see cref="RandomAccess"/>, one handle per reader); a non-finite sample is refused when it is read (naming file, sample, channel, value).
+/// At most 2³¹ − 1 samples per channel (the .npy shape reader; 35 min at 1 µs).
+/// </summary>
+public sealed class WaveformStreamFile : IWaveformSampleSource
+{
+    /// <summary>The sidecar's <c>format</c>.</summary>
+    public const string FormatName = "sarkit-waveform-stream";
+
+    private readonly long _dataOffset;
+    private readonly bool _single;
+
+    private WaveformStreamFile(string path, int channels, long samples, double raster, string unit, long dataOffset, bool single)
+    {
+        Source = path; Channels = channels; Samples = samples; RasterSeconds = raster; Unit = unit; _dataOffset = dataOffset; _single = single;
+    }
+
+    public string Source { get; }
+    public int Channels { get; }
+    public long Samples { get; }
+    public double RasterSeconds { get; }
+    public string Unit { get; }
+    /// <summary>True for complex64 samples (8 bytes per complex value), false for complex128.</summary>
+    public bool IsComplex64 => _single;
+    /// <summary>Duration L·Δt, s.</summary>
+    public double DurationSeconds => Samples * RasterSeconds;
+
+    /// <summary>True for a file name this reader handles (<c>.npy</c>).</summary>
+    public static bool IsStreamPath(string path) => Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The sidecar of <paramref name="npyPath"/>: same name with extension <c>.json</c>.</summary>
+    public static string SidecarPath(string npyPath) => Path.ChangeExtension(npyPath, ".json");
+
+    /// <summary>Opens the file and its sidecar and checks them against each other (no samples are read).</summary>
+    public static WaveformStreamFile Open(string path)
+    {
+        if (!File.Exists(path)) throw new SarKitInputException($"{path}: waveform file not found.") { SourceFile = path };
+        var side = SidecarPath(path);
+        if (!File.Exists(side))
+            throw new SarKitInputException($"{path}: no sidecar {side}; it must give the unit and raster, e.g. {{\"format\": \"{FormatName}\", \"version\": 1, \"unit\": \"V\", \"raster_s\": 1e-6, \"channels\": 8, \"samples\": N}}.") { SourceFile = side };
+        string unit; double raster; long chDecl, nDecl;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(side));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Bad(side, "root", "the sidecar must be a JSON object");
+            string Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+                : throw Bad(side, name, $"'{name}' (text) is required");
+            double Num(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
+                : throw Bad(side, name, $"'{name}' (a finite number) is required");
+            long Int(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var d) && d > 0 ? d
+                : throw Bad(side, name, $"'{name}' (a positive integer) is required");
+            if (Str("format") is var f && f != FormatName) throw Bad(side, "format", $"format '{f}', expected '{FormatName}'");
+            if (Int("version") is var ver && ver != 1) throw Bad(side, "version", $"version {ver} is not supported (expected 1)");
+            unit = MultiChannelWaveform.NormaliseUnit(Str("unit"), side);
+            raster = Num("raster_s");
+            if (!(raster > 0)) throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} must be > 0 s");
+            chDecl = Int("channels"); nDecl = Int("samples");
+        }
+        catch (JsonException e) { throw new SarKitInputException($"{side}: not valid JSON ({e.Message}).") { SourceFile = side }; }
+
+        NpyHeader h; long length;
+        using (var fs = File.OpenRead(path)) { h = NpyFile.ReadHeader(fs, path); length = fs.Length; }
+        bool single = h.Descr switch
+        {
+            "<c8" => true, "<c16" => false,
+            _ => throw new SarKitInputException($"{path}: dtype '{h.Descr}'; expected little-endian complex64 '<c8' or complex128 '<c16'.") { SourceFile = path, Dataset = "descr" },
+        };
+        if (h.FileShape.Length != 2) throw new SarKitInputException($"{path}: shape [{string.Join(",", h.FileShape)}]; expected 2-D samples × channels.") { SourceFile = path, Dataset = "shape" };
+        long samples = h.FortranOrder ? h.FileShape[1] : h.FileShape[0];
+        long channels = h.FortranOrder ? h.FileShape[0] : h.FileShape[1];
+        if (!h.FortranOrder && h.FileShape[0] == chDecl && h.FileShape[1] == nDecl && chDecl != nDecl)
+            throw new SarKitInputException($"{path}: array is channels × samples [{chDecl},{nDecl}] in C order (each channel stored whole); write samples × channels (numpy: x.T.copy(), or np.asfortranarray(x)) so that a block of samples is one contiguous read.") { SourceFile = path, Dataset = "shape" };
+        if (channels != chDecl || samples != nDecl)
+            throw new SarKitInputException($"{path}: array holds {samples} samples × {channels} channels, the sidecar declares {nDecl} × {chDecl}; refusing.") { SourceFile = path, Dataset = "samples" };
+        long item = single ? 8 : 16;
+        long expected = h.HeaderBytes + samples * channels * item;
+        if (length != expected)
+            throw new SarKitInputException($"{path}: {length} bytes, but {samples} samples × {channels} channels of {h.Descr} need {expected} (truncated or padded file); refusing.") { SourceFile = path, Dataset = "samples" };
+        if (channels > 4096) throw new SarKitInputException($"{path}: {channels} channels; at most 4096 are supported.") { SourceFile = path };
+        return new WaveformStreamFile(path, (int)channels, samples, raster, unit, h.HeaderBytes, single);
+    }
+
+    private static SarKitInputException Bad(string file, string field, string why) => new($"{file}: {why}.") { SourceFile = file, Dataset = field };
+
+    public IWaveformReader OpenReader() => new Reader(this);
+
+    private sealed class Reader : IWaveformReader
+    {
+        private readonly WaveformStreamFile _f;
+        private readonly SafeFileHandle _h;
+        private byte[] _buf = [];
+
+        public Reader(WaveformStreamFile f)
+        {
+            _f = f;
+            _h = File.OpenHandle(f.Source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        }
+
+        public void Read(long start, int count, Span<double> re, Span<double> im)
+        {
+            int n = _f.Channels;
+            if (start < 0 || count < 0 || start + count > _f.Samples)
+                throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
+            long item = _f._single ? 8 : 16;
+            long bytes = (long)count * n * item;
+            if (bytes > int.MaxValue) throw new ArgumentException("read too large");
+            if (_buf.Length < bytes) _buf = new byte[bytes];
+            var span = _buf.AsSpan(0, (int)bytes);
+            long off = _f._dataOffset + start * n * item;
+            int got = 0;
+            while (got < span.Length)
+            {
+                int r = RandomAccess.Read(_h, span[got..], off + got);
+                if (r <= 0) throw new SarKitInputException($"{_f.Source}: file ended at byte {off + got} while reading samples {start}..{start + count - 1} (truncated while in use?); refusing.") { SourceFile = _f.Source };
+                got += r;
+            }
+            if (_f._single)
+            {
+                var v = MemoryMarshal.Cast<byte, float>(span);
+                for (int s = 0; s < count; s++)
+                    for (int c = 0; c < n; c++)
+                    {
+                        float x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
+                        if (!float.IsFinite(x) || !float.IsFinite(y)) throw NotFinite(start + s, c, x, y);
+                        re[c * count + s] = x; im[c * count + s] = y;
+                    }
+            }
+            else
+            {
+                var v = MemoryMarshal.Cast<byte, double>(span);
+                for (int s = 0; s < count; s++)
+                    for (int c = 0; c < n; c++)
+                    {
+                        double x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
+                        if (!double.IsFinite(x) || !double.IsFinite(y)) throw NotFinite(start + s, c, x, y);
+                        re[c * count + s] = x; im[c * count + s] = y;
+                    }
+            }
+        }
+
+        private SarKitInputException NotFinite(long sample, int channel, double x, double y) =>
+            new($"{_f.Source}: sample {sample} of channel {channel} is not finite ({x.ToString("R", CultureInfo.InvariantCulture)}, {y.ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = _f.Source, Dataset = "waveform" };
+
+        public void Dispose() => _h.Dispose();
+    }
+
+    /// <summary>
+    /// Writes a stream file and its sidecar block by block (never the whole waveform in memory): <see cref="Writer.Append"/>
+    /// planar blocks until <paramref name="samples"/> samples are written, then dispose. Written to temporary names and
+    /// renamed on <see cref="Writer.Complete"/> (atomic: an interrupted write leaves no half file under the final name).
+    /// </summary>
+    public static Writer Create(string path, int channels, long samples, string unit, double rasterSeconds, bool complex64 = true)
+        => new(path, channels, samples, unit, rasterSeconds, complex64);
+
+    /// <summary>Block writer of <see cref="Create"/>.</summary>
+    public sealed class Writer : IDisposable
+    {
+        private readonly string _path, _tmp;
+        private readonly int _n;
+        private readonly long _samples;
+        private readonly bool _single;
+        private readonly string _unit;
+        private readonly double _raster;
+        private readonly FileStream _fs;
+        private long _written;
+        private byte[] _buf = [];
+        private bool _done;
+
+        internal Writer(string path, int channels, long samples, string unit, double raster, bool single)
+        {
+            if (channels < 1 || samples < 1 || samples > int.MaxValue) throw new ArgumentException("channels ≥ 1 and 1 ≤ samples ≤ 2³¹ − 1");
+            _path = path; _n = channels; _samples = samples; _single = single; _unit = unit; _raster = raster;
+            _tmp = path + ".tmp-" + Environment.ProcessId;
+            _fs = new FileStream(_tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+            var header = $"{{'descr': '{(single ? "<c8" : "<c16")}', 'fortran_order': False, 'shape': ({samples}, {channels}), }}";
+            int total = 10 + header.Length + 1;
+            int pad = (64 - total % 64) % 64;
+            header = header + new string(' ', pad) + "\n";
+            var hb = System.Text.Encoding.Latin1.GetBytes(header);
+            _fs.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+            _fs.Write(BitConverter.GetBytes((ushort)hb.Length));
+            _fs.Write(hb);
+        }
+
+        /// <summary>Appends <paramref name="count"/> samples, planar (channel c at c·count).</summary>
+        public void Append(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int count)
+        {
+            if (_written + count > _samples) throw new InvalidOperationException("more samples than declared");
+            int item = _single ? 8 : 16;
+            int bytes = count * _n * item;
+            if (_buf.Length < bytes) _buf = new byte[bytes];
+            if (_single)
+            {
+                var v = MemoryMarshal.Cast<byte, float>(_buf.AsSpan(0, bytes));
+                for (int s = 0; s < count; s++) for (int c = 0; c < _n; c++) { v[2 * (s * _n + c)] = (float)re[c * count + s]; v[2 * (s * _n + c) + 1] = (float)im[c * count + s]; }
+            }
+            else
+            {
+                var v = MemoryMarshal.Cast<byte, double>(_buf.AsSpan(0, bytes));
+                for (int s = 0; s < count; s++) for (int c = 0; c < _n; c++) { v[2 * (s * _n + c)] = re[c * count + s]; v[2 * (s * _n + c) + 1] = im[c * count + s]; }
+            }
+            _fs.Write(_buf, 0, bytes);
+            _written += count;
+        }
+
+        /// <summary>Flushes, checks the sample count and renames the file and its sidecar into place.</summary>
+        public void Complete()
+        {
+            if (_written != _samples) throw new InvalidOperationException($"{_written} of {_samples} samples written");
+            _fs.Flush(true); _fs.Dispose();
+            var json = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["format"] = FormatName, ["version"] = 1, ["unit"] = _unit, ["raster_s"] = _raster, ["channels"] = _n, ["samples"] = _samples,
+            });
+            var side = SidecarPath(_path);
+            File.WriteAllText(side + ".tmp", json);
+            File.Move(side + ".tmp", side, true);
+            File.Move(_tmp, _path, true);
+            _done = true;
+        }
+
+        public void Dispose()
+        {
+            if (_done) return;
+            _fs.Dispose();
+            try { File.Delete(_tmp); } catch (IOException) { }
+        }
+    }
+}

@@ -1,0 +1,405 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace SarKit.Supervision;
+
+/// <summary>Work done by <see cref="StreamedWindowSar.Evaluate"/>.</summary>
+/// <param name="Samples">Samples per channel of the waveform (one repetition).</param>
+/// <param name="EvaluatedSamples">Samples streamed through the head reader (L once; L + m − 1 for steady state).</param>
+/// <param name="BlockSamples">Block length B, samples.</param>
+/// <param name="Blocks">Blocks streamed.</param>
+/// <param name="RefinedBlocks">(block, window, matrix set) triples evaluated sample by sample (the rest were bounded out).</param>
+/// <param name="SamplesRead">Samples per channel read in total (head + lagging window-start reads).</param>
+public sealed record StreamedWindowStatistics(long Samples, long EvaluatedSamples, int BlockSamples, long Blocks, long RefinedBlocks, long SamplesRead);
+
+/// <summary>Result of <see cref="StreamedWindowSar.Evaluate"/>.</summary>
+/// <param name="Windows">One result per (matrix set, window length), in request order.</param>
+/// <param name="TotalWeights">Packed correlation weights of one repetition of the whole waveform, drive²·s.</param>
+/// <param name="Statistics">Work done.</param>
+public sealed record StreamedWindowSarResult(IReadOnlyList<WindowSarResult> Windows, double[] TotalWeights, StreamedWindowStatistics Statistics);
+
+/// <summary>
+/// Exact IEC 60601-2-33 sliding-window SAR of a non-periodic multi-channel waveform of any length, streamed in blocks in
+/// bounded memory (docs/supervision.md, "Arbitrary waveforms").
+/// <para><b>Window definition.</b> Sample n carries the energy per mass p_j(n) = x_nᴴQ_j x_n·Δt (matrix Q_j, drive units);
+/// a window of length T holds m = T/Δt samples (⌈T/Δt⌉ when T/Δt is not an integer within 10⁻⁹: one more sample, conservative)
+/// and the window ending with sample t has SAR_j(t) = Σ_{n=t−m+1}^{t} p_j(n) / T. SAR(t) = max_j SAR_j(t); the answer is
+/// max_t SAR(t) over <b>every</b> sample position t. <see cref="RepetitionMode.Once"/>: silence before and after the file; windows
+/// ending before sample m − 1 hold fewer samples and are contained in the first full window (p ≥ 0), and windows ending after
+/// the file are contained in the last one, so t ∈ [m − 1, L − 1]; a file shorter than the window has the single value
+/// (total energy)/T. <see cref="RepetitionMode.Periodic"/>: the file repeats without gap; the cyclic windows are the windows of
+/// the periodic extension of length L + m − 1.</para>
+/// <para><b>Algorithm.</b> One sequential pass in blocks of B samples: per block the channel correlation R_b = Σ x xᴴ Δt (SIMD,
+/// <see cref="RfCorrelation"/>) goes into a ring of ⌈m/B⌉ + 3 blocks, and per window length a running sum S of the R_b over the
+/// blocks that meet any window ending in the block (recomputed from the ring every ring length). For every matrix,
+/// UB_j = tr(Q_j S) (+ σ_j tr S, σ_j = 10⁻⁶ tr Q_j covering matrices that are PSD only to that tolerance) bounds every window
+/// ending in the block; a lower bound of the answer comes from the blocks inside every such window (or, when B divides m, from
+/// the exact block-aligned window). Only matrices whose UB exceeds the lower bound are evaluated sample by sample: the block's
+/// own samples and the B samples leaving the window (read again by a lagging reader) give SAR_j(t) for every t in the block
+/// as base + H(r) − G(r) (prefix sums of p_j). Blocks bounded out cannot hold the maximum (their UB is tracked: if one tied,
+/// its UB is reported).</para>
+/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 16)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, D ring blocks, ‖Q_j‖₁ the sum of
+/// the absolute packed entries, Tr the largest trace of the window sums since their last recomputation plus the traces of the
+/// two edge blocks): a bound of the rounding of the running sums, dot products and prefix sums, so reported ≥ exact
+/// (per-sample arithmetic on the double samples) ≥ reported − 2ε. ε is returned as <see cref="WindowSarResult.EdgeErrorBound"/>.</para>
+/// </summary>
+public static class StreamedWindowSar
+{
+    /// <summary>Default block length B (samples).</summary>
+    public const int DefaultBlockSamples = 4096;
+
+    /// <summary>Largest ring memory (bytes) before the request is refused (increase the block length).</summary>
+    public const long MaxRingBytes = 2L << 30;
+
+    /// <summary>Samples m in a window of <paramref name="windowSeconds"/> at raster <paramref name="rasterSeconds"/>: T/Δt when it is an integer within 10⁻⁹, else ⌈T/Δt⌉.</summary>
+    public static long WindowSamples(double windowSeconds, double rasterSeconds)
+    {
+        double r = windowSeconds / rasterSeconds;
+        if (!(r >= 0.5) || !double.IsFinite(r) || r > 1e15)
+            throw new SarKitInputException($"window {windowSeconds} s at raster {rasterSeconds} s: expected a window of at least one sample.");
+        double n = Math.Round(r);
+        return (long)(Math.Abs(r - n) <= 1e-9 * r ? n : Math.Ceiling(r));
+    }
+
+    private sealed class Win
+    {
+        public double T; public long M;
+        public double[] S = [];
+        public long Lo;          // first block in S
+        public double MaxTr;
+        public long SinceRecompute;
+        public IWaveformReader? Lag;
+        public double[] LagRe = [], LagIm = [];
+        public long LagFor = long.MinValue;
+    }
+
+    private sealed class Job
+    {
+        public required SarObservable Obs; public required int Win; public required double[] Abs; public required double[] Sigma;
+        public double Best = double.NegativeInfinity, BestErr; public long BestT = -1; public int BestJ = -1;
+        public double LowerBound = double.NegativeInfinity;
+        public double SkipUb = double.NegativeInfinity, SkipErr; public long SkipT = -1; public int SkipJ = -1;
+        public bool[] Touched = [];
+        public double[] Ub = [];
+    }
+
+    /// <summary>
+    /// Evaluates every (matrix set, window length) of <paramref name="jobs"/> over <paramref name="source"/> in one pass.
+    /// <paramref name="driveFactors"/> converts the source unit to the matrices' drive unit per channel
+    /// (<see cref="MultiChannelWaveform.DriveFactors(string, int, string, string, DriveCalibration?)"/>). <paramref name="blockSamples"/> trades ring memory (⌈m/B⌉·N²·8 bytes) for
+    /// per-sample work on refined blocks; the result does not depend on it beyond rounding (ε).
+    /// </summary>
+    public static StreamedWindowSarResult Evaluate(IWaveformSampleSource source, IReadOnlyList<Complex> driveFactors,
+        IReadOnlyList<(SarObservable Observable, double[] WindowsSeconds)> jobs, RepetitionMode mode,
+        int blockSamples = DefaultBlockSamples, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        int n = source.Channels, n2 = n * n;
+        long len = source.Samples;
+        double dt = source.RasterSeconds;
+        string src = source.Source;
+        if (n < 1 || len < 1) throw new SarKitInputException($"{src}: waveform has {n} channels × {len} samples; expected at least 1 × 1.") { SourceFile = src };
+        if (!(dt >= Pulseq.PulseqFile.MinRasterSeconds && dt <= Pulseq.PulseqFile.MaxRasterSeconds))
+            throw new SarKitInputException($"{src}: raster {dt} s is outside the supported range [{Pulseq.PulseqFile.MinRasterSeconds}, {Pulseq.PulseqFile.MaxRasterSeconds}] s.") { SourceFile = src, Dataset = "raster_s" };
+        if (blockSamples < 1) throw new SarKitInputException($"block length {blockSamples}: expected at least 1 sample.");
+        if (driveFactors.Count != n) throw new ArgumentException($"{driveFactors.Count} drive factors for {n} channels");
+        if (jobs.Count == 0) throw new SarKitInputException("no matrix sets to evaluate.");
+        int B = blockSamples;
+
+        // windows (distinct lengths) and jobs
+        var lengths = jobs.SelectMany(j => j.WindowsSeconds).Distinct().OrderBy(x => x).ToArray();
+        var wins = new Win[lengths.Length];
+        long mMax = 0;
+        for (int w = 0; w < wins.Length; w++)
+        {
+            if (!(lengths[w] > 0) || !double.IsFinite(lengths[w])) throw new SarKitInputException($"window length {lengths[w]} s: expected a positive number.");
+            long m = WindowSamples(lengths[w], dt);
+            mMax = Math.Max(mMax, m);
+            wins[w] = new Win { T = lengths[w], M = mode == RepetitionMode.Once ? Math.Min(m, len) : m, S = new double[n2] };
+        }
+        long lv = mode == RepetitionMode.Once ? len : checked(len + mMax - 1);
+        IWaveformSampleSource stream = mode == RepetitionMode.Once ? source : new PeriodicExtension(source, lv);
+        long ringBlocks = wins.Max(w => (w.M + B - 1) / B) + 3;
+        if (ringBlocks * n2 * 8 > MaxRingBytes)
+            throw new SarKitInputException($"{src}: block length {B} samples needs {ringBlocks} ring blocks ({ringBlocks * n2 * 8 / (1 << 20)} MiB) for a {wins.Max(w => w.T)} s window; use a longer block.");
+        int D = (int)ringBlocks;
+        var ring = new double[(long)D * n2];
+        var ringTr = new double[D];
+
+        var jobList = new List<Job>();
+        foreach (var (obs, ws) in jobs)
+        {
+            if (obs.Channels != n) throw new SarKitInputException($"'{obs.Name}' has {obs.Channels} channels but the waveform ({src}) has {n}.") { SourceFile = src };
+            var (abs, sigma) = MatrixBounds(obs);
+            foreach (var T in ws.Distinct())
+                jobList.Add(new Job { Obs = obs, Win = Array.IndexOf(lengths, T), Abs = abs, Sigma = sigma, Touched = new bool[obs.Count], Ub = new double[obs.Count] });
+        }
+
+        const double U = 1.0 / (1L << 53);
+        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 16) * U * 1.01;
+
+        var headRe = new double[n * B]; var headIm = new double[n * B];
+        var total = new double[n2];
+        var headP = new Dictionary<(SarObservable, int), double[]>(ReferenceEqualityComparer2.Instance);
+        var pool = new Stack<double[]>();
+        var lagP = new double[B];
+        long blocks = (lv + B - 1) / B, refined = 0, samplesRead = 0;
+        using var head = stream.OpenReader();
+        try
+        {
+            for (long b = 0; b < blocks; b++)
+            {
+                if ((b & 63) == 0) cancellation.ThrowIfCancellationRequested();
+                long start = b * B;
+                int cnt = (int)Math.Min(B, lv - start);
+                ReadDrive(head, start, cnt, headRe, headIm, driveFactors, n, len, src);
+                samplesRead += cnt;
+                int slot = (int)(b % D);
+                var rb = ring.AsSpan(slot * n2, n2);
+                rb.Clear();
+                RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                double trB = 0;
+                for (int i = 0; i < n; i++) trB += rb[i];
+                foreach (var v in rb)
+                    if (!double.IsFinite(v))
+                        throw new SarKitInputException($"{src}: channel correlation of samples {start % len}..{(start + cnt - 1) % len} is {v} (the RF energy overflows double precision); refusing.") { SourceFile = src };
+                ringTr[slot] = trB;
+                if (start < len)
+                {
+                    if (start + cnt <= len) TensorPrimitives.Add(total, rb, total);
+                    else RfCorrelation.Accumulate(headRe, headIm, n, (int)(len - start), cnt, dt, total);
+                }
+                foreach (var a in headP.Values) pool.Push(a);
+                headP.Clear();
+
+                for (int wi = 0; wi < wins.Length; wi++)
+                {
+                    var w = wins[wi];
+                    long m = w.M;
+                    // running sum over the blocks meeting any window that ends in this block: [lo, b]
+                    TensorPrimitives.Add(w.S, rb, w.S);
+                    long loU = FloorDiv(start - m + 1, B), lo = Math.Max(0, loU);
+                    while (w.Lo < lo) { TensorPrimitives.Subtract(w.S, Ring(w.Lo), w.S); w.Lo++; }
+                    if (++w.SinceRecompute >= D)
+                    {
+                        Array.Clear(w.S);
+                        for (long i = w.Lo; i <= b; i++) TensorPrimitives.Add(w.S, Ring(i), w.S);
+                        w.SinceRecompute = 0; w.MaxTr = 0;
+                    }
+                    double trS = 0;
+                    for (int i = 0; i < n; i++) trS += w.S[i];
+                    w.MaxTr = Math.Max(w.MaxTr, Math.Abs(trS));
+                    long tFirst = Math.Max(start, m - 1), tLast = start + cnt - 1;
+                    if (tFirst > tLast) continue;
+                    long a = FloorDiv(start - m, B);
+                    int q = (int)(start - m - a * B);
+                    double trA = a >= 0 ? ringTr[(int)(a % D)] : 0;
+                    double errUnit = errConst * (2 * w.MaxTr + trA + trB);
+                    bool aligned = q == 0 && cnt == B;
+
+                    foreach (var job in jobList)
+                    {
+                        if (job.Win != wi) continue;
+                        var obs = job.Obs;
+                        int k = obs.Count;
+                        int top = 0;
+                        for (int j = 0; j < k; j++)
+                        {
+                            job.Ub[j] = TensorPrimitives.Dot(obs.Matrix(j), w.S) + job.Sigma[j] * trS;
+                            if (job.Ub[j] > job.Ub[top]) top = j;
+                        }
+                        // lower bound of the answer from the top matrix
+                        {
+                            var qt = obs.Matrix(top);
+                            double dot = job.Ub[top] - job.Sigma[top] * trS;
+                            double eLo = lo <= b ? TensorPrimitives.Dot(qt, Ring(lo)) : 0;
+                            double lb;
+                            if (aligned) lb = dot - (a >= 0 && loU == a ? eLo : 0) - errUnit * job.Abs[top];          // the exact window ending at the block end
+                            else if (lo + 2 <= b - 1)
+                                lb = dot - eLo - TensorPrimitives.Dot(qt, Ring(lo + 1)) - TensorPrimitives.Dot(qt, rb) - job.Sigma[top] * trS - errUnit * job.Abs[top];
+                            else lb = -job.Sigma[top] * trS - errUnit * job.Abs[top];
+                            job.LowerBound = Math.Max(job.LowerBound, lb);
+                        }
+                        for (int j = 0; j < k; j++)
+                        {
+                            double err = errUnit * job.Abs[j], ub = job.Ub[j] + err;
+                            if (!double.IsFinite(ub)) throw new SarKitInputException($"{src}: window energy of '{obs.Name}' matrix {j} is {ub} (overflows double precision); refusing.") { SourceFile = src };
+                            if (ub <= job.LowerBound)
+                            {
+                                if (ub > job.SkipUb) { job.SkipUb = ub; job.SkipErr = err; job.SkipT = tLast; job.SkipJ = j; }
+                                continue;
+                            }
+                            // refine: every window ending in this block, sample by sample
+                            if (w.LagFor != b) { LoadLag(w, start - m, B, lv, n, driveFactors, len, src, stream, ref samplesRead); w.LagFor = b; }
+                            var q_j = obs.Matrix(j);
+                            if (!headP.TryGetValue((obs, j), out var ph))
+                            {
+                                ph = pool.Count > 0 ? pool.Pop() : new double[B];
+                                PerSampleEnergy(q_j, headRe, headIm, n, cnt, dt, ph);
+                                headP[(obs, j)] = ph;
+                            }
+                            PerSampleEnergy(q_j, w.LagRe, w.LagIm, n, B, dt, lagP);
+                            double dotJ = job.Ub[j] - job.Sigma[j] * trS;
+                            double eB = TensorPrimitives.Dot(q_j, rb);
+                            double mid = dotJ - eB - (a >= 0 && loU == a ? TensorPrimitives.Dot(q_j, Ring(a)) : 0);
+                            double bas = mid;
+                            for (int i = 0; i < B - q; i++) bas += lagP[i];
+                            double h = 0, g = 0, vmax = double.NegativeInfinity; long tmax = -1;
+                            for (int r = 0; r < cnt; r++)
+                            {
+                                h += ph[r]; g += lagP[r];
+                                if (start + r < tFirst) continue;
+                                double v = bas + h - g;
+                                if (v > vmax) { vmax = v; tmax = start + r; }
+                            }
+                            job.Touched[j] = true;
+                            if (vmax > job.Best) { job.Best = vmax; job.BestErr = err; job.BestT = tmax; job.BestJ = j; }
+                            job.LowerBound = Math.Max(job.LowerBound, vmax - err);
+                            refined++;
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var w in wins) w.Lag?.Dispose();
+        }
+
+        var results = new List<WindowSarResult>();
+        foreach (var job in jobList)
+        {
+            var w = wins[job.Win];
+            bool skip = job.SkipUb > job.Best + job.BestErr;
+            double e = skip ? job.SkipUb : job.Best + job.BestErr, err = skip ? job.SkipErr : job.BestErr;
+            long t = skip ? job.SkipT : job.BestT;
+            int jj = skip ? job.SkipJ : job.BestJ;
+            double value = Math.Max(0, e) / w.T;
+            results.Add(new WindowSarResult(job.Obs.Name, job.Obs.Metric, w.T, value, ((t % len) + 1) * dt, jj, null, null,
+                job.Touched.Count(x => x), err / w.T));
+        }
+        return new StreamedWindowSarResult(results, total, new StreamedWindowStatistics(len, lv, B, blocks, refined, samplesRead));
+
+        Span<double> Ring(long i) => ring.AsSpan((int)(i % D) * n2, n2);
+    }
+
+    private static long FloorDiv(long x, long d) => x >= 0 ? x / d : -((-x + d - 1) / d);
+
+    /// <summary>‖Q_j‖₁ (sum of |packed entries|, with off-diagonal pairs counted twice) and σ_j = τ·tr(Q_j); refuses matrices that are not PSD within τ.</summary>
+    private static (double[] Abs, double[] Sigma) MatrixBounds(SarObservable obs)
+    {
+        int n = obs.Channels, k = obs.Count;
+        var abs = new double[k]; var sigma = new double[k];
+        var wq = new double[n * n];
+        for (int j = 0; j < k; j++)
+        {
+            var p = obs.Matrix(j);
+            double s = 0, tr = 0;
+            for (int i = 0; i < n; i++) { s += Math.Abs(p[i]); tr += p[i]; }
+            for (int i = n; i < p.Length; i++) s += 2 * Math.Abs(p[i]);
+            abs[j] = s;
+            for (int i = 0; i < n; i++) wq[i] = p[i];
+            for (int i = n; i < p.Length; i++) wq[i] = 2 * p[i];
+            if (RfCorrelation.CheckPositiveSemidefinite(wq, n) is { } why)
+                throw new SarKitInputException($"'{obs.Name}': matrix {j} is not positive semidefinite ({why}); SAR matrices must be.");
+            sigma[j] = RfCorrelation.PsdRelativeTolerance * Math.Max(0, tr);
+        }
+        return (abs, sigma);
+    }
+
+    /// <summary>Reads samples and converts them to drive units; refuses a square that overflows.</summary>
+    private static void ReadDrive(IWaveformReader r, long start, int cnt, double[] re, double[] im, IReadOnlyList<Complex> f, int n, long len, string src)
+    {
+        var rs = re.AsSpan(0, n * cnt); var ims = im.AsSpan(0, n * cnt);
+        r.Read(start, cnt, rs, ims);
+        for (int c = 0; c < n; c++)
+        {
+            var fc = f[c];
+            var cr = rs.Slice(c * cnt, cnt); var ci = ims.Slice(c * cnt, cnt);
+            if (fc.Imaginary == 0)
+            {
+                if (fc.Real != 1) { TensorPrimitives.Multiply(cr, fc.Real, cr); TensorPrimitives.Multiply(ci, fc.Real, ci); }
+            }
+            else
+                for (int i = 0; i < cnt; i++)
+                {
+                    double x = cr[i], y = ci[i];
+                    cr[i] = x * fc.Real - y * fc.Imaginary; ci[i] = x * fc.Imaginary + y * fc.Real;
+                }
+            if (!double.IsFinite(TensorPrimitives.SumOfSquares(cr) + TensorPrimitives.SumOfSquares(ci)))
+                for (int i = 0; i < cnt; i++)
+                    if (!double.IsFinite(cr[i] * cr[i] + ci[i] * ci[i]))
+                        throw new SarKitInputException($"{src}: sample {(start + i) % len} of channel {c} in drive units is ({cr[i]}, {ci[i]}), whose square overflows double precision; refusing.") { SourceFile = src };
+        }
+    }
+
+    /// <summary>Loads the B samples [from, from + B) leaving the window (zero outside [0, lv)).</summary>
+    private static void LoadLag(Win w, long from, int B, long lv, int n, IReadOnlyList<Complex> f, long len, string src, IWaveformSampleSource stream, ref long samplesRead)
+    {
+        if (w.LagRe.Length != n * B) { w.LagRe = new double[n * B]; w.LagIm = new double[n * B]; }
+        Array.Clear(w.LagRe); Array.Clear(w.LagIm);
+        long a = Math.Max(0, from), e = Math.Min(lv, from + B);
+        if (e <= a) return;
+        int cnt = (int)(e - a), off = (int)(a - from);
+        w.Lag ??= stream.OpenReader();
+        var re = new double[n * cnt]; var im = new double[n * cnt];
+        ReadDrive(w.Lag, a, cnt, re, im, f, n, len, src);
+        samplesRead += cnt;
+        for (int c = 0; c < n; c++)
+        {
+            re.AsSpan(c * cnt, cnt).CopyTo(w.LagRe.AsSpan(c * B + off, cnt));
+            im.AsSpan(c * cnt, cnt).CopyTo(w.LagIm.AsSpan(c * B + off, cnt));
+        }
+    }
+
+    /// <summary>
+    /// p[t] = x_tᴴQx_t·Δt for planar samples (channel c at c·<paramref name="count"/>), packed Q (<see cref="Numerics.LinearAlgebra.HermitianPacking"/>):
+    /// Σ_i Q_ii|x_i|² + Σ_{i&lt;j} 2(Re Q_ij·Re(x̄_i x_j) − Im Q_ij·Im(x̄_i x_j)), SIMD over samples.
+    /// </summary>
+    public static void PerSampleEnergy(ReadOnlySpan<double> packedQ, ReadOnlySpan<double> re, ReadOnlySpan<double> im, int n, int count, double dt, Span<double> p)
+    {
+        int vw = Vector<double>.Count;
+        Span<Vector<double>> xr = stackalloc Vector<double>[n];
+        Span<Vector<double>> xi = stackalloc Vector<double>[n];
+        int t = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; t + vw <= count; t += vw)
+            {
+                for (int c = 0; c < n; c++) { xr[c] = new Vector<double>(re.Slice(c * count + t, vw)); xi[c] = new Vector<double>(im.Slice(c * count + t, vw)); }
+                var acc = Vector<double>.Zero;
+                for (int i = 0; i < n; i++) acc += new Vector<double>(packedQ[i]) * (xr[i] * xr[i] + xi[i] * xi[i]);
+                int o = n;
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n; j++)
+                    {
+                        var cr = xr[i] * xr[j] + xi[i] * xi[j];
+                        var ci = xr[i] * xi[j] - xi[i] * xr[j];
+                        acc += new Vector<double>(2 * packedQ[o]) * cr - new Vector<double>(2 * packedQ[o + 1]) * ci;
+                        o += 2;
+                    }
+                (acc * dt).CopyTo(p.Slice(t, vw));
+            }
+        for (; t < count; t++)
+        {
+            double acc = 0;
+            for (int i = 0; i < n; i++) { double a = re[i * count + t], b = im[i * count + t]; acc += packedQ[i] * (a * a + b * b); }
+            int o = n;
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++)
+                {
+                    double ar = re[i * count + t], ai = im[i * count + t], br = re[j * count + t], bi = im[j * count + t];
+                    acc += 2 * packedQ[o] * (ar * br + ai * bi) - 2 * packedQ[o + 1] * (ar * bi - ai * br);
+                    o += 2;
+                }
+            p[t] = acc * dt;
+        }
+    }
+
+    /// <summary>Keys (matrix set, matrix) by reference of the set.</summary>
+    private sealed class ReferenceEqualityComparer2 : IEqualityComparer<(SarObservable, int)>
+    {
+        public static readonly ReferenceEqualityComparer2 Instance = new();
+        public bool Equals((SarObservable, int) x, (SarObservable, int) y) => ReferenceEquals(x.Item1, y.Item1) && x.Item2 == y.Item2;
+        public int GetHashCode((SarObservable, int) x) => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(x.Item1), x.Item2);
+    }
+}
