@@ -297,10 +297,12 @@ internal static class VopCommand
         Row("Margin", $"ε = {set.Margin.Epsilon:G4} of SAR_wc ({j.MarginKind})");
         Row("Criterion / algorithm", $"{j.Criterion} / {set.Algorithm}");
         Row("Originals", $"{set.SourceCount:N0} matrices, SAR_wc {set.SarWorstCase:G6} {Unit(set)}, SHA-256 {Short(set.SourceSha256)}");
+        if (j.SarBasis is { } basis) Row("SAR basis", basis);
         if (cert is null) Row("Certificate", "none (run `sarkit vop verify`)");
         else
         {
-            Row("Certificate", cert.Valid ? "VALID" : $"NOT VALID: {cert.Reason}");
+            Row("Certificate", !cert.Valid ? $"NOT VALID: {cert.Reason}"
+                : j.SarBasis is null ? "VALID" : "VALID for the surrogate's predicted Q-matrices only (not certified against true SAR)");
             Row("  checked / failed", $"{cert.MatricesChecked:N0} / {cert.MatricesFailed:N0} ({cert.Criterion}, tolerance {cert.Tolerance:G3})");
             Row("  largest violation", $"{cert.LargestViolation:G4} (= {cert.LargestViolationOverSarWc:G4}·SAR_wc) at matrix {cert.LargestViolationIndex}");
             Row("  random drives", cert.RandomDrives > 0
