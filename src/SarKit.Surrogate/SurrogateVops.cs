@@ -20,7 +20,9 @@ public sealed record SurrogateVopResult(VopSet Set, VopVerificationResult Verifi
 /// max_j wᴴV_jw ≥ SF·wᴴQ10g(r)w for every tissue cell r, and (diagonal margin Z = ε·SAR_wc·I of the scaled matrices)
 /// max_j wᴴV_jw ≤ SF·max_r wᴴQ10g(r)w + ε·SAR_wc·‖w‖² (Lee et al., MRM 2012). SF is config.json "safety_factor", the q95
 /// of true/predicted peak 10 g SAR over the validation subjects (docs/surrogate.md), so the VOPs inherit the surrogate's
-/// calibrated (not guaranteed) coverage of the true SAR.
+/// calibrated (not guaranteed) coverage of the true SAR. The set is therefore marked <b>surrogate-calibrated, not certified
+/// against true SAR</b> (<see cref="VopSarBasis.MarkSurrogate"/>, with the calibration's coverage) before it is certified,
+/// so the certificate digest binds the label and every reader shows it.
 /// </summary>
 public static class SurrogateVops
 {
@@ -44,10 +46,12 @@ public static class SurrogateVops
     /// <param name="compressProgress">Optional progress of the compression.</param>
     /// <param name="verifyProgress">Optional progress of the certification.</param>
     /// <param name="cancellationToken">Cancels the compression and the certification.</param>
+    /// <param name="coverage">What the calibration covers (<see cref="SurrogateCalibrationCoverage.Describe"/> of the model); stored in the set's
+    /// <c>sar_basis_coverage</c> attribute. Null: "calibration coverage not stated" with the factor.</param>
     public static SurrogateVopResult Build(PerChannelPrediction prediction, SquareMassAverage2D average, double safetyFactor,
         VopCompressionOptions? compression = null, VopVerifierOptions? verifier = null, string description = "surrogate 2D 10 g Q-matrices",
         IProgress<VopCompressionProgress>? compressProgress = null, IProgress<VopVerificationProgress>? verifyProgress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? coverage = null)
     {
         var (packed, cells) = ScaledQMatrices(prediction, average, safetyFactor);
         if (cells.Length == 0) throw new SarKitInputException("Surrogate VOPs: no tissue cells (ρ > 0) to build Q-matrices from.");
@@ -59,6 +63,7 @@ public static class SurrogateVops
                 s.Attributes["surrogate_q_matrices"] = "2D-adapted 10 g (SquareMassAverage2D) of the predicted e_n, times surrogate_safety_factor";
                 s.Attributes["surrogate_cell_size_m"] = average.CellSize.ToString("R", ci);
                 s.Attributes["surrogate_grid"] = $"{prediction.Ny} x {prediction.Nx}";
+                VopSarBasis.MarkSurrogate(s, coverage ?? $"calibration coverage not stated (safety factor {safetyFactor.ToString("G4", ci)})");
             }, compressProgress, verifyProgress, cancellationToken);
         return new SurrogateVopResult(set, r, cells.Length, safetyFactor);
     }

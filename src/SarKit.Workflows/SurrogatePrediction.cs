@@ -107,7 +107,7 @@ public sealed class SurrogatePrediction
         }
         var res = new SurrogatePredictResult(Path.GetFullPath(a.B1File), Path.GetFullPath(a.ModelFile), predictor.Target, input.Ny, input.Nx, r.MeanB1AbsMicroTesla,
             r.PeakSar, [r.PeakCell / input.Nx, r.PeakCell % input.Nx], r.SafetyFactor, r.ConservativePeakSar, reference, r.Milliseconds,
-            a.OutputFile is null ? null : Path.GetFullPath(a.OutputFile), version);
+            a.OutputFile is null ? null : Path.GetFullPath(a.OutputFile), version, SarBasisOf(a.ModelFile));
         ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
         return res;
     }
@@ -171,7 +171,8 @@ public sealed class SurrogatePrediction
             vops = SurrogateVops.Build(pred, avg!, surrogate.SafetyFactor,
                 new VopCompressionOptions { Epsilon = a.Margin, Normalisation = a.Normalisation, MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism },
                 new VopVerifierOptions { RandomDrives = a.RandomDrives, MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism },
-                $"{Path.GetFileName(a.B1File)} predicted 2D 10 g Q-matrices", compressProgress, verifyProgress, cancellationToken);
+                $"{Path.GetFileName(a.B1File)} predicted 2D 10 g Q-matrices", compressProgress, verifyProgress, cancellationToken,
+                SurrogateCalibrationCoverage.Describe(a.ModelFile));
             vops.Set.Attributes["surrogate_model"] = Path.GetFullPath(a.ModelFile);
             vops.Set.Attributes["source_file"] = Path.GetFullPath(a.B1File);
             if (!vops.Certified)
@@ -191,11 +192,14 @@ public sealed class SurrogatePrediction
             reference?.GetValueOrDefault("sar"), reference?.GetValueOrDefault("sar10g"), inferMs,
             a.OutputFile is null ? null : Path.GetFullPath(a.OutputFile),
             vops is null ? null : new SurrogateVopsResult(Path.GetFullPath(a.VopsFile!), vops.Set.Count, vops.QMatrices, vops.Set.Margin.Epsilon, vops.Set.SarWorstCase,
-                vops.SafetyFactor, a.Normalisation.ToId(), vops.Certified),
-            clock.GetElapsedTime(start).TotalSeconds, version);
+                vops.SafetyFactor, a.Normalisation.ToId(), vops.Certified, VopSarBasis.Describe(vops.Set)!),
+            clock.GetElapsedTime(start).TotalSeconds, version, SarBasisOf(a.ModelFile));
         ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
         return new SurrogatePrediction(null, res, null);
     }
+
+    /// <summary>The label of every SAR figure of a surrogate: "surrogate-calibrated, not certified against true SAR (calibration: …)".</summary>
+    public static string SarBasisOf(string modelFile) => $"{VopSarBasis.Label} ({SurrogateCalibrationCoverage.Describe(modelFile)})";
 
     /// <summary>e_channels [C, 2, ny, nx] (√(W/kg) per unit drive) and, with a shim, sar, sar10g [ny, nx] (W/kg) and phases (rad), float32/float64 .npz.</summary>
     private static void WriteMaps(string path, PerChannelPrediction pred, int nx, int ny, double[]? sar, double[]? sar10g, double[]? phases)

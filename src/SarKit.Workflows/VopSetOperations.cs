@@ -240,6 +240,7 @@ public static class VopSetOperations
         if (set.Certificate is { } c)
         {
             bool valid = set.HasValidCertificate(out var why);
+            if (valid && VopSarBasis.Describe(set) is { } basis) why = $"valid for the surrogate's predicted Q-matrices only: {basis}";
             cert = new VopCertificateResult(valid, why, c.Passed, VopSetFile.CriterionId(c.Criterion), c.MatricesChecked, c.MatricesFailed, ResultJson.Num(c.LargestViolation),
                 set.SarWorstCase > 0 ? ResultJson.Num(c.LargestViolation / set.SarWorstCase) : null, c.LargestViolationIndex, c.Tolerance, c.RandomDrives,
                 ResultJson.Num(c.RandomMaxRelativeUnderestimation), c.Verifier, c.CreatedUtc.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv), c.Version, c.DigestSha256,
@@ -253,7 +254,7 @@ public static class VopSetOperations
             rep.RelativeHistogram is { } rh ? new HistogramResult(rh.Edges, rh.Counts) : null, rep.AbsoluteHistogram is { } ah ? new HistogramResult(ah.Edges, ah.Counts) : null);
         var j = new VopSetResult(command, file, set.Channels, set.Count, VopSetFile.CriterionId(set.Criterion), set.Algorithm,
             set.Margin.Kind.ToString().ToLowerInvariant(), set.Margin.Epsilon, set.SourceCount, set.SourceSha256, ResultJson.Num(set.SarWorstCase),
-            FieldNormalisationExtensions.ToId(set.Normalisation), new Dictionary<string, string>(set.Attributes), cert, ver, over, elapsedS, SarkitVersion);
+            FieldNormalisationExtensions.ToId(set.Normalisation), new Dictionary<string, string>(set.Attributes), cert, ver, over, elapsedS, SarkitVersion, VopSarBasis.Describe(set));
         ResultJson.RequireFinite(j); // tables too: no non-finite result is shown as a number
         return j;
     }
@@ -268,6 +269,7 @@ public static class VopSetOperations
         var d = Describe(source == "compressed" ? "compress" : "report", file, set, verification, overestimation, elapsedS);
         bool valid = set.HasValidCertificate(out var why);
         return new VopPageResult(source, name, d, valid,
+            valid && VopSarBasis.Describe(set) is { } basis ? $"valid for the surrogate's predicted Q-matrices only, NOT a true-SAR certificate: {basis}" :
             valid ? "valid: passed with 0 failed matrices, and its digest binds these VOPs, margin, SAR_wc, unit and originals (a digest detects accidental corruption, not tampering; see docs/vop-format.md)" : why,
             set.Certificate?.VopSha256, set.Normalisation.DriveUnit(), sourceMatchesDataset, overestimation is null ? null : overestimationAgainst);
     }

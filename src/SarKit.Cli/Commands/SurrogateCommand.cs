@@ -14,7 +14,7 @@ internal static class SurrogateCommand
 {
     public static Command Create(CliIO io)
     {
-        var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms), ONNX prediction with certified VOPs, safety evaluation, 3D body models. See docs/surrogate.md.");
+        var cmd = new Command("surrogate", "B1+ -> local SAR surrogate: training data (2D FDFD pelvis phantoms), ONNX prediction with surrogate-calibrated VOPs (not certified against true SAR), safety evaluation, 3D body models. See docs/surrogate.md.");
         cmd.Add(Dataset(io));
         cmd.Add(Predict(io));
         cmd.Add(Evaluate(io));
@@ -57,13 +57,13 @@ internal static class SurrogateCommand
         var shim = new Option<int>("--shim") { Description = "Shim index when --b1 is a dataset shard (direct models: its 'b1_shim'; per-channel model: its 'phases').", DefaultValueFactory = _ => 0 }.Range(0, int.MaxValue);
         var phases = new Option<string?>("--phases") { Description = "Per-channel model: the shim's phases p1,p2,... in rad (unit amplitudes), instead of --shim." };
         var output = new Option<string?>("--output", "-o") { Description = "Write the maps (.npz). Direct: sar [W/kg], sar_normalised [W/kg per µT²]. Per-channel: e_channels [C, 2, ny, nx] (√(W/kg) per unit drive) and, for the shim, sar, sar10g [W/kg], phases." };
-        var vopsOut = new Option<string?>("--vops-out") { Description = "Per-channel model: write the subject's certified VOP set of safety_factor × the predicted 2D 10 g Q-matrices (.h5, docs/vop-format.md; also .mat/.npz)." };
+        var vopsOut = new Option<string?>("--vops-out") { Description = "Per-channel model: write the subject's VOP set of safety_factor × the predicted 2D 10 g Q-matrices (.h5, docs/vop-format.md; also .mat/.npz). Its certificate covers the predicted Q-matrices only: the file is labelled surrogate-calibrated, not certified against true SAR." };
         var margin = new Option<string>("--margin") { Description = "VOP margin ε as a fraction of SAR_wc (0.05 or 5%).", DefaultValueFactory = _ => "0.05" };
         var cell = new Option<string?>("--cell-size") { Description = "Per-channel model: cell side for the 10 g average (e.g. 5mm; default: config.json grid.cell_size_m)." };
         var unit = new Option<string>("--normalisation") { Description = "Per-channel model: drive unit of the input B1+ maps, carried into the VOP file (per_ampere for SarKit datasets, per_volt_incident, per_sqrt_watt_incident, per_sqrt_watt_accepted).", DefaultValueFactory = _ => "per_ampere" };
         var drives = new Option<int>("--drives") { Description = "Random unit drives of the VOP verifier's second check (0 to skip).", DefaultValueFactory = _ => 10_000 }.Range(0, 10_000_000);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var cmd = new Command("predict", "Predict the local SAR of one slice from its B1+ maps with a trained surrogate (ONNX Runtime); the per-channel model also gives 10 g maps and a certified VOP set.")
+        var cmd = new Command("predict", "Predict the local SAR of one slice from its B1+ maps with a trained surrogate (ONNX Runtime); the per-channel model also gives 10 g maps and a surrogate-calibrated VOP set (not certified against true SAR).")
             { b1, model, shim, phases, output, vopsOut, margin, cell, unit, drives, json };
         cmd.SetAction(p => io.Guard(() =>
         {
@@ -113,9 +113,12 @@ internal static class SurrogateCommand
         else Row("Shim", "none (no 'phases' in the input and no --phases): e_channels only");
         Row("Inference", $"{res.InferenceMs:F1} ms");
         if (res.Vops is { } vj)
-            Row("VOPs", $"{vj.Count} VOPs of {vj.QMatrices} Q-matrices × SF {vj.SafetyFactor:G4}, margin ε = {vj.MarginEpsilon:G3} of SAR_wc {vj.SarWc:G4}, certified → {vj.File}");
+            Row("VOPs", $"{vj.Count} VOPs of {vj.QMatrices} predicted Q-matrices × SF {vj.SafetyFactor:G4}, margin ε = {vj.MarginEpsilon:G3} of SAR_wc {vj.SarWc:G4}, " +
+                $"dominance of the predicted Q-matrices verified (not certified against true SAR) → {vj.File}");
         if (res.OutputFile is not null) Row("Written to", res.OutputFile);
         io.Stdout().Write(t);
+        // one plain line (never wrapped by the table): what every figure above is
+        io.Out.WriteLine($"SAR basis: {res.SarBasis}");
         return CliApp.ExitOk;
     }
 
@@ -133,6 +136,7 @@ internal static class SurrogateCommand
         Row("Inference", $"{res.InferenceMs:F1} ms");
         if (res.OutputFile is not null) Row("Written to", res.OutputFile);
         io.Stdout().Write(t);
+        io.Out.WriteLine($"SAR basis: {res.SarBasis}");
         return CliApp.ExitOk;
     }
 

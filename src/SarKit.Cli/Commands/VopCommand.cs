@@ -297,10 +297,12 @@ internal static class VopCommand
         Row("Margin", $"ε = {set.Margin.Epsilon:G4} of SAR_wc ({j.MarginKind})");
         Row("Criterion / algorithm", $"{j.Criterion} / {set.Algorithm}");
         Row("Originals", $"{set.SourceCount:N0} matrices, SAR_wc {set.SarWorstCase:G6} {Unit(set)}, SHA-256 {Short(set.SourceSha256)}");
+        if (j.SarBasis is not null) Row("SAR basis", "surrogate-calibrated, NOT certified against true SAR (see the line below the table)");
         if (cert is null) Row("Certificate", "none (run `sarkit vop verify`)");
         else
         {
-            Row("Certificate", cert.Valid ? "VALID" : $"NOT VALID: {cert.Reason}");
+            Row("Certificate", !cert.Valid ? $"NOT VALID: {cert.Reason}"
+                : j.SarBasis is null ? "VALID" : "VALID for the surrogate's predicted Q-matrices only (not certified against true SAR)");
             Row("  checked / failed", $"{cert.MatricesChecked:N0} / {cert.MatricesFailed:N0} ({cert.Criterion}, tolerance {cert.Tolerance:G3})");
             Row("  largest violation", $"{cert.LargestViolation:G4} (= {cert.LargestViolationOverSarWc:G4}·SAR_wc) at matrix {cert.LargestViolationIndex}");
             Row("  random drives", cert.RandomDrives > 0
@@ -323,7 +325,8 @@ internal static class VopCommand
         }
         Row("Time", $"{j.ElapsedS:F2} s");
         io.Stdout().Write(t);
-        // one plain line (never wrapped by the table): what this run checked
+        // plain lines (never wrapped by the table): what the Q-matrices are, what this run checked
+        if (j.SarBasis is { } basis) io.Out.WriteLine($"SAR basis: {basis}");
         if (cert is not null && ver is not null) io.Out.WriteLine($"Checked: {CheckedText(cert.MatricesChecked, cert.RandomDrives, automaticDrives)}");
         return CliApp.ExitOk;
     }

@@ -62,13 +62,15 @@ public sealed class TrustedVopSet
         get
         {
             var parts = new List<string>();
+            // a surrogate-derived set is never presented as a true-SAR guarantee (docs/vop-format.md "SAR basis")
+            var basis = VopSarBasis.Describe(Set) is { } b ? $"{b}; the guarantee below covers the surrogate's predicted Q-matrices only: " : "";
             if (Guarantees.HasFlag(VopGuarantee.ReVerified))
                 parts.Add($"dominance re-verified against {OriginalsDescription} ({Reverification!.Certificate.MatricesChecked} matrices, CC proof; source SHA-256 matches the certificate)");
             if (Guarantees.HasFlag(VopGuarantee.Signature))
                 parts.Add($"ECDSA P-256 signature by trusted key {SignerKeySha256![..16]}… verified");
             if (parts.Count == 0)
-                return "certificate digest only (detects accidental corruption, not deliberate tampering; give --trusted-key or --q for more)";
-            return string.Join(" + ", parts);
+                return basis + "certificate digest only (detects accidental corruption, not deliberate tampering; give --trusted-key or --q for more)";
+            return basis + string.Join(" + ", parts);
         }
     }
 

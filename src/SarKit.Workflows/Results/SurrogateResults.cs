@@ -18,11 +18,16 @@ namespace SarKit.Workflows.Results;
 /// <param name="InferenceMs">Wall time of input preparation, inference and rescaling, ms.</param>
 /// <param name="OutputFile">Absolute path of the written maps (.npz: sar, sar_normalised); null without <c>-o</c>.</param>
 /// <param name="SarkitVersion">SarKit version that computed the result.</param>
+/// <param name="SarBasis">What every SAR figure here is: "surrogate-calibrated, not certified against true SAR", followed by the calibration's
+/// coverage (safety factor and quantile, the 2D FDFD synthetic data it was calibrated on, the P(under) target and the held-out bound).</param>
 [JsonResult("sarkit surrogate predict --json", Order = 450)]
 public sealed record SurrogatePredictResult(string InputFile, string Model, string Target, int Ny, int Nx, double MeanB1AbsUt, double PeakSarWPerKg,
-    int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion);
+    int[] PeakIndex, double SafetyFactor, double ConservativePeakSarWPerKg, double? ReferencePeakSarWPerKg, double InferenceMs, string? OutputFile, string SarkitVersion, string SarBasis);
 
-/// <summary>The certified VOP set written by the per-channel prediction (<c>--vops-out</c>).</summary>
+/// <summary>
+/// The VOP set written by the per-channel prediction (<c>--vops-out</c>): surrogate-calibrated, not certified against true SAR
+/// (its certificate covers SF × the predicted 2D 10 g Q-matrices only; docs/vop-format.md "SAR basis").
+/// </summary>
 /// <param name="File">Absolute path of the VOP file (SarKit HDF5 VOP format, docs/vop-format.md; or .mat/.npz).</param>
 /// <param name="Count">Number of VOPs.</param>
 /// <param name="QMatrices">Number of 2D 10 g Q-matrices (tissue cells) compressed.</param>
@@ -30,8 +35,12 @@ public sealed record SurrogatePredictResult(string InputFile, string Model, stri
 /// <param name="SarWc">SAR_wc of the scaled Q-matrices (largest eigenvalue over all cells), W/kg per unit drive².</param>
 /// <param name="SafetyFactor">Factor SF the Q-matrices were multiplied by, dimensionless.</param>
 /// <param name="Normalisation">Drive unit of the input B1⁺ maps (per_ampere, per_volt_incident, per_sqrt_watt_incident, per_sqrt_watt_accepted).</param>
-/// <param name="Certified">True when the independent verifier certified the set (the file is written only then).</param>
-public sealed record SurrogateVopsResult(string File, int Count, int QMatrices, double MarginEpsilon, double SarWc, double SafetyFactor, string Normalisation, bool Certified);
+/// <param name="Certified">True when the independent verifier proved that the VOPs dominate SF × the <i>predicted</i> Q-matrices (the file is
+/// written only then); not a certificate against true SAR (see <c>sar_basis</c>).</param>
+/// <param name="SarBasis">The label stored in the file (attributes <c>sar_basis</c>, <c>sar_basis_coverage</c>, bound by the certificate digest):
+/// "surrogate-calibrated, not certified against true SAR (calibration: …)".</param>
+public sealed record SurrogateVopsResult(string File, int Count, int QMatrices, double MarginEpsilon, double SarWc, double SafetyFactor, string Normalisation, bool Certified,
+    string SarBasis);
 
 /// <summary>
 /// Per-channel-model prediction of one slice: e_n per channel, SAR maps of one shim and optionally the certified VOP
@@ -56,14 +65,16 @@ public sealed record SurrogateVopsResult(string File, int Count, int QMatrices, 
 /// <param name="ReferencePeakSar10gWPerKg">Dataset shard's reference peak 10 g SAR of the shim, W/kg; null otherwise.</param>
 /// <param name="InferenceMs">Wall time from the start to the end of the inference (input reading included), ms.</param>
 /// <param name="OutputFile">Absolute path of the written maps (.npz: e_channels, sar, sar10g, phases); null without <c>-o</c>.</param>
-/// <param name="Vops">The certified VOP set; null without <c>--vops-out</c>.</param>
+/// <param name="Vops">The surrogate-calibrated VOP set (compression certified against the predicted Q-matrices only); null without <c>--vops-out</c>.</param>
 /// <param name="ElapsedS">Wall time of the whole prediction, s.</param>
 /// <param name="SarkitVersion">SarKit version that computed the result.</param>
+/// <param name="SarBasis">What every SAR figure here is: "surrogate-calibrated, not certified against true SAR", followed by the calibration's
+/// coverage (safety factor and quantile, the 2D FDFD synthetic data it was calibrated on, the P(under) target and the held-out bound).</param>
 [JsonResult("sarkit surrogate predict --json (per-channel model)", Order = 451)]
 public sealed record SurrogatePerChannelPredictResult(string InputFile, string Model, int Channels, int Ny, int Nx, double? CellSizeM, double[]? Phases,
     double? PeakSarWPerKg, int[]? PeakSarIndex, double? PeakSar10gWPerKg, int[]? PeakSar10gIndex, double SafetyFactor, string SafetyFactorMetric,
     double? ConservativePeakSar10gWPerKg, double? ReferencePeakSarWPerKg, double? ReferencePeakSar10gWPerKg, double InferenceMs, string? OutputFile,
-    SurrogateVopsResult? Vops, double ElapsedS, string SarkitVersion);
+    SurrogateVopsResult? Vops, double ElapsedS, string SarkitVersion, string SarBasis);
 
 /// <summary>Peak-SAR metrics of a set of cases (ratio = predicted / true peak; docs/surrogate.md "Evaluation in C#").</summary>
 /// <param name="Cases">Number of cases.</param>

@@ -22,14 +22,17 @@ namespace SarKit.Workflows.Results;
 /// <param name="Overestimation">Overestimation over random unit drives against the originals (report with <c>--q</c>, web with a dataset); null otherwise.</param>
 /// <param name="ElapsedS">Run time of the operation, s.</param>
 /// <param name="SarkitVersion">SarKit version that produced the object.</param>
+/// <param name="SarBasis">Null when the originals are simulated (true-SAR) Q-matrices; otherwise what they are, in words, e.g.
+/// "surrogate-calibrated, not certified against true SAR (calibration: …)": the certificate then covers the surrogate's predicted
+/// Q-matrices only (attributes <c>sar_basis</c>, <c>sar_basis_coverage</c>; docs/vop-format.md "SAR basis").</param>
 [JsonResult("sarkit vop compress|verify|report|merge --json", Web = "GET /api/vop/info, POST /api/vop/compress (inside `set`)", Order = 200)]
 public sealed record VopSetResult(string Command, string File, int Channels, int Count, string Criterion, string Algorithm, string MarginKind, double MarginEpsilon,
     long SourceCount, string SourceSha256, double? SarWc, string Normalisation, Dictionary<string, string> Attributes, VopCertificateResult? Certificate,
-    VopVerificationDetailsResult? Verification, VopOverestimationResult? Overestimation, double ElapsedS, string SarkitVersion);
+    VopVerificationDetailsResult? Verification, VopOverestimationResult? Overestimation, double ElapsedS, string SarkitVersion, string? SarBasis = null);
 
 /// <summary>The certificate of a VOP set (docs/vop-format.md "Certificate").</summary>
 /// <param name="Valid">True when the certificate passed, its digest matches the stored set and it is of the current form.</param>
-/// <param name="Reason">Why the certificate is (not) valid.</param>
+/// <param name="Reason">Why the certificate is (not) valid; for a surrogate-derived set it says that it covers the predicted Q-matrices only (not true SAR).</param>
 /// <param name="Passed">The verifier's verdict: every original matrix dominated within tolerance and no sampled drive underestimated.</param>
 /// <param name="Criterion">Criterion proven for every original (<c>single</c>, <c>cc</c>, <c>co</c>).</param>
 /// <param name="MatricesChecked">Original matrices checked.</param>

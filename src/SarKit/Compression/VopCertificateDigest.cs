@@ -14,7 +14,9 @@ namespace SarKit.Compression;
 /// binds every value a consumer relies on: the VOP matrices (exact float64 bits, <see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/>
 /// layout, VOP-major), the source indices, channel count, criterion, algorithm, margin (kind, ε, matrix), normalisation
 /// and unit, SAR_wc, the source Q-matrix hash and count, and every certificate field (passed, criterion, checked/failed
-/// counts, violation, tolerance, random-drive check, verifier, time). Free-form attributes are not bound.
+/// counts, violation, tolerance, random-drive check, verifier, time). Free-form attributes are not bound, except the SAR
+/// basis (<see cref="VopSarBasis"/>: attributes sar_basis and sar_basis_coverage, appended only when present, so the digest
+/// of a true-SAR set is unchanged and stripping the "surrogate-calibrated" label invalidates the certificate).
 /// <para>A digest only detects accidental corruption: whoever can edit the file can recompute it. Deliberate tampering
 /// is detected by a signature (<see cref="VopSignature"/>) or by re-verifying against the originals.</para>
 /// </summary>
@@ -88,6 +90,11 @@ public static class VopCertificateDigest
         w.S("certificate_vop_sha256", c.VopSha256);
         w.S("verifier", c.Verifier);
         w.S("created_utc", TruncateToSeconds(c.CreatedUtc).ToString(TimeFormat, CultureInfo.InvariantCulture));
+        if (set.Attributes.TryGetValue(VopSarBasis.AttributeKey, out var basis))
+        {
+            w.S(VopSarBasis.AttributeKey, basis);
+            w.S(VopSarBasis.CoverageKey, set.Attributes.GetValueOrDefault(VopSarBasis.CoverageKey, ""));
+        }
         return w.ToArray();
     }
 

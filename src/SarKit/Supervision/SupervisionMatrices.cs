@@ -19,7 +19,8 @@ public static class SupervisionMatrixSets
     {
         if (!vops.HasValidCertificate(out var why))
             throw new SarKitInputException($"{source}: refusing an uncertified VOP set: {why}.") { SourceFile = source };
-        return new SarObservable($"VOPs ({Path.GetFileName(source)})", metric, vops.Channels, vops.Packed, DriveUnitOf(vops.Normalisation, source));
+        var basis = VopSarBasis.Describe(vops) is { } b ? $"; {b}" : "";
+        return new SarObservable($"VOPs ({Path.GetFileName(source)}{basis})", metric, vops.Channels, vops.Packed, DriveUnitOf(vops.Normalisation, source));
     }
 
     /// <summary>Single-channel B1-to-SAR calibration k (W/kg per µT²) as a 1×1 matrix in µT.</summary>

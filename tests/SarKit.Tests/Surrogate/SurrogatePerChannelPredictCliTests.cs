@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
+using SarKit.Compression;
 using SarKit.IO;
 using SarKit.Supervision;
 using SarKit.Surrogate;
@@ -66,6 +67,54 @@ public class SurrogatePerChannelPredictCliTests(Surrogate96Fixture data) : IClas
         double bound = sf * peak10 + set.Margin.Epsilon * set.SarWorstCase * 8;
         Assert.True(vopSar <= bound * (1 + 1e-6), $"VOP bound {vopSar} > SF·peak + ε·SAR_wc·‖w‖² = {bound}");
         Assert.Equal(0.05, set.Margin.Epsilon, 12);
+    }
+
+    [OnnxRuntimeFact]
+    public void Surrogate_VOPs_and_SAR_figures_are_labelled_surrogate_calibrated_with_the_calibration_coverage()
+    {
+        using var tmp = new TempDir();
+        var shard = data.Shard(0);
+        var r = CliRunner.Run("surrogate", "predict", "--b1", shard, "--model", Model, "--shim", "0", "--vops-out", tmp.File("v.h5"), "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var j = JsonDocument.Parse(r.Out).RootElement;
+        // every SAR figure of the result, and the VOP set, say what they are and which calibration covers them
+        foreach (var label in new[] { j.GetProperty("sar_basis").GetString()!, j.GetProperty("vops").GetProperty("sar_basis").GetString()! })
+        {
+            Assert.StartsWith(VopSarBasis.Label, label);
+            Assert.Contains("2D FDFD synthetic", label);
+            Assert.Contains("dataset seed 2026", label);
+            Assert.Contains("q0.95", label);
+            Assert.Contains("P(under) target 5 %", label);
+            Assert.Contains("95 % upper bound", label); // from report.json beside the shipped model
+            Assert.Contains("not the IEC/IEEE 62704-1 cube", label);
+        }
+        var set = VopSetFile.Read(tmp.File("v.h5"));
+        Assert.True(set.HasValidCertificate(out var why), why);
+        Assert.Equal(VopSarBasis.Surrogate, set.Attributes[VopSarBasis.AttributeKey]);
+        Assert.Contains("2D FDFD synthetic", set.Attributes[VopSarBasis.CoverageKey]);
+        // the table output never calls the file "certified" without the qualification
+        var t = CliRunner.Run("surrogate", "predict", "--b1", shard, "--model", Model, "--shim", "0", "--vops-out", tmp.File("v2.h5"));
+        Assert.True(t.ExitCode == 0, t.Err);
+        Assert.Contains("SAR basis: " + VopSarBasis.Label, t.Out);
+        Assert.DoesNotContain("certified →", t.Out);
+        // a reader of the file: vop verify against nothing is not possible; vop report shows the label
+        var rep = CliRunner.Run("vop", "report", tmp.File("v.h5"));
+        Assert.True(rep.ExitCode == 0, rep.Err);
+        Assert.Contains("not certified against true SAR", rep.Out);
+        Assert.Contains("2D FDFD synthetic", rep.Out);
+    }
+
+    [OnnxRuntimeFact]
+    public void Direct_model_prediction_is_labelled_surrogate_calibrated()
+    {
+        var r = CliRunner.Run("surrogate", "predict", "--b1", data.Shard(0), "--model", Surrogate96Fixture.Model("unet"), "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        var label = JsonDocument.Parse(r.Out).RootElement.GetProperty("sar_basis").GetString()!;
+        Assert.StartsWith(VopSarBasis.Label, label);
+        Assert.Contains("P(under) target 5 %", label);
+        var t = CliRunner.Run("surrogate", "predict", "--b1", data.Shard(0), "--model", Surrogate96Fixture.Model("unet"));
+        Assert.True(t.ExitCode == 0, t.Err);
+        Assert.Contains("SAR basis: " + VopSarBasis.Label, t.Out);
     }
 
     [OnnxRuntimeFact]

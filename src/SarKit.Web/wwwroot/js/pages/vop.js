@@ -11,8 +11,13 @@ export function vopCard(v) {
   const c = s.certificate;
   const card = el('div', { class: 'card', id: 'vop-info' },
     el('h2', {}, v.name),
-    el('p', { id: 'vop-certificate', class: v.certificate_valid ? 'pass' : 'fail' },
+    // a surrogate-derived set is never shown as a passing true-SAR certificate (docs/vop-format.md "SAR basis")
+    s.sar_basis ? el('p', { id: 'vop-certificate', class: 'fail' },
+      v.certificate_valid ? '⚠ Surrogate-calibrated, not certified against true SAR' : '✘ No valid certificate (surrogate-calibrated set)',
+      el('span', { class: 'muted' }, ` — ${v.certificate_note}`))
+    : el('p', { id: 'vop-certificate', class: v.certificate_valid ? 'pass' : 'fail' },
       v.certificate_valid ? '✔ Certificate valid' : '✘ No valid certificate', el('span', { class: 'muted' }, ` — ${v.certificate_note}`)),
+    s.sar_basis ? el('p', { id: 'vop-sar-basis', class: 'fail' }, `SAR basis: ${s.sar_basis}`) : null,
     el('dl', { class: 'kv' },
       el('dt', {}, 'VOPs'), el('dd', { id: 'vop-count' }, `${s.count} (from ${s.source_count} matrices)`),
       el('dt', {}, 'Channels'), el('dd', {}, s.channels),
@@ -26,7 +31,8 @@ export function vopCard(v) {
         el('dd', { class: v.source_matches_dataset ? 'pass' : 'fail' }, v.source_matches_dataset ? 'yes (same SHA-256)' : 'no: compressed from other matrices')]));
   if (c) {
     card.append(el('h2', {}, 'Certificate'), el('dl', { class: 'kv' },
-      el('dt', {}, 'Result'), el('dd', { class: c.passed ? 'pass' : 'fail' }, c.passed ? 'passed' : 'FAILED'),
+      el('dt', {}, 'Result'), el('dd', { class: c.passed && !s.sar_basis ? 'pass' : 'fail' },
+        c.passed ? (s.sar_basis ? 'passed for the surrogate\'s predicted Q-matrices only (not against true SAR)' : 'passed') : 'FAILED'),
       el('dt', {}, 'Criterion'), el('dd', {}, c.criterion),
       el('dt', {}, 'Matrices checked'), el('dd', {}, `${c.matrices_checked}, failed ${c.matrices_failed}`),
       el('dt', {}, 'Largest violation'), el('dd', {}, `${fmt(c.largest_violation, 4)} (tolerance ${fmt(c.tolerance, 3)})`),
