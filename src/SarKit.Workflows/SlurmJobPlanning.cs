@@ -146,7 +146,7 @@ public static class SlurmJobPlanning
         var compress = new SlurmJobResult("compress", "02-compress.sbatch", n, "summarise", "afterok", "parts/part_I.h5");
         jobs.Add((compress, Header(r, wd, compress, $"partition i/{nText} of the originals → certified partition VOP set (ε_p = {ep} of the global SAR_wc)") + $$"""
             out="parts/part_$i.h5"
-            if [ -f "$out" ] && run "$SARKIT" vop verify "$out" {{qArgs}} --partition "$i/{{nText}}" --drives 0 > "logs/compress.$i.check.txt" 2>&1; then
+            if [ -f "$out" ] && check_copy "$out" {{qArgs}} --partition "$i/{{nText}}" --drives 0 > "logs/compress.$i.check.txt" 2>&1; then
               mark done "skipped: $out exists and is certified against partition $i/{{nText}}"; exit 0
             fi
             args=(vop compress {{qArgs}} --partition "$i/{{nText}}" --global-sar-wc "$(cat sar_wc.txt)" --margin {{ep}} --algorithm {{alg}} --drives 0 -o "$out")
@@ -158,8 +158,9 @@ public static class SlurmJobPlanning
         var parts = string.Join(' ', Enumerable.Range(1, n).Select(k => $"parts/part_{k}.h5"));
         var merge = new SlurmJobResult("merge", "03-merge.sbatch", 1, "compress", "afterok", "vops.h5");
         jobs.Add((merge, Header(r, wd, merge, $"union of the {nText} certified partition sets → merged set (ε_m = {em}), certified against every original") + $$"""
-            if [ -f vops.h5 ] && run "$SARKIT" vop verify vops.h5 {{qArgs}} --drives 0 > logs/merge.check.txt 2>&1; then
-              mark done "skipped: vops.h5 exists and is certified against every original"; exit 0
+            newer=1; for p in {{parts}}; do [ vops.h5 -nt "$p" ] || newer=0; done
+            if [ -f vops.h5 ] && [ $newer = 1 ] && check_copy vops.h5 {{qArgs}} --drives 0 > logs/merge.check.txt 2>&1; then
+              mark done "skipped: vops.h5 is newer than every partition and certified against every original"; exit 0
             fi
             run "$SARKIT" vop merge {{parts}} {{qArgs}} --margin {{em}} --algorithm {{alg}} --drives 0 -o vops.h5 || fail $?
             mark done "merged"
@@ -167,10 +168,12 @@ public static class SlurmJobPlanning
 
         var verify = new SlurmJobResult("verify", "04-verify.sbatch", 1, "merge", "afterok", "verify.json");
         jobs.Add((verify, Header(r, wd, verify, $"final certificate: CC proof for every original + {r.VerifyDrives.ToString(Inv)} random drives") + $$"""
-            if [ -s verify.json ] && [ verify.json -nt vops.h5 ] && grep -q '"passed": *true' verify.json; then mark done "skipped: verify.json passed"; exit 0; fi
-            run "$SARKIT" vop verify vops.h5 {{qArgs}} --drives {{r.VerifyDrives.ToString(Inv)}} --json > "verify.json.tmp.$$"; rc=$?
-            if [ $rc -ne 0 ]; then mv -f "verify.json.tmp.$$" verify.failed.json; fail $rc; fi
-            mv -f "verify.json.tmp.$$" verify.json || fail 1
+            if [ -s verify.json ] && [ verify.json -nt vops.h5 ]; then mark done "skipped: verify.json is newer than vops.h5"; exit 0; fi
+            # verify a copy; only a passed certificate replaces vops.h5 (rename), so a failed check never damages the set
+            cp -p vops.h5 ".verify.$$.h5" || fail 1
+            run "$SARKIT" vop verify ".verify.$$.h5" {{qArgs}} --drives {{r.VerifyDrives.ToString(Inv)}} --json > "verify.json.tmp.$$"; rc=$?
+            if [ $rc -ne 0 ]; then rm -f ".verify.$$.h5"; mv -f "verify.json.tmp.$$" verify.failed.json; fail $rc; fi
+            mv -f ".verify.$$.h5" vops.h5 && mv -f "verify.json.tmp.$$" verify.json || fail 1
             mark done "certified"
             """));
         return new Plan(jobs, [], ["parts"], $"VOP population: {q.Length} Q file(s) in {nText} partition(s), ε_p = {ep}, ε_m = {em} (bound ε_p + ε_m), algorithm {r.Algorithm}");
@@ -277,6 +280,8 @@ public static class SlurmJobPlanning
         sb.Append("mark() { local f=\"state/$stage.$i\"; rm -f \"$f.done\" \"$f.failed\"; printf '%s %s\\n' \"$(date -u +%FT%TZ)\" \"$2\" > \"$f.$1.tmp.$$\" && mv -f \"$f.$1.tmp.$$\" \"$f.$1\"; }\n");
         sb.Append("fail() { mark failed \"exit $1\"; exit \"$1\"; }\n");
         sb.Append("run() { echo \"+ $*\" >&2; \"$@\"; }\n");
+        // vop verify stores its certificate in the file it checks: check a copy, so that a skip leaves the output (and its mtime) untouched
+        sb.Append("check_copy() { local f=$1; shift; local c; c=\"$(dirname \"$f\")/.check.$$.$(basename \"$f\")\"; cp -p \"$f\" \"$c\" || return 1; run \"$SARKIT\" vop verify \"$c\" \"$@\"; local rc=$?; rm -f \"$c\"; return $rc; }\n");
         sb.Append("rm -f \"state/$stage.$i.done\" \"state/$stage.$i.failed\"\n");
         return sb.ToString();
     }
@@ -301,11 +306,13 @@ public static class SlurmJobPlanning
     {
         var sb = new StringBuilder("#!/bin/bash\n# Runs the plan without Slurm: the same job scripts, array tasks as processes (PARALLEL at once, default 1),\n# stages in dependency order (afterok: stop when a task failed; afterany: go on).\nset -uo pipefail\n");
         sb.Append("cd ").Append(Sh(wd)).Append(" || exit 1\nP=${PARALLEL:-1}\nstatus=0\n");
-        sb.Append("stage() { local script=$1 n=$2; seq 1 \"$n\" | xargs -P \"$P\" -I{} env SLURM_ARRAY_TASK_ID={} SLURM_CPUS_PER_TASK=\"${SLURM_CPUS_PER_TASK:-1}\" bash \"$script\"; }\n");
+        // each task's stdout/stderr go to logs/NAME.I.local.out (as #SBATCH --output does under Slurm)
+        sb.Append("export SLURM_CPUS_PER_TASK=\"${SLURM_CPUS_PER_TASK:-1}\"\n");
+        sb.Append("stage() { local script=$1 n=$2 name=$3; seq 1 \"$n\" | xargs -P \"$P\" -I{} bash -c 'SLURM_ARRAY_TASK_ID=$1 bash \"$2\" > \"logs/$3.$1.local.out\" 2>&1' _ {} \"$script\" \"$name\"; }\n");
         foreach (var j in jobs)
         {
             string cond = j.DependencyType == "afterok" ? "[ $status -eq 0 ] && " : "";
-            sb.Append(Inv, $"if {cond}true; then stage {j.Script} {j.ArrayTasks} || status=1; fi\n");
+            sb.Append(Inv, $"if {cond}true; then stage {j.Script} {j.ArrayTasks} {j.Name} || status=1; fi\n");
         }
         sb.Append("exit $status\n");
         return sb.ToString();

@@ -189,4 +189,57 @@ public sealed partial class SlurmJobPlanningTests
         Assert.Contains(calls, x => x.StartsWith("squeue -h -j 101,102,103,104", StringComparison.Ordinal));
         Assert.Equal(["102_2 RUNNING", "103 PENDING", "101 COMPLETED", "102 FAILED"], s.Scheduler);
     }
+    /// <summary>
+    /// The VOP plan run end to end without Slurm (run-local.sh: the sbatch scripts themselves, array tasks as
+    /// processes): the merged set is certified against every original, with the composed margin ε_p + ε_m = 5 %, like
+    /// the single-machine `vop compress --margin 0.05` of the same inputs; a rerun skips every task (verified outputs)
+    /// and leaves the result unchanged.
+    /// </summary>
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void VopPlanRunsLocallyToASetCertifiedAgainstEveryOriginalAndRerunsIdempotently()
+    {
+        using var dir = new TempDir();
+        const int n = 4, count = 120;
+        var (_, q) = QFiles(dir, 2, n, count, 11);
+        var all = q.SelectMany(f => VopVerifierTests.RandomSet(n, count, 11 + Array.IndexOf(q, f), rank: 2)).ToArray();
+        var wd = dir.File("work");
+        var plan = CliRunner.Run("cluster", "slurm", "vop", "--q", q[0], "--q", q[1], "--partitions", "3", "--margin", "0.03", "--merge-margin", "0.02",
+            "--algorithm", "lee-kuehne", "--verify-drives", "2000", "--workdir", wd, "--sarkit", CliCommand(), "--cpus-per-task", "1");
+        Assert.True(plan.ExitCode == 0, plan.Err);
+        var env = new Dictionary<string, string> { ["PARALLEL"] = "2" };
+        var run = Run(Bash, [Path.Combine(wd, "run-local.sh")], env);
+        Assert.True(run.Code == 0, run.Err + string.Join("\n", Directory.GetFiles(Path.Combine(wd, "logs")).Select(f => f + ": " + File.ReadAllText(f))));
+        var merged = VopSetFiles.Read(Path.Combine(wd, "vops.h5"));
+        Assert.True(merged.HasValidCertificate(out var why), why);
+        Assert.Equal(2 * count, merged.SourceCount);
+        Assert.Equal(VopSet.HashMatrices(all), merged.SourceSha256);
+        Assert.Equal(0.05, merged.Margin.Epsilon, 12);
+        Assert.True(File.Exists(Path.Combine(wd, "verify.json")));
+        var status = ClusterStatus.Run(new ClusterStatusRequest { WorkDir = wd, QueryScheduler = false });
+        Assert.True(status.Complete, string.Join("; ", status.Stages.Select(s => $"{s.Name} {s.Done}/{s.Tasks}")));
+
+        // the single-machine run of the same inputs: the same guarantees (certified against every original, ε = 5 %)
+        var local = dir.File("local.h5");
+        var lr = CliRunner.Run("vop", "compress", "--q", q[0], "--q", q[1], "--margin", "0.05", "--algorithm", "lee-kuehne", "--drives", "2000", "-o", local);
+        Assert.True(lr.ExitCode == 0, lr.Err);
+        var one = VopSetFiles.Read(local);
+        Assert.True(one.HasValidCertificate(out why), why);
+        Assert.Equal(one.SourceSha256, merged.SourceSha256);
+        Assert.Equal(one.Margin.Epsilon, merged.Margin.Epsilon, 12);
+        foreach (var set in new[] { merged, one })
+        {
+            var rep = OverestimationReport.Compute(all, set.Packed, n, 5000, 3);
+            Assert.True(rep.MinRelative >= -1e-12, "no drive underestimated");
+            Assert.True(rep.MaxAbsoluteOverSarWc <= 0.05 + 1e-9, $"absolute overestimation {rep.MaxAbsoluteOverSarWc} ≤ ε_p + ε_m");
+        }
+
+        // rerun: every task finds its output verified and skips; the result is unchanged
+        var vopHash = VopSet.HashMatrices(merged.Packed);
+        run = Run(Bash, [Path.Combine(wd, "run-local.sh")], env);
+        Assert.True(run.Code == 0, run.Err);
+        foreach (var marker in Directory.GetFiles(Path.Combine(wd, "state"), "*.done"))
+            Assert.Contains("skipped", File.ReadAllText(marker));
+        Assert.Equal(vopHash, VopSet.HashMatrices(VopSetFiles.Read(Path.Combine(wd, "vops.h5")).Packed));
+    }
 }
