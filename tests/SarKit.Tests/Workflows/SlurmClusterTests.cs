@@ -3,6 +3,7 @@ using SarKit.IO.Formats;
 using SarKit.Tests.Cli;
 using SarKit.Tests.Compression;
 using SarKit.Workflows;
+using SarKit.Workflows.Results;
 
 namespace SarKit.Tests.Workflows;
 

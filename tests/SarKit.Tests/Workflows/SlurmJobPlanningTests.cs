@@ -99,7 +99,9 @@ public sealed partial class SlurmJobPlanningTests
         Assert.Contains(string.Join(' ', Enumerable.Range(1, 7).Select(i => $"parts/part_{i}.h5")), merge);
         Assert.Contains($"--q '{q[0]}' --q '{q[1]}'", merge);
         Assert.Contains("--time=01:00:00", merge);
-        Assert.Contains("vop verify vops.h5", File.ReadAllText(Path.Combine(wd, "04-verify.sbatch")));
+        var verify = File.ReadAllText(Path.Combine(wd, "04-verify.sbatch"));
+        Assert.Contains("vop verify \".verify.$$.h5\"", verify);
+        Assert.Contains("mv -f \".verify.$$.h5\" vops.h5", verify); // only a passed certificate replaces the set
         Assert.All(plan.Jobs, j => Assert.Contains($"#SBATCH --output={wd}/logs/{j.Name}", File.ReadAllText(Path.Combine(wd, j.Script))));
         AssertBashSyntax(wd, plan.Jobs.Select(j => j.Script).Append("submit.sh").Append("run-local.sh").Append("bin/sarkit"));
         if (!OperatingSystem.IsWindows()) Assert.True((File.GetUnixFileMode(Path.Combine(wd, "submit.sh")) & UnixFileMode.UserExecute) != 0);
