@@ -24,7 +24,7 @@ for n in $counts; do
     done
     awk -v n="$n" -v s="$stage" -v t="$tasks" '{w+=$1; if ($1>wm) wm=$1; c+=$2+$3; if ($4>m) m=$4} END {printf "| %d | %s | %d | %.1f | %.1f | %.1f | %.0f | |\n", n, s, t, w, wm, c, m/1024}' "$wd/times.$stage"
   done
-  pv=$(for i in $(seq 1 "$n"); do $SARKIT vop report "$wd/parts/part_$i.h5" --json | tr -d ' \n' | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; done | paste -sd+ | bc)
+  pv=$(for i in $(seq 1 "$n"); do $SARKIT vop report "$wd/parts/part_$i.h5" --json | tr -d ' \n' | sed -n 's/.*"count":\([0-9]*\).*/\1/p'; done | awk '{s+=$1; l=l (NR>1?"+":"") $1} END {print l " = " s}')
   mv_=$($SARKIT vop report "$wd/vops.h5" --json | tr -d ' \n')
   echo "| $n | result | | | | | | partition VOPs $pv; merged $(echo "$mv_" | sed -n 's/.*"count":\([0-9]*\).*/\1/p') VOPs; certificate valid $(echo "$mv_" | sed -n 's/.*"valid":\([a-z]*\).*/\1/p'); ε = $(echo "$mv_" | sed -n 's/.*"margin_epsilon":\([0-9.eE+-]*\).*/\1/p') |"
 done
