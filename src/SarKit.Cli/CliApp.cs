@@ -79,6 +79,7 @@ public static class CliApp
         root.Add(SeqCommand.Create(io));
         root.Add(SeqCommand.CreatePulse(io));
         root.Add(ServeCommand.Create(io));
+        root.Add(ClusterCommand.Create(io));
         return root;
     }
 }
