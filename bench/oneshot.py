@@ -11,7 +11,7 @@ differ (the results must be identical; a --json output is compared after droppin
 """
 import argparse, json, os, resource, shlex, statistics, subprocess, sys, time
 
-VOLATILE = {"seconds", "elapsed_seconds", "compress_seconds", "created_utc", "time_utc", "timestamp"}
+VOLATILE = {"seconds", "elapsed_s", "elapsed_seconds", "compress_seconds", "created_utc", "time_utc", "timestamp"}
 
 
 def run(argv):
