@@ -23,7 +23,13 @@ public static class CliApp
         $"sarkit {Version} ({(SarKitVersion.Commit is { } c ? "commit " + c : "commit unknown: not built from a git checkout")})";
 
     /// <summary>Runs the command line with the process's console writers; returns the exit code (never exits the process).</summary>
-    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Run(string[] args)
+    {
+        CliTiming.Mark("main");
+        int code = Run(args, Console.Out, Console.Error);
+        CliTiming.Mark($"exit {code}");
+        return code;
+    }
 
     /// <summary>Runs the command line writing results to <paramref name="stdout"/> and diagnostics to <paramref name="stderr"/>.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -78,8 +84,10 @@ public static class CliApp
         root.Add(ShimCommand.Create(io));
         root.Add(SeqCommand.Create(io));
         root.Add(SeqCommand.CreatePulse(io));
-        root.Add(ServeCommand.Create(io));
         root.Add(ClusterCommand.Create(io));
+#if !SARKIT_AOT
+        root.Add(ServeCommand.Create(io));
+#endif
         return root;
     }
 }

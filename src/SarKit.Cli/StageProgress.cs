@@ -77,6 +77,7 @@ internal sealed class StageProgress
             if (!_stages.TryGetValue(stage, out var s))
             {
                 s = (_ctx?.AddTask(Markup.Escape(Fit(stage, _descriptionWidth)), maxValue: Math.Max(total, 1e-300)), Stopwatch.StartNew(), double.NegativeInfinity, false);
+                CliTiming.Mark($"start {stage}");
             }
             double frac = total > 0 ? Math.Clamp(done / total, 0, 1) : 0;
             if (s.Done && frac < 1) s = (s.Task, s.Clock, double.NegativeInfinity, false); // the stage starts another round (next iteration)
@@ -96,7 +97,7 @@ internal sealed class StageProgress
                     _plain.WriteLine($"{stage}: {frac * 100:F0} % ({done:G6}/{total:G6}){(detail.Length > 0 ? " " + detail : "")}, {Seconds(now)}{eta}");
                     s.LastPrint = now;
                 }
-                if (last) s.Done = true;
+                if (last) { s.Done = true; CliTiming.Mark($"end {stage} {detail}"); }
             }
             _stages[stage] = s;
         }

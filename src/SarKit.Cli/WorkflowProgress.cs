@@ -12,7 +12,7 @@ internal static class WorkflowProgress
     public static T Run<T>(CliIO io, bool json, Func<IProgress<StageReport>?, T> work)
     {
         bool tty = ReferenceEquals(io.Err, Console.Error) && !Console.IsErrorRedirected;
-        if (json || !tty) return work(null);
+        if (json || !tty) return work(CliTiming.Enabled ? new Timing() : null);
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(io.Err), Ansi = AnsiSupport.Detect, ColorSystem = ColorSystemSupport.Detect, Interactive = InteractionSupport.Yes,
@@ -21,6 +21,16 @@ internal static class WorkflowProgress
         console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx => result = work(new Bars(ctx)));
         return result;
+    }
+
+    /// <summary>SARKIT_TIMING=1 without bars: one timing line when a stage starts (<see cref="CliTiming"/>).</summary>
+    private sealed class Timing : IProgress<StageReport>
+    {
+        private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+        public void Report(StageReport value)
+        {
+            lock (_seen) if (_seen.Add(value.Stage)) CliTiming.Mark($"start {value.Stage}");
+        }
     }
 
     private sealed class Bars(ProgressContext ctx) : IProgress<StageReport>

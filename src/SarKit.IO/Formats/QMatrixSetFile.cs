@@ -162,7 +162,9 @@ public static class QMatrixSetFile
             throw new SarKitInputException($"{path}: /matrices has shape [{string.Join(",", m.Shape)}], expected [count, N, N].") { SourceFile = path, Dataset = "/matrices" };
         int count = m.Shape[0], n = m.Shape[1];
         var packed = new double[(long)count * n * n];
-        QMatrixSources.PackFull(m.ToComplexInterleaved(), n, count, columnMajor: false, relTol: 1e-9, packed, path, "/matrices", 0);
+        // complex128 data is already interleaved (re, im): pack straight from the read buffer (no second 16·K·N² B copy)
+        var z = m.Type == NdType.Complex128 && m.Data is double[] d ? d : m.ToComplexInterleaved();
+        QMatrixSources.PackFull(z, n, count, columnMajor: false, relTol: 1e-9, packed, path, "/matrices", 0);
         var attrs = new QMatrixSetData
         {
             Packed = packed, Channels = n, Count = count,
