@@ -126,8 +126,7 @@ public static class ShimQcqp
             steps += RunBarrier(gEmb, h, yNorm2, emb.ToArray(), n, roundOptions, x, out mult, out tFinal);
             w = ToComplex(x, n);
             EvaluateInto(packedMany, n, w, q);
-            // Later rounds add a few constraints to an almost optimal point: start them near the end of the central path.
-            if (!options.ReferenceKernels) roundOptions = options with { InitialBarrier = tFinal / options.WarmBarrierBackoff };
+
             maxAll = 0;
             var violated = new List<int>();
             for (int i = 0; i < m; i++)
@@ -232,7 +231,17 @@ public static class ShimQcqp
     private static int RunBarrier(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers, out double tFinal)
     {
         if (o.ReferenceKernels) return Barrier(gEmb, h, yNorm2, emb, n, o, x, out multipliers, out tFinal);
-        return BarrierStacked(gEmb, h, yNorm2, emb, n, o, x, out multipliers, out tFinal);
+        var x0 = x.ToArray();
+        int steps = BarrierStacked(gEmb, h, yNorm2, emb, n, o, x, out multipliers, out tFinal, out bool stalled);
+        if (stalled && o.InitialBarrier > 0)
+        {
+            // The warm start did not converge: solve again from the start point pulled into the interior, cold.
+            var cold = o with { InitialBarrier = 0 };
+            var xc = StartPoint(ToComplex(x0, n), n, emb, cold);
+            steps += BarrierStacked(gEmb, h, yNorm2, emb, n, cold, xc, out multipliers, out tFinal, out _);
+            Array.Copy(xc, x, x.Length);
+        }
+        return steps;
     }
 
     // Log-barrier method on the embedding; x (strictly feasible) is updated in place. Returns Newton steps.
@@ -311,7 +320,7 @@ public static class ShimQcqp
     // α² dᵀE_cd from one more stacked product E·d. The accepted point's slacks are recomputed directly (its product E·x
     // is the next step's), and a step whose direct slacks are not all positive is halved. Optionally starts at a given
     // barrier parameter (warm start, ShimQcqpOptions.InitialBarrier).
-    private static int BarrierStacked(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers, out double tFinal)
+    private static int BarrierStacked(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers, out double tFinal, out bool stalled)
     {
         int m2 = 2 * n, mc = emb.Length, mm = m2 * m2;
         var stack = new double[mc * mm];
@@ -323,36 +332,58 @@ public static class ShimQcqp
         var ex = new double[mc * m2]; var ed = new double[mc * m2]; var exT = new double[mc * m2];
         var s = new double[mc]; var sT = new double[mc]; var dEx = new double[mc]; var dEd = new double[mc];
         var xt = new double[m2]; var dx = new double[m2];
-        double tt = mc == 0 ? 1 : Math.Max(1.0, mc / 1e-2);
-        if (o.InitialBarrier > 0 && mc > 0) tt = Math.Max(tt, o.InitialBarrier);
+        double t0 = mc == 0 ? 1 : Math.Max(1.0, mc / 1e-2), tt = t0;
         int steps = 0;
+        stalled = false;
         multipliers = new double[mc];
         StackedProduct(stack, mc, m2, x, ex);
         bool inside = Slacks(ex, x, mc, m2, s);
         if (!inside) throw new InvalidOperationException("The barrier start is not strictly feasible."); // StartPoint guarantees it
+
+        // Newton direction of t·f0 − Σ log s_c at x into dx; returns the squared Newton decrement (NaN: singular).
+        double Direction(double t)
+        {
+            double ts = t * scale * 2;
+            MatVec(gEmb, m2, x, gx);
+            for (int i = 0; i < m2; i++) grad[i] = ts * (gx[i] - g[i]);
+            TensorPrimitives.Multiply(gEmb, ts, hess);
+            for (int c = 0; c < mc; c++)
+            {
+                double a = 2 / s[c], b = 4 / (s[c] * s[c]);
+                var v = ex.AsSpan(c * m2, m2);
+                TensorPrimitives.MultiplyAdd(v, a, grad, grad);
+                TensorPrimitives.MultiplyAdd(stack.AsSpan(c * mm, mm), a, hess, hess);
+                for (int i = 0; i < m2; i++)
+                {
+                    var row = hess.AsSpan(i * m2, m2);
+                    TensorPrimitives.MultiplyAdd(v, b * v[i], row, row);
+                }
+            }
+            for (int i = 0; i < m2; i++) dx[i] = -grad[i];
+            if (!ComplexDense.SolveSpd(hess, m2, dx)) return double.NaN;
+            return -TensorPrimitives.Dot(grad, dx);
+        }
+
+        // Warm start: begin at the given t, lowered ×10 until the start is close to that t's central point (Newton
+        // decrement λ²/2 ≤ 1 per constraint: the damped phase then needs few steps; a start far from the central path
+        // at a large t would need many).
+        if (o.InitialBarrier > t0 && mc > 0)
+        {
+            tt = o.InitialBarrier;
+            while (tt > t0)
+            {
+                double d0 = Direction(tt);
+                if (double.IsFinite(d0) && d0 / 2 <= mc) break;
+                tt /= 10;
+            }
+            tt = Math.Max(tt, t0);
+        }
         for (int outer = 0; outer < 200; outer++)
         {
             for (int it = 0; it < o.MaxNewtonPerCentring; it++)
             {
-                double ts = tt * scale * 2;
-                MatVec(gEmb, m2, x, gx);
-                for (int i = 0; i < m2; i++) grad[i] = ts * (gx[i] - g[i]);
-                TensorPrimitives.Multiply(gEmb, ts, hess);
-                for (int c = 0; c < mc; c++)
-                {
-                    double a = 2 / s[c], b = 4 / (s[c] * s[c]);
-                    var v = ex.AsSpan(c * m2, m2);
-                    TensorPrimitives.MultiplyAdd(v, a, grad, grad);
-                    TensorPrimitives.MultiplyAdd(stack.AsSpan(c * mm, mm), a, hess, hess);
-                    for (int i = 0; i < m2; i++)
-                    {
-                        var row = hess.AsSpan(i * m2, m2);
-                        TensorPrimitives.MultiplyAdd(v, b * v[i], row, row);
-                    }
-                }
-                for (int i = 0; i < m2; i++) dx[i] = -grad[i];
-                if (!ComplexDense.SolveSpd(hess, m2, dx)) break;
-                double dec = -TensorPrimitives.Dot(grad, dx);
+                double dec = Direction(tt);
+                if (!double.IsFinite(dec)) { stalled = true; break; }
                 steps++;
                 if (dec / 2 <= 1e-10) break;
                 MatVec(gEmb, m2, dx, gd);
@@ -382,7 +413,12 @@ public static class ShimQcqp
                     }
                     step *= 0.5;
                 }
-                if (!accepted) break;
+                if (!accepted)
+                {
+                    // No decrease found: rounding at the optimum (tiny decrement) or a bad start (large decrement).
+                    if (dec / 2 > 1e-6) stalled = true;
+                    break;
+                }
                 Array.Copy(xt, x, m2);
                 (ex, exT) = (exT, ex);
                 (s, sT) = (sT, s);
@@ -393,6 +429,24 @@ public static class ShimQcqp
         }
         for (int c = 0; c < mc; c++) multipliers[c] = 1 / (tt * scale * s[c]);
         tFinal = tt;
+        // Duality-gap certificate with the barrier multipliers μ: the Lagrange dual value is
+        // ‖y‖² − gᵀ(G + Σ μ_c E_c)⁻¹g − Σ μ_c (G, E_c, g of the real embedding); a gap above the tolerance marks the solve
+        // as not converged (the caller then re-solves cold).
+        if (mc > 0)
+        {
+            var hd = new double[mm];
+            Array.Copy(gEmb, hd, mm);
+            double sumMu = 0;
+            for (int c = 0; c < mc; c++) { TensorPrimitives.MultiplyAdd(stack.AsSpan(c * mm, mm), multipliers[c], hd, hd); sumMu += multipliers[c]; }
+            var z = g.ToArray();
+            MatVec(gEmb, m2, x, gx);
+            double primal = TensorPrimitives.Dot(x, gx) - 2 * TensorPrimitives.Dot(g, x) + yNorm2;
+            if (ComplexDense.SolveSpd(hd, m2, z))
+            {
+                double dual = yNorm2 - TensorPrimitives.Dot(g, z) - sumMu;
+                if (!(primal - dual <= 10 * o.GapTolerance * Math.Max(yNorm2, 1e-300))) stalled = true;
+            }
+        }
         return steps;
     }
 
