@@ -6,8 +6,8 @@ using SarKit.Workflows;
 /// `shim FILE --q Q.h5 [-c SPEC]… [--variants reference,fast,…] [--starts N] [--target-ut T] [--limit L]`: RF shim designs
 /// (<see cref="RfShimDesign"/>, the same path as <c>sarkit shim</c>) with several solver variants in one process, so the
 /// before/after ratio is measured under the same machine load. Variants: <c>reference</c> (the first version: scalar
-/// barrier, cold start at every exchange, exchange tolerance 1e-7), <c>fast</c> (the defaults: stacked SIMD barrier, warm
-/// barrier parameter across exchanges and row-generation rounds), <c>fast-tol1e-5</c> (fast with exchange tolerance 1e-5).
+/// barrier, exchange tolerance 1e-7), <c>fast</c> (the defaults: stacked SIMD barrier with O(m) line search and a
+/// duality-gap check), <c>fast-tol1e-5</c> (fast with exchange tolerance 1e-5).
 /// Prints one line per design and variant (NRMSE, true peak 10 g SAR, exchange iterations, Newton steps, solve CPU and
 /// wall time) and, per design, the CPU ratio of each variant to the first; the load average before and after.
 /// </summary>
