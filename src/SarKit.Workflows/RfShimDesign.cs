@@ -16,7 +16,10 @@ public sealed record RfShimRequest
 {
     /// <summary>Dataset file (.h5, .mat, .npz) with E (and H or B1+ when available).</summary>
     public required string FieldsPath { get; init; }
-    /// <summary>Local SAR constraint sets, one design each, the first is written: "all" (every original 10 g matrix), "vop=FILE", "mvie=FILE".</summary>
+    /// <summary>
+    /// Local SAR constraint sets, one design each, the first is written: "all" (every original 10 g matrix), "vop=FILE", "mvie=FILE",
+    /// "vop-seeded=FILE" (designed with the VOP set, then polished against every original by row generation from that design).
+    /// </summary>
     public IReadOnlyList<string> Constraints { get; init; } = ["all"];
     /// <summary>Original 10 g Q-matrix file (<c>sarkit qmatrices</c>); null: computed from the dataset (IEC/IEEE 62704-1, 10 g).</summary>
     public string? QPath { get; init; }
@@ -52,6 +55,8 @@ public sealed record RfShimRequest
     public string? WaveformOutput { get; init; }
     /// <summary>Block pulse duration of the waveform file, s.</summary>
     public double PulseDurationS { get; init; } = 1e-3;
+    /// <summary>Solver settings (benchmarks, tests); null: the defaults with <see cref="Starts"/>, <see cref="Seed"/> and <see cref="MaxIterations"/>.</summary>
+    public RfShimOptions? Solver { get; init; }
 }
 
 /// <summary>
@@ -140,16 +145,16 @@ public static class RfShimDesign
         var results = new List<ShimDesignResult>();
         ShimMviePowerResult? mviePower = null;
         Complex[]? allW = null; double? allNrmse = null;
-        var opts = new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations };
+        var opts = q.Solver ?? new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations };
         foreach (var spec in q.Constraints)
         {
             cancellation.ThrowIfCancellationRequested();
             var (kind, file) = ParseSpec(spec);
-            double[] set; int setCount; bool rowGen = kind == "all";
+            double[] set; int setCount; bool rowGen = kind == "all", seeded = kind == "vop-seeded";
             switch (kind)
             {
                 case "all": set = originals; setCount = count; break;
-                case "vop":
+                case "vop" or "vop-seeded":
                 {
                     var v = VopSetFile.Read(file);
                     if (v.Channels != n) throw new SarKitInputException($"--constraints vop={file}: {v.Channels} channels, the dataset has {n}.") { SourceFile = file };
@@ -171,10 +176,25 @@ public static class RfShimDesign
             var sol = progress.Run($"Shim ({kind}, {setCount:N0} constraints)", _ =>
                 rowGen ? RfShimSolver.Solve(a, n, target, always, scaledOriginals, opts, cancellation)
                        : RfShimSolver.Solve(a, n, target, always.Concat(Split(Scale(set, localScale), nn)).ToList(), null, opts, cancellation));
+            if (seeded)
+            {
+                // Polish against every original from the VOP design (one start: the VOP design already chose among the starts).
+                var vopSol = sol;
+                var pol = progress.Run($"Polish against {count:N0} originals", _ =>
+                    RfShimSolver.Solve(a, n, target, always, scaledOriginals, opts with { Starts = 1, InitialWeights = vopSol.W }, cancellation));
+                sol = pol with
+                {
+                    Iterations = vopSol.Iterations + pol.Iterations, NewtonSteps = vopSol.NewtonSteps + pol.NewtonSteps, Rounds = vopSol.Rounds + pol.Rounds,
+                    ElapsedSeconds = vopSol.ElapsedSeconds + pol.ElapsedSeconds, CpuSeconds = vopSol.CpuSeconds + pol.CpuSeconds,
+                };
+                // The design is optimised against the originals: its own constraint set is the originals.
+                set = originals;
+                rowGen = true;
+            }
             double constraintSar = 0;
             var qs = ShimQcqp.Evaluate(set, n, sol.W);
             foreach (var x in qs) constraintSar = Math.Max(constraintSar, x * q.DutyCycle);
-            var res = Certify(kind, file, setCount, rowGen ? sol.ActiveConstraints - always.Count : setCount, sol.W, constraintSar, sol, a, n, target, originals, gq.Packed, q, kappa);
+            var res = Certify(kind, file, seeded ? count : setCount, rowGen ? sol.ActiveConstraints - always.Count : setCount, sol.W, constraintSar, sol, a, n, target, originals, gq.Packed, q, kappa);
             if (kind == "all") { allW = res.W; allNrmse = res.R.Nrmse; }
             designs.Add((kind, file, set, res.R));
         }
@@ -311,8 +331,8 @@ public static class RfShimDesign
         var t = spec.Trim();
         if (t.Equals("all", StringComparison.OrdinalIgnoreCase)) return ("all", "");
         var kv = t.Split('=', 2);
-        if (kv.Length == 2 && kv[1].Length > 0 && kv[0].Trim().ToLowerInvariant() is "vop" or "mvie") return (kv[0].Trim().ToLowerInvariant(), kv[1].Trim());
-        throw new SarKitInputException($"--constraints '{spec}': expected all, vop=FILE or mvie=FILE.");
+        if (kv.Length == 2 && kv[1].Length > 0 && kv[0].Trim().ToLowerInvariant() is "vop" or "mvie" or "vop-seeded") return (kv[0].Trim().ToLowerInvariant(), kv[1].Trim());
+        throw new SarKitInputException($"--constraints '{spec}': expected all, vop=FILE, vop-seeded=FILE or mvie=FILE.");
     }
 
     private static (int[] Voxels, string Text) Region(SarDataset ds, RfShimRequest q)

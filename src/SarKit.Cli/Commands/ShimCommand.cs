@@ -16,7 +16,7 @@ internal static class ShimCommand
         var q = new Option<string?>("--q") { Description = "Original 10 g Q-matrix file (sarkit qmatrices); default: computed from the dataset." };
         var cons = new Option<string[]>("--constraints", "-c")
         {
-            Description = "Local SAR constraint set(s), one design each, the first is written: all (every 10 g matrix, row generation), vop=FILE, mvie=FILE.",
+            Description = "Local SAR constraint set(s), one design each, the first is written: all (every 10 g matrix, row generation), vop=FILE, vop-seeded=FILE (VOP design polished against every 10 g matrix), mvie=FILE.",
             DefaultValueFactory = _ => ["all"], AllowMultipleArgumentsPerToken = true,
         };
         var target = new Option<double>("--target-ut") { Description = "Target |B1+| in the region, µT.", DefaultValueFactory = _ => 1.0 }.Range(0, 1e4, minExclusive: true);

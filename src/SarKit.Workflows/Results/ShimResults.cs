@@ -3,11 +3,11 @@ namespace SarKit.Workflows.Results;
 /// <summary>One RF shim design under one local-SAR constraint set, certified against every original 10 g Q-matrix (docs/pulse-design.md).</summary>
 public sealed record ShimDesignResult
 {
-    /// <summary>Constraint set: "all" (every 10 g Q-matrix, row generation), "vop" (a VOP file), "mvie" (an MVIE file) or "cp" (the circularly polarised reference drive scaled to the limits, no optimisation).</summary>
+    /// <summary>Constraint set: "all" (every 10 g Q-matrix, row generation), "vop" (a VOP file), "mvie" (an MVIE file), "vop-seeded" (designed with a VOP file, then polished against every original 10 g Q-matrix by row generation from that design) or "cp" (the circularly polarised reference drive scaled to the limits, no optimisation).</summary>
     public required string Constraints { get; init; }
-    /// <summary>Full path of the VOP or MVIE file; empty for "all" and "cp".</summary>
+    /// <summary>Full path of the VOP (also for "vop-seeded") or MVIE file; empty for "all" and "cp".</summary>
     public required string ConstraintFile { get; init; }
-    /// <summary>Local SAR matrices the design was optimised with (all: the number of originals).</summary>
+    /// <summary>Local SAR matrices the design was optimised with (all and vop-seeded: the number of originals).</summary>
     [JsonUnit("")] public required int ConstraintCount { get; init; }
     /// <summary>Local SAR matrices in the inner problem at the end (row generation: the active set; otherwise the constraint count).</summary>
     [JsonUnit("")] public required int ActiveConstraints { get; init; }

@@ -19,6 +19,18 @@ public sealed record RfShimOptions
     public double Regularisation { get; init; }
     /// <summary>Inner solver settings.</summary>
     public ShimQcqpOptions Inner { get; init; } = new();
+    /// <summary>
+    /// Start each inner solve after the first of a start at the previous solve's barrier parameter / <see cref="ShimQcqpOptions.WarmBarrierBackoff"/>
+    /// (from the previous weights) instead of re-centring from the beginning of the central path. Off with <see cref="ShimQcqpOptions.ReferenceKernels"/>.
+    /// </summary>
+    /// <remarks>Off by default: measured on the demo it needs more Newton steps than the cold start (a start near the boundary at a
+    /// large t is far from that t's central point, and the duality-gap check then re-solves cold); kept for experiments.</remarks>
+    public bool WarmStartBarrier { get; init; }
+    /// <summary>
+    /// Initial weights (drive units) for the first start: its target phases are arg(A·w0) and its first inner solve is warm-started
+    /// from w0 (e.g. a design with a VOP set, polished against the originals). Null: the first start has phase 0.
+    /// </summary>
+    public Complex[]? InitialWeights { get; init; }
 }
 
 /// <summary>Result of <see cref="RfShimSolver.Solve"/>.</summary>
@@ -92,6 +104,14 @@ public static class RfShimSolver
         {
             for (int row = 0; row < r; row++) y[row] = st == 0 ? target[row] : Complex.FromPolarCoordinates(target[row], 2 * Math.PI * rng.NextDouble());
             Complex[] w = [];
+            if (st == 0 && options.InitialWeights is { } w0)
+            {
+                if (w0.Length != n) throw new ArgumentException($"InitialWeights has {w0.Length} entries, expected {n}.", nameof(options));
+                MlsObjective(a, n, target, w0, 0, z);
+                for (int row = 0; row < r; row++) { double m0 = z[row].Magnitude; y[row] = m0 > 0 ? target[row] * z[row] / m0 : target[row]; }
+                w = w0.ToArray();
+            }
+            var inner = options.Inner;
             HashSet<int>? hint = null;
             double prev = double.PositiveInfinity, obj = double.PositiveInfinity;
             int active = 0;
@@ -103,8 +123,10 @@ public static class RfShimSolver
                 for (int row = 0; row < r; row++)
                     for (int i = 0; i < n; i++) h[i] += Complex.Conjugate(a[row * n + i]) * y[row];
                 ShimQcqpSolution sol = rg
-                    ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, options.Inner, w, hint)
-                    : ShimQcqp.Solve(g, h, t2, inBarrier, n, options.Inner, w);
+                    ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, inner, w, hint)
+                    : ShimQcqp.Solve(g, h, t2, inBarrier, n, inner, w);
+                if (options.WarmStartBarrier && !inner.ReferenceKernels)
+                    inner = options.Inner with { InitialBarrier = sol.BarrierParameter / options.Inner.WarmBarrierBackoff };
                 if (rg) hint = sol.ActiveIndices.Where(i => i >= 0).ToHashSet();
                 newton += sol.NewtonSteps; rounds += sol.Rounds; active = sol.ActiveSetSize;
                 w = sol.W;

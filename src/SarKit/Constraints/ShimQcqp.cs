@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Constraints;
@@ -16,6 +17,21 @@ public sealed record ShimQcqpOptions
     public int MaxAddedPerRound { get; init; } = 200;
     /// <summary>Initial active set: the matrices with the largest λ_max, this many (row generation only).</summary>
     public int InitialActive { get; init; } = 32;
+    /// <summary>
+    /// Barrier parameter t to start from (0: automatic, m/10⁻²). A caller that solves a sequence of nearby problems
+    /// (variable exchange) passes the previous solve's <see cref="ShimQcqpSolution.BarrierParameter"/> divided by
+    /// <see cref="WarmBarrierBackoff"/> together with the previous weights, so the barrier starts near the end of the
+    /// central path instead of re-centring from the start. Ignored by <see cref="ReferenceKernels"/>.
+    /// </summary>
+    public double InitialBarrier { get; init; }
+    /// <summary>Factor by which a warm-started barrier parameter is reduced from the previous solve's final one (see <see cref="InitialBarrier"/>).</summary>
+    public double WarmBarrierBackoff { get; init; } = 1e3;
+    /// <summary>
+    /// The straightforward scalar barrier of the first version (every constraint's 2n×2n product recomputed at each
+    /// backtracking trial, always a cold start at t = m/10⁻²). Same optimum to the gap tolerance; kept as the baseline of
+    /// <c>bench shim</c> and as an independent implementation in the tests.
+    /// </summary>
+    public bool ReferenceKernels { get; init; }
 }
 
 /// <summary>Solution of one <see cref="ShimQcqp"/> problem.</summary>
@@ -27,7 +43,11 @@ public sealed record ShimQcqpOptions
 /// <param name="MaxRatio">max_i wᴴC_iw over every constraint given (≤ 1 when feasible).</param>
 /// <param name="Multipliers">Barrier estimates of the Lagrange multipliers of the constraints in the final inner problem, indexed like <paramref name="ActiveIndices"/>.</param>
 /// <param name="ActiveIndices">Indices (into the full list) of the constraints in the final inner problem.</param>
-public sealed record ShimQcqpSolution(Complex[] W, double Objective, int NewtonSteps, int Rounds, int ActiveSetSize, double MaxRatio, double[] Multipliers, int[] ActiveIndices);
+public sealed record ShimQcqpSolution(Complex[] W, double Objective, int NewtonSteps, int Rounds, int ActiveSetSize, double MaxRatio, double[] Multipliers, int[] ActiveIndices)
+{
+    /// <summary>Final barrier parameter t of the last barrier solve (duality-gap bound m/t on the scaled objective); a warm start for the next nearby problem.</summary>
+    public double BarrierParameter { get; init; }
+}
 
 /// <summary>
 /// The convex inner problem of magnitude-least-squares RF shimming: with the target phases fixed,
@@ -52,12 +72,12 @@ public static class ShimQcqp
         options ??= new ShimQcqpOptions();
         var idx = Enumerable.Range(0, constraints.Count).ToArray();
         var emb = constraints.Select(c => Embed(c, n)).ToArray();
-        var x = StartPoint(warmStart, n, emb);
-        int steps = Barrier(Embed(gPacked, n), h, yNorm2, emb, n, options, x, out var mult);
+        var x = StartPoint(warmStart, n, emb, options);
+        int steps = RunBarrier(Embed(gPacked, n), h, yNorm2, emb, n, options, x, out var mult, out double tFinal);
         var w = ToComplex(x, n);
         double maxRatio = 0;
         foreach (var c in constraints) maxRatio = Math.Max(maxRatio, Quad(c, w));
-        return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, 1, constraints.Count, maxRatio, mult, idx);
+        return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, 1, constraints.Count, maxRatio, mult, idx) { BarrierParameter = tFinal };
     }
 
     /// <summary>
@@ -78,8 +98,8 @@ public static class ShimQcqp
             foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => lam[i]).Take(options.InitialActive)) active.Add(i);
             if (warmStart.Length == n)
             {
-                var q = Evaluate(packedMany, n, warmStart);
-                foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => q[i]).Take(options.InitialActive)) active.Add(i);
+                var q0 = Evaluate(packedMany, n, warmStart);
+                foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => q0[i]).Take(options.InitialActive)) active.Add(i);
             }
         }
         var gEmb = Embed(gPacked, n);
@@ -88,17 +108,25 @@ public static class ShimQcqp
         int steps = 0, rounds = 0;
         double[] mult;
         int[] order;
-        double maxAll;
+        double maxAll, tFinal;
+        var embCache = new Dictionary<int, double[]>();
+        var q = new double[m];
+        var roundOptions = options;
         while (true)
         {
             rounds++;
             order = active.OrderBy(i => i).ToArray();
             var emb = new List<double[]>(alwaysEmb);
-            foreach (var i in order) emb.Add(Embed(packedMany.AsSpan(i * nn, nn), n));
-            var x = StartPoint(w, n, emb.ToArray());
-            steps += Barrier(gEmb, h, yNorm2, emb.ToArray(), n, options, x, out mult);
+            foreach (var i in order)
+            {
+                if (!embCache.TryGetValue(i, out var e)) embCache[i] = e = Embed(packedMany.AsSpan(i * nn, nn), n);
+                emb.Add(e);
+            }
+            var x = StartPoint(w, n, emb.ToArray(), roundOptions);
+            steps += RunBarrier(gEmb, h, yNorm2, emb.ToArray(), n, roundOptions, x, out mult, out tFinal);
             w = ToComplex(x, n);
-            var q = Evaluate(packedMany, n, w);
+            EvaluateInto(packedMany, n, w, q);
+
             maxAll = 0;
             var violated = new List<int>();
             for (int i = 0; i < m; i++)
@@ -111,17 +139,25 @@ public static class ShimQcqp
         }
         foreach (var c in always) maxAll = Math.Max(maxAll, Quad(c, w));
         var indices = Enumerable.Range(-always.Count, always.Count).Concat(order).ToArray(); // negative: the always-constraints
-        return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, rounds, order.Length + always.Count, maxAll, mult, indices);
+        return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, rounds, order.Length + always.Count, maxAll, mult, indices) { BarrierParameter = tFinal };
     }
 
     /// <summary>wᴴC_iw for every packed matrix of <paramref name="packedMany"/>.</summary>
     public static double[] Evaluate(ReadOnlySpan<double> packedMany, int n, ReadOnlySpan<Complex> w)
     {
         int nn = n * n, m = packedMany.Length / nn;
-        var wt = HermitianPacking.DriveWeights(w);
         var q = new double[m];
-        for (int i = 0; i < m; i++) q[i] = HermitianPacking.QuadraticForm(packedMany.Slice(i * nn, nn), wt);
+        EvaluateInto(packedMany, n, w, q);
         return q;
+    }
+
+    /// <summary>wᴴC_iw for every packed matrix of <paramref name="packedMany"/> into <paramref name="result"/> (length ≥ count).</summary>
+    public static void EvaluateInto(ReadOnlySpan<double> packedMany, int n, ReadOnlySpan<Complex> w, Span<double> result)
+    {
+        int nn = n * n, m = packedMany.Length / nn;
+        if (result.Length < m) throw new ArgumentException($"result has {result.Length} entries, expected at least {m}.", nameof(result));
+        var wt = HermitianPacking.DriveWeights(w);
+        for (int i = 0; i < m; i++) result[i] = HermitianPacking.QuadraticForm(packedMany.Slice(i * nn, nn), wt);
     }
 
     /// <summary>wᴴCw of one packed matrix.</summary>
@@ -171,8 +207,9 @@ public static class ShimQcqp
         return s;
     }
 
-    // A strictly feasible start: the warm start scaled into the interior (0.99 of the boundary), else 0.
-    private static double[] StartPoint(ReadOnlySpan<Complex> warm, int n, double[][] emb)
+    // A strictly feasible start: the warm start scaled into the interior (0.99 of the boundary; with a warm barrier
+    // parameter t, to a slack of about m/t, the central path's slack there), else 0.
+    private static double[] StartPoint(ReadOnlySpan<Complex> warm, int n, double[][] emb, ShimQcqpOptions o)
     {
         var x = new double[2 * n];
         if (warm.Length != n) return x;
@@ -181,16 +218,34 @@ public static class ShimQcqp
         double worst = 0;
         foreach (var e in emb) worst = Math.Max(worst, XMx(e, x, tmp));
         if (!double.IsFinite(worst)) return new double[2 * n];
-        if (worst >= 0.99 * 0.99)
+        double limit = 0.99 * 0.99;
+        if (!o.ReferenceKernels && o.InitialBarrier > 0) limit = 1 - Math.Clamp(1e3 / o.InitialBarrier, 1e-9, 1 - limit);
+        if (worst >= limit)
         {
-            double s = 0.99 / Math.Sqrt(worst);
+            double s = Math.Sqrt(limit / worst);
             for (int i = 0; i < x.Length; i++) x[i] *= s;
         }
         return x;
     }
 
+    private static int RunBarrier(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers, out double tFinal)
+    {
+        if (o.ReferenceKernels) return Barrier(gEmb, h, yNorm2, emb, n, o, x, out multipliers, out tFinal);
+        var x0 = x.ToArray();
+        int steps = BarrierStacked(gEmb, h, yNorm2, emb, n, o, x, out multipliers, out tFinal, out bool stalled);
+        if (stalled && o.InitialBarrier > 0)
+        {
+            // The warm start did not converge: solve again from the start point pulled into the interior, cold.
+            var cold = o with { InitialBarrier = 0 };
+            var xc = StartPoint(ToComplex(x0, n), n, emb, cold);
+            steps += BarrierStacked(gEmb, h, yNorm2, emb, n, cold, xc, out multipliers, out tFinal, out _);
+            Array.Copy(xc, x, x.Length);
+        }
+        return steps;
+    }
+
     // Log-barrier method on the embedding; x (strictly feasible) is updated in place. Returns Newton steps.
-    private static int Barrier(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers)
+    private static int Barrier(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers, out double tFinal)
     {
         int m2 = 2 * n, mc = emb.Length;
         double scale = yNorm2 > 0 ? 1.0 / yNorm2 : 1.0; // f0 scaled to O(1)
@@ -256,6 +311,164 @@ public static class ShimQcqp
             tt *= o.BarrierGrowth;
         }
         for (int c = 0; c < mc; c++) { double si = 1 - XMx(emb[c], x, tmp); multipliers[c] = 1 / (tt * scale * si); }
+        tFinal = tt;
         return steps;
+    }
+    // The same log-barrier method with the constraint matrices stacked (mc·2n rows of 2n): each Newton step needs one
+    // stacked product E·x (SIMD dot products), the Hessian Σ a_c E_c + Σ b_c (E_c x)(E_c x)ᵀ as SIMD multiply-adds, and
+    // the backtracking line search costs O(mc) per trial: along x + αd, 1 − (x + αd)ᵀE_c(x + αd) = s_c − 2α dᵀE_cx −
+    // α² dᵀE_cd from one more stacked product E·d. The accepted point's slacks are recomputed directly (its product E·x
+    // is the next step's), and a step whose direct slacks are not all positive is halved. Optionally starts at a given
+    // barrier parameter (warm start, ShimQcqpOptions.InitialBarrier).
+    private static int BarrierStacked(double[] gEmb, ReadOnlySpan<Complex> h, double yNorm2, double[][] emb, int n, ShimQcqpOptions o, double[] x, out double[] multipliers, out double tFinal, out bool stalled)
+    {
+        int m2 = 2 * n, mc = emb.Length, mm = m2 * m2;
+        var stack = new double[mc * mm];
+        for (int c = 0; c < mc; c++) emb[c].AsSpan().CopyTo(stack.AsSpan(c * mm, mm));
+        double scale = yNorm2 > 0 ? 1.0 / yNorm2 : 1.0;
+        var g = new double[m2];
+        for (int i = 0; i < n; i++) { g[i] = h[i].Real; g[i + n] = h[i].Imaginary; }
+        var grad = new double[m2]; var hess = new double[mm]; var gx = new double[m2]; var gd = new double[m2];
+        var ex = new double[mc * m2]; var ed = new double[mc * m2]; var exT = new double[mc * m2];
+        var s = new double[mc]; var sT = new double[mc]; var dEx = new double[mc]; var dEd = new double[mc];
+        var xt = new double[m2]; var dx = new double[m2];
+        double t0 = mc == 0 ? 1 : Math.Max(1.0, mc / 1e-2), tt = t0;
+        int steps = 0;
+        stalled = false;
+        multipliers = new double[mc];
+        StackedProduct(stack, mc, m2, x, ex);
+        bool inside = Slacks(ex, x, mc, m2, s);
+        if (!inside) throw new InvalidOperationException("The barrier start is not strictly feasible."); // StartPoint guarantees it
+
+        // Newton direction of t·f0 − Σ log s_c at x into dx; returns the squared Newton decrement (NaN: singular).
+        double Direction(double t)
+        {
+            double ts = t * scale * 2;
+            MatVec(gEmb, m2, x, gx);
+            for (int i = 0; i < m2; i++) grad[i] = ts * (gx[i] - g[i]);
+            TensorPrimitives.Multiply(gEmb, ts, hess);
+            for (int c = 0; c < mc; c++)
+            {
+                double a = 2 / s[c], b = 4 / (s[c] * s[c]);
+                var v = ex.AsSpan(c * m2, m2);
+                TensorPrimitives.MultiplyAdd(v, a, grad, grad);
+                TensorPrimitives.MultiplyAdd(stack.AsSpan(c * mm, mm), a, hess, hess);
+                for (int i = 0; i < m2; i++)
+                {
+                    var row = hess.AsSpan(i * m2, m2);
+                    TensorPrimitives.MultiplyAdd(v, b * v[i], row, row);
+                }
+            }
+            for (int i = 0; i < m2; i++) dx[i] = -grad[i];
+            if (!ComplexDense.SolveSpd(hess, m2, dx)) return double.NaN;
+            return -TensorPrimitives.Dot(grad, dx);
+        }
+
+        // Warm start: begin at the given t, lowered ×10 until the start is close to that t's central point (Newton
+        // decrement λ²/2 ≤ 1 per constraint: the damped phase then needs few steps; a start far from the central path
+        // at a large t would need many).
+        if (o.InitialBarrier > t0 && mc > 0)
+        {
+            tt = o.InitialBarrier;
+            while (tt > t0)
+            {
+                double d0 = Direction(tt);
+                if (double.IsFinite(d0) && d0 / 2 <= mc) break;
+                tt /= 10;
+            }
+            tt = Math.Max(tt, t0);
+        }
+        for (int outer = 0; outer < 200; outer++)
+        {
+            for (int it = 0; it < o.MaxNewtonPerCentring; it++)
+            {
+                double dec = Direction(tt);
+                if (!double.IsFinite(dec)) { stalled = true; break; }
+                steps++;
+                if (dec / 2 <= 1e-10) break;
+                MatVec(gEmb, m2, dx, gd);
+                double dGd = TensorPrimitives.Dot(dx, gd), lin = 0;
+                for (int i = 0; i < m2; i++) lin += dx[i] * (gx[i] - g[i]);
+                StackedProduct(stack, mc, m2, dx, ed);
+                for (int c = 0; c < mc; c++)
+                {
+                    dEx[c] = TensorPrimitives.Dot(dx, ex.AsSpan(c * m2, m2));
+                    dEd[c] = TensorPrimitives.Dot(dx, ed.AsSpan(c * m2, m2));
+                }
+                double step = 1;
+                bool accepted = false;
+                while (step > 1e-12)
+                {
+                    double change = tt * scale * (2 * step * lin + step * step * dGd);
+                    for (int c = 0; c < mc && double.IsFinite(change); c++)
+                    {
+                        double si = s[c] - 2 * step * dEx[c] - step * step * dEd[c];
+                        change = si > 0 ? change - Math.Log(si / s[c]) : double.PositiveInfinity;
+                    }
+                    if (change <= -0.25 * step * dec)
+                    {
+                        for (int i = 0; i < m2; i++) xt[i] = x[i] + step * dx[i];
+                        StackedProduct(stack, mc, m2, xt, exT);
+                        if (Slacks(exT, xt, mc, m2, sT)) { accepted = true; break; }
+                    }
+                    step *= 0.5;
+                }
+                if (!accepted)
+                {
+                    // No decrease found: rounding at the optimum (tiny decrement) or a bad start (large decrement).
+                    if (dec / 2 > 1e-6) stalled = true;
+                    break;
+                }
+                Array.Copy(xt, x, m2);
+                (ex, exT) = (exT, ex);
+                (s, sT) = (sT, s);
+            }
+            if (mc == 0) break;
+            if (mc / tt <= o.GapTolerance) break;
+            tt *= o.BarrierGrowth;
+        }
+        for (int c = 0; c < mc; c++) multipliers[c] = 1 / (tt * scale * s[c]);
+        tFinal = tt;
+        // Duality-gap certificate with the barrier multipliers μ: the Lagrange dual value is
+        // ‖y‖² − gᵀ(G + Σ μ_c E_c)⁻¹g − Σ μ_c (G, E_c, g of the real embedding); a gap above the tolerance marks the solve
+        // as not converged (the caller then re-solves cold).
+        if (mc > 0)
+        {
+            var hd = new double[mm];
+            Array.Copy(gEmb, hd, mm);
+            double sumMu = 0;
+            for (int c = 0; c < mc; c++) { TensorPrimitives.MultiplyAdd(stack.AsSpan(c * mm, mm), multipliers[c], hd, hd); sumMu += multipliers[c]; }
+            var z = g.ToArray();
+            MatVec(gEmb, m2, x, gx);
+            double primal = TensorPrimitives.Dot(x, gx) - 2 * TensorPrimitives.Dot(g, x) + yNorm2;
+            if (ComplexDense.SolveSpd(hd, m2, z))
+            {
+                double dual = yNorm2 - TensorPrimitives.Dot(g, z) - sumMu;
+                if (!(primal - dual <= 10 * o.GapTolerance * Math.Max(yNorm2, 1e-300))) stalled = true;
+            }
+        }
+        return steps;
+    }
+
+    // r[c·m2 + i] = (E_c x)_i for the stacked E.
+    private static void StackedProduct(double[] stack, int mc, int m2, ReadOnlySpan<double> x, double[] r)
+    {
+        for (int row = 0; row < mc * m2; row++) r[row] = TensorPrimitives.Dot(stack.AsSpan(row * m2, m2), x);
+    }
+
+    private static void MatVec(double[] mtx, int m2, ReadOnlySpan<double> x, double[] r)
+    {
+        for (int i = 0; i < m2; i++) r[i] = TensorPrimitives.Dot(mtx.AsSpan(i * m2, m2), x);
+    }
+
+    // s_c = 1 − xᵀE_cx from the stacked product; false when a slack is not positive (or not finite).
+    private static bool Slacks(double[] ex, ReadOnlySpan<double> x, int mc, int m2, double[] s)
+    {
+        for (int c = 0; c < mc; c++)
+        {
+            s[c] = 1 - TensorPrimitives.Dot(x, ex.AsSpan(c * m2, m2));
+            if (!(s[c] > 0)) return false;
+        }
+        return true;
     }
 }
