@@ -53,7 +53,7 @@ internal static class SarCheck
             throw new SarKitInputException($"--plot '{plotPath}': use a .svg or .png file name.");
         var localMetric = o.LocalMetric();
         var observables = new List<SarObservable>();
-        if (SupervisionMatrixFiles.FromVopFile(o.VopsPath, o.QPath, o.TrustedKeyPath, localMetric) is { } vopObservable) observables.Add(vopObservable);
+        if (SupervisionMatrixFiles.FromVopFile(o.VopsPath, o.QPath, o.TrustedKeyPath, localMetric, o.AcceptSurrogateVops) is { } vopObservable) observables.Add(vopObservable);
         if (o.QPath is { } qp)
         {
             if (!File.Exists(qp)) throw new SarKitInputException($"{qp}: Q-matrix file not found.") { SourceFile = qp };

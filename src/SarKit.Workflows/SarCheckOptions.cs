@@ -37,6 +37,11 @@ public sealed record SarCheckOptions
     public string? QPath { get; init; }
     /// <summary>Public key PEM (ECDSA P-256) the VOP set must be signed with (<c>--trusted-key</c>).</summary>
     public string? TrustedKeyPath { get; init; }
+    /// <summary>
+    /// Accept a <see cref="VopsPath"/> set whose Q-matrices are not of true SAR (a surrogate's, docs/vop-format.md "SAR basis");
+    /// refused by default (<c>--accept-surrogate-vops</c>). The set's label is then part of the observable's name in every result.
+    /// </summary>
+    public bool AcceptSurrogateVops { get; init; }
     /// <summary>Global Q file (whole_body, head, exposed regions) (<c>--global</c>).</summary>
     public string? GlobalPath { get; init; }
     /// <summary>Single-channel B1-to-SAR calibration, W/kg per µT², "metric=k[,metric=k…]" (<c>--b1-sar</c>; <c>local</c> = the local region).</summary>

@@ -24,6 +24,7 @@ internal static class SeqCommand
         public readonly Option<string?> Vops = new("--vops") { Description = "Certified VOP set (.h5, .mat or .npz; docs/vop-format.md) for local SAR; refused without a valid certificate. The output states the guarantee relied on." };
         public readonly Option<string?> Q = new("--q") { Description = "Q-matrix set (SarKit HDF5) used as the full, uncompressed set for local SAR (exact; no certificate needed). With --vops: the VOP set is re-verified against it (dominance and the SHA-256 bound in the certificate)." };
         public readonly Option<string?> TrustedKey = new("--trusted-key") { Description = "Public key PEM (ECDSA P-256): refuse a --vops set that is unsigned or not signed by this key (docs/vop-format.md)." };
+        public readonly Option<bool> AcceptSurrogateVops = new("--accept-surrogate-vops") { Description = "Accept a --vops set derived from a surrogate (surrogate-calibrated, not certified against true SAR); refused without this flag. The label is printed with every result." };
         public readonly Option<string?> Global = new("--global") { Description = "Global Q file (sarkit-global-q HDF5: whole_body, head, exposed regions)." };
         public readonly Option<string?> B1Sar = new("--b1-sar") { Description = "Single-channel B1-to-SAR calibration, W/kg per µT², e.g. 'local_head=0.8,whole_body=0.05,head=0.2'." };
         public readonly Option<string> Mode = new("--mode") { Description = "IEC operating mode: normal or first.", DefaultValueFactory = _ => "normal" };
@@ -45,14 +46,14 @@ internal static class SeqCommand
 
         public void AddTo(Command c)
         {
-            foreach (Option o in new Option[] { Vops, Q, TrustedKey, Global, B1Sar, Mode, Edition, LocalRegion, Weight, ExposedRatio, Calibration, Limits, Limit, ShortTermFactor, Repeat, Resolution, Timeline, TimelinePoints, Plot, Json, NoDelay })
+            foreach (Option o in new Option[] { Vops, Q, TrustedKey, AcceptSurrogateVops, Global, B1Sar, Mode, Edition, LocalRegion, Weight, ExposedRatio, Calibration, Limits, Limit, ShortTermFactor, Repeat, Resolution, Timeline, TimelinePoints, Plot, Json, NoDelay })
                 c.Add(o);
         }
 
         /// <summary>The workflow options of a parsed command line (no checks here: the workflow refuses bad values).</summary>
         public SarCheckOptions Read(ParseResult p) => new()
         {
-            VopsPath = p.GetValue(Vops), QPath = p.GetValue(Q), TrustedKeyPath = p.GetValue(TrustedKey), GlobalPath = p.GetValue(Global), B1Sar = p.GetValue(B1Sar),
+            VopsPath = p.GetValue(Vops), QPath = p.GetValue(Q), TrustedKeyPath = p.GetValue(TrustedKey), AcceptSurrogateVops = p.GetValue(AcceptSurrogateVops), GlobalPath = p.GetValue(Global), B1Sar = p.GetValue(B1Sar),
             Calibration = p.GetValue(Calibration), Mode = p.GetValue(Mode)!, Edition = p.GetValue(Edition), LocalRegion = p.GetValue(LocalRegion)!,
             WeightKg = p.GetValue(Weight), ExposedRatio = p.GetValue(ExposedRatio), LimitsPath = p.GetValue(Limits), UserLimits = p.GetValue(Limit) ?? [],
             ShortTermFactor = p.GetValue(ShortTermFactor), Repeat = p.GetValue(Repeat)!, ResolutionSeconds = p.GetValue(Resolution),

@@ -13,16 +13,17 @@ public static class SupervisionMatrixFiles
     /// Local SAR observable from a VOP file (.h5, .mat, .npz) loaded with an explicit trust level (<see cref="TrustedVopSet"/>):
     /// the certificate must be valid; with <paramref name="trustedKeyPath"/> it must be signed by that key; with
     /// <paramref name="originalQPath"/> dominance is re-verified against those Q-matrices. The observable's name states the
-    /// guarantee relied on. Null when <paramref name="vopPath"/> is null (a trusted key without a VOP set is refused).
+    /// guarantee relied on. Null when <paramref name="vopPath"/> is null (a trusted key without a VOP set is refused). A set
+    /// that is not of true SAR (surrogate-derived) is refused unless <paramref name="acceptNotTrueSar"/>.
     /// </summary>
-    public static SarObservable? FromVopFile(string? vopPath, string? originalQPath, string? trustedKeyPath, SarMetric metric)
+    public static SarObservable? FromVopFile(string? vopPath, string? originalQPath, string? trustedKeyPath, SarMetric metric, bool acceptNotTrueSar = false)
     {
         if (vopPath is null)
         {
             if (trustedKeyPath is not null) throw new SarKitInputException($"--trusted-key {trustedKeyPath}: give the signed VOP set with --vops.");
             return null;
         }
-        var t = TrustedVopSet.Load(vopPath, new TrustedVopSetOptions { TrustedKeyPath = trustedKeyPath, Originals = originalQPath is null ? null : [originalQPath] });
+        var t = TrustedVopSet.Load(vopPath, new TrustedVopSetOptions { TrustedKeyPath = trustedKeyPath, Originals = originalQPath is null ? null : [originalQPath], AcceptNotTrueSar = acceptNotTrueSar });
         return FromVops(t, metric);
     }
 

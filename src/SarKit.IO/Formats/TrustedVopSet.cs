@@ -27,6 +27,12 @@ public sealed record TrustedVopSetOptions
     public string? OriginalsVariable { get; init; }
     /// <summary>Verifier settings of the re-verification (default: the certificate's relative tolerance, no random drives — the CC proof is the guarantee).</summary>
     public VopVerifierOptions? Verifier { get; init; }
+    /// <summary>
+    /// Accept a set whose Q-matrices are not a simulation of the true SAR (<see cref="VopSarBasis.IsNotTrueSar"/>, e.g. a
+    /// surrogate's predicted Q-matrices). Default false: such a set is refused (fail closed); the caller must opt in
+    /// explicitly (CLI <c>--accept-surrogate-vops</c>), and the set's label then travels with every result.
+    /// </summary>
+    public bool AcceptNotTrueSar { get; init; }
 }
 
 /// <summary>
@@ -82,6 +88,9 @@ public sealed class TrustedVopSet
         var set = VopSetFiles.Read(path);
         if (!set.HasValidCertificate(out var why))
             throw new SarKitInputException($"{path}: refusing an uncertified VOP set: {why}.") { SourceFile = path };
+        if (VopSarBasis.IsNotTrueSar(set) && !o.AcceptNotTrueSar)
+            throw new SarKitInputException($"{path}: refusing the VOP set: attribute '{VopSarBasis.AttributeKey}' = '{set.Attributes[VopSarBasis.AttributeKey]}': {VopSarBasis.Describe(set)}. " +
+                "Supervision against it needs an explicit --accept-surrogate-vops.") { SourceFile = path };
         var g = VopGuarantee.Digest;
         string? signer = null;
         if (o.TrustedKeyPath is { } kp)

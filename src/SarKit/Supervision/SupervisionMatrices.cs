@@ -14,11 +14,17 @@ public static class SupervisionMatrixSets
         ? throw new SarKitInputException($"{source}: the matrices have no drive normalisation (unit unknown); SAR supervision needs W/kg per V², √W² or A².")
         : DriveUnits.Normalise(n.DriveUnit(), source);
 
-    /// <summary>Local SAR observable from a certified VOP set; throws when the certificate is missing, failed or does not match.</summary>
-    public static SarObservable FromVops(VopSet vops, SarMetric metric, string source)
+    /// <summary>
+    /// Local SAR observable from a certified VOP set; throws when the certificate is missing, failed or does not match, and
+    /// when the set is not of true SAR (<see cref="VopSarBasis.IsNotTrueSar"/>, e.g. surrogate-derived) unless
+    /// <paramref name="acceptNotTrueSar"/> (fail closed).
+    /// </summary>
+    public static SarObservable FromVops(VopSet vops, SarMetric metric, string source, bool acceptNotTrueSar = false)
     {
         if (!vops.HasValidCertificate(out var why))
             throw new SarKitInputException($"{source}: refusing an uncertified VOP set: {why}.") { SourceFile = source };
+        if (VopSarBasis.IsNotTrueSar(vops) && !acceptNotTrueSar)
+            throw new SarKitInputException($"{source}: refusing the VOP set: {VopSarBasis.Describe(vops)}; supervision against it needs an explicit opt-in.") { SourceFile = source };
         var basis = VopSarBasis.Describe(vops) is { } b ? $"; {b}" : "";
         return new SarObservable($"VOPs ({Path.GetFileName(source)}{basis})", metric, vops.Channels, vops.Packed, DriveUnitOf(vops.Normalisation, source));
     }

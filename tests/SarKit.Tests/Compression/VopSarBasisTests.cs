@@ -36,10 +36,10 @@ public class VopSarBasisTests
         return res.ToArray();
     }
 
-    private static VopSet Certified(bool surrogate)
+    private static VopSet Certified(bool surrogate, FieldNormalisation normalisation = FieldNormalisation.PerAmpere)
     {
         var (set, r) = CertifiedVopCompression.Run(RandomQ(3), 3,
-            new VopCompressionOptions { Epsilon = 0.1, Normalisation = FieldNormalisation.PerAmpere, MaxDegreeOfParallelism = 1 },
+            new VopCompressionOptions { Epsilon = 0.1, Normalisation = normalisation, MaxDegreeOfParallelism = 1 },
             new VopVerifierOptions { RandomDrives = 200, MaxDegreeOfParallelism = 1 }, "fixture",
             s => { if (surrogate) VopSarBasis.MarkSurrogate(s, Coverage); });
         Assert.True(r.Certificate.Passed);
@@ -123,10 +123,10 @@ public class VopSarBasisTests
         Assert.DoesNotContain("valid: passed", page.CertificateNote);
 
         // supervision: the trust statement and the observable's name carry the label
-        var t = TrustedVopSet.Load(path);
+        var t = TrustedVopSet.Load(path, new TrustedVopSetOptions { AcceptNotTrueSar = true });
         Assert.StartsWith(VopSarBasis.Label, t.Statement);
         Assert.Contains(VopSarBasis.Label, SupervisionMatrixFiles.FromVops(t, SarMetric.LocalTrunk).Name);
-        Assert.Contains(VopSarBasis.Label, SupervisionMatrixSets.FromVops(set, SarMetric.LocalTrunk, path).Name);
+        Assert.Contains(VopSarBasis.Label, SupervisionMatrixSets.FromVops(set, SarMetric.LocalTrunk, path, acceptNotTrueSar: true).Name);
 
         // CLI: vop report (table and --json)
         var r = CliRunner.Run("vop", "report", path);
@@ -139,5 +139,30 @@ public class VopSarBasisTests
         var root = JsonDocument.Parse(j.Out).RootElement;
         Assert.StartsWith(VopSarBasis.Label, root.GetProperty("sar_basis").GetString());
         Assert.Contains("not certified against true SAR", root.GetProperty("certificate").GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void Supervision_refuses_a_surrogate_set_unless_the_user_accepts_it_explicitly()
+    {
+        using var tmp = new TempDir();
+        var set = Certified(surrogate: true, FieldNormalisation.PerVoltIncident);
+        var path = tmp.File("s.h5");
+        VopSetFiles.Write(set, path);
+
+        var e = Assert.Throws<SarKitInputException>(() => TrustedVopSet.Load(path));
+        Assert.Contains(VopSarBasis.AttributeKey, e.Message);
+        Assert.Contains("--accept-surrogate-vops", e.Message);
+        Assert.Throws<SarKitInputException>(() => SupervisionMatrixSets.FromVops(set, SarMetric.LocalTrunk, path));
+        // a set of true SAR is unaffected by the option
+        var plain = Certified(surrogate: false, FieldNormalisation.PerVoltIncident);
+        Assert.DoesNotContain(VopSarBasis.Label, SupervisionMatrixSets.FromVops(plain, SarMetric.LocalTrunk, "plain").Name);
+
+        var waveform = Path.Combine(Support.SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "supervision", "ptx3_waveform.npz");
+        var refused = CliRunner.Run("pulse", "check", waveform, "--vops", path, "--mode", "first", "--json");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--accept-surrogate-vops", refused.Err);
+        var accepted = CliRunner.Run("pulse", "check", waveform, "--vops", path, "--mode", "first", "--json", "--accept-surrogate-vops");
+        Assert.True(accepted.ExitCode is 0 or 3, accepted.Err);
+        Assert.Contains(VopSarBasis.Label, accepted.Out);
     }
 }

@@ -53,11 +53,13 @@ public class SurrogatePerChannelPredictCliTests(Surrogate96Fixture data) : IClas
         for (int c = 0; c < n; c++) Assert.Equal(expect10[c], sar10[c], 1e-4 * Math.Max(1e-6, expect10[c]));
         Assert.Equal(sar10.Max(), peak10, 1e-6 * peak10);
 
-        // VOP file: certified (what `sarkit seq check --vops` requires), a drive unit, and it dominates SF × the 10 g peak
+        // VOP file: certified (what `sarkit seq check --vops --accept-surrogate-vops` requires; refused without the flag),
+        // a drive unit, and it dominates SF × the 10 g peak
         var set = VopSetFile.Read(tmp.File("v.h5"));
         Assert.True(set.HasValidCertificate(out var why), why);
         Assert.Equal(Fields.FieldNormalisation.PerAmpere, set.Normalisation);
-        SupervisionMatrixSets.FromVops(set, SarMetric.LocalTrunk, tmp.File("v.h5"));
+        Assert.Throws<SarKitInputException>(() => SupervisionMatrixSets.FromVops(set, SarMetric.LocalTrunk, tmp.File("v.h5")));
+        SupervisionMatrixSets.FromVops(set, SarMetric.LocalTrunk, tmp.File("v.h5"), acceptNotTrueSar: true);
         var vj = j.GetProperty("vops");
         Assert.Equal(set.Count, vj.GetProperty("count").GetInt32());
         Assert.Equal(slice.Rho.Count(v => v > 0), vj.GetProperty("q_matrices").GetInt32());
