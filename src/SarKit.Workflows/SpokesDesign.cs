@@ -445,6 +445,9 @@ public static class SpokesDesign
         foreach (var p in pulse.Samples) sb.Append(Math.Abs(p).ToString("R", Inv)).Append('\n');
         sb.Append("\nshape_id 2\nnum_samples ").Append(m).Append('\n');
         foreach (var p in pulse.Samples) sb.Append(p < 0 ? "0.5\n" : "0\n");
+        // [SIGNATURE]: MD5 of everything before the line break that precedes the section (Pulseq's own signing rule)
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+        sb.Append("\n[SIGNATURE]\n# This is the hash of the Pulseq file, calculated right before the [SIGNATURE] section was added\nType md5\nHash ").Append(hash).Append('\n');
         AtomicFile.WriteAtomically(path, tmp => File.WriteAllText(tmp, sb.ToString()));
     }
 }

@@ -129,6 +129,7 @@ public class SpokesDesignTests
         Assert.Equal(designed, Local360(pulse.Out), 1e-9 * designed);
         var sc = CliRunner.Run("seq", "check", seq, "--q", f.Q, "--calibration", j.GetProperty("seq_calibration").GetString()!, "--json", "--resolution", "1e-6", "--no-delay-search");
         Assert.True(sc.ExitCode is 0 or 3, sc.Err);
+        Assert.Equal("verified", JsonDocument.Parse(sc.Out).RootElement.GetProperty("signature").GetString());
         // the Pulseq amplitude is written with 17 significant digits and the shape with round-trip precision
         Assert.Equal(designed, Local360(sc.Out), 1e-9 * designed);
     }
