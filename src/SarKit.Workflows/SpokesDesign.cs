@@ -63,6 +63,8 @@ public sealed record SpokesRequest
     public int Seed { get; init; } = 1;
     /// <summary>Variable-exchange iterations per start at most.</summary>
     public int MaxIterations { get; init; } = 200;
+    /// <summary>Stop a start when the MLS objective changes by less than this fraction between exchanges.</summary>
+    public double ExchangeTolerance { get; init; } = 1e-7;
     /// <summary>Waveform CSV to write (the first design, one repetition, period_s = TR), accepted by <c>sarkit pulse check</c>; null: none.</summary>
     public string? WaveformOutput { get; init; }
     /// <summary>Pulseq file to write (one block per sub-pulse with RF_SHIMS, then silence to TR), accepted by <c>sarkit seq check</c>; null: none.</summary>
@@ -146,7 +148,7 @@ public static class SpokesDesign
 
         var results = new List<SpokesDesignResult>();
         Complex[]? allW = null; double? allNrmse = null;
-        var opts = new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations };
+        var opts = new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations, RelativeTolerance = q.ExchangeTolerance };
         var written = new List<Complex[]>();
         foreach (var spec in q.Constraints)
         {
@@ -346,6 +348,7 @@ public static class SpokesDesign
         if (q.SubPulseDurationS > 1 || q.SubPulseDurationS < RfRasterS) throw new SarKitInputException($"--sub-pulse-duration {q.SubPulseDurationS.ToString(Inv)} s: expected 1 µs to 1 s.");
         if (q.Starts < 1 || q.Starts > 1000) throw new SarKitInputException($"--starts {q.Starts}: expected 1 to 1000.");
         if (q.MaxIterations < 1 || q.MaxIterations > 100_000) throw new SarKitInputException($"--max-iterations {q.MaxIterations}: expected 1 to 100000.");
+        if (!(q.ExchangeTolerance >= 0 && q.ExchangeTolerance <= 0.1)) throw new SarKitInputException($"--exchange-tolerance {q.ExchangeTolerance.ToString(Inv)}: expected [0, 0.1].");
         if (q.Constraints.Count == 0) throw new SarKitInputException("--constraints: give at least one constraint set (all, vop=FILE, mvie=FILE).");
         foreach (var s in q.Constraints)
         {

@@ -44,11 +44,12 @@ internal static class SpokesCommand
         var starts = new Option<int>("--starts") { Description = "Initial target-phase patterns (phase 0, then random).", DefaultValueFactory = _ => 5 }.Range(1, 1000);
         var seed = new Option<int>("--seed") { Description = "Seed of the random initial phases.", DefaultValueFactory = _ => 1 };
         var iters = new Option<int>("--max-iterations") { Description = "Variable-exchange iterations per start at most.", DefaultValueFactory = _ => 200 }.Range(1, 100_000);
+        var xtol = new Option<double>("--exchange-tolerance") { Description = "Stop a start when the MLS objective changes by less than this fraction between exchanges.", DefaultValueFactory = _ => 1e-7 }.Range(0, 0.1);
         var waveOut = new Option<string?>("--waveform-output") { Description = "Write the first design as a multi-channel waveform CSV, period = TR (sarkit pulse check)." };
         var seqOut = new Option<string?>("--seq-output") { Description = "Write the first design as a Pulseq file with RF_SHIMS (sarkit seq check --calibration '1 V/uT')." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("spokes", "Spokes / kT-points pTx pulse (small-tip MLS flip angle) under time-averaged local 10 g SAR (all matrices, VOPs or MVIE), global SAR and channel power limits; every design certified against all original 10 g matrices. Exit 3 when the written design needed scaling to meet a limit.")
-            { fields, q, cons, k, traj, kstep, kpos, shape, dur, tbw, gap, tr, target, limit, glimit, gregion, ppk, pavg, slice, mask, sense, starts, seed, iters, waveOut, seqOut, json };
+            { fields, q, cons, k, traj, kstep, kpos, shape, dur, tbw, gap, tr, target, limit, glimit, gregion, ppk, pavg, slice, mask, sense, starts, seed, iters, xtol, waveOut, seqOut, json };
         cmd.SetAction(p => io.Guard(() =>
         {
             bool js = p.GetValue(json);
@@ -61,7 +62,7 @@ internal static class SpokesCommand
                 LocalLimitWPerKg = p.GetValue(limit), GlobalLimitWPerKg = p.GetValue(glimit), GlobalRegion = p.GetValue(gregion)!,
                 ChannelPeakPowerW = p.GetValue(ppk), ChannelAveragePowerW = p.GetValue(pavg), Slice = p.GetValue(slice), RoiMask = p.GetValue(mask),
                 Sense = p.GetValue(sense) == "clockwise" ? B1RotationSense.Clockwise : B1RotationSense.CounterClockwise,
-                Starts = p.GetValue(starts), Seed = p.GetValue(seed), MaxIterations = p.GetValue(iters),
+                Starts = p.GetValue(starts), Seed = p.GetValue(seed), MaxIterations = p.GetValue(iters), ExchangeTolerance = p.GetValue(xtol),
                 WaveformOutput = p.GetValue(waveOut), SeqOutput = p.GetValue(seqOut),
             };
             var r = WorkflowProgress.Run(io, js, pr => SpokesDesign.Run(request, SarKitSettings.Default, pr));
