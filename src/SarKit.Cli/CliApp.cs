@@ -82,6 +82,7 @@ public static class CliApp
         root.Add(MarginCommand.Create(io));
         root.Add(MvieCommand.Create(io));
         root.Add(ShimCommand.Create(io));
+        root.Add(SpokesCommand.Create(io));
         root.Add(SeqCommand.Create(io));
         root.Add(SeqCommand.CreatePulse(io));
         root.Add(ClusterCommand.Create(io));

@@ -335,7 +335,7 @@ public static class RfShimDesign
         throw new SarKitInputException($"--constraints '{spec}': expected all, vop=FILE, vop-seeded=FILE or mvie=FILE.");
     }
 
-    private static (int[] Voxels, string Text) Region(SarDataset ds, RfShimRequest q)
+    internal static (int[] Voxels, string Text) Region(SarDataset ds, RfShimRequest q)
     {
         var g = ds.Grid;
         var sel = ds.Tissue.TissueMask();

@@ -1,0 +1,456 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using SarKit.Compression;
+using SarKit.Constraints;
+using SarKit.Fields;
+using SarKit.IO.Formats;
+using SarKit.Reporting;
+using SarKit.Sar;
+using SarKit.Supervision;
+using SarKit.Workflows.Results;
+
+namespace SarKit.Workflows;
+
+/// <summary>What <see cref="SpokesDesign.Run"/> designs (options of <c>sarkit spokes</c>, docs/pulse-design.md).</summary>
+public sealed record SpokesRequest
+{
+    /// <summary>Dataset file (.h5, .mat, .npz) with E (and H or B1+ when available).</summary>
+    public required string FieldsPath { get; init; }
+    /// <summary>Local SAR constraint sets, one design each, the first is written: "all", "vop=FILE", "mvie=FILE".</summary>
+    public IReadOnlyList<string> Constraints { get; init; } = ["all"];
+    /// <summary>Original 10 g Q-matrix file (<c>sarkit qmatrices</c>); null: computed from the dataset (IEC/IEEE 62704-1, 10 g).</summary>
+    public string? QPath { get; init; }
+    /// <summary>Number of sub-pulses K (1 = RF shim).</summary>
+    public int SubPulses { get; init; } = 3;
+    /// <summary>Default trajectory when <see cref="KPositions"/> is null: "kt" (centre, ±x, −x, ±y, ±z in that order) or "spokes" (centre, then ± along the two in-plane axes of the slice).</summary>
+    public string Trajectory { get; init; } = "kt";
+    /// <summary>Step of the default trajectory, rad/m; null: 2π / (largest extent of the region of interest).</summary>
+    public double? KStepRadPerM { get; init; }
+    /// <summary>Explicit k-space positions (kx, ky, kz) in rad/m, one per sub-pulse; null: the default trajectory.</summary>
+    public IReadOnlyList<(double X, double Y, double Z)>? KPositions { get; init; }
+    /// <summary>Sub-pulse shape.</summary>
+    public SubPulseShape Shape { get; init; } = SubPulseShape.Hard;
+    /// <summary>Sub-pulse duration, s (rounded to the 1 µs RF raster; a multiple of 10 µs for the Pulseq output).</summary>
+    public double SubPulseDurationS { get; init; } = 0.2e-3;
+    /// <summary>Time-bandwidth product of the sinc shape.</summary>
+    public double TimeBandwidth { get; init; } = 4;
+    /// <summary>Gap between sub-pulses (gradient blips), s.</summary>
+    public double GapS { get; init; } = 0.1e-3;
+    /// <summary>Repetition time, s: SAR and average power are averaged over it.</summary>
+    public double RepetitionTimeS { get; init; } = 10e-3;
+    /// <summary>Target small-tip flip angle in the region, degrees.</summary>
+    public double TargetFlipDeg { get; init; } = 10;
+    /// <summary>Local (10 g) SAR limit, time-averaged, W/kg.</summary>
+    public double LocalLimitWPerKg { get; init; } = 10;
+    /// <summary>Global SAR limit over <see cref="GlobalRegion"/>, time-averaged, W/kg (0: none).</summary>
+    public double GlobalLimitWPerKg { get; init; } = 3.2;
+    /// <summary>Mask of the global SAR region; all tissue when the dataset has no such mask.</summary>
+    public string GlobalRegion { get; init; } = "body";
+    /// <summary>Per-channel peak incident power limit, W (0: none).</summary>
+    public double ChannelPeakPowerW { get; init; }
+    /// <summary>Per-channel time-averaged incident power limit, W (0: none).</summary>
+    public double ChannelAveragePowerW { get; init; }
+    /// <summary>Region slice "x|y|z=&lt;mm&gt;"; null with no mask: the middle z layer.</summary>
+    public string? Slice { get; init; }
+    /// <summary>Region mask name of the dataset.</summary>
+    public string? RoiMask { get; init; }
+    /// <summary>Which rotating component is B1+.</summary>
+    public B1RotationSense Sense { get; init; } = B1RotationSense.CounterClockwise;
+    /// <summary>Initial target-phase patterns (phase 0, then random).</summary>
+    public int Starts { get; init; } = 5;
+    /// <summary>Seed of the random initial phases.</summary>
+    public int Seed { get; init; } = 1;
+    /// <summary>Variable-exchange iterations per start at most.</summary>
+    public int MaxIterations { get; init; } = 200;
+    /// <summary>Stop a start when the MLS objective changes by less than this fraction between exchanges.</summary>
+    public double ExchangeTolerance { get; init; } = 1e-7;
+    /// <summary>Waveform CSV to write (the first design, one repetition, period_s = TR), accepted by <c>sarkit pulse check</c>; null: none.</summary>
+    public string? WaveformOutput { get; init; }
+    /// <summary>Pulseq file to write (one block per sub-pulse with RF_SHIMS, then silence to TR), accepted by <c>sarkit seq check</c>; null: none.</summary>
+    public string? SeqOutput { get; init; }
+}
+
+/// <summary>
+/// Spokes / kT-points pulse design under certified local-SAR limits (<c>sarkit spokes</c>, docs/pulse-design.md).
+/// Small-tip-angle system matrix A_full = [A_1 … A_K] (<see cref="SpokesSystem"/>; Grissom 2006, Setsompop 2008, Cloos 2012),
+/// magnitude-least-squares flip-angle target by variable exchange (<see cref="RfShimSolver"/> on the stacked weights),
+/// subject to the time-averaged constraints Σ_j c_j w_jᴴQ_iw_j ≤ local limit for the chosen set (every original 10 g
+/// Q-matrix by row generation, a VOP set or the MVIE), the same with the global Q, per-channel peak power κ|w_{n,j}|² and
+/// average power Σ_j c_j κ|w_{n,j}|², c_j = ∫p_j² dt / TR. Every design is certified against every original 10 g
+/// Q-matrix; a violation is never reported as valid (scaled to the limits, labelled, <see cref="SpokesResult.Passed"/>
+/// false for the written design).
+/// </summary>
+public static class SpokesDesign
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private const double RfRasterS = 1e-6, BlockRasterS = 1e-5;
+
+    /// <summary>Runs the design(s), writes the requested files and returns the result.</summary>
+    public static SpokesResult Run(SpokesRequest q, SarKitSettings? settings = null, IProgress<StageReport>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(q);
+        settings ??= SarKitSettings.Default;
+        long start = settings.Time.GetTimestamp();
+        Check(q);
+        DatasetFiles.RequireExisting(q.FieldsPath);
+        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(q.FieldsPath));
+        int n = ds.Channels, kk = q.SubPulses, nk = n * kk;
+        var norm = ds.E.Normalisation;
+        var warnings = new List<string>();
+        var (b1, origin) = progress.Run("B1+ maps", _ => B1PlusMap.For(ds, q.Sense));
+        if (origin == B1PlusMap.Origin.FromCurlE)
+            warnings.Add("B1+ derived from E by Faraday's law with finite differences (no H or B1+ in the dataset): accurate inside homogeneous tissue, O(1) errors in the voxels next to tissue interfaces.");
+        var (roi, roiText) = RfShimDesign.Region(ds, new RfShimRequest { FieldsPath = q.FieldsPath, Slice = q.Slice, RoiMask = q.RoiMask });
+        var b1t = new Complex[roi.Length * n];
+        var pos = new (double X, double Y, double Z)[roi.Length];
+        for (int r = 0; r < roi.Length; r++)
+        {
+            pos[r] = ds.Grid.Centre(roi[r]);
+            for (int c = 0; c < n; c++) b1t[r * n + c] = b1.Get(c, 0, roi[r]);
+        }
+        var (kpos, trajectory) = Trajectory(q, pos, roiText);
+        var pulse = SubPulse.Create(q.Shape, q.SubPulseDurationS, RfRasterS, q.TimeBandwidth);
+        double pulseLength = kk * pulse.DurationS + (kk - 1) * q.GapS;
+        if (pulseLength > q.RepetitionTimeS * (1 + 1e-12))
+            throw new SarKitInputException($"--tr {q.RepetitionTimeS.ToString(Inv)} s: shorter than the pulse ({kk} × {pulse.DurationS.ToString(Inv)} s + gaps = {pulseLength.ToString(Inv)} s).");
+        var cw = Enumerable.Repeat(pulse.Energy / q.RepetitionTimeS, kk).ToArray();
+        // flip angle in degrees: γ[rad/(s·T)]·area[s]·B1[T per drive unit]·180/π = 360·γ/2π·area·B1
+        var a = SpokesSystem.SystemMatrix(b1t, n, pos, kpos, Enumerable.Repeat(pulse.Area, kk).ToArray(), 360 * DriveCalibration.Gamma1H);
+        var target = Enumerable.Repeat(q.TargetFlipDeg, roi.Length).ToArray();
+
+        var (originals, originalSource) = Originals(q, ds, n, norm, warnings, progress);
+        int nn = n * n, count = originals.Length / nn;
+        cancellation.ThrowIfCancellationRequested();
+
+        bool[]? gMask = ds.Tissue.Masks.TryGetValue(q.GlobalRegion, out var m) ? m : null;
+        string gRegion = gMask is null ? "tissue" : q.GlobalRegion;
+        var gq = RegionQ.Compute(gRegion, ds.Tissue, ds.E, gMask, settings);
+        var always = new List<double[]>();
+        if (q.GlobalLimitWPerKg > 0) always.Add(SpokesSystem.BlockDiagonal(gq.Packed, n, cw.Select(c => c / q.GlobalLimitWPerKg).ToArray()));
+        double? kappa = norm switch
+        {
+            FieldNormalisation.PerVoltIncident => 1 / (2 * IncidentPower.ReferenceImpedanceOhm),
+            FieldNormalisation.PerSqrtWattIncident => 1.0,
+            _ => null,
+        };
+        if ((q.ChannelPeakPowerW > 0 || q.ChannelAveragePowerW > 0) && kappa is null)
+            throw new SarKitInputException($"Channel power limits need fields normalised per incident volt or √W; '{q.FieldsPath}' is {norm.ToId()}.") { SourceFile = q.FieldsPath };
+        if (kappa is { } kp)
+        {
+            int mm = nk * nk;
+            if (q.ChannelPeakPowerW > 0) // peak |p| = 1: κ|w_{n,j}|² ≤ P_peak for every channel and sub-pulse
+                for (int i = 0; i < nk; i++) { var e = new double[mm]; e[i] = kp / q.ChannelPeakPowerW; always.Add(e); }
+            if (q.ChannelAveragePowerW > 0) // Σ_j c_j κ|w_{n,j}|² ≤ P_avg per channel
+                for (int c = 0; c < n; c++) { var e = new double[mm]; for (int j = 0; j < kk; j++) e[j * n + c] = cw[j] * kp / q.ChannelAveragePowerW; always.Add(e); }
+        }
+        var localC = cw.Select(c => c / q.LocalLimitWPerKg).ToArray();
+
+        var results = new List<SpokesDesignResult>();
+        Complex[]? allW = null; double? allNrmse = null;
+        var opts = new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations, RelativeTolerance = q.ExchangeTolerance };
+        var written = new List<Complex[]>();
+        foreach (var spec in q.Constraints)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var (kind, file) = RfShimDesign.ParseSpec(spec);
+            double[] set; int setCount;
+            switch (kind)
+            {
+                case "all": set = originals; setCount = count; break;
+                case "vop":
+                {
+                    var v = VopSetFile.Read(file);
+                    if (v.Channels != n) throw new SarKitInputException($"--constraints vop={file}: {v.Channels} channels, the dataset has {n}.") { SourceFile = file };
+                    set = v.Packed; setCount = v.Count; break;
+                }
+                default:
+                {
+                    var mv = MvieFile.Read(file);
+                    if (mv.Channels != n) throw new SarKitInputException($"--constraints mvie={file}: {mv.Channels} channels, the dataset has {n}.") { SourceFile = file };
+                    set = mv.Packed; setCount = 1; break;
+                }
+            }
+            var stacked = progress.Run($"Stacking {setCount:N0} constraints ({nk}×{nk})", _ => SpokesSystem.BlockDiagonalMany(set, n, localC));
+            var sol = progress.Run($"Spokes ({kind}, K = {kk}, {setCount:N0} constraints)", _ => kind == "all"
+                ? RfShimSolver.Solve(a, nk, target, always, stacked, opts, cancellation)
+                : RfShimSolver.Solve(a, nk, target, always.Concat(Split(stacked, nk * nk)).ToList(), null, opts, cancellation));
+            double setSar = SpokesSystem.Evaluate(set, n, sol.W, cw).Max();
+            var (w, r) = Certify(kind, file, setCount, kind == "all" ? sol.ActiveConstraints - always.Count : setCount, sol, setSar, a, nk, n, kpos, cw, target, originals, gq.Packed, q, kappa);
+            if (kind == "all") { allW = w; allNrmse = r.Nrmse; }
+            results.Add(r); written.Add(w);
+        }
+        if (allW is not null && allNrmse is { } an)
+        {
+            double pAll = AveragePower(allW, n, cw);
+            for (int i = 0; i < results.Count; i++)
+                results[i] = results[i] with { PowerRelativeToAll = pAll > 0 ? AveragePower(written[i], n, cw) / pAll : null, NrmseExcessOverAll = results[i].Nrmse - an };
+        }
+        string unit = "", waveFile = "", seqFile = "", seqCal = "";
+        if (q.WaveformOutput is not null || q.SeqOutput is not null)
+            unit = norm switch
+            {
+                FieldNormalisation.PerVoltIncident => "V",
+                FieldNormalisation.PerSqrtWattIncident => "sqrt(W)",
+                FieldNormalisation.PerAmpere => "A",
+                _ => throw new SarKitInputException($"--waveform-output/--seq-output: the dataset's drive unit ({norm.ToId()}) has no waveform unit; use a dataset normalised per incident volt, √W or ampere."),
+            };
+        if (q.WaveformOutput is { } wOut) { WriteWaveform(wOut, written[0], n, pulse, q, unit, results[0]); waveFile = Path.GetFullPath(wOut); }
+        if (q.SeqOutput is { } sOut) { WriteSeq(sOut, written[0], n, pulse, q); seqFile = Path.GetFullPath(sOut); seqCal = $"1 {unit}/uT"; }
+        var result = new SpokesResult
+        {
+            Passed = results[0].Certified && !results[0].ScaledToLimit, InputFile = Path.GetFullPath(q.FieldsPath),
+            B1Origin = origin switch { B1PlusMap.Origin.Stored => "stored", B1PlusMap.Origin.FromH => "from_h", _ => "from_curl_e" },
+            B1Convention = q.Sense == B1RotationSense.CounterClockwise ? "counterclockwise" : "clockwise",
+            Roi = roiText, RoiVoxels = roi.Length, Trajectory = trajectory, SubPulseCount = kk, SubPulseShape = q.Shape == SubPulseShape.Hard ? "hard" : "sinc",
+            SubPulseDurationS = pulse.DurationS, TimeBandwidth = q.TimeBandwidth, GapS = q.GapS, PulseLengthS = pulseLength, RepetitionTimeS = q.RepetitionTimeS,
+            SarWeights = cw, TargetFlipDeg = q.TargetFlipDeg, LocalLimitWPerKg = q.LocalLimitWPerKg, GlobalLimitWPerKg = q.GlobalLimitWPerKg, GlobalRegion = gRegion,
+            ChannelPeakPowerW = q.ChannelPeakPowerW, ChannelAveragePowerW = q.ChannelAveragePowerW, OriginalMatrices = count, OriginalSource = originalSource,
+            Normalisation = norm.ToId(), Designs = results, WaveformFile = waveFile, SeqFile = seqFile, SeqCalibration = seqCal, Warnings = warnings,
+            ElapsedS = settings.Time.GetElapsedTime(start).TotalSeconds, SarkitVersion = SarKitVersion.Current,
+        };
+        ResultJson.RequireFinite(result);
+        return result;
+    }
+
+    private static double Norm2(Complex z) => z.Real * z.Real + z.Imaginary * z.Imaginary;
+
+    // Σ_j c_j ‖w_j‖² (drive unit² per TR; times κ: time-averaged incident power).
+    private static double AveragePower(Complex[] w, int n, double[] cw)
+    {
+        double s = 0;
+        for (int j = 0; j < cw.Length; j++) for (int c = 0; c < n; c++) s += cw[j] * Norm2(w[j * n + c]);
+        return s;
+    }
+
+    private static ((double X, double Y, double Z)[] K, string Name) Trajectory(SpokesRequest q, (double X, double Y, double Z)[] pos, string roiText)
+    {
+        if (q.KPositions is { } given)
+        {
+            if (given.Count != q.SubPulses) throw new SarKitInputException($"--k: {given.Count} positions for {q.SubPulses} sub-pulses.");
+            foreach (var g in given)
+                if (!double.IsFinite(g.X) || !double.IsFinite(g.Y) || !double.IsFinite(g.Z)) throw new SarKitInputException($"--k: position ({g.X}, {g.Y}, {g.Z}) is not finite.");
+            return (given.ToArray(), "given");
+        }
+        double ext = 0;
+        foreach (var f in new Func<(double X, double Y, double Z), double>[] { p => p.X, p => p.Y, p => p.Z })
+            ext = Math.Max(ext, pos.Max(f) - pos.Min(f));
+        double step = q.KStepRadPerM ?? (ext > 0 ? 2 * Math.PI / ext : 0);
+        var dirs = new List<(double, double, double)> { (0, 0, 0) };
+        if (q.Trajectory == "spokes")
+        {
+            // in-plane axes of the slice (normal = the axis of the slice; a mask without slice: z)
+            int normal = roiText.Contains("slice x", StringComparison.Ordinal) ? 0 : roiText.Contains("slice y", StringComparison.Ordinal) ? 1 : 2;
+            var axes = Enumerable.Range(0, 3).Where(i => i != normal).ToArray();
+            static (double, double, double) Unit(int ax) => ax == 0 ? (1, 0, 0) : ax == 1 ? (0, 1, 0) : (0, 0, 1);
+            var (u, v) = (Unit(axes[0]), Unit(axes[1]));
+            var uv = (u.Item1 + v.Item1, u.Item2 + v.Item2, u.Item3 + v.Item3);
+            dirs.AddRange([u, (-u.Item1, -u.Item2, -u.Item3), v, (-v.Item1, -v.Item2, -v.Item3), uv, (-uv.Item1, -uv.Item2, -uv.Item3)]);
+        }
+        else dirs.AddRange([(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)]);
+        if (q.SubPulses > dirs.Count)
+            throw new SarKitInputException($"--sub-pulses {q.SubPulses}: the default {q.Trajectory} trajectory has {dirs.Count} positions; give the positions with --k.");
+        return (dirs.Take(q.SubPulses).Select(d => (d.Item1 * step, d.Item2 * step, d.Item3 * step)).ToArray(), q.Trajectory);
+    }
+
+    private static (double[] Packed, string Source) Originals(SpokesRequest q, SarDataset ds, int n, FieldNormalisation norm, List<string> warnings, IProgress<StageReport>? progress)
+    {
+        if (q.QPath is { } qp)
+        {
+            if (!File.Exists(qp)) throw new SarKitInputException($"--q '{qp}': file does not exist.") { SourceFile = qp };
+            var set = progress.Run("Reading Q-matrices", _ => QMatrixSetFile.Read(qp));
+            if (set.Channels != n) throw new SarKitInputException($"--q '{qp}': {set.Channels} channels, the dataset has {n}.") { SourceFile = qp };
+            if (set.Normalisation != FieldNormalisation.Unspecified && norm != FieldNormalisation.Unspecified && set.Normalisation != norm)
+                throw new SarKitInputException($"--q '{qp}': matrices are per {set.Normalisation.ToId()}, the dataset is {norm.ToId()}.") { SourceFile = qp };
+            if (set.TargetMassKg is not (> 0.0099 and < 0.0101)) warnings.Add($"--q '{qp}': averaging mass {set.TargetMassKg * 1000:G4} g, not 10 g.");
+            if (set.Count == 0) throw new SarKitInputException($"--q '{qp}': no Q-matrices.") { SourceFile = qp };
+            return (set.Packed, Path.GetFullPath(qp));
+        }
+        var prep = progress.Run("Averaging cubes (10 g)", p => PreparedAveraging.Prepare(ds, 0.010, null, p));
+        var packed = progress.Run("Averaged Q-matrices", p => prep.QSet(p)).AllPacked.ToArray();
+        if (packed.Length == 0) throw new SarKitInputException($"{q.FieldsPath}: no 10 g Q-matrices (no tissue?).") { SourceFile = q.FieldsPath };
+        return (packed, "computed from the dataset (IEC/IEEE 62704-1, 10 g)");
+    }
+
+    // Certification against every original: Σ_j c_j w_jᴴQ_iw_j, global, channel powers; a violation is scaled to the limits and labelled.
+    private static (Complex[] W, SpokesDesignResult R) Certify(string kind, string file, int setCount, int active, RfShimSolution sol, double setSar, Complex[] a, int nk, int n,
+        (double X, double Y, double Z)[] kpos, double[] cw, double[] target, double[] originals, double[] globalQ, SpokesRequest q, double? kappa)
+    {
+        (double Peak, int Arg, double Global, double Ratio) Measure(Complex[] x)
+        {
+            var qs = SpokesSystem.Evaluate(originals, n, x, cw);
+            int arg = 0; for (int i = 1; i < qs.Length; i++) if (qs[i] > qs[arg]) arg = i;
+            double peak = qs[arg], glob = SpokesSystem.Evaluate(globalQ, n, x, cw)[0];
+            double ratio = peak / q.LocalLimitWPerKg;
+            if (!double.IsFinite(ratio)) ratio = double.PositiveInfinity;
+            if (q.GlobalLimitWPerKg > 0) ratio = Math.Max(ratio, glob / q.GlobalLimitWPerKg);
+            if (kappa is { } kp)
+                for (int c = 0; c < n; c++)
+                {
+                    double avg = 0;
+                    for (int j = 0; j < cw.Length; j++)
+                    {
+                        double p = kp * Norm2(x[j * n + c]);
+                        avg += cw[j] * p;
+                        if (q.ChannelPeakPowerW > 0) ratio = Math.Max(ratio, p / q.ChannelPeakPowerW);
+                    }
+                    if (q.ChannelAveragePowerW > 0) ratio = Math.Max(ratio, avg / q.ChannelAveragePowerW);
+                }
+            return (peak, arg, glob, ratio);
+        }
+        var w = sol.W;
+        var meas = Measure(w);
+        bool certified = meas.Ratio <= 1, scaled = false;
+        var written = w;
+        if (!certified)
+        {
+            if (!double.IsFinite(meas.Ratio)) throw new InvalidOperationException("The optimised pulse has a non-finite SAR.");
+            double s = 1 / Math.Sqrt(meas.Ratio) * (1 - 1e-9);
+            written = w.Select(x => x * s).ToArray();
+            meas = Measure(written);
+            scaled = true;
+            if (meas.Ratio > 1) throw new InvalidOperationException("Scaling a pulse to the limits did not meet them."); // quadratic forms: cannot happen
+        }
+        var z = new Complex[target.Length];
+        RfShimSolver.MlsObjective(a, nk, target, written, 0, z);
+        double mean = z.Average(x => x.Magnitude), sd = Math.Sqrt(z.Average(x => (x.Magnitude - mean) * (x.Magnitude - mean)));
+        var subs = new List<SpokeWeightsResult>();
+        for (int j = 0; j < cw.Length; j++)
+            subs.Add(new SpokeWeightsResult([kpos[j].X, kpos[j].Y, kpos[j].Z], Enumerable.Range(0, n).Select(c => written[j * n + c].Magnitude).ToArray(),
+                Enumerable.Range(0, n).Select(c => written[j * n + c].Phase * 180 / Math.PI).ToArray()));
+        var r = new SpokesDesignResult
+        {
+            Constraints = kind, ConstraintFile = file.Length > 0 ? Path.GetFullPath(file) : "", ConstraintCount = setCount, ActiveConstraints = active,
+            Nrmse = RfShimSolver.Nrmse(a, nk, target, written), CoefficientOfVariation = mean > 0 ? sd / mean : 0, MeanFlipDeg = mean,
+            PeakSar10gWPerKg = meas.Peak, PeakCube = meas.Arg, ConstraintSar10gWPerKg = setSar, LimitFractionUsed = meas.Peak / q.LocalLimitWPerKg,
+            GlobalSarWPerKg = meas.Global, AverageIncidentPowerW = kappa is { } k2 ? k2 * AveragePower(written, n, cw) : null, PowerRelativeToAll = null, NrmseExcessOverAll = null,
+            Certified = certified, ScaledToLimit = scaled, SubPulses = subs, Iterations = sol.Iterations, NewtonSteps = sol.NewtonSteps,
+            SolveS = sol.ElapsedSeconds, SolveCpuS = sol.CpuSeconds,
+        };
+        return (written, r);
+    }
+
+    private static IEnumerable<double[]> Split(double[] p, int mm) { for (int i = 0; i < p.Length / mm; i++) yield return p.AsSpan(i * mm, mm).ToArray(); }
+
+    private static void Check(SpokesRequest q)
+    {
+        static void Pos(double v, string name, bool zeroOk = false)
+        {
+            if (!double.IsFinite(v) || v < 0 || (!zeroOk && v == 0)) throw new SarKitInputException($"{name} {v.ToString(Inv)}: expected a finite value {(zeroOk ? "≥ 0" : "> 0")}.");
+        }
+        Pos(q.TargetFlipDeg, "--target-deg"); Pos(q.LocalLimitWPerKg, "--limit"); Pos(q.GlobalLimitWPerKg, "--global-limit", true);
+        Pos(q.ChannelPeakPowerW, "--channel-peak-power", true); Pos(q.ChannelAveragePowerW, "--channel-average-power", true);
+        Pos(q.SubPulseDurationS, "--sub-pulse-duration"); Pos(q.GapS, "--gap", true); Pos(q.RepetitionTimeS, "--tr"); Pos(q.TimeBandwidth, "--tbw");
+        if (q.KStepRadPerM is { } ks) Pos(ks, "--k-step", true);
+        if (q.TargetFlipDeg > 90) throw new SarKitInputException($"--target-deg {q.TargetFlipDeg.ToString(Inv)}: the small-tip-angle design is valid for small flip angles; expected ≤ 90°.");
+        if (q.SubPulses < 1 || q.SubPulses > 64) throw new SarKitInputException($"--sub-pulses {q.SubPulses}: expected 1 to 64.");
+        if (q.Trajectory is not ("kt" or "spokes")) throw new SarKitInputException($"--trajectory '{q.Trajectory}': expected kt or spokes.");
+        if (q.SubPulseDurationS > 1 || q.SubPulseDurationS < RfRasterS) throw new SarKitInputException($"--sub-pulse-duration {q.SubPulseDurationS.ToString(Inv)} s: expected 1 µs to 1 s.");
+        if (q.Starts < 1 || q.Starts > 1000) throw new SarKitInputException($"--starts {q.Starts}: expected 1 to 1000.");
+        if (q.MaxIterations < 1 || q.MaxIterations > 100_000) throw new SarKitInputException($"--max-iterations {q.MaxIterations}: expected 1 to 100000.");
+        if (!(q.ExchangeTolerance >= 0 && q.ExchangeTolerance <= 0.1)) throw new SarKitInputException($"--exchange-tolerance {q.ExchangeTolerance.ToString(Inv)}: expected [0, 0.1].");
+        if (q.Constraints.Count == 0) throw new SarKitInputException("--constraints: give at least one constraint set (all, vop=FILE, mvie=FILE).");
+        foreach (var s in q.Constraints)
+        {
+            var (kind, file) = RfShimDesign.ParseSpec(s);
+            if (kind != "all" && !File.Exists(file)) throw new SarKitInputException($"--constraints {s}: file '{file}' does not exist.") { SourceFile = file };
+        }
+        if (q.SeqOutput is not null)
+            foreach (var (v, name) in new[] { (q.SubPulseDurationS, "--sub-pulse-duration"), (q.GapS, "--gap"), (q.RepetitionTimeS, "--tr") })
+                if (Math.Abs(v / BlockRasterS - Math.Round(v / BlockRasterS)) > 1e-6)
+                    throw new SarKitInputException($"{name} {v.ToString(Inv)} s: --seq-output needs a multiple of the 10 µs Pulseq block raster.");
+        foreach (var (path, opt, ext) in new[] { (q.WaveformOutput, "--waveform-output", ".csv"), (q.SeqOutput, "--seq-output", ".seq") })
+        {
+            if (path is null) continue;
+            if (!Path.GetExtension(path).Equals(ext, StringComparison.OrdinalIgnoreCase)) throw new SarKitInputException($"{opt} '{path}': expected a {ext} file name.") { SourceFile = path };
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!Directory.Exists(dir)) throw new SarKitInputException($"{opt} '{path}': the folder {dir} does not exist.") { SourceFile = path };
+        }
+    }
+
+    // One repetition: sub-pulse j = w_j·p(t), gaps of zeros between them, period_s = TR (1 µs raster).
+    private static void WriteWaveform(string path, Complex[] w, int n, SubPulse pulse, SpokesRequest q, string unit, SpokesDesignResult d)
+    {
+        int gap = (int)Math.Round(q.GapS / RfRasterS), m = pulse.Samples.Length, kk = q.SubPulses;
+        long samples = (long)kk * m + (long)(kk - 1) * gap;
+        if (samples > 10_000_000) throw new SarKitInputException($"--waveform-output: {samples} samples at 1 µs (more than 10⁷).");
+        var sb = new StringBuilder();
+        sb.Append("# unit: ").Append(unit).Append('\n');
+        sb.Append("# raster_s: ").Append(RfRasterS.ToString("R", Inv)).Append('\n');
+        sb.Append("# samples: ").Append(samples.ToString(Inv)).Append('\n');
+        sb.Append("# period_s: ").Append(q.RepetitionTimeS.ToString("R", Inv)).Append('\n');
+        sb.Append("# ").Append(kk).Append("-sub-pulse pTx pulse from sarkit spokes ").Append(SarKitVersion.Current).Append(" (constraints ").Append(d.Constraints)
+          .Append(d.ScaledToLimit ? ", SCALED to the limits: the optimised design violated a limit" : ", certified").Append("), repeated every period_s\n");
+        sb.Append(string.Join(",", Enumerable.Range(1, n).Select(c => $"re_{c},im_{c}"))).Append('\n');
+        var zero = string.Join(",", Enumerable.Repeat("0,0", n));
+        for (int j = 0; j < kk; j++)
+        {
+            if (j > 0) for (int t = 0; t < gap; t++) sb.Append(zero).Append('\n');
+            for (int t = 0; t < m; t++)
+            {
+                for (int c = 0; c < n; c++)
+                {
+                    var x = w[j * n + c] * pulse.Samples[t];
+                    if (c > 0) sb.Append(',');
+                    sb.Append(x.Real.ToString("R", Inv)).Append(',').Append(x.Imaginary.ToString("R", Inv));
+                }
+                sb.Append('\n');
+            }
+        }
+        AtomicFile.WriteAtomically(path, tmp => File.WriteAllText(tmp, sb.ToString()));
+    }
+
+    // Pulseq 1.5.1: one block per sub-pulse (RF event j with RF_SHIMS row j), gap blocks, a final delay to TR. RF amplitude
+    // (Hz) = γ·max_n|w_{n,j}|·1 µT per drive unit, shim magnitudes |w_{n,j}|/max, so that with the calibration
+    // "1 <unit>/uT" the drive is x_n = w_{n,j}·p(t) exactly.
+    private static void WriteSeq(string path, Complex[] w, int n, SubPulse pulse, SpokesRequest q)
+    {
+        int kk = q.SubPulses, m = pulse.Samples.Length;
+        long dPulse = (long)Math.Round(q.SubPulseDurationS / BlockRasterS), dGap = (long)Math.Round(q.GapS / BlockRasterS), dTr = (long)Math.Round(q.RepetitionTimeS / BlockRasterS);
+        long rest = dTr - kk * dPulse - (kk - 1) * dGap;
+        if (m * RfRasterS > dPulse * BlockRasterS + RfRasterS / 2) throw new InvalidOperationException("Sub-pulse longer than its block.");
+        var sb = new StringBuilder();
+        sb.Append("# Pulseq sequence file\n# ").Append(kk).Append("-sub-pulse pTx pulse from sarkit spokes ").Append(SarKitVersion.Current)
+          .Append("; check with: sarkit seq check FILE --calibration '1 <drive unit>/uT' --q|--vops ...\n\n");
+        sb.Append("[VERSION]\nmajor 1\nminor 5\nrevision 1\n\n");
+        sb.Append("[DEFINITIONS]\nAdcRasterTime 1e-07\nBlockDurationRaster 1e-05\nGradientRasterTime 1e-05\nName sarkit_spokes\nRadiofrequencyRasterTime 1e-06\n\n");
+        sb.Append("# NUM DUR RF  GX  GY  GZ  ADC  EXT\n[BLOCKS]\n");
+        int id = 0;
+        for (int j = 0; j < kk; j++)
+        {
+            if (j > 0 && dGap > 0) sb.Append(string.Create(Inv, $"{++id} {dGap} 0 0 0 0 0 0\n"));
+            sb.Append(string.Create(Inv, $"{++id} {dPulse} {j + 1} 0 0 0 0 {j + 1}\n"));
+        }
+        if (rest > 0) sb.Append(string.Create(Inv, $"{++id} {rest} 0 0 0 0 0 0\n"));
+        sb.Append("\n# id ampl. mag_id phase_id time_shape_id center delay freqPPM phasePPM freq phase use\n[RF]\n");
+        var maxes = new double[kk];
+        for (int j = 0; j < kk; j++)
+        {
+            for (int c = 0; c < n; c++) maxes[j] = Math.Max(maxes[j], w[j * n + c].Magnitude);
+            double amp = DriveCalibration.Gamma1H * maxes[j] * 1e-6;
+            sb.Append(string.Create(Inv, $"{j + 1} {amp:R} 1 2 0 {m * RfRasterS * 1e6 / 2:R} 0 0 0 0 0 e\n"));
+        }
+        sb.Append("\n# id type ref next_id\n[EXTENSIONS]\n");
+        for (int j = 0; j < kk; j++) sb.Append(string.Create(Inv, $"{j + 1} 1 {j + 1} 0\n"));
+        sb.Append("\nextension RF_SHIMS 1\n");
+        for (int j = 0; j < kk; j++)
+        {
+            sb.Append(string.Create(Inv, $"{j + 1} {n}"));
+            for (int c = 0; c < n; c++)
+            {
+                var x = w[j * n + c];
+                double mag = maxes[j] > 0 ? x.Magnitude / maxes[j] : 0;
+                sb.Append(string.Create(Inv, $" {mag:R} {x.Phase:R}"));
+            }
+            sb.Append('\n');
+        }
+        sb.Append("\n[SHAPES]\n\nshape_id 1\nnum_samples ").Append(m).Append('\n');
+        foreach (var p in pulse.Samples) sb.Append(Math.Abs(p).ToString("R", Inv)).Append('\n');
+        sb.Append("\nshape_id 2\nnum_samples ").Append(m).Append('\n');
+        foreach (var p in pulse.Samples) sb.Append(p < 0 ? "0.5\n" : "0\n");
+        // [SIGNATURE]: MD5 of everything before the line break that precedes the section (Pulseq's own signing rule)
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
+        sb.Append("\n[SIGNATURE]\n# This is the hash of the Pulseq file, calculated right before the [SIGNATURE] section was added\nType md5\nHash ").Append(hash).Append('\n');
+        AtomicFile.WriteAtomically(path, tmp => File.WriteAllText(tmp, sb.ToString()));
+    }
+}
