@@ -164,6 +164,8 @@ public static class SpokesDesign
                     if (v.Channels != n) throw new SarKitInputException($"--constraints vop={file}: {v.Channels} channels, the dataset has {n}.") { SourceFile = file };
                     set = v.Packed; setCount = v.Count; break;
                 }
+                case "vop-seeded":
+                    throw new SarKitInputException($"--constraints '{spec}': vop-seeded is available for `sarkit shim` only; use all, vop=FILE or mvie=FILE for spokes.");
                 default:
                 {
                     var mv = MvieFile.Read(file);

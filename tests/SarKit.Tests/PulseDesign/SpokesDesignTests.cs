@@ -172,6 +172,9 @@ public class SpokesDesignTests
         Assert.Equal(2, CliRunner.Run("spokes", "--fields", f.Data, "--q", f.Q, "--sub-pulse-duration", "2.55e-4", "--seq-output", f.Dir.File("x.seq")).ExitCode);
         Assert.Equal(2, CliRunner.Run("spokes", "--fields", f.Data, "--q", f.Q, "-c", "vop=/no/such/file.h5").ExitCode);
         Assert.Equal(2, CliRunner.Run("spokes", "--fields", f.Data, "--q", f.Q, "--trajectory", "spiral").ExitCode);
+        var seeded = CliRunner.Run("spokes", "--fields", f.Data, "--q", f.Q, "-c", "vop-seeded=" + f.Q); // shim-only mode, not read as an MVIE file
+        Assert.Equal(2, seeded.ExitCode);
+        Assert.Contains("sarkit shim` only", seeded.Err);
     }
 }
 
