@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SarKit;
 
 namespace SarKit.Cli;
 
@@ -20,7 +21,7 @@ internal static class CliTiming
     {
         if (!Enabled) return;
         using var p = Process.GetCurrentProcess();
-        double wall = (DateTime.Now - p.StartTime).TotalSeconds;
+        double wall = (SarKitSettings.Default.UtcNow - p.StartTime.ToUniversalTime()).TotalSeconds; // the clock of SarKitSettings
         double cpu = p.TotalProcessorTime.TotalSeconds;
         lock (Gate) Console.Error.WriteLine($"timing: +{wall:F3} s (cpu {cpu:F3} s) {label}");
     }

@@ -96,23 +96,7 @@ public static class RfShimDesign
         var target = Enumerable.Repeat(q.TargetUt, roi.Length).ToArray();
 
         // Originals (every 10 g Q-matrix) for row generation and certification.
-        double[] originals; string originalSource;
-        if (q.QPath is { } qp)
-        {
-            if (!File.Exists(qp)) throw new SarKitInputException($"--q '{qp}': file does not exist.") { SourceFile = qp };
-            var set = progress.Run("Reading Q-matrices", _ => QMatrixSetFile.Read(qp));
-            if (set.Channels != n) throw new SarKitInputException($"--q '{qp}': {set.Channels} channels, the dataset has {n}.") { SourceFile = qp };
-            if (set.Normalisation != FieldNormalisation.Unspecified && norm != FieldNormalisation.Unspecified && set.Normalisation != norm)
-                throw new SarKitInputException($"--q '{qp}': matrices are per {set.Normalisation.ToId()}, the dataset is {norm.ToId()}.") { SourceFile = qp };
-            if (set.TargetMassKg is not (> 0.0099 and < 0.0101)) warnings.Add($"--q '{qp}': averaging mass {set.TargetMassKg * 1000:G4} g, not 10 g.");
-            originals = set.Packed; originalSource = Path.GetFullPath(qp);
-        }
-        else
-        {
-            var prep = progress.Run("Averaging cubes (10 g)", p => PreparedAveraging.Prepare(ds, 0.010, null, p));
-            originals = progress.Run("Averaged Q-matrices", p => prep.QSet(p)).AllPacked.ToArray();
-            originalSource = "computed from the dataset (IEC/IEEE 62704-1, 10 g)";
-        }
+        var (originals, originalSource) = LoadOriginals(q.QPath, q.FieldsPath, ds, n, norm, warnings, progress);
         int nn = n * n, count = originals.Length / nn;
         if (count == 0) throw new SarKitInputException($"{q.FieldsPath}: no 10 g Q-matrices (no tissue?).") { SourceFile = q.FieldsPath };
         cancellation.ThrowIfCancellationRequested();
@@ -333,6 +317,31 @@ public static class RfShimDesign
         var kv = t.Split('=', 2);
         if (kv.Length == 2 && kv[1].Length > 0 && kv[0].Trim().ToLowerInvariant() is "vop" or "mvie" or "vop-seeded") return (kv[0].Trim().ToLowerInvariant(), kv[1].Trim());
         throw new SarKitInputException($"--constraints '{spec}': expected all, vop=FILE, vop-seeded=FILE or mvie=FILE.");
+    }
+
+    /// <summary>
+    /// The original 10 g Q-matrices a design is row-generated and certified against: read from <paramref name="qPath"/>
+    /// (channels and drive normalisation must match the dataset; a mass other than 10 g is a warning) or computed from the
+    /// dataset (IEC/IEEE 62704-1, 10 g). Refuses an empty set. Shared by <see cref="RfShimDesign"/> and <see cref="SpokesDesign"/>.
+    /// </summary>
+    internal static (double[] Packed, string Source) LoadOriginals(string? qPath, string fieldsPath, SarDataset ds, int n, FieldNormalisation norm,
+                                                                  List<string> warnings, IProgress<StageReport>? progress)
+    {
+        if (qPath is { } qp)
+        {
+            if (!File.Exists(qp)) throw new SarKitInputException($"--q '{qp}': file does not exist.") { SourceFile = qp };
+            var set = progress.Run("Reading Q-matrices", _ => QMatrixSetFile.Read(qp));
+            if (set.Channels != n) throw new SarKitInputException($"--q '{qp}': {set.Channels} channels, the dataset has {n}.") { SourceFile = qp };
+            if (set.Normalisation != FieldNormalisation.Unspecified && norm != FieldNormalisation.Unspecified && set.Normalisation != norm)
+                throw new SarKitInputException($"--q '{qp}': matrices are per {set.Normalisation.ToId()}, the dataset is {norm.ToId()}.") { SourceFile = qp };
+            if (set.TargetMassKg is not (> 0.0099 and < 0.0101)) warnings.Add($"--q '{qp}': averaging mass {set.TargetMassKg * 1000:G4} g, not 10 g.");
+            if (set.Count == 0) throw new SarKitInputException($"--q '{qp}': no Q-matrices.") { SourceFile = qp };
+            return (set.Packed, Path.GetFullPath(qp));
+        }
+        var prep = progress.Run("Averaging cubes (10 g)", p => PreparedAveraging.Prepare(ds, 0.010, null, p));
+        var packed = progress.Run("Averaged Q-matrices", p => prep.QSet(p)).AllPacked.ToArray();
+        if (packed.Length == 0) throw new SarKitInputException($"{fieldsPath}: no 10 g Q-matrices (no tissue?).") { SourceFile = fieldsPath };
+        return (packed, "computed from the dataset (IEC/IEEE 62704-1, 10 g)");
     }
 
     internal static (int[] Voxels, string Text) Region(SarDataset ds, RfShimRequest q)

@@ -119,7 +119,7 @@ public static class SpokesDesign
         var a = SpokesSystem.SystemMatrix(b1t, n, pos, kpos, Enumerable.Repeat(pulse.Area, kk).ToArray(), 360 * DriveCalibration.Gamma1H);
         var target = Enumerable.Repeat(q.TargetFlipDeg, roi.Length).ToArray();
 
-        var (originals, originalSource) = Originals(q, ds, n, norm, warnings, progress);
+        var (originals, originalSource) = RfShimDesign.LoadOriginals(q.QPath, q.FieldsPath, ds, n, norm, warnings, progress);
         int nn = n * n, count = originals.Length / nn;
         cancellation.ThrowIfCancellationRequested();
 
@@ -253,25 +253,6 @@ public static class SpokesDesign
         if (q.SubPulses > dirs.Count)
             throw new SarKitInputException($"--sub-pulses {q.SubPulses}: the default {q.Trajectory} trajectory has {dirs.Count} positions; give the positions with --k.");
         return (dirs.Take(q.SubPulses).Select(d => (d.Item1 * step, d.Item2 * step, d.Item3 * step)).ToArray(), q.Trajectory);
-    }
-
-    private static (double[] Packed, string Source) Originals(SpokesRequest q, SarDataset ds, int n, FieldNormalisation norm, List<string> warnings, IProgress<StageReport>? progress)
-    {
-        if (q.QPath is { } qp)
-        {
-            if (!File.Exists(qp)) throw new SarKitInputException($"--q '{qp}': file does not exist.") { SourceFile = qp };
-            var set = progress.Run("Reading Q-matrices", _ => QMatrixSetFile.Read(qp));
-            if (set.Channels != n) throw new SarKitInputException($"--q '{qp}': {set.Channels} channels, the dataset has {n}.") { SourceFile = qp };
-            if (set.Normalisation != FieldNormalisation.Unspecified && norm != FieldNormalisation.Unspecified && set.Normalisation != norm)
-                throw new SarKitInputException($"--q '{qp}': matrices are per {set.Normalisation.ToId()}, the dataset is {norm.ToId()}.") { SourceFile = qp };
-            if (set.TargetMassKg is not (> 0.0099 and < 0.0101)) warnings.Add($"--q '{qp}': averaging mass {set.TargetMassKg * 1000:G4} g, not 10 g.");
-            if (set.Count == 0) throw new SarKitInputException($"--q '{qp}': no Q-matrices.") { SourceFile = qp };
-            return (set.Packed, Path.GetFullPath(qp));
-        }
-        var prep = progress.Run("Averaging cubes (10 g)", p => PreparedAveraging.Prepare(ds, 0.010, null, p));
-        var packed = progress.Run("Averaged Q-matrices", p => prep.QSet(p)).AllPacked.ToArray();
-        if (packed.Length == 0) throw new SarKitInputException($"{q.FieldsPath}: no 10 g Q-matrices (no tissue?).") { SourceFile = q.FieldsPath };
-        return (packed, "computed from the dataset (IEC/IEEE 62704-1, 10 g)");
     }
 
     // Certification against every original: Σ_j c_j w_jᴴQ_iw_j, global, channel powers; a violation is scaled to the limits and labelled.
