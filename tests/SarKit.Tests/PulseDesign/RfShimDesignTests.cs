@@ -91,18 +91,26 @@ public class RfShimDesignTests
         Assert.True(seeded.Nrmse <= vop.Nrmse + 1e-7, $"vop-seeded {seeded.Nrmse} vs vop {vop.Nrmse}");
     }
 
+    /// <summary>
+    /// Writes a 4-channel "VOP set" = half of the three first originals of <paramref name="qPath"/>: it bounds nothing, so a
+    /// design made with it breaks the limit on the originals (the certification must catch it).
+    /// </summary>
+    internal static void WriteNonDominatingVops(string qPath, string path)
+    {
+        var q = QMatrixSetFile.Read(qPath);
+        int nn = 16;
+        var packed = q.Packed.AsSpan(0, 3 * nn).ToArray().Select(x => x * 0.5).ToArray();
+        var bad = new VopSet(4, packed, [0, 1, 2], new VopMargin(VopMarginKind.Diagonal, 0, new double[nn]), DominanceCriterion.Single, "test", q.Count,
+            VopSet.HashMatrices(q.Packed), 1, q.Normalisation);
+        VopSetFile.Write(bad, path);
+    }
+
     [Fact]
     public void ANonDominatingSetIsCaughtScaledAndFails()
     {
         var f = s_fixture.Value;
-        var q = QMatrixSetFile.Read(f.Q);
-        int nn = 16;
-        // "VOPs" = half of the three first originals: they bound nothing, so the design breaks the limit on the originals.
-        var packed = q.Packed.AsSpan(0, 3 * nn).ToArray().Select(x => x * 0.5).ToArray();
-        var bad = new VopSet(4, packed, [0, 1, 2], new VopMargin(VopMarginKind.Diagonal, 0, new double[nn]), DominanceCriterion.Single, "test", q.Count,
-            VopSet.HashMatrices(q.Packed), 1, q.Normalisation);
         var path = f.Dir.File("bad.h5");
-        VopSetFile.Write(bad, path);
+        WriteNonDominatingVops(f.Q, path);
         var drive = f.Dir.File("drive.json");
         var cli = CliRunner.Run("shim", "--fields", f.Data, "--q", f.Q, "-c", $"vop={path}", "--target-ut", "5", "--global-limit", "0", "--starts", "2", "-o", drive, "--json");
         Assert.Equal(3, cli.ExitCode);

@@ -138,13 +138,8 @@ public class SpokesDesignTests
     public void ANonDominatingSetIsCaughtScaledAndFails()
     {
         var f = s_fixture.Value;
-        var q = QMatrixSetFile.Read(f.Q);
-        int nn = 16;
-        var packed = q.Packed.AsSpan(0, 3 * nn).ToArray().Select(x => x * 0.5).ToArray();
-        var bad = new VopSet(4, packed, [0, 1, 2], new VopMargin(VopMarginKind.Diagonal, 0, new double[nn]), DominanceCriterion.Single, "test", q.Count,
-            VopSet.HashMatrices(q.Packed), 1, q.Normalisation);
         var path = f.Dir.File("bad-spokes.h5");
-        VopSetFile.Write(bad, path);
+        RfShimDesignTests.WriteNonDominatingVops(f.Q, path);
         var wave = f.Dir.File("bad.csv");
         var cli = CliRunner.Run("spokes", "--fields", f.Data, "--q", f.Q, "-c", $"vop={path}", "-K", "2", "--target-deg", "60", "--tr", "1e-3", "--global-limit", "0",
             "--starts", "1", "--waveform-output", wave, "--json");

@@ -17,27 +17,10 @@ public sealed class SurrogateVopLabelApiTests(SarKitWebFactory factory) : IClass
 {
     private readonly HttpClient _http = factory.CreateClient();
 
-    private static double[] RandomQ(int seed, int n = 3, int k = 6)
-    {
-        var rng = new Random(seed);
-        var res = new List<double>();
-        for (int m = 0; m < k; m++)
-        {
-            var q = new Complex[n, n];
-            for (int r = 0; r < 2; r++)
-            {
-                var v = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
-                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) q[i, j] += v[i] * Complex.Conjugate(v[j]);
-            }
-            res.AddRange(HermitianPacking.Pack(q));
-        }
-        return res.ToArray();
-    }
-
     [Fact]
     public async Task Vop_info_labels_a_surrogate_derived_set()
     {
-        var (set, ver) = CertifiedVopCompression.Run(RandomQ(11), 3,
+        var (set, ver) = CertifiedVopCompression.Run(VopSequenceApiTests.RandomQ(11), 3,
             new VopCompressionOptions { Epsilon = 0.1, Normalisation = FieldNormalisation.PerAmpere, MaxDegreeOfParallelism = 1 },
             new VopVerifierOptions { RandomDrives = 100, MaxDegreeOfParallelism = 1 }, "fixture",
             s => VopSarBasis.MarkSurrogate(s, "calibration: 2D FDFD synthetic (web fixture)"));

@@ -31,7 +31,7 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
     }
 
     /// <summary>Six random 3-channel PSD matrices (Q = Σ v vᴴ of two random vectors each), packed.</summary>
-    private static double[] RandomQ(int seed, int n = 3, int k = 6)
+    internal static double[] RandomQ(int seed, int n = 3, int k = 6)
     {
         var rng = new Random(seed);
         var res = new List<double>();
