@@ -163,16 +163,11 @@ public static class ShimQcqp
             var x = StartPoint(w, n, emb, options);
             steps += RunBarrier(gEmb, h, yNorm2, emb, n, options, x, out mult, out tFinal);
             w = ToComplex(x, n);
-            EvaluateInto(packedMany, n, w, q);
-            state.Screens++;
+            maxAll = pruned ? Screen(packedMany, n, w, state, order) : FullScreen(packedMany, n, w, state);
 
-            maxAll = 0;
             var violated = new List<int>();
             for (int i = 0; i < m; i++)
-            {
-                maxAll = Math.Max(maxAll, q[i]);
                 if (q[i] > threshold && !active.ContainsKey(i)) violated.Add(i);
-            }
             foreach (var i in order) active[i] = q[i] < options.DropBelow ? active[i] + 1 : 0;
             if (violated.Count == 0 || rounds > 1000) break;
             foreach (var i in violated.OrderByDescending(i => q[i]).Take(perRound)) active[i] = 0;
@@ -182,14 +177,82 @@ public static class ShimQcqp
         if (pruned && maxAll > 1)
         {
             // Within the tolerance but not feasible: scale onto the feasible set (every form is quadratic in w).
-            double sc = 1 / Math.Sqrt(maxAll);
+            // maxAll is the exact maximum over every matrix (full or bound screen) and the always-constraints, so after the
+            // scaling every form is ≤ maxAll·sc² < 1; the always-constraints are re-evaluated directly.
+            double sc = (1 - 1e-12) / Math.Sqrt(maxAll);
             for (int i = 0; i < n; i++) w[i] *= sc;
-            maxAll = 0;
-            foreach (var v in Evaluate(packedMany, n, w)) maxAll = Math.Max(maxAll, v);
+            double scaledMany = 0;
+            for (int i = 0; i < m; i++) scaledMany = Math.Max(scaledMany, q[i]);
+            maxAll = scaledMany * sc * sc;
             foreach (var c in always) maxAll = Math.Max(maxAll, Quad(c, w));
         }
         var indices = Enumerable.Range(-always.Count, always.Count).Concat(order).ToArray(); // negative: the always-constraints
         return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, rounds, order.Length + always.Count, maxAll, mult, indices) { BarrierParameter = tFinal };
+    }
+
+    // wᴴC_iw of every matrix into state.Values (exact); the reference point of the bound screen is reset to w.
+    private static double FullScreen(double[] packedMany, int n, Complex[] w, RowGenerationState state)
+    {
+        var q = state.Values;
+        EvaluateInto(packedMany, n, w, q);
+        state.Screens++;
+        int m = q.Length;
+        if (state.RootRef.Length != m) state.RootRef = new double[m];
+        double max = 0;
+        for (int i = 0; i < m; i++) { max = Math.Max(max, q[i]); state.RootRef[i] = Math.Sqrt(Math.Max(q[i], 0)); }
+        state.Reference = w.ToArray();
+        return max;
+    }
+
+    // Screen by a bound: √(wᴴCw) is a seminorm, so √q_i(w) ≤ √q_i(w_ref) + √λ_max(C_i)·‖w − w_ref‖ with w_ref the last fully
+    // screened point and λ_max ≤ ‖C_i‖_F. Matrices whose bound is ≤ 1 cannot be violated and are not evaluated; the rest,
+    // the active subset, and every matrix whose bound exceeds the largest exact value found are evaluated exactly (so the
+    // returned maximum is the exact maximum over all). state.Values then holds exact values for the evaluated matrices
+    // and upper bounds (≤ max) for the others. A full screen when the bound would leave more than a quarter to evaluate.
+    private static double Screen(double[] packedMany, int n, Complex[] w, RowGenerationState state, int[] active)
+    {
+        int nn = n * n, m = packedMany.Length / nn;
+        if (state.Reference is null || state.RootFrobenius.Length != m)
+        {
+            if (state.RootFrobenius.Length != m)
+            {
+                state.RootFrobenius = new double[m];
+                for (int i = 0; i < m; i++)
+                {
+                    var p = packedMany.AsSpan(i * nn, nn);
+                    double f2 = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p) + System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p[n..]);
+                    state.RootFrobenius[i] = Math.Sqrt(Math.Sqrt(f2)) * (1 + 1e-12);
+                }
+            }
+            return FullScreen(packedMany, n, w, state);
+        }
+        double delta = 0;
+        for (int i = 0; i < n; i++) delta += (w[i] - state.Reference[i]).Magnitude * (w[i] - state.Reference[i]).Magnitude;
+        delta = Math.Sqrt(delta) * (1 + 1e-12);
+        var q = state.Values; var r0 = state.RootRef; var rf = state.RootFrobenius;
+        var wt = HermitianPacking.DriveWeights(w);
+        var exact = new bool[m];
+        double max = 0;
+        foreach (var i in active) { q[i] = HermitianPacking.QuadraticForm(packedMany.AsSpan(i * nn, nn), wt); exact[i] = true; max = Math.Max(max, q[i]); }
+        var pending = new List<int>();
+        for (int i = 0; i < m; i++)
+        {
+            if (exact[i]) continue;
+            double b = r0[i] + rf[i] * delta;
+            q[i] = b * b * (1 + 1e-12) + 1e-300; // an upper bound
+            if (q[i] > 1) pending.Add(i);
+        }
+        if (pending.Count > m / 4) return FullScreen(packedMany, n, w, state);
+        foreach (var i in pending) { q[i] = HermitianPacking.QuadraticForm(packedMany.AsSpan(i * nn, nn), wt); exact[i] = true; max = Math.Max(max, q[i]); }
+        state.Evaluated += active.Length + pending.Count;
+        // the exact maximum: also every matrix whose bound exceeds it
+        pending.Clear();
+        for (int i = 0; i < m; i++) if (!exact[i] && q[i] > max) pending.Add(i);
+        if (pending.Count > m / 4) return FullScreen(packedMany, n, w, state);
+        foreach (var i in pending) { q[i] = HermitianPacking.QuadraticForm(packedMany.AsSpan(i * nn, nn), wt); max = Math.Max(max, q[i]); }
+        state.Evaluated += pending.Count;
+        state.BoundScreens++;
+        return max;
     }
 
     // Indices of the k largest values (descending).
@@ -540,6 +603,16 @@ internal sealed class RowGenerationState
     public double[] Values { get; set; } = [];
     /// <summary>Full screens over every matrix.</summary>
     public int Screens { get; set; }
+    /// <summary>Screens by the seminorm bound (only the matrices the bound cannot clear evaluated).</summary>
+    public int BoundScreens { get; set; }
+    /// <summary>Matrices evaluated exactly in bound screens.</summary>
+    public long Evaluated { get; set; }
+    /// <summary>Point of the last full screen (null: none yet).</summary>
+    public Complex[]? Reference { get; set; }
+    /// <summary>√(wᴴC_iw) at <see cref="Reference"/>.</summary>
+    public double[] RootRef { get; set; } = [];
+    /// <summary>√‖C_i‖_F (≥ √λ_max(C_i)), computed once.</summary>
+    public double[] RootFrobenius { get; set; } = [];
     /// <summary>Matrices added after a screen.</summary>
     public int Added { get; set; }
     /// <summary>Matrices dropped as idle.</summary>

@@ -57,6 +57,35 @@ public class ShimRowGenerationTests
     }
 
     [Fact]
+    public void BoundScreeningAlongASequenceOfNearbyProblemsKeepsTheOptimum()
+    {
+        // Variable exchange solves nearby problems; with the state carried, most screens use the seminorm bound
+        // √q(w) ≤ √q(w_ref) + √‖C‖_F·‖w − w_ref‖ and evaluate only the matrices it cannot clear. Each solve must still equal
+        // the full barrier and be feasible for every matrix.
+        int n = 4, count = 1000;
+        var many = Normalised(count, n, 65);
+        var floor = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+        var g = MvieSolverTests.RandomPsd(1, n, 66);
+        var h0 = RandomVector(n, new Random(67), 30);
+        var all = Enumerable.Range(0, count).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList();
+        var state = new RowGenerationState();
+        Complex[] w = [];
+        for (int k = 0; k < 6; k++)
+        {
+            var h = h0.Select((x, i) => x * Complex.FromPolarCoordinates(1, 0.002 * k * (i + 1))).ToArray();
+            var sol = ShimQcqp.SolveWithRowGeneration(g, h, 1e3, [floor], many, n, new ShimQcqpOptions(), w, state);
+            var full = ShimQcqp.Solve(g, h, 1e3, all, n);
+            double max = MaxOver(many, [floor], n, sol.W);
+            Assert.True(max <= 1, $"step {k}: max ratio {max:R}");
+            Assert.Equal(max, sol.MaxRatio, 1e-9);
+            Assert.Equal(full.Objective, sol.Objective, 1e-6 * Math.Abs(full.Objective) + 1e-9);
+            w = sol.W;
+        }
+        Assert.True(state.BoundScreens > 0, $"no bound screen used ({state.Screens} full screens)");
+        Assert.True(state.Evaluated < (long)state.BoundScreens * count, "the bound should clear some matrices");
+    }
+
+    [Fact]
     public void TheDriveWithinTheToleranceIsScaledOntoTheFeasibleSet()
     {
         // A loose tolerance (1 %): the subset optimum may violate unseen matrices by up to 1 %; the output must not.
