@@ -30,6 +30,12 @@ public class ShimRowGenerationTests
         return many;
     }
 
+    // The matrices one by one plus the floor: every constraint in the barrier.
+    private static List<double[]> AllInBarrier(double[] many, int n, double[] floor)
+        => Enumerable.Range(0, many.Length / (n * n)).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList();
+
+    private static readonly double[] Floor4 = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+
     private static double MaxOver(double[] many, IEnumerable<double[]> always, int n, Complex[] w)
         => ShimQcqp.Evaluate(many, n, w).Concat(always.Select(c => ShimQcqp.Quad(c, w))).Max();
 
@@ -38,12 +44,12 @@ public class ShimRowGenerationTests
     {
         int n = 4, count = 3000;
         var many = Normalised(count, n, 61);
-        var floor = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+        var floor = Floor4;
         foreach (int seed in new[] { 62, 63, 64 })
         {
             var g = MvieSolverTests.RandomPsd(1, n, seed);
             var h = RandomVector(n, new Random(seed), 30);
-            var full = ShimQcqp.Solve(g, h, 1e3, Enumerable.Range(0, count).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList(), n);
+            var full = ShimQcqp.Solve(g, h, 1e3, AllInBarrier(many, n, floor), n);
             var legacy = ShimQcqp.SolveWithRowGeneration(g, h, 1e3, [floor], many, n, new ShimQcqpOptions { PrunedRowGeneration = false });
             var pruned = ShimQcqp.SolveWithRowGeneration(g, h, 1e3, [floor], many, n, new ShimQcqpOptions { InitialActive = 4, PrunedAddedPerRound = 2 });
             Assert.True(pruned.Rounds > 1, $"seed {seed}: the case should need several rounds");
@@ -64,10 +70,10 @@ public class ShimRowGenerationTests
         // the full barrier and be feasible for every matrix.
         int n = 4, count = 1000;
         var many = Normalised(count, n, 65);
-        var floor = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+        var floor = Floor4;
         var g = MvieSolverTests.RandomPsd(1, n, 66);
         var h0 = RandomVector(n, new Random(67), 30);
-        var all = Enumerable.Range(0, count).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList();
+        var all = AllInBarrier(many, n, floor);
         var state = new RowGenerationState();
         Complex[] w = [];
         for (int k = 0; k < 6; k++)
@@ -91,10 +97,10 @@ public class ShimRowGenerationTests
         // A loose tolerance (1 %): the subset optimum may violate unseen matrices by up to 1 %; the output must not.
         int n = 4, count = 2000;
         var many = Normalised(count, n, 71);
-        var floor = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+        var floor = Floor4;
         var g = MvieSolverTests.RandomPsd(1, n, 72);
         var h = RandomVector(n, new Random(73), 30);
-        var full = ShimQcqp.Solve(g, h, 1e3, Enumerable.Range(0, count).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList(), n);
+        var full = ShimQcqp.Solve(g, h, 1e3, AllInBarrier(many, n, floor), n);
         var loose = ShimQcqp.SolveWithRowGeneration(g, h, 1e3, [floor], many, n, new ShimQcqpOptions { InitialActive = 2, PrunedAddedPerRound = 1, ViolationTolerance = 1e-2 });
         double max = MaxOver(many, [floor], n, loose.W);
         Assert.True(max <= 1, $"max ratio {max:R}");
@@ -147,7 +153,7 @@ public class ShimRowGenerationTests
         var target = Enumerable.Repeat(1.0, r).ToArray();
         var many = Normalised(count, n, 82);
         for (int i = 0; i < many.Length; i++) many[i] *= 8; // the limit binds: unit drive is 8× over
-        var floor = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+        var floor = Floor4;
         var common = new RfShimOptions { Starts = 2, MaxIterations = 60, RelativeTolerance = 1e-9 };
         var legacy = RfShimSolver.Solve(a, n, target, [floor], many, common with { Inner = new ShimQcqpOptions { PrunedRowGeneration = false } });
         var pruned = RfShimSolver.Solve(a, n, target, [floor], many, common);
@@ -169,9 +175,9 @@ public class ShimRowGenerationTests
         double wc = 0;
         for (int i = 0; i < count; i++) wc = Math.Max(wc, HermitianKernels.LargestEigenvalue(set.AsSpan(i * n * n, n * n), n));
         for (int i = 0; i < set.Length; i++) set[i] *= 6 / wc;
-        var floor = Diagonal(1e-3, 1e-3, 1e-3, 1e-3);
+        var floor = Floor4;
         var opts = new RfShimOptions { Starts = 2, MaxIterations = 60, RelativeTolerance = 1e-9 };
-        var inBarrier = RfShimSolver.Solve(a, n, target, Enumerable.Range(0, count).Select(i => set.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList(), null, opts);
+        var inBarrier = RfShimSolver.Solve(a, n, target, AllInBarrier(set, n, floor), null, opts);
         var rowGen = RfShimSolver.Solve(a, n, target, [floor], set, opts);
         Assert.True(MaxOver(set, [floor], n, rowGen.W) <= 1);
         Assert.True(inBarrier.MaxConstraintRatio > 0.999, "the limit should bind in this case");
