@@ -78,7 +78,7 @@ public sealed record ShimQcqpSolution(Complex[] W, double Objective, int NewtonS
 /// for C = A + iB, by the log-barrier method (Boyd &amp; Vandenberghe, Convex Optimization, §11.3): damped Newton centring
 /// of t·f0(x) − Σ log(1 − xᵀM_i x) with backtracking that keeps every constraint strictly satisfied, t grown
 /// <see cref="ShimQcqpOptions.BarrierGrowth"/>× until m/t ≤ tol·‖y‖² (f0 − f* ≤ m/t). x = 0 is strictly feasible, so no
-/// phase 1 is needed. For many constraints (10⁵ local SAR matrices) <see cref="SolveWithRowGeneration"/> solves on an
+/// phase 1 is needed. For many constraints (10⁵ local SAR matrices) <see cref="SolveWithRowGeneration(ReadOnlySpan{double}, ReadOnlySpan{Complex}, double, IReadOnlyList{double[]}, double[], int, ShimQcqpOptions?, ReadOnlySpan{Complex}, HashSet{int}?)"/> solves on an
 /// active subset and adds violated matrices until the solution satisfies all (then it is optimal for all: a relaxation's
 /// optimum that is feasible for the full problem is its optimum).
 /// </summary>
