@@ -7,7 +7,10 @@ using SarKit.Workflows;
 /// (<see cref="RfShimDesign"/>, the same path as <c>sarkit shim</c>) with several solver variants in one process, so the
 /// before/after ratio is measured under the same machine load. Variants: <c>reference</c> (the first version: scalar
 /// barrier, exchange tolerance 1e-7), <c>fast</c> (the defaults: stacked SIMD barrier with O(m) line search and a
-/// duality-gap check), <c>fast-tol1e-5</c> (fast with exchange tolerance 1e-5).
+/// duality-gap check, pruned row generation), <c>fast-tol1e-5</c> (fast with exchange tolerance 1e-5), <c>legacy-rowgen</c>
+/// (fast kernels with the first row generation: no tolerance, no dropping, 200 added per round, VOP sets in the barrier),
+/// <c>fast-addK</c>, <c>fast-afterN</c>, <c>fast-rgaboveM</c> (fast with PrunedAddedPerRound K, DropAfterSolves N,
+/// RowGenerationAbove M).
 /// Prints one line per design and variant (NRMSE, true peak 10 g SAR, exchange iterations, Newton steps, solve CPU and
 /// wall time) and, per design, the CPU ratio of each variant to the first; the load average before and after.
 /// </summary>
@@ -46,7 +49,11 @@ internal static class ShimBench
             {
                 "reference" => new RfShimOptions { Starts = starts, WarmStartBarrier = false, Inner = new ShimQcqpOptions { ReferenceKernels = true } },
                 "fast" => new RfShimOptions { Starts = starts },
+                "legacy-rowgen" => new RfShimOptions { Starts = starts, Inner = new ShimQcqpOptions { PrunedRowGeneration = false }, RowGenerationAbove = int.MaxValue },
                 _ when v.StartsWith("fast-tol", StringComparison.Ordinal) => new RfShimOptions { Starts = starts, RelativeTolerance = double.Parse(v["fast-tol".Length..], Inv) },
+                _ when v.StartsWith("fast-add", StringComparison.Ordinal) => new RfShimOptions { Starts = starts, Inner = new ShimQcqpOptions { PrunedAddedPerRound = int.Parse(v["fast-add".Length..], Inv) } },
+                _ when v.StartsWith("fast-after", StringComparison.Ordinal) => new RfShimOptions { Starts = starts, Inner = new ShimQcqpOptions { DropAfterSolves = int.Parse(v["fast-after".Length..], Inv) } },
+                _ when v.StartsWith("fast-rgabove", StringComparison.Ordinal) => new RfShimOptions { Starts = starts, RowGenerationAbove = int.Parse(v["fast-rgabove".Length..], Inv) },
                 _ => throw new ArgumentException($"unknown variant {v}"),
             };
             var r = RfShimDesign.Run(new RfShimRequest { FieldsPath = file, QPath = qPath, Constraints = specs, TargetUt = target, LocalLimitWPerKg = limit, Solver = solver });

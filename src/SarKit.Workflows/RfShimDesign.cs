@@ -159,7 +159,9 @@ public static class RfShimDesign
             }
             var sol = progress.Run($"Shim ({kind}, {setCount:N0} constraints)", _ =>
                 rowGen ? RfShimSolver.Solve(a, n, target, always, scaledOriginals, opts, cancellation)
-                       : RfShimSolver.Solve(a, n, target, always.Concat(Split(Scale(set, localScale), nn)).ToList(), null, opts, cancellation));
+                // a large set (VOPs at a small margin) by row generation as well: same optimum, few matrices in the barrier
+                : setCount > opts.RowGenerationAbove ? RfShimSolver.Solve(a, n, target, always, Scale(set, localScale), opts, cancellation)
+                : RfShimSolver.Solve(a, n, target, always.Concat(Split(Scale(set, localScale), nn)).ToList(), null, opts, cancellation));
             if (seeded)
             {
                 // Polish against every original from the VOP design (one start: the VOP design already chose among the starts).

@@ -31,6 +31,12 @@ public sealed record RfShimOptions
     /// from w0 (e.g. a design with a VOP set, polished against the originals). Null: the first start has phase 0.
     /// </summary>
     public Complex[]? InitialWeights { get; init; }
+    /// <summary>
+    /// A local constraint set (e.g. VOPs) with more matrices than this is handled by row generation (an active subset in the
+    /// barrier, see <see cref="ShimQcqp.SolveWithRowGeneration(ReadOnlySpan{double}, ReadOnlySpan{Complex}, double, IReadOnlyList{double[]}, double[], int, ShimQcqpOptions?, ReadOnlySpan{Complex}, HashSet{int}?)"/>)
+    /// instead of putting every matrix in the barrier; the optimum is the same. Used by the design use cases.
+    /// </summary>
+    public int RowGenerationAbove { get; init; } = 48;
 }
 
 /// <summary>Result of <see cref="RfShimSolver.Solve"/>.</summary>
@@ -112,7 +118,7 @@ public static class RfShimSolver
                 w = w0.ToArray();
             }
             var inner = options.Inner;
-            HashSet<int>? hint = null;
+            var rgState = new RowGenerationState(); // active subset carried between the exchanges of this start
             double prev = double.PositiveInfinity, obj = double.PositiveInfinity;
             int active = 0;
             for (int it = 0; it < options.MaxIterations; it++)
@@ -123,11 +129,10 @@ public static class RfShimSolver
                 for (int row = 0; row < r; row++)
                     for (int i = 0; i < n; i++) h[i] += Complex.Conjugate(a[row * n + i]) * y[row];
                 ShimQcqpSolution sol = rg
-                    ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, inner, w, hint)
+                    ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, inner, w, rgState)
                     : ShimQcqp.Solve(g, h, t2, inBarrier, n, inner, w);
                 if (options.WarmStartBarrier && !inner.ReferenceKernels)
                     inner = options.Inner with { InitialBarrier = sol.BarrierParameter / options.Inner.WarmBarrierBackoff };
-                if (rg) hint = sol.ActiveIndices.Where(i => i >= 0).ToHashSet();
                 newton += sol.NewtonSteps; rounds += sol.Rounds; active = sol.ActiveSetSize;
                 w = sol.W;
                 obj = MlsObjective(a, n, target, w, options.Regularisation, z);

@@ -15,6 +15,25 @@ public sealed record ShimQcqpOptions
     public int MaxNewtonPerCentring { get; init; } = 500;
     /// <summary>Matrices added per row-generation round at most (most violated first).</summary>
     public int MaxAddedPerRound { get; init; } = 200;
+    /// <summary>
+    /// Row generation with pruning (default): stop when every matrix satisfies wᴴC_iw ≤ 1 + <see cref="ViolationTolerance"/>
+    /// and scale the drive onto the feasible set, add at most <see cref="MaxAddedPerRound"/> (≤ <see cref="PrunedAddedPerRound"/>)
+    /// per round, and drop matrices that stayed below <see cref="DropBelow"/> for <see cref="DropAfterSolves"/> consecutive solves.
+    /// False: the first version (no tolerance, no dropping, <see cref="MaxAddedPerRound"/> per round), kept as the
+    /// <c>bench shim</c> baseline and a test oracle.
+    /// </summary>
+    public bool PrunedRowGeneration { get; init; } = true;
+    /// <summary>Pruned row generation: matrices added per round at most (the most violated; min with <see cref="MaxAddedPerRound"/>).</summary>
+    public int PrunedAddedPerRound { get; init; } = 16;
+    /// <summary>
+    /// Pruned row generation: a matrix counts as violated only when wᴴC_iw &gt; 1 + this; the returned drive is then scaled by
+    /// 1/√max_i wᴴC_iw (over every matrix and every always-constraint) when that maximum exceeds 1, so it is feasible for all.
+    /// </summary>
+    public double ViolationTolerance { get; init; } = 1e-6;
+    /// <summary>Pruned row generation: a matrix of the active subset is idle in a solve when its wᴴC_iw at the solution is below this.</summary>
+    public double DropBelow { get; init; } = 0.9;
+    /// <summary>Pruned row generation: idle solves in a row after which a matrix leaves the active subset (0: never).</summary>
+    public int DropAfterSolves { get; init; } = 3;
     /// <summary>Initial active set: the matrices with the largest λ_max, this many (row generation only).</summary>
     public int InitialActive { get; init; } = 32;
     /// <summary>
@@ -59,7 +78,7 @@ public sealed record ShimQcqpSolution(Complex[] W, double Objective, int NewtonS
 /// for C = A + iB, by the log-barrier method (Boyd &amp; Vandenberghe, Convex Optimization, §11.3): damped Newton centring
 /// of t·f0(x) − Σ log(1 − xᵀM_i x) with backtracking that keeps every constraint strictly satisfied, t grown
 /// <see cref="ShimQcqpOptions.BarrierGrowth"/>× until m/t ≤ tol·‖y‖² (f0 − f* ≤ m/t). x = 0 is strictly feasible, so no
-/// phase 1 is needed. For many constraints (10⁵ local SAR matrices) <see cref="SolveWithRowGeneration"/> solves on an
+/// phase 1 is needed. For many constraints (10⁵ local SAR matrices) <see cref="SolveWithRowGeneration(ReadOnlySpan{double}, ReadOnlySpan{Complex}, double, IReadOnlyList{double[]}, double[], int, ShimQcqpOptions?, ReadOnlySpan{Complex}, HashSet{int}?)"/> solves on an
 /// active subset and adds violated matrices until the solution satisfies all (then it is optimal for all: a relaxation's
 /// optimum that is feasible for the full problem is its optimum).
 /// </summary>
@@ -83,25 +102,44 @@ public static class ShimQcqp
     /// <summary>
     /// Row generation: <paramref name="always"/> constraints (global SAR, channel powers) are always in the barrier; of the
     /// many <paramref name="packedMany"/> matrices (n² each, back to back) only an active subset is, grown by the most violated
-    /// ones until none is violated at the solution (no tolerance).
+    /// ones until none is violated at the solution (<see cref="ShimQcqpOptions.PrunedRowGeneration"/>: within
+    /// <see cref="ShimQcqpOptions.ViolationTolerance"/>, then scaled onto the feasible set).
     /// </summary>
     public static ShimQcqpSolution SolveWithRowGeneration(ReadOnlySpan<double> gPacked, ReadOnlySpan<Complex> h, double yNorm2, IReadOnlyList<double[]> always,
         double[] packedMany, int n, ShimQcqpOptions? options = null, ReadOnlySpan<Complex> warmStart = default, HashSet<int>? activeHint = null)
     {
         options ??= new ShimQcqpOptions();
+        RowGenerationState? state = null;
+        if (activeHint is { Count: > 0 }) { state = new RowGenerationState(); foreach (var i in activeHint) state.Idle[i] = 0; }
+        return SolveWithRowGeneration(gPacked, h, yNorm2, always, packedMany, n, options, warmStart, state);
+    }
+
+    /// <summary>
+    /// Row generation carrying the active subset and each member's idle count in <paramref name="state"/> from one call to the
+    /// next (a sequence of nearby problems: variable exchange). Null or empty state: seeded by λ_max and the warm start.
+    /// </summary>
+    internal static ShimQcqpSolution SolveWithRowGeneration(ReadOnlySpan<double> gPacked, ReadOnlySpan<Complex> h, double yNorm2, IReadOnlyList<double[]> always,
+        double[] packedMany, int n, ShimQcqpOptions options, ReadOnlySpan<Complex> warmStart, RowGenerationState? state)
+    {
         int nn = n * n, m = packedMany.Length / nn;
-        var active = activeHint is null ? new HashSet<int>() : new HashSet<int>(activeHint);
+        state ??= new RowGenerationState();
+        bool pruned = options.PrunedRowGeneration;
+        var active = state.Idle;
+        if (pruned && options.DropAfterSolves > 0)
+            foreach (var i in active.Where(kv => kv.Value >= options.DropAfterSolves).Select(kv => kv.Key).ToList()) { active.Remove(i); state.Dropped++; }
         if (active.Count == 0 && m > 0)
         {
             var lam = new double[m];
             HermitianKernels.LargestEigenvalues(packedMany, n, lam);
-            foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => lam[i]).Take(options.InitialActive)) active.Add(i);
+            foreach (var i in TopIndices(lam, options.InitialActive)) active[i] = 0;
             if (warmStart.Length == n)
             {
                 var q0 = Evaluate(packedMany, n, warmStart);
-                foreach (var i in Enumerable.Range(0, m).OrderByDescending(i => q0[i]).Take(options.InitialActive)) active.Add(i);
+                foreach (var i in TopIndices(q0, options.InitialActive)) active[i] = 0;
             }
         }
+        double threshold = pruned ? 1 + Math.Max(options.ViolationTolerance, 0) : 1;
+        int perRound = pruned ? Math.Max(1, Math.Min(options.MaxAddedPerRound, options.PrunedAddedPerRound)) : options.MaxAddedPerRound;
         var gEmb = Embed(gPacked, n);
         var alwaysEmb = always.Select(c => Embed(c, n)).ToList();
         Complex[] w = warmStart.Length == n ? warmStart.ToArray() : new Complex[n];
@@ -109,38 +147,116 @@ public static class ShimQcqp
         double[] mult;
         int[] order;
         double maxAll, tFinal;
-        var embCache = new Dictionary<int, double[]>();
-        var q = new double[m];
-        var roundOptions = options;
+        var q = state.Values.Length == m ? state.Values : state.Values = new double[m];
         while (true)
         {
             rounds++;
-            order = active.OrderBy(i => i).ToArray();
-            var emb = new List<double[]>(alwaysEmb);
-            foreach (var i in order)
+            order = active.Keys.Order().ToArray();
+            var emb = new double[alwaysEmb.Count + order.Length][];
+            alwaysEmb.CopyTo(emb);
+            for (int k = 0; k < order.Length; k++)
             {
-                if (!embCache.TryGetValue(i, out var e)) embCache[i] = e = Embed(packedMany.AsSpan(i * nn, nn), n);
-                emb.Add(e);
+                int i = order[k];
+                if (!state.Embedded.TryGetValue(i, out var e)) state.Embedded[i] = e = Embed(packedMany.AsSpan(i * nn, nn), n);
+                emb[alwaysEmb.Count + k] = e;
             }
-            var x = StartPoint(w, n, emb.ToArray(), roundOptions);
-            steps += RunBarrier(gEmb, h, yNorm2, emb.ToArray(), n, roundOptions, x, out mult, out tFinal);
+            var x = StartPoint(w, n, emb, options);
+            steps += RunBarrier(gEmb, h, yNorm2, emb, n, options, x, out mult, out tFinal);
             w = ToComplex(x, n);
-            EvaluateInto(packedMany, n, w, q);
+            maxAll = pruned ? Screen(packedMany, n, w, state, order) : FullScreen(packedMany, n, w, state);
 
-            maxAll = 0;
             var violated = new List<int>();
             for (int i = 0; i < m; i++)
-            {
-                maxAll = Math.Max(maxAll, q[i]);
-                if (q[i] > 1 && !active.Contains(i)) violated.Add(i);
-            }
+                if (q[i] > threshold && !active.ContainsKey(i)) violated.Add(i);
+            foreach (var i in order) active[i] = q[i] < options.DropBelow ? active[i] + 1 : 0;
             if (violated.Count == 0 || rounds > 1000) break;
-            foreach (var i in violated.OrderByDescending(i => q[i]).Take(options.MaxAddedPerRound)) active.Add(i);
+            foreach (var i in violated.OrderByDescending(i => q[i]).Take(perRound)) active[i] = 0;
+            state.Added += Math.Min(perRound, violated.Count);
         }
         foreach (var c in always) maxAll = Math.Max(maxAll, Quad(c, w));
+        if (pruned && maxAll > 1)
+        {
+            // Within the tolerance but not feasible: scale onto the feasible set (every form is quadratic in w).
+            // maxAll is the exact maximum over every matrix (full or bound screen) and the always-constraints, so after the
+            // scaling every form is ≤ maxAll·sc² < 1; the always-constraints are re-evaluated directly.
+            double sc = (1 - 1e-12) / Math.Sqrt(maxAll);
+            for (int i = 0; i < n; i++) w[i] *= sc;
+            double scaledMany = 0;
+            for (int i = 0; i < m; i++) scaledMany = Math.Max(scaledMany, q[i]);
+            maxAll = scaledMany * sc * sc;
+            foreach (var c in always) maxAll = Math.Max(maxAll, Quad(c, w));
+        }
         var indices = Enumerable.Range(-always.Count, always.Count).Concat(order).ToArray(); // negative: the always-constraints
         return new ShimQcqpSolution(w, Objective(gPacked, h, yNorm2, w, n), steps, rounds, order.Length + always.Count, maxAll, mult, indices) { BarrierParameter = tFinal };
     }
+
+    // wᴴC_iw of every matrix into state.Values (exact); the reference point of the bound screen is reset to w.
+    private static double FullScreen(double[] packedMany, int n, Complex[] w, RowGenerationState state)
+    {
+        var q = state.Values;
+        EvaluateInto(packedMany, n, w, q);
+        state.Screens++;
+        int m = q.Length;
+        if (state.RootRef.Length != m) state.RootRef = new double[m];
+        double max = 0;
+        for (int i = 0; i < m; i++) { max = Math.Max(max, q[i]); state.RootRef[i] = Math.Sqrt(Math.Max(q[i], 0)); }
+        state.Reference = w.ToArray();
+        return max;
+    }
+
+    // Screen by a bound: √(wᴴCw) is a seminorm, so √q_i(w) ≤ √q_i(w_ref) + √λ_max(C_i)·‖w − w_ref‖ with w_ref the last fully
+    // screened point and λ_max ≤ ‖C_i‖_F. Matrices whose bound is ≤ 1 cannot be violated and are not evaluated; the rest,
+    // the active subset, and every matrix whose bound exceeds the largest exact value found are evaluated exactly (so the
+    // returned maximum is the exact maximum over all). state.Values then holds exact values for the evaluated matrices
+    // and upper bounds (≤ max) for the others. A full screen when the bound would leave more than a quarter to evaluate.
+    private static double Screen(double[] packedMany, int n, Complex[] w, RowGenerationState state, int[] active)
+    {
+        int nn = n * n, m = packedMany.Length / nn;
+        if (state.Reference is null || state.RootFrobenius.Length != m)
+        {
+            if (state.RootFrobenius.Length != m)
+            {
+                state.RootFrobenius = new double[m];
+                for (int i = 0; i < m; i++)
+                {
+                    var p = packedMany.AsSpan(i * nn, nn);
+                    double f2 = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p) + System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p[n..]);
+                    state.RootFrobenius[i] = Math.Sqrt(Math.Sqrt(f2)) * (1 + 1e-12);
+                }
+            }
+            return FullScreen(packedMany, n, w, state);
+        }
+        double delta = 0;
+        for (int i = 0; i < n; i++) delta += (w[i] - state.Reference[i]).Magnitude * (w[i] - state.Reference[i]).Magnitude;
+        delta = Math.Sqrt(delta) * (1 + 1e-12);
+        var q = state.Values; var r0 = state.RootRef; var rf = state.RootFrobenius;
+        var wt = HermitianPacking.DriveWeights(w);
+        var exact = new bool[m];
+        double max = 0;
+        foreach (var i in active) { q[i] = HermitianPacking.QuadraticForm(packedMany.AsSpan(i * nn, nn), wt); exact[i] = true; max = Math.Max(max, q[i]); }
+        var pending = new List<int>();
+        for (int i = 0; i < m; i++)
+        {
+            if (exact[i]) continue;
+            double b = r0[i] + rf[i] * delta;
+            q[i] = b * b * (1 + 1e-12) + 1e-300; // an upper bound
+            if (q[i] > 1) pending.Add(i);
+        }
+        if (pending.Count > m / 4) return FullScreen(packedMany, n, w, state);
+        foreach (var i in pending) { q[i] = HermitianPacking.QuadraticForm(packedMany.AsSpan(i * nn, nn), wt); exact[i] = true; max = Math.Max(max, q[i]); }
+        state.Evaluated += active.Length + pending.Count;
+        // the exact maximum: also every matrix whose bound exceeds it
+        pending.Clear();
+        for (int i = 0; i < m; i++) if (!exact[i] && q[i] > max) pending.Add(i);
+        if (pending.Count > m / 4) return FullScreen(packedMany, n, w, state);
+        foreach (var i in pending) { q[i] = HermitianPacking.QuadraticForm(packedMany.AsSpan(i * nn, nn), wt); max = Math.Max(max, q[i]); }
+        state.Evaluated += pending.Count;
+        state.BoundScreens++;
+        return max;
+    }
+
+    // Indices of the k largest values (descending).
+    private static IEnumerable<int> TopIndices(double[] v, int k) => Enumerable.Range(0, v.Length).OrderByDescending(i => v[i]).Take(k);
 
     /// <summary>wᴴC_iw for every packed matrix of <paramref name="packedMany"/>.</summary>
     public static double[] Evaluate(ReadOnlySpan<double> packedMany, int n, ReadOnlySpan<Complex> w)
@@ -471,4 +587,34 @@ public static class ShimQcqp
         }
         return true;
     }
+}
+
+/// <summary>
+/// State of <see cref="ShimQcqp"/> row generation carried between the inner solves of one variable-exchange start: the active
+/// subset with each member's count of consecutive idle solves, the embedded matrices, and counters for tests and benchmarks.
+/// </summary>
+internal sealed class RowGenerationState
+{
+    /// <summary>Active subset: matrix index → consecutive solves with wᴴC_iw below the drop threshold.</summary>
+    public Dictionary<int, int> Idle { get; } = new();
+    /// <summary>Real embeddings of the matrices seen so far (kept when a matrix is dropped, for a cheap re-entry).</summary>
+    public Dictionary<int, double[]> Embedded { get; } = new();
+    /// <summary>wᴴC_iw of every matrix at the last screened solution (scratch, reused).</summary>
+    public double[] Values { get; set; } = [];
+    /// <summary>Full screens over every matrix.</summary>
+    public int Screens { get; set; }
+    /// <summary>Screens by the seminorm bound (only the matrices the bound cannot clear evaluated).</summary>
+    public int BoundScreens { get; set; }
+    /// <summary>Matrices evaluated exactly in bound screens.</summary>
+    public long Evaluated { get; set; }
+    /// <summary>Point of the last full screen (null: none yet).</summary>
+    public Complex[]? Reference { get; set; }
+    /// <summary>√(wᴴC_iw) at <see cref="Reference"/>.</summary>
+    public double[] RootRef { get; set; } = [];
+    /// <summary>√‖C_i‖_F (≥ √λ_max(C_i)), computed once.</summary>
+    public double[] RootFrobenius { get; set; } = [];
+    /// <summary>Matrices added after a screen.</summary>
+    public int Added { get; set; }
+    /// <summary>Matrices dropped as idle.</summary>
+    public int Dropped { get; set; }
 }
