@@ -120,12 +120,16 @@ public sealed partial record OverestimationReport
     /// <summary>
     /// <see cref="MaxForms(double[], int, int, double[], double[])"/> over the matrices first .. first + matrices − 1.
     /// Kernel (issue 18): two matrices at a time share every load of the drive weights (8 accumulators of 4 drives), and
-    /// each term is one fused multiply-add (<see cref="Vector.FusedMultiplyAdd{T}"/>: always fused, on hardware without FMA
+    /// each term is one fused multiply-add (<c>Vector.FusedMultiplyAdd</c>: always fused, on hardware without FMA
     /// emulated exactly, so the bits do not depend on the machine). The sum runs over t in the same order as before; a
     /// form differs from the former multiply-then-add kernel only by rounding, and its error is at most
     /// γ_{n²}·Σ_t |w_t P_t| (n² roundings instead of 2n²), far below the 1e-12 relative tolerance of the
     /// underestimation count and the 1e-9·λ_max slack of the early exit (docs/vop-checks.md).
+    /// Compiled fully optimised at its first call (<see cref="MethodImplOptions.AggressiveOptimization"/>): Vector&lt;T&gt; code is
+    /// not precompiled by ReadyToRun, and a one-shot `vop compress` spent most of the check in the tier-0 / OSR versions
+    /// (random drives 0.96 s CPU with tiering vs 0.60 s with DOTNET_TieredCompilation=0, issue 18).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MaxForms(double[] packed, int first, int matrices, int nn, double[] wt, double[] maxOut)
     {
         int vw = Vector<double>.Count, group = 4 * vw;
