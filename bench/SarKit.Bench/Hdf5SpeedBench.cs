@@ -38,6 +38,7 @@ print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kin
             }
         }
         if (files.Count > 0 && files[0] == "--profile") return Profile(files[1], dataset);
+        if (files.Count > 0 && files[0] == "--q") return QRead(files[1], rounds, python);
         if (files.Count == 0) { Console.Error.WriteLine("usage: SarKit.Bench hdf5-speed FILE.h5... [--dataset /E] [--rounds 3] [--python /usr/bin/python3]"); return 2; }
         Console.WriteLine($"hdf5-speed: dataset {dataset}, {rounds} rounds, {Environment.ProcessorCount} cores, SARKIT_MAX_PARALLELISM={Environment.GetEnvironmentVariable("SARKIT_MAX_PARALLELISM") ?? "(unset)"}");
         Console.WriteLine("| file | size (MB) | layout | data (MB) | h5py read (s) | h5py process (s) | SarKit ReadInto (s) | SarKit dataset (s) | h5py/SarKit ReadInto | load avg |");
@@ -93,6 +94,66 @@ print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kin
         if (p.ExitCode != 0) throw new InvalidOperationException($"h5py failed: {err}");
         var parts = output.Trim().Split(' ');
         return (double.Parse(parts[0], CultureInfo.InvariantCulture), proc, long.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// `hdf5-speed --q Q.h5 [--rounds N]`: a SarKit Q-matrix file (/matrices [K, N, N] complex128) read by h5py (fresh
+    /// process, time inside Python around <c>f["/matrices"][()]</c>: wall and process CPU) and by SarKit in this process,
+    /// alternating: the former whole-array read + packing (<c>QMatrixSetFile.ReadPackedWhole</c>) and the chunk-parallel
+    /// packed read (<c>QMatrixSetFile.ReadPacked</c>), wall and CPU (all threads) each; checks both packed sets are equal
+    /// bit for bit. Prints the best of the rounds and the ratios h5py / SarKit (≥ 1: SarKit faster).
+    /// </summary>
+    private static int QRead(string path, int rounds, string python)
+    {
+        const string py = """
+import sys, time, h5py
+t0 = time.perf_counter(); c0 = time.process_time()
+f = h5py.File(sys.argv[1], "r")
+a = f["/matrices"][()]
+print(f"{time.perf_counter() - t0:.6f} {time.process_time() - c0:.6f} {a.nbytes}")
+""";
+        File.ReadAllBytes(path).AsSpan().Clear(); // warm the page cache
+        double pyW = double.MaxValue, pyC = double.MaxValue, oldW = double.MaxValue, oldC = double.MaxValue, midW = double.MaxValue, midC = double.MaxValue, newW = double.MaxValue, newC = double.MaxValue;
+        var loads = new List<string>();
+        for (int r = 0; r < rounds; r++)
+        {
+            loads.Add(LoadAverage());
+            var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
+            psi.ArgumentList.Add("-c"); psi.ArgumentList.Add(py); psi.ArgumentList.Add(path);
+            using (var p = Process.Start(psi)!)
+            {
+                var parts = p.StandardOutput.ReadToEnd().Trim().Split(' ');
+                p.WaitForExit();
+                pyW = Math.Min(pyW, double.Parse(parts[0], CultureInfo.InvariantCulture));
+                pyC = Math.Min(pyC, double.Parse(parts[1], CultureInfo.InvariantCulture));
+            }
+            GC.Collect(); Cpu();
+            var sw = Stopwatch.StartNew();
+            double[] a;
+            SarKit.IO.Hdf5.Managed.ZlibInflateFilter.Use(native: false);
+            using (var f = Hdf5File.OpenRead(path)) a = QMatrixSetFile.ReadPackedWhole(f, path).Packed;
+            oldW = Math.Min(oldW, sw.Elapsed.TotalSeconds); oldC = Math.Min(oldC, Cpu());
+            SarKit.IO.Hdf5.Managed.ZlibInflateFilter.Use(native: true);
+            GC.Collect(); Cpu();
+            sw.Restart();
+            using (var f = Hdf5File.OpenRead(path)) a = QMatrixSetFile.ReadPackedWhole(f, path).Packed;
+            midW = Math.Min(midW, sw.Elapsed.TotalSeconds); midC = Math.Min(midC, Cpu());
+            GC.Collect(); Cpu();
+            sw.Restart();
+            double[] b;
+            using (var f = Hdf5File.OpenRead(path)) b = QMatrixSetFile.ReadPacked(f, path).Packed;
+            newW = Math.Min(newW, sw.Elapsed.TotalSeconds); newC = Math.Min(newC, Cpu());
+            if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.AsSpan())))
+            { Console.Error.WriteLine("packed sets differ between the whole and the chunk-parallel read"); return 1; }
+        }
+        Console.WriteLine($"hdf5-speed --q {Path.GetFileName(path)} ({new FileInfo(path).Length / 1e6:F1} MB), best of {rounds} rounds, {Environment.ProcessorCount} cores, load {string.Join(" / ", loads)}");
+        Console.WriteLine("| reader | wall s | CPU s | h5py/reader wall | h5py/reader CPU |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine($"| h5py `[()]` (complex128 array) | {pyW:F3} | {pyC:F3} | 1.00 | 1.00 |");
+        Console.WriteLine($"| SarKit whole array + pack, PureHDF inflate (before) | {oldW:F3} | {oldC:F3} | {pyW / oldW:F2} | {pyC / oldC:F2} |");
+        Console.WriteLine($"| SarKit whole array + pack, zlib inflate | {midW:F3} | {midC:F3} | {pyW / midW:F2} | {pyC / midC:F2} |");
+        Console.WriteLine($"| SarKit chunk-parallel packed read | {newW:F3} | {newC:F3} | {pyW / newW:F2} | {pyC / newC:F2} |");
+        return 0;
     }
 
     /// <summary>Times the steps of reading a [nch,3,nz,ny,nx] field: whole, per channel/component hyperslab, validation.</summary>

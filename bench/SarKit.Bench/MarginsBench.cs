@@ -23,6 +23,13 @@ internal static class MarginsBench
         double Get(string k, double d) => kv.TryGetValue(k, out var v) ? double.Parse(v, CultureInfo.InvariantCulture) : d;
         switch (mode)
         {
+            case "mvie-file":
+            {
+                // `mvie-file --q Q.h5 --repeat N`: the MVIE of a Q-matrix file (as `sarkit mvie`), phases per run
+                var set = SarKit.IO.Formats.QMatrixSetFile.Read(kv["q"]);
+                for (int r = 0; r < (int)Get("repeat", 2); r++) Solve(set.Packed, set.Channels, $"{set.Count} × {set.Channels} ({Path.GetFileName(kv["q"])}), run {r + 1}");
+                return 0;
+            }
             case "mvie-random":
             {
                 int n = (int)Get("channels", 8), count = (int)Get("count", 200);

@@ -10,7 +10,7 @@ using SarKit.Sar;
 // SarKit averaging benchmark (plain Stopwatch console program). See bench/README.md.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random") return MarginsBench.Run(args);
+if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random" or "mvie-file") return MarginsBench.Run(args);
 
 if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "scaleout-qfile") return ScaleOutBench.Run(args[1..]);
@@ -18,6 +18,7 @@ if (args.Length > 0 && args[0] == "hdf5-read") return Hdf5Fuzz.ReadFiles(args[1.
 if (args.Length > 0 && args[0] == "hdf5-fuzz") return Hdf5Fuzz.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5") return Hdf5Bench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5-speed") return Hdf5SpeedBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "drive-kernel") return DriveKernelBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "memory") return MemoryBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "surrogate") return SurrogateBench.Run(args[1..]);

@@ -157,14 +157,7 @@ public static class QMatrixSetFile
         using var f = Hdf5File.OpenRead(path);
         if (!f.HasAttribute("/", "sarkit_format") || f.ReadStringAttribute("/", "sarkit_format") != FormatId)
             throw new SarKitInputException($"{path}: not a SarKit Q-matrix file (root attribute sarkit_format is not '{FormatId}').") { SourceFile = path };
-        var m = f.ReadDataset("/matrices");
-        if (m.Rank != 3 || m.Shape[1] != m.Shape[2])
-            throw new SarKitInputException($"{path}: /matrices has shape [{string.Join(",", m.Shape)}], expected [count, N, N].") { SourceFile = path, Dataset = "/matrices" };
-        int count = m.Shape[0], n = m.Shape[1];
-        var packed = new double[(long)count * n * n];
-        // complex128 data is already interleaved (re, im): pack straight from the read buffer (no second 16·K·N² B copy)
-        var z = m.Type == NdType.Complex128 && m.Data is double[] d ? d : m.ToComplexInterleaved();
-        QMatrixSources.PackFull(z, n, count, columnMajor: false, relTol: 1e-9, packed, path, "/matrices", 0);
+        var (packed, n, count) = ReadPacked(f, path);
         var attrs = new QMatrixSetData
         {
             Packed = packed, Channels = n, Count = count,
@@ -177,5 +170,72 @@ public static class QMatrixSetFile
         foreach (var a in f.AttributeNames("/"))
             attrs.Attributes[a] = Convert.ToString(f.ReadAttributeValue("/", a), System.Globalization.CultureInfo.InvariantCulture) ?? "";
         return attrs;
+    }
+
+    /// <summary>
+    /// /matrices [count, N, N] as packed Hermitian matrices (<see cref="HermitianPacking"/>), every matrix checked Hermitian
+    /// and finite (<see cref="QMatrixSources.PackFull"/>). complex128 data (what SarKit writes) is read block by block, one
+    /// chunk row of the dataset per block (one block of 4096 matrices when stored contiguously), on
+    /// <see cref="SarKitSettings.MaxDegreeOfParallelism"/> threads, each with its own reader of the file: a block is
+    /// inflated and unshuffled into a buffer of one chunk (cache-resident) and packed from there straight into its place of
+    /// the result, so no complex128 array of the whole set (16·K·N² bytes) exists and the chunks decompress in parallel.
+    /// The values are those of <see cref="ReadPackedWhole"/> bit for bit (same doubles copied; tests/.../QMatrixSetFileReadTests);
+    /// when several matrices are not Hermitian the one with the lowest index is reported, as in the sequential read.
+    /// </summary>
+    internal static (double[] Packed, int N, int Count) ReadPacked(Hdf5File f, string path)
+    {
+        var info = f.GetDatasetInfo("/matrices");
+        if (info.Rank != 3 || info.Shape[1] != info.Shape[2])
+            throw new SarKitInputException($"{path}: /matrices has shape [{string.Join(",", info.Shape)}], expected [count, N, N].") { SourceFile = path, Dataset = "/matrices" };
+        if (info.ElementType != NdType.Complex128) return ReadPackedWhole(f, path);
+        int count = checked((int)info.Shape[0]), n = checked((int)info.Shape[1]), nn = n * n;
+        var packed = GC.AllocateUninitializedArray<double>(checked(count * nn));
+        if (count == 0) return (packed, n, count);
+        int rows = (int)Math.Clamp(info.ChunkShape?[0] ?? 4096, 1, Math.Max(1, (8 << 20) / (16 * nn)));
+        if (info.ChunkShape is { } ch && (ch[1] != n || ch[2] != n)) return ReadPackedWhole(f, path);   // chunks split matrices: read whole
+        int blocks = (count + rows - 1) / rows;
+        int threads = Math.Clamp(SarKitSettings.Default.MaxDegreeOfParallelism, 1, blocks);
+        var errors = new Exception?[blocks];
+        var readers = new Hdf5File?[threads];
+        try
+        {
+            Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            {
+                var buffer = GC.AllocateUninitializedArray<double>(2 * rows * nn);
+                try { readers[t] = t == 0 ? f : Hdf5File.OpenRead(path); }
+                catch (Exception e) { errors[t] = e; return; }
+                var r = readers[t]!;
+                // block b on thread b mod threads: deterministic, and each thread walks the file forwards
+                for (int b = t; b < blocks; b += threads)
+                {
+                    int c0 = b * rows, k = Math.Min(rows, count - c0);
+                    try
+                    {
+                        var z = buffer.AsSpan(0, 2 * k * nn);
+                        r.ReadInto<double>("/matrices", z, [c0, 0, 0], [k, n, n]);
+                        QMatrixSources.PackFull(z, n, k, columnMajor: false, relTol: 1e-9, packed.AsSpan(c0 * nn, k * nn), path, "/matrices", c0);
+                    }
+                    catch (Exception e) { errors[b] = e; return; }
+                }
+            });
+        }
+        finally { for (int t = 1; t < threads; t++) readers[t]?.Dispose(); }
+        foreach (var e in errors)
+            if (e is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+        return (packed, n, count);
+    }
+
+    /// <summary>The whole /matrices array read at once and packed (any complex or real element type).</summary>
+    internal static (double[] Packed, int N, int Count) ReadPackedWhole(Hdf5File f, string path)
+    {
+        var m = f.ReadDataset("/matrices");
+        if (m.Rank != 3 || m.Shape[1] != m.Shape[2])
+            throw new SarKitInputException($"{path}: /matrices has shape [{string.Join(",", m.Shape)}], expected [count, N, N].") { SourceFile = path, Dataset = "/matrices" };
+        int count = m.Shape[0], n = m.Shape[1];
+        var packed = new double[(long)count * n * n];
+        // complex128 data is already interleaved (re, im): pack straight from the read buffer (no second 16·K·N² B copy)
+        var z = m.Type == NdType.Complex128 && m.Data is double[] d ? d : m.ToComplexInterleaved();
+        QMatrixSources.PackFull(z, n, count, columnMajor: false, relTol: 1e-9, packed, path, "/matrices", 0);
+        return (packed, n, count);
     }
 }

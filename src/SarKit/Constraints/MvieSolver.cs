@@ -188,6 +188,9 @@ public static class MvieSolver
 
     /// <summary>max_i λ_max(A⁻¹Q_i) and its index, every matrix evaluated (A packed, Q units).</summary>
     public static (double Max, int Index) Certificate(ReadOnlySpan<double> qPacked, int n, int count, ReadOnlySpan<double> aPacked)
+        => Certificate(qPacked.ToArray(), n, count, aPacked);
+
+    private static (double Max, int Index) Certificate(double[] qPacked, int n, int count, ReadOnlySpan<double> aPacked)
     {
         int n2 = n * n;
         var aF = new Complex[n2]; ComplexDense.Unpack(aPacked, n, aF);
@@ -197,17 +200,74 @@ public static class MvieSolver
         var c = new Complex[n2];
         if (!ComplexDense.Cholesky(pinv, n, c)) return (double.PositiveInfinity, -1);
         var kap = new double[count];
-        EvaluateAll(qPacked, n, c, 1.0, kap, null, SarKitSettings.Default.MaxDegreeOfParallelism);
+        int dop = SarKitSettings.Default.MaxDegreeOfParallelism;
+        var select = count >= 4 * CertificateSeed ? PrunedSelection(qPacked, n, count, aPacked, pinv, c, kap, dop) : null;
+        EvaluateAll(qPacked, n, c, 1.0, kap, select, dop);
         double best = double.NegativeInfinity; int at = -1;
-        for (int i = 0; i < count; i++) if (kap[i] > best) { best = kap[i]; at = i; }
+        for (int i = 0; i < count; i++) if ((select is null || select[i]) && kap[i] > best) { best = kap[i]; at = i; }
         return (best, at);
     }
 
+    /// <summary>Matrices of largest trace bound evaluated first to seed the certificate's skip threshold.</summary>
+    private const int CertificateSeed = 256;
+
+    /// <summary>
+    /// Which matrices the certificate must evaluate (issue 18): the others provably cannot reach the maximum, so max_i κ_i and
+    /// its index are those of the full scan. κ_i = λ_max(M_i), M_i = cᴴQ_ic with ccᴴ = A⁻¹, is bounded for any Hermitian Q_i by
+    /// λ_max(M) ≤ tr(M) − (n−1)·λ_min(M), with tr(M_i) = tr(Q_i A⁻¹) (one dot product of packed arrays) and
+    /// λ_min(M_i) ≥ −(τ_i + ε_i)·λ_max(A⁻¹) when the Cholesky factorisation of Q_i + τ_i·I succeeds (τ_i = 1e-10·tr Q_i;
+    /// ε_i = 1e-12·tr Q_i covers the factorisation's backward error); a matrix that fails it, or has tr Q_i ≤ 0, is always
+    /// evaluated. The computed trace gets 1e-12·Σ|terms| for its rounding. The 256 matrices of largest trace are evaluated
+    /// first (their maximum M₀, written into <paramref name="kap"/>); a matrix is skipped when its bound is below
+    /// M₀·(1 − 1e-9), far more than the rounding of a computed κ (≈ 1e-14 relative). Cost per skipped matrix: a dot product
+    /// and an n×n Cholesky instead of the congruence and an eigenvalue problem.
+    /// </summary>
+    private static bool[] PrunedSelection(double[] q, int n, int count, ReadOnlySpan<double> aPacked, Complex[] aInv, Complex[] c, double[] kap, int dop)
+    {
+        int n2 = n * n;
+        var pinvPacked = new double[n2]; ComplexDense.Pack(aInv, n, pinvPacked);
+        var w = new double[n2];
+        for (int i = 0; i < n; i++) w[i] = pinvPacked[i];
+        for (int k = n; k < n2; k++) w[k] = 2 * pinvPacked[k];   // tr(QP) = Σ Q_ii P_ii + 2 Σ_{i<j} Re(Q_ij conj(P_ij))
+        var ev = new double[n];
+        HermitianKernels.Eigenvalues(aPacked, n, ev);
+        double aInvMax = ev[0] > 0 ? 1 / ev[0] * (1 + 1e-6) : double.PositiveInfinity;
+        var bound = new double[count];
+        Parallel.For(0, (count + 1023) / 1024, new ParallelOptions { MaxDegreeOfParallelism = dop }, ch =>
+        {
+            int end = Math.Min(count, (ch + 1) * 1024);
+            for (int i = ch * 1024; i < end; i++)
+            {
+                var qi = q.AsSpan(i * n2, n2);
+                double t = 0, abs = 0, trq = 0;
+                for (int k = 0; k < n2; k++) { double x = qi[k] * w[k]; t += x; abs += Math.Abs(x); }
+                for (int d = 0; d < n; d++) trq += qi[d];
+                double tau = 1e-10 * trq;
+                bound[i] = trq > 0 && double.IsFinite(t + abs) && HermitianKernels.IsPositiveSemidefinite(qi, n, tau)
+                    ? t + 1e-12 * abs + (n - 1) * (tau + 1e-12 * trq) * aInvMax
+                    : double.PositiveInfinity;
+            }
+        });
+        // seed: the matrices of largest bound
+        var sorted = (double[])bound.Clone();
+        Array.Sort(sorted);
+        double seedThreshold = sorted[count - CertificateSeed];
+        var seed = new bool[count];
+        for (int i = 0; i < count; i++) seed[i] = bound[i] >= seedThreshold;
+        EvaluateAll(q, n, c, 1.0, kap, seed, dop);
+        double m0 = double.NegativeInfinity;
+        for (int i = 0; i < count; i++) if (seed[i]) m0 = Math.Max(m0, kap[i]);
+        double skipBelow = m0 > 0 ? m0 * (1 - 1e-9) : double.NegativeInfinity;
+        var select = new bool[count];
+        for (int i = 0; i < count; i++) select[i] = !(bound[i] < skipBelow);
+        return select;
+    }
+
     /// <summary>κ_i = λ_max(cᴴ (Q_i·scale) c) for every i (or where <paramref name="select"/> is true); c lower triangular.</summary>
-    internal static void EvaluateAll(ReadOnlySpan<double> qPacked, int n, Complex[] c, double qScale, double[] kappa, bool[]? select, int maxDegreeOfParallelism)
+    /// <remarks>Takes the packed set as an array: the former span parameter was copied to an array on every call (8·K·N² bytes per screening round and certificate; issue 18).</remarks>
+    internal static void EvaluateAll(double[] qArr, int n, Complex[] c, double qScale, double[] kappa, bool[]? select, int maxDegreeOfParallelism)
     {
         int n2 = n * n, count = kappa.Length;
-        var qArr = qPacked.ToArray();
         int chunk = Math.Max(64, 8192 / n2);
         int chunks = (count + chunk - 1) / chunk;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, () => (new Complex[n2], new Complex[n2], new Complex[n2], new double[n2], new HermitianWorkspace(n)), (ch, _, st) =>

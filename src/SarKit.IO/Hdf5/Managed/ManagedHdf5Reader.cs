@@ -36,6 +36,9 @@ internal sealed class ManagedHdf5Reader : IDisposable
 
     public string FilePath { get; }
 
+    /// <summary>Deflate on native zlib for every read of this process (<see cref="ZlibInflateFilter"/>).</summary>
+    static ManagedHdf5Reader() => ZlibInflateFilter.Register();
+
     private ManagedHdf5Reader(string path, GuardedFileStream stream, NativeFile file, bool isWorker = false)
     {
         FilePath = path;

@@ -1,0 +1,71 @@
+using System.IO.Compression;
+using PureHDF.Filters;
+
+namespace SarKit.IO.Hdf5.Managed;
+
+/// <summary>
+/// The HDF5 deflate filter (id 1) for reading, on .NET's System.IO.Compression (native zlib) instead of PureHDF's
+/// managed inflater (a SharpZipLib port, about 3× slower per byte here). A stored chunk is a zlib stream (RFC 1950,
+/// as libhdf5's H5Z_filter_deflate writes it); its inflated size must be exactly the chunk's byte size: a stream that
+/// ends early or would produce more is refused (fail closed: the rest of a short chunk would read as zeros, and a
+/// longer one is not a chunk of this dataset), so inflating can never allocate more than one chunk. Corrupt data raises
+/// <see cref="InvalidDataException"/>, which the reader's guard turns into a <see cref="SarKitInputException"/> naming
+/// the file and dataset. Registered once per process by <see cref="ManagedHdf5Reader"/>; read-only (SarKit writes with libhdf5).
+/// </summary>
+internal sealed class ZlibInflateFilter : IH5Filter
+{
+    public ushort FilterId => 1;
+    public string Name => "deflate (System.IO.Compression)";
+
+    private static int _registered;
+
+    /// <summary>Replaces PureHDF's deflate filter for this process (idempotent, thread-safe).</summary>
+    public static void Register()
+    {
+        if (Interlocked.Exchange(ref _registered, 1) == 0) H5Filter.Register(new ZlibInflateFilter());
+    }
+
+    /// <summary>Benchmarks only: true = this filter, false = PureHDF's default filters (the reader before issue 18).</summary>
+    internal static void Use(bool native)
+    {
+        H5Filter.ResetRegistrations();
+        if (native) H5Filter.Register(new ZlibInflateFilter());
+        Volatile.Write(ref _registered, 1);
+    }
+
+    public Memory<byte> Filter(FilterInfo info)
+    {
+        if (!info.Flags.HasFlag(H5FilterFlags.Decompress))
+            throw new NotSupportedException("SarKit's HDF5 deflate filter only reads (files are written by libhdf5).");
+        Interlocked.Increment(ref Calls);
+        return Inflate(info.Buffer, info.ChunkSize);
+    }
+
+    /// <summary>Chunks inflated by this filter in this process (tests check it is the one PureHDF calls).</summary>
+    internal static long Calls;
+
+    /// <summary>Inflates one zlib stream of exactly <paramref name="size"/> bytes.</summary>
+    internal static unsafe byte[] Inflate(Memory<byte> source, int size)
+    {
+        if (size < 0) throw new InvalidDataException($"deflate: chunk size {size} is invalid.");
+        var output = GC.AllocateUninitializedArray<byte>(size);
+        fixed (byte* src = source.Span)
+        {
+            using var ms = new UnmanagedMemoryStream(src, source.Length);
+            using var z = new ZLibStream(ms, CompressionMode.Decompress);
+            int got = 0;
+            while (got < size)
+            {
+                int r = z.Read(output, got, size - got);
+                if (r == 0) throw new InvalidDataException($"deflate: the stored chunk inflates to {got} bytes, the chunk holds {size} (truncated or corrupt chunk).");
+                got += r;
+            }
+            Span<byte> one = stackalloc byte[1];
+            if (z.Read(one) != 0) throw new InvalidDataException($"deflate: the stored chunk inflates to more than the chunk's {size} bytes (corrupt chunk).");
+        }
+        return output;
+    }
+
+    public uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options)
+        => throw new NotSupportedException("SarKit's HDF5 deflate filter only reads.");
+}
