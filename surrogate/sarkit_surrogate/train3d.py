@@ -66,6 +66,7 @@ def parse(argv=None):
     p.add_argument("--b1-scale", type=float, default=0.2)
     p.add_argument("--sigma-scale", type=float, default=0.1)
     p.add_argument("--no-augment", action="store_true")
+    p.add_argument("--footprint", default="18,78,6,90", help="y0,y1,x0,x1 of the slab on the training grid (sarkit surrogate evaluate --data3d: fov_offset and slab size)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True)
@@ -83,13 +84,13 @@ def load_pairs(folder, ids):
     return subs
 
 
-def slab_box(sub, k, grid=(96, 96)):
-    """Training window: the slab's footprint on the grid (where any subject's tissue can be), grown to multiples of k.
-    It depends on the dataset's geometry only, never on a subject's anatomy or targets."""
+def slab_box(footprint, k, grid=(96, 96)):
+    """Training window: the slab's footprint on the grid (rows y0..y1, columns x0..x1, where any subject's tissue can
+    be: data/surrogate3d's 84 x 60 slab at training-grid offset [6, 18]), grown to multiples of k. It depends on the
+    dataset's geometry only, never on a subject's anatomy or targets; C# refuses a body outside it."""
     ny, nx = grid
-    any_cell = (np.abs(sub["b1_channels"]).sum(axis=(0, 1, 2)) > 0) | (sub["rho"].max(axis=0) > 0)
-    ys, xs = np.nonzero(any_cell)
-    return (data._grow(ys.min(), ys.max() + 1, ny, k), data._grow(xs.min(), xs.max() + 1, nx, k))
+    y0, y1, x0, x1 = footprint
+    return (data._grow(y0, y1, ny, k), data._grow(x0, x1, nx, k))
 
 
 def perturb_b1(b, mask, rng, a):
@@ -150,7 +151,7 @@ def main(argv=None):
     train = load_pairs(a.pairs, ids)
     C = train[0]["b1_channels"].shape[1]
     k = 2 ** a.levels
-    box = slab_box(train[0], k)
+    box = slab_box([int(v) for v in a.footprint.split(",")], k)
     (y0, y1), (x0, x1) = box
     for sub in train:
         for key in ("b1_channels", "mask", "water", "fat", "rho", "sar10g", "sar10g_channel"):
