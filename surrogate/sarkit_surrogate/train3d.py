@@ -40,6 +40,7 @@ import time
 import numpy as np
 
 from . import averaging, data
+from . import train as train2d
 
 H_CELL = 0.005
 
@@ -233,16 +234,7 @@ def main(argv=None):
                 x, y, m = direct_sample(train[i], s, int(rng.integers(M)), rng, a)
                 xs.append(x); ys.append(y); msk.append(m[None])
             x, y, m = [torch.from_numpy(np.stack(v)) for v in (xs, ys, msk)]
-            y_hat = gen(x)
-            if disc is not None:
-                real, fake = disc(x, y), disc(x, y_hat.detach())
-                d_loss = 0.5 * (bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake)))
-                opt_d.zero_grad(); d_loss.backward(); opt_d.step()
-            loss = losses.asymmetric_l1(y_hat * m, y, m, a.under_weight, a.peak_weight)
-            if disc is not None:
-                adv = disc(x, y_hat)
-                loss = loss + a.adv_weight * bce(adv, torch.ones_like(adv))
-            opt_g.zero_grad(); loss.backward(); opt_g.step()
+            loss, d_loss = train2d.direct_step(gen, disc, opt_g, opt_d, bce, x, y, m, a)
         if not np.isfinite(loss.item()):
             raise SystemExit(f"step {step}: loss is {loss.item()}")
         if step % a.log_every == 0 or step == 1:
@@ -266,10 +258,7 @@ def main(argv=None):
                    "safety_factor_note": "none: calibrate with sarkit surrogate evaluate --data3d on held-out subjects"})
     if a.onnx:
         path = os.path.join(a.out, "model.onnx")
-        gen.eval()
-        dummy = torch.zeros(1, config["input_channels"], y1 - y0, x1 - x0)
-        torch.onnx.export(gen, dummy, path, opset_version=13, input_names=["input"], output_names=["output"],
-                          dynamic_axes={"input": {0: "n", 2: "h", 3: "w"}, "output": {0: "n", 2: "h", 3: "w"}})
+        train2d.export_onnx(gen, config["input_channels"], y1 - y0, x1 - x0, k, path)
         with open(path, "rb") as f:
             config["onnx_sha256"] = hashlib.sha256(f.read()).hexdigest()
     with open(os.path.join(a.out, "config.json"), "w", encoding="utf-8") as f:

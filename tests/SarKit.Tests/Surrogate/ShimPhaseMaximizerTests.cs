@@ -54,11 +54,8 @@ public class ShimPhaseMaximizerTests(ITestOutputHelper output)
     public void Cli_reports_the_worst_over_shims_per_subject_and_refuses_training_subjects()
     {
         using var tmp = new TempDir();
-        string data = Path.Combine(SharedData.RepoRoot, "data", "surrogate3d"), models = Path.Combine(SharedData.RepoRoot, "models", "surrogate");
-        var entries = Surrogate3dSubject.ReadManifest(data);
-        var pick = entries.GroupBy(x => x.Family).Select(g => g.First()).Take(2).ToList();
-        if (pick.Count < 2) pick = entries.Take(2).ToList();
-        File.WriteAllText(tmp.File("manifest.json"), JsonSerializer.Serialize(new { subjects = pick.Select(x => new { id = x.Id, family = x.Family, seed = x.Seed, file = x.File, sha256 = x.Sha256 }) }));
+        string models = Path.Combine(SharedData.RepoRoot, "models", "surrogate");
+        var pick = Surrogate3dEvaluationTests.TwoSubjects(tmp);
         var r = CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", Path.Combine(models, "perchannel", "model.onnx"), "--shims", "2", "--worst-shims", "12", "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         var m = JsonDocument.Parse(r.Out).RootElement.GetProperty("models")[0];
