@@ -23,7 +23,22 @@ public sealed record Surrogate3dEvaluationOptions
     public int BootstrapRounds { get; init; } = 2000;
     /// <summary>ONNX Runtime threads.</summary>
     public int Threads { get; init; } = 2;
+    /// <summary>Worst-over-shims metric: objective evaluations per subject and model beyond the evaluation shims, which start the search (0 = off; <see cref="ShimPhaseMaximizer"/>).</summary>
+    public int WorstShimEvaluations { get; init; }
 }
+
+/// <summary>
+/// A subject's worst case over shim phases: max over φ (φ_1 = 0, unit amplitudes) of max over its slices of
+/// true/predicted normalised peak 10 g SAR, found by <see cref="ShimPhaseMaximizer"/> (a lower bound of the true maximum).
+/// </summary>
+/// <param name="Subject">Subject id.</param>
+/// <param name="Family">Anatomy family.</param>
+/// <param name="Ratio">Largest true/predicted found, raw (factor 1), dimensionless.</param>
+/// <param name="Slice">Slice where it occurs.</param>
+/// <param name="Phases">Phases of that shim, rad.</param>
+/// <param name="Evaluations">Objective evaluations (each: the subject's 3D 10 g map and a prediction on every slice).</param>
+/// <param name="RandomCasesWorst">Largest true/predicted of the subject's random evaluation cases, for comparison.</param>
+public sealed record WorstShimSubject(string Subject, string Family, double Ratio, int Slice, double[] Phases, int Evaluations, double RandomCasesWorst);
 
 /// <summary>A calibration rule applied across families: factor from the subjects of one family, metrics on the others.</summary>
 /// <param name="CalibrationFamily">Family the factor is calibrated on.</param>
@@ -48,9 +63,11 @@ public sealed record FamilyTransfer(string CalibrationFamily, SafetyFactorRule R
 /// <param name="Tradeoff">P(under) and mean overestimation of predicted × factor, factor 0.5 … 3.0.</param>
 /// <param name="Calibrations">Held-out calibration: case-quantile and subject-conformal rules.</param>
 /// <param name="Transfers">Calibration on one family, test on the others (when both exist).</param>
+/// <param name="WorstOverShims">Per subject worst case over shim phases; null when not requested.</param>
 public sealed record Surrogate3dModelReport(string Name, string Kind, string ModelFile, double ShippedFactor, double[] Predicted, SubjectLevelMetrics Raw,
     SubjectLevelMetrics ShippedFactorMetrics, IReadOnlyDictionary<string, SubjectLevelMetrics> RawByFamily, double MatchedFactor, double MatchedMeanOverestimation,
-    IReadOnlyList<TradeoffPoint> Tradeoff, IReadOnlyList<HeldOutCalibration> Calibrations, IReadOnlyList<FamilyTransfer> Transfers);
+    IReadOnlyList<TradeoffPoint> Tradeoff, IReadOnlyList<HeldOutCalibration> Calibrations, IReadOnlyList<FamilyTransfer> Transfers,
+    IReadOnlyList<WorstShimSubject>? WorstOverShims = null);
 
 /// <summary>Result of <see cref="Surrogate3dEvaluator.Evaluate"/>.</summary>
 /// <param name="Label">What the numbers are (data, array, generator, subjects, models).</param>
@@ -160,6 +177,7 @@ public static class Surrogate3dEvaluator
         if (options.Shims < 1) throw new SarKitInputException($"--shims {options.Shims}: expected ≥ 1.");
         if (!(options.Quantile > 0 && options.Quantile <= 1)) throw new SarKitInputException($"--quantile {options.Quantile}: expected 0 < q ≤ 1.");
         if (!(options.ConformalLevel > 0 && options.ConformalLevel < 1)) throw new SarKitInputException($"--conformal-level {options.ConformalLevel}: expected 0 < level < 1.");
+        if (options.WorstShimEvaluations < 0) throw new SarKitInputException($"--worst-shims {options.WorstShimEvaluations}: expected ≥ 0 (0 = off).");
         if (options.Calibration is not ("auto" or "loso" or "split")) throw new SarKitInputException($"--calibration '{options.Calibration}': expected auto, loso or split.");
         var entries = Surrogate3dSubject.ReadManifest(dataDirectory);
         if (entries.Count < 2) throw new SarKitInputException($"'{dataDirectory}': {entries.Count} subject; the held-out evaluation needs at least 2.") { SourceFile = dataDirectory };
@@ -183,10 +201,14 @@ public static class Surrogate3dEvaluator
                     models.Add((name, ConfigModel(f), f, m.Grid ?? throw NoGrid(f), m.SafetyFactor, m));
                 }
             }
+            foreach (var m in models)
+                if (TrainSubjects(m.File).Intersect(entries.Select(e => e.Id)).ToList() is { Count: > 0 } seen)
+                    throw new SarKitInputException($"'{m.File}' was trained on {string.Join(", ", seen)} (config.json train_subjects); the 3D evaluation takes held-out subjects only. Use a folder without them.") { SourceFile = m.File };
             var grid = models[0].Grid;
             if (models.Any(m => m.Grid != grid)) throw new SarKitInputException("The models were trained on different grids; evaluate them one at a time.");
             var cases = new List<Surrogate3dCase>();
             var preds = models.Select(_ => new List<double>()).ToList();
+            var worst = models.Select(_ => new List<WorstShimSubject>()).ToList();
             var subjects = new List<string>(); var families = new List<string>(); var slicesPer = new List<int>();
             int ox = 0, oy = 0;
             for (int si = 0; si < entries.Count; si++)
@@ -202,41 +224,13 @@ public static class Surrogate3dEvaluator
                 var bySlice = slices.ToDictionary(x => x.Slice);
                 for (int mi = 0; mi < models.Count; mi++)
                 {
-                    var m = models[mi];
-                    if (m.Runner is PerChannelSurrogate pc)
+                    var peakOf = PeakPredictor(models[mi].Runner, slices, grid, s.FilePath);
+                    foreach (var c in sc)
+                        preds[mi].Add(peakOf(bySlice[c.Slice], c.Phases.Select(p => Complex.FromPolarCoordinates(1, p)).ToArray(), c.B1MeanAbsUt));
+                    if (options.WorstShimEvaluations > 0)
                     {
-                        var pred = new Dictionary<int, PerChannelPrediction>();
-                        var avg = new Dictionary<int, SquareMassAverage2D>();
-                        foreach (var sl in slices)
-                        {
-                            pred[sl.Slice] = pc.Predict(sl.Nx, sl.Ny, sl.B1ChannelsInterleaved(), sl.Mask, sl.Water, sl.Fat, $"{s.FilePath} slice {sl.Slice}");
-                            avg[sl.Slice] = new SquareMassAverage2D(sl.Nx, sl.Ny, grid.CellSizeM, sl.Rho);
-                        }
-                        foreach (var c in sc)
-                        {
-                            var sl = bySlice[c.Slice];
-                            var w = c.Phases.Select(p => Complex.FromPolarCoordinates(1, p)).ToArray();
-                            var point = pred[c.Slice].PointSar(w);
-                            var a = new double[point.Length];
-                            avg[c.Slice].Average(point, a);
-                            double peak = 0;
-                            for (int q = 0; q < a.Length; q++) if (sl.Mask[q] == 1 && a[q] > peak) peak = a[q];
-                            preds[mi].Add(Math.Max(peak, 1e-30) / (c.B1MeanAbsUt * c.B1MeanAbsUt));
-                        }
-                    }
-                    else
-                    {
-                        var dm = (SurrogatePredictor)m.Runner;
-                        foreach (var c in sc)
-                        {
-                            var sl = bySlice[c.Slice];
-                            var w = c.Phases.Select(p => Complex.FromPolarCoordinates(1, p)).ToArray();
-                            var (re, im, _) = sl.Combined(w);
-                            var r = dm.Predict(new SurrogateInput(sl.Nx, sl.Ny, re, im, sl.Mask, sl.Water, sl.Fat), $"{s.FilePath} slice {sl.Slice}");
-                            double peak = 0;
-                            for (int q = 0; q < r.NormalisedSar.Length; q++) if (sl.Mask[q] == 1 && r.NormalisedSar[q] > peak) peak = r.NormalisedSar[q];
-                            preds[mi].Add(Math.Max(peak, 1e-30));
-                        }
+                        progress?.Invoke($"subject {s.Id}: worst over shims, {models[mi].Name}", (double)si / entries.Count);
+                        worst[mi].Add(WorstOverShims(s, slices, peakOf, options, phases));
                     }
                 }
             }
@@ -277,7 +271,13 @@ public static class Surrogate3dEvaluator
                         transfers.Add(new FamilyTransfer(fam, rule, calSet.Count, f, test, SafetyBounds.ClopperPearsonUpper(test.PerSubject.Count(x => x.AnyUnder), test.Subjects)));
                     }
                 }
-                reports.Add(new Surrogate3dModelReport(models[mi].Name, models[mi].Kind, models[mi].File, models[mi].Sf, p, raw, shipped, byFam, matched, matchedOver, tradeoff, cals, transfers));
+                IReadOnlyList<WorstShimSubject>? worstList = null;
+                if (options.WorstShimEvaluations > 0)
+                {
+                    var fromCases = Enumerable.Range(0, cases.Count).GroupBy(i => ids[i]).ToDictionary(g => g.Key, g => g.Max(i => truth[i] / p[i]));
+                    worstList = worst[mi].Select(w => w with { RandomCasesWorst = fromCases[w.Subject] }).ToList();
+                }
+                reports.Add(new Surrogate3dModelReport(models[mi].Name, models[mi].Kind, models[mi].File, models[mi].Sf, p, raw, shipped, byFam, matched, matchedOver, tradeoff, cals, transfers, worstList));
             }
             string fams = string.Join("+", families.Distinct().Order(StringComparer.Ordinal));
             string label = string.Create(CultureInfo.InvariantCulture, $"3D openEMS (FDTD, 5 mm) subjects of {Path.GetFullPath(dataDirectory)}; 8-channel 7 T dipole array of tools/demo (bare PEC dipoles, 298 MHz); generated body models (SarKit BodyModelGenerator v{BodyModels.BodyModel.GeneratorVersion}, families {fams}); {subjects.Count} subjects, {cases.Count} cases (exact slab slices x {options.Shims} shims); targets IEC/IEEE 62704-1 10 g; models: {string.Join(", ", models.Select(m => m.Name))}");
@@ -288,6 +288,83 @@ public static class Surrogate3dEvaluator
         {
             foreach (var m in models) (m.Runner as IDisposable)?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Predicted normalised peak 10 g SAR (W/kg per µT²) of a slice for drive w: a direct model's peak of its output; a
+    /// per-channel model's peak of the 2D square average of |Σ w_n e_n|² (e_n predicted once per slice), / ⟨|B1⁺|⟩².
+    /// </summary>
+    private static Func<Surrogate3dSlice, Complex[], double, double> PeakPredictor(object runner, IReadOnlyList<Surrogate3dSlice> slices, SurrogateTrainingGrid grid, string source)
+    {
+        if (runner is PerChannelSurrogate pc)
+        {
+            var pred = new Dictionary<int, PerChannelPrediction>();
+            var avg = new Dictionary<int, SquareMassAverage2D>();
+            foreach (var sl in slices)
+            {
+                pred[sl.Slice] = pc.Predict(sl.Nx, sl.Ny, sl.B1ChannelsInterleaved(), sl.Mask, sl.Water, sl.Fat, $"{source} slice {sl.Slice}");
+                avg[sl.Slice] = new SquareMassAverage2D(sl.Nx, sl.Ny, grid.CellSizeM, sl.Rho);
+            }
+            return (sl, w, meanAbs) =>
+            {
+                var point = pred[sl.Slice].PointSar(w);
+                var a = new double[point.Length];
+                avg[sl.Slice].Average(point, a);
+                double peak = 0;
+                for (int q = 0; q < a.Length; q++) if (sl.Mask[q] == 1 && a[q] > peak) peak = a[q];
+                return Math.Max(peak, 1e-30) / (meanAbs * meanAbs);
+            };
+        }
+        var dm = (SurrogatePredictor)runner;
+        return (sl, w, _) =>
+        {
+            var (re, im, _) = sl.Combined(w);
+            var r = dm.Predict(new SurrogateInput(sl.Nx, sl.Ny, re, im, sl.Mask, sl.Water, sl.Fat), $"{source} slice {sl.Slice}");
+            double peak = 0;
+            for (int q = 0; q < r.NormalisedSar.Length; q++) if (sl.Mask[q] == 1 && r.NormalisedSar[q] > peak) peak = r.NormalisedSar[q];
+            return Math.Max(peak, 1e-30);
+        };
+    }
+
+    /// <summary>
+    /// Worst case over shim phases of one subject: maximises max over slices of true/predicted normalised peak with
+    /// <see cref="ShimPhaseMaximizer"/> (seeded by the master seed and the subject id).
+    /// </summary>
+    private static WorstShimSubject WorstOverShims(Surrogate3dSubject s, IReadOnlyList<Surrogate3dSlice> slices, Func<Surrogate3dSlice, Complex[], double, double> peakOf, Surrogate3dEvaluationOptions options, double[][] evaluated)
+    {
+        int lastAt = slices[0].Slice;
+        double Objective(double[] phases)
+        {
+            var w = phases.Select(p => Complex.FromPolarCoordinates(1, p)).ToArray();
+            var cs = Surrogate3dPairs.Cases(s, slices, [phases]);
+            double worst = double.NegativeInfinity; int at = slices[0].Slice;
+            for (int i = 0; i < slices.Count; i++)
+            {
+                double r = cs[i].TrueNormalised / peakOf(slices[i], w, cs[i].B1MeanAbsUt);
+                if (r > worst) { worst = r; at = slices[i].Slice; }
+            }
+            lastAt = at;
+            return worst;
+        }
+        int n = options.WorstShimEvaluations;
+        var seed = (int)(Surrogate3dPairs.ShimPhases(s.Id, 1, options.Seed, 2)[0][1] * 1e6);   // seeded per subject
+        var opt = new ShimPhaseSearchOptions
+        {
+            InitialPhases = evaluated, RandomStarts = Math.Max(1, Math.Min(64, n / 3)), Refined = 2, MaxEvaluations = evaluated.Length + n, Seed = seed,
+        };
+        var best = ShimPhaseMaximizer.Maximize(Objective, s.Channels, opt);
+        Objective(best.Phases);   // the slice of the maximum
+        return new WorstShimSubject(s.Id, s.Family, best.Value, lastAt, best.Phases, best.Evaluations, double.NaN);
+    }
+
+    /// <summary>Subjects a model was trained on (config.json "train_subjects", models trained on 3D pairs); empty for others.</summary>
+    public static IReadOnlyList<string> TrainSubjects(string modelPath)
+    {
+        var cfg = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "config.json");
+        if (!File.Exists(cfg)) return [];
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cfg));
+        return doc.RootElement.TryGetProperty("train_subjects", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? t.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
     }
 
     /// <summary>The training grid of a model (config.json "grid"); throws when the config has none.</summary>

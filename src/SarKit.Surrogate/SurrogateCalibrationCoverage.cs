@@ -31,13 +31,20 @@ public static class SurrogateCalibrationCoverage
             metric = S("safety_factor_metric") ?? S("target") ?? metric;
             quantile = D(r, "calibration_quantile");
             var sf = D(r, "safety_factor");
-            string what = metric == "sar" ? "peak point SAR" : "peak 2D-adapted 10 g SAR (square average, not the IEC/IEEE 62704-1 cube)";
+            bool threeD = S("data") == "3d-openems-pairs";
+            string what = threeD ? "slice peak of the IEC/IEEE 62704-1 10 g SAR of 3D openEMS subjects"
+                : metric == "sar" ? "peak point SAR" : "peak 2D-adapted 10 g SAR (square average, not the IEC/IEEE 62704-1 cube)";
             parts.Add(sf is { } f
-                ? $"SF {f.ToString("G4", ci)} = q{(quantile ?? 0.95).ToString("G3", ci)} of true/predicted {what} on the validation subjects"
+                ? $"SF {f.ToString("G4", ci)} = q{(quantile ?? 0.95).ToString("G3", ci)} of true/predicted {what} on the " + (threeD ? $"held-out 3D subjects ({S("safety_factor_note") ?? "see config.json"})" : "validation subjects")
                 : "no safety factor in config.json (SF = 1, uncalibrated)");
+            if (threeD)
+            {
+                var train = r.TryGetProperty("train_subjects", out var t) && t.ValueKind == JsonValueKind.Array ? string.Join(", ", t.EnumerateArray().Select(x => x.GetString())) : "?";
+                parts.Add($"data: 3D openEMS (FDTD, 5 mm) generated body models in the 8-channel 7 T dipole array, trained on {train}; generated anatomy, not real subjects");
+            }
             var grid = r.TryGetProperty("grid", out var g) ? g : default;
             double? seed = D(r, "dataset_seed"), subjects = D(r, "dataset_subjects"), nx = D(grid, "nx"), ny = D(grid, "ny"), h = D(grid, "cell_size_m");
-            parts.Add("data: 2D FDFD synthetic pelvis phantoms (PelvisPhantom2D, 8 line sources, 298 MHz" +
+            if (!threeD) parts.Add("data: 2D FDFD synthetic pelvis phantoms (PelvisPhantom2D, 8 line sources, 298 MHz" +
                 (seed is { } s ? $", dataset seed {s.ToString("R", ci)}" : "") + (subjects is { } n ? $", {n.ToString("R", ci)} subjects" : "") +
                 (nx is { } x && ny is { } y && h is { } c ? $", {x.ToString("R", ci)} x {y.ToString("R", ci)} cells of {(c * 1e3).ToString("G4", ci)} mm" : "") +
                 "; no 3D physics, no real anatomy)");

@@ -64,7 +64,9 @@ public sealed class Surrogate3dEvaluation
         int n = ev.Subjects.Length;
         string caveat = string.Create(CultureInfo.InvariantCulture,
             $"{n} subjects: every bound is over subjects, so with few subjects the intervals are wide (a Clopper–Pearson 95 % upper bound with 0 of {n} subjects failing is {SafetyBounds.ClopperPearsonUpper(0, n) * 100:F0} %); ")
-            + "the shipped models were trained on 2D FDFD line-source phantoms, so these are out-of-distribution baseline numbers, not the retrained models'.";
+            + (ev.Models.All(m => Surrogate3dEvaluator.TrainSubjects(m.ModelFile).Count > 0)
+                ? "the models were trained on other 3D subjects of the same generator and array (config.json train_subjects; none of them is evaluated here)."
+                : "models trained on 2D FDFD line-source phantoms (e.g. the shipped ones) give out-of-distribution baseline numbers here, not the 3D-trained models'.");
         var res = new Surrogate3dEvaluateResult(ev.Label, Path.GetFullPath(request.DataDirectory), ev.Subjects, ev.Families, ev.SlicesPerSubject, options.Shims, options.Seed,
             ev.Cases.Count, ev.Scheme, [ev.OffsetX, ev.OffsetY], ev.Models.Select(ToResult).ToArray(), request.CasesFile is null ? null : Path.GetFullPath(request.CasesFile),
             plots, caveat, ev.Seconds, sarkitVersion);
@@ -82,5 +84,12 @@ public sealed class Surrogate3dEvaluation
         m.Tradeoff.Select(t => new SurrogateTradeoffResult(t.Factor, t.PUnderestimation, t.MeanOverestimation)).ToArray(),
         m.Calibrations.Select(c => new Surrogate3dCalibrationResult(RuleName(c.Rule), c.Level, c.Scheme, c.CalibrationSubjects, c.FactorAllSubjects, c.FactorCi95,
             [c.Factors.Min(), c.Factors.Max()], Metrics(c.Held), c.PUnderCi95, c.MeanOverestimationCi95, c.AnyUnderUpper95, c.ConformalUpper95, c.ConformalAttainable)).ToArray(),
-        m.Transfers.Select(t => new Surrogate3dFamilyTransferResult(t.CalibrationFamily, RuleName(t.Rule), t.CalibrationSubjects, t.Factor, Metrics(t.Test), t.AnyUnderUpper95)).ToArray());
+        m.Transfers.Select(t => new Surrogate3dFamilyTransferResult(t.CalibrationFamily, RuleName(t.Rule), t.CalibrationSubjects, t.Factor, Metrics(t.Test), t.AnyUnderUpper95)).ToArray(),
+        m.WorstOverShims?.Select(w =>
+        {
+            var c = m.Calibrations.First(x => x.Rule == SafetyFactorRule.CaseQuantile);
+            int i = c.Held.PerSubject.ToList().FindIndex(x => x.Subject == w.Subject);
+            double f = i >= 0 ? c.Factors[i] : c.FactorAllSubjects;
+            return new Surrogate3dWorstShimResult(w.Subject, w.Family, w.Ratio, w.Slice, w.Phases, w.Evaluations, w.RandomCasesWorst, f, w.Ratio / f);
+        }).ToArray());
 }

@@ -15,6 +15,12 @@ public sealed record SurrogateBodyModelRequest
     public double FrequencyHz { get; init; } = 298e6;
     /// <summary>True: nominal tissue properties without per-subject variation.</summary>
     public bool NominalTissues { get; init; }
+    /// <summary>Out-of-distribution factor on every tissue's ε_r (1 = none; recorded in the model's parameters).</summary>
+    public double EpsilonScale { get; init; } = 1;
+    /// <summary>Out-of-distribution factor on every tissue's σ (1 = none; recorded).</summary>
+    public double SigmaScale { get; init; } = 1;
+    /// <summary>Out-of-distribution position shift (x, y, z) of the body in the coil, m (recorded).</summary>
+    public (double X, double Y, double Z) ExtraOffsetM { get; init; }
 }
 
 /// <summary>
@@ -38,7 +44,7 @@ public static class SurrogateBodyModelGeneration
         string path = request.OutputFile;
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(dir)) throw new SarKitInputException($"--output '{path}': the folder {dir} does not exist.") { SourceFile = path };
-        var opts = new BodyModelOptions { FrequencyHz = request.FrequencyHz };
+        var opts = new BodyModelOptions { FrequencyHz = request.FrequencyHz, EpsilonScale = request.EpsilonScale, SigmaScale = request.SigmaScale, ExtraOffsetM = request.ExtraOffsetM };
         if (request.NominalTissues) opts = opts with { Variation = TissueVariation.None };
         var model = BodyModelGenerator.Generate(family, request.Seed, opts);
         model.Write(path);

@@ -159,18 +159,7 @@ def main(argv=None):
             opt_g.zero_grad(); loss.backward(); opt_g.step()
         else:
             x, y, m = direct_batch()
-            y_hat = gen(x)
-            if disc is not None:
-                # discriminator step (pix2pix: real = (x, y), fake = (x, G(x)))
-                real = disc(x, y)
-                fake = disc(x, y_hat.detach())
-                d_loss = 0.5 * (bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake)))
-                opt_d.zero_grad(); d_loss.backward(); opt_d.step()
-            loss = losses.asymmetric_l1(y_hat * m, y, m, a.under_weight, a.peak_weight)
-            if disc is not None:
-                adv = disc(x, y_hat)
-                loss = loss + a.adv_weight * bce(adv, torch.ones_like(adv))
-            opt_g.zero_grad(); loss.backward(); opt_g.step()
+            loss, d_loss = direct_step(gen, disc, opt_g, opt_d, bce, x, y, m, a)
         if not np.isfinite(loss.item()):
             raise SystemExit(f"step {step}: loss is {loss.item()}")
         if step % a.log_every == 0 or step == 1 or step == a.steps:
@@ -208,6 +197,34 @@ def main(argv=None):
         json.dump(report, f, indent=2)
     print(json.dumps({"summary": summary(report)}), flush=True)
     return report
+
+
+def direct_step(gen, disc, opt_g, opt_d, bce, x, y, m, a):
+    """One optimiser step of a direct model (unet; cgan with a discriminator step first, pix2pix: real = (x, y),
+    fake = (x, G(x))): asymmetric L1 + peak term (+ adv_weight * GAN). Returns (generator loss, discriminator loss or None)."""
+    from . import losses
+    y_hat = gen(x)
+    d_loss = None
+    if disc is not None:
+        real, fake = disc(x, y), disc(x, y_hat.detach())
+        d_loss = 0.5 * (bce(real, torch_ones(real)) + bce(fake, torch_zeros(fake)))
+        opt_d.zero_grad(); d_loss.backward(); opt_d.step()
+    loss = losses.asymmetric_l1(y_hat * m, y, m, a.under_weight, a.peak_weight)
+    if disc is not None:
+        adv = disc(x, y_hat)
+        loss = loss + a.adv_weight * bce(adv, torch_ones(adv))
+    opt_g.zero_grad(); loss.backward(); opt_g.step()
+    return loss, d_loss
+
+
+def torch_ones(t):
+    import torch
+    return torch.ones_like(t)
+
+
+def torch_zeros(t):
+    import torch
+    return torch.zeros_like(t)
 
 
 def summary(report):

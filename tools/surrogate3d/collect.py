@@ -34,7 +34,7 @@ def main():
                   f"{run_subject.KEEP_BITS} bits; 10 g targets by sarkit qmatrices)", flush=True)
             rc = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_subject.py"),
                                  "--family", s["family"], "--seed", str(s["seed"]), "--workdir", a.workdir, "--outdir", a.outdir,
-                                 "--assemble-only"]).returncode
+                                 "--assemble-only"] + (["--variant", s["ood"]["variant"]] if s.get("ood") else [])).returncode
             if rc != 0:
                 print(f"skip {s['id']}: re-assembly failed (exit {rc})")
                 continue
@@ -55,7 +55,8 @@ def main():
                          "max_abs_S": v["max_abs_S"], "reciprocity_max_abs_S_minus_ST": v["reciprocity_max_abs_S_minus_ST"],
                          "Skk_dB": v["Skk_dB"], "absorbed_over_incident_diag": v["absorbed_over_incident_diag"],
                          "clearance_mm": v.get("clearance_mm"), "slab_cells": s["slab_cells"], "keep_bits": s["keep_bits"],
-                         "format_version": s.get("format_version", 1), "targets": s.get("targets")})
+                         "format_version": s.get("format_version", 1), "targets": s.get("targets")}
+                        | ({"ood": s["ood"]} if s.get("ood") else {}))
     manifest = {
         "description": "SarKit 3D surrogate dataset (docs/surrogate3d-dataset.md): validated subjects copied by "
                        "tools/surrogate3d/collect.sh; regenerate any subject with tools/surrogate3d/run_subject.py "

@@ -27,15 +27,15 @@ mapfile -t lines < <(grep -v '^\s*#' "$SUBJECTS" | grep -v '^\s*$')
 if [ -n "${CLUSTER_INDEX:-}" ]; then lines=("${lines[$CLUSTER_INDEX]}"); fi
 say "batch start: ${#lines[@]} subjects, workdir $WORKDIR, outdir $OUTDIR, threads $THREADS, nice $NICE"
 for line in "${lines[@]}"; do
-  read -r fam seed <<<"$line"
-  id="$(printf '%s%05d' "$fam" "$seed")"
+  read -r fam seed variant extra <<<"$line"      # optional: a variant tag and OOD options (ood_variants.txt)
+  id="$(printf '%s%05d' "$fam" "$seed")${variant:+-$variant}"
   if [ -f "$WORKDIR/STOP" ]; then say "STOP file found; stopping before $id"; break; fi
   [ -f "$OUTDIR/$id.json" ] && continue
   if [ -f "$OUTDIR/$id.failed.json" ] && [ "${RETRY_FAILED:-0}" != 1 ]; then continue; fi
   say "$id: start"
   t0=$(date +%s)
   nice -n "$NICE" /usr/bin/python3 "$here/run_subject.py" --family "$fam" --seed "$seed" --workdir "$WORKDIR" \
-      --outdir "$OUTDIR" --threads "$THREADS" --sarkit "$repo/sarkit" --verbose 1 >>"$log" 2>&1
+      --outdir "$OUTDIR" --threads "$THREADS" --sarkit "$repo/sarkit" --verbose 1 ${variant:+--variant "$variant"} $extra >>"$log" 2>&1
   rc=$?
   say "$id: exit $rc after $(( $(date +%s) - t0 )) s"
 done

@@ -558,10 +558,26 @@ def main():
     ap.add_argument("--keep-bits", type=int, default=KEEP_BITS, help="float32 mantissa bits kept in E and B1+")
     ap.add_argument("--store-e", action="store_true", help="also keep the slab's E in the compact file (~2.2 MB more)")
     ap.add_argument("--verbose", type=int, default=1)
+    # out-of-distribution variants (issue 15): same anatomy draws, shifted tissue properties or position; recorded in
+    # the body model's metadata (ood_*) and the subject summary; the id gets "-<variant>" (e.g. A00003-sig085)
+    ap.add_argument("--variant", default="", help="variant tag appended to the subject id (required with the OOD options)")
+    ap.add_argument("--eps-scale", type=float, default=1.0, help="multiply every tissue's eps_r (e.g. 0.85, 1.15)")
+    ap.add_argument("--sigma-scale", type=float, default=1.0, help="multiply every tissue's sigma")
+    ap.add_argument("--offset-mm", default="", help="shift the body in the coil by x,y,z mm on top of its drawn offset")
     ap.add_argument("--channel", type=int, default=None, help=argparse.SUPPRESS)   # internal: one openEMS run
     ap.add_argument("--assemble-only", action="store_true")
     args = ap.parse_args()
-    args.id = f"{args.family}{args.seed:05d}"
+    ood = {k: v for k, v in (("eps_scale", args.eps_scale), ("sigma_scale", args.sigma_scale)) if v != 1.0}
+    if args.offset_mm:
+        ood["offset_mm"] = [float(v) for v in args.offset_mm.split(",")]
+        if len(ood["offset_mm"]) != 3:
+            ap.error(f"--offset-mm {args.offset_mm!r}: expected x,y,z")
+    if ood and not args.variant:
+        ap.error("--eps-scale/--sigma-scale/--offset-mm need --variant TAG (the variant is a different subject id)")
+    if args.variant and not args.variant.replace("_", "").isalnum():
+        ap.error(f"--variant {args.variant!r}: letters, digits and _ only")
+    args.ood = ood
+    args.id = f"{args.family}{args.seed:05d}" + (f"-{args.variant}" if args.variant else "")
     args.workdir = os.path.abspath(args.workdir)
     args.outdir = os.path.abspath(args.outdir)
     sub = os.path.join(args.workdir, args.id)
@@ -580,8 +596,15 @@ def main():
         return 3
     model_path = os.path.join(sub, "model.npz")
     if not os.path.exists(model_path):
+        extra = []
+        if "eps_scale" in ood:
+            extra += ["--eps-scale", repr(args.eps_scale)]
+        if "sigma_scale" in ood:
+            extra += ["--sigma-scale", repr(args.sigma_scale)]
+        if "offset_mm" in ood:
+            extra += ["--offset-mm", ",".join(repr(v) for v in ood["offset_mm"])]
         subprocess.run([args.sarkit, "surrogate", "bodymodel", "--family", args.family, "--seed", str(args.seed),
-                        "-o", model_path], check=True)
+                        "-o", model_path] + extra, check=True)
     m = load_model(model_path)
     clr = clearance_mm(m)
     if clr < MIN_CLEARANCE:
@@ -604,7 +627,8 @@ def main():
             with open(log, "w") as lf:
                 rc = subprocess.run([sys.executable, os.path.abspath(__file__), "--family", args.family, "--seed", str(args.seed),
                                      "--workdir", args.workdir, "--threads", str(args.threads), "--end-criteria", str(args.end_criteria),
-                                     "--max-timesteps", str(args.max_timesteps), "--verbose", str(args.verbose), "--channel", str(ch)],
+                                     "--max-timesteps", str(args.max_timesteps), "--verbose", str(args.verbose), "--channel", str(ch)]
+                                    + (["--variant", args.variant] if args.variant else []),
                                     stdout=lf, stderr=subprocess.STDOUT).returncode
             if rc != 0 or not os.path.exists(os.path.join(part, "ports_f0.json")):
                 print(f"{args.id} ch{ch}: openEMS run failed (exit {rc}); log {log}", flush=True)
@@ -616,6 +640,8 @@ def main():
     E, H, S, P, p_acc, uf_inc, fig, reasons = assemble(args, sub, m)
     fig["clearance_mm"] = clr
     summary = {"id": args.id, "family": args.family, "seed": args.seed, "validation": fig}
+    if ood:
+        summary["ood"] = ood | {"variant": args.variant}
     if reasons:
         summary["reasons"] = reasons
         atomic_json(os.path.join(sub, "FAILED.json"), summary)

@@ -157,9 +157,10 @@ internal static class SurrogateCommand
         var calibration = new Option<string>("--calibration") { Description = "--data3d: loso (leave one subject out), split (seeded half of the subjects calibrate) or auto (loso below 30 subjects).", DefaultValueFactory = _ => "auto" };
         var conformal = new Option<double>("--conformal-level") { Description = "--data3d: 1 - beta of the subject-level conformal factor (k = ceil(level (n+1)) of the subject worst ratios).", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true, maxExclusive: true);
         var pairs = new Option<string?>("--pairs-out") { Description = "--data3d: also write each subject's training/evaluation pairs (<id>.npz: per-channel B1+, anatomy, true 10 g maps per shim and per channel) to this folder." };
+        var worstShims = new Option<int>("--worst-shims") { Description = "--data3d: worst-over-shims metric, objective evaluations per subject and model (seeded random search + pattern search over the phases; 0 = off).", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines; or, with --data3d, on 3D openEMS subjects with subject-level calibration.")
-            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, pairs, json };
+            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, pairs, worstShims, json };
         cmd.SetAction(p => io.Guard(() =>
         {
             var models = p.GetValue(model) ?? [];
@@ -168,7 +169,7 @@ internal static class SurrogateCommand
                 return RunEvaluate3d(io, new Surrogate3dEvaluationRequest
                 {
                     DataDirectory = d3, Models = models, PlotsDirectory = p.GetValue(plots), CasesFile = p.GetValue(cases), PairsDirectory = p.GetValue(pairs),
-                    Options = new Surrogate3dEvaluationOptions { Shims = p.GetValue(shims), Seed = p.GetValue(seed), Quantile = p.GetValue(quantile), ConformalLevel = p.GetValue(conformal), Calibration = p.GetValue(calibration)! },
+                    Options = new Surrogate3dEvaluationOptions { Shims = p.GetValue(shims), Seed = p.GetValue(seed), Quantile = p.GetValue(quantile), ConformalLevel = p.GetValue(conformal), Calibration = p.GetValue(calibration)!, WorstShimEvaluations = p.GetValue(worstShims) },
                 }, p.GetValue(json));
             if (models.Length != 1) throw new SarKitInputException($"--model given {models.Length} times; the 2D evaluation (--data) takes one model.");
             return RunEvaluate(io, new SurrogateEvaluationRequest
@@ -210,6 +211,10 @@ internal static class SurrogateCommand
         foreach (var m in res.Models)
             foreach (var t in m.FamilyTransfers)
                 io.Out.WriteLine($"{m.Name}: {t.Rule} factor {t.Factor:F3} from family {t.CalibrationFamily} ({t.CalibrationSubjects} subjects) -> other families P(under) {Pc(t.Test.PUnderestimation)}, mean over {Pc(t.Test.MeanOverestimation)}, subjects any under {t.Test.PerSubject.Count(s => s.Under > 0)} of {t.Test.Subjects} (CP 95 % upper {Pc(t.AnyUnderUpper95)}).");
+        foreach (var m in res.Models)
+            if (m.WorstOverShims is { } ws)
+                io.Out.WriteLine($"{m.Name}: worst over shims (true/predicted, raw; held-out calibrated): " + string.Join(", ", ws.Select(w =>
+                    string.Create(CultureInfo.InvariantCulture, $"{w.Subject} {w.WorstTrueOverPredicted:F3} (random shims {w.RandomCasesWorst:F3}; /{w.HeldOutFactor:F3} = {w.HeldOutCalibratedWorst:F3})"))));
         io.Out.WriteLine(res.Caveat);
         if (res.CasesFile is not null) io.Out.WriteLine($"Cases: {res.CasesFile}");
         if (res.Plots is not null) io.Out.WriteLine($"Plots: {string.Join(", ", res.Plots)}");

@@ -9,6 +9,18 @@ public sealed record BodyModelOptions
     public BodyModelGrid Grid { get; init; } = BodyModelGrid.Default;
     /// <summary>Per-subject tissue-property variation.</summary>
     public TissueVariation Variation { get; init; } = new();
+    /// <summary>
+    /// Out-of-distribution shift: every tissue's ε_r is multiplied by this on top of the per-subject factor (1 = none;
+    /// e.g. 0.85 or 1.15 for the ±15 % test of issue 15). Recorded in the parameters as <c>ood_scale_eps</c> when ≠ 1.
+    /// </summary>
+    public double EpsilonScale { get; init; } = 1;
+    /// <summary>As <see cref="EpsilonScale"/> for σ (<c>ood_scale_sigma</c>).</summary>
+    public double SigmaScale { get; init; } = 1;
+    /// <summary>
+    /// Out-of-distribution position: (x, y, z) in m added to the drawn position offset of the body in the coil (the
+    /// anatomy and its random draws are unchanged, only moved). Recorded as <c>ood_offset_x_m</c>, … when ≠ 0.
+    /// </summary>
+    public (double X, double Y, double Z) ExtraOffsetM { get; init; }
 }
 
 /// <summary>
@@ -29,7 +41,17 @@ public static class BodyModelGenerator
         if (!(o.FrequencyHz >= 1e6 && o.FrequencyHz <= 10e9)) throw new SarKitInputException($"body model: frequency {o.FrequencyHz} Hz; expected 1 MHz … 10 GHz.");
         var prm = new SortedDictionary<string, double>(StringComparer.Ordinal);
         var rng = new BodyModelRandom(seed, family == AnatomyFamily.A ? 0xA1UL : 0xB2UL);
+        if (!(o.EpsilonScale > 0 && o.EpsilonScale <= 10) || !(o.SigmaScale > 0 && o.SigmaScale <= 10))
+            throw new SarKitInputException($"body model: property scales eps {o.EpsilonScale}, sigma {o.SigmaScale}; expected 0 < scale ≤ 10.");
+        var (ox, oy, oz) = o.ExtraOffsetM;
+        if (!(Math.Abs(ox) <= 0.1 && Math.Abs(oy) <= 0.1 && Math.Abs(oz) <= 0.1))
+            throw new SarKitInputException($"body model: extra offset ({ox}, {oy}, {oz}) m; expected finite values within ±0.1 m.");
         var anatomy = family == AnatomyFamily.A ? FamilyA(rng, prm) : FamilyB(rng, prm);
+        if (ox != 0 || oy != 0 || oz != 0)
+        {
+            anatomy.Offset += new V3(ox, oy, oz);
+            prm["ood_offset_x_m"] = ox; prm["ood_offset_y_m"] = oy; prm["ood_offset_z_m"] = oz;
+        }
         var labels = Voxelise(anatomy, g);
         var (eps, sig, rho) = Properties(new BodyModelRandom(seed, family == AnatomyFamily.A ? 0xA1A1UL : 0xB2B2UL), o, prm);
         return new BodyModel(family, seed, g, o.FrequencyHz, labels, eps, sig, rho, prm);
@@ -437,10 +459,12 @@ public static class BodyModelGenerator
             double fe = r.TruncatedNormal(1, v.EpsilonSd, v.EpsilonMax), fs = r.TruncatedNormal(1, v.SigmaSd, v.SigmaMax), fr = r.TruncatedNormal(1, v.DensitySd, v.DensityMax);
             var (e0, s0) = t.Nominal(o.FrequencyHz);
             if (!t.IsTissue) { eps[t.Label] = 1; sig[t.Label] = 0; rho[t.Label] = 0; continue; }
-            eps[t.Label] = e0 * Rec(p, $"factor_eps_{t.Name}", fe);
-            sig[t.Label] = s0 * Rec(p, $"factor_sigma_{t.Name}", fs);
+            eps[t.Label] = e0 * Rec(p, $"factor_eps_{t.Name}", fe) * o.EpsilonScale;
+            sig[t.Label] = s0 * Rec(p, $"factor_sigma_{t.Name}", fs) * o.SigmaScale;
             rho[t.Label] = t.Density * Rec(p, $"factor_rho_{t.Name}", fr);
         }
+        if (o.EpsilonScale != 1) p["ood_scale_eps"] = o.EpsilonScale;
+        if (o.SigmaScale != 1) p["ood_scale_sigma"] = o.SigmaScale;
         return (eps, sig, rho);
     }
 }

@@ -47,11 +47,24 @@ public sealed record Surrogate3dCalibrationResult(string Rule, double Level, str
 /// <param name="AnyUnderUpper95">Clopper–Pearson 95 % upper bound of the share of test subjects with any underestimated case.</param>
 public sealed record Surrogate3dFamilyTransferResult(string CalibrationFamily, string Rule, int CalibrationSubjects, double Factor, Surrogate3dMetricsResult Test, double AnyUnderUpper95);
 
+/// <summary>A subject's worst case over shim phases (<c>--worst-shims</c>): max over φ of max over its slices of true/predicted peak 10 g SAR.</summary>
+/// <param name="Subject">Subject id.</param>
+/// <param name="Family">Anatomy family.</param>
+/// <param name="WorstTrueOverPredicted">Largest raw true/predicted found by the seeded random + pattern search, dimensionless (a lower bound of the true maximum).</param>
+/// <param name="Slice">Slab slice where it occurs.</param>
+/// <param name="PhasesRad">Phases of that shim, rad (channel 1 = 0, unit amplitudes).</param>
+/// <param name="Evaluations">Objective evaluations used (each: the subject's 3D 10 g map and a prediction per slice).</param>
+/// <param name="RandomCasesWorst">Largest true/predicted among the subject's random evaluation shims, dimensionless.</param>
+/// <param name="HeldOutFactor">case_quantile factor applied to this subject in the held-out calibration (calibrated without it), dimensionless.</param>
+/// <param name="HeldOutCalibratedWorst">WorstTrueOverPredicted / HeldOutFactor: above 1 means the calibrated surrogate underestimates this subject at its worst shim, dimensionless.</param>
+public sealed record Surrogate3dWorstShimResult(string Subject, string Family, double WorstTrueOverPredicted, int Slice, double[] PhasesRad, int Evaluations,
+    double RandomCasesWorst, double HeldOutFactor, double HeldOutCalibratedWorst);
+
 /// <summary>One model in the 3D evaluation.</summary>
 /// <param name="Name">Model name (its folder).</param>
 /// <param name="Kind">unet, cgan or perchannel.</param>
 /// <param name="ModelFile">Absolute path of model.onnx.</param>
-/// <param name="ShippedSafetyFactor">safety_factor of its config.json (q95 on 2D FDFD validation subjects), dimensionless.</param>
+/// <param name="ShippedSafetyFactor">safety_factor of its config.json (shipped 2D models: q95 on 2D FDFD validation subjects; 1 when the config has none), dimensionless.</param>
 /// <param name="Raw">Raw metrics (factor 1), all subjects.</param>
 /// <param name="WithShippedFactor">Metrics with the shipped 2D safety factor, all subjects.</param>
 /// <param name="RawByFamily">Raw metrics per anatomy family.</param>
@@ -60,9 +73,11 @@ public sealed record Surrogate3dFamilyTransferResult(string CalibrationFamily, s
 /// <param name="Tradeoff">P(under) and mean overestimation of the predictions × factor, factor 0.50 … 3.00.</param>
 /// <param name="Calibrations">Held-out calibrations (case_quantile, subject_conformal).</param>
 /// <param name="FamilyTransfers">Calibration on one family, test on the others (when there are two families).</param>
+/// <param name="WorstOverShims">Per subject worst case over shim phases; null without <c>--worst-shims</c>.</param>
 public sealed record Surrogate3dModelResult(string Name, string Kind, string ModelFile, double ShippedSafetyFactor, Surrogate3dMetricsResult Raw,
     Surrogate3dMetricsResult WithShippedFactor, Dictionary<string, Surrogate3dMetricsResult> RawByFamily, double MatchedFactor, double MatchedMeanOverestimation,
-    SurrogateTradeoffResult[] Tradeoff, Surrogate3dCalibrationResult[] Calibrations, Surrogate3dFamilyTransferResult[] FamilyTransfers);
+    SurrogateTradeoffResult[] Tradeoff, Surrogate3dCalibrationResult[] Calibrations, Surrogate3dFamilyTransferResult[] FamilyTransfers,
+    Surrogate3dWorstShimResult[]? WorstOverShims);
 
 /// <summary>
 /// Surrogates evaluated on 3D openEMS subjects (<see cref="SarKit.Workflows.Surrogate3dEvaluation"/>; docs/surrogate.md

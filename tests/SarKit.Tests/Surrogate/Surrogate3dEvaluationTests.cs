@@ -210,15 +210,22 @@ public class Surrogate3dEvaluationTests(ITestOutputHelper output)
         Assert.All(a, x => Assert.Equal(0, x[0]));
     }
 
+    /// <summary>Writes a manifest of two committed subjects (one per family when both exist) into <paramref name="tmp"/>; returns them.</summary>
+    internal static List<Surrogate3dManifestEntry> TwoSubjects(TempDir tmp)
+    {
+        var entries = Surrogate3dSubject.ReadManifest(DataDir);
+        var pick = entries.GroupBy(x => x.Family).Select(g => g.First()).Take(2).ToList();
+        if (pick.Count < 2) pick = entries.Take(2).ToList();
+        File.WriteAllText(tmp.File("manifest.json"), JsonSerializer.Serialize(new { subjects = pick.Select(x => new { id = x.Id, family = x.Family, seed = x.Seed, file = x.File, sha256 = x.Sha256 }) }));
+        return pick;
+    }
+
     [OnnxRuntimeFact]
     public void Cli_evaluates_the_shipped_models_on_3d_subjects()
     {
         using var tmp = new TempDir();
         // two committed subjects (one per family when both exist), two shims: the whole protocol on a small set
-        var entries = Surrogate3dSubject.ReadManifest(DataDir);
-        var pick = entries.GroupBy(x => x.Family).Select(g => g.First()).Take(2).ToList();
-        if (pick.Count < 2) pick = entries.Take(2).ToList();
-        File.WriteAllText(tmp.File("manifest.json"), JsonSerializer.Serialize(new { subjects = pick.Select(x => new { id = x.Id, family = x.Family, seed = x.Seed, file = x.File, sha256 = x.Sha256 }) }));
+        var pick = TwoSubjects(tmp);
         var r = CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", Path.Combine(Models, "unet", "model.onnx"), "--model", Path.Combine(Models, "perchannel", "model.onnx"),
             "--shims", "2", "--cases", tmp.File("cases.csv"), "--plots", tmp.File("plots"), "--pairs-out", tmp.File("pairs"), "--json");
         Assert.True(r.ExitCode == 0, r.Err);
