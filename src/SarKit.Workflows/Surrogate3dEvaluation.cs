@@ -5,18 +5,12 @@ using SarKit.Workflows.Results;
 namespace SarKit.Workflows;
 
 /// <summary>What <see cref="Surrogate3dEvaluation.Run"/> evaluates (docs/cli.md, "sarkit surrogate evaluate --data3d").</summary>
-public sealed record Surrogate3dEvaluationRequest
+public sealed record Surrogate3dEvaluationRequest : SurrogateEvaluationRequestBase
 {
-    /// <summary>Folder of 3D subjects with manifest.json (data/surrogate3d, docs/surrogate3d-dataset.md).</summary>
-    public required string DataDirectory { get; init; }
     /// <summary>model.onnx files (config.json beside each) or folders whose sub-folders hold model.onnx (e.g. models/surrogate).</summary>
     public required IReadOnlyList<string> Models { get; init; }
     /// <summary>Shims, seed, calibration. <see cref="Surrogate3dEvaluationOptions.Threads"/> is replaced by the settings' parallelism.</summary>
     public Surrogate3dEvaluationOptions Options { get; init; } = new();
-    /// <summary>Write every case to this CSV; null = do not write.</summary>
-    public string? CasesFile { get; init; }
-    /// <summary>Folder for the plots; null = no plots.</summary>
-    public string? PlotsDirectory { get; init; }
     /// <summary>Folder for the training/evaluation pairs (one &lt;id&gt;.npz per subject, <see cref="Surrogate3dPairs.WritePairs"/>); null = none.</summary>
     public string? PairsDirectory { get; init; }
 }
@@ -46,10 +40,9 @@ public sealed class Surrogate3dEvaluation
         ArgumentNullException.ThrowIfNull(request);
         settings ??= SarKitSettings.Default;
         var options = request.Options with { Threads = settings.MaxDegreeOfParallelism };
-        if (request.CasesFile is { } cf && Path.GetDirectoryName(Path.GetFullPath(cf)) is { } dir && !Directory.Exists(dir))
-            throw new SarKitInputException($"--cases '{cf}': folder '{dir}' does not exist.") { SourceFile = cf };  // before the long run, not after it
+        request.CheckOutputs();
         var ev = Surrogate3dEvaluator.Evaluate(request.DataDirectory, request.Models, options, (_, f) => progress?.Report(f));
-        if (request.CasesFile is not null) ev.WriteCasesCsv(request.CasesFile);
+        var plots = request.WriteOutputs(ev.WriteCasesCsv, ev.WritePlots);
         if (request.PairsDirectory is { } pd)
         {
             Directory.CreateDirectory(pd);
@@ -60,7 +53,6 @@ public sealed class Surrogate3dEvaluation
                 Surrogate3dPairs.WritePairs(Path.Combine(pd, s.Id + ".npz"), s, Surrogate3dPairs.Slices(s, grid), Surrogate3dPairs.ShimPhases(s.Id, options.Shims, options.Seed, s.Channels));
             }
         }
-        var plots = request.PlotsDirectory is null ? null : ev.WritePlots(request.PlotsDirectory).Select(Path.GetFullPath).ToArray();
         int n = ev.Subjects.Length;
         string caveat = string.Create(CultureInfo.InvariantCulture,
             $"{n} subjects: every bound is over subjects, so with few subjects the intervals are wide (a Clopper–Pearson 95 % upper bound with 0 of {n} subjects failing is {SafetyBounds.ClopperPearsonUpper(0, n) * 100:F0} %); ")

@@ -3,19 +3,43 @@ using SarKit.Workflows.Results;
 
 namespace SarKit.Workflows;
 
-/// <summary>What <see cref="SurrogateEvaluation.Run"/> evaluates (docs/cli.md, "sarkit surrogate evaluate").</summary>
-public sealed record SurrogateEvaluationRequest
+/// <summary>
+/// The data and outputs that <see cref="SurrogateEvaluationRequest"/> (2D dataset) and
+/// <see cref="Surrogate3dEvaluationRequest"/> (3D subjects) share.
+/// </summary>
+public abstract record SurrogateEvaluationRequestBase
 {
-    /// <summary>Dataset folder written by <see cref="SurrogateDatasetGeneration"/> with train, val and test subjects.</summary>
+    /// <summary>Dataset folder: for <see cref="SurrogateEvaluation"/> one written by <see cref="SurrogateDatasetGeneration"/> with train,
+    /// val and test subjects; for <see cref="Surrogate3dEvaluation"/> a folder of 3D subjects with manifest.json (data/surrogate3d,
+    /// docs/surrogate3d-dataset.md).</summary>
     public required string DataDirectory { get; init; }
+    /// <summary>Write every case to this CSV; null = do not write. Its folder must exist (checked before the run).</summary>
+    public string? CasesFile { get; init; }
+    /// <summary>Folder for the plots (ratio histograms); null = no plots.</summary>
+    public string? PlotsDirectory { get; init; }
+
+    /// <summary>Refuses a cases file in a folder that does not exist before the long run, not after it.</summary>
+    internal void CheckOutputs()
+    {
+        if (CasesFile is { } cf && Path.GetDirectoryName(Path.GetFullPath(cf)) is { } dir && !Directory.Exists(dir))
+            throw new SarKitInputException($"--cases '{cf}': folder '{dir}' does not exist.") { SourceFile = cf };
+    }
+
+    /// <summary>Writes the requested cases CSV and plots; returns the full paths of the plots, or null without a plots folder.</summary>
+    internal string[]? WriteOutputs(Action<string> writeCasesCsv, Func<string, IEnumerable<string>> writePlots)
+    {
+        if (CasesFile is not null) writeCasesCsv(CasesFile);
+        return PlotsDirectory is null ? null : writePlots(PlotsDirectory).Select(Path.GetFullPath).ToArray();
+    }
+}
+
+/// <summary>What <see cref="SurrogateEvaluation.Run"/> evaluates (docs/cli.md, "sarkit surrogate evaluate").</summary>
+public sealed record SurrogateEvaluationRequest : SurrogateEvaluationRequestBase
+{
     /// <summary>model.onnx from surrogate/train.py (config.json beside it): perchannel, unet or cgan.</summary>
     public required string ModelFile { get; init; }
     /// <summary>Calibration quantile, VOP baseline settings, bootstrap. <see cref="SurrogateEvaluationOptions.Threads"/> is replaced by the settings' parallelism.</summary>
     public SurrogateEvaluationOptions Options { get; init; } = new();
-    /// <summary>Write every case to this CSV (<see cref="SurrogateEvaluationReport.WriteCasesCsv"/>); null = do not write.</summary>
-    public string? CasesFile { get; init; }
-    /// <summary>Folder for the ratio histograms (<see cref="SurrogateEvaluationReport.WriteHistograms"/>); null = no plots.</summary>
-    public string? PlotsDirectory { get; init; }
 }
 
 /// <summary>
@@ -47,9 +71,9 @@ public sealed class SurrogateEvaluation
         if (options.VopSubjects < 1) throw new SarKitInputException($"--vop-subjects {options.VopSubjects}: expected ≥ 1.");
         if (!(options.Quantile > 0 && options.Quantile <= 1)) throw new SarKitInputException($"--quantile {options.Quantile}: expected 0 < q ≤ 1.");
         if (!(options.VopMargin > 0 && options.VopMargin < 1)) throw new SarKitInputException($"--vop-margin {options.VopMargin}: expected 0 < margin < 1.");
+        request.CheckOutputs();
         var ev = SurrogateEvaluator.Evaluate(request.DataDirectory, request.ModelFile, options, (_, f) => progress?.Report(f));
-        if (request.CasesFile is not null) ev.WriteCasesCsv(request.CasesFile);
-        var plotFiles = request.PlotsDirectory is null ? null : ev.WriteHistograms(request.PlotsDirectory).Select(Path.GetFullPath).ToArray();
+        var plotFiles = request.WriteOutputs(ev.WriteCasesCsv, ev.WriteHistograms);
         var res = ToResult(ev, request.DataDirectory, request.ModelFile, request.CasesFile, plotFiles, options.VopFile, sarkitVersion);
         ResultJson.RequireFinite(res); // tables too: no non-finite result is shown as a number
         return new SurrogateEvaluation(ev, res);

@@ -22,27 +22,22 @@ import argparse
 import datetime
 import json
 import os
-import subprocess
 import sys
 import time
 
 import numpy as np
 
-# openEMS 0.0.35 (Debian 12) still uses np.float / np.int, removed in numpy 1.24.
-if not hasattr(np, "float"):
-    np.float = float
-if not hasattr(np, "int"):
-    np.int = int
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import openems_array as oa  # noqa: E402  (shared array set-up; also restores np.float / np.int for openEMS 0.0.35)
+from openems_array import F0, FC, Z_REF, N_CH, DIPOLE_HALF_LEN  # noqa: E402
 
 import h5py  # noqa: E402
 
 # ----------------------------------------------------------------------------------------------------------
 # Model parameters (all lengths in mm; the CSXCAD drawing unit is 1 mm)
 # ----------------------------------------------------------------------------------------------------------
-F0 = 298e6            # Hz, 7 T proton Larmor frequency
-FC = 150e6            # Hz, Gaussian pulse 20 dB half-bandwidth (openEMS SetGaussExcite fc)
+# F0 (298 MHz), FC, Z_REF (50 ohm), N_CH (8), DIPOLE_HALF_LEN and the 5 mm port gap: tools/openems_array.py
 DX = 5.0              # mm, uniform mesh step on all axes
-Z_REF = 50.0          # ohm, port reference impedance and termination
 
 # Phantom: voxelised elliptical cylinder along z. x/y mesh lines lie on multiples of 5 mm, so voxel centres are at
 # 2.5 + 5k mm; a voxel is phantom when its centre lies inside the ellipse (x/A)^2 + (y/B)^2 <= 1.
@@ -58,10 +53,7 @@ FAT_CX, FAT_CY, FAT_R, FAT_HALF_LEN = 32.5, 12.5, 25.0, 52.5
 # Coil: 8 PEC line dipoles parallel to z on an ellipse 30 mm outside the phantom (semi-axes 130 x 105 mm) at
 # azimuth 22.5 deg + k*45 deg, snapped to the 5 mm mesh lines; each dipole is two PEC lines |z| in [2.5, 222.5] mm
 # (445 mm overall) with a 50 ohm lumped port in the 5 mm centre gap (|z| <= 2.5 mm).
-N_CH = 8
 COIL_A, COIL_B = 130.0, 105.0
-DIPOLE_HALF_LEN = 222.5
-GAP_HALF = 2.5
 
 # Computational domain (includes the 8-cell PML at each side).
 DOMAIN_X = 240.0      # mm, x in [-240, 240]
@@ -125,20 +117,11 @@ def element_positions_mm():
     """Dipole (port centre) positions, snapped to the x/y mesh lines (multiples of 5 mm), or ELEMENTS_MM."""
     if ELEMENTS_MM is not None:
         return np.array([(x, y, 0.0) for x, y in ELEMENTS_MM])
-    pos = []
-    for k in range(N_CH):
-        phi = np.deg2rad(22.5 + 45.0 * k)
-        x = DX * round(COIL_A * np.cos(phi) / DX)
-        y = DX * round(COIL_B * np.sin(phi) / DX)
-        pos.append((x, y, 0.0))
-    return np.array(pos)
+    return oa.ellipse_positions_mm(COIL_A, COIL_B, DX)
 
 
 def mesh_lines():
-    x = np.round(np.arange(-DOMAIN_X, DOMAIN_X + DX / 2, DX), 6)
-    y = np.round(np.arange(-DOMAIN_Y, DOMAIN_Y + DX / 2, DX), 6)
-    z = np.round(np.arange(-DOMAIN_Z, DOMAIN_Z + DX / 2, DX), 6)
-    return x, y, z
+    return oa.mesh_lines(DOMAIN_X, DOMAIN_Y, DOMAIN_Z, DX)
 
 
 def phantom_box_edges(air_cells):
@@ -181,32 +164,14 @@ def row_runs(mask2d, ex, ey):
     return boxes
 
 
-def openems_version():
-    try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "openems"], capture_output=True, text=True)
-        return out.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
+openems_version = oa.openems_version
 
 
 # ----------------------------------------------------------------------------------------------------------
 # Simulation
 # ----------------------------------------------------------------------------------------------------------
 def build_and_run(ch, sim_path, args):
-    from CSXCAD import ContinuousStructure
-    from openEMS import openEMS
-
-    FDTD = openEMS(NrTS=args.max_timesteps, EndCriteria=args.end_criteria)
-    FDTD.SetGaussExcite(F0, FC)
-    FDTD.SetBoundaryCond(["PML_8"] * 6)
-    CSX = ContinuousStructure()
-    FDTD.SetCSX(CSX)
-    grid = CSX.GetGrid()
-    grid.SetDeltaUnit(1e-3)
-    lx, ly, lz = mesh_lines()
-    grid.SetLines("x", lx)
-    grid.SetLines("y", ly)
-    grid.SetLines("z", lz)
+    FDTD, CSX = oa.new_simulation(args.max_timesteps, args.end_criteria, mesh_lines())
 
     # Voxelised phantom: mesh-aligned boxes (x-runs per y-row), so every cell is homogeneous.
     ex, ey, ez = phantom_box_edges(0)
@@ -220,13 +185,7 @@ def build_and_run(ch, sim_path, args):
         fat.AddBox([x0, y0, -FAT_HALF_LEN], [x1, y1, FAT_HALF_LEN], priority=20)
 
     # Dipoles and ports.
-    pec = CSX.AddMetal("dipoles")
-    ports = []
-    for k, (x, y, _) in enumerate(element_positions_mm()):
-        pec.AddBox([x, y, GAP_HALF], [x, y, DIPOLE_HALF_LEN], priority=100)
-        pec.AddBox([x, y, -DIPOLE_HALF_LEN], [x, y, -GAP_HALF], priority=100)
-        ports.append(FDTD.AddLumpedPort(k, Z_REF, [x, y, -GAP_HALF], [x, y, GAP_HALF], "z",
-                                        excite=1.0 if k == ch else 0.0, priority=200))
+    ports = oa.add_dipoles(FDTD, CSX, element_positions_mm(), ch)
 
     # Dumps over the phantom box + DUMP_AIR air cells (cell-centred by construction for SAR dumps).
     dx, dy, dz = phantom_box_edges(DUMP_AIR)
@@ -240,24 +199,13 @@ def build_and_run(ch, sim_path, args):
     wall = time.time() - t0
 
     res = {"channel": ch, "wall_s": wall}
-    for key in ("uf_inc", "uf_ref", "uf_tot", "if_inc", "if_ref", "if_tot"):
-        res[key] = []
-    for k, p in enumerate(ports):
-        p.CalcPort(sim_path, [F0])
-        for key in ("uf_inc", "uf_ref", "uf_tot", "if_inc", "if_ref", "if_tot"):
-            v = complex(np.asarray(getattr(p, key)).ravel()[0])
-            res[key].append([v.real, v.imag])
+    res.update(oa.port_results(ports, sim_path))
     with open(os.path.join(sim_path, "ports_f0.json"), "w") as f:
         json.dump(res, f, indent=1)
     return res
 
 
-def load_ports(sim_path):
-    with open(os.path.join(sim_path, "ports_f0.json")) as f:
-        res = json.load(f)
-    for key in ("uf_inc", "uf_ref", "uf_tot", "if_inc", "if_ref", "if_tot"):
-        res[key] = np.array([complex(a, b) for a, b in res[key]])
-    return res
+load_ports = oa.load_ports
 
 
 # ----------------------------------------------------------------------------------------------------------

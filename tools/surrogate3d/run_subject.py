@@ -25,29 +25,21 @@ import time
 
 import numpy as np
 
-# openEMS 0.0.35 (Debian 12) still uses np.float / np.int, removed in numpy 1.24.
-if not hasattr(np, "float"):
-    np.float = float
-if not hasattr(np, "int"):
-    np.int = int
-
-import h5py  # noqa: E402
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import openems_array as oa  # noqa: E402  (shared array set-up; also restores np.float / np.int for openEMS 0.0.35)
+from openems_array import F0, Z_REF, N_CH  # noqa: E402
+
+import h5py  # noqa: E402
 
 # ----------------------------------------------------------------------------------------------------------
 # Array and mesh (lengths in mm; CSXCAD drawing unit 1 mm). Body model grid: 5 mm, x +-210, y +-150, z +-177.5 mm.
 # ----------------------------------------------------------------------------------------------------------
-F0 = 298e6            # Hz
-FC = 150e6            # Hz, Gaussian pulse 20 dB half-bandwidth
+# F0 (298 MHz), Z_REF (50 ohm), N_CH (8) and the 445 mm dipoles with their 5 mm port gap: tools/openems_array.py
 DX = 5.0              # mm, uniform mesh (x, y lines on multiples of 5 mm, z lines on 2.5 + 5k mm)
-Z_REF = 50.0          # ohm
 MU0 = 4e-7 * np.pi
-N_CH = 8
 COIL_A, COIL_B = 225.0, 170.0          # mm, ellipse of the dipoles (clears the largest body + offset by >= 15 mm)
-DIPOLE_HALF_LEN = 222.5                # mm (445 mm dipoles, as the demo)
-GAP_HALF = 2.5                         # mm, one-cell port gap
 DOMAIN_X, DOMAIN_Y, DOMAIN_Z = 305.0, 250.0, 302.5   # mm, incl. the 8-cell PML (40 mm)
 MIN_CLEARANCE = 10.0                   # mm, dipole to nearest body voxel centre
 SLAB_CELLS = 10                        # central z cells (50 mm) kept in the compact file (<= ~3 MB per subject)
@@ -57,26 +49,14 @@ TARGET_MASS = "10g"
 
 
 def element_positions_mm():
-    pos = []
-    for k in range(N_CH):
-        phi = np.deg2rad(22.5 + 45.0 * k)
-        pos.append((DX * round(COIL_A * np.cos(phi) / DX), DX * round(COIL_B * np.sin(phi) / DX), 0.0))
-    return np.array(pos)
+    return oa.ellipse_positions_mm(COIL_A, COIL_B, DX)
 
 
 def mesh_lines():
-    x = np.round(np.arange(-DOMAIN_X, DOMAIN_X + DX / 2, DX), 6)
-    y = np.round(np.arange(-DOMAIN_Y, DOMAIN_Y + DX / 2, DX), 6)
-    z = np.round(np.arange(-DOMAIN_Z, DOMAIN_Z + DX / 2, DX), 6)
-    return x, y, z
+    return oa.mesh_lines(DOMAIN_X, DOMAIN_Y, DOMAIN_Z, DX)
 
 
-def openems_version():
-    try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "openems"], capture_output=True, text=True)
-        return out.stdout.strip() or "unknown"
-    except OSError:
-        return "unknown"
+openems_version = oa.openems_version
 
 
 def atomic_json(path, obj):
@@ -150,24 +130,11 @@ def clearance_mm(m):
 # One channel (runs in a child process so that an openEMS crash leaves the driver and its log intact)
 # ----------------------------------------------------------------------------------------------------------
 def run_channel(args):
-    from CSXCAD import ContinuousStructure
-    from openEMS import openEMS
-
     sub = os.path.join(args.workdir, args.id)
     m = load_model(os.path.join(sub, "model.npz"))
     ch = args.channel
     sim_path = os.path.join(sub, f"ch{ch}.partial")
-    FDTD = openEMS(NrTS=args.max_timesteps, EndCriteria=args.end_criteria)
-    FDTD.SetGaussExcite(F0, FC)
-    FDTD.SetBoundaryCond(["PML_8"] * 6)
-    CSX = ContinuousStructure()
-    FDTD.SetCSX(CSX)
-    grid = CSX.GetGrid()
-    grid.SetDeltaUnit(1e-3)
-    lx, ly, lz = mesh_lines()
-    grid.SetLines("x", lx)
-    grid.SetLines("y", ly)
-    grid.SetLines("z", lz)
+    FDTD, CSX = oa.new_simulation(args.max_timesteps, args.end_criteria, mesh_lines())
 
     ex, ey, ez = m["edges_x_mm"], m["edges_y_mm"], m["edges_z_mm"]
     lab = m["labels"]
@@ -183,13 +150,7 @@ def run_channel(args):
             mat.AddBox([ex[i0], ey[j0], ez[k0]], [ex[i1], ey[j1], ez[k1]], priority=10)
             nboxes += 1
 
-    pec = CSX.AddMetal("dipoles")
-    ports = []
-    for k, (x, y, _) in enumerate(element_positions_mm()):
-        pec.AddBox([x, y, GAP_HALF], [x, y, DIPOLE_HALF_LEN], priority=100)
-        pec.AddBox([x, y, -DIPOLE_HALF_LEN], [x, y, -GAP_HALF], priority=100)
-        ports.append(FDTD.AddLumpedPort(k, Z_REF, [x, y, -GAP_HALF], [x, y, GAP_HALF], "z",
-                                        excite=1.0 if k == ch else 0.0, priority=200))
+    ports = oa.add_dipoles(FDTD, CSX, element_positions_mm(), ch)
     start, stop = [ex[0], ey[0], ez[0]], [ex[-1], ey[-1], ez[-1]]
     CSX.AddDump("SAR_raw", dump_type=29, file_type=1, frequency=[F0]).AddBox(start, stop)
     CSX.AddDump("H_f0", dump_type=11, dump_mode=2, file_type=1, frequency=[F0]).AddBox(start, stop)
@@ -198,22 +159,11 @@ def run_channel(args):
     FDTD.Run(sim_path, cleanup=True, verbose=args.verbose, numThreads=args.threads)
     wall = time.time() - t0
     res = {"channel": ch, "wall_s": wall, "boxes": nboxes, "threads": args.threads, "end_criteria": args.end_criteria}
-    for key in ("uf_inc", "uf_ref", "uf_tot", "if_inc", "if_ref", "if_tot"):
-        res[key] = []
-    for k, p in enumerate(ports):
-        p.CalcPort(sim_path, [F0])
-        for key in ("uf_inc", "uf_ref", "uf_tot", "if_inc", "if_ref", "if_tot"):
-            v = complex(np.asarray(getattr(p, key)).ravel()[0])
-            res[key].append([v.real, v.imag])
+    res.update(oa.port_results(ports, sim_path))
     atomic_json(os.path.join(sim_path, "ports_f0.json"), res)
 
 
-def load_ports(path):
-    with open(os.path.join(path, "ports_f0.json")) as f:
-        res = json.load(f)
-    for key in ("uf_inc", "uf_ref", "uf_tot", "if_inc", "if_ref", "if_tot"):
-        res[key] = np.array([complex(a, b) for a, b in res[key]])
-    return res
+load_ports = oa.load_ports
 
 
 def read_fd_dump(path, want_edges_mm):

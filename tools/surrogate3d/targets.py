@@ -11,11 +11,12 @@ This module turns them into the standard's 10 g SAR map of any drive b (V peak i
 
 which is the map `sarkit sar --mass 10g -o maps.h5` writes (`averaged_sar`), exactly on the file's exact_slices.
 
-    /usr/bin/python3 tools/surrogate3d/targets.py SUBJECT.h5 --validate
+    /usr/bin/python3 tools/surrogate3d/targets.py SUBJECT.h5 [MORE.h5 ...] --validate
     /usr/bin/python3 tools/surrogate3d/targets.py SUBJECT.h5 --check FULL_MODEL_DATASET.h5 [--drives 4]
 
 --validate checks the file alone (one-to-one VALID voxels and step-1 cubes, step-2 cubes only on UNUSED voxels,
-Hermitian PSD matrices up to the rounding, finite non-negative maps on the exact slices); --check checks the map
+Hermitian PSD matrices up to the rounding, finite non-negative maps on the exact slices; with several files one
+process checks them all and prints a JSON list of the reports, exit 3 when any has problems); --check checks the map
 against SarKit run on the whole model (a dataset written with run_subject.py --assemble-only
 --slab-cells 71 --keep-bits 23 --store-e); exit 0 when every exact slice agrees within the mantissa rounding bound.
 """
@@ -216,7 +217,7 @@ def validate(subject, drives=16, seed=1):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("subject")
+    ap.add_argument("subject", nargs="+", help="subject file(s); --check takes one")
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--check", metavar="FULL_MODEL_DATASET", help="compare with sarkit sar on the whole model")
     mode.add_argument("--validate", action="store_true", help="self-consistency of the file alone (no raw runs needed)")
@@ -224,10 +225,12 @@ def main():
     ap.add_argument("--sarkit", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "sarkit"))
     a = ap.parse_args()
     if a.validate:
-        rep = validate(a.subject, max(a.drives, 1))
-        print(json.dumps(rep, indent=1))
-        return 0 if not rep["problems"] else 3
-    rep = check(a.subject, a.check, a.drives, a.sarkit)
+        reps = [validate(s, max(a.drives, 1)) for s in a.subject]
+        print(json.dumps(reps[0] if len(reps) == 1 else reps, indent=1))
+        return 0 if not any(r["problems"] for r in reps) else 3
+    if len(a.subject) != 1:
+        ap.error("--check takes one subject file")
+    rep = check(a.subject[0], a.check, a.drives, a.sarkit)
     print(json.dumps(rep, indent=1))
     return 0 if rep["ok"] else 3
 

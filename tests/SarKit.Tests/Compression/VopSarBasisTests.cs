@@ -6,6 +6,7 @@ using SarKit.IO.Formats;
 using SarKit.Numerics.LinearAlgebra;
 using SarKit.Supervision;
 using SarKit.Tests.Cli;
+using SarKit.Tests.Shared;
 using SarKit.Workflows;
 
 namespace SarKit.Tests.Compression;
@@ -19,22 +20,8 @@ public class VopSarBasisTests
 {
     private const string Coverage = "calibration: SF 1.1 = q0.95 (test fixture)";
 
-    private static double[] RandomQ(int seed, int n = 3, int k = 8)
-    {
-        var rng = new Random(seed);
-        var res = new List<double>();
-        for (int m = 0; m < k; m++)
-        {
-            var q = new Complex[n, n];
-            for (int r = 0; r < 2; r++)
-            {
-                var v = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
-                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) q[i, j] += v[i] * Complex.Conjugate(v[j]);
-            }
-            res.AddRange(HermitianPacking.Pack(q));
-        }
-        return res.ToArray();
-    }
+    /// <summary>Eight random 3-channel PSD matrices (<see cref="TestMatrices.RandomPsd"/>), packed.</summary>
+    private static double[] RandomQ(int seed) => TestMatrices.RandomPsd(seed, n: 3, k: 8);
 
     private static VopSet Certified(bool surrogate, FieldNormalisation normalisation = FieldNormalisation.PerAmpere)
     {

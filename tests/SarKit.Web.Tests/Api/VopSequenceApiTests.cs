@@ -31,22 +31,7 @@ public sealed class VopSequenceApiTests(SarKitWebFactory factory) : IClassFixtur
     }
 
     /// <summary>Six random 3-channel PSD matrices (Q = Σ v vᴴ of two random vectors each), packed.</summary>
-    internal static double[] RandomQ(int seed, int n = 3, int k = 6)
-    {
-        var rng = new Random(seed);
-        var res = new List<double>();
-        for (int m = 0; m < k; m++)
-        {
-            var q = new Complex[n, n];
-            for (int r = 0; r < 2; r++)
-            {
-                var v = Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5)).ToArray();
-                for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) q[i, j] += v[i] * Complex.Conjugate(v[j]);
-            }
-            res.AddRange(HermitianPacking.Pack(q));
-        }
-        return res.ToArray();
-    }
+    internal static double[] RandomQ(int seed) => SarKit.Tests.Shared.TestMatrices.RandomPsd(seed, n: 3, k: 6);
 
     private (VopSet Set, string Name) WriteSmallVopFile(string name, bool certify)
     {
