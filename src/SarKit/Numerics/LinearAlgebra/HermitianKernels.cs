@@ -303,7 +303,6 @@ public static class HermitianKernels
             throw new SarKitInputException($"HermitianKernels: packed matrix '{what}' has {packed.Length} doubles, expected n² = {n * n} for n = {n}.");
     }
 
-    /// <summary>Full row-major A = P (or P − S when <paramref name="subtract"/> is non-empty) into ws.Re/ws.Im.</summary>
     /// <summary>
     /// Scales the work matrix by an exact power of two so that its largest entry magnitude lies in [1, 2) and returns the
     /// factor f to multiply eigenvalues by (A = f·A_scaled; 1 for a zero or non-finite matrix, where NaN/∞ then propagate).
@@ -324,6 +323,7 @@ public static class HermitianKernels
         return Math.ScaleB(1.0, e);
     }
 
+    /// <summary>Full row-major A = P (or P − S when <paramref name="subtract"/> is non-empty) into ws.Re/ws.Im.</summary>
     private static void Unpack(ReadOnlySpan<double> p, int n, HermitianWorkspace ws, ReadOnlySpan<double> subtract)
     {
         var re = ws.Re; var im = ws.Im;
