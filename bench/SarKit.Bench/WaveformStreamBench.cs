@@ -83,6 +83,8 @@ internal static class WaveformStreamBench
             var st = res.Statistics;
             Console.WriteLine($"  end-to-end from file: {wall:F2} s wall, {cpu:F2} s CPU = {seconds / wall:F1}x real time (wall), {seconds / cpu:F1}x per CPU-second; " +
                 $"refined {st.RefinedBlocks} of {st.Blocks * 4} block-window-sets, {st.SamplesRead / (double)st.Samples:F2}x samples read; load {Load()}");
+            var ph = st.Phases;
+            Console.WriteLine($"    phases (wall s): read+convert {ph.ReadSeconds:F2}, correlation {ph.CorrelationSeconds:F2}, bounds {ph.BoundSeconds:F2}, lag reads {ph.LagReadSeconds:F2}, refinement {ph.RefineSeconds:F2}");
             foreach (var w in res.Windows) Console.WriteLine($"    {w.Metric} {w.WindowSeconds} s: {w.MaxSar:G8} W/kg at {w.WorstWindowEndSeconds:F6} s (matrix {w.MatrixIndex}, ε {w.EdgeErrorBound:G3}, {w.MatricesEvaluated} matrices refined)");
         }
         {

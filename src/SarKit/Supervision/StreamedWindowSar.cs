@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -10,7 +11,19 @@ namespace SarKit.Supervision;
 /// <param name="Blocks">Blocks streamed.</param>
 /// <param name="RefinedBlocks">(block, window, matrix set) triples evaluated sample by sample (the rest were bounded out).</param>
 /// <param name="SamplesRead">Samples per channel read in total (head + lagging window-start reads).</param>
-public sealed record StreamedWindowStatistics(long Samples, long EvaluatedSamples, int BlockSamples, long Blocks, long RefinedBlocks, long SamplesRead);
+public sealed record StreamedWindowStatistics(long Samples, long EvaluatedSamples, int BlockSamples, long Blocks, long RefinedBlocks, long SamplesRead)
+{
+    /// <summary>Wall time per phase of the pass (profiling; <c>SARKIT_TIMING=1</c> prints it in the CLI).</summary>
+    public StreamedWindowPhases Phases { get; init; } = new(0, 0, 0, 0, 0);
+}
+
+/// <summary>Wall seconds spent per phase of <see cref="StreamedWindowSar.Evaluate"/> (Stopwatch; includes waiting for the disk).</summary>
+/// <param name="ReadSeconds">Head reader: reading the file and converting to planar drive units (with the finiteness check).</param>
+/// <param name="CorrelationSeconds">Block correlations R_b = Σ x xᴴ Δt.</param>
+/// <param name="BoundSeconds">Running window sums, per-matrix upper bounds and lower bounds (the pruning).</param>
+/// <param name="LagReadSeconds">Lagging reader: re-reading the samples that leave the window, for refined blocks.</param>
+/// <param name="RefineSeconds">Per-sample energies and prefix sums of the refined (block, window, matrix) triples.</param>
+public sealed record StreamedWindowPhases(double ReadSeconds, double CorrelationSeconds, double BoundSeconds, double LagReadSeconds, double RefineSeconds);
 
 /// <summary>Result of <see cref="StreamedWindowSar.Evaluate"/>.</summary>
 /// <param name="Windows">One result per (matrix set, window length), in request order.</param>
@@ -144,6 +157,7 @@ public static class StreamedWindowSar
         var pool = new Stack<double[]>();
         var lagP = new double[B];
         long blocks = (lv + B - 1) / B, refined = 0, samplesRead = 0;
+        long tRead = 0, tCorr = 0, tBound = 0, tLag = 0, tRefine = 0;
         using var head = stream.OpenReader();
         try
         {
@@ -152,8 +166,11 @@ public static class StreamedWindowSar
                 if ((b & 63) == 0) cancellation.ThrowIfCancellationRequested();
                 long start = b * B;
                 int cnt = (int)Math.Min(B, lv - start);
+                long t0 = Stopwatch.GetTimestamp();
                 ReadDrive(head, start, cnt, headRe, headIm, driveFactors, n, len, src);
                 samplesRead += cnt;
+                long t1 = Stopwatch.GetTimestamp();
+                tRead += t1 - t0;
                 int slot = (int)(b % D);
                 var rb = ring.AsSpan(slot * n2, n2);
                 rb.Clear();
@@ -171,6 +188,9 @@ public static class StreamedWindowSar
                 }
                 foreach (var a in headP.Values) pool.Push(a);
                 headP.Clear();
+                long t2 = Stopwatch.GetTimestamp();
+                tCorr += t2 - t1;
+                long tSub = 0; // lag reads and refinement inside the bound loop
 
                 for (int wi = 0; wi < wins.Length; wi++)
                 {
@@ -230,7 +250,10 @@ public static class StreamedWindowSar
                                 continue;
                             }
                             // refine: every window ending in this block, sample by sample
+                            long r0 = Stopwatch.GetTimestamp();
                             if (w.LagFor != b) { LoadLag(w, start - m, B, lv, n, driveFactors, len, src, stream, ref samplesRead); w.LagFor = b; }
+                            long r1 = Stopwatch.GetTimestamp();
+                            tLag += r1 - r0;
                             var q_j = obs.Matrix(j);
                             if (!headP.TryGetValue((obs, j), out var ph))
                             {
@@ -256,9 +279,12 @@ public static class StreamedWindowSar
                             if (vmax > job.Best) { job.Best = vmax; job.BestErr = err; job.BestT = tmax; job.BestJ = j; }
                             job.LowerBound = Math.Max(job.LowerBound, vmax - err);
                             refined++;
+                            long r2 = Stopwatch.GetTimestamp();
+                            tRefine += r2 - r1; tSub += r2 - r0;
                         }
                     }
                 }
+                tBound += Stopwatch.GetTimestamp() - t2 - tSub;
             }
         }
         finally
@@ -278,7 +304,9 @@ public static class StreamedWindowSar
             results.Add(new WindowSarResult(job.Obs.Name, job.Obs.Metric, w.T, value, ((t % len) + 1) * dt, jj, null, null,
                 job.Touched.Count(x => x), err / w.T));
         }
-        return new StreamedWindowSarResult(results, total, new StreamedWindowStatistics(len, lv, B, blocks, refined, samplesRead));
+        double f = 1.0 / Stopwatch.Frequency;
+        return new StreamedWindowSarResult(results, total, new StreamedWindowStatistics(len, lv, B, blocks, refined, samplesRead)
+        { Phases = new(tRead * f, tCorr * f, tBound * f, tLag * f, tRefine * f) });
 
         Span<double> Ring(long i) => ring.AsSpan((int)(i % D) * n2, n2);
     }
