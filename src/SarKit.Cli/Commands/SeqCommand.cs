@@ -106,7 +106,7 @@ internal static class SeqCommand
             CliTiming.Mark("pulse check: start");
             var outcome = PulseCheck.Run(request, new ErrLines(io.Err));
             if (outcome.Statistics?.Phases is { } ph)
-                CliTiming.Mark($"pulse check: streamed pass done (wall s: read+convert {ph.ReadSeconds:F3}, correlation {ph.CorrelationSeconds:F3}, bounds {ph.BoundSeconds:F3}, lag reads {ph.LagReadSeconds:F3}, refinement {ph.RefineSeconds:F3})");
+                CliTiming.Mark($"pulse check: streamed pass done (wall s: read+convert {ph.ReadSeconds:F3} (waited {ph.WaitSeconds:F3}), correlation {ph.CorrelationSeconds:F3}, bounds {ph.BoundSeconds:F3}, lag reads {ph.LagReadSeconds:F3}, refinement {ph.RefineSeconds:F3})");
             return Render(io, outcome, p.GetValue(o.Json), p.GetValue(o.NoDelay));
         }));
         pulse.Add(check);
