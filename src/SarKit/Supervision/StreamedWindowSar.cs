@@ -311,7 +311,10 @@ public static class StreamedWindowSar
                 var w = wins[job.Win];
                 long m = w.M;
                 PruneCandidates(job, B, lv);
+                // the highest bounds first (they raise the lower bound most), then the survivors in file order (sequential reads)
                 job.Candidates.Sort((x, y) => y.Ub.CompareTo(x.Ub));
+                int first = Math.Min(job.Candidates.Count, 16);
+                job.Candidates.Sort(first, job.Candidates.Count - first, Comparer<Candidate>.Create((x, y) => x.Block != y.Block ? x.Block.CompareTo(y.Block) : x.J.CompareTo(y.J)));
                 foreach (var c in job.Candidates)
                 {
                     if ((refined & 63) == 0) cancellation.ThrowIfCancellationRequested();
