@@ -135,7 +135,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
                 got += r;
             }
             // one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones); only then the scalar loop names it
-            if (_f._single ? !AllFinite32(MemoryMarshal.Cast<byte, uint>(span)) : !AllFinite64(MemoryMarshal.Cast<byte, ulong>(span)))
+            if (_f._single ? !AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u) : !AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul))
                 ThrowFirstNotFinite(span, start, count, n);
             if (_f._single) Deinterleave(MemoryMarshal.Cast<byte, float>(span), n, count, re, im);
             else Deinterleave(MemoryMarshal.Cast<byte, double>(span), n, count, re, im);
@@ -166,37 +166,20 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             throw new InvalidOperationException("non-finite value not found on the second pass");
         }
 
-        /// <summary>True when no float in <paramref name="bits"/> has an all-ones exponent (NaN or ±∞).</summary>
-        internal static bool AllFinite32(ReadOnlySpan<uint> bits)
+        /// <summary>True when no value in <paramref name="bits"/> (raw IEEE bits: uint for float, ulong for double) has all the
+        /// bits of <paramref name="exponent"/> set, i.e. an all-ones exponent (NaN or ±∞).</summary>
+        internal static bool AllFinite<T>(ReadOnlySpan<T> bits, T exponent) where T : unmanaged, IBinaryInteger<T>
         {
-            const uint e = 0x7F80_0000u;
             int i = 0;
-            if (Vector.IsHardwareAccelerated && bits.Length >= Vector<uint>.Count)
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && bits.Length >= Vector<T>.Count)
             {
-                var ve = new Vector<uint>(e);
-                var acc = Vector<uint>.Zero;
-                for (; i + Vector<uint>.Count <= bits.Length; i += Vector<uint>.Count)
-                    acc |= Vector.Equals(new Vector<uint>(bits.Slice(i, Vector<uint>.Count)) & ve, ve);
-                if (acc != Vector<uint>.Zero) return false;
+                var ve = new Vector<T>(exponent);
+                var acc = Vector<T>.Zero;
+                for (; i + Vector<T>.Count <= bits.Length; i += Vector<T>.Count)
+                    acc |= Vector.Equals(new Vector<T>(bits.Slice(i, Vector<T>.Count)) & ve, ve);
+                if (acc != Vector<T>.Zero) return false;
             }
-            for (; i < bits.Length; i++) if ((bits[i] & e) == e) return false;
-            return true;
-        }
-
-        /// <summary>True when no double in <paramref name="bits"/> has an all-ones exponent (NaN or ±∞).</summary>
-        internal static bool AllFinite64(ReadOnlySpan<ulong> bits)
-        {
-            const ulong e = 0x7FF0_0000_0000_0000ul;
-            int i = 0;
-            if (Vector.IsHardwareAccelerated && bits.Length >= Vector<ulong>.Count)
-            {
-                var ve = new Vector<ulong>(e);
-                var acc = Vector<ulong>.Zero;
-                for (; i + Vector<ulong>.Count <= bits.Length; i += Vector<ulong>.Count)
-                    acc |= Vector.Equals(new Vector<ulong>(bits.Slice(i, Vector<ulong>.Count)) & ve, ve);
-                if (acc != Vector<ulong>.Zero) return false;
-            }
-            for (; i < bits.Length; i++) if ((bits[i] & e) == e) return false;
+            for (; i < bits.Length; i++) if ((bits[i] & exponent) == exponent) return false;
             return true;
         }
 
