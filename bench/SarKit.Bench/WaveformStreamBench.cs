@@ -19,7 +19,7 @@ internal static class WaveformStreamBench
         double seconds = 60, dt = 1e-6;
         int channels = 8, vops = 60, block = StreamedWindowSar.DefaultBlockSamples;
         string dir = Path.GetTempPath();
-        bool keep = false;
+        bool keep = false, numpy = false;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -32,14 +32,16 @@ internal static class WaveformStreamBench
                 case "--block": block = (int)D(); break;
                 case "--dir": dir = args[++i]; break;
                 case "--keep": keep = true; break;
-                default: Console.Error.WriteLine($"unknown option {a}; options: --seconds --channels --vops --block --dir --keep"); return 2;
+                case "--numpy": numpy = true; break;
+                default: Console.Error.WriteLine($"unknown option {a}; options: --seconds --channels --vops --block --dir --keep --numpy"); return 2;
             }
         }
         long samples = (long)Math.Round(seconds / dt);
         var path = Path.Combine(dir, $"sarkit-wave-bench-{channels}ch-{seconds}s.npy");
         var q = RandomPsd(channels, vops, new Random(7), 1e-3);
         var obs = new SarObservable("vops", SarMetric.LocalHead, channels, q, "V");
-        var wb = new SarObservable("whole_body", SarMetric.WholeBody, channels, RandomPsd(channels, 1, new Random(8), 1e-5), "V");
+        var qWb = RandomPsd(channels, 1, new Random(8), 1e-5);
+        var wb = new SarObservable("whole_body", SarMetric.WholeBody, channels, qWb, "V");
         (SarObservable, double[])[] jobs = [(obs, [10, 360]), (wb, [10, 360])];
         var ones = Enumerable.Repeat(Complex.One, channels).ToArray();
         Console.WriteLine($"wave-stream: {channels} channels, {seconds} s at {dt * 1e6} µs ({samples:N0} samples), {vops} VOPs + 1 whole-body Q, windows 10 s and 360 s, block {block}; load average {Load()}");
@@ -74,6 +76,7 @@ internal static class WaveformStreamBench
         Console.WriteLine($"  sequential read: {bytes / 1e9:F2} GB in {readS:F2} s = {bytes / 1e9 / readS:F2} GB/s ({seconds / readS:F1}x real time for reading alone); load {Load()}");
 
         var file = WaveformStreamFile.Open(path);
+        var sarkit = new List<(double Wall, double Cpu, StreamedWindowSarResult Res)>();
         for (int rep = 0; rep < 2; rep++)
         {
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -81,8 +84,11 @@ internal static class WaveformStreamBench
             var res = StreamedWindowSar.Evaluate(file, ones, jobs, RepetitionMode.Once, block);
             double wall = sw.Elapsed.TotalSeconds, cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             var st = res.Statistics;
+            sarkit.Add((wall, cpu, res));
             Console.WriteLine($"  end-to-end from file: {wall:F2} s wall, {cpu:F2} s CPU = {seconds / wall:F1}x real time (wall), {seconds / cpu:F1}x per CPU-second; " +
                 $"refined {st.RefinedBlocks} of {st.Blocks * 4} block-window-sets, {st.SamplesRead / (double)st.Samples:F2}x samples read; load {Load()}");
+            var ph = st.Phases;
+            Console.WriteLine($"    phases (wall s): read+convert {ph.ReadSeconds:F2} (evaluating thread waited {ph.WaitSeconds:F2}, read-ahead {ph.ReadAhead}), correlation {ph.CorrelationSeconds:F2}, bounds {ph.BoundSeconds:F2}, lag reads {ph.LagReadSeconds:F2}, refinement {ph.RefineSeconds:F2}");
             foreach (var w in res.Windows) Console.WriteLine($"    {w.Metric} {w.WindowSeconds} s: {w.MaxSar:G8} W/kg at {w.WorstWindowEndSeconds:F6} s (matrix {w.MatrixIndex}, ε {w.EdgeErrorBound:G3}, {w.MatricesEvaluated} matrices refined)");
         }
         {
@@ -110,8 +116,76 @@ internal static class WaveformStreamBench
             double corr = sw.Elapsed.TotalSeconds - genS;
             Console.WriteLine($"  correlation R = Σ x xᴴ Δt alone: {corr:F2} s = {seconds / corr:F1}x real time; load {Load()}");
         }
+        if (numpy) NumpyComparison(path, dir, channels, q, qWb, seconds, sarkit);
         if (!keep) { File.Delete(path); File.Delete(WaveformStreamFile.SidecarPath(path)); }
         return 0;
+    }
+
+    /// <summary>
+    /// Runs the vectorised numpy baseline (bench/anchors/numpy_supervision.py, /usr/bin/python3) on the same file and matrices,
+    /// alternating with SarKit runs, checks that the maxima agree (SarKit reported ≥ numpy − 1e-9 relative and within 2ε + 1e-9
+    /// relative above) and prints the SarKit/numpy ratios of wall and CPU time with the load average.
+    /// </summary>
+    private static void NumpyComparison(string path, string dir, int n, double[] q, double[] qWb, double seconds, List<(double Wall, double Cpu, StreamedWindowSarResult Res)> sarkit)
+    {
+        string qv = Path.Combine(dir, "sarkit-wave-bench-vops.npy"), qw = Path.Combine(dir, "sarkit-wave-bench-wb.npy");
+        WriteComplexQ(qv, q, n); WriteComplexQ(qw, qWb, n);
+        string script = Path.Combine(FindRepoRoot(), "bench", "anchors", "numpy_supervision.py");
+        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { script, path, "--q", $"vops={qv}:10,360", "--q", $"whole_body={qw}:10,360" }) psi.ArgumentList.Add(a);
+        var sw = Stopwatch.StartNew();
+        using var pr = Process.Start(psi)!;
+        string stdout = pr.StandardOutput.ReadToEnd(), stderr = pr.StandardError.ReadToEnd();
+        pr.WaitForExit();
+        double wallProc = sw.Elapsed.TotalSeconds;
+        if (pr.ExitCode != 0) { Console.WriteLine($"  numpy baseline failed (exit {pr.ExitCode}): {stderr}"); return; }
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        double npWall = root.GetProperty("wall_s").GetDouble(), npCpu = root.GetProperty("cpu_s").GetDouble();
+        Console.WriteLine($"  numpy baseline (numpy {root.GetProperty("numpy").GetString()}): {npWall:F2} s wall ({wallProc:F2} s for the whole python process), {npCpu:F2} s CPU = {seconds / npWall:F2}x real time (wall), {seconds / npCpu:F2}x per CPU-second; load {Load()}");
+        // one more SarKit run after the baseline (alternating), then the medians
+        var file = WaveformStreamFile.Open(path);
+        var ones = Enumerable.Repeat(Complex.One, n).ToArray();
+        var obs = new SarObservable("vops", SarMetric.LocalHead, n, q, "V");
+        var wb = new SarObservable("whole_body", SarMetric.WholeBody, n, qWb, "V");
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        sw.Restart();
+        var res = StreamedWindowSar.Evaluate(file, ones, [(obs, [10, 360]), (wb, [10, 360])], RepetitionMode.Once);
+        sarkit.Add((sw.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds, res));
+        bool agree = true;
+        int i = 0;
+        foreach (var w in root.GetProperty("windows").EnumerateArray())
+        {
+            var s = res.Windows[i++];
+            double v = w.GetProperty("max_sar_w_per_kg").GetDouble();
+            bool ok = s.MaxSar >= v * (1 - 1e-9) && s.MaxSar <= v * (1 + 1e-9) + 2 * s.EdgeErrorBound;
+            agree &= ok;
+            Console.WriteLine($"    {w.GetProperty("name").GetString()} {w.GetProperty("window_s").GetDouble()} s: numpy {v:G10} W/kg (matrix {w.GetProperty("matrix").GetInt32()}, ends {w.GetProperty("worst_window_end_s").GetDouble():F6} s), SarKit {s.MaxSar:G10} (matrix {s.MatrixIndex}, ends {s.WorstWindowEndSeconds:F6} s), relative difference {(s.MaxSar - v) / v:E2} {(ok ? "ok" : "DISAGREE")}");
+        }
+        double wMed = Median(sarkit.Select(x => x.Wall)), cMed = Median(sarkit.Select(x => x.Cpu));
+        Console.WriteLine($"  ratio SarKit/numpy ({sarkit.Count} SarKit runs, median; 1 numpy run): wall {wMed / npWall:F3}, CPU {cMed / npCpu:F3} (SarKit {seconds / wMed:F1}x real time wall, {seconds / cMed:F1}x per CPU-second); results {(agree ? "agree" : "DISAGREE")}; load {Load()}");
+        File.Delete(qv); File.Delete(qw);
+    }
+
+    private static double Median(IEnumerable<double> xs) { var a = xs.OrderBy(x => x).ToArray(); return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2; }
+
+    private static void WriteComplexQ(string file, double[] packed, int n)
+    {
+        int k = packed.Length / (n * n);
+        var data = new double[2 * k * n * n];
+        for (int j = 0; j < k; j++)
+        {
+            var m = HermitianPacking.Unpack(packed.AsSpan(j * n * n, n * n), n);
+            for (int r = 0; r < n; r++) for (int c = 0; c < n; c++) { data[2 * ((j * n + r) * n + c)] = m[r, c].Real; data[2 * ((j * n + r) * n + c) + 1] = m[r, c].Imaginary; }
+        }
+        SarKit.IO.Arrays.NpyFile.Write(file, new SarKit.IO.NdArray(SarKit.IO.NdType.Complex128, [k, n, n], data));
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "bench", "anchors", "numpy_supervision.py"))) return d.FullName;
+        return Directory.GetCurrentDirectory();
     }
 
     private static string Load() { try { return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); } catch (IOException) { return "?"; } }

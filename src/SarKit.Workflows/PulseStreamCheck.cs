@@ -41,7 +41,7 @@ public static class PulseStreamCheck
             .Select(obs => (obs, limits.Where(l => l.Metric == obs.Metric).Select(l => l.WindowSeconds).Distinct().OrderBy(x => x).ToArray()))
             .Where(x => x.Item2.Length > 0).ToList();
         if (jobs.Count == 0) throw new SarKitInputException("no limit applies to the given matrices.");
-        var res = StreamedWindowSar.Evaluate(file, factors, jobs, rep, request.BlockSamples, cancellation);
+        var res = StreamedWindowSar.Evaluate(file, factors, jobs, rep, request.BlockSamples, cancellation, settings);
         var report = SequenceSarCheck.FromWindows(res.Windows, limits, rep, file.DurationSeconds);
         if (report.Passed) { report.MinimumAddedDelaySeconds = 0; report.ShortestRepetitionSeconds = file.DurationSeconds; }
         // summary schedule for the rendering: the whole file as one RF event with its total correlation

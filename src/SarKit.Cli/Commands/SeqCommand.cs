@@ -103,7 +103,11 @@ internal static class SeqCommand
                 WaveformPath = p.GetValue(file)!, RepetitionSeconds = p.GetValue(tr), Check = o.Read(p), BlockSamples = p.GetValue(block),
                 StreamRepeat = p.GetResult(o.Repeat) is { Implicit: false } ? p.GetValue(o.Repeat) : null,
             };
-            return Render(io, PulseCheck.Run(request, new ErrLines(io.Err)), p.GetValue(o.Json), p.GetValue(o.NoDelay));
+            CliTiming.Mark("pulse check: start");
+            var outcome = PulseCheck.Run(request, new ErrLines(io.Err));
+            if (outcome.Statistics?.Phases is { } ph)
+                CliTiming.Mark($"pulse check: streamed pass done (wall s: read+convert {ph.ReadSeconds:F3} (waited {ph.WaitSeconds:F3}), correlation {ph.CorrelationSeconds:F3}, bounds {ph.BoundSeconds:F3}, lag reads {ph.LagReadSeconds:F3}, refinement {ph.RefineSeconds:F3})");
+            return Render(io, outcome, p.GetValue(o.Json), p.GetValue(o.NoDelay));
         }));
         pulse.Add(check);
         return pulse;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
@@ -133,6 +134,15 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
                 if (r <= 0) throw new SarKitInputException($"{_f.Source}: file ended at byte {off + got} while reading samples {start}..{start + count - 1} (truncated while in use?); refusing.") { SourceFile = _f.Source };
                 got += r;
             }
+            // one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones); only then the scalar loop names it
+            if (_f._single ? !AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u) : !AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul))
+                ThrowFirstNotFinite(span, start, count, n);
+            if (_f._single) Deinterleave(MemoryMarshal.Cast<byte, float>(span), n, count, re, im);
+            else Deinterleave(MemoryMarshal.Cast<byte, double>(span), n, count, re, im);
+        }
+
+        private void ThrowFirstNotFinite(ReadOnlySpan<byte> span, long start, int count, int n)
+        {
             if (_f._single)
             {
                 var v = MemoryMarshal.Cast<byte, float>(span);
@@ -141,7 +151,6 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
                     {
                         float x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
                         if (!float.IsFinite(x) || !float.IsFinite(y)) throw NotFinite(start + s, c, x, y);
-                        re[c * count + s] = x; im[c * count + s] = y;
                     }
             }
             else
@@ -152,8 +161,56 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
                     {
                         double x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
                         if (!double.IsFinite(x) || !double.IsFinite(y)) throw NotFinite(start + s, c, x, y);
-                        re[c * count + s] = x; im[c * count + s] = y;
                     }
+            }
+            throw new InvalidOperationException("non-finite value not found on the second pass");
+        }
+
+        /// <summary>True when no value in <paramref name="bits"/> (raw IEEE bits: uint for float, ulong for double) has all the
+        /// bits of <paramref name="exponent"/> set, i.e. an all-ones exponent (NaN or ±∞).</summary>
+        internal static bool AllFinite<T>(ReadOnlySpan<T> bits, T exponent) where T : unmanaged, IBinaryInteger<T>
+        {
+            int i = 0;
+            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && bits.Length >= Vector<T>.Count)
+            {
+                var ve = new Vector<T>(exponent);
+                var acc = Vector<T>.Zero;
+                for (; i + Vector<T>.Count <= bits.Length; i += Vector<T>.Count)
+                    acc |= Vector.Equals(new Vector<T>(bits.Slice(i, Vector<T>.Count)) & ve, ve);
+                if (acc != Vector<T>.Zero) return false;
+            }
+            for (; i < bits.Length; i++) if ((bits[i] & exponent) == exponent) return false;
+            return true;
+        }
+
+        /// <summary>Interleaved samples × channels (re, im) → planar doubles (channel c at c·count); bounds checked once.</summary>
+        private static unsafe void Deinterleave(ReadOnlySpan<float> v, int n, int count, Span<double> re, Span<double> im)
+        {
+            if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
+            fixed (float* src = v)
+            fixed (double* pr = re, pi = im)
+            {
+                float* p = src;
+                for (int s = 0; s < count; s++)
+                {
+                    double* r = pr + s, q = pi + s;
+                    for (int c = 0; c < n; c++, p += 2, r += count, q += count) { *r = p[0]; *q = p[1]; }
+                }
+            }
+        }
+
+        private static unsafe void Deinterleave(ReadOnlySpan<double> v, int n, int count, Span<double> re, Span<double> im)
+        {
+            if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
+            fixed (double* src = v)
+            fixed (double* pr = re, pi = im)
+            {
+                double* p = src;
+                for (int s = 0; s < count; s++)
+                {
+                    double* r = pr + s, q = pi + s;
+                    for (int c = 0; c < n; c++, p += 2, r += count, q += count) { *r = p[0]; *q = p[1]; }
+                }
             }
         }
 
