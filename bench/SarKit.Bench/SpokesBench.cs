@@ -39,7 +39,7 @@ internal static class SpokesBench
             }
         }
         if (specs.Count == 0) specs.Add("all");
-        Console.WriteLine($"load average before: {LoadAverage()}");
+        Console.WriteLine($"load average before: {ShimBench.LoadAverage()}");
         var cpu = new Dictionary<(string, string), (double Cpu, double Wall)>();
         foreach (var v in variants)
         {
@@ -71,9 +71,7 @@ internal static class SpokesBench
             foreach (var v in variants.Skip(1))
                 if (cpu.TryGetValue((key, variants[0]), out var a) && cpu.TryGetValue((key, v), out var b))
                     Console.WriteLine(string.Create(Inv, $"ratio {variants[0]}/{v} {key}: CPU {a.Cpu / Math.Max(b.Cpu, 1e-9):F2} wall {a.Wall / Math.Max(b.Wall, 1e-9):F2}"));
-        Console.WriteLine($"load average after: {LoadAverage()}");
+        Console.WriteLine($"load average after: {ShimBench.LoadAverage()}");
         return 0;
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
 }
