@@ -42,9 +42,10 @@ public sealed record SpokesRequest : PulseDesignRequest
     public string? SeqOutput { get; init; }
     /// <summary>
     /// Continuation: the first start begins at the RF shim of the first sub-pulse alone (the K = 1 design under the same
-    /// constraints, the other sub-pulses zero: feasible, with the shim's objective), instead of target phase 0.
+    /// constraints, the other sub-pulses zero: feasible, with the shim's objective), instead of target phase 0. Off by
+    /// default: on the demo (K = 5) the phase-0 start with phase extrapolation reached a lower NRMSE (docs/pulse-design.md).
     /// </summary>
-    public bool StartFromShim { get; init; } = true;
+    public bool StartFromShim { get; init; }
 }
 
 /// <summary>

@@ -163,7 +163,7 @@ public class SpokesDesignTests
         var f = s_fixture.Value;
         SpokesRequest Req(int k) => new()
         {
-            FieldsPath = f.Data, QPath = f.Q, Constraints = [$"vop={f.Vop}"], SubPulses = k, TargetFlipDeg = 30, RepetitionTimeS = 2e-3, Starts = 1, Slice = "z=0",
+            FieldsPath = f.Data, QPath = f.Q, Constraints = [$"vop={f.Vop}"], SubPulses = k, TargetFlipDeg = 30, RepetitionTimeS = 2e-3, Starts = 1, Slice = "z=0", StartFromShim = true,
         };
         var one = SpokesDesign.Run(Req(1)).Designs[0];
         var three = SpokesDesign.Run(Req(3)).Designs[0];
