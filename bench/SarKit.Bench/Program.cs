@@ -29,6 +29,7 @@ if (args.Length > 0 && args[0] == "supervision") return SupervisionBench.Run(arg
 if (args.Length > 0 && args[0] == "wave-stream") return WaveformStreamBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "rectilinear") return RectilinearBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "shim") return ShimBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "spokes") return SpokesBench.Run(args[1..]);
 BenchOptions opt;
 try { opt = BenchOptions.Parse(args); }
 catch (Exception ex) when (ex is ArgumentException or FormatException or SarKitInputException)

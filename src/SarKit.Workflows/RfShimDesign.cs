@@ -12,51 +12,18 @@ using SarKit.Workflows.Results;
 namespace SarKit.Workflows;
 
 /// <summary>What <see cref="RfShimDesign.Run"/> designs (options of <c>sarkit shim</c>, docs/pulse-design.md).</summary>
-public sealed record RfShimRequest
+public sealed record RfShimRequest : PulseDesignRequest
 {
-    /// <summary>Dataset file (.h5, .mat, .npz) with E (and H or B1+ when available).</summary>
-    public required string FieldsPath { get; init; }
-    /// <summary>
-    /// Local SAR constraint sets, one design each, the first is written: "all" (every original 10 g matrix), "vop=FILE", "mvie=FILE",
-    /// "vop-seeded=FILE" (designed with the VOP set, then polished against every original by row generation from that design).
-    /// </summary>
-    public IReadOnlyList<string> Constraints { get; init; } = ["all"];
-    /// <summary>Original 10 g Q-matrix file (<c>sarkit qmatrices</c>); null: computed from the dataset (IEC/IEEE 62704-1, 10 g).</summary>
-    public string? QPath { get; init; }
     /// <summary>Target |B1+| in the region, µT.</summary>
     public double TargetUt { get; init; } = 1.0;
-    /// <summary>Local (10 g) SAR limit, time-averaged, W/kg (IEC 60601-2-33 normal mode, head/trunk: 10).</summary>
-    public double LocalLimitWPerKg { get; init; } = 10;
-    /// <summary>Global SAR limit over <see cref="GlobalRegion"/>, time-averaged, W/kg (0: none; IEC 60601-2-33 normal mode whole body: 2, head: 3.2).</summary>
-    public double GlobalLimitWPerKg { get; init; } = 3.2;
-    /// <summary>Mask of the global SAR region; all tissue when the dataset has no such mask.</summary>
-    public string GlobalRegion { get; init; } = "body";
-    /// <summary>Per-channel peak incident power limit, W (0: none).</summary>
-    public double ChannelPeakPowerW { get; init; }
-    /// <summary>Per-channel time-averaged incident power limit, W (0: none).</summary>
-    public double ChannelAveragePowerW { get; init; }
     /// <summary>Fraction of time the shim is transmitted, (0, 1].</summary>
     public double DutyCycle { get; init; } = 1;
-    /// <summary>Region slice "x|y|z=&lt;mm&gt;" (nearest voxel layer); null with no mask: the middle z layer.</summary>
-    public string? Slice { get; init; }
-    /// <summary>Region mask name of the dataset (intersected with the slice when both are given).</summary>
-    public string? RoiMask { get; init; }
-    /// <summary>Which rotating component is B1+.</summary>
-    public B1RotationSense Sense { get; init; } = B1RotationSense.CounterClockwise;
-    /// <summary>Initial target-phase patterns (phase 0, then random).</summary>
-    public int Starts { get; init; } = 5;
-    /// <summary>Seed of the random initial phases.</summary>
-    public int Seed { get; init; } = 1;
-    /// <summary>Variable-exchange iterations per start at most.</summary>
-    public int MaxIterations { get; init; } = 200;
     /// <summary>Drive JSON to write (the first design), accepted by <c>sarkit sar --drive</c>; null: none.</summary>
     public string? DriveOutput { get; init; }
     /// <summary>Waveform CSV to write (the first design as a block pulse repeated every duration/duty), accepted by <c>sarkit pulse check</c>; null: none.</summary>
     public string? WaveformOutput { get; init; }
     /// <summary>Block pulse duration of the waveform file, s.</summary>
     public double PulseDurationS { get; init; } = 1e-3;
-    /// <summary>Solver settings (benchmarks, tests); null: the defaults with <see cref="Starts"/>, <see cref="Seed"/> and <see cref="MaxIterations"/>.</summary>
-    public RfShimOptions? Solver { get; init; }
 }
 
 /// <summary>
@@ -129,7 +96,7 @@ public static class RfShimDesign
         var results = new List<ShimDesignResult>();
         ShimMviePowerResult? mviePower = null;
         Complex[]? allW = null; double? allNrmse = null;
-        var opts = q.Solver ?? new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations };
+        var opts = q.SolverOptions();
         foreach (var spec in q.Constraints)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -286,28 +253,12 @@ public static class RfShimDesign
 
     private static void Check(RfShimRequest q)
     {
-        static void Pos(double v, string name, bool zeroOk = false)
-        {
-            if (!double.IsFinite(v) || v < 0 || (!zeroOk && v == 0)) throw new SarKitInputException($"{name} {v.ToString(Inv)}: expected a finite value {(zeroOk ? "≥ 0" : "> 0")}.");
-        }
-        Pos(q.TargetUt, "--target-ut"); Pos(q.LocalLimitWPerKg, "--limit"); Pos(q.GlobalLimitWPerKg, "--global-limit", true);
-        Pos(q.ChannelPeakPowerW, "--channel-peak-power", true); Pos(q.ChannelAveragePowerW, "--channel-average-power", true); Pos(q.PulseDurationS, "--pulse-duration");
+        q.CheckCommon("all", "vop", "vop-seeded", "mvie");
+        if (!double.IsFinite(q.TargetUt) || !(q.TargetUt > 0)) throw new SarKitInputException($"--target-ut {q.TargetUt.ToString(Inv)}: expected a finite value > 0.");
+        if (!double.IsFinite(q.PulseDurationS) || !(q.PulseDurationS > 0)) throw new SarKitInputException($"--pulse-duration {q.PulseDurationS.ToString(Inv)}: expected a finite value > 0.");
         if (!(q.DutyCycle > 0 && q.DutyCycle <= 1)) throw new SarKitInputException($"--duty-cycle {q.DutyCycle.ToString(Inv)}: expected a fraction in (0, 1].");
-        if (q.Starts < 1 || q.Starts > 1000) throw new SarKitInputException($"--starts {q.Starts}: expected 1 to 1000.");
-        if (q.MaxIterations < 1 || q.MaxIterations > 100_000) throw new SarKitInputException($"--max-iterations {q.MaxIterations}: expected 1 to 100000.");
-        if (q.Constraints.Count == 0) throw new SarKitInputException("--constraints: give at least one constraint set (all, vop=FILE, mvie=FILE).");
-        foreach (var s in q.Constraints)
-        {
-            var (kind, file) = ParseSpec(s);
-            if (kind != "all" && !File.Exists(file)) throw new SarKitInputException($"--constraints {s}: file '{file}' does not exist.") { SourceFile = file };
-        }
-        foreach (var (path, opt, ext) in new[] { (q.DriveOutput, "--drive-output", ".json"), (q.WaveformOutput, "--waveform-output", ".csv") })
-        {
-            if (path is null) continue;
-            if (!Path.GetExtension(path).Equals(ext, StringComparison.OrdinalIgnoreCase)) throw new SarKitInputException($"{opt} '{path}': expected a {ext} file name.") { SourceFile = path };
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (!Directory.Exists(dir)) throw new SarKitInputException($"{opt} '{path}': the folder {dir} does not exist.") { SourceFile = path };
-        }
+        PulseDesignRequest.CheckOutput(q.DriveOutput, "--drive-output", ".json");
+        PulseDesignRequest.CheckOutput(q.WaveformOutput, "--waveform-output", ".csv");
     }
 
     /// <summary>Parses a constraint-set text: "all", "vop=FILE" or "mvie=FILE".</summary>
@@ -346,7 +297,7 @@ public static class RfShimDesign
         return (packed, "computed from the dataset (IEC/IEEE 62704-1, 10 g)");
     }
 
-    internal static (int[] Voxels, string Text) Region(SarDataset ds, RfShimRequest q)
+    internal static (int[] Voxels, string Text) Region(SarDataset ds, PulseDesignRequest q)
     {
         var g = ds.Grid;
         var sel = ds.Tissue.TissueMask();

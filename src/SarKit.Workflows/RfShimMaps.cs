@@ -59,7 +59,7 @@ public static class RfShimMaps
         return result;
     }
 
-    /// <summary>The slice string of <see cref="RfShimRequest.Slice"/> that selects z layer <paramref name="zIndex"/> (its centre, mm, round-trip precision).</summary>
+    /// <summary>The slice string of <see cref="PulseDesignRequest.Slice"/> that selects z layer <paramref name="zIndex"/> (its centre, mm, round-trip precision).</summary>
     public static string SliceText(VoxelGrid grid, int zIndex)
     {
         ArgumentNullException.ThrowIfNull(grid);

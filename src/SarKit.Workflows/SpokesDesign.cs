@@ -5,6 +5,7 @@ using SarKit.Compression;
 using SarKit.Constraints;
 using SarKit.Fields;
 using SarKit.IO.Formats;
+using SarKit.Numerics.LinearAlgebra;
 using SarKit.Reporting;
 using SarKit.Sar;
 using SarKit.Supervision;
@@ -13,14 +14,8 @@ using SarKit.Workflows.Results;
 namespace SarKit.Workflows;
 
 /// <summary>What <see cref="SpokesDesign.Run"/> designs (options of <c>sarkit spokes</c>, docs/pulse-design.md).</summary>
-public sealed record SpokesRequest
+public sealed record SpokesRequest : PulseDesignRequest
 {
-    /// <summary>Dataset file (.h5, .mat, .npz) with E (and H or B1+ when available).</summary>
-    public required string FieldsPath { get; init; }
-    /// <summary>Local SAR constraint sets, one design each, the first is written: "all", "vop=FILE", "mvie=FILE".</summary>
-    public IReadOnlyList<string> Constraints { get; init; } = ["all"];
-    /// <summary>Original 10 g Q-matrix file (<c>sarkit qmatrices</c>); null: computed from the dataset (IEC/IEEE 62704-1, 10 g).</summary>
-    public string? QPath { get; init; }
     /// <summary>Number of sub-pulses K (1 = RF shim).</summary>
     public int SubPulses { get; init; } = 3;
     /// <summary>Default trajectory when <see cref="KPositions"/> is null: "kt" (centre, ±x, −x, ±y, ±z in that order) or "spokes" (centre, then ± along the two in-plane axes of the slice).</summary>
@@ -41,34 +36,16 @@ public sealed record SpokesRequest
     public double RepetitionTimeS { get; init; } = 10e-3;
     /// <summary>Target small-tip flip angle in the region, degrees.</summary>
     public double TargetFlipDeg { get; init; } = 10;
-    /// <summary>Local (10 g) SAR limit, time-averaged, W/kg.</summary>
-    public double LocalLimitWPerKg { get; init; } = 10;
-    /// <summary>Global SAR limit over <see cref="GlobalRegion"/>, time-averaged, W/kg (0: none).</summary>
-    public double GlobalLimitWPerKg { get; init; } = 3.2;
-    /// <summary>Mask of the global SAR region; all tissue when the dataset has no such mask.</summary>
-    public string GlobalRegion { get; init; } = "body";
-    /// <summary>Per-channel peak incident power limit, W (0: none).</summary>
-    public double ChannelPeakPowerW { get; init; }
-    /// <summary>Per-channel time-averaged incident power limit, W (0: none).</summary>
-    public double ChannelAveragePowerW { get; init; }
-    /// <summary>Region slice "x|y|z=&lt;mm&gt;"; null with no mask: the middle z layer.</summary>
-    public string? Slice { get; init; }
-    /// <summary>Region mask name of the dataset.</summary>
-    public string? RoiMask { get; init; }
-    /// <summary>Which rotating component is B1+.</summary>
-    public B1RotationSense Sense { get; init; } = B1RotationSense.CounterClockwise;
-    /// <summary>Initial target-phase patterns (phase 0, then random).</summary>
-    public int Starts { get; init; } = 5;
-    /// <summary>Seed of the random initial phases.</summary>
-    public int Seed { get; init; } = 1;
-    /// <summary>Variable-exchange iterations per start at most.</summary>
-    public int MaxIterations { get; init; } = 200;
-    /// <summary>Stop a start when the MLS objective changes by less than this fraction between exchanges.</summary>
-    public double ExchangeTolerance { get; init; } = 1e-7;
     /// <summary>Waveform CSV to write (the first design, one repetition, period_s = TR), accepted by <c>sarkit pulse check</c>; null: none.</summary>
     public string? WaveformOutput { get; init; }
     /// <summary>Pulseq file to write (one block per sub-pulse with RF_SHIMS, then silence to TR), accepted by <c>sarkit seq check</c>; null: none.</summary>
     public string? SeqOutput { get; init; }
+    /// <summary>
+    /// Continuation: the first start begins at the RF shim of the first sub-pulse alone (the K = 1 design under the same
+    /// constraints, the other sub-pulses zero: feasible, with the shim's objective), instead of target phase 0. Off by
+    /// default: on the demo (K = 5) the phase-0 start with phase extrapolation reached a lower NRMSE (docs/pulse-design.md).
+    /// </summary>
+    public bool StartFromShim { get; init; }
 }
 
 /// <summary>
@@ -101,7 +78,7 @@ public static class SpokesDesign
         var (b1, origin) = progress.Run("B1+ maps", _ => B1PlusMap.For(ds, q.Sense));
         if (origin == B1PlusMap.Origin.FromCurlE)
             warnings.Add("B1+ derived from E by Faraday's law with finite differences (no H or B1+ in the dataset): accurate inside homogeneous tissue, O(1) errors in the voxels next to tissue interfaces.");
-        var (roi, roiText) = RfShimDesign.Region(ds, new RfShimRequest { FieldsPath = q.FieldsPath, Slice = q.Slice, RoiMask = q.RoiMask });
+        var (roi, roiText) = RfShimDesign.Region(ds, q);
         var b1t = new Complex[roi.Length * n];
         var pos = new (double X, double Y, double Z)[roi.Length];
         for (int r = 0; r < roi.Length; r++)
@@ -148,13 +125,15 @@ public static class SpokesDesign
 
         var results = new List<SpokesDesignResult>();
         Complex[]? allW = null; double? allNrmse = null;
-        var opts = new RfShimOptions { Starts = q.Starts, Seed = q.Seed, MaxIterations = q.MaxIterations, RelativeTolerance = q.ExchangeTolerance };
+        // default solver for K > 1: block-diagonal inner kernels and extrapolated target phases (docs/pulse-design.md, "Speed")
+        var opts = q.Solver ?? (kk > 1 ? q.SolverOptions() with { Inner = new ShimQcqpOptions { DiagonalBlocks = kk }, PhaseExtrapolation = true } : q.SolverOptions());
         var written = new List<Complex[]>();
         foreach (var spec in q.Constraints)
         {
             cancellation.ThrowIfCancellationRequested();
             var (kind, file) = RfShimDesign.ParseSpec(spec);
             double[] set; int setCount;
+            double shimCpu = 0, shimWall = 0; int shimIters = 0, shimNewton = 0;
             switch (kind)
             {
                 case "all": set = originals; setCount = count; break;
@@ -174,9 +153,31 @@ public static class SpokesDesign
                 }
             }
             var stacked = progress.Run($"Stacking {setCount:N0} constraints ({nk}×{nk})", _ => SpokesSystem.BlockDiagonalMany(set, n, localC));
+            var optsK = opts;
+            if (q.StartFromShim && kk > 1)
+            {
+                // continuation: the shim of sub-pulse 1 alone under the same constraints (leading N×N blocks), then the other sub-pulses from 0
+                var a1 = new Complex[roi.Length * n];
+                for (int row = 0; row < roi.Length; row++) Array.Copy(a, row * nk, a1, row * n, n);
+                var always1 = always.Select(c => Leading(c, nk, n)).Where(c => c.Any(x => x != 0)).ToList();
+                var set1 = SpokesSystem.BlockDiagonalMany(set, n, [localC[0]]);
+                var o1 = opts with { Inner = opts.Inner with { DiagonalBlocks = 1 }, InitialWeights = null };
+                var s1 = progress.Run($"Shim of sub-pulse 1 ({kind})", _ => kind == "all"
+                    ? RfShimSolver.Solve(a1, n, target, always1, set1, o1, cancellation)
+                    : RfShimSolver.Solve(a1, n, target, always1.Concat(Split(set1, nn)).ToList(), null, o1, cancellation));
+                var w0 = new Complex[nk];
+                Array.Copy(s1.W, w0, n);
+                optsK = opts with { InitialWeights = w0 };
+                shimCpu = s1.CpuSeconds; shimWall = s1.ElapsedSeconds; shimIters = s1.Iterations; shimNewton = s1.NewtonSteps;
+            }
             var sol = progress.Run($"Spokes ({kind}, K = {kk}, {setCount:N0} constraints)", _ => kind == "all"
-                ? RfShimSolver.Solve(a, nk, target, always, stacked, opts, cancellation)
-                : RfShimSolver.Solve(a, nk, target, always.Concat(Split(stacked, nk * nk)).ToList(), null, opts, cancellation));
+                ? RfShimSolver.Solve(a, nk, target, always, stacked, optsK, cancellation)
+                : RfShimSolver.Solve(a, nk, target, always.Concat(Split(stacked, nk * nk)).ToList(), null, optsK, cancellation));
+            sol = sol with
+            {
+                CpuSeconds = sol.CpuSeconds + shimCpu, ElapsedSeconds = sol.ElapsedSeconds + shimWall,
+                Iterations = sol.Iterations + shimIters, NewtonSteps = sol.NewtonSteps + shimNewton,
+            };
             double setSar = SpokesSystem.Evaluate(set, n, sol.W, cw).Max();
             var (w, r) = Certify(kind, file, setCount, kind == "all" ? sol.ActiveConstraints - always.Count : setCount, sol, setSar, a, nk, n, kpos, cw, target, originals, gq.Packed, q, kappa);
             if (kind == "all") { allW = w; allNrmse = r.Nrmse; }
@@ -313,6 +314,15 @@ public static class SpokesDesign
         return (written, r);
     }
 
+    // The leading n×n principal block of a packed m×m Hermitian matrix.
+    private static double[] Leading(double[] packed, int m, int n)
+    {
+        var full = HermitianPacking.Unpack(packed, m);
+        var sub = new Complex[n, n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) sub[i, j] = full[i, j];
+        return HermitianPacking.Pack(sub);
+    }
+
     private static IEnumerable<double[]> Split(double[] p, int mm) { for (int i = 0; i < p.Length / mm; i++) yield return p.AsSpan(i * mm, mm).ToArray(); }
 
     private static void Check(SpokesRequest q)
@@ -321,34 +331,23 @@ public static class SpokesDesign
         {
             if (!double.IsFinite(v) || v < 0 || (!zeroOk && v == 0)) throw new SarKitInputException($"{name} {v.ToString(Inv)}: expected a finite value {(zeroOk ? "≥ 0" : "> 0")}.");
         }
-        Pos(q.TargetFlipDeg, "--target-deg"); Pos(q.LocalLimitWPerKg, "--limit"); Pos(q.GlobalLimitWPerKg, "--global-limit", true);
-        Pos(q.ChannelPeakPowerW, "--channel-peak-power", true); Pos(q.ChannelAveragePowerW, "--channel-average-power", true);
+        foreach (var s in q.Constraints)
+            if (RfShimDesign.ParseSpec(s).Kind == "vop-seeded")
+                throw new SarKitInputException($"--constraints '{s}': vop-seeded is available for `sarkit shim` only; use all, vop=FILE or mvie=FILE for spokes.");
+        q.CheckCommon("all", "vop", "mvie");
+        Pos(q.TargetFlipDeg, "--target-deg");
         Pos(q.SubPulseDurationS, "--sub-pulse-duration"); Pos(q.GapS, "--gap", true); Pos(q.RepetitionTimeS, "--tr"); Pos(q.TimeBandwidth, "--tbw");
         if (q.KStepRadPerM is { } ks) Pos(ks, "--k-step", true);
         if (q.TargetFlipDeg > 90) throw new SarKitInputException($"--target-deg {q.TargetFlipDeg.ToString(Inv)}: the small-tip-angle design is valid for small flip angles; expected ≤ 90°.");
         if (q.SubPulses < 1 || q.SubPulses > 64) throw new SarKitInputException($"--sub-pulses {q.SubPulses}: expected 1 to 64.");
         if (q.Trajectory is not ("kt" or "spokes")) throw new SarKitInputException($"--trajectory '{q.Trajectory}': expected kt or spokes.");
         if (q.SubPulseDurationS > 1 || q.SubPulseDurationS < RfRasterS) throw new SarKitInputException($"--sub-pulse-duration {q.SubPulseDurationS.ToString(Inv)} s: expected 1 µs to 1 s.");
-        if (q.Starts < 1 || q.Starts > 1000) throw new SarKitInputException($"--starts {q.Starts}: expected 1 to 1000.");
-        if (q.MaxIterations < 1 || q.MaxIterations > 100_000) throw new SarKitInputException($"--max-iterations {q.MaxIterations}: expected 1 to 100000.");
-        if (!(q.ExchangeTolerance >= 0 && q.ExchangeTolerance <= 0.1)) throw new SarKitInputException($"--exchange-tolerance {q.ExchangeTolerance.ToString(Inv)}: expected [0, 0.1].");
-        if (q.Constraints.Count == 0) throw new SarKitInputException("--constraints: give at least one constraint set (all, vop=FILE, mvie=FILE).");
-        foreach (var s in q.Constraints)
-        {
-            var (kind, file) = RfShimDesign.ParseSpec(s);
-            if (kind != "all" && !File.Exists(file)) throw new SarKitInputException($"--constraints {s}: file '{file}' does not exist.") { SourceFile = file };
-        }
         if (q.SeqOutput is not null)
             foreach (var (v, name) in new[] { (q.SubPulseDurationS, "--sub-pulse-duration"), (q.GapS, "--gap"), (q.RepetitionTimeS, "--tr") })
                 if (Math.Abs(v / BlockRasterS - Math.Round(v / BlockRasterS)) > 1e-6)
                     throw new SarKitInputException($"{name} {v.ToString(Inv)} s: --seq-output needs a multiple of the 10 µs Pulseq block raster.");
-        foreach (var (path, opt, ext) in new[] { (q.WaveformOutput, "--waveform-output", ".csv"), (q.SeqOutput, "--seq-output", ".seq") })
-        {
-            if (path is null) continue;
-            if (!Path.GetExtension(path).Equals(ext, StringComparison.OrdinalIgnoreCase)) throw new SarKitInputException($"{opt} '{path}': expected a {ext} file name.") { SourceFile = path };
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (!Directory.Exists(dir)) throw new SarKitInputException($"{opt} '{path}': the folder {dir} does not exist.") { SourceFile = path };
-        }
+        PulseDesignRequest.CheckOutput(q.WaveformOutput, "--waveform-output", ".csv");
+        PulseDesignRequest.CheckOutput(q.SeqOutput, "--seq-output", ".seq");
     }
 
     // One repetition: sub-pulse j = w_j·p(t), gaps of zeros between them, period_s = TR (1 µs raster).

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using SarKit.Constraints;
-using SarKit.Fields;
 using SarKit.Workflows;
 using SarKit.Workflows.Results;
 using Spectre.Console;
@@ -13,13 +12,7 @@ internal static class SpokesCommand
 {
     public static Command Create(CliIO io)
     {
-        var fields = new Option<string?>("--fields", "-f") { Description = "Dataset file (.h5, .mat, .npz); default: the built-in demo dataset." };
-        var q = new Option<string?>("--q") { Description = "Original 10 g Q-matrix file (sarkit qmatrices); default: computed from the dataset." };
-        var cons = new Option<string[]>("--constraints", "-c")
-        {
-            Description = "Local SAR constraint set(s), one design each, the first is written: all (every 10 g matrix, row generation), vop=FILE, mvie=FILE.",
-            DefaultValueFactory = _ => ["all"], AllowMultipleArgumentsPerToken = true,
-        };
+        var shared = new PulseDesignOptions("Local SAR constraint set(s), one design each, the first is written: all (every 10 g matrix, row generation), vop=FILE, mvie=FILE.");
         var k = new Option<int>("--sub-pulses", "-K") { Description = "Number of sub-pulses (spokes / kT-points); 1 = RF shim.", DefaultValueFactory = _ => 3 }.Range(1, 64);
         var traj = new Option<string>("--trajectory") { Description = "Default k-space positions: kt (centre, +x, −x, +y, −y, +z, −z) or spokes (centre, ± the slice's in-plane axes, ± their diagonal).", DefaultValueFactory = _ => "kt" };
         traj.AcceptOnlyFromAmong("kt", "spokes");
@@ -32,39 +25,22 @@ internal static class SpokesCommand
         var gap = new Option<double>("--gap") { Description = "Gap between sub-pulses (gradient blips), s.", DefaultValueFactory = _ => 0.1e-3 }.Range(0, 1);
         var tr = new Option<double>("--tr") { Description = "Repetition time, s: SAR and average power are averaged over it.", DefaultValueFactory = _ => 10e-3 }.Range(0, 1e4, minExclusive: true);
         var target = new Option<double>("--target-deg") { Description = "Target small-tip flip angle in the region, degrees.", DefaultValueFactory = _ => 10 }.Range(0, 90, minExclusive: true);
-        var limit = new Option<double>("--limit") { Description = "Local (10 g) SAR limit, time-averaged, W/kg.", DefaultValueFactory = _ => 10 }.Range(0, 1e6, minExclusive: true);
-        var glimit = new Option<double>("--global-limit") { Description = "Global SAR limit over --global-region, time-averaged, W/kg (0: none).", DefaultValueFactory = _ => 3.2 }.Range(0, 1e6);
-        var gregion = new Option<string>("--global-region") { Description = "Mask of the global SAR region (all tissue when the dataset has none).", DefaultValueFactory = _ => "body" };
-        var ppk = new Option<double>("--channel-peak-power") { Description = "Per-channel peak incident power limit, W (0: none).", DefaultValueFactory = _ => 0 }.Range(0, 1e9);
-        var pavg = new Option<double>("--channel-average-power") { Description = "Per-channel time-averaged incident power limit, W (0: none).", DefaultValueFactory = _ => 0 }.Range(0, 1e9);
-        var slice = new Option<string?>("--slice") { Description = "Region of interest slice x|y|z=<mm> (nearest voxel layer, tissue only); default: the middle z layer." };
-        var mask = new Option<string?>("--roi-mask") { Description = "Region of interest mask of the dataset (with --slice: their intersection)." };
-        var sense = new Option<string>("--b1-sense") { Description = "B1+ = (Bx + iBy)/2 (counterclockwise) or (Bx − iBy)/2 (clockwise).", DefaultValueFactory = _ => "counterclockwise" };
-        sense.AcceptOnlyFromAmong("counterclockwise", "clockwise");
-        var starts = new Option<int>("--starts") { Description = "Initial target-phase patterns (phase 0, then random).", DefaultValueFactory = _ => 5 }.Range(1, 1000);
-        var seed = new Option<int>("--seed") { Description = "Seed of the random initial phases.", DefaultValueFactory = _ => 1 };
-        var iters = new Option<int>("--max-iterations") { Description = "Variable-exchange iterations per start at most.", DefaultValueFactory = _ => 200 }.Range(1, 100_000);
-        var xtol = new Option<double>("--exchange-tolerance") { Description = "Stop a start when the MLS objective changes by less than this fraction between exchanges.", DefaultValueFactory = _ => 1e-7 }.Range(0, 0.1);
         var waveOut = new Option<string?>("--waveform-output") { Description = "Write the first design as a multi-channel waveform CSV, period = TR (sarkit pulse check)." };
         var seqOut = new Option<string?>("--seq-output") { Description = "Write the first design as a Pulseq file with RF_SHIMS (sarkit seq check --calibration '1 V/uT')." };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("spokes", "Spokes / kT-points pTx pulse (small-tip MLS flip angle) under time-averaged local 10 g SAR (all matrices, VOPs or MVIE), global SAR and channel power limits; every design certified against all original 10 g matrices. Exit 3 when the written design needed scaling to meet a limit.")
-            { fields, q, cons, k, traj, kstep, kpos, shape, dur, tbw, gap, tr, target, limit, glimit, gregion, ppk, pavg, slice, mask, sense, starts, seed, iters, xtol, waveOut, seqOut, json };
+            { k, traj, kstep, kpos, shape, dur, tbw, gap, tr, target, waveOut, seqOut };
+        shared.AddTo(cmd);
         cmd.SetAction(p => io.Guard(() =>
         {
-            bool js = p.GetValue(json);
-            var request = new SpokesRequest
+            bool js = p.GetValue(shared.Json);
+            var request = shared.Apply(p, new SpokesRequest
             {
-                FieldsPath = p.GetValue(fields) ?? DemoData.Locate(), QPath = p.GetValue(q), Constraints = p.GetValue(cons) ?? ["all"],
+                FieldsPath = shared.FieldsPath(p),
                 SubPulses = p.GetValue(k), Trajectory = p.GetValue(traj)!, KStepRadPerM = p.GetValue(kstep), KPositions = ParseK(p.GetValue(kpos)),
                 Shape = p.GetValue(shape) == "sinc" ? SubPulseShape.Sinc : SubPulseShape.Hard, SubPulseDurationS = p.GetValue(dur), TimeBandwidth = p.GetValue(tbw),
                 GapS = p.GetValue(gap), RepetitionTimeS = p.GetValue(tr), TargetFlipDeg = p.GetValue(target),
-                LocalLimitWPerKg = p.GetValue(limit), GlobalLimitWPerKg = p.GetValue(glimit), GlobalRegion = p.GetValue(gregion)!,
-                ChannelPeakPowerW = p.GetValue(ppk), ChannelAveragePowerW = p.GetValue(pavg), Slice = p.GetValue(slice), RoiMask = p.GetValue(mask),
-                Sense = p.GetValue(sense) == "clockwise" ? B1RotationSense.Clockwise : B1RotationSense.CounterClockwise,
-                Starts = p.GetValue(starts), Seed = p.GetValue(seed), MaxIterations = p.GetValue(iters), ExchangeTolerance = p.GetValue(xtol),
                 WaveformOutput = p.GetValue(waveOut), SeqOutput = p.GetValue(seqOut),
-            };
+            });
             var r = WorkflowProgress.Run(io, js, pr => SpokesDesign.Run(request, SarKitSettings.Default, pr));
             int code = r.Passed ? CliApp.ExitOk : CliApp.ExitCheckFailed;
             if (js) { ResultJson.Write(io.Out, r); return code; }

@@ -32,6 +32,14 @@ public sealed record RfShimOptions
     /// </summary>
     public Complex[]? InitialWeights { get; init; }
     /// <summary>
+    /// Safeguarded extrapolation of the target phases (momentum on the variable exchange): after a plain update φ_{k+1} =
+    /// arg(A·w_k) the next inner problem gets φ_{k+1} + β(φ_{k+1} − φ_k) (differences wrapped to (−π, π]); its solution is
+    /// kept only when its MLS objective is below the current one (then β grows ×1.5 up to 10), otherwise the plain step is
+    /// solved instead and β drops to 1/4 of its value (at least 0.25). The accepted objectives never increase, as without it;
+    /// it shortens the long, slowly converging tails of the plain exchange (many spokes). Off by default.
+    /// </summary>
+    public bool PhaseExtrapolation { get; init; }
+    /// <summary>
     /// A local constraint set (e.g. VOPs) with more matrices than this is handled by row generation (an active subset in the
     /// barrier, see <see cref="ShimQcqp.SolveWithRowGeneration(ReadOnlySpan{double}, ReadOnlySpan{Complex}, double, IReadOnlyList{double[]}, double[], int, ShimQcqpOptions?, ReadOnlySpan{Complex}, HashSet{int}?)"/>)
     /// instead of putting every matrix in the barrier; the optimum is the same. Used by the design use cases.
@@ -121,25 +129,64 @@ public static class RfShimSolver
             var rgState = new RowGenerationState(); // active subset carried between the exchanges of this start
             double prev = double.PositiveInfinity, obj = double.PositiveInfinity;
             int active = 0;
+            double beta = 0.5;
+            bool extrapolated = false;
+            Complex[]? plain = null, prevPlain = null;
             for (int it = 0; it < options.MaxIterations; it++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 iters++;
-                Array.Clear(h);
-                for (int row = 0; row < r; row++)
-                    for (int i = 0; i < n; i++) h[i] += Complex.Conjugate(a[row * n + i]) * y[row];
-                ShimQcqpSolution sol = rg
-                    ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, inner, w, rgState)
-                    : ShimQcqp.Solve(g, h, t2, inBarrier, n, inner, w);
-                if (options.WarmStartBarrier && !inner.ReferenceKernels)
-                    inner = options.Inner with { InitialBarrier = sol.BarrierParameter / options.Inner.WarmBarrierBackoff };
-                newton += sol.NewtonSteps; rounds += sol.Rounds; active = sol.ActiveSetSize;
+                ShimQcqpSolution Inner(Complex[] yt)
+                {
+                    Array.Clear(h);
+                    for (int row = 0; row < r; row++)
+                        for (int i = 0; i < n; i++) h[i] += Complex.Conjugate(a[row * n + i]) * yt[row];
+                    var s = rg
+                        ? ShimQcqp.SolveWithRowGeneration(g, h, t2, inBarrier, rowGenerated!, n, inner, w, rgState)
+                        : ShimQcqp.Solve(g, h, t2, inBarrier, n, inner, w);
+                    if (options.WarmStartBarrier && !inner.ReferenceKernels)
+                        inner = options.Inner with { InitialBarrier = s.BarrierParameter / options.Inner.WarmBarrierBackoff };
+                    newton += s.NewtonSteps; rounds += s.Rounds;
+                    return s;
+                }
+                var sol = Inner(y);
+                double objNew = MlsObjective(a, n, target, sol.W, options.Regularisation, z);
+                if (extrapolated)
+                {
+                    if (objNew < obj) beta = Math.Min(beta * 1.5, 10);
+                    else
+                    {
+                        // the extrapolated phases did not help: take the plain exchange step instead
+                        beta = Math.Max(beta / 4, 0.25);
+                        Array.Copy(plain!, y, r);
+                        sol = Inner(y);
+                        objNew = MlsObjective(a, n, target, sol.W, options.Regularisation, z);
+                    }
+                }
+                active = sol.ActiveSetSize;
                 w = sol.W;
-                obj = MlsObjective(a, n, target, w, options.Regularisation, z);
+                obj = objNew;
                 for (int row = 0; row < r; row++)
                 {
                     double m = z[row].Magnitude;
                     y[row] = m > 0 ? target[row] * z[row] / m : target[row];
+                }
+                extrapolated = false;
+                if (options.PhaseExtrapolation)
+                {
+                    (prevPlain, plain) = (plain, prevPlain);
+                    plain ??= new Complex[r];
+                    Array.Copy(y, plain, r);
+                    if (prevPlain is not null && it > 0)
+                    {
+                        for (int row = 0; row < r; row++)
+                        {
+                            // φ + β(φ − φ_prev), the difference wrapped to (−π, π]
+                            double d = (plain[row] * Complex.Conjugate(prevPlain[row])).Phase;
+                            y[row] = plain[row] * Complex.FromPolarCoordinates(1, beta * d);
+                        }
+                        extrapolated = true;
+                    }
                 }
                 if (Math.Abs(prev - obj) <= options.RelativeTolerance * Math.Max(obj, 1e-300)) break;
                 prev = obj;

@@ -156,6 +156,36 @@ public class SpokesDesignTests
     }
 
     [Fact]
+    public void TheContinuationStartIsNeverWorseThanOneSubPulse()
+    {
+        // The first start of K = 3 begins at the K = 1 design (sub-pulse 1 at the k-space centre, the others zero), which is
+        // feasible with the same objective; exchanges never increase it, so NRMSE(K = 3) ≤ NRMSE(K = 1) under the same limits.
+        var f = s_fixture.Value;
+        SpokesRequest Req(int k) => new()
+        {
+            FieldsPath = f.Data, QPath = f.Q, Constraints = [$"vop={f.Vop}"], SubPulses = k, TargetFlipDeg = 30, RepetitionTimeS = 2e-3, Starts = 1, Slice = "z=0", StartFromShim = true,
+        };
+        var one = SpokesDesign.Run(Req(1)).Designs[0];
+        var three = SpokesDesign.Run(Req(3)).Designs[0];
+        Assert.True(three.Nrmse <= one.Nrmse + 1e-6, $"K = 3 NRMSE {three.Nrmse} > K = 1 NRMSE {one.Nrmse}");
+        Assert.True(three.Certified && one.Certified);
+    }
+
+    [Fact]
+    public void SharedOptionsAreCheckedForBothCommands()
+    {
+        var f = s_fixture.Value;
+        foreach (var cmd in new[] { "shim", "spokes" })
+        {
+            Assert.Equal(2, CliRunner.Run(cmd, "--fields", f.Data, "--q", f.Q, "--exchange-tolerance", "0.5").ExitCode);
+            Assert.Equal(2, CliRunner.Run(cmd, "--fields", f.Data, "--q", f.Q, "--limit", "0").ExitCode);
+            Assert.Equal(2, CliRunner.Run(cmd, "--fields", f.Data, "--q", f.Q, "-c", "mvie=/no/such/file.h5").ExitCode);
+        }
+        Assert.Throws<SarKitInputException>(() => SpokesDesign.Run(new SpokesRequest { FieldsPath = f.Data, QPath = f.Q, ExchangeTolerance = double.NaN }));
+        Assert.Throws<SarKitInputException>(() => RfShimDesign.Run(new RfShimRequest { FieldsPath = f.Data, QPath = f.Q, Starts = 0 }));
+    }
+
+    [Fact]
     public void BadInputIsRefused()
     {
         var f = s_fixture.Value;
