@@ -20,7 +20,7 @@ namespace SarKit.IO.Formats;
 internal sealed partial class IoJsonContext : JsonSerializerContext
 {
     /// <summary>This context, then reflection for any other type when the runtime allows reflection (a JIT build).</summary>
-    internal static IJsonTypeInfoResolver Resolver { get; } = JsonSerializer.IsReflectionEnabledByDefault
+    internal static IJsonTypeInfoResolver Resolver => JsonSerializer.IsReflectionEnabledByDefault
         ? JsonTypeInfoResolver.Combine(Default, new DefaultJsonTypeInfoResolver())
         : Default;
 }
