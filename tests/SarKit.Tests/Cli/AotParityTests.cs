@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.IO.Compression;
 using System.Text.Json.Nodes;
-using SarKit.Tests.Reference;
 using SarKit.Tests.Support;
 
 namespace SarKit.Tests.Cli;
@@ -33,19 +29,7 @@ public class AotParityTests
             Assert.True(File.Exists(aot), "no native SarKit.Cli in the AOT publish");
             var jit = Path.Combine(AppContext.BaseDirectory, "SarKit.Cli.dll");
 
-            string fields, drive;
-            var reference = SharedData.Reference(Ptx8Reference.File);
-            if (reference is not null && SharedData.Reference("openems-ptx8/ref62704_cp.json") is not null)
-            {
-                fields = reference;
-                drive = string.Join(",", Ptx8Reference.ReadDrive("openems-ptx8/ref62704_cp.json").Amplitudes.ToArray().Select(b =>
-                    string.Create(CultureInfo.InvariantCulture, $"{b.Magnitude:R}@{b.Phase * 180 / Math.PI:R}")));
-            }
-            else
-            {
-                fields = Path.Combine(SharedData.RepoRoot, "data", "demo", "ptx8_7T_demo.h5");
-                drive = "cp";
-            }
+            var (fields, drive) = ReadyToRunParityTests.SarInputs();
             var ex = Path.Combine(SharedData.RepoRoot, "examples");
             var commands = new List<(string Name, string[] Args)>
             {
@@ -86,31 +70,10 @@ public class AotParityTests
         }
     }
 
-    private static List<(string Name, byte[] Bytes)> NpzEntries(string path)
-    {
-        using var zip = ZipFile.OpenRead(path);
-        var list = new List<(string, byte[])>();
-        foreach (var e in zip.Entries.OrderBy(e => e.FullName, StringComparer.Ordinal))
-        {
-            using var s = e.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            list.Add((e.FullName, ms.ToArray()));
-        }
-        return list;
-    }
+    private static List<(string Name, byte[] Bytes)> NpzEntries(string path) => ReadyToRunParityTests.NpzEntries(path);
 
-    private static (int Code, string Out, string Err) Run(string exe, string[] args, Dictionary<string, string>? env)
-    {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
-    }
+    private static (int Code, string Out, string Err) Run(string exe, string[] args, Dictionary<string, string>? env) =>
+        ReadyToRunParityTests.Run(exe, args, env);
 }
 
 /// <summary>A fact for the Native AOT parity check: skipped (visibly) off Linux x64/arm64 or without clang and zlib1g-dev.</summary>
