@@ -42,13 +42,16 @@ def scrub(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--variant", action="append", required=True, help="NAME=COMMAND (shell words)")
+    ap.add_argument("--anchor", action="append", default=[], help="NAME=COMMAND (shell words, run as is): an anchor timed "
+                    "in the same alternation (e.g. bench/anchors/c62704_sar.py), its output not compared")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--env", action="append", default=[], help="NAME:VAR=VALUE extra environment of one variant")
     ap.add_argument("args", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     args = a.args[1:] if a.args[:1] == ["--"] else a.args
     variants = [(v.split("=", 1)[0], shlex.split(v.split("=", 1)[1])) for v in a.variant]
-    stats = {n: {"wall": [], "cpu": []} for n, _ in variants}
+    anchors = [(v.split("=", 1)[0], shlex.split(v.split("=", 1)[1])) for v in a.anchor]
+    stats = {n: {"wall": [], "cpu": []} for n, _ in variants + anchors}
     loads, outs = [], {}
     for r in range(a.rounds):
         for name, cmd in variants:
@@ -58,13 +61,19 @@ def main():
             stats[name]["wall"].append(wall); stats[name]["cpu"].append(cpu); loads.append(load)
             outs.setdefault(name, scrub(p.stdout))
             print(f"round {r + 1} {name}: wall {wall:.2f} s, cpu {cpu:.2f} s, load {load:.1f}", file=sys.stderr)
+        for name, cmd in anchors:
+            p, wall, cpu, load = run(cmd)
+            if p.returncode != 0:
+                sys.exit(f"{name} failed ({p.returncode}): {p.stderr[-2000:]}")
+            stats[name]["wall"].append(wall); stats[name]["cpu"].append(cpu); loads.append(load)
+            print(f"round {r + 1} {name}: wall {wall:.2f} s, cpu {cpu:.2f} s, load {load:.1f}", file=sys.stderr)
     base = variants[0][0]
     bw, bc = statistics.median(stats[base]["wall"]), statistics.median(stats[base]["cpu"])
     print(f"`sarkit {' '.join(args)}`: {a.rounds} rounds, alternating; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
           f"load average median {statistics.median(loads):.1f} (range {min(loads):.1f}-{max(loads):.1f}), {os.cpu_count()} cores")
     print(f"| variant | wall s (median) | CPU s (median) | wall / {base} | CPU / {base} |")
     print("|---|---|---|---|---|")
-    for name, _ in variants:
+    for name, _ in variants + anchors:
         w, c = statistics.median(stats[name]["wall"]), statistics.median(stats[name]["cpu"])
         print(f"| {name} | {w:.2f} | {c:.2f} | {w / bw:.2f} | {c / bc:.2f} |")
     same = len(set(outs.values())) == 1

@@ -3,7 +3,10 @@
 folder) driven from Python as its README says (spatialAverageSAR.py + libAvgSARStep{1,2}.so), end to end on an
 openEMS-layout dataset (/E [nch,3,nz,ny,nx], /sigma, /rho, /cell_volume, index order [z, y, x]):
 read with h5py, E = sum_k b_k E_k, local SAR = sigma |E|^2 / (2 rho), voxel mass = rho * V (NaN in air), 10 g average,
-peak. Usage: c62704_sar.py SRC_DIR BUILD_DIR FIELDS.h5 DRIVE.json [--repeat N] [--map OUT.npy]
+peak. Usage: c62704_sar.py SRC_DIR BUILD_DIR FIELDS.h5 DRIVE.json [--repeat N] [--map OUT.npy] [--volume file|widths]
+--volume widths: voxel volume = the product of the file's cell widths (float32 -> double), as SarKit builds its grid,
+instead of the file's float32 /cell_volume (default). The two differ by float32 rounding (5 mm: 0.005f^3 is 6.7e-8 below
+1.25e-7, float32(1.25e-7) 2.5e-9 below), which moves the 10 g cube edge and psSAR by ~5e-9 (docs/performance.md).
 Prints one JSON line: read_s, local_s, core_s and core_cpu_s (wall and process CPU time of every call of
 spatialAverageSAR), ps_sar."""
 import json, sys, time
@@ -13,6 +16,7 @@ import h5py
 src, build, fields, drive_json = sys.argv[1:5]
 repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
 map_out = sys.argv[sys.argv.index("--map") + 1] if "--map" in sys.argv else None
+volume = sys.argv[sys.argv.index("--volume") + 1] if "--volume" in sys.argv else "file"
 sys.path.insert(0, src)
 from spatialAverageSAR import spatialAverageSAR  # noqa: E402
 
@@ -21,7 +25,11 @@ with h5py.File(fields, "r") as f:
     E = f["/E"][...]
     sigma = f["/sigma"][...].astype(np.float64)
     rho = f["/rho"][...].astype(np.float64)
-    vol = f["/cell_volume"][...].astype(np.float64)
+    if volume == "widths":
+        w = [f[f"/cell_width_{k}"][...].astype(np.float64) for k in "zyx"]
+        vol = w[0][:, None, None] * w[1][None, :, None] * w[2][None, None, :]
+    else:
+        vol = f["/cell_volume"][...].astype(np.float64)
 t1 = time.perf_counter()
 b = np.array([complex(re, im) for re, im in json.load(open(drive_json))["drive_V_per_sqrtW"]])
 e = np.tensordot(b.astype(np.complex128), E, axes=(0, 0))  # [3, nz, ny, nx]

@@ -32,6 +32,8 @@ public sealed record VopCheckpointFile(string Input, string? Partition, string A
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.Strict,
+        // compile-time metadata first (Native AOT CLI; IoJsonContext), reflection in a JIT build for anything else
+        TypeInfoResolver = IoJsonContext.Resolver,
     };
 
     /// <summary>The checkpoint path of an output VOP file: OUTPUT.checkpoint.json.</summary>

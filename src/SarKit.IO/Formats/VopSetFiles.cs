@@ -204,6 +204,8 @@ public static class VopSetFiles
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        // compile-time metadata first (Native AOT CLI; IoJsonContext), reflection in a JIT build for anything else
+        TypeInfoResolver = IoJsonContext.Resolver,
     };
 
     /// <summary>
@@ -223,7 +225,7 @@ public static class VopSetFiles
         Certificate = set.Certificate is { } c ? CertificateJson.From(c) : null,
     }, JsonOptions);
 
-    private sealed class Metadata
+    internal sealed class Metadata
     {
         public string? Format { get; set; }
         public int FormatVersion { get; set; }
@@ -245,7 +247,7 @@ public static class VopSetFiles
         public CertificateJson? Certificate { get; set; }
     }
 
-    private sealed class CertificateJson
+    internal sealed class CertificateJson
     {
         public bool Passed { get; set; }
         public string Criterion { get; set; } = "";

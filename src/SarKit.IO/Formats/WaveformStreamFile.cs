@@ -287,7 +287,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             var json = JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["format"] = FormatName, ["version"] = 1, ["unit"] = _unit, ["raster_s"] = _raster, ["channels"] = _n, ["samples"] = _samples,
-            });
+            }, IoJsonContext.Default.DictionaryStringObject);
             var side = SidecarPath(_path);
             File.WriteAllText(side + ".tmp", json);
             File.Move(side + ".tmp", side, true);

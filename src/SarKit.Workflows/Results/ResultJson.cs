@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SarKit.Workflows.Results;
 
@@ -16,6 +17,11 @@ public static class ResultJson
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         NumberHandling = JsonNumberHandling.Strict,
+        // compile-time metadata first (Native AOT has no reflection-emitted serialisers); a JIT build falls back to
+        // reflection for a type not listed there, with the same contract
+        TypeInfoResolver = JsonSerializer.IsReflectionEnabledByDefault
+            ? JsonTypeInfoResolver.Combine(ResultJsonContext.Default, new DefaultJsonTypeInfoResolver())
+            : ResultJsonContext.Default,
     };
 
     /// <summary>

@@ -35,20 +35,7 @@ public class ReadyToRunParityTests
             foreach (var name in new[] { "SarKit.dll", "SarKit.IO.dll", "SarKit.Workflows.dll", "SarKit.Cli.dll" })
                 Assert.True(IsReadyToRun(Path.Combine(publish, name)), $"{name} in the published CLI is not a ReadyToRun image");
 
-            string fields;
-            string drive;
-            var reference = SharedData.Reference(Ptx8Reference.File);
-            if (reference is not null && SharedData.Reference("openems-ptx8/ref62704_cp.json") is not null)
-            {
-                fields = reference;
-                drive = string.Join(",", Ptx8Reference.ReadDrive("openems-ptx8/ref62704_cp.json").Amplitudes.ToArray().Select(b =>
-                    string.Create(CultureInfo.InvariantCulture, $"{b.Magnitude:R}@{b.Phase * 180 / Math.PI:R}")));
-            }
-            else
-            {
-                fields = Path.Combine(SharedData.RepoRoot, "data", "demo", "ptx8_7T_demo.h5");
-                drive = "cp";
-            }
+            var (fields, drive) = SarInputs();
 
             (string Json, List<(string Name, byte[] Bytes)> Map) RunSar(string label, Dictionary<string, string>? env)
             {
@@ -77,7 +64,17 @@ public class ReadyToRunParityTests
         }
     }
 
-    private static List<(string Name, byte[] Bytes)> NpzEntries(string path)
+    /// <summary>The openEMS reference dataset and its CP drive, or the demo dataset and "cp" when ../shared is absent.</summary>
+    internal static (string Fields, string Drive) SarInputs()
+    {
+        var reference = SharedData.Reference(Ptx8Reference.File);
+        if (reference is not null && SharedData.Reference("openems-ptx8/ref62704_cp.json") is not null)
+            return (reference, string.Join(",", Ptx8Reference.ReadDrive("openems-ptx8/ref62704_cp.json").Amplitudes.ToArray().Select(b =>
+                string.Create(CultureInfo.InvariantCulture, $"{b.Magnitude:R}@{b.Phase * 180 / Math.PI:R}"))));
+        return (Path.Combine(SharedData.RepoRoot, "data", "demo", "ptx8_7T_demo.h5"), "cp");
+    }
+
+    internal static List<(string Name, byte[] Bytes)> NpzEntries(string path)
     {
         using var zip = ZipFile.OpenRead(path);
         var list = new List<(string, byte[])>();
@@ -99,7 +96,7 @@ public class ReadyToRunParityTests
         return cor is not null && cor.ManagedNativeHeaderDirectory.Size > 0;
     }
 
-    private static (int Code, string Out, string Err) Run(string exe, string[] args, Dictionary<string, string>? env)
+    internal static (int Code, string Out, string Err) Run(string exe, string[] args, Dictionary<string, string>? env)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);

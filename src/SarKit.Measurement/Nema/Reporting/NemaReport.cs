@@ -75,6 +75,10 @@ public sealed record NemaReport
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        // compile-time metadata first (Native AOT CLI), reflection in a JIT build for anything else
+        TypeInfoResolver = JsonSerializer.IsReflectionEnabledByDefault
+            ? System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(NemaReportJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver())
+            : NemaReportJsonContext.Default,
     };
 
     /// <summary>The report as JSON (<see cref="JsonOptions"/>).</summary>
@@ -90,3 +94,7 @@ public sealed record NemaReport
     /// <summary>Verdict text for an optional boolean.</summary>
     public static string VerdictText(bool? covers) => covers is { } c ? (c ? "Y" : "N") : "not determined";
 }
+
+/// <summary>Compile-time (source-generated) JSON metadata of <see cref="NemaReport"/> (Native AOT CLI).</summary>
+[JsonSerializable(typeof(NemaReport))]
+internal sealed partial class NemaReportJsonContext : JsonSerializerContext;
