@@ -21,8 +21,6 @@ want python3-h5py     "h5py cross-checks of the HDF5 and MAT v7.3 files"        
 want python3-cvxopt   "independent cvxopt check of the MVIE"                      py cvxopt
 want python3-torch    "surrogate training smoke test and torch parity (~600 MB)" py torch
 want octave           "MATLAB-syntax examples (docs/matlab.md) run with Octave"  command -v octave
-want clang            "Native AOT parity test (linker of the AOT publish)"       any_file /usr/bin/clang /usr/bin/clang-14
-want zlib1g-dev       "Native AOT parity test (static zlib for the AOT publish)" any_file '/usr/lib/*/libz.a'
 want postgresql       "PostgreSQL records tests (throwaway local server)"       any_file '/usr/lib/postgresql/*/bin/initdb'
 want munge            "local Slurm cluster test (munge authentication)"         command -v munged
 want slurmctld        "local Slurm cluster test (controller)"                    command -v slurmctld
