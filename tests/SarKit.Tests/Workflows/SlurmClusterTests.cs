@@ -95,18 +95,7 @@ public sealed class SlurmClusterTests
         Assert.Equal(0.05, merged.Margin.Epsilon, 12);
 
         // the local run of the same inputs: the same guarantees
-        var local = dir.File("local.h5");
-        var lr = CliRunner.Run("vop", "compress", "--q", q[0], "--q", q[1], "--margin", "0.05", "--algorithm", "lee-kuehne", "--drives", "2000", "-o", local);
-        Assert.True(lr.ExitCode == 0, lr.Err);
-        var one = VopSetFiles.Read(local);
-        Assert.True(one.HasValidCertificate(out why), why);
-        Assert.Equal(one.SourceSha256, merged.SourceSha256);
-        foreach (var set in new[] { merged, one })
-        {
-            var rep = OverestimationReport.Compute(all, set.Packed, n, 5000, 5);
-            Assert.True(rep.MinRelative >= -1e-12, "no drive underestimated");
-            Assert.True(rep.MaxAbsoluteOverSarWc <= 0.05 + 1e-9, $"absolute overestimation {rep.MaxAbsoluteOverSarWc} ≤ ε_p + ε_m");
-        }
+        SlurmJobPlanningTests.AssertLocalRunHasTheSameGuarantees(dir, q, merged, all, n, 5);
     }
 
     private static string SubmitSeqCheck(TempDir dir, Dictionary<string, string> env)
