@@ -33,7 +33,7 @@ internal static class VopCommand
 
     private static Option<string[]> QOption(bool required) => new("--q")
     {
-        Description = "Original Q-matrices: SarKit Q-matrix .h5 (streamed), MATLAB .mat (N×N×K, variable 'matrices'), NumPy .npz ([K,N,N]). Several files are concatenated in the given order.",
+        Description = "Original Q-matrices: SarKit Q-matrix .h5 (streamed), MATLAB .mat (N×N×K, variable 'matrices'), NumPy .npz ([K,N,N]), or a synthetic population spec .json (generated on demand, docs/population.md). Several files are concatenated in the given order.",
         Required = required, AllowMultipleArgumentsPerToken = true, Arity = required ? ArgumentArity.OneOrMore : ArgumentArity.ZeroOrMore,
     };
     private static Option<string?> QVariable() => new("--q-variable") { Description = "Variable/member holding the matrices in .mat/.npz inputs (default: matrices, Q, Q10g, or the only N×N×K array)." };

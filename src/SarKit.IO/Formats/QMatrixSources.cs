@@ -14,6 +14,7 @@ namespace SarKit.IO.Formats;
 /// <item>MATLAB .mat (v7.3 streamed as HDF5 hyperslabs; v5/v7 read whole): a complex N×N×K array, the layout of the public
 /// MATLAB VOP tools (variable <c>matrices</c>, else <c>Q</c>, <c>Q10g</c>, else the only N×N×K numeric variable).</item>
 /// <item>NumPy .npz: a complex [K, N, N] member (<c>matrices</c>, <c>q</c>, <c>Q</c>, else the only [K, N, N] member).</item>
+/// <item>A synthetic population spec (.json, <see cref="PopulationSpecFile"/>): the matrices are generated on demand.</item>
 /// </list>
 /// Every matrix is checked to be Hermitian (relative tolerance 1e-9 for double data, 1e-6 for single precision);
 /// the packed form takes the diagonal and the upper triangle (<see cref="SarKit.Numerics.LinearAlgebra.HermitianPacking"/>).
@@ -28,11 +29,12 @@ public static class QMatrixSources
     {
         if (!File.Exists(path)) throw new SarKitInputException($"{path}: Q-matrix file not found.") { SourceFile = path };
         var ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext == ".json" && PopulationSpecFile.Looks(path)) return PopulationSpecFile.Open(path);
         if (ext == ".npz" || (ext != ".mat" && IsZip(path))) return FromArrays(NpzArchive.Open(path), variable);
         if (MatFileV73.IsMatV73(path)) return new Hdf5Source(path, variable, matlab: true);
         if (ext == ".mat") return FromArrays(MatFile.Open(path), variable);
         if (DatasetFiles.IsHdf5(path)) return new Hdf5Source(path, variable, matlab: false);
-        throw new SarKitInputException($"{path}: not a Q-matrix file (expected a SarKit Q-matrix .h5, a MATLAB .mat or a NumPy .npz).") { SourceFile = path };
+        throw new SarKitInputException($"{path}: not a Q-matrix file (expected a SarKit Q-matrix .h5, a MATLAB .mat, a NumPy .npz or a population spec .json).") { SourceFile = path };
     }
 
     /// <summary>Opens several inputs as one concatenated source (matrix indices run through the files in the given order).</summary>

@@ -222,19 +222,8 @@ public sealed partial class SlurmJobPlanningTests
         Assert.True(status.Complete, string.Join("; ", status.Stages.Select(s => $"{s.Name} {s.Done}/{s.Tasks}")));
 
         // the single-machine run of the same inputs: the same guarantees (certified against every original, ε = 5 %)
-        var local = dir.File("local.h5");
-        var lr = CliRunner.Run("vop", "compress", "--q", q[0], "--q", q[1], "--margin", "0.05", "--algorithm", "lee-kuehne", "--drives", "2000", "-o", local);
-        Assert.True(lr.ExitCode == 0, lr.Err);
-        var one = VopSetFiles.Read(local);
-        Assert.True(one.HasValidCertificate(out why), why);
-        Assert.Equal(one.SourceSha256, merged.SourceSha256);
+        var one = AssertLocalRunHasTheSameGuarantees(dir, q, merged, all, n, 3);
         Assert.Equal(one.Margin.Epsilon, merged.Margin.Epsilon, 12);
-        foreach (var set in new[] { merged, one })
-        {
-            var rep = OverestimationReport.Compute(all, set.Packed, n, 5000, 3);
-            Assert.True(rep.MinRelative >= -1e-12, "no drive underestimated");
-            Assert.True(rep.MaxAbsoluteOverSarWc <= 0.05 + 1e-9, $"absolute overestimation {rep.MaxAbsoluteOverSarWc} ≤ ε_p + ε_m");
-        }
 
         // rerun: every task finds its output verified and skips; the result is unchanged
         var vopHash = VopSet.HashMatrices(merged.Packed);
@@ -243,5 +232,25 @@ public sealed partial class SlurmJobPlanningTests
         foreach (var marker in Directory.GetFiles(Path.Combine(wd, "state"), "*.done"))
             Assert.Contains("skipped", File.ReadAllText(marker));
         Assert.Equal(vopHash, VopSet.HashMatrices(VopSetFiles.Read(Path.Combine(wd, "vops.h5")).Packed));
+    }
+    /// <summary>
+    /// The single-machine `vop compress --margin 0.05` of the same inputs: certified, the same originals (hash), and for
+    /// both it and <paramref name="merged"/> no random drive underestimated and the absolute overestimation ≤ 5 % of SAR_wc.
+    /// </summary>
+    internal static VopSet AssertLocalRunHasTheSameGuarantees(TempDir dir, string[] q, VopSet merged, double[] all, int n, int seed)
+    {
+        var local = dir.File("local.h5");
+        var lr = CliRunner.Run("vop", "compress", "--q", q[0], "--q", q[1], "--margin", "0.05", "--algorithm", "lee-kuehne", "--drives", "2000", "-o", local);
+        Assert.True(lr.ExitCode == 0, lr.Err);
+        var one = VopSetFiles.Read(local);
+        Assert.True(one.HasValidCertificate(out var why), why);
+        Assert.Equal(one.SourceSha256, merged.SourceSha256);
+        foreach (var set in new[] { merged, one })
+        {
+            var rep = OverestimationReport.Compute(all, set.Packed, n, 5000, seed);
+            Assert.True(rep.MinRelative >= -1e-12, "no drive underestimated");
+            Assert.True(rep.MaxAbsoluteOverSarWc <= 0.05 + 1e-9, $"absolute overestimation {rep.MaxAbsoluteOverSarWc} ≤ ε_p + ε_m");
+        }
+        return one;
     }
 }
