@@ -135,11 +135,7 @@ def main(argv=None):
         if budget > 0 and frac >= 1.0:
             step -= 1
             break
-        lr = a.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
-        for opt in (opt_g, opt_d):
-            if opt is not None:
-                for g in opt.param_groups:
-                    g["lr"] = lr
+        lr = set_cosine_lr((opt_g, opt_d), a.lr, frac)
         d_loss = None
         if a.model == "perchannel":
             x, e, m, rho, planes = perchannel_batch()
@@ -197,6 +193,17 @@ def main(argv=None):
         json.dump(report, f, indent=2)
     print(json.dumps({"summary": summary(report)}), flush=True)
     return report
+
+
+def set_cosine_lr(optimisers, base_lr, frac):
+    """Cosine decay from base_lr to 5 % of it over the training fraction frac in [0, 1]; sets it on every optimiser
+    (None entries skipped) and returns it."""
+    lr = base_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+    for opt in optimisers:
+        if opt is not None:
+            for g in opt.param_groups:
+                g["lr"] = lr
+    return lr
 
 
 def direct_step(gen, disc, opt_g, opt_d, bce, x, y, m, a):

@@ -32,7 +32,6 @@ model.onnx (--onnx).
 import argparse
 import hashlib
 import json
-import math
 import os
 import pickle
 import time
@@ -200,11 +199,7 @@ def main(argv=None):
         if frac >= 1.0:
             break
         step += 1
-        lr = a.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
-        for opt in (opt_g, opt_d):
-            if opt is not None:
-                for g in opt.param_groups:
-                    g["lr"] = lr
+        lr = train2d.set_cosine_lr((opt_g, opt_d), a.lr, frac)
         d_loss = None
         picks = [triples[j] for j in rng.integers(len(triples), size=a.batch)]
         if a.model == "perchannel":
