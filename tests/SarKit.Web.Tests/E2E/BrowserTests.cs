@@ -127,7 +127,7 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
     public async Task Nema_form_evaluates_the_example_and_shows_the_report()
     {
         var page = await Open("#/nema");
-        await page.WaitForFunctionAsync("() => document.querySelector('#nema-input').value.includes('calorimetry')");
+        await page.WaitForFunctionAsync("() => { const e = document.querySelector('#nema-input'); return e && e.value.includes('calorimetry'); }");
         await page.CheckAsync("#nema-record");
         await page.ClickAsync("#nema-evaluate");
         await page.WaitForSelectorAsync("#nema-sar");
