@@ -1,5 +1,6 @@
 using System.Numerics;
 using SarKit.Engines;
+using SarKit.Fields;
 using SarKit.IO.Formats;
 using SarKit.Tests.Cli;
 using SarKit.Workflows;
@@ -22,7 +23,18 @@ public class ChannelPowerLimitTests
         public Fixture()
         {
             Data = Dir.File("ds.h5");
-            SarKitDatasetFile.Write(SyntheticDatasets.Ptx(4, (14, 12, 10), 0.02, 297.2e6, false, 0, includeH: true), Data);
+            // the synthetic fields are per ampere; power limits need a drive unit with an incident power: the same numbers read as per incident volt
+            var ds = SyntheticDatasets.Ptx(4, (14, 12, 10), 0.02, 297.2e6, false, 0, includeH: true);
+            var perVolt = new SarDataset(ds.Tissue, PerVolt(ds.E)) { H = PerVolt(ds.H!), FrequencyHz = ds.FrequencyHz };
+            SarKitDatasetFile.Write(perVolt, Data);
+        }
+
+        private static MultiChannelField PerVolt(MultiChannelField f)
+        {
+            var g = new MultiChannelField(f.Grid, f.Channels, f.Quantity, FieldNormalisation.PerVoltIncident, f.ChannelNames) { Source = f.Source };
+            for (int c = 0; c < f.Channels; c++)
+                for (int k = 0; k < f.Components; k++) f.ComponentData(c, k).CopyTo(g.ComponentData(c, k), 0);
+            return g;
         }
         public void Dispose() => Dir.Dispose();
     }
