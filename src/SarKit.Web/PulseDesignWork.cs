@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using SarKit.Fields;
 using SarKit.IO.Formats;
 using SarKit.Workflows;
 
@@ -17,15 +18,16 @@ public sealed class PulseDesignWork : IDisposable
     /// <summary>Averaging mass of the designs' certification and maps, kg.</summary>
     public const double MassKg = 0.010;
 
+    private readonly DatasetCache _cache;
     private readonly VopJobs _vops;
     private readonly SarKitWebOptions _options;
     private readonly SarKitSettings _settings;
     private readonly SemaphoreSlim _running = new(1, 1);
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _mvies = new();
 
-    public PulseDesignWork(VopJobs vops, SarKitWebOptions options, SarKitSettings? settings = null)
+    public PulseDesignWork(DatasetCache cache, VopJobs vops, SarKitWebOptions options, SarKitSettings? settings = null)
     {
-        _vops = vops; _options = options; _settings = settings ?? SarKitSettings.Default;
+        _cache = cache; _vops = vops; _options = options; _settings = settings ?? SarKitSettings.Default;
     }
 
     /// <summary>The private temporary folder (created on first use, deleted on dispose).</summary>
@@ -51,10 +53,27 @@ public sealed class PulseDesignWork : IDisposable
     }
 
     /// <summary>
+    /// The first steps of every design job: the dataset with its 10 g averaged Q-matrices from the dataset cache, the
+    /// constraint spec of the form (<see cref="ConstraintSpecAsync"/>), and whether the drive unit has a waveform unit
+    /// (volt, √W or ampere: the use cases' waveform CSV needs one).
+    /// </summary>
+    public async Task<(PeakSarEvaluation Prepared, string Spec, bool Waveform)> PrepareAsync(DesignFormInput form, Action<string> stage, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        ArgumentNullException.ThrowIfNull(stage);
+        stage("reading the dataset and its 10 g Q-matrices");
+        var prepared = await _cache.GetAsync(form.FullPath, MassKg, ct);
+        ct.ThrowIfCancellationRequested();
+        string spec = await ConstraintSpecAsync(form.Constraints, form.VopFullPath, form.MvieFullPath, form.FullPath, form.RelativePath, form.MarginFraction, prepared, stage, ct);
+        bool waveform = prepared.Dataset.E.Normalisation is FieldNormalisation.PerVoltIncident or FieldNormalisation.PerSqrtWattIncident or FieldNormalisation.PerAmpere;
+        return (prepared, spec, waveform);
+    }
+
+    /// <summary>
     /// The constraint spec of the use cases for a constraint kind of the form: "all"; "vop=FILE" (<paramref name="vopFile"/>, else
     /// the dataset's VOP set at <paramref name="marginFraction"/>); "mvie=FILE" (<paramref name="mvieFile"/>, else the dataset's MVIE).
     /// </summary>
-    public async Task<string> ConstraintSpecAsync(string kind, string? vopFile, string? mvieFile, string fullPath, string relativePath, double marginFraction,
+    private async Task<string> ConstraintSpecAsync(string kind, string? vopFile, string? mvieFile, string fullPath, string relativePath, double marginFraction,
         PeakSarEvaluation prepared, Action<string> stage, CancellationToken ct) => kind switch
     {
         "all" => "all",

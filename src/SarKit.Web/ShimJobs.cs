@@ -17,7 +17,7 @@ public sealed record ShimJobInput(DesignFormInput Form, double TargetUt, double 
 /// at-a-time rule and the temporary folder: <see cref="PulseDesignWork"/>; job bookkeeping: <see cref="DesignJobList{TInput, TOutput}"/>.
 /// The drive JSON and waveform CSV the use case writes are kept in memory for download.
 /// </summary>
-public sealed class ShimJobs(DatasetCache cache, PulseDesignWork work, ILogger<ShimJobs> log)
+public sealed class ShimJobs(PulseDesignWork work, ILogger<ShimJobs> log)
 {
     /// <summary>Averaging mass of the design's certification and SAR maps, kg.</summary>
     public const double MassKg = PulseDesignWork.MassKg;
@@ -50,13 +50,8 @@ public sealed class ShimJobs(DatasetCache cache, PulseDesignWork work, ILogger<S
     {
         var ct = job.Cancellation.Token;
         var input = job.Input; var form = input.Form;
-        job.Stage = "reading the dataset and its 10 g Q-matrices";
-        var prepared = await cache.GetAsync(form.FullPath, MassKg, ct);
-        ct.ThrowIfCancellationRequested();
-        string spec = await work.ConstraintSpecAsync(form.Constraints, form.VopFullPath, form.MvieFullPath, form.FullPath, form.RelativePath, form.MarginFraction,
-            prepared, s => job.Stage = s, ct);
+        var (prepared, spec, waveform) = await work.PrepareAsync(form, s => job.Stage = s, ct);
         string drive = work.TempFile($"drive-{job.Id}.json"), wave = work.TempFile($"waveform-{job.Id}.csv");
-        bool waveform = prepared.Dataset.E.Normalisation is FieldNormalisation.PerVoltIncident or FieldNormalisation.PerSqrtWattIncident or FieldNormalisation.PerAmpere;
         var request = form.Apply(new RfShimRequest
         {
             FieldsPath = form.FullPath, TargetUt = input.TargetUt, DutyCycle = input.DutyCycle,

@@ -26,7 +26,7 @@ public sealed record SpokesJobInput(DesignFormInput Form, int SubPulses, string 
 /// <see cref="PulseDesignWork"/>; job bookkeeping: <see cref="DesignJobList{TInput, TOutput}"/>. The waveform CSV the use
 /// case writes (<c>sarkit pulse check</c>'s format, one repetition, period = TR) is kept in memory for download.
 /// </summary>
-public sealed class SpokesJobs(DatasetCache cache, PulseDesignWork work, ILogger<SpokesJobs> log)
+public sealed class SpokesJobs(PulseDesignWork work, ILogger<SpokesJobs> log)
 {
     /// <summary>A finished job's output: the CLI's result, the layer maps and the waveform CSV (null when the drive unit has no waveform unit).</summary>
     public sealed record Output(SpokesResult Result, SpokesLayerMapsResult Maps, string? WaveformCsv);
@@ -68,13 +68,8 @@ public sealed class SpokesJobs(DatasetCache cache, PulseDesignWork work, ILogger
     {
         var ct = job.Cancellation.Token;
         var input = job.Input; var form = input.Form;
-        job.Stage = "reading the dataset and its 10 g Q-matrices";
-        var prepared = await cache.GetAsync(form.FullPath, PulseDesignWork.MassKg, ct);
-        ct.ThrowIfCancellationRequested();
-        string spec = await work.ConstraintSpecAsync(form.Constraints, form.VopFullPath, form.MvieFullPath, form.FullPath, form.RelativePath, form.MarginFraction,
-            prepared, s => job.Stage = s, ct);
+        var (prepared, spec, waveform) = await work.PrepareAsync(form, s => job.Stage = s, ct);
         string wave = work.TempFile($"spokes-waveform-{job.Id}.csv");
-        bool waveform = prepared.Dataset.E.Normalisation is FieldNormalisation.PerVoltIncident or FieldNormalisation.PerSqrtWattIncident or FieldNormalisation.PerAmpere;
         var request = Request(input, spec, prepared.Dataset.Grid, waveform ? wave : null);
         job.Stage = "spokes design"; job.Fraction = 0;
         try
