@@ -51,7 +51,9 @@ public static class SarKitWebApp
         s.AddSingleton<DatasetListing>();
         s.AddSingleton<RecordsLocation>();
         s.AddSingleton<VopJobs>();
+        s.AddSingleton<PulseDesignWork>();
         s.AddSingleton<ShimJobs>();
+        s.AddSingleton<SpokesJobs>();
         s.ConfigureHttpJsonOptions(j =>
         {
             j.SerializerOptions.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;

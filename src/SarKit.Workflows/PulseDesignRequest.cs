@@ -33,6 +33,10 @@ public abstract record PulseDesignRequest
     public double ChannelPeakPowerW { get; init; }
     /// <summary>Per-channel time-averaged incident power limit, W (0: none).</summary>
     public double ChannelAveragePowerW { get; init; }
+    /// <summary>Peak incident power limit of each channel, W, one value per channel in channel order (0: none for that channel); null: <see cref="ChannelPeakPowerW"/> for every channel.</summary>
+    public IReadOnlyList<double>? ChannelPeakPowersW { get; init; }
+    /// <summary>Time-averaged incident power limit of each channel, W, one value per channel (0: none for that channel); null: <see cref="ChannelAveragePowerW"/> for every channel.</summary>
+    public IReadOnlyList<double>? ChannelAveragePowersW { get; init; }
     /// <summary>Region slice "x|y|z=&lt;mm&gt;" (nearest voxel layer); null with no mask: the middle z layer.</summary>
     public string? Slice { get; init; }
     /// <summary>Region mask name of the dataset (intersected with the slice when both are given).</summary>
@@ -54,6 +58,34 @@ public abstract record PulseDesignRequest
     internal RfShimOptions SolverOptions() =>
         Solver ?? new RfShimOptions { Starts = Starts, Seed = Seed, MaxIterations = MaxIterations, RelativeTolerance = ExchangeTolerance };
 
+    /// <summary>
+    /// Incident power per squared drive amplitude, W per unit², of a dataset normalisation: 1/(2·Z0) per incident volt
+    /// (peak amplitude, Z0 = <see cref="IncidentPower.ReferenceImpedanceOhm"/>), 1 per √W; null when the drive unit defines no incident power.
+    /// </summary>
+    internal static double? PowerPerDriveUnitSquared(FieldNormalisation norm) => norm switch
+    {
+        FieldNormalisation.PerVoltIncident => 1 / (2 * IncidentPower.ReferenceImpedanceOhm),
+        FieldNormalisation.PerSqrtWattIncident => 1.0,
+        _ => null,
+    };
+
+    /// <summary>Peak incident power limit of each of <paramref name="channels"/> channels, W (0: none).</summary>
+    internal double[] PeakPowerLimits(int channels) => ChannelLimits(ChannelPeakPowersW, ChannelPeakPowerW, channels, "--channel-peak-power");
+
+    /// <summary>Time-averaged incident power limit of each of <paramref name="channels"/> channels, W (0: none).</summary>
+    internal double[] AveragePowerLimits(int channels) => ChannelLimits(ChannelAveragePowersW, ChannelAveragePowerW, channels, "--channel-average-power");
+
+    /// <summary>True when any channel has a peak or average power limit.</summary>
+    internal bool HasPowerLimits(int channels) => PeakPowerLimits(channels).Any(x => x > 0) || AveragePowerLimits(channels).Any(x => x > 0);
+
+    private static double[] ChannelLimits(IReadOnlyList<double>? each, double all, int channels, string option)
+    {
+        if (each is null) return Enumerable.Repeat(all, channels).ToArray();
+        if (each.Count != channels)
+            throw new SarKitInputException($"{option}: {each.Count} values for {channels} channels; give one value for every channel or one per channel.");
+        return each.ToArray();
+    }
+
     /// <summary>Checks the shared options (exit 2 with the option's name and value); <paramref name="kinds"/>: the constraint kinds the use case accepts.</summary>
     internal void CheckCommon(params string[] kinds)
     {
@@ -63,6 +95,13 @@ public abstract record PulseDesignRequest
         }
         Pos(LocalLimitWPerKg, "--limit"); Pos(GlobalLimitWPerKg, "--global-limit", true);
         Pos(ChannelPeakPowerW, "--channel-peak-power", true); Pos(ChannelAveragePowerW, "--channel-average-power", true);
+        foreach (var (each, all, name) in new[] { (ChannelPeakPowersW, ChannelPeakPowerW, "--channel-peak-power"), (ChannelAveragePowersW, ChannelAveragePowerW, "--channel-average-power") })
+        {
+            if (each is null) continue;
+            if (all != 0) throw new SarKitInputException($"{name}: give one value for every channel or one per channel, not both.");
+            if (each.Count == 0) throw new SarKitInputException($"{name}: an empty list of per-channel limits.");
+            for (int c = 0; c < each.Count; c++) Pos(each[c], $"{name} (channel {c + 1})", true);
+        }
         if (Starts < 1 || Starts > 1000) throw new SarKitInputException($"--starts {Starts}: expected 1 to 1000.");
         if (MaxIterations < 1 || MaxIterations > 100_000) throw new SarKitInputException($"--max-iterations {MaxIterations}: expected 1 to 100000.");
         if (!(ExchangeTolerance >= 0 && ExchangeTolerance <= 0.1)) throw new SarKitInputException($"--exchange-tolerance {ExchangeTolerance.ToString(Inv)}: expected [0, 0.1].");

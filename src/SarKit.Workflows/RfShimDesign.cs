@@ -74,19 +74,17 @@ public static class RfShimDesign
         var gq = RegionQ.Compute(gRegion, ds.Tissue, ds.E, gMask, settings);
         var always = new List<double[]>();
         if (q.GlobalLimitWPerKg > 0) always.Add(Scale(gq.Packed, q.DutyCycle / q.GlobalLimitWPerKg));
-        double? kappa = norm switch
-        {
-            FieldNormalisation.PerVoltIncident => 1 / (2 * IncidentPower.ReferenceImpedanceOhm),
-            FieldNormalisation.PerSqrtWattIncident => 1.0,
-            _ => null,
-        };
-        if ((q.ChannelPeakPowerW > 0 || q.ChannelAveragePowerW > 0) && kappa is null)
+        double? kappa = PulseDesignRequest.PowerPerDriveUnitSquared(norm);
+        if (q.HasPowerLimits(n) && kappa is null)
             throw new SarKitInputException($"Channel power limits need fields normalised per incident volt or √W; '{q.FieldsPath}' is {norm.ToId()}.") { SourceFile = q.FieldsPath };
         if (kappa is { } kp)
         {
-            double d = Math.Max(q.ChannelPeakPowerW > 0 ? kp / q.ChannelPeakPowerW : 0, q.ChannelAveragePowerW > 0 ? kp * q.DutyCycle / q.ChannelAveragePowerW : 0);
-            if (d > 0)
-                for (int c = 0; c < n; c++) { var e = new double[nn]; e[c] = d; always.Add(e); }
+            double[] peakLimit = q.PeakPowerLimits(n), averageLimit = q.AveragePowerLimits(n);
+            for (int c = 0; c < n; c++)
+            {
+                double d = Math.Max(peakLimit[c] > 0 ? kp / peakLimit[c] : 0, averageLimit[c] > 0 ? kp * q.DutyCycle / averageLimit[c] : 0);
+                if (d > 0) { var e = new double[nn]; e[c] = d; always.Add(e); }
+            }
         }
         var localScale = q.DutyCycle / q.LocalLimitWPerKg;
         var scaledOriginals = Scale(originals, localScale);
@@ -192,7 +190,8 @@ public static class RfShimDesign
             B1Origin = origin switch { B1PlusMap.Origin.Stored => "stored", B1PlusMap.Origin.FromH => "from_h", _ => "from_curl_e" },
             B1Convention = q.Sense == B1RotationSense.CounterClockwise ? "counterclockwise" : "clockwise",
             Roi = roiText, RoiVoxels = roi.Length, TargetUt = q.TargetUt, LocalLimitWPerKg = q.LocalLimitWPerKg, GlobalLimitWPerKg = q.GlobalLimitWPerKg,
-            GlobalRegion = gRegion, ChannelPeakPowerW = q.ChannelPeakPowerW, ChannelAveragePowerW = q.ChannelAveragePowerW, DutyCycle = q.DutyCycle,
+            GlobalRegion = gRegion, ChannelPeakPowerW = q.ChannelPeakPowerW, ChannelAveragePowerW = q.ChannelAveragePowerW,
+            ChannelPeakPowersW = q.ChannelPeakPowersW?.ToArray(), ChannelAveragePowersW = q.ChannelAveragePowersW?.ToArray(), DutyCycle = q.DutyCycle,
             OriginalMatrices = count, OriginalSource = originalSource, Normalisation = norm.ToId(), Designs = results, MviePowerFraction = mviePower,
             DriveFile = driveFile, WaveformFile = waveFile, Warnings = warnings,
             ElapsedS = settings.Time.GetElapsedTime(start).TotalSeconds, SarkitVersion = SarKitVersion.Current,
@@ -207,6 +206,7 @@ public static class RfShimDesign
     private static (Complex[] W, ShimDesignResult R) Certify(string kind, string file, int setCount, int active, Complex[] w, double constraintSar, RfShimSolution sol,
         Complex[] a, int n, double[] target, double[] originals, double[] globalQ, RfShimRequest q, double? kappa)
     {
+        double[] peakLimit = q.PeakPowerLimits(n), averageLimit = q.AveragePowerLimits(n);
         (double Peak, int Arg, double Global, double Ratio) Measure(Complex[] x)
         {
             var qs = ShimQcqp.Evaluate(originals, n, x);
@@ -215,10 +215,10 @@ public static class RfShimDesign
             double ratio = peak / q.LocalLimitWPerKg;
             if (q.GlobalLimitWPerKg > 0) ratio = Math.Max(ratio, glob / q.GlobalLimitWPerKg);
             if (kappa is { } kp)
-                foreach (var c in x)
+                for (int c = 0; c < x.Length; c++)
                 {
-                    if (q.ChannelPeakPowerW > 0) ratio = Math.Max(ratio, kp * c.Norm2() / q.ChannelPeakPowerW);
-                    if (q.ChannelAveragePowerW > 0) ratio = Math.Max(ratio, kp * c.Norm2() * q.DutyCycle / q.ChannelAveragePowerW);
+                    if (peakLimit[c] > 0) ratio = Math.Max(ratio, kp * x[c].Norm2() / peakLimit[c]);
+                    if (averageLimit[c] > 0) ratio = Math.Max(ratio, kp * x[c].Norm2() * q.DutyCycle / averageLimit[c]);
                 }
             return (peak, arg, glob, ratio);
         }

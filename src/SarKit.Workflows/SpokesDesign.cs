@@ -105,21 +105,17 @@ public static class SpokesDesign
         var gq = RegionQ.Compute(gRegion, ds.Tissue, ds.E, gMask, settings);
         var always = new List<double[]>();
         if (q.GlobalLimitWPerKg > 0) always.Add(SpokesSystem.BlockDiagonal(gq.Packed, n, cw.Select(c => c / q.GlobalLimitWPerKg).ToArray()));
-        double? kappa = norm switch
-        {
-            FieldNormalisation.PerVoltIncident => 1 / (2 * IncidentPower.ReferenceImpedanceOhm),
-            FieldNormalisation.PerSqrtWattIncident => 1.0,
-            _ => null,
-        };
-        if ((q.ChannelPeakPowerW > 0 || q.ChannelAveragePowerW > 0) && kappa is null)
+        double? kappa = PulseDesignRequest.PowerPerDriveUnitSquared(norm);
+        if (q.HasPowerLimits(n) && kappa is null)
             throw new SarKitInputException($"Channel power limits need fields normalised per incident volt or √W; '{q.FieldsPath}' is {norm.ToId()}.") { SourceFile = q.FieldsPath };
         if (kappa is { } kp)
         {
             int mm = nk * nk;
-            if (q.ChannelPeakPowerW > 0) // peak |p| = 1: κ|w_{n,j}|² ≤ P_peak for every channel and sub-pulse
-                for (int i = 0; i < nk; i++) { var e = new double[mm]; e[i] = kp / q.ChannelPeakPowerW; always.Add(e); }
-            if (q.ChannelAveragePowerW > 0) // Σ_j c_j κ|w_{n,j}|² ≤ P_avg per channel
-                for (int c = 0; c < n; c++) { var e = new double[mm]; for (int j = 0; j < kk; j++) e[j * n + c] = cw[j] * kp / q.ChannelAveragePowerW; always.Add(e); }
+            double[] peakLimit = q.PeakPowerLimits(n), averageLimit = q.AveragePowerLimits(n);
+            for (int i = 0; i < nk; i++) // peak |p| = 1: κ|w_{n,j}|² ≤ P_peak,n for every channel n and sub-pulse j
+                if (peakLimit[i % n] > 0) { var e = new double[mm]; e[i] = kp / peakLimit[i % n]; always.Add(e); }
+            for (int c = 0; c < n; c++) // Σ_j c_j κ|w_{n,j}|² ≤ P_avg,n per channel
+                if (averageLimit[c] > 0) { var e = new double[mm]; for (int j = 0; j < kk; j++) e[j * n + c] = cw[j] * kp / averageLimit[c]; always.Add(e); }
         }
         var localC = cw.Select(c => c / q.LocalLimitWPerKg).ToArray();
 
@@ -208,7 +204,8 @@ public static class SpokesDesign
             Roi = roiText, RoiVoxels = roi.Length, Trajectory = trajectory, SubPulseCount = kk, SubPulseShape = q.Shape == SubPulseShape.Hard ? "hard" : "sinc",
             SubPulseDurationS = pulse.DurationS, TimeBandwidth = q.TimeBandwidth, GapS = q.GapS, PulseLengthS = pulseLength, RepetitionTimeS = q.RepetitionTimeS,
             SarWeights = cw, TargetFlipDeg = q.TargetFlipDeg, LocalLimitWPerKg = q.LocalLimitWPerKg, GlobalLimitWPerKg = q.GlobalLimitWPerKg, GlobalRegion = gRegion,
-            ChannelPeakPowerW = q.ChannelPeakPowerW, ChannelAveragePowerW = q.ChannelAveragePowerW, OriginalMatrices = count, OriginalSource = originalSource,
+            ChannelPeakPowerW = q.ChannelPeakPowerW, ChannelAveragePowerW = q.ChannelAveragePowerW,
+            ChannelPeakPowersW = q.ChannelPeakPowersW?.ToArray(), ChannelAveragePowersW = q.ChannelAveragePowersW?.ToArray(), OriginalMatrices = count, OriginalSource = originalSource,
             Normalisation = norm.ToId(), Designs = results, WaveformFile = waveFile, SeqFile = seqFile, SeqCalibration = seqCal, Warnings = warnings,
             ElapsedS = settings.Time.GetElapsedTime(start).TotalSeconds, SarkitVersion = SarKitVersion.Current,
         };
@@ -260,6 +257,7 @@ public static class SpokesDesign
     private static (Complex[] W, SpokesDesignResult R) Certify(string kind, string file, int setCount, int active, RfShimSolution sol, double setSar, Complex[] a, int nk, int n,
         (double X, double Y, double Z)[] kpos, double[] cw, double[] target, double[] originals, double[] globalQ, SpokesRequest q, double? kappa)
     {
+        double[] peakLimit = q.PeakPowerLimits(n), averageLimit = q.AveragePowerLimits(n);
         (double Peak, int Arg, double Global, double Ratio) Measure(Complex[] x)
         {
             var qs = SpokesSystem.Evaluate(originals, n, x, cw);
@@ -276,9 +274,9 @@ public static class SpokesDesign
                     {
                         double p = kp * Norm2(x[j * n + c]);
                         avg += cw[j] * p;
-                        if (q.ChannelPeakPowerW > 0) ratio = Math.Max(ratio, p / q.ChannelPeakPowerW);
+                        if (peakLimit[c] > 0) ratio = Math.Max(ratio, p / peakLimit[c]);
                     }
-                    if (q.ChannelAveragePowerW > 0) ratio = Math.Max(ratio, avg / q.ChannelAveragePowerW);
+                    if (averageLimit[c] > 0) ratio = Math.Max(ratio, avg / averageLimit[c]);
                 }
             return (peak, arg, glob, ratio);
         }

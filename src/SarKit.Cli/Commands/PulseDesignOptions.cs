@@ -16,8 +16,8 @@ internal sealed class PulseDesignOptions
     private readonly Option<double> limit = new Option<double>("--limit") { Description = "Local (10 g) SAR limit, time-averaged, W/kg.", DefaultValueFactory = _ => 10 }.Range(0, 1e6, minExclusive: true);
     private readonly Option<double> glimit = new Option<double>("--global-limit") { Description = "Global SAR limit over --global-region, time-averaged, W/kg (0: none).", DefaultValueFactory = _ => 3.2 }.Range(0, 1e6);
     private readonly Option<string> gregion = new("--global-region") { Description = "Mask of the global SAR region (all tissue when the dataset has none).", DefaultValueFactory = _ => "body" };
-    private readonly Option<double> ppk = new Option<double>("--channel-peak-power") { Description = "Per-channel peak incident power limit, W (0: none).", DefaultValueFactory = _ => 0 }.Range(0, 1e9);
-    private readonly Option<double> pavg = new Option<double>("--channel-average-power") { Description = "Per-channel time-averaged incident power limit, W (0: none).", DefaultValueFactory = _ => 0 }.Range(0, 1e9);
+    private readonly Option<double[]> ppk = new("--channel-peak-power") { Description = "Per-channel peak incident power limit, W (0: none): one value for every channel, or one per channel (space-separated).", DefaultValueFactory = _ => [0], AllowMultipleArgumentsPerToken = true };
+    private readonly Option<double[]> pavg = new("--channel-average-power") { Description = "Per-channel time-averaged incident power limit, W (0: none): one value for every channel, or one per channel (space-separated).", DefaultValueFactory = _ => [0], AllowMultipleArgumentsPerToken = true };
     private readonly Option<string?> slice = new("--slice") { Description = "Region of interest slice x|y|z=<mm> (nearest voxel layer, tissue only); default: the middle z layer." };
     private readonly Option<string?> mask = new("--roi-mask") { Description = "Region of interest mask of the dataset (with --slice: their intersection)." };
     private readonly Option<string> sense = new("--b1-sense") { Description = "B1+ = (Bx + iBy)/2 (counterclockwise, e^{+iωt}; B0 along −z) or (Bx − iBy)/2 (clockwise; B0 along +z).", DefaultValueFactory = _ => "counterclockwise" };
@@ -50,8 +50,18 @@ internal sealed class PulseDesignOptions
     {
         FieldsPath = FieldsPath(p), QPath = p.GetValue(q), Constraints = p.GetValue(cons) ?? ["all"],
         LocalLimitWPerKg = p.GetValue(limit), GlobalLimitWPerKg = p.GetValue(glimit), GlobalRegion = p.GetValue(gregion)!,
-        ChannelPeakPowerW = p.GetValue(ppk), ChannelAveragePowerW = p.GetValue(pavg), Slice = p.GetValue(slice), RoiMask = p.GetValue(mask),
+        ChannelPeakPowerW = One(p.GetValue(ppk)), ChannelPeakPowersW = Each(p.GetValue(ppk)),
+        ChannelAveragePowerW = One(p.GetValue(pavg)), ChannelAveragePowersW = Each(p.GetValue(pavg)), Slice = p.GetValue(slice), RoiMask = p.GetValue(mask),
         Sense = p.GetValue(sense) == "clockwise" ? B1RotationSense.Clockwise : B1RotationSense.CounterClockwise,
         Starts = p.GetValue(starts), Seed = p.GetValue(seed), MaxIterations = p.GetValue(iters), ExchangeTolerance = p.GetValue(xtol),
     });
+
+    // one value: the limit of every channel; several: one per channel (the use case checks count and values)
+    private static double One(double[]? v) => v is { Length: 1 } ? v[0] : 0;
+    private static double[]? Each(double[]? v) => v is { Length: > 1 } ? v : null;
+
+    /// <summary>A channel power limit of a result in words: "none", "100 W" or the per-channel list.</summary>
+    public static string PowerLimitText(double one, double[]? each) =>
+        each is not null ? string.Join(" / ", each.Select(x => x > 0 ? x.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) : "none")) + " W per channel"
+        : one > 0 ? one.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) + " W" : "none";
 }

@@ -37,7 +37,7 @@ internal static class ShimCommand
             Row("Dataset", r.InputFile);
             Row("B1+", $"{r.B1Origin}, {r.B1Convention}");
             Row("Region", $"{r.Roi}: {r.RoiVoxels} voxels, target {G(r.TargetUt)} µT");
-            Row("Limits", $"local 10 g {G(r.LocalLimitWPerKg)} W/kg, global ({r.GlobalRegion}) {(r.GlobalLimitWPerKg > 0 ? G(r.GlobalLimitWPerKg) + " W/kg" : "none")}, channel peak {(r.ChannelPeakPowerW > 0 ? G(r.ChannelPeakPowerW) + " W" : "none")}, channel average {(r.ChannelAveragePowerW > 0 ? G(r.ChannelAveragePowerW) + " W" : "none")}, duty cycle {G(r.DutyCycle)}");
+            Row("Limits", $"local 10 g {G(r.LocalLimitWPerKg)} W/kg, global ({r.GlobalRegion}) {(r.GlobalLimitWPerKg > 0 ? G(r.GlobalLimitWPerKg) + " W/kg" : "none")}, channel peak {PulseDesignOptions.PowerLimitText(r.ChannelPeakPowerW, r.ChannelPeakPowersW)}, channel average {PulseDesignOptions.PowerLimitText(r.ChannelAveragePowerW, r.ChannelAveragePowersW)}, duty cycle {G(r.DutyCycle)}");
             Row("Certified against", $"{r.OriginalMatrices:N0} original 10 g Q-matrices ({r.OriginalSource})");
             if (r.MviePowerFraction is { } mp) Row("MVIE power fraction (random drives)", $"mean {mp.Mean:F3}, min {mp.Min:F3}, max {mp.Max:F3} over {mp.Samples}");
             if (r.DriveFile.Length > 0) Row("Drive written", r.DriveFile);

@@ -51,7 +51,7 @@ internal static class SpokesCommand
             Row("B1+", $"{r.B1Origin}, {r.B1Convention}");
             Row("Region", $"{r.Roi}: {r.RoiVoxels} voxels, target {G(r.TargetFlipDeg)}°");
             Row("Pulse", $"{r.SubPulseCount} × {r.SubPulseShape} {G(r.SubPulseDurationS * 1e3)} ms ({r.Trajectory}), gap {G(r.GapS * 1e3)} ms, length {G(r.PulseLengthS * 1e3)} ms, TR {G(r.RepetitionTimeS * 1e3)} ms");
-            Row("Limits", $"local 10 g {G(r.LocalLimitWPerKg)} W/kg, global ({r.GlobalRegion}) {(r.GlobalLimitWPerKg > 0 ? G(r.GlobalLimitWPerKg) + " W/kg" : "none")}, channel peak {(r.ChannelPeakPowerW > 0 ? G(r.ChannelPeakPowerW) + " W" : "none")}, channel average {(r.ChannelAveragePowerW > 0 ? G(r.ChannelAveragePowerW) + " W" : "none")} (time averages over TR)");
+            Row("Limits", $"local 10 g {G(r.LocalLimitWPerKg)} W/kg, global ({r.GlobalRegion}) {(r.GlobalLimitWPerKg > 0 ? G(r.GlobalLimitWPerKg) + " W/kg" : "none")}, channel peak {PulseDesignOptions.PowerLimitText(r.ChannelPeakPowerW, r.ChannelPeakPowersW)}, channel average {PulseDesignOptions.PowerLimitText(r.ChannelAveragePowerW, r.ChannelAveragePowersW)} (time averages over TR)");
             Row("Certified against", $"{r.OriginalMatrices:N0} original 10 g Q-matrices ({r.OriginalSource})");
             if (r.WaveformFile.Length > 0) Row("Waveform written", r.WaveformFile);
             if (r.SeqFile.Length > 0) Row("Pulseq written", $"{r.SeqFile} (seq check --calibration '{r.SeqCalibration}')");

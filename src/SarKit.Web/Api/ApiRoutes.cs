@@ -25,6 +25,7 @@ public static class ApiRoutes
         VopEndpoints.Map(api);
         SupervisionEndpoints.Map(api);
         ShimEndpoints.Map(api);
+        SpokesEndpoints.Map(api);
         api.Map("/{**rest}", (string? rest) =>
             Results.Json(new ApiError($"No API endpoint /api/{rest}.", 404, "not_found"), statusCode: 404));
     }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using SarKit.IO.Formats;
 using SarKit.Workflows;
 using SarKit.Workflows.Results;
 
@@ -16,10 +14,11 @@ public static class ShimEndpoints
 {
     /// <summary>Body of POST /api/shim/start (camelCase like the other request bodies); null fields take the defaults of <c>sarkit shim</c>.</summary>
     public sealed record StartRequest(string? Path, int? ZIndex, double? TargetUt, double? LocalLimitWPerKg, double? GlobalLimitWPerKg,
-        string? Constraints, double? MarginPercent, string? VopFile, string? MvieFile, int? Starts);
+        string? Constraints, double? MarginPercent, string? VopFile, string? MvieFile, int? Starts, double? DutyCycle = null,
+        double? ChannelPeakPowerW = null, double? ChannelAveragePowerW = null, double[]? ChannelPeakPowersW = null, double[]? ChannelAveragePowersW = null) : IDesignForm;
 
-    /// <summary>Largest number of starts the page may ask for (the CLI allows 1000; the web app bounds the work of one request).</summary>
-    public const int MaxStarts = 20;
+    /// <summary>Largest number of starts the page may ask for (<see cref="DesignFormChecks.MaxStarts"/>).</summary>
+    public const int MaxStarts = DesignFormChecks.MaxStarts;
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -35,11 +34,11 @@ public static class ShimEndpoints
 
         api.MapPost("/shim/cancel", (string? id, ShimJobs jobs) => Answer(jobs.Cancel(id), id));
 
-        api.MapGet("/shim/drive", (string? id, ShimJobs jobs) => jobs.FilesOf(id) is { } f
+        api.MapGet("/shim/drive", (string? id, ShimJobs jobs) => jobs.OutputOf(id) is { } f
             ? Download(Results.Text(f.DriveJson, "application/json"), $"shim_drive_{id}.json")
             : NotFound(id));
 
-        api.MapGet("/shim/waveform", (string? id, ShimJobs jobs) => jobs.FilesOf(id) switch
+        api.MapGet("/shim/waveform", (string? id, ShimJobs jobs) => jobs.OutputOf(id) switch
         {
             { WaveformCsv: { } csv } => Download(Results.Text(csv, "text/csv"), $"shim_waveform_{id}.csv"),
             { } => Results.Json(new ApiError("The dataset's drive unit has no waveform unit (normalisation unspecified): no waveform file.", 404, "not_found"), statusCode: 404),
@@ -48,57 +47,15 @@ public static class ShimEndpoints
     }
 
     /// <summary>
-    /// The job input of a request: dataset path resolved in the data folder, z layer inside the grid (header read only),
-    /// target, limits, margin and starts finite and in range, constraint set known, VOP/MVIE files resolved and readable.
-    /// Throws <see cref="SarKitInputException"/> naming the field.
+    /// The job input of a request: the shared form fields (<see cref="DesignFormChecks.Check"/>), the target |B1+| and the
+    /// duty cycle. Throws <see cref="SarKitInputException"/> naming the field and its value.
     /// </summary>
     public static ShimJobInput Check(StartRequest? req, DataFolder folder)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        if (req is null) throw new SarKitInputException("Missing request body: expected {\"path\": …, \"zIndex\": …, \"targetUt\": …}.");
-        var full = folder.Resolve(req.Path);
-        var info = DatasetGuard.Read(req.Path!, () => DatasetFiles.ReadInfo(full));
-        int nz = info.Grid.Nz;
-        int z = req.ZIndex ?? nz / 2;
-        if (z < 0 || z >= nz) throw new SarKitInputException($"zIndex = {z}: expected a voxel layer 0 … {nz - 1} of {req.Path}.");
-        double target = Range("targetUt", req.TargetUt ?? 1.0, 0, 1e4, lowOpen: true, "target |B1+| in µT");
-        double local = Range("localLimitWPerKg", req.LocalLimitWPerKg ?? 10, 0, 1e6, lowOpen: true, "local 10 g SAR limit in W/kg");
-        double global = Range("globalLimitWPerKg", req.GlobalLimitWPerKg ?? 3.2, 0, 1e6, lowOpen: false, "global SAR limit in W/kg (0: none)");
-        double marginPct = Range("marginPercent", req.MarginPercent ?? 5, 0, 100, lowOpen: true, "VOP margin in % of the worst-case SAR");
-        int starts = req.Starts ?? 5;
-        if (starts < 1 || starts > MaxStarts) throw new SarKitInputException($"starts = {starts}: expected 1 … {MaxStarts} initial phase patterns.");
-        string cons = (req.Constraints ?? "all").Trim().ToLowerInvariant();
-        string? vop = null, mvie = null;
-        switch (cons)
-        {
-            case "all": break;
-            case "vop":
-                if (!string.IsNullOrEmpty(req.VopFile))
-                {
-                    vop = folder.Resolve(req.VopFile);
-                    var set = DatasetGuard.Read(req.VopFile, () => VopSetFile.Read(vop));
-                    if (set.Channels != info.Channels) throw new SarKitInputException($"vopFile '{req.VopFile}': {set.Channels} channels, the dataset {req.Path} has {info.Channels}.");
-                }
-                break;
-            case "mvie":
-                if (!string.IsNullOrEmpty(req.MvieFile))
-                {
-                    mvie = folder.Resolve(req.MvieFile);
-                    var m = DatasetGuard.Read(req.MvieFile, () => MvieFile.Read(mvie));
-                    if (m.Channels != info.Channels) throw new SarKitInputException($"mvieFile '{req.MvieFile}': {m.Channels} channels, the dataset {req.Path} has {info.Channels}.");
-                }
-                break;
-            default:
-                throw new SarKitInputException($"constraints = '{req.Constraints}': expected all (every 10 g Q-matrix), vop (a VOP file, or the dataset's VOP set at marginPercent) or mvie.");
-        }
-        return new ShimJobInput(full, req.Path!, z, target, local, global, cons, marginPct / 100, vop, mvie, starts);
-    }
-
-    private static double Range(string field, double v, double lo, double hi, bool lowOpen, string what)
-    {
-        if (!double.IsFinite(v) || v > hi || (lowOpen ? v <= lo : v < lo))
-            throw new SarKitInputException(string.Create(CultureInfo.InvariantCulture, $"{field} = {v}: expected a finite {what} in {(lowOpen ? "(" : "[")}{lo:G}, {hi:G}]."));
-        return v;
+        var (form, _) = DesignFormChecks.Check(req, folder, "{\"path\": …, \"zIndex\": …, \"targetUt\": …}");
+        double target = DesignFormChecks.Range("targetUt", req!.TargetUt ?? 1.0, 0, 1e4, lowOpen: true, "target |B1+| in µT");
+        double duty = DesignFormChecks.Range("dutyCycle", req.DutyCycle ?? 1, 0, 1, lowOpen: true, "duty cycle (fraction of time the shim is transmitted)");
+        return new ShimJobInput(form, target, duty);
     }
 
     private static IResult Answer(ShimJobResult? r, string? id) => r is null ? NotFound(id) : Json(r);
@@ -106,7 +63,7 @@ public static class ShimEndpoints
     private static IResult NotFound(string? id) =>
         Results.Json(new ApiError($"No RF shim job '{id}' with that answer (unknown, forgotten, or not done yet).", 404, "not_found"), statusCode: 404);
 
-    private static IResult Download(IResult inner, string name) => new AttachmentResult(inner, name);
+    internal static IResult Download(IResult inner, string name) => new AttachmentResult(inner, name);
 
     private sealed class AttachmentResult(IResult inner, string name) : IResult
     {
@@ -118,5 +75,5 @@ public static class ShimEndpoints
     }
 
     /// <summary>A result in the one JSON policy of SarKit results (snake_case, no NaN).</summary>
-    private static IResult Json<T>(T value) => Results.Text(ResultJson.Serialize(value), "application/json");
+    internal static IResult Json<T>(T value) => Results.Text(ResultJson.Serialize(value), "application/json");
 }

@@ -45,6 +45,7 @@ namespace SarKit.Workflows.Results;
 [JsonSerializable(typeof(SequenceInfoResult))]
 [JsonSerializable(typeof(ShimJobResult))]
 [JsonSerializable(typeof(SlurmPlanResult))]
+[JsonSerializable(typeof(SpokesJobResult))]
 [JsonSerializable(typeof(SpokesResult))]
 [JsonSerializable(typeof(Surrogate3dEvaluateResult))]
 [JsonSerializable(typeof(SurrogateDatasetResult))]

@@ -88,6 +88,10 @@ public sealed record RfShimResult
     public required double ChannelPeakPowerW { get; init; }
     /// <summary>Per-channel time-averaged incident power limit, W (0: none).</summary>
     public required double ChannelAveragePowerW { get; init; }
+    /// <summary>Peak incident power limit of each channel, W (0: none), when given per channel (then <see cref="ChannelPeakPowerW"/> is 0); null: one value for every channel.</summary>
+    [JsonUnit("W")] public required double[]? ChannelPeakPowersW { get; init; }
+    /// <summary>Time-averaged incident power limit of each channel, W (0: none), when given per channel (then <see cref="ChannelAveragePowerW"/> is 0); null: one value for every channel.</summary>
+    [JsonUnit("W")] public required double[]? ChannelAveragePowersW { get; init; }
     /// <summary>Fraction of time the shim is transmitted; SAR and average power are the pulse values times this.</summary>
     [JsonUnit("")] public required double DutyCycle { get; init; }
     /// <summary>Original 10 g Q-matrices every design is certified against.</summary>

@@ -56,7 +56,7 @@ public sealed record SpokesDesignResult
 }
 
 /// <summary>Spokes / kT-points pTx pulse design(s) of <c>sarkit spokes</c>: small-tip MLS flip-angle homogeneity under certified, time-averaged 10 g SAR limits (docs/pulse-design.md).</summary>
-[JsonResult("sarkit spokes --json", Order = 321)]
+[JsonResult("sarkit spokes --json", Web = "GET /api/spokes/job (field result)", Order = 321)]
 public sealed record SpokesResult
 {
     /// <summary>True when the written pulse (the first design) is certified: every limit holds on every original Q-matrix.</summary>
@@ -101,6 +101,10 @@ public sealed record SpokesResult
     public required double ChannelPeakPowerW { get; init; }
     /// <summary>Per-channel time-averaged incident power limit, W (0: none).</summary>
     public required double ChannelAveragePowerW { get; init; }
+    /// <summary>Peak incident power limit of each channel, W (0: none), when given per channel (then <see cref="ChannelPeakPowerW"/> is 0); null: one value for every channel.</summary>
+    [JsonUnit("W")] public required double[]? ChannelPeakPowersW { get; init; }
+    /// <summary>Time-averaged incident power limit of each channel, W (0: none), when given per channel (then <see cref="ChannelAveragePowerW"/> is 0); null: one value for every channel.</summary>
+    [JsonUnit("W")] public required double[]? ChannelAveragePowersW { get; init; }
     /// <summary>Original 10 g Q-matrices every design is certified against.</summary>
     [JsonUnit("")] public required int OriginalMatrices { get; init; }
     /// <summary>Where the originals came from (Q-matrix file, or computed from the dataset).</summary>

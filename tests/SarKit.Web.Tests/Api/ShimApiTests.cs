@@ -6,8 +6,10 @@ using System.Text.Json;
 using SarKit.Cli;
 using SarKit.Fields;
 using SarKit.IO.Formats;
+using SarKit.Web.Api;
 using SarKit.Web.Tests.Support;
 using SarKit.Workflows;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace SarKit.Web.Tests.Api;
@@ -22,60 +24,21 @@ public sealed class ShimApiTests(SarKitWebFactory factory, ITestOutputHelper log
     private readonly HttpClient _http = factory.CreateClient();
     private string Demo => Path.Combine(factory.DataFolder, TestData.DemoName);
 
-    private static async Task<JsonElement> Json(HttpResponseMessage r, HttpStatusCode expected)
-    {
-        var text = await r.Content.ReadAsStringAsync();
-        Assert.True(r.StatusCode == expected, $"HTTP {(int)r.StatusCode}, expected {(int)expected}: {text[..Math.Min(text.Length, 2000)]}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
+    private static Task<JsonElement> Json(HttpResponseMessage r, HttpStatusCode expected) => JsonSame.Read(r, expected);
 
-    /// <summary>Polls a job until it is no longer running (the server's own work is bounded; the wait is generous for a loaded machine).</summary>
-    private async Task<JsonElement> Wait(string id)
-    {
-        var end = DateTime.UtcNow.AddMinutes(15);
-        while (true)
-        {
-            var j = await Json(await _http.GetAsync($"/api/shim/job?id={id}"), HttpStatusCode.OK);
-            if (j.GetProperty("state").GetString() != "running") return j;
-            Assert.True(DateTime.UtcNow < end, $"job {id} still running: {j.GetProperty("stage")}");
-            await Task.Delay(500);
-        }
-    }
+    private Task<JsonElement> Wait(string id) => JsonSame.WaitForJob(_http, "shim", id);
 
-    /// <summary>Timing fields: the only ones allowed to differ between two runs of the same design.</summary>
-    private static readonly HashSet<string> Timing = ["elapsed_s", "solve_s", "solve_cpu_s"];
+    private static void AssertSame(JsonElement a, JsonElement b, string path) => JsonSame.Assert(a, b, path);
 
-    /// <summary>Deep equality of two JSON values: same keys, strings, booleans, array lengths; numbers to 1e-9 relative (timings skipped).</summary>
-    private static void AssertSame(JsonElement a, JsonElement b, string path)
-    {
-        Assert.True(a.ValueKind == b.ValueKind, $"{path}: {a.ValueKind} vs {b.ValueKind}");
-        switch (a.ValueKind)
-        {
-            case JsonValueKind.Object:
-                Assert.Equal(a.EnumerateObject().Select(p => p.Name), b.EnumerateObject().Select(p => p.Name));
-                foreach (var p in a.EnumerateObject())
-                    if (!Timing.Contains(p.Name)) AssertSame(p.Value, b.GetProperty(p.Name), path + "." + p.Name);
-                break;
-            case JsonValueKind.Array:
-                Assert.True(a.GetArrayLength() == b.GetArrayLength(), $"{path}: length {a.GetArrayLength()} vs {b.GetArrayLength()}");
-                for (int i = 0; i < a.GetArrayLength(); i++) AssertSame(a[i], b[i], $"{path}[{i}]");
-                break;
-            case JsonValueKind.Number:
-                double x = a.GetDouble(), y = b.GetDouble();
-                Assert.True(Math.Abs(x - y) <= 1e-9 * Math.Max(1, Math.Max(Math.Abs(x), Math.Abs(y))), $"{path}: {x:R} vs {y:R}");
-                break;
-            default:
-                Assert.True(a.ToString() == b.ToString(), $"{path}: '{a}' vs '{b}'");
-                break;
-        }
-    }
+    /// <summary>Per-channel peak power limits of the equality test (W; generous, so the design is the one without them, but they travel CLI and web alike).</summary>
+    private static readonly double[] PeakEach = [4000, 4100, 4200, 4300, 4400, 4500, 4600, 4700];
 
     [Fact]
     public async Task A_job_on_the_demo_equals_sarkit_shim_json_and_is_certified()
     {
         const int z = 21; const double target = 1.5;
         var start = await Json(await _http.PostAsJsonAsync("/api/shim/start",
-            new { path = TestData.DemoName, zIndex = z, targetUt = target, localLimitWPerKg = 10, globalLimitWPerKg = 3.2, constraints = "all", starts = 1 }), HttpStatusCode.OK);
+            new { path = TestData.DemoName, zIndex = z, targetUt = target, localLimitWPerKg = 10, globalLimitWPerKg = 3.2, constraints = "all", starts = 1, channelPeakPowersW = PeakEach }), HttpStatusCode.OK);
         string id = start.GetProperty("id").GetString()!;
         var job = await Wait(id);
         Assert.True(job.GetProperty("state").GetString() == "done", job.ToString());
@@ -85,7 +48,8 @@ public sealed class ShimApiTests(SarKitWebFactory factory, ITestOutputHelper log
         var grid = DatasetFiles.ReadInfo(Demo).Grid;
         string slice = RfShimMaps.SliceText(grid, z);
         var stdout = new StringWriter(); var stderr = new StringWriter();
-        int code = CliApp.Run(["shim", "-f", Demo, "--slice", slice, "--target-ut", "1.5", "--limit", "10", "--global-limit", "3.2", "--starts", "1", "--json"], stdout, stderr);
+        int code = CliApp.Run(["shim", "-f", Demo, "--slice", slice, "--target-ut", "1.5", "--limit", "10", "--global-limit", "3.2", "--starts", "1",
+            "--channel-peak-power", .. PeakEach.Select(x => x.ToString("R", CultureInfo.InvariantCulture)), "--json"], stdout, stderr);
         Assert.True(code == CliApp.ExitOk, stderr.ToString());
         var cli = JsonDocument.Parse(stdout.ToString()).RootElement;
         AssertSame(cli, web, "result");
@@ -103,6 +67,7 @@ public sealed class ShimApiTests(SarKitWebFactory factory, ITestOutputHelper log
         Assert.True(d0.GetProperty("nrmse").GetDouble() <= cp.GetProperty("nrmse").GetDouble());
         Assert.Contains($"index {z}", web.GetProperty("roi").GetString());
         Assert.Equal("", web.GetProperty("drive_file").GetString());
+        Assert.Equal(PeakEach, web.GetProperty("channel_peak_powers_w").EnumerateArray().Select(x => x.GetDouble()));
 
         // maps: the layer, and the SAR viewer's 10 g evaluation of the same drives reproduces the certified peaks
         var maps = job.GetProperty("maps");
@@ -166,12 +131,40 @@ public sealed class ShimApiTests(SarKitWebFactory factory, ITestOutputHelper log
     [InlineData("""{"path":"ptx8_7T_demo.h5","constraints":"vop","vopFile":"../../etc/passwd"}""", "../../etc/passwd")]
     [InlineData("""{"path":"ptx8_7T_demo.h5","constraints":"mvie","mvieFile":"missing.h5"}""", "missing.h5")]
     [InlineData("""{"path":"nope.h5"}""", "nope.h5")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","dutyCycle":0}""", "dutyCycle = 0")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","dutyCycle":1.5}""", "dutyCycle = 1.5")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","dutyCycle":"NaN"}""", "dutyCycle")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","channelPeakPowerW":-1}""", "channelPeakPowerW = -1")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","channelAveragePowerW":"Infinity"}""", "channelAveragePowerW")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","channelPeakPowersW":[1,2,3]}""", "channelPeakPowersW: 3 values for 8 channels")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","channelAveragePowersW":[1,1,1,-2,1,1,1,1]}""", "channelAveragePowersW[3] (channel 4) = -2")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","channelPeakPowerW":5,"channelPeakPowersW":[1,1,1,1,1,1,1,1]}""", "channelPeakPowerW = 5 and channelPeakPowersW")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","channelPeakPowersW":[1,1,1,1,1,1,1,"x"]}""", "channelPeakPowersW")]
     public async Task Bad_input_is_a_400_naming_the_field(string body, string field)
     {
         var r = await _http.PostAsync("/api/shim/start", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         var j = await Json(r, HttpStatusCode.BadRequest);
         Assert.Equal("bad_input", j.GetProperty("kind").GetString());
         Assert.Contains(field, j.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void Duty_cycle_and_power_limits_reach_the_job_input()
+    {
+        var folder = factory.Services.GetRequiredService<DataFolder>();
+        var one = ShimEndpoints.Check(new ShimEndpoints.StartRequest(TestData.DemoName, 21, 1.5, null, null, null, null, null, null, 1, DutyCycle: 0.25,
+            ChannelPeakPowerW: 300, ChannelAveragePowersW: [10, 20, 30, 40, 50, 60, 70, 80]), folder);
+        Assert.Equal(0.25, one.DutyCycle);
+        Assert.Equal(300, one.Form.ChannelPeakPowerW);
+        Assert.Null(one.Form.ChannelPeakPowersW);
+        Assert.Equal([10, 20, 30, 40, 50, 60, 70, 80], one.Form.ChannelAveragePowersW!);
+        var request = one.Form.Apply(new RfShimRequest { FieldsPath = one.Form.FullPath, DutyCycle = one.DutyCycle }, "all", DatasetFiles.ReadInfo(Demo).Grid);
+        Assert.Equal(300, request.ChannelPeakPowerW);
+        Assert.Equal(one.Form.ChannelAveragePowersW, request.ChannelAveragePowersW);
+        // left out: the CLI's defaults (duty 1, no power limits)
+        var none = ShimEndpoints.Check(new ShimEndpoints.StartRequest(TestData.DemoName, null, null, null, null, null, null, null, null, null), folder);
+        Assert.Equal(1, none.DutyCycle);
+        Assert.Equal(0, none.Form.ChannelPeakPowerW + none.Form.ChannelAveragePowerW);
     }
 
     [Fact]

@@ -241,4 +241,32 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         await page.WaitForSelectorAsync("#shim-result .error");
         Assert.Contains("targetUt", await page.InnerTextAsync("#shim-result .error"));
     }
+
+    [ChromiumFact]
+    public async Task Spokes_page_designs_a_certified_two_spoke_pulse_on_the_demo()
+    {
+        var page = await Open("#/spokes");
+        await page.WaitForSelectorAsync("#spokes-run");
+        Assert.Equal("21", await page.InputValueAsync("#spokes-z"));
+        // a small, fast setting: K = 2, one start, a per-channel average power limit for every channel (W)
+        await page.FillAsync("#spokes-k", "2");
+        await page.FillAsync("#spokes-starts", "1");
+        await page.FillAsync("#spokes-tr", "5");
+        await page.FillAsync("#spokes-average-power", "50, 51, 52, 53, 54, 55, 56, 57");
+        await page.ClickAsync("#spokes-run");
+        await page.WaitForSelectorAsync("#spokes-status[data-state='done']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+        Assert.Contains("PASS", await page.InnerTextAsync("#spokes-verdict"));
+        Assert.Contains("W/kg of 10 W/kg", await page.InnerTextAsync("#spokes-peak"));
+        Assert.Equal(2, await page.Locator("#spokes-flip canvas[data-map]").CountAsync()); // before (CP) and after
+        Assert.Contains("certified", await page.InnerTextAsync("#spokes-designs tbody tr[data-constraints='all']"));
+        Assert.Equal(2, await page.Locator("#spokes-weights tbody tr").CountAsync());
+        Assert.StartsWith("/api/spokes/waveform?id=", await page.GetAttributeAsync("#spokes-waveform", "href"));
+        await Shot(page, "spokes-done");
+
+        // a TR shorter than the pulse is refused with the field named, no job started
+        await page.FillAsync("#spokes-tr", "0.1");
+        await page.ClickAsync("#spokes-run");
+        await page.WaitForSelectorAsync("#spokes-result .error");
+        Assert.Contains("repetitionTimeS", await page.InnerTextAsync("#spokes-result .error"));
+    }
 }

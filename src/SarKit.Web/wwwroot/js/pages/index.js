@@ -8,5 +8,6 @@ import records from './records.js';
 import vop from './vop.js';
 import sequence from './sequence.js';
 import shim from './shim.js';
+import spokes from './spokes.js';
 
-export const pages = [datasets, viewer, vop, sequence, shim, nema, probe, records];
+export const pages = [datasets, viewer, vop, sequence, shim, spokes, nema, probe, records];
