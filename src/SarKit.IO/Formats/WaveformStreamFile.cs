@@ -104,16 +104,106 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
 
     public IWaveformReader OpenReader() => new Reader(this);
 
-    private sealed class Reader : IWaveformReader
+    /// <summary>Default bytes per sequential read of <see cref="IWaveformCorrelationReader.Correlate"/> (8 MiB).</summary>
+    public const int DefaultChunkBytes = 8 << 20;
+
+    /// <summary>Bytes per sequential read of <see cref="IWaveformCorrelationReader.Correlate"/> (rounded down to whole blocks,
+    /// at least one block) for readers opened afterwards.</summary>
+    public int ChunkBytes
+    {
+        get => _chunkBytes;
+        set => _chunkBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "expected at least 1 byte");
+    }
+    private int _chunkBytes = DefaultChunkBytes;
+
+    private sealed class Reader : IWaveformCorrelationReader
     {
         private readonly WaveformStreamFile _f;
         private readonly SafeFileHandle _h;
         private byte[] _buf = [];
+        // sequential chunks of Correlate: the current one and the one being read ahead
+        private byte[] _cur = [], _next = [];
+        private long _curStart = -1, _nextStart = -1, _wait;
+        private int _curCount, _chunk;
+        private Task<int>? _nextTask;
 
         public Reader(WaveformStreamFile f)
         {
             _f = f;
             _h = File.OpenHandle(f.Source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        }
+
+        public bool CanCorrelate => _f._single && _f.Channels == RfCorrelation.InterleavedChannels;
+        public bool ReadAhead { get; set; }
+        public double WaitSeconds => _wait / (double)System.Diagnostics.Stopwatch.Frequency;
+
+        public void Correlate(long start, int count, double dt, Span<double> weights)
+        {
+            if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 samples of 8 channels");
+            if (start < 0 || count < 0 || start + count > _f.Samples)
+                throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
+            var raw = Sequential(start, count);
+            if (!RfCorrelation.AccumulateInterleaved8(MemoryMarshal.Cast<byte, float>(raw), count, dt, weights))
+                ThrowFirstNotFinite(raw, start, count, _f.Channels);
+        }
+
+        /// <summary>Bytes of samples [start, start + count) from the current chunk; reads the next chunk (ahead, when enabled)
+        /// when the request leaves it. Chunks hold a whole number of requests of the first size, so sequential blocks never straddle.</summary>
+        private ReadOnlySpan<byte> Sequential(long start, int count)
+        {
+            int bps = _f.Channels * 8;
+            if ((long)count * bps > int.MaxValue / 2) throw new ArgumentException("read too large");
+            if (count > _chunk) { Drain(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; _curStart = -1; _curCount = 0; }
+            if (start < _curStart || start + count > _curStart + _curCount)
+            {
+                long w0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (_nextTask is not null && _nextStart == start)
+                {
+                    int got = _nextTask.GetAwaiter().GetResult();
+                    _nextTask = null;
+                    (_cur, _next) = (_next, _cur);
+                    _curStart = start; _curCount = got;
+                }
+                else
+                {
+                    Drain();
+                    _curStart = start; _curCount = (int)Math.Min(_chunk, _f.Samples - start);
+                    if (_cur.Length < _curCount * bps) _cur = GC.AllocateUninitializedArray<byte>(_chunk * bps);
+                    ReadExact(_cur.AsSpan(0, _curCount * bps), start, _curCount);
+                }
+                _wait += System.Diagnostics.Stopwatch.GetTimestamp() - w0;
+                long ns = _curStart + _curCount;
+                if (ReadAhead && ns < _f.Samples)
+                {
+                    int nc = (int)Math.Min(_chunk, _f.Samples - ns);
+                    if (_next.Length < nc * bps) _next = GC.AllocateUninitializedArray<byte>(_chunk * bps);
+                    var buf = _next;
+                    _nextStart = ns;
+                    _nextTask = Task.Run(() => { ReadExact(buf.AsSpan(0, nc * bps), ns, nc); return nc; });
+                }
+            }
+            return _cur.AsSpan((int)((start - _curStart) * bps), count * bps);
+        }
+
+        /// <summary>Waits for a read-ahead in flight (its result is discarded; an error it met is raised again when that part is read).</summary>
+        private void Drain()
+        {
+            if (_nextTask is null) return;
+            try { _nextTask.Wait(); } catch (AggregateException) { }
+            _nextTask = null; _nextStart = -1;
+        }
+
+        private void ReadExact(Span<byte> span, long start, int count)
+        {
+            long item = _f._single ? 8 : 16;
+            long off = _f._dataOffset + start * _f.Channels * item;
+            int got = 0;
+            while (got < span.Length)
+            {
+                int r = RandomAccess.Read(_h, span[got..], off + got);
+                if (r <= 0) throw new SarKitInputException($"{_f.Source}: file ended at byte {off + got} while reading samples {start}..{start + count - 1} (truncated while in use?); refusing.") { SourceFile = _f.Source };
+                got += r;
+            }
         }
 
         public void Read(long start, int count, Span<double> re, Span<double> im)
@@ -126,14 +216,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (bytes > int.MaxValue) throw new ArgumentException("read too large");
             if (_buf.Length < bytes) _buf = new byte[bytes];
             var span = _buf.AsSpan(0, (int)bytes);
-            long off = _f._dataOffset + start * n * item;
-            int got = 0;
-            while (got < span.Length)
-            {
-                int r = RandomAccess.Read(_h, span[got..], off + got);
-                if (r <= 0) throw new SarKitInputException($"{_f.Source}: file ended at byte {off + got} while reading samples {start}..{start + count - 1} (truncated while in use?); refusing.") { SourceFile = _f.Source };
-                got += r;
-            }
+            ReadExact(span, start, count);
             // one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones); only then the scalar loop names it
             if (_f._single ? !AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u) : !AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul))
                 ThrowFirstNotFinite(span, start, count, n);
@@ -217,7 +300,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private SarKitInputException NotFinite(long sample, int channel, double x, double y) =>
             new($"{_f.Source}: sample {sample} of channel {channel} is not finite ({x.ToString("R", CultureInfo.InvariantCulture)}, {y.ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = _f.Source, Dataset = "waveform" };
 
-        public void Dispose() => _h.Dispose();
+        public void Dispose() { Drain(); _h.Dispose(); }
     }
 
     /// <summary>

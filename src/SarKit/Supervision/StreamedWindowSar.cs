@@ -30,6 +30,8 @@ public sealed record StreamedWindowPhases(double ReadSeconds, double Correlation
     public double WaitSeconds { get; init; }
     /// <summary>True when the next block was read on a second thread (<see cref="SarKitSettings.MaxDegreeOfParallelism"/> &gt; 1).</summary>
     public bool ReadAhead { get; init; }
+    /// <summary>True when the head pass correlated the file's interleaved samples directly (<see cref="IWaveformCorrelationReader"/>).</summary>
+    public bool Fused { get; init; }
 }
 
 /// <summary>Result of <see cref="StreamedWindowSar.Evaluate"/>.</summary>
@@ -60,9 +62,9 @@ public sealed record StreamedWindowSarResult(IReadOnlyList<WindowSarResult> Wind
 /// samples leaving the window (lagging reader) give SAR_j(t) for every t in the block as base + H(r) − G(r) (prefix sums of
 /// p_j). Pairs bounded out cannot hold the maximum (their UB is tracked: if one tied, its UB is reported). Candidate memory:
 /// at most 40 bytes per (block, matrix) pair, pruned whenever the list doubles.</para>
-/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 16)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, D ring blocks, ‖Q_j‖₁ the sum of
+/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 24)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, D ring blocks, ‖Q_j‖₁ the sum of
 /// the absolute packed entries, Tr the largest trace of the window sums since their last recomputation plus the traces of the
-/// two edge blocks): a bound of the rounding of the running sums, dot products and prefix sums, so reported ≥ exact
+/// two edge blocks): a bound of the rounding of the running sums, dot products, prefix sums and drive-factor scaling of the block correlations, so reported ≥ exact
 /// (per-sample arithmetic on the double samples) ≥ reported − 2ε. ε is returned as <see cref="WindowSarResult.EdgeErrorBound"/>.</para>
 /// </summary>
 public static class StreamedWindowSar
@@ -169,7 +171,7 @@ public static class StreamedWindowSar
         }
 
         const double U = 1.0 / (1L << 53);
-        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 16) * U * 1.01;
+        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 24) * U * 1.01;
 
         double[][] bufRe = [new double[n * B], new double[n * B]], bufIm = [new double[n * B], new double[n * B]];
         double[] headRe, headIm;
@@ -178,7 +180,13 @@ public static class StreamedWindowSar
         long blocks = (lv + B - 1) / B, refined = 0, samplesRead = 0;
         long tRead = 0, tWait = 0, tCorr = 0, tBound = 0, tLag = 0, tRefine = 0;
         using var head = stream.OpenReader();
-        bool ahead = (settings ?? SarKitSettings.Default).MaxDegreeOfParallelism > 1 && blocks > 1;
+        bool parallel = (settings ?? SarKitSettings.Default).MaxDegreeOfParallelism > 1 && blocks > 1;
+        // fused path: correlations straight from the file's interleaved samples (its own sequential read-ahead); the
+        // periodic extension keeps the planar path (its blocks wrap around the file end)
+        var fused = head as IWaveformCorrelationReader is { CanCorrelate: true } fr && mode == RepetitionMode.Once ? fr : null;
+        bool unitFactors = driveFactors.All(f => f == Complex.One);
+        if (fused is not null) fused.ReadAhead = parallel;
+        bool ahead = parallel && fused is null;
         Task<long>? next = null;
         long ReadBlock(long bb, int sl)
         {
@@ -195,7 +203,15 @@ public static class StreamedWindowSar
                 int cnt = (int)Math.Min(B, lv - start);
                 long t0 = Stopwatch.GetTimestamp();
                 int sl = (int)(b & 1);
-                if (!ahead) tRead += ReadBlock(b, sl);
+                int slot = (int)(b % D);
+                var rb = ring.AsSpan(slot * n2, n2);
+                rb.Clear();
+                if (fused is not null)
+                {
+                    fused.Correlate(start, cnt, dt, rb);
+                    if (!unitFactors) RfCorrelation.ApplyDriveFactors(rb, driveFactors);
+                }
+                else if (!ahead) tRead += ReadBlock(b, sl);
                 else
                 {
                     // read-ahead: block b was read (and converted, finiteness-checked) while block b − 1 was evaluated
@@ -206,11 +222,12 @@ public static class StreamedWindowSar
                 headRe = bufRe[sl]; headIm = bufIm[sl];
                 samplesRead += cnt;
                 long t1 = Stopwatch.GetTimestamp();
-                tWait += t1 - t0;
-                int slot = (int)(b % D);
-                var rb = ring.AsSpan(slot * n2, n2);
-                rb.Clear();
-                RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                if (fused is null)
+                {
+                    tWait += t1 - t0;
+                    RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                }
+                else tCorr += t1 - t0;
                 double trB = 0;
                 for (int i = 0; i < n; i++) trB += rb[i];
                 foreach (var v in rb)
@@ -379,8 +396,11 @@ public static class StreamedWindowSar
                 job.Touched.Count(x => x), err / w.T));
         }
         double f = 1.0 / Stopwatch.Frequency;
+        double waitS = fused is null ? tWait * f : fused.WaitSeconds;
+        // fused: the correlation phase held the reads; its wait for data is reported as the read phase
+        double corrS = fused is null ? tCorr * f : Math.Max(0, tCorr * f - waitS), readS = fused is null ? tRead * f : waitS;
         return new StreamedWindowSarResult(results, total, new StreamedWindowStatistics(len, lv, B, blocks, refined, samplesRead)
-        { Phases = new(tRead * f, tCorr * f, tBound * f, tLag * f, tRefine * f) { WaitSeconds = tWait * f, ReadAhead = ahead } });
+        { Phases = new(readS, corrS, tBound * f, tLag * f, tRefine * f) { WaitSeconds = waitS, ReadAhead = ahead || (fused?.ReadAhead ?? false), Fused = fused is not null } });
 
         Span<double> Ring(long i) => ring.AsSpan((int)(i % D) * n2, n2);
     }
