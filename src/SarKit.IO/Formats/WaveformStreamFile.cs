@@ -121,11 +121,13 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private readonly WaveformStreamFile _f;
         private readonly SafeFileHandle _h;
         private byte[] _buf = [];
-        // sequential chunks of Correlate: the current one and the one being read ahead
-        private byte[] _cur = [], _next = [];
-        private long _curStart = -1, _nextStart = -1, _wait;
-        private int _curCount, _chunk;
+        // sequential chunks of Correlate: the current one and the one being read ahead (O_DIRECT when the file system allows)
+        private Chunk _cur = new(), _next = new();
+        private long _nextStart = -1, _wait;
+        private int _chunk;
         private Task<int>? _nextTask;
+        private SafeFileHandle? _direct;
+        private bool _directTried;
 
         public Reader(WaveformStreamFile f)
         {
@@ -152,38 +154,106 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private ReadOnlySpan<byte> Sequential(long start, int count)
         {
             int bps = _f.Channels * 8;
-            if ((long)count * bps > int.MaxValue / 2) throw new ArgumentException("read too large");
-            if (count > _chunk) { Drain(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; _curStart = -1; _curCount = 0; }
-            if (start < _curStart || start + count > _curStart + _curCount)
+            if ((long)count * bps > int.MaxValue / 4) throw new ArgumentException("read too large");
+            if (count > _chunk) { Drain(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; _cur.Start = -1; _cur.Count = 0; }
+            if (start < _cur.Start || start + count > _cur.Start + _cur.Count)
             {
                 long w0 = System.Diagnostics.Stopwatch.GetTimestamp();
                 if (_nextTask is not null && _nextStart == start)
                 {
-                    int got = _nextTask.GetAwaiter().GetResult();
+                    _nextTask.GetAwaiter().GetResult();
                     _nextTask = null;
                     (_cur, _next) = (_next, _cur);
-                    _curStart = start; _curCount = got;
                 }
                 else
                 {
                     Drain();
-                    _curStart = start; _curCount = (int)Math.Min(_chunk, _f.Samples - start);
-                    if (_cur.Length < _curCount * bps) _cur = GC.AllocateUninitializedArray<byte>(_chunk * bps);
-                    ReadExact(_cur.AsSpan(0, _curCount * bps), start, _curCount);
+                    Fill(_cur, start, (int)Math.Min(_chunk, _f.Samples - start));
                 }
                 _wait += System.Diagnostics.Stopwatch.GetTimestamp() - w0;
-                long ns = _curStart + _curCount;
+                long ns = _cur.Start + _cur.Count;
                 if (ReadAhead && ns < _f.Samples)
                 {
                     int nc = (int)Math.Min(_chunk, _f.Samples - ns);
-                    if (_next.Length < nc * bps) _next = GC.AllocateUninitializedArray<byte>(_chunk * bps);
-                    var buf = _next;
+                    var c = _next;
                     _nextStart = ns;
-                    _nextTask = Task.Run(() => { ReadExact(buf.AsSpan(0, nc * bps), ns, nc); return nc; });
+                    _nextTask = Task.Run(() => { Fill(c, ns, nc); return nc; });
                 }
             }
-            return _cur.AsSpan((int)((start - _curStart) * bps), count * bps);
+            return _cur.Buf.AsSpan(_cur.Data + (int)((start - _cur.Start) * bps), count * bps);
         }
+
+        /// <summary>A chunk buffer: pinned, its data at a 4096-byte aligned address (<see cref="Align"/>) for O_DIRECT reads.</summary>
+        private sealed class Chunk
+        {
+            public byte[] Buf = [];
+            public int Align, Data, Count;
+            public long Start = -1;
+        }
+
+        /// <summary>Reads samples [start, start + count) into <paramref name="c"/>: with O_DIRECT the aligned pages around them
+        /// (no page-cache copy), else exactly them; an O_DIRECT failure falls back to buffered reads for the rest of the pass.</summary>
+        private void Fill(Chunk c, long start, int count)
+        {
+            int bps = _f.Channels * 8;
+            long off = _f._dataOffset + start * bps, end = off + (long)count * bps;
+            var h = Direct();
+            long a0 = h is null ? off : off & ~(DirectAlign - 1), a1 = h is null ? end : (end + DirectAlign - 1) & ~(DirectAlign - 1);
+            int need = checked((int)(a1 - a0));
+            if (c.Buf.Length < need + DirectAlign)
+            {
+                c.Buf = GC.AllocateUninitializedArray<byte>(Math.Max(need, _chunk * bps + 2 * DirectAlign) + DirectAlign, pinned: true);
+                c.Align = AlignedOffset(c.Buf);
+            }
+            c.Start = -1;
+            if (h is not null)
+            {
+                try
+                {
+                    int got = 0;
+                    var span = c.Buf.AsSpan(c.Align, need);
+                    while (a0 + got < end)
+                    {
+                        int r = RandomAccess.Read(h, span[got..], a0 + got);
+                        if (r <= 0) break;
+                        got += r;
+                    }
+                    if (a0 + got >= end) { c.Data = c.Align + (int)(off - a0); c.Start = start; c.Count = count; return; }
+                }
+                catch (IOException) { }
+                DisableDirect();
+            }
+            ReadExact(c.Buf.AsSpan(c.Align, (int)(end - off)), start, count);
+            c.Data = c.Align; c.Start = start; c.Count = count;
+        }
+
+        private const int DirectAlign = 4096;
+
+        private static unsafe int AlignedOffset(byte[] pinned)
+        {
+            fixed (byte* p = pinned) return (int)((DirectAlign - ((long)p & (DirectAlign - 1))) & (DirectAlign - 1));
+        }
+
+        /// <summary>A second handle with O_DIRECT (Linux; null elsewhere or when the file system refuses it).</summary>
+        private SafeFileHandle? Direct()
+        {
+            lock (this)
+            {
+                if (_directTried) return _direct;
+                _directTried = true;
+                if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("SARKIT_NO_DIRECT_IO") == "1") return null;
+                try
+                {
+                    var h = File.OpenHandle(_f.Source, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    if (DirectIo.Enable(h)) _direct = h; else h.Dispose();
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+                return _direct;
+            }
+        }
+
+        private void DisableDirect() { lock (this) { _direct?.Dispose(); _direct = null; } }
 
         /// <summary>Waits for a read-ahead in flight (its result is discarded; an error it met is raised again when that part is read).</summary>
         private void Drain()
@@ -300,7 +370,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private SarKitInputException NotFinite(long sample, int channel, double x, double y) =>
             new($"{_f.Source}: sample {sample} of channel {channel} is not finite ({x.ToString("R", CultureInfo.InvariantCulture)}, {y.ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = _f.Source, Dataset = "waveform" };
 
-        public void Dispose() { Drain(); _h.Dispose(); }
+        public void Dispose() { Drain(); _h.Dispose(); _direct?.Dispose(); }
     }
 
     /// <summary>

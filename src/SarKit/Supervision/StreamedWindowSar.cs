@@ -74,6 +74,10 @@ public static class StreamedWindowSar
     /// bound of the pruning is an exact window at every block end.</remarks>
     public const int DefaultBlockSamples = 4000;
 
+    /// <summary>Sub-blocks K per block whose correlations are kept for the shortest window: its bounds then hold within one
+    /// sub-block (B/K samples) of the exact windows instead of two blocks.</summary>
+    public const int SubBlocks = 8;
+
     /// <summary>Largest ring memory (bytes) before the request is refused (increase the block length).</summary>
     public const long MaxRingBytes = 2L << 30;
 
@@ -160,6 +164,14 @@ public static class StreamedWindowSar
         int D = (int)ringBlocks;
         var ring = new double[(long)D * n2];
         var ringTr = new double[D];
+        // sub-block correlations of the last ⌈m₀/B⌉ + 3 blocks (m₀ the shortest window): bounds at B/K resolution for it
+        int K = Math.Min(SubBlocks, B);
+        var sb = new int[K + 1];
+        for (int k = 0; k <= K; k++) sb[k] = (int)((long)k * B / K);
+        int Ds = (int)Math.Min(D, (wins[0].M + B - 1) / B + 3);
+        var subRing = new double[(long)Ds * K * n2];
+        var subValid = new bool[Ds];
+        var eSubA = new double[K]; var eSubB = new double[K];
 
         var jobList = new List<Job>();
         foreach (var (obs, ws) in jobs)
@@ -171,7 +183,7 @@ public static class StreamedWindowSar
         }
 
         const double U = 1.0 / (1L << 53);
-        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 24) * U * 1.01;
+        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 4.0 * K + 24) * U * 1.01;
 
         double[][] bufRe = [new double[n * B], new double[n * B]], bufIm = [new double[n * B], new double[n * B]];
         double[] headRe, headIm;
@@ -206,10 +218,20 @@ public static class StreamedWindowSar
                 int slot = (int)(b % D);
                 var rb = ring.AsSpan(slot * n2, n2);
                 rb.Clear();
+                int sslot = (int)(b % Ds);
+                bool subs = cnt == B && K > 1;
+                subValid[sslot] = subs;
                 if (fused is not null)
                 {
-                    fused.Correlate(start, cnt, dt, rb);
-                    if (!unitFactors) RfCorrelation.ApplyDriveFactors(rb, driveFactors);
+                    // whole blocks as K sub-blocks (R_b = Σ_k R_b,k in order), the last partial block at once
+                    for (int k = 0; k < (subs ? K : 1); k++)
+                    {
+                        var rk = subs ? Sub(b, k) : rb;
+                        if (subs) rk.Clear();
+                        fused.Correlate(start + (subs ? sb[k] : 0), subs ? sb[k + 1] - sb[k] : cnt, dt, rk);
+                        if (!unitFactors) RfCorrelation.ApplyDriveFactors(rk, driveFactors);
+                        if (subs) TensorPrimitives.Add(rb, rk, rb);
+                    }
                 }
                 else if (!ahead) tRead += ReadBlock(b, sl);
                 else
@@ -225,7 +247,15 @@ public static class StreamedWindowSar
                 if (fused is null)
                 {
                     tWait += t1 - t0;
-                    RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                    if (!subs) RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                    else
+                        for (int k = 0; k < K; k++)
+                        {
+                            var rk = Sub(b, k);
+                            rk.Clear();
+                            RfCorrelation.Accumulate(headRe.AsSpan(sb[k]), headIm.AsSpan(sb[k]), n, sb[k + 1] - sb[k], cnt, dt, rk);
+                            TensorPrimitives.Add(rb, rk, rb);
+                        }
                 }
                 else tCorr += t1 - t0;
                 double trB = 0;
@@ -266,6 +296,9 @@ public static class StreamedWindowSar
                     double trA = a >= 0 ? ringTr[(int)(a % D)] : 0;
                     double errUnit = errConst * (2 * w.MaxTr + trA + trB);
                     bool aligned = q == 0 && cnt == B;
+                    // sub-block bounds: shortest window, aligned, sub-blocks of b (and of the leaving block a when S holds it) kept
+                    bool withA = a >= 0 && loU == a;
+                    bool fine = aligned && wi == 0 && subValid[(int)(b % Ds)] && (!withA || (b - a < Ds && subValid[(int)(a % Ds)]));
 
                     foreach (var job in jobList)
                     {
@@ -284,7 +317,8 @@ public static class StreamedWindowSar
                             double dot = job.Ub[top] - job.Sigma[top] * trS;
                             double eLo = lo <= b ? TensorPrimitives.Dot(qt, Ring(lo)) : 0;
                             double lb;
-                            if (aligned) lb = dot - (a >= 0 && loU == a ? eLo : 0) - errUnit * job.Abs[top];          // the exact window ending at the block end
+                            if (fine) lb = dot + FineMax(qt, b, a, withA, exact: true) - errUnit * job.Abs[top];           // the exact windows ending at every sub-block end
+                            else if (aligned) lb = dot - (a >= 0 && loU == a ? eLo : 0) - errUnit * job.Abs[top];          // the exact window ending at the block end
                             else if (lo + 2 <= b - 1)
                                 lb = dot - eLo - TensorPrimitives.Dot(qt, Ring(lo + 1)) - TensorPrimitives.Dot(qt, rb) - job.Sigma[top] * trS - errUnit * job.Abs[top];
                             else lb = -job.Sigma[top] * trS - errUnit * job.Abs[top];
@@ -294,6 +328,12 @@ public static class StreamedWindowSar
                         {
                             double err = errUnit * job.Abs[j], ub = job.Ub[j] + err;
                             if (!double.IsFinite(ub)) throw new SarKitInputException($"{src}: window energy of '{obs.Name}' matrix {j} is {ub} (overflows double precision); refusing.") { SourceFile = src };
+                            if (fine && ub > job.LowerBound)
+                            {
+                                // tighter: a window ending in sub-block k holds at most sub-blocks 0..k of b and k..K−1 of a
+                                double dotJ0 = job.Ub[j] - job.Sigma[j] * trS;
+                                ub = Math.Min(ub, dotJ0 + FineMax(obs.Matrix(j), b, a, withA, exact: false) + job.Sigma[j] * trS + err);
+                            }
                             if (ub <= job.LowerBound)
                             {
                                 if (ub > job.SkipUb) { job.SkipUb = ub; job.SkipErr = err; job.SkipT = tLast; job.SkipJ = j; }
@@ -403,6 +443,29 @@ public static class StreamedWindowSar
         { Phases = new(readS, corrS, tBound * f, tLag * f, tRefine * f) { WaitSeconds = waitS, ReadAhead = ahead || (fused?.ReadAhead ?? false), Fused = fused is not null } });
 
         Span<double> Ring(long i) => ring.AsSpan((int)(i % D) * n2, n2);
+        Span<double> Sub(long blk, int k) => subRing.AsSpan((int)(((blk % Ds) * K + k) * n2), n2);
+
+        // With e_b,k, e_a,k the energies of the sub-blocks of the current block b and the leaving block a (0 when S does not
+        // hold a) and S·Q = E_a + mid + E_b: exact = false gives max_k (Σ_{k'≤k} e_b,k' + Σ_{k'≥k} e_a,k') − E_a − E_b, the
+        // largest window energy ending in sub-block k (an upper bound) minus tr(Q S); exact = true gives
+        // max_k (Σ_{k'≤k} e_b,k' + Σ_{k'>k} e_a,k') − E_a − E_b, the windows ending exactly at the sub-block ends.
+        double FineMax(ReadOnlySpan<double> qm, long blk, long aBlk, bool hasA, bool exact)
+        {
+            double eA = 0, eBt = 0;
+            for (int k = 0; k < K; k++)
+            {
+                eSubB[k] = TensorPrimitives.Dot(qm, Sub(blk, k)); eBt += eSubB[k];
+                eSubA[k] = hasA ? TensorPrimitives.Dot(qm, Sub(aBlk, k)) : 0; eA += eSubA[k];
+            }
+            double best = double.NegativeInfinity, pre = 0, suf = eA;   // suf = Σ_{k'≥k} e_a
+            for (int k = 0; k < K; k++)
+            {
+                pre += eSubB[k];
+                best = Math.Max(best, pre + (exact ? suf - eSubA[k] : suf));
+                suf -= eSubA[k];
+            }
+            return best - eA - eBt;
+        }
     }
 
     /// <summary>Drops the candidates whose bound cannot beat the job's lower bound (tracking the largest of them as skipped).</summary>
