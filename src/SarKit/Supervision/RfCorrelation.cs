@@ -70,6 +70,8 @@ public static class RfCorrelation
     /// <see cref="Accumulate(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, double, Span{double})"/>:
     /// w_i += Δt(Σre_i² + Σim_i²), w_o += 2Δt(Σre_i re_j + Σim_i im_j), w_{o+1} += −2Δt(Σre_i im_j − Σim_i re_j).
     /// The AVX-512 path (<see cref="Vector512"/>) and the portable path do the same operations in the same order (bit-identical).
+    /// Silent samples (all values ±0, e.g. between RF pulses) are skipped: they would add exactly +0 to accumulators that
+    /// start at +0 and so are never −0, i.e. the result is the same bit for bit.
     /// Rounding: every lane is a sequential sum of <paramref name="count"/> products (relative error ≤ count·u of the sum of
     /// their magnitudes), the same order of magnitude as the dot products of the planar path.
     /// Returns false when a sample is NaN/∞ (exponent all ones; the weights are then meaningless and must be discarded).
@@ -105,7 +107,15 @@ public static class RfCorrelation
         for (int t = 0; t < count; t++)
         {
             var s = iq.Slice(16 * t, 16);
-            for (int l = 0; l < 16; l++) { v[l] = s[l]; if ((BitConverter.SingleToUInt32Bits(s[l]) & 0x7F80_0000u) == 0x7F80_0000u) bad = 1; }
+            bool silent = true;
+            for (int l = 0; l < 16; l++)
+            {
+                v[l] = s[l];
+                uint bits = BitConverter.SingleToUInt32Bits(s[l]);
+                if ((bits & 0x7F80_0000u) == 0x7F80_0000u) bad = 1;
+                if ((bits & 0x7FFF_FFFFu) != 0) silent = false;
+            }
+            if (silent) continue;
             for (int i = 0; i < 8; i++)
                 for (int k = 0; k < 2; k++)
                 {
@@ -144,14 +154,19 @@ public static class RfCorrelation
             {
                 int cn = Math.Min(chunk, count - c0);
                 float* s = src + 16L * c0;
+                // silent samples (all 16 values ±0) add exactly +0 to every accumulator (which is never −0): skipped
+                int live = 0;
+                var magnitude = Vector512.Create(0x7FFF_FFFFu);
                 for (int t = 0; t < cn; t++)
                 {
                     var f = Vector512.Load(s + 16 * t);
                     bad |= Vector512.Equals(f.AsUInt32() & expo, expo);
-                    Vector512.WidenLower(f).Store(buf + 16 * t);
-                    Vector512.WidenUpper(f).Store(buf + 16 * t + 8);
+                    if ((f.AsUInt32() & magnitude) == Vector512<uint>.Zero) continue;
+                    Vector512.WidenLower(f).Store(buf + 16 * live);
+                    Vector512.WidenUpper(f).Store(buf + 16 * live + 8);
+                    live++;
                 }
-                for (int t = 0; t < cn; t++)
+                for (int t = 0; t < live; t++)
                 {
                     double* p = buf + 16 * t;
                     var v0 = Vector512.Load(p); var v1 = Vector512.Load(p + 8);
