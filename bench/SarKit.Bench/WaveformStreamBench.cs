@@ -20,6 +20,8 @@ internal static class WaveformStreamBench
         int channels = 8, vops = 60, block = StreamedWindowSar.DefaultBlockSamples;
         string dir = Path.GetTempPath();
         bool keep = false, numpy = false;
+        string? abFile = null;
+        int abReps = 2;
         for (int i = 0; i < args.Length; i++)
         {
             string a = args[i];
@@ -33,9 +35,12 @@ internal static class WaveformStreamBench
                 case "--dir": dir = args[++i]; break;
                 case "--keep": keep = true; break;
                 case "--numpy": numpy = true; break;
-                default: Console.Error.WriteLine($"unknown option {a}; options: --seconds --channels --vops --block --dir --keep --numpy"); return 2;
+                case "--ab": abFile = args[++i]; break;
+                case "--reps": abReps = (int)D(); break;
+                default: Console.Error.WriteLine($"unknown option {a}; options: --seconds --channels --vops --block --dir --keep --numpy --ab FILE.npy [--reps R]"); return 2;
             }
         }
+        if (abFile is not null) return FusedVersusPlanar(abFile, vops, block, abReps);
         long samples = (long)Math.Round(seconds / dt);
         var path = Path.Combine(dir, $"sarkit-wave-bench-{channels}ch-{seconds}s.npy");
         var q = RandomPsd(channels, vops, new Random(7), 1e-3);
@@ -165,6 +170,60 @@ internal static class WaveformStreamBench
         double wMed = Median(sarkit.Select(x => x.Wall)), cMed = Median(sarkit.Select(x => x.Cpu));
         Console.WriteLine($"  ratio SarKit/numpy ({sarkit.Count} SarKit runs, median; 1 numpy run): wall {wMed / npWall:F3}, CPU {cMed / npCpu:F3} (SarKit {seconds / wMed:F1}x real time wall, {seconds / cMed:F1}x per CPU-second); results {(agree ? "agree" : "DISAGREE")}; load {Load()}");
         File.Delete(qv); File.Delete(qw);
+    }
+
+    /// <summary>
+    /// `wave-stream --ab FILE.npy`: the head pass fused (block correlations straight from the interleaved complex64 bytes,
+    /// chunked read-ahead) against the planar path (the same file through a wrapper that hides the fused reader: read,
+    /// deinterleave to planar doubles, SIMD dot products), alternating, same matrices as the bench; prints CPU and wall per run,
+    /// the phases, the median CPU ratio planar/fused and the load average. Warm page cache unless the caller dropped it.
+    /// </summary>
+    private static int FusedVersusPlanar(string path, int vops, int block, int reps)
+    {
+        var file = WaveformStreamFile.Open(path);
+        int n = file.Channels;
+        var obs = new SarObservable("vops", SarMetric.LocalHead, n, RandomPsd(n, vops, new Random(7), 1e-3), "V");
+        var wb = new SarObservable("whole_body", SarMetric.WholeBody, n, RandomPsd(n, 1, new Random(8), 1e-5), "V");
+        (SarObservable, double[])[] jobs = [(obs, [10, 360]), (wb, [10, 360])];
+        var ones = Enumerable.Repeat(Complex.One, n).ToArray();
+        Console.WriteLine($"wave-stream --ab: {path}, {n} channels, {file.DurationSeconds:F1} s, {vops} VOPs + 1 whole-body Q, windows 10 s and 360 s, block {block}; load average {Load()}");
+        var cpu = new Dictionary<string, List<double>> { ["fused"] = [], ["planar"] = [] };
+        double[]? first = null;
+        for (int r = 0; r < reps; r++)
+            foreach (var (name, src) in new (string, IWaveformSampleSource)[] { ("planar", new PlanarOnly(file)), ("fused", file) })
+            {
+                var c0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                var res = StreamedWindowSar.Evaluate(src, ones, jobs, RepetitionMode.Once, block);
+                double wall = sw.Elapsed.TotalSeconds, c = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds;
+                cpu[name].Add(c);
+                var st = res.Statistics; var ph = st.Phases;
+                Console.WriteLine($"  {name,-6}: {c:F2} s CPU, {wall:F2} s wall = {file.DurationSeconds / c:F1}x real time per CPU-second, {file.DurationSeconds / wall:F1}x wall; " +
+                    $"phases (wall s) read {ph.ReadSeconds:F2}, correlation {ph.CorrelationSeconds:F2}, bounds {ph.BoundSeconds:F2}, lag reads {ph.LagReadSeconds:F2}, refinement {ph.RefineSeconds:F2}; refined {st.RefinedBlocks}, {st.SamplesRead / (double)st.Samples:F2}x samples read; load {Load()}");
+                var v = res.Windows.Select(w => w.MaxSar).ToArray();
+                if (first is null) first = v;
+                else for (int k = 0; k < v.Length; k++)
+                        if (Math.Abs(v[k] - first[k]) > 2 * (res.Windows[k].EdgeErrorBound + 1e-12 * first[k]))
+                            Console.WriteLine($"    DISAGREE: window {k}: {v[k]:G17} vs {first[k]:G17}");
+            }
+        Console.WriteLine($"  median CPU: planar {Median(cpu["planar"]):F2} s, fused {Median(cpu["fused"]):F2} s, ratio planar/fused {Median(cpu["planar"]) / Median(cpu["fused"]):F2}; load {Load()}");
+        return 0;
+    }
+
+    /// <summary>Hides <see cref="IWaveformCorrelationReader"/> so that <see cref="StreamedWindowSar"/> takes the planar path.</summary>
+    private sealed class PlanarOnly(IWaveformSampleSource inner) : IWaveformSampleSource
+    {
+        public string Source => inner.Source;
+        public int Channels => inner.Channels;
+        public long Samples => inner.Samples;
+        public double RasterSeconds => inner.RasterSeconds;
+        public string Unit => inner.Unit;
+        public IWaveformReader OpenReader() => new Reader(inner.OpenReader());
+        private sealed class Reader(IWaveformReader r) : IWaveformReader
+        {
+            public void Read(long start, int count, Span<double> re, Span<double> im) => r.Read(start, count, re, im);
+            public void Dispose() => r.Dispose();
+        }
     }
 
     private static double Median(IEnumerable<double> xs) { var a = xs.OrderBy(x => x).ToArray(); return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2; }

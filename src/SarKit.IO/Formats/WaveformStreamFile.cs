@@ -104,16 +104,176 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
 
     public IWaveformReader OpenReader() => new Reader(this);
 
-    private sealed class Reader : IWaveformReader
+    /// <summary>Default bytes per sequential read of <see cref="IWaveformCorrelationReader.Correlate"/> (8 MiB).</summary>
+    public const int DefaultChunkBytes = 8 << 20;
+
+    /// <summary>Bytes per sequential read of <see cref="IWaveformCorrelationReader.Correlate"/> (rounded down to whole blocks,
+    /// at least one block) for readers opened afterwards.</summary>
+    public int ChunkBytes
+    {
+        get => _chunkBytes;
+        set => _chunkBytes = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "expected at least 1 byte");
+    }
+    private int _chunkBytes = DefaultChunkBytes;
+
+    private sealed class Reader : IWaveformCorrelationReader
     {
         private readonly WaveformStreamFile _f;
         private readonly SafeFileHandle _h;
         private byte[] _buf = [];
+        // sequential chunks of Correlate: the current one and the one being read ahead (O_DIRECT when the file system allows)
+        private Chunk _cur = new(), _next = new();
+        private long _nextStart = -1, _wait;
+        private int _chunk;
+        private Task<int>? _nextTask;
+        private SafeFileHandle? _direct;
+        private bool _directTried;
 
         public Reader(WaveformStreamFile f)
         {
             _f = f;
             _h = File.OpenHandle(f.Source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        }
+
+        public bool CanCorrelate => _f._single && _f.Channels == RfCorrelation.InterleavedChannels;
+        public bool ReadAhead { get; set; }
+        public double WaitSeconds => _wait / (double)System.Diagnostics.Stopwatch.Frequency;
+
+        public void Correlate(long start, int count, double dt, Span<double> weights)
+        {
+            if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 samples of 8 channels");
+            if (start < 0 || count < 0 || start + count > _f.Samples)
+                throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
+            var raw = Sequential(start, count);
+            if (!RfCorrelation.AccumulateInterleaved8(MemoryMarshal.Cast<byte, float>(raw), count, dt, weights))
+                ThrowFirstNotFinite(raw, start, count, _f.Channels);
+        }
+
+        /// <summary>Bytes of samples [start, start + count) from the current chunk; reads the next chunk (ahead, when enabled)
+        /// when the request leaves it. Chunks hold a whole number of requests of the first size, so sequential blocks never straddle.</summary>
+        private ReadOnlySpan<byte> Sequential(long start, int count)
+        {
+            int bps = _f.Channels * 8;
+            if ((long)count * bps > int.MaxValue / 4) throw new ArgumentException("read too large");
+            if (count > _chunk) { Drain(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; _cur.Start = -1; _cur.Count = 0; }
+            if (start < _cur.Start || start + count > _cur.Start + _cur.Count)
+            {
+                long w0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (_nextTask is not null && _nextStart == start)
+                {
+                    _nextTask.GetAwaiter().GetResult();
+                    _nextTask = null;
+                    (_cur, _next) = (_next, _cur);
+                }
+                else
+                {
+                    Drain();
+                    Fill(_cur, start, (int)Math.Min(_chunk, _f.Samples - start));
+                }
+                _wait += System.Diagnostics.Stopwatch.GetTimestamp() - w0;
+                long ns = _cur.Start + _cur.Count;
+                if (ReadAhead && ns < _f.Samples)
+                {
+                    int nc = (int)Math.Min(_chunk, _f.Samples - ns);
+                    var c = _next;
+                    _nextStart = ns;
+                    _nextTask = Task.Run(() => { Fill(c, ns, nc); return nc; });
+                }
+            }
+            return _cur.Buf.AsSpan(_cur.Data + (int)((start - _cur.Start) * bps), count * bps);
+        }
+
+        /// <summary>A chunk buffer: pinned, its data at a 4096-byte aligned address (<see cref="Align"/>) for O_DIRECT reads.</summary>
+        private sealed class Chunk
+        {
+            public byte[] Buf = [];
+            public int Align, Data, Count;
+            public long Start = -1;
+        }
+
+        /// <summary>Reads samples [start, start + count) into <paramref name="c"/>: with O_DIRECT the aligned pages around them
+        /// (no page-cache copy), else exactly them; an O_DIRECT failure falls back to buffered reads for the rest of the pass.</summary>
+        private void Fill(Chunk c, long start, int count)
+        {
+            int bps = _f.Channels * 8;
+            long off = _f._dataOffset + start * bps, end = off + (long)count * bps;
+            var h = Direct();
+            long a0 = h is null ? off : off & ~(DirectAlign - 1), a1 = h is null ? end : (end + DirectAlign - 1) & ~(DirectAlign - 1);
+            int need = checked((int)(a1 - a0));
+            if (c.Buf.Length < need + DirectAlign)
+            {
+                c.Buf = GC.AllocateUninitializedArray<byte>(Math.Max(need, _chunk * bps + 2 * DirectAlign) + DirectAlign, pinned: true);
+                c.Align = AlignedOffset(c.Buf);
+            }
+            c.Start = -1;
+            if (h is not null)
+            {
+                try
+                {
+                    int got = 0;
+                    var span = c.Buf.AsSpan(c.Align, need);
+                    while (a0 + got < end)
+                    {
+                        int r = RandomAccess.Read(h, span[got..], a0 + got);
+                        if (r <= 0) break;
+                        got += r;
+                    }
+                    if (a0 + got >= end) { c.Data = c.Align + (int)(off - a0); c.Start = start; c.Count = count; return; }
+                }
+                catch (IOException) { }
+                DisableDirect();
+            }
+            ReadExact(c.Buf.AsSpan(c.Align, (int)(end - off)), start, count);
+            c.Data = c.Align; c.Start = start; c.Count = count;
+        }
+
+        private const int DirectAlign = 4096;
+
+        private static unsafe int AlignedOffset(byte[] pinned)
+        {
+            fixed (byte* p = pinned) return (int)((DirectAlign - ((long)p & (DirectAlign - 1))) & (DirectAlign - 1));
+        }
+
+        /// <summary>A second handle with O_DIRECT (Linux; null elsewhere or when the file system refuses it).</summary>
+        private SafeFileHandle? Direct()
+        {
+            lock (this)
+            {
+                if (_directTried) return _direct;
+                _directTried = true;
+                if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("SARKIT_NO_DIRECT_IO") == "1") return null;
+                try
+                {
+                    var h = File.OpenHandle(_f.Source, FileMode.Open, FileAccess.Read, FileShare.Read);
+                    if (DirectIo.Enable(h)) _direct = h; else h.Dispose();
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
+                return _direct;
+            }
+        }
+
+        private void DisableDirect() { lock (this) { _direct?.Dispose(); _direct = null; } }
+
+        /// <summary>Waits for a read-ahead in flight (its result is discarded; an error it met is raised again when that part is read).</summary>
+        private void Drain()
+        {
+            if (_nextTask is null) return;
+            try { _nextTask.Wait(); } catch (AggregateException) { }
+            _nextTask = null; _nextStart = -1;
+        }
+
+        private void ReadExact(Span<byte> span, long start, int count)
+        {
+            long item = _f._single ? 8 : 16;
+            long off = _f._dataOffset + start * _f.Channels * item;
+            int got = 0;
+            while (got < span.Length)
+            {
+                int r = RandomAccess.Read(_h, span[got..], off + got);
+                if (r <= 0) throw new SarKitInputException($"{_f.Source}: file ended at byte {off + got} while reading samples {start}..{start + count - 1} (truncated while in use?); refusing.") { SourceFile = _f.Source };
+                got += r;
+            }
         }
 
         public void Read(long start, int count, Span<double> re, Span<double> im)
@@ -126,14 +286,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (bytes > int.MaxValue) throw new ArgumentException("read too large");
             if (_buf.Length < bytes) _buf = new byte[bytes];
             var span = _buf.AsSpan(0, (int)bytes);
-            long off = _f._dataOffset + start * n * item;
-            int got = 0;
-            while (got < span.Length)
-            {
-                int r = RandomAccess.Read(_h, span[got..], off + got);
-                if (r <= 0) throw new SarKitInputException($"{_f.Source}: file ended at byte {off + got} while reading samples {start}..{start + count - 1} (truncated while in use?); refusing.") { SourceFile = _f.Source };
-                got += r;
-            }
+            ReadExact(span, start, count);
             // one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones); only then the scalar loop names it
             if (_f._single ? !AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u) : !AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul))
                 ThrowFirstNotFinite(span, start, count, n);
@@ -217,7 +370,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private SarKitInputException NotFinite(long sample, int channel, double x, double y) =>
             new($"{_f.Source}: sample {sample} of channel {channel} is not finite ({x.ToString("R", CultureInfo.InvariantCulture)}, {y.ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = _f.Source, Dataset = "waveform" };
 
-        public void Dispose() => _h.Dispose();
+        public void Dispose() { Drain(); _h.Dispose(); _direct?.Dispose(); }
     }
 
     /// <summary>

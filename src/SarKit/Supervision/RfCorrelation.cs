@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 using SarKit.Sar;
 using SarKit.Numerics.LinearAlgebra;
@@ -53,6 +56,164 @@ public static class RfCorrelation
                 weights[o++] += -2 * dt * ci;
             }
         }
+    }
+
+    /// <summary>Channels handled by <see cref="AccumulateInterleaved8"/>.</summary>
+    public const int InterleavedChannels = 8;
+
+    /// <summary>
+    /// Adds Δt·Σ_t w(x_t) to <paramref name="weights"/> (N² = 64 packed entries) for 8-channel complex64 samples as stored in a
+    /// samples × channels file: <paramref name="iq"/> holds re₀ im₀ re₁ im₁ … re₇ im₇ of sample 0, then of sample 1, … (no
+    /// deinterleaving). Each sample is widened to double (exact) as two 8-lane vectors v₀ = (re₀, im₀, …, re₃, im₃) and
+    /// v₁ = (re₄ … im₇); 24 accumulators collect re_i·v_h and im_i·v_h (h = 0 only for i &lt; 4, the upper triangle), each lane
+    /// one fused multiply-add per sample in sample order, and the packed weights are formed once per call as in
+    /// <see cref="Accumulate(ReadOnlySpan{double}, ReadOnlySpan{double}, int, int, double, Span{double})"/>:
+    /// w_i += Δt(Σre_i² + Σim_i²), w_o += 2Δt(Σre_i re_j + Σim_i im_j), w_{o+1} += −2Δt(Σre_i im_j − Σim_i re_j).
+    /// The AVX-512 path (<see cref="Vector512"/>) and the portable path do the same operations in the same order (bit-identical).
+    /// Silent samples (all values ±0, e.g. between RF pulses) are skipped: they would add exactly +0 to accumulators that
+    /// start at +0 and so are never −0, i.e. the result is the same bit for bit.
+    /// Rounding: every lane is a sequential sum of <paramref name="count"/> products (relative error ≤ count·u of the sum of
+    /// their magnitudes), the same order of magnitude as the dot products of the planar path.
+    /// Returns false when a sample is NaN/∞ (exponent all ones; the weights are then meaningless and must be discarded).
+    /// </summary>
+    public static bool AccumulateInterleaved8(ReadOnlySpan<float> iq, int count, double dt, Span<double> weights, bool allowSimd = true)
+    {
+        const int n = InterleavedChannels;
+        if (weights.Length != n * n) throw new ArgumentException("weights must have 64 entries", nameof(weights));
+        if (count < 0 || iq.Length < 2 * n * count) throw new ArgumentException("sample array too short", nameof(iq));
+        // acc[(2i + k)·2 + h] lane l: Σ_t (k = 0: re_i, 1: im_i)·v_h[l]
+        Span<double> acc = stackalloc double[2 * n * 2 * 8];
+        acc.Clear();
+        bool finite = allowSimd && Vector512.IsHardwareAccelerated ? Interleaved8Simd(iq, count, acc) : Interleaved8Portable(iq, count, acc);
+        // P(i, k, j, kj) = Σ_t x_i^k x_j^kj (k, kj: 0 re, 1 im), j ≥ i
+        static double P(ReadOnlySpan<double> acc, int i, int k, int j, int kj) => acc[((2 * i + k) * 2 + j / 4) * 8 + 2 * (j % 4) + kj];
+        for (int i = 0; i < n; i++) weights[i] += dt * (P(acc, i, 0, i, 0) + P(acc, i, 1, i, 1));
+        int o = n;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+            {
+                double cr = P(acc, i, 0, j, 0) + P(acc, i, 1, j, 1);
+                double ci = P(acc, i, 0, j, 1) - P(acc, i, 1, j, 0);
+                weights[o++] += 2 * dt * cr;
+                weights[o++] += -2 * dt * ci;
+            }
+        return finite;
+    }
+
+    private static bool Interleaved8Portable(ReadOnlySpan<float> iq, int count, Span<double> acc)
+    {
+        uint bad = 0;
+        Span<double> v = stackalloc double[16];
+        for (int t = 0; t < count; t++)
+        {
+            var s = iq.Slice(16 * t, 16);
+            bool silent = true;
+            for (int l = 0; l < 16; l++)
+            {
+                v[l] = s[l];
+                uint bits = BitConverter.SingleToUInt32Bits(s[l]);
+                if ((bits & 0x7F80_0000u) == 0x7F80_0000u) bad = 1;
+                if ((bits & 0x7FFF_FFFFu) != 0) silent = false;
+            }
+            if (silent) continue;
+            for (int i = 0; i < 8; i++)
+                for (int k = 0; k < 2; k++)
+                {
+                    double x = v[2 * i + k];
+                    for (int h = i < 4 ? 0 : 1; h < 2; h++)
+                    {
+                        var a = acc.Slice(((2 * i + k) * 2 + h) * 8, 8);
+                        for (int l = 0; l < 8; l++) a[l] = Math.FusedMultiplyAdd(x, v[8 * h + l], a[l]);
+                    }
+                }
+        }
+        return bad == 0;
+    }
+
+    /// <summary>AVX-512 kernel of <see cref="AccumulateInterleaved8"/>: the 24 accumulators stay in registers; the samples are
+    /// widened 256 at a time into an L1 buffer (with the NaN/∞ test on the raw bits) so that the per-channel factors are
+    /// broadcast loads.</summary>
+    private static unsafe bool Interleaved8Simd(ReadOnlySpan<float> iq, int count, Span<double> acc)
+    {
+        const int chunk = 256;
+        double* buf = stackalloc double[16 * chunk];
+        var expo = Vector512.Create(0x7F80_0000u);
+        var bad = Vector512<uint>.Zero;
+        fixed (float* src = iq)
+        fixed (double* pa = acc)
+        {
+            var a00 = Vector512.Load(pa + 0 * 8); var a01 = Vector512.Load(pa + 1 * 8); var b00 = Vector512.Load(pa + 2 * 8); var b01 = Vector512.Load(pa + 3 * 8);
+            var a10 = Vector512.Load(pa + 4 * 8); var a11 = Vector512.Load(pa + 5 * 8); var b10 = Vector512.Load(pa + 6 * 8); var b11 = Vector512.Load(pa + 7 * 8);
+            var a20 = Vector512.Load(pa + 8 * 8); var a21 = Vector512.Load(pa + 9 * 8); var b20 = Vector512.Load(pa + 10 * 8); var b21 = Vector512.Load(pa + 11 * 8);
+            var a30 = Vector512.Load(pa + 12 * 8); var a31 = Vector512.Load(pa + 13 * 8); var b30 = Vector512.Load(pa + 14 * 8); var b31 = Vector512.Load(pa + 15 * 8);
+            var a41 = Vector512.Load(pa + 17 * 8); var b41 = Vector512.Load(pa + 19 * 8);
+            var a51 = Vector512.Load(pa + 21 * 8); var b51 = Vector512.Load(pa + 23 * 8);
+            var a61 = Vector512.Load(pa + 25 * 8); var b61 = Vector512.Load(pa + 27 * 8);
+            var a71 = Vector512.Load(pa + 29 * 8); var b71 = Vector512.Load(pa + 31 * 8);
+            for (int c0 = 0; c0 < count; c0 += chunk)
+            {
+                int cn = Math.Min(chunk, count - c0);
+                float* s = src + 16L * c0;
+                // silent samples (all 16 values ±0) add exactly +0 to every accumulator (which is never −0): skipped
+                int live = 0;
+                var magnitude = Vector512.Create(0x7FFF_FFFFu);
+                for (int t = 0; t < cn; t++)
+                {
+                    var f = Vector512.Load(s + 16 * t);
+                    bad |= Vector512.Equals(f.AsUInt32() & expo, expo);
+                    if ((f.AsUInt32() & magnitude) == Vector512<uint>.Zero) continue;
+                    Vector512.WidenLower(f).Store(buf + 16 * live);
+                    Vector512.WidenUpper(f).Store(buf + 16 * live + 8);
+                    live++;
+                }
+                for (int t = 0; t < live; t++)
+                {
+                    double* p = buf + 16 * t;
+                    var v0 = Vector512.Load(p); var v1 = Vector512.Load(p + 8);
+                    a00 = Vector512.FusedMultiplyAdd(Vector512.Create(p[0]), v0, a00); a01 = Vector512.FusedMultiplyAdd(Vector512.Create(p[0]), v1, a01);
+                    b00 = Vector512.FusedMultiplyAdd(Vector512.Create(p[1]), v0, b00); b01 = Vector512.FusedMultiplyAdd(Vector512.Create(p[1]), v1, b01);
+                    a10 = Vector512.FusedMultiplyAdd(Vector512.Create(p[2]), v0, a10); a11 = Vector512.FusedMultiplyAdd(Vector512.Create(p[2]), v1, a11);
+                    b10 = Vector512.FusedMultiplyAdd(Vector512.Create(p[3]), v0, b10); b11 = Vector512.FusedMultiplyAdd(Vector512.Create(p[3]), v1, b11);
+                    a20 = Vector512.FusedMultiplyAdd(Vector512.Create(p[4]), v0, a20); a21 = Vector512.FusedMultiplyAdd(Vector512.Create(p[4]), v1, a21);
+                    b20 = Vector512.FusedMultiplyAdd(Vector512.Create(p[5]), v0, b20); b21 = Vector512.FusedMultiplyAdd(Vector512.Create(p[5]), v1, b21);
+                    a30 = Vector512.FusedMultiplyAdd(Vector512.Create(p[6]), v0, a30); a31 = Vector512.FusedMultiplyAdd(Vector512.Create(p[6]), v1, a31);
+                    b30 = Vector512.FusedMultiplyAdd(Vector512.Create(p[7]), v0, b30); b31 = Vector512.FusedMultiplyAdd(Vector512.Create(p[7]), v1, b31);
+                    a41 = Vector512.FusedMultiplyAdd(Vector512.Create(p[8]), v1, a41); b41 = Vector512.FusedMultiplyAdd(Vector512.Create(p[9]), v1, b41);
+                    a51 = Vector512.FusedMultiplyAdd(Vector512.Create(p[10]), v1, a51); b51 = Vector512.FusedMultiplyAdd(Vector512.Create(p[11]), v1, b51);
+                    a61 = Vector512.FusedMultiplyAdd(Vector512.Create(p[12]), v1, a61); b61 = Vector512.FusedMultiplyAdd(Vector512.Create(p[13]), v1, b61);
+                    a71 = Vector512.FusedMultiplyAdd(Vector512.Create(p[14]), v1, a71); b71 = Vector512.FusedMultiplyAdd(Vector512.Create(p[15]), v1, b71);
+                }
+            }
+            a00.Store(pa + 0 * 8); a01.Store(pa + 1 * 8); b00.Store(pa + 2 * 8); b01.Store(pa + 3 * 8);
+            a10.Store(pa + 4 * 8); a11.Store(pa + 5 * 8); b10.Store(pa + 6 * 8); b11.Store(pa + 7 * 8);
+            a20.Store(pa + 8 * 8); a21.Store(pa + 9 * 8); b20.Store(pa + 10 * 8); b21.Store(pa + 11 * 8);
+            a30.Store(pa + 12 * 8); a31.Store(pa + 13 * 8); b30.Store(pa + 14 * 8); b31.Store(pa + 15 * 8);
+            a41.Store(pa + 17 * 8); b41.Store(pa + 19 * 8); a51.Store(pa + 21 * 8); b51.Store(pa + 23 * 8);
+            a61.Store(pa + 25 * 8); b61.Store(pa + 27 * 8); a71.Store(pa + 29 * 8); b71.Store(pa + 31 * 8);
+        }
+        return bad == Vector512<uint>.Zero;
+    }
+
+    /// <summary>
+    /// Applies per-channel complex drive factors f to packed weights of samples x (<see cref="HermitianPacking.DriveWeights"/>
+    /// layout), giving the weights of f∘x: R_ii·|f_i|², and R_ij·conj(f_i)f_j for i &lt; j, i.e.
+    /// w_o' = g_r w_o + g_i w_{o+1}, w_{o+1}' = −g_i w_o + g_r w_{o+1} with g = conj(f_i) f_j. Exact in exact arithmetic;
+    /// in floating point each entry gains at most ~6u relative to its magnitude bound (covered by the caller's rounding bound).
+    /// </summary>
+    public static void ApplyDriveFactors(Span<double> weights, IReadOnlyList<Complex> factors)
+    {
+        int n = factors.Count;
+        if (weights.Length != n * n) throw new ArgumentException("weights must have N² entries", nameof(weights));
+        for (int i = 0; i < n; i++) { var f = factors[i]; weights[i] *= f.Real * f.Real + f.Imaginary * f.Imaginary; }
+        int o = n;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++, o += 2)
+            {
+                var g = Complex.Conjugate(factors[i]) * factors[j];
+                double wr = weights[o], wi = weights[o + 1];
+                weights[o] = g.Real * wr + g.Imaginary * wi;
+                weights[o + 1] = -g.Imaginary * wr + g.Real * wi;
+            }
     }
 
     /// <summary>

@@ -30,6 +30,8 @@ public sealed record StreamedWindowPhases(double ReadSeconds, double Correlation
     public double WaitSeconds { get; init; }
     /// <summary>True when the next block was read on a second thread (<see cref="SarKitSettings.MaxDegreeOfParallelism"/> &gt; 1).</summary>
     public bool ReadAhead { get; init; }
+    /// <summary>True when the head pass correlated the file's interleaved samples directly (<see cref="IWaveformCorrelationReader"/>).</summary>
+    public bool Fused { get; init; }
 }
 
 /// <summary>Result of <see cref="StreamedWindowSar.Evaluate"/>.</summary>
@@ -60,9 +62,9 @@ public sealed record StreamedWindowSarResult(IReadOnlyList<WindowSarResult> Wind
 /// samples leaving the window (lagging reader) give SAR_j(t) for every t in the block as base + H(r) − G(r) (prefix sums of
 /// p_j). Pairs bounded out cannot hold the maximum (their UB is tracked: if one tied, its UB is reported). Candidate memory:
 /// at most 40 bytes per (block, matrix) pair, pruned whenever the list doubles.</para>
-/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 16)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, D ring blocks, ‖Q_j‖₁ the sum of
+/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 24)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, D ring blocks, ‖Q_j‖₁ the sum of
 /// the absolute packed entries, Tr the largest trace of the window sums since their last recomputation plus the traces of the
-/// two edge blocks): a bound of the rounding of the running sums, dot products and prefix sums, so reported ≥ exact
+/// two edge blocks): a bound of the rounding of the running sums, dot products, prefix sums and drive-factor scaling of the block correlations, so reported ≥ exact
 /// (per-sample arithmetic on the double samples) ≥ reported − 2ε. ε is returned as <see cref="WindowSarResult.EdgeErrorBound"/>.</para>
 /// </summary>
 public static class StreamedWindowSar
@@ -71,6 +73,10 @@ public static class StreamedWindowSar
     /// <remarks>4000 divides the window lengths of 10 s and 360 s at the usual rasters (1, 2, 4, 5, 10 µs), so that the lower
     /// bound of the pruning is an exact window at every block end.</remarks>
     public const int DefaultBlockSamples = 4000;
+
+    /// <summary>Sub-blocks K per block whose correlations are kept for the shortest window: its bounds then hold within one
+    /// sub-block (B/K samples) of the exact windows instead of two blocks.</summary>
+    public const int SubBlocks = 8;
 
     /// <summary>Largest ring memory (bytes) before the request is refused (increase the block length).</summary>
     public const long MaxRingBytes = 2L << 30;
@@ -158,6 +164,14 @@ public static class StreamedWindowSar
         int D = (int)ringBlocks;
         var ring = new double[(long)D * n2];
         var ringTr = new double[D];
+        // sub-block correlations of the last ⌈m₀/B⌉ + 3 blocks (m₀ the shortest window): bounds at B/K resolution for it
+        int K = Math.Min(SubBlocks, B);
+        var sb = new int[K + 1];
+        for (int k = 0; k <= K; k++) sb[k] = (int)((long)k * B / K);
+        int Ds = (int)Math.Min(D, (wins[0].M + B - 1) / B + 3);
+        var subRing = new double[(long)Ds * K * n2];
+        var subValid = new bool[Ds];
+        var eSubA = new double[K]; var eSubB = new double[K];
 
         var jobList = new List<Job>();
         foreach (var (obs, ws) in jobs)
@@ -169,7 +183,7 @@ public static class StreamedWindowSar
         }
 
         const double U = 1.0 / (1L << 53);
-        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 16) * U * 1.01;
+        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 4.0 * K + 24) * U * 1.01;
 
         double[][] bufRe = [new double[n * B], new double[n * B]], bufIm = [new double[n * B], new double[n * B]];
         double[] headRe, headIm;
@@ -178,7 +192,13 @@ public static class StreamedWindowSar
         long blocks = (lv + B - 1) / B, refined = 0, samplesRead = 0;
         long tRead = 0, tWait = 0, tCorr = 0, tBound = 0, tLag = 0, tRefine = 0;
         using var head = stream.OpenReader();
-        bool ahead = (settings ?? SarKitSettings.Default).MaxDegreeOfParallelism > 1 && blocks > 1;
+        bool parallel = (settings ?? SarKitSettings.Default).MaxDegreeOfParallelism > 1 && blocks > 1;
+        // fused path: correlations straight from the file's interleaved samples (its own sequential read-ahead); the
+        // periodic extension keeps the planar path (its blocks wrap around the file end)
+        var fused = head as IWaveformCorrelationReader is { CanCorrelate: true } fr && mode == RepetitionMode.Once ? fr : null;
+        bool unitFactors = driveFactors.All(f => f == Complex.One);
+        if (fused is not null) fused.ReadAhead = parallel;
+        bool ahead = parallel && fused is null;
         Task<long>? next = null;
         long ReadBlock(long bb, int sl)
         {
@@ -195,7 +215,25 @@ public static class StreamedWindowSar
                 int cnt = (int)Math.Min(B, lv - start);
                 long t0 = Stopwatch.GetTimestamp();
                 int sl = (int)(b & 1);
-                if (!ahead) tRead += ReadBlock(b, sl);
+                int slot = (int)(b % D);
+                var rb = ring.AsSpan(slot * n2, n2);
+                rb.Clear();
+                int sslot = (int)(b % Ds);
+                bool subs = cnt == B && K > 1;
+                subValid[sslot] = subs;
+                if (fused is not null)
+                {
+                    // whole blocks as K sub-blocks (R_b = Σ_k R_b,k in order), the last partial block at once
+                    for (int k = 0; k < (subs ? K : 1); k++)
+                    {
+                        var rk = subs ? Sub(b, k) : rb;
+                        if (subs) rk.Clear();
+                        fused.Correlate(start + (subs ? sb[k] : 0), subs ? sb[k + 1] - sb[k] : cnt, dt, rk);
+                        if (!unitFactors) RfCorrelation.ApplyDriveFactors(rk, driveFactors);
+                        if (subs) TensorPrimitives.Add(rb, rk, rb);
+                    }
+                }
+                else if (!ahead) tRead += ReadBlock(b, sl);
                 else
                 {
                     // read-ahead: block b was read (and converted, finiteness-checked) while block b − 1 was evaluated
@@ -206,11 +244,20 @@ public static class StreamedWindowSar
                 headRe = bufRe[sl]; headIm = bufIm[sl];
                 samplesRead += cnt;
                 long t1 = Stopwatch.GetTimestamp();
-                tWait += t1 - t0;
-                int slot = (int)(b % D);
-                var rb = ring.AsSpan(slot * n2, n2);
-                rb.Clear();
-                RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                if (fused is null)
+                {
+                    tWait += t1 - t0;
+                    if (!subs) RfCorrelation.Accumulate(headRe, headIm, n, cnt, cnt, dt, rb);
+                    else
+                        for (int k = 0; k < K; k++)
+                        {
+                            var rk = Sub(b, k);
+                            rk.Clear();
+                            RfCorrelation.Accumulate(headRe.AsSpan(sb[k]), headIm.AsSpan(sb[k]), n, sb[k + 1] - sb[k], cnt, dt, rk);
+                            TensorPrimitives.Add(rb, rk, rb);
+                        }
+                }
+                else tCorr += t1 - t0;
                 double trB = 0;
                 for (int i = 0; i < n; i++) trB += rb[i];
                 foreach (var v in rb)
@@ -249,6 +296,9 @@ public static class StreamedWindowSar
                     double trA = a >= 0 ? ringTr[(int)(a % D)] : 0;
                     double errUnit = errConst * (2 * w.MaxTr + trA + trB);
                     bool aligned = q == 0 && cnt == B;
+                    // sub-block bounds: shortest window, aligned, sub-blocks of b (and of the leaving block a when S holds it) kept
+                    bool withA = a >= 0 && loU == a;
+                    bool fine = aligned && wi == 0 && subValid[(int)(b % Ds)] && (!withA || (b - a < Ds && subValid[(int)(a % Ds)]));
 
                     foreach (var job in jobList)
                     {
@@ -267,7 +317,8 @@ public static class StreamedWindowSar
                             double dot = job.Ub[top] - job.Sigma[top] * trS;
                             double eLo = lo <= b ? TensorPrimitives.Dot(qt, Ring(lo)) : 0;
                             double lb;
-                            if (aligned) lb = dot - (a >= 0 && loU == a ? eLo : 0) - errUnit * job.Abs[top];          // the exact window ending at the block end
+                            if (fine) lb = dot + FineMax(qt, b, a, withA, exact: true) - errUnit * job.Abs[top];           // the exact windows ending at every sub-block end
+                            else if (aligned) lb = dot - (a >= 0 && loU == a ? eLo : 0) - errUnit * job.Abs[top];          // the exact window ending at the block end
                             else if (lo + 2 <= b - 1)
                                 lb = dot - eLo - TensorPrimitives.Dot(qt, Ring(lo + 1)) - TensorPrimitives.Dot(qt, rb) - job.Sigma[top] * trS - errUnit * job.Abs[top];
                             else lb = -job.Sigma[top] * trS - errUnit * job.Abs[top];
@@ -277,6 +328,12 @@ public static class StreamedWindowSar
                         {
                             double err = errUnit * job.Abs[j], ub = job.Ub[j] + err;
                             if (!double.IsFinite(ub)) throw new SarKitInputException($"{src}: window energy of '{obs.Name}' matrix {j} is {ub} (overflows double precision); refusing.") { SourceFile = src };
+                            if (fine && ub > job.LowerBound)
+                            {
+                                // tighter: a window ending in sub-block k holds at most sub-blocks 0..k of b and k..K−1 of a
+                                double dotJ0 = job.Ub[j] - job.Sigma[j] * trS;
+                                ub = Math.Min(ub, dotJ0 + FineMax(obs.Matrix(j), b, a, withA, exact: false) + job.Sigma[j] * trS + err);
+                            }
                             if (ub <= job.LowerBound)
                             {
                                 if (ub > job.SkipUb) { job.SkipUb = ub; job.SkipErr = err; job.SkipT = tLast; job.SkipJ = j; }
@@ -379,10 +436,36 @@ public static class StreamedWindowSar
                 job.Touched.Count(x => x), err / w.T));
         }
         double f = 1.0 / Stopwatch.Frequency;
+        double waitS = fused is null ? tWait * f : fused.WaitSeconds;
+        // fused: the correlation phase held the reads; its wait for data is reported as the read phase
+        double corrS = fused is null ? tCorr * f : Math.Max(0, tCorr * f - waitS), readS = fused is null ? tRead * f : waitS;
         return new StreamedWindowSarResult(results, total, new StreamedWindowStatistics(len, lv, B, blocks, refined, samplesRead)
-        { Phases = new(tRead * f, tCorr * f, tBound * f, tLag * f, tRefine * f) { WaitSeconds = tWait * f, ReadAhead = ahead } });
+        { Phases = new(readS, corrS, tBound * f, tLag * f, tRefine * f) { WaitSeconds = waitS, ReadAhead = ahead || (fused?.ReadAhead ?? false), Fused = fused is not null } });
 
         Span<double> Ring(long i) => ring.AsSpan((int)(i % D) * n2, n2);
+        Span<double> Sub(long blk, int k) => subRing.AsSpan((int)(((blk % Ds) * K + k) * n2), n2);
+
+        // With e_b,k, e_a,k the energies of the sub-blocks of the current block b and the leaving block a (0 when S does not
+        // hold a) and S·Q = E_a + mid + E_b: exact = false gives max_k (Σ_{k'≤k} e_b,k' + Σ_{k'≥k} e_a,k') − E_a − E_b, the
+        // largest window energy ending in sub-block k (an upper bound) minus tr(Q S); exact = true gives
+        // max_k (Σ_{k'≤k} e_b,k' + Σ_{k'>k} e_a,k') − E_a − E_b, the windows ending exactly at the sub-block ends.
+        double FineMax(ReadOnlySpan<double> qm, long blk, long aBlk, bool hasA, bool exact)
+        {
+            double eA = 0, eBt = 0;
+            for (int k = 0; k < K; k++)
+            {
+                eSubB[k] = TensorPrimitives.Dot(qm, Sub(blk, k)); eBt += eSubB[k];
+                eSubA[k] = hasA ? TensorPrimitives.Dot(qm, Sub(aBlk, k)) : 0; eA += eSubA[k];
+            }
+            double best = double.NegativeInfinity, pre = 0, suf = eA;   // suf = Σ_{k'≥k} e_a
+            for (int k = 0; k < K; k++)
+            {
+                pre += eSubB[k];
+                best = Math.Max(best, pre + (exact ? suf - eSubA[k] : suf));
+                suf -= eSubA[k];
+            }
+            return best - eA - eBt;
+        }
     }
 
     /// <summary>Drops the candidates whose bound cannot beat the job's lower bound (tracking the largest of them as skipped).</summary>

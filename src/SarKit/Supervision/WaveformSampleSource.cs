@@ -33,6 +33,28 @@ public interface IWaveformReader : IDisposable
 }
 
 /// <summary>
+/// A reader that also forms block correlations straight from its storage layout (<see cref="RfCorrelation.AccumulateInterleaved8"/>:
+/// no planar conversion, the finiteness test fused into the widening), reading ahead in large sequential chunks on a second
+/// thread when <see cref="ReadAhead"/> is set. Used by <see cref="StreamedWindowSar"/> for the head pass when
+/// <see cref="CanCorrelate"/> is true.
+/// </summary>
+public interface IWaveformCorrelationReader : IWaveformReader
+{
+    /// <summary>True when <see cref="Correlate"/> is available for this source (layout and channel count).</summary>
+    bool CanCorrelate { get; }
+    /// <summary>Read the next chunk on a second thread while the caller computes (default false).</summary>
+    bool ReadAhead { get; set; }
+    /// <summary>Seconds the caller waited for data (the read itself without read-ahead; the wait for the read-ahead thread with it).</summary>
+    double WaitSeconds { get; }
+    /// <summary>
+    /// Adds Δt·Σ_t w(x_t) over samples [<paramref name="start"/>, start + <paramref name="count"/>) in the source unit to the packed
+    /// weights (<see cref="Numerics.LinearAlgebra.HermitianPacking.DriveWeights"/> layout, N² entries). Throws
+    /// <see cref="SarKitInputException"/> naming file, sample, channel and value for a NaN/∞ sample, or for a short file.
+    /// </summary>
+    void Correlate(long start, int count, double dt, Span<double> weights);
+}
+
+/// <summary>
 /// A waveform repeated without gap: sample n of the extension is sample n mod L of <paramref name="inner"/>, for
 /// n &lt; <paramref name="length"/>. Used for steady state (the file repeats forever): every cyclic window of m samples is a
 /// window of the extension of length L + m − 1.
