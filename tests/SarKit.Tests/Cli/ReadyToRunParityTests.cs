@@ -14,8 +14,9 @@ namespace SarKit.Tests.Cli;
 /// the published CLI is run twice on the openEMS reference dataset (the demo when ../shared is absent), once as it is
 /// and once with <c>DOTNET_ReadyToRun=0</c> (the runtime then ignores every precompiled image, of SarKit and of the
 /// framework, and JIT-compiles all code), and the JSON result and the written SAR map are compared byte for byte.
+/// Not in the "Console" collection: it captures no console (only child processes), so it runs in the parallel phase
+/// beside other tests instead of alone at the end while its `dotnet publish` and child runs leave a core idle.
 /// </summary>
-[Collection("Console")]
 public class ReadyToRunParityTests
 {
     [ReadyToRunFact]

@@ -69,22 +69,28 @@ public class RfShimSolverTests
         }
     }
 
+    /// <summary>
+    /// Row generation with the default options equals the barrier over all constraints and keeps an active set well under
+    /// a third of them. 1000 matrices (3000 before): the same claim at 3000 matrices, for three problems and with the
+    /// pruned and the first row generation, is ShimRowGenerationTests.PrunedRowGenerationEqualsTheFirstRowGenerationAndTheFullBarrier.
+    /// </summary>
     [Fact]
     public void RowGenerationReachesTheAllConstraintOptimum()
     {
-        int n = 4;
+        const int n = 4, count = 1000;
         var rng = new Random(7);
-        var many = MvieSolverTests.RandomPsd(3000, n, 21, 1);
+        var many = MvieSolverTests.RandomPsd(count, n, 21, 1);
         double wc = 0;
-        for (int i = 0; i < 3000; i++) wc = Math.Max(wc, HermitianKernels.LargestEigenvalue(many.AsSpan(i * n * n, n * n), n));
+        for (int i = 0; i < count; i++) wc = Math.Max(wc, HermitianKernels.LargestEigenvalue(many.AsSpan(i * n * n, n * n), n));
         for (int i = 0; i < many.Length; i++) many[i] /= wc; // worst case ratio 1 per unit drive
         var gP = MvieSolverTests.RandomPsd(1, n, 9);
         var h = RandomVector(n, rng, 30);
         var floor = Identity(n, 1e-3);
-        var full = ShimQcqp.Solve(gP, h, 1e3, Enumerable.Range(0, 3000).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList(), n);
+        var full = ShimQcqp.Solve(gP, h, 1e3, Enumerable.Range(0, count).Select(i => many.AsSpan(i * n * n, n * n).ToArray()).Append(floor).ToList(), n);
         var rg = ShimQcqp.SolveWithRowGeneration(gP, h, 1e3, [floor], many, n);
         Assert.True(rg.MaxRatio <= 1, $"row generation max ratio {rg.MaxRatio}");
-        Assert.True(rg.ActiveSetSize < 1000, $"active set {rg.ActiveSetSize}");
+        Assert.True(rg.Rounds > 1, "the case should need several rounds of row generation");
+        Assert.True(rg.ActiveSetSize < count / 3, $"active set {rg.ActiveSetSize} of {count}");
         Assert.Equal(full.Objective, rg.Objective, 1e-6 * Math.Abs(full.Objective) + 1e-9);
     }
 

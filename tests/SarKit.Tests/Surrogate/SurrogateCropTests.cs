@@ -6,19 +6,25 @@ using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 
-/// <summary>A small dataset on the shipped models' training grid (96 × 96, 5 mm): 3 subjects, 2 shims.</summary>
-public sealed class Surrogate96Fixture : IDisposable
+/// <summary>
+/// A small dataset on the shipped models' training grid (96 × 96, 5 mm): 3 subjects, 2 shims. It is built once per test
+/// run (24 FDFD solves) and shared, read-only, by every class that takes this fixture (SurrogateCropTests,
+/// SurrogatePerChannelPredictCliTests, SurrogatePredictionTests), which before built it once each; the folder is deleted
+/// when the test process exits.
+/// </summary>
+public sealed class Surrogate96Fixture
 {
-    public Surrogate96Fixture()
+    private static readonly Lazy<string> s_dir = new(() =>
     {
-        Dir = Path.Combine(Path.GetTempPath(), "sarkit-surr96-" + Guid.NewGuid().ToString("N"));
-        new SurrogateDatasetBuilder(new SurrogateDatasetOptions { Subjects = 3, ShimsPerSubject = 2, Seed = 11, GridCells = 96, CellSize = 0.005, PmlCells = 16 }).Build(Dir);
-    }
+        var dir = Path.Combine(Path.GetTempPath(), "sarkit-surr96-" + Guid.NewGuid().ToString("N"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, true); } catch (IOException) { } };
+        new SurrogateDatasetBuilder(new SurrogateDatasetOptions { Subjects = 3, ShimsPerSubject = 2, Seed = 11, GridCells = 96, CellSize = 0.005, PmlCells = 16 }).Build(dir);
+        return dir;
+    });
 
-    public string Dir { get; }
+    public string Dir => s_dir.Value;
     public string Shard(int s) => Path.Combine(Dir, $"subject_{s:D5}.npz");
     public static string Model(string kind) => Path.Combine(SharedData.RepoRoot, "models", "surrogate", kind, "model.onnx");
-    public void Dispose() { try { Directory.Delete(Dir, true); } catch (IOException) { } }
 
     /// <summary>The arrays of a shard the predictors need.</summary>
     public sealed record Slice(int Nx, int Ny, float[] B1Channels, float[] B1Shim, byte[] Mask, float[] Water, float[] Fat, float[] Rho, float[] Phases)

@@ -30,8 +30,10 @@ public sealed class SlurmClusterFactAttribute : FactAttribute
 /// (one task per sequence, afterany summary table) and the surrogate dataset (one subject per task, a stub
 /// run_subject.py — no openEMS — that fails on chosen attempts, so the in-task retry and the rerun of submit.sh after a
 /// failed task are exercised). All three plans are submitted at once and followed with <see cref="ClusterStatus"/>.
+/// Not in the "Console" collection (which runs alone, after every other test): most of its time is spent waiting for
+/// Slurm jobs (child processes of slurmd), so it runs in the parallel phase; its in-process CLI calls (the plans) go
+/// through <see cref="CliRunner"/>, whose lock keeps console captures apart, like SlurmJobPlanningTests.
 /// </summary>
-[Collection("Console")]
 public sealed class SlurmClusterTests
 {
     [SlurmClusterFact]
