@@ -53,6 +53,8 @@ internal static class SpokesBench
                 "block-extrap" => (block with { PhaseExtrapolation = true }, false, starts),
                 "fast" => ((RfShimOptions?)null, false, starts),
                 "fast-cont" => (null, true, starts),
+                "direct" => (block with { DirectNewton = new MlsNewtonOptions() }, false, starts),
+                "direct-extrap" => (block with { DirectNewton = new MlsNewtonOptions(), PhaseExtrapolation = true }, false, starts),
                 _ => throw new ArgumentException($"unknown variant {v}"),
             };
             var r = SpokesDesign.Run(new SpokesRequest
@@ -64,7 +66,7 @@ internal static class SpokesBench
             {
                 string key = d.Constraints + (d.ConstraintFile.Length > 0 ? ":" + Path.GetFileName(d.ConstraintFile) : "");
                 cpu[(key, v)] = (d.SolveCpuS, d.SolveS);
-                Console.WriteLine(string.Create(Inv, $"{v,-12} K {k} {key,-24} count {d.ConstraintCount,7} active {d.ActiveConstraints,5} NRMSE {d.Nrmse:F5} peak10g {d.PeakSar10gWPerKg:F3} W/kg set {d.ConstraintSar10gWPerKg:F3} certified {d.Certified} exchanges {d.Iterations,5} newton {d.NewtonSteps,7} cpu {d.SolveCpuS:F2} s wall {d.SolveS:F2} s"));
+                Console.WriteLine(string.Create(Inv, $"{v,-12} K {k} {key,-24} count {d.ConstraintCount,7} active {d.ActiveConstraints,5} NRMSE {d.Nrmse:F5} peak10g {d.PeakSar10gWPerKg:F3} W/kg set {d.ConstraintSar10gWPerKg:F3} certified {d.Certified} exchanges {d.Iterations,5} newton {d.NewtonSteps,7} direct {d.DirectNewtonSteps,5} cpu {d.SolveCpuS:F2} s wall {d.SolveS:F2} s"));
             }
         }
         foreach (var key in cpu.Keys.Select(x => x.Item1).Distinct())

@@ -308,7 +308,7 @@ public static class SpokesDesign
             Nrmse = RfShimSolver.Nrmse(a, nk, target, written), CoefficientOfVariation = mean > 0 ? sd / mean : 0, MeanFlipDeg = mean,
             PeakSar10gWPerKg = meas.Peak, PeakCube = meas.Arg, ConstraintSar10gWPerKg = setSar, LimitFractionUsed = meas.Peak / q.LocalLimitWPerKg,
             GlobalSarWPerKg = meas.Global, AverageIncidentPowerW = kappa is { } k2 ? k2 * AveragePower(written, n, cw) : null, PowerRelativeToAll = null, NrmseExcessOverAll = null,
-            Certified = certified, ScaledToLimit = scaled, SubPulses = subs, Iterations = sol.Iterations, NewtonSteps = sol.NewtonSteps,
+            Certified = certified, ScaledToLimit = scaled, SubPulses = subs, Iterations = sol.Iterations, NewtonSteps = sol.NewtonSteps, DirectNewtonSteps = sol.DirectNewtonSteps,
             SolveS = sol.ElapsedSeconds, SolveCpuS = sol.CpuSeconds,
         };
         return (written, r);

@@ -45,6 +45,14 @@ public sealed record RfShimOptions
     /// instead of putting every matrix in the barrier; the optimum is the same. Used by the design use cases.
     /// </summary>
     public int RowGenerationAbove { get; init; } = 48;
+    /// <summary>
+    /// Direct interior-point method on the MLS objective (<see cref="MlsNewtonOptions"/>; null: off, the plain variable exchange).
+    /// Each start makes its first exchange step, then runs a log-barrier method with (clipped) Newton steps on the MLS objective
+    /// itself from there, keeps the result only when its objective is lower, and continues with plain exchange steps (inner
+    /// problems solved to full accuracy) until the exchange tolerance holds: the result is a fixed point of the exchange, as
+    /// without it. Not used with row generation (plain exchange there).
+    /// </summary>
+    public MlsNewtonOptions? DirectNewton { get; init; }
 }
 
 /// <summary>Result of <see cref="RfShimSolver.Solve"/>.</summary>
@@ -60,6 +68,8 @@ public sealed record RfShimSolution
     public required int Iterations { get; init; }
     /// <summary>Newton steps over all inner solves.</summary>
     public required int NewtonSteps { get; init; }
+    /// <summary>Newton steps of the direct MLS method (<see cref="RfShimOptions.DirectNewton"/>; not in <see cref="NewtonSteps"/>).</summary>
+    public int DirectNewtonSteps { get; init; }
     /// <summary>Row-generation rounds over all inner solves.</summary>
     public required int Rounds { get; init; }
     /// <summary>Constraints in the last inner problem of the best start (row generation: the active set).</summary>
@@ -112,7 +122,8 @@ public static class RfShimSolver
         var rng = new Random(options.Seed);
         Complex[]? best = null; double bestObj = double.PositiveInfinity; int bestActive = 0;
         var objs = new double[Math.Max(1, options.Starts)];
-        int iters = 0, newton = 0, rounds = 0;
+        int iters = 0, newton = 0, rounds = 0, direct = 0;
+        double[][]? embedded = options.DirectNewton is null ? null : inBarrier.Select(c => ShimQcqp.Embed(c, n)).ToArray();
         var z = new Complex[r]; var y = new Complex[r]; var h = new Complex[n];
         for (int st = 0; st < objs.Length; st++)
         {
@@ -166,6 +177,12 @@ public static class RfShimSolver
                 active = sol.ActiveSetSize;
                 w = sol.W;
                 obj = objNew;
+                if (it == 0 && embedded is not null && !rg)
+                {
+                    var dn = MlsBarrierNewton.Solve(a, n, target, options.Regularisation, embedded, w, options.DirectNewton!, cancellation);
+                    direct += dn.NewtonSteps;
+                    if (dn.Objective < obj) { w = dn.W; obj = MlsObjective(a, n, target, w, options.Regularisation, z); }
+                }
                 for (int row = 0; row < r; row++)
                 {
                     double m = z[row].Magnitude;
@@ -199,7 +216,7 @@ public static class RfShimSolver
         if (rg) foreach (var q in ShimQcqp.Evaluate(rowGenerated, n, best!)) maxRatio = Math.Max(maxRatio, q);
         return new RfShimSolution
         {
-            W = best!, Objective = bestObj, StartObjectives = objs, Iterations = iters, NewtonSteps = newton, Rounds = rounds,
+            W = best!, Objective = bestObj, StartObjectives = objs, Iterations = iters, NewtonSteps = newton, DirectNewtonSteps = direct, Rounds = rounds,
             ActiveConstraints = bestActive, MaxConstraintRatio = maxRatio, ElapsedSeconds = sw.Elapsed.TotalSeconds,
             CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds,
         };
