@@ -23,6 +23,7 @@ internal static class SpokesBench
         var specs = new List<string>();
         var variants = new List<string> { "baseline", "fast" };
         int starts = 5, k = 5; double tr = 2e-3, target = 10;
+        var direct = new MlsNewtonOptions();
         for (int i = 1; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -34,6 +35,9 @@ internal static class SpokesBench
                 case "--tr": tr = double.Parse(Next(), Inv); break;
                 case "--target-deg": target = double.Parse(Next(), Inv); break;
                 case "--starts": starts = int.Parse(Next(), Inv); break;
+                case "--direct-growth": direct = direct with { BarrierGrowth = double.Parse(Next(), Inv) }; break;
+                case "--direct-gap": direct = direct with { GapTolerance = double.Parse(Next(), Inv) }; break;
+                case "--direct-start-gap": direct = direct with { InitialGapFraction = double.Parse(Next(), Inv) }; break;
                 case "--variants": variants = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
@@ -53,8 +57,8 @@ internal static class SpokesBench
                 "block-extrap" => (block with { PhaseExtrapolation = true }, false, starts),
                 "fast" => ((RfShimOptions?)null, false, starts),
                 "fast-cont" => (null, true, starts),
-                "direct" => (block with { DirectNewton = new MlsNewtonOptions() }, false, starts),
-                "direct-extrap" => (block with { DirectNewton = new MlsNewtonOptions(), PhaseExtrapolation = true }, false, starts),
+                "direct" => (block with { DirectNewton = direct }, false, starts),
+                "direct-extrap" => (block with { DirectNewton = direct, PhaseExtrapolation = true }, false, starts),
                 _ => throw new ArgumentException($"unknown variant {v}"),
             };
             var r = SpokesDesign.Run(new SpokesRequest

@@ -125,8 +125,11 @@ public static class SpokesDesign
 
         var results = new List<SpokesDesignResult>();
         Complex[]? allW = null; double? allNrmse = null;
-        // default solver for K > 1: block-diagonal inner kernels and extrapolated target phases (docs/pulse-design.md, "Speed")
-        var opts = q.Solver ?? (kk > 1 ? q.SolverOptions() with { Inner = new ShimQcqpOptions { DiagonalBlocks = kk }, PhaseExtrapolation = true } : q.SolverOptions());
+        // default solver for K > 1: block-diagonal inner kernels, the direct MLS barrier method after each start's first exchange
+        // and extrapolated target phases in the exchange steps after it (docs/pulse-design.md, "Speed of the spokes design")
+        var opts = q.Solver ?? (kk > 1
+            ? q.SolverOptions() with { Inner = new ShimQcqpOptions { DiagonalBlocks = kk }, PhaseExtrapolation = true, DirectNewton = new MlsNewtonOptions() }
+            : q.SolverOptions());
         var written = new List<Complex[]>();
         foreach (var spec in q.Constraints)
         {

@@ -10,9 +10,9 @@ public sealed record MlsNewtonOptions
     /// <summary>Stop when m/t is below this fraction of ‖t‖² (the barrier's gap bound at a central point; the plain exchange then polishes to full accuracy).</summary>
     public double GapTolerance { get; init; } = 1e-8;
     /// <summary>Growth of the barrier parameter per centring.</summary>
-    public double BarrierGrowth { get; init; } = 10;
+    public double BarrierGrowth { get; init; } = 30;
     /// <summary>The first barrier parameter is m / (this · f(w0)) with f scaled by 1/‖t‖² (f(w0) − f* assumed about this fraction of f(w0)).</summary>
-    public double InitialGapFraction { get; init; } = 0.1;
+    public double InitialGapFraction { get; init; } = 1;
     /// <summary>Newton steps per centring at most.</summary>
     public int MaxNewtonPerCentring { get; init; } = 100;
 }

@@ -50,7 +50,8 @@ public sealed record RfShimOptions
     /// Each start makes its first exchange step, then runs a log-barrier method with (clipped) Newton steps on the MLS objective
     /// itself from there, keeps the result only when its objective is lower, and continues with plain exchange steps (inner
     /// problems solved to full accuracy) until the exchange tolerance holds: the result is a fixed point of the exchange, as
-    /// without it. Not used with row generation (plain exchange there).
+    /// without it. With row generation the direct method runs on an active subset grown by the most violated matrices, and its result is
+    /// scaled onto the feasible set of every matrix before it is compared.
     /// </summary>
     public MlsNewtonOptions? DirectNewton { get; init; }
 }
@@ -177,11 +178,11 @@ public static class RfShimSolver
                 active = sol.ActiveSetSize;
                 w = sol.W;
                 obj = objNew;
-                if (it == 0 && embedded is not null && !rg)
+                if (it == 0 && embedded is not null)
                 {
-                    var dn = MlsBarrierNewton.Solve(a, n, target, options.Regularisation, embedded, w, options.DirectNewton!, cancellation);
-                    direct += dn.NewtonSteps;
-                    if (dn.Objective < obj) { w = dn.W; obj = MlsObjective(a, n, target, w, options.Regularisation, z); }
+                    var (wd, fd, steps) = DirectStep(a, n, target, options, inBarrier, embedded, rowGenerated, rgState, w, cancellation);
+                    direct += steps;
+                    if (fd < obj) { w = wd; obj = MlsObjective(a, n, target, w, options.Regularisation, z); }
                 }
                 for (int row = 0; row < r; row++)
                 {
@@ -220,6 +221,46 @@ public static class RfShimSolver
             ActiveConstraints = bestActive, MaxConstraintRatio = maxRatio, ElapsedSeconds = sw.Elapsed.TotalSeconds,
             CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds,
         };
+    }
+
+    // The direct MLS barrier method from w (RfShimOptions.DirectNewton). With row generation it runs on the active subset of the
+    // first exchange step and adds the most violated matrices (as the inner row generation) until none is violated beyond
+    // the violation tolerance; the result is then scaled onto the feasible set of every matrix, so the returned weights are
+    // feasible for all constraints and its objective is comparable with the exchange's.
+    private static (Complex[] W, double Objective, int Steps) DirectStep(Complex[] a, int n, double[] target, RfShimOptions options,
+        IReadOnlyList<double[]> inBarrier, double[][] embedded, double[]? rowGenerated, RowGenerationState rgState, Complex[] w, CancellationToken cancellation)
+    {
+        var o = options.DirectNewton!;
+        if (rowGenerated is not { Length: > 0 })
+        {
+            var dn = MlsBarrierNewton.Solve(a, n, target, options.Regularisation, embedded, w, o, cancellation);
+            return (dn.W, dn.Objective, dn.NewtonSteps);
+        }
+        int nn = n * n, steps = 0;
+        var active = new List<int>(rgState.Idle.Keys);
+        var values = new double[rowGenerated.Length / nn];
+        var start = w;
+        for (int round = 0; round < 20; round++)
+        {
+            var emb = embedded.Concat(active.Select(i =>
+            {
+                if (!rgState.Embedded.TryGetValue(i, out var e)) rgState.Embedded[i] = e = ShimQcqp.Embed(rowGenerated.AsSpan(i * nn, nn), n);
+                return e;
+            })).ToArray();
+            var dn = MlsBarrierNewton.Solve(a, n, target, options.Regularisation, emb, start, o, cancellation);
+            steps += dn.NewtonSteps;
+            start = dn.W;
+            ShimQcqp.EvaluateInto(rowGenerated, n, dn.W, values);
+            var inSet = active.ToHashSet();
+            var violated = Enumerable.Range(0, values.Length).Where(i => values[i] > 1 + options.Inner.ViolationTolerance && !inSet.Contains(i))
+                .OrderByDescending(i => values[i]).Take(Math.Min(options.Inner.PrunedAddedPerRound, options.Inner.MaxAddedPerRound)).ToList();
+            if (violated.Count == 0) break;
+            active.AddRange(violated);
+        }
+        double worst = values.Length > 0 ? values.Max() : 0;
+        foreach (var c in inBarrier) worst = Math.Max(worst, ShimQcqp.Quad(c, start));
+        var wf = worst > 1 ? start.Select(c => c / Math.Sqrt(worst)).ToArray() : start;
+        return (wf, double.IsFinite(worst) ? MlsObjective(a, n, target, wf, options.Regularisation) : double.PositiveInfinity, steps);
     }
 
     /// <summary>Σ_r (|(Aw)_r| − t_r)² + λ‖w‖²; <paramref name="zOut"/> receives Aw when given.</summary>
