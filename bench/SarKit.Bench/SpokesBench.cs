@@ -3,12 +3,14 @@ using SarKit.Constraints;
 using SarKit.Workflows;
 
 /// <summary>
-/// `spokes FILE --q Q.h5 [-c SPEC]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont]`:
+/// `spokes FILE --q Q.h5 [-c SPEC]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont,direct,direct-extrap] [--direct-growth 30] [--direct-gap 1e-8] [--direct-start-gap 1]`:
 /// spokes / kT-points designs (<see cref="SpokesDesign"/>, the same path as <c>sarkit spokes</c>) with several solver
 /// variants in one process, so the before/after ratio is measured under the same machine load. Variants: <c>baseline</c>
 /// (the first version: dense inner kernels, first start at target phase 0), <c>block</c> (block-diagonal kernels only),
 /// <c>block-cont</c> (and the first start from the sub-pulse-1 shim), <c>block-extrap</c> (block kernels and phase
-/// extrapolation), <c>fast</c> (the defaults: block kernels and extrapolation), <c>fast-cont</c> (all three; --starts sets the starts). Prints per design and variant NRMSE, true peak 10 g SAR, exchanges, Newton steps, solve CPU and
+/// extrapolation; the default before the direct method), <c>fast</c> (the defaults: direct MLS method, block kernels and
+/// extrapolation), <c>fast-cont</c> (the defaults and the continuation start), <c>direct</c> (block kernels and the direct MLS
+/// method with the --direct-* settings), <c>direct-extrap</c> (and extrapolation); --starts sets the starts. Prints per design and variant NRMSE, true peak 10 g SAR, exchanges, Newton steps, solve CPU and
 /// wall time, then the CPU and wall ratios of each variant to the first, and the load average before and after.
 /// </summary>
 internal static class SpokesBench
@@ -17,7 +19,7 @@ internal static class SpokesBench
 
     public static int Run(string[] args)
     {
-        if (args.Length < 1) { Console.Error.WriteLine("usage: spokes FILE [--q Q.h5] [-c all|vop=V.h5|mvie=A.h5]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont]"); return 2; }
+        if (args.Length < 1) { Console.Error.WriteLine("usage: spokes FILE [--q Q.h5] [-c all|vop=V.h5|mvie=A.h5]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont,direct,direct-extrap] [--direct-growth G] [--direct-gap TOL] [--direct-start-gap F]"); return 2; }
         string file = args[0];
         string? qPath = null;
         var specs = new List<string>();
