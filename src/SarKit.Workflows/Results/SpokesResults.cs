@@ -49,6 +49,8 @@ public sealed record SpokesDesignResult
     [JsonUnit("")] public required int Iterations { get; init; }
     /// <summary>Newton steps of the inner solver (all iterations).</summary>
     [JsonUnit("")] public required int NewtonSteps { get; init; }
+    /// <summary>Newton steps of the direct interior-point method on the MLS objective (0 when not used; each one costlier than an inner step).</summary>
+    [JsonUnit("")] public int DirectNewtonSteps { get; init; }
     /// <summary>Solve time of the design (without reading files and certification), s.</summary>
     public required double SolveS { get; init; }
     /// <summary>CPU time of the solve, s (single-threaded solver; wall time on a loaded machine is longer).</summary>

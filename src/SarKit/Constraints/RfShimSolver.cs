@@ -45,6 +45,15 @@ public sealed record RfShimOptions
     /// instead of putting every matrix in the barrier; the optimum is the same. Used by the design use cases.
     /// </summary>
     public int RowGenerationAbove { get; init; } = 48;
+    /// <summary>
+    /// Direct interior-point method on the MLS objective (<see cref="MlsNewtonOptions"/>; null: off, the plain variable exchange).
+    /// Each start makes its first exchange step, then runs a log-barrier method with (clipped) Newton steps on the MLS objective
+    /// itself from there, keeps the result only when its objective is lower, and continues with plain exchange steps (inner
+    /// problems solved to full accuracy) until the exchange tolerance holds: the result is a fixed point of the exchange, as
+    /// without it. With row generation the direct method runs on an active subset grown by the most violated matrices, and its result is
+    /// scaled onto the feasible set of every matrix before it is compared.
+    /// </summary>
+    public MlsNewtonOptions? DirectNewton { get; init; }
 }
 
 /// <summary>Result of <see cref="RfShimSolver.Solve"/>.</summary>
@@ -60,6 +69,8 @@ public sealed record RfShimSolution
     public required int Iterations { get; init; }
     /// <summary>Newton steps over all inner solves.</summary>
     public required int NewtonSteps { get; init; }
+    /// <summary>Newton steps of the direct MLS method (<see cref="RfShimOptions.DirectNewton"/>; not in <see cref="NewtonSteps"/>).</summary>
+    public int DirectNewtonSteps { get; init; }
     /// <summary>Row-generation rounds over all inner solves.</summary>
     public required int Rounds { get; init; }
     /// <summary>Constraints in the last inner problem of the best start (row generation: the active set).</summary>
@@ -112,7 +123,8 @@ public static class RfShimSolver
         var rng = new Random(options.Seed);
         Complex[]? best = null; double bestObj = double.PositiveInfinity; int bestActive = 0;
         var objs = new double[Math.Max(1, options.Starts)];
-        int iters = 0, newton = 0, rounds = 0;
+        int iters = 0, newton = 0, rounds = 0, direct = 0;
+        double[][]? embedded = options.DirectNewton is null ? null : inBarrier.Select(c => ShimQcqp.Embed(c, n)).ToArray();
         var z = new Complex[r]; var y = new Complex[r]; var h = new Complex[n];
         for (int st = 0; st < objs.Length; st++)
         {
@@ -166,6 +178,12 @@ public static class RfShimSolver
                 active = sol.ActiveSetSize;
                 w = sol.W;
                 obj = objNew;
+                if (it == 0 && embedded is not null)
+                {
+                    var (wd, fd, steps) = DirectStep(a, n, target, options, inBarrier, embedded, rowGenerated, rgState, w, cancellation);
+                    direct += steps;
+                    if (fd < obj) { w = wd; obj = MlsObjective(a, n, target, w, options.Regularisation, z); }
+                }
                 for (int row = 0; row < r; row++)
                 {
                     double m = z[row].Magnitude;
@@ -199,10 +217,50 @@ public static class RfShimSolver
         if (rg) foreach (var q in ShimQcqp.Evaluate(rowGenerated, n, best!)) maxRatio = Math.Max(maxRatio, q);
         return new RfShimSolution
         {
-            W = best!, Objective = bestObj, StartObjectives = objs, Iterations = iters, NewtonSteps = newton, Rounds = rounds,
+            W = best!, Objective = bestObj, StartObjectives = objs, Iterations = iters, NewtonSteps = newton, DirectNewtonSteps = direct, Rounds = rounds,
             ActiveConstraints = bestActive, MaxConstraintRatio = maxRatio, ElapsedSeconds = sw.Elapsed.TotalSeconds,
             CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds,
         };
+    }
+
+    // The direct MLS barrier method from w (RfShimOptions.DirectNewton). With row generation it runs on the active subset of the
+    // first exchange step and adds the most violated matrices (as the inner row generation) until none is violated beyond
+    // the violation tolerance; the result is then scaled onto the feasible set of every matrix, so the returned weights are
+    // feasible for all constraints and its objective is comparable with the exchange's.
+    private static (Complex[] W, double Objective, int Steps) DirectStep(Complex[] a, int n, double[] target, RfShimOptions options,
+        IReadOnlyList<double[]> inBarrier, double[][] embedded, double[]? rowGenerated, RowGenerationState rgState, Complex[] w, CancellationToken cancellation)
+    {
+        var o = options.DirectNewton!;
+        if (rowGenerated is not { Length: > 0 })
+        {
+            var dn = MlsBarrierNewton.Solve(a, n, target, options.Regularisation, embedded, w, o, cancellation);
+            return (dn.W, dn.Objective, dn.NewtonSteps);
+        }
+        int nn = n * n, steps = 0;
+        var active = new List<int>(rgState.Idle.Keys);
+        var values = new double[rowGenerated.Length / nn];
+        var start = w;
+        for (int round = 0; round < 20; round++)
+        {
+            var emb = embedded.Concat(active.Select(i =>
+            {
+                if (!rgState.Embedded.TryGetValue(i, out var e)) rgState.Embedded[i] = e = ShimQcqp.Embed(rowGenerated.AsSpan(i * nn, nn), n);
+                return e;
+            })).ToArray();
+            var dn = MlsBarrierNewton.Solve(a, n, target, options.Regularisation, emb, start, o, cancellation);
+            steps += dn.NewtonSteps;
+            start = dn.W;
+            ShimQcqp.EvaluateInto(rowGenerated, n, dn.W, values);
+            var inSet = active.ToHashSet();
+            var violated = Enumerable.Range(0, values.Length).Where(i => values[i] > 1 + options.Inner.ViolationTolerance && !inSet.Contains(i))
+                .OrderByDescending(i => values[i]).Take(Math.Min(options.Inner.PrunedAddedPerRound, options.Inner.MaxAddedPerRound)).ToList();
+            if (violated.Count == 0) break;
+            active.AddRange(violated);
+        }
+        double worst = values.Length > 0 ? values.Max() : 0;
+        foreach (var c in inBarrier) worst = Math.Max(worst, ShimQcqp.Quad(c, start));
+        var wf = worst > 1 ? start.Select(c => c / Math.Sqrt(worst)).ToArray() : start;
+        return (wf, double.IsFinite(worst) ? MlsObjective(a, n, target, wf, options.Regularisation) : double.PositiveInfinity, steps);
     }
 
     /// <summary>Σ_r (|(Aw)_r| − t_r)² + λ‖w‖²; <paramref name="zOut"/> receives Aw when given.</summary>

@@ -6,14 +6,14 @@ namespace SarKit.Tests.Constraints;
 
 public class RfShimSolverTests
 {
-    private static double[] Identity(int n, double scale = 1)
+    internal static double[] Identity(int n, double scale = 1)
     {
         var q = new Complex[n, n];
         for (int i = 0; i < n; i++) q[i, i] = scale;
         return HermitianPacking.Pack(q);
     }
 
-    private static Complex[] RandomVector(int n, Random rng, double s = 1)
+    internal static Complex[] RandomVector(int n, Random rng, double s = 1)
         => Enumerable.Range(0, n).Select(_ => new Complex(rng.NextDouble() - 0.5, rng.NextDouble() - 0.5) * s).ToArray();
 
     [Fact]
