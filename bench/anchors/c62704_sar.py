@@ -5,7 +5,8 @@ openEMS-layout dataset (/E [nch,3,nz,ny,nx], /sigma, /rho, /cell_volume, index o
 read with h5py, E = sum_k b_k E_k, local SAR = sigma |E|^2 / (2 rho), voxel mass = rho * V (NaN in air), 10 g average,
 peak. Usage: c62704_sar.py SRC_DIR BUILD_DIR FIELDS.h5 DRIVE.json [--repeat N] [--map OUT.npy] [--volume file|widths]
 --volume widths: voxel volume = the product of the file's cell widths (float32 -> double), as SarKit builds its grid,
-instead of the file's float32 /cell_volume (default). The two differ by float32 rounding (5 mm: 0.005f^3 is 6.7e-8 below
+instead of the file's float32 /cell_volume (default; a file without /cell_volume, such as the 2.5 mm reference refined by
+tools/bench/make_fine_reference.py, always takes the widths). The two differ by float32 rounding (5 mm: 0.005f^3 is 6.7e-8 below
 1.25e-7, float32(1.25e-7) 2.5e-9 below), which moves the 10 g cube edge and psSAR by ~5e-9 (docs/performance.md).
 Prints one JSON line: read_s, local_s, core_s and core_cpu_s (wall and process CPU time of every call of
 spatialAverageSAR), ps_sar."""
@@ -25,7 +26,8 @@ with h5py.File(fields, "r") as f:
     E = f["/E"][...]
     sigma = f["/sigma"][...].astype(np.float64)
     rho = f["/rho"][...].astype(np.float64)
-    if volume == "widths":
+    if volume == "widths" or "/cell_volume" not in f:  # a file without /cell_volume (e.g. the 2.5 mm refined reference):
+        # the voxel volume from the cell widths, as SarKit builds its grid (float32 widths -> double, product per voxel)
         w = [f[f"/cell_width_{k}"][...].astype(np.float64) for k in "zyx"]
         vol = w[0][:, None, None] * w[1][None, :, None] * w[2][None, None, :]
     else:

@@ -212,7 +212,8 @@ public sealed class PeakSarEvaluation
     /// The whole use case of <c>sarkit sar</c>: reads the dataset, parses the drive, prepares the averaging, evaluates,
     /// refuses a non-finite result before any file is written, writes the maps (<see cref="PeakSarRequest.OutputPath"/>,
     /// <see cref="SarMapsFile"/>) and fills in the paths and the elapsed time (<paramref name="settings"/>' clock).
-    /// Progress stages: "Reading dataset", "Averaging cubes (10 g)".
+    /// Progress stages: "Reading dataset", "Averaging cubes (10 g)" (with a mass), "Evaluating the drive", "Writing maps"
+    /// (with an output path).
     /// </summary>
     public static PeakSarOutcome Run(PeakSarRequest request, SarKitSettings? settings = null, IProgress<StageReport>? progress = null, CancellationToken cancellation = default)
     {
@@ -224,18 +225,19 @@ public sealed class PeakSarEvaluation
         if (request.PlotPath is { } plotPath && !PlotFile.IsPlotName(plotPath))
             throw new SarKitInputException($"--plot '{plotPath}': use a .png or .svg file name.");
         DatasetFiles.RequireExisting(request.FieldsPath);
-        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath));
+        // peak SAR needs the tissue and E only: H and B1+ are not read (an openEMS reference file holds H as large as E)
+        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath, DatasetReadOptions.EOnly));
         var drive = DriveText.Parse(request.Drive, ds, request.DriveLabel);
         cancellation.ThrowIfCancellationRequested();
         var prepared = request.MassKg is { } mk
             ? progress.Run($"Averaging cubes ({MassText(mk)})", p => Prepare(ds, mk, new PeakSarPreparation { AirPaddingCells = request.AirPaddingCells }, p, cancellation))
             : Prepare(ds, null, cancellation: cancellation);
-        var outcome = prepared.Evaluate(drive, request.Region, cancellation);
+        var outcome = progress.Run("Evaluating the drive", _ => prepared.Evaluate(drive, request.Region, cancellation));
         var r = outcome.Result;
         ResultJson.RequireFinite(r); // before any output file: an overflowed result is refused, not written
         if (output is not null)
         {
-            WriteMaps(output, ds, outcome, request.FieldsPath, settings.UtcNow);
+            progress.Run("Writing maps", _ => { WriteMaps(output, ds, outcome, request.FieldsPath, settings.UtcNow); return 0; });
             r = r with { OutputFile = Path.GetFullPath(output) };
         }
         if (request.PlotPath is { } pp) SlicePlot(ds.Grid, outcome.AveragedSar ?? outcome.PointSar, outcome.PeakVoxel, r).Write(pp);

@@ -46,7 +46,7 @@ public static class QMatrixExport
         long start = settings.Time.GetTimestamp();
         CheckTarget(request.OutputPath);
         DatasetFiles.RequireExisting(request.FieldsPath);
-        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath));
+        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath, DatasetReadOptions.EOnly)); // Q-matrices need tissue and E only
         cancellation.ThrowIfCancellationRequested();
         QMatrixExportResult Result(string kind, double? mass, int count, int? valid, StatusCountsResult? st, int? pad) => new()
         {

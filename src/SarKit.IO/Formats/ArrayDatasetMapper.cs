@@ -19,21 +19,24 @@ namespace SarKit.IO.Formats;
 /// </summary>
 public static class ArrayDatasetMapper
 {
-    /// <summary>Opens an .npz or .mat file (chosen by extension, else by content) and maps it to a validated dataset.</summary>
-    public static SarDataset Read(string path)
+    /// <summary>
+    /// Opens an .npz or .mat file (chosen by extension, else by content) and maps it to a validated dataset;
+    /// <paramref name="options"/> says which optional fields to load (default: all).
+    /// </summary>
+    public static SarDataset Read(string path, DatasetReadOptions? options = null)
     {
         using var arrays = ArrayCollections.OpenNpzOrMat(path);
-        return FromArrays(arrays);
+        return FromArrays(arrays, options);
     }
 
     /// <summary>Maps named arrays to a dataset following the convention above; validates it (<see cref="SarDataset.Validate"/>).</summary>
-    public static SarDataset FromArrays(IArrayCollection arrays)
+    public static SarDataset FromArrays(IArrayCollection arrays, DatasetReadOptions? options = null)
     {
-        var m = new Mapper(arrays);
+        var m = new Mapper(arrays, options ?? DatasetReadOptions.All);
         return m.Build();
     }
 
-    private sealed class Mapper(IArrayCollection c)
+    private sealed class Mapper(IArrayCollection c, DatasetReadOptions options)
     {
         private readonly string _src = c.SourceFile;
 
@@ -95,8 +98,8 @@ public static class ArrayDatasetMapper
             var ds = new SarDataset(tissue, e)
             {
                 FrequencyHz = f,
-                H = Opt("H") is { } h ? ReadField("H", h, grid, FieldQuantity.H, norm, names) : null,
-                B1Plus = Opt("B1plus") is { } b ? ReadField("B1plus", b, grid, FieldQuantity.B1Plus, norm, null) : null,
+                H = options.H && Opt("H") is { } h ? ReadField("H", h, grid, FieldQuantity.H, norm, names) : null,
+                B1Plus = options.B1Plus && Opt("B1plus") is { } b ? ReadField("B1plus", b, grid, FieldQuantity.B1Plus, norm, null) : null,
                 Source = _src,
             };
             ds.Provenance["source_file"] = _src;

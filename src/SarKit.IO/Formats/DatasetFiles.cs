@@ -37,11 +37,14 @@ public static class DatasetFiles
         if (!File.Exists(path)) throw new SarKitInputException($"{path}: {what} not found.") { SourceFile = path };
     }
 
-    /// <summary>Reads and validates the dataset in any supported format (chosen by HDF5 signature, then extension/content).</summary>
-    public static SarDataset Open(string path)
+    /// <summary>
+    /// Reads and validates the dataset in any supported format (chosen by HDF5 signature, then extension/content);
+    /// <paramref name="options"/> says which optional fields to load (default: all).
+    /// </summary>
+    public static SarDataset Open(string path, DatasetReadOptions? options = null)
     {
         RequireExisting(path);
-        return IsHdf5(path) ? DatasetReader.Read(path) : ArrayDatasetMapper.Read(path);
+        return IsHdf5(path) ? DatasetReader.Read(path, options) : ArrayDatasetMapper.Read(path, options);
     }
 
     /// <summary>

@@ -26,16 +26,20 @@ public static class DatasetReader
         return Detect(f);
     }
 
-    /// <summary>Reads and validates the dataset in <paramref name="path"/>, dispatching on its layout.</summary>
-    public static SarDataset Read(string path)
+    /// <summary>
+    /// Reads and validates the dataset in <paramref name="path"/>, dispatching on its layout; <paramref name="options"/>
+    /// says which optional fields to load (default: all).
+    /// </summary>
+    public static SarDataset Read(string path, DatasetReadOptions? options = null)
     {
+        options ??= DatasetReadOptions.All;
         var layout = Detect(path);
         return layout switch
         {
-            DatasetLayout.SarKit => SarKitDatasetFile.Read(path),
-            DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.Read(path),
+            DatasetLayout.SarKit => SarKitDatasetFile.Read(path, options),
+            DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.Read(path, options.H),
             DatasetLayout.OpenEmsFieldDump => OpenEmsFieldDump.ReadDataset(path),
-            DatasetLayout.MatlabV73 => MatlabDatasetFile.Read(path),
+            DatasetLayout.MatlabV73 => MatlabDatasetFile.Read(path, options),
             _ => throw Unknown(path),
         };
     }

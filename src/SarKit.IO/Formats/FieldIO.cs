@@ -94,6 +94,7 @@ internal static class FieldIO
             throw Bad(f, dataset, $"{channelNames.Length} channel names for {nch} channels");
         var field = new MultiChannelField(g, (int)nch, q, n, channelNames) { Source = $"{f.FilePath}:{dataset}" };
         float[]? realBuffer = null;
+        var slabs = new List<Hdf5Slab<float>>();
         for (int c = 0; c < nch; c++)
             for (int a = 0; a < field.Components; a++)
             {
@@ -101,12 +102,14 @@ internal static class FieldIO
                 long[] count = vector ? [1, 1, g.Nz, g.Ny, g.Nx] : [1, g.Nz, g.Ny, g.Nx];
                 start = start[drop..]; count = count[drop..];
                 var dst = field.ComponentData(c, a);
-                if (complex) { f.ReadInto<float>(dataset, dst, start, count); continue; }
+                if (complex) { slabs.Add(new Hdf5Slab<float>(start, count, dst)); continue; }
                 // Real data (MATLAB drops the imaginary part when it is all zero): spread into (re, 0) pairs.
                 realBuffer ??= new float[g.VoxelCount];
                 f.ReadInto<float>(dataset, realBuffer, start, count);
                 for (int v = 0; v < realBuffer.Length; v++) { dst[2 * v] = realBuffer[v]; dst[2 * v + 1] = 0; }
             }
+        // complex: every channel and component straight into its array, inflated on all cores (Hdf5File.ReadSlabsInto)
+        if (slabs.Count > 0) f.ReadSlabsInto(dataset, slabs);
         return field;
     }
 

@@ -43,12 +43,14 @@ public static class SarKitDatasetFile
     /// <summary>
     /// Reads a dataset file and validates it (shapes against the grid, required datasets, units, normalisation,
     /// <see cref="SarDataset.Validate"/>). Files in another recognised layout are read by <see cref="DatasetReader.Read"/>.
+    /// <paramref name="options"/> says which optional fields to load (default: all).
     /// </summary>
-    public static SarDataset Read(string path)
+    public static SarDataset Read(string path, DatasetReadOptions? options = null)
     {
-        if (!IsSarKitFile(path)) return DatasetReader.Read(path);
+        options ??= DatasetReadOptions.All;
+        if (!IsSarKitFile(path)) return DatasetReader.Read(path, options);
         using var f = Hdf5File.OpenRead(path);
-        return ReadSarKit(f).Validate();
+        return ReadSarKit(f, options).Validate();
     }
 
     private static bool IsSarKitFile(string path)
@@ -142,7 +144,7 @@ public static class SarKitDatasetFile
         return d;
     }
 
-    private static SarDataset ReadSarKit(Hdf5File f)
+    private static SarDataset ReadSarKit(Hdf5File f, DatasetReadOptions options)
     {
         CheckVersion(f);
         var grid = ReadGrid(f);
@@ -167,12 +169,12 @@ public static class SarKitDatasetFile
         int nch = eInfo.Rank > 0 ? (int)eInfo.Shape[0] : 0;
         var e = FieldIO.ReadField(f, EPath, grid, FieldQuantity.E, ReadNormalisation(f, EPath), eInfo.Rank == 5 ? ReadChannelNames(f, EPath, nch) : null);
         MultiChannelField? h = null, b1 = null;
-        if (f.IsDataset(HPath))
+        if (options.H && f.IsDataset(HPath))
         {
             CheckUnit(f, HPath, "A/m");
             h = FieldIO.ReadField(f, HPath, grid, FieldQuantity.H, ReadNormalisation(f, HPath), e.ChannelNames, e.Channels);
         }
-        if (f.IsDataset(B1Path))
+        if (options.B1Plus && f.IsDataset(B1Path))
         {
             CheckUnit(f, B1Path, "T");
             b1 = FieldIO.ReadField(f, B1Path, grid, FieldQuantity.B1Plus, ReadNormalisation(f, B1Path), e.ChannelNames, e.Channels);

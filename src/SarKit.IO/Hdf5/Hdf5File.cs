@@ -461,6 +461,20 @@ public sealed unsafe class Hdf5File : IDisposable
     }
 
     /// <summary>
+    /// Reads several hyperslabs of one dataset, each straight into its own destination, as <see cref="ReadInto{T}"/> would
+    /// one after the other (same checks, same values). The managed reader inflates the slabs of a deflate-filtered
+    /// chunked dataset on all cores (<see cref="ManagedHdf5Reader.ReadSlabsInto{T}"/>): a multi-channel field is read
+    /// one channel and component per slab, each too small on its own for <see cref="ReadInto{T}"/>'s parallel path.
+    /// </summary>
+    public void ReadSlabsInto<T>(string path, IReadOnlyList<Hdf5Slab<T>> slabs) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(slabs);
+        var p = Norm(path);
+        if (_reader is not null) { _reader.ReadSlabsInto(p, slabs); return; }
+        foreach (var s in slabs) ReadInto(p, s.Destination.Span, s.Start, s.Count);
+    }
+
+    /// <summary>
     /// Reads a dataset, or the hyperslab (<paramref name="start"/>, <paramref name="count"/>), straight into
     /// <paramref name="destination"/> with conversion by HDF5: for a complex dataset <typeparamref name="T"/> must be float or
     /// double and the destination receives interleaved (re, im), 2 values per element; otherwise it receives the values

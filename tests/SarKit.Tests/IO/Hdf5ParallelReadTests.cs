@@ -80,6 +80,50 @@ public sealed class Hdf5ParallelReadTests : IDisposable
             }
     }
 
+    /// <summary>One slab per channel and component (how FieldIO reads a field), in parallel: every value in place.</summary>
+    private static List<Hdf5Slab<float>> Slabs(float[][] dst) =>
+        Enumerable.Range(0, Nch * 3).Select(i => new Hdf5Slab<float>([i / 3, i % 3, 0, 0, 0], [1, 1, Nz, Ny, Nx], dst[i])).ToList();
+
+    [Theory]
+    [InlineData(1, 1, 8)]
+    [InlineData(2, 1, 5)]   // chunks span two channels: both slabs of a chunk go to one worker
+    [InlineData(2, 3, 32)]  // a chunk holds two channels and all three components
+    public void Slab_reads_put_every_value_where_sequential_reads_put_it(int chunkChannels, int chunkComponents, int chunkZ)
+    {
+        var p = Write($"s{chunkChannels}{chunkComponents}{chunkZ}.h5", [chunkChannels, chunkComponents, chunkZ, Ny / 2, Nx]);
+        using var f = Hdf5File.OpenRead(p);
+        var dst = Enumerable.Range(0, Nch * 3).Select(_ => new float[2 * Nv]).ToArray();
+        Assert.True(dst.Sum(d => (long)d.Length * sizeof(float)) >= ManagedHdf5Reader.ParallelMinBytes);
+        f.ReadSlabsInto("/E", Slabs(dst));
+        var one = new float[2 * Nv];
+        for (int i = 0; i < Nch * 3; i++)
+        {
+            f.ReadInto<float>("/E", one, [i / 3, i % 3, 0, 0, 0], [1, 1, Nz, Ny, Nx]);
+            Assert.True(one.AsSpan().SequenceEqual(dst[i]), $"slab {i} (channel {i / 3}, component {i % 3}) differs from its sequential read");
+            Assert.Equal(Re(i / 3, i % 3, 4321), dst[i][2 * 4321]);
+        }
+        // the native libhdf5 reader (sequential) agrees as well
+        using var n = Hdf5File.OpenReadNative(p);
+        var dn = Enumerable.Range(0, Nch * 3).Select(_ => new float[2 * Nv]).ToArray();
+        n.ReadSlabsInto("/E", Slabs(dn));
+        for (int i = 0; i < Nch * 3; i++) Assert.True(dn[i].AsSpan().SequenceEqual(dst[i]), $"slab {i}: native and managed reads differ");
+    }
+
+    [Fact]
+    public void A_chunk_never_written_is_refused_in_a_slab_read_and_a_wrong_destination_named()
+    {
+        var p = Write("missing-slabs.h5", [1, 1, 8, Ny, Nx], channelsWritten: Nch - 1);
+        using var f = Hdf5File.OpenRead(p);
+        var dst = Enumerable.Range(0, Nch * 3).Select(_ => new float[2 * Nv]).ToArray();
+        var e = Assert.Throws<SarKitInputException>(() => f.ReadSlabsInto("/E", Slabs(dst)));
+        Assert.Contains("is not stored in the file", e.Message);
+        Assert.Contains(p, e.Message);
+        var small = Slabs(dst);
+        small[5] = small[5] with { Destination = new float[2 * Nv - 2] };
+        var a = Assert.Throws<ArgumentException>(() => f.ReadSlabsInto("/E", small.Take(Nch * 3 - 3).ToList()));
+        Assert.Contains("destination holds", a.Message);
+    }
+
     [Fact]
     public void A_chunk_never_written_is_refused_in_a_large_read()
     {

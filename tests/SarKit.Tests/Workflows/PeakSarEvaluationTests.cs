@@ -205,7 +205,7 @@ public sealed class PeakSarEvaluationTests
         var stages = new List<string>();
         var progress = new SyncProgress(s => { lock (stages) if (!stages.Contains(s.Stage)) stages.Add(s.Stage); });
         PeakSarEvaluation.Run(new PeakSarRequest { FieldsPath = CliRunner.DemoFile, Drive = "cp", MassKg = 0.010 }, progress: progress);
-        Assert.Equal(["Reading dataset", "Averaging cubes (10 g)"], stages);
+        Assert.Equal(["Reading dataset", "Averaging cubes (10 g)", "Evaluating the drive"], stages);
     }
 
     private sealed class SyncProgress(Action<StageReport> report) : IProgress<StageReport>

@@ -462,6 +462,61 @@ internal sealed class ManagedHdf5Reader : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Several hyperslabs of one dataset into their destinations (<see cref="Hdf5File.ReadSlabsInto{T}"/>). For a
+    /// deflate-filtered chunked dataset of at least <see cref="ParallelMinBytes"/> in all, the slabs are shared among
+    /// worker readers (<see cref="OpenWorker"/>) and read concurrently, each through the complete checked path of
+    /// <see cref="ReadInto{T}"/>. Slabs that start in the same chunk (e.g. two channels of a chunk two channels deep)
+    /// go to the same worker, one after the other, so each chunk is inflated once (that worker's chunk cache).
+    /// Otherwise the slabs are read one by one.
+    /// </summary>
+    public void ReadSlabsInto<T>(string p, IReadOnlyList<Hdf5Slab<T>> slabs) where T : unmanaged
+    {
+        int threads = SarKitSettings.Default.MaxDegreeOfParallelism;
+        long bytes = 0;
+        foreach (var s in slabs) bytes += (long)s.Destination.Length * Marshal.SizeOf<T>();
+        DatasetFacts? facts = null;
+        if (!_isWorker && threads >= 2 && slabs.Count >= 2 && bytes >= ParallelMinBytes)
+            facts = Guard(p, "cannot read the dataset header", () => Cached(p).F);
+        if (facts is not { Filtered: true, Chunk: { } chunk, Layout: H5DataLayoutClass.Chunked })
+        {
+            foreach (var s in slabs) ReadInto(p, s.Destination.Span, s.Start, s.Count);
+            return;
+        }
+        // group by the chunk each slab starts in, in order of first appearance; groups dealt to the workers in turn
+        var groups = new List<List<Hdf5Slab<T>>>();
+        var byChunk = new Dictionary<string, List<Hdf5Slab<T>>>(StringComparer.Ordinal);
+        foreach (var s in slabs)
+        {
+            var key = s.Start is null ? "" : string.Join(",", s.Start.Select((x, a) => a < chunk.Length ? x / chunk[a] : x));
+            if (!byChunk.TryGetValue(key, out var g)) { byChunk[key] = g = []; groups.Add(g); }
+            g.Add(s);
+        }
+        int workers = Math.Min(threads, groups.Count);
+        if (workers < 2)
+        {
+            foreach (var s in slabs) ReadInto(p, s.Destination.Span, s.Start, s.Count);
+            return;
+        }
+        while (_workers.Count < workers) _workers.Add(OpenWorker());
+        try
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                var worker = _workers[w];
+                for (int i = w; i < groups.Count; i += workers)
+                    foreach (var s in groups[i]) worker.ReadInto(p, s.Destination.Span, s.Start, s.Count);
+            });
+        }
+        catch (AggregateException e)
+        {
+            DisposeWorkers();   // a worker that failed mid-read is not reused
+            if (e.InnerExceptions.OfType<SarKitInputException>().FirstOrDefault() is { } input) throw input;
+            if (e.InnerExceptions.OfType<ArgumentException>().FirstOrDefault() is { } arg) throw arg;
+            throw;
+        }
+    }
+
     /// <summary>One piece of a parallel read, on a worker reader: the same checks as a sequential read.</summary>
     private void ReadPiece<TFile>(string p, Span<TFile> destination, long[] start, long[] count) where TFile : unmanaged
     {
