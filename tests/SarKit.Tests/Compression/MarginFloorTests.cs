@@ -12,6 +12,20 @@ namespace SarKit.Tests.Compression;
 /// </summary>
 public class MarginFloorTests
 {
+    /// <summary>Random PSD matrices of rank 1..maxRank scaled over three decades (as the 10 g cubes of a body: most far from the hot spots); matrix <paramref name="largest"/> scaled ×3.</summary>
+    private static double[] Spread(int n, int count, int seed, int maxRank, int largest = -1)
+    {
+        var rng = new Random(seed);
+        var q = new double[count * n * n];
+        for (int k = 0; k < count; k++)
+        {
+            var m = VopVerifierTests.RandomPsd(n, rng, rank: 1 + rng.Next(maxRank));
+            double s = k == largest ? 3.0 : Math.Pow(10, -3 * rng.NextDouble());
+            for (int i = 0; i < n * n; i++) q[k * n * n + i] = m[i] * s;
+        }
+        return q;
+    }
+
     private static double MinEigenvalue(ReadOnlySpan<double> a, int n)
     {
         var e = new double[n];
@@ -98,14 +112,7 @@ public class MarginFloorTests
         // far from the hot spots): the pass cuts its tail at the floor; the independent verifier (exact eigenvalues on
         // its non-shortcut paths) and a brute-force check of every dropped matrix against the exact CC criterion agree
         const int n = 8, count = 3000;
-        var rng = new Random(7);
-        var q = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var m = VopVerifierTests.RandomPsd(n, rng, rank: 1 + rng.Next(3));
-            double s = Math.Pow(10, -3 * rng.NextDouble()); // λ_max over three decades
-            for (int i = 0; i < n * n; i++) q[k * n * n + i] = m[i] * s;
-        }
+        var q = Spread(n, count, 7, maxRank: 3);
         var set = VopCompressor.Compress(q, n, new VopCompressionOptions { Algorithm = VopAlgorithm.LeeKuehne, Epsilon = 0.05, MaxDegreeOfParallelism = 2 });
         Assert.Matches(@" [1-9][0-9]* below the margin floor", set.Algorithm);
         using var src = new PackedQMatrixSource(q, n);
@@ -132,14 +139,7 @@ public class MarginFloorTests
     {
         // λ_max over three decades, the largest late in the stream: hash, SAR_wc (bitwise) and sum equal the direct ones
         const int n = 8, count = 5000;
-        var rng = new Random(5);
-        var q = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var m = VopVerifierTests.RandomPsd(n, rng, rank: 1 + rng.Next(4));
-            double s = k == 4321 ? 3.0 : Math.Pow(10, -3 * rng.NextDouble());
-            for (int i = 0; i < n * n; i++) q[k * n * n + i] = m[i] * s;
-        }
+        var q = Spread(n, count, 5, maxRank: 4, largest: 4321);
         using var src = new PackedQMatrixSource(q, n);
         var (sha, wc, sum) = src.Summarise();
         Assert.Equal(VopSet.HashMatrices(q), sha);
@@ -164,14 +164,7 @@ public class MarginFloorTests
         // every other original lies under the margin floor. The set is certified, SAR_wc is the exact maximum although most
         // λ_max solves are skipped, and an independent check (test code: single VOPs / subgradient) agrees.
         const int n = 6, count = 1500;
-        var rng = new Random(11);
-        var q = new double[count * n * n];
-        for (int k = 0; k < count; k++)
-        {
-            var m = VopVerifierTests.RandomPsd(n, rng);
-            double s = Math.Pow(10, -3 * rng.NextDouble());
-            for (int i = 0; i < n * n; i++) q[k * n * n + i] = m[i] * s;
-        }
+        var q = Spread(n, count, 11, maxRank: n);
         double wc = VopSet.WorstCaseSar(q, n);
         var lam = new double[count];
         HermitianKernels.LargestEigenvalues(q, n, lam);
