@@ -15,6 +15,7 @@ if (args.Length > 0 && args[0] is "mvie" or "margins" or "mvie-random" or "mvie-
 if (args.Length > 0 && args[0] == "vop") return VopBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "vop-kernel") return VopKernelBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "scaleout-qfile") return ScaleOutBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "population-stages") return PopulationStagesBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5-read") return Hdf5Fuzz.ReadFiles(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5-fuzz") return Hdf5Fuzz.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5") return Hdf5Bench.Run(args[1..]);

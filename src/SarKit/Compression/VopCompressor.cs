@@ -101,7 +101,7 @@ public static class VopCompressor
 
     private static string Describe(LevelResult l)
         => string.Create(CultureInfo.InvariantCulture,
-            $"{l.Sources.Length} VOPs, {l.Stats.CcTests} CC tests, {l.Stats.Evaluations} eigen-evaluations, {l.Stats.Undecided} undecided, {l.Stats.KuehneScans} Kuehne scans dropping {l.Stats.KuehneDropped}");
+            $"{l.Sources.Length} VOPs, {l.Stats.CcTests} CC tests, {l.Stats.Evaluations} eigen-evaluations, {l.Stats.Undecided} undecided, {l.Stats.KuehneScans} Kuehne scans dropping {l.Stats.KuehneDropped}, {l.Stats.FloorDropped} below the margin floor");
 
     private static void Validate(double[] packed, int n, VopCompressionOptions o)
     {

@@ -89,6 +89,34 @@ public static class VopVerifier
 {
     public const string Name = "SarKit.VopVerifier";
 
+    /// <summary>Bench baseline only (bench/ `population-stages`): false turns the shortcuts of <see cref="Worker"/> off (exact paths only).</summary>
+    internal static bool Shortcuts = true;
+
+    /// <summary>
+    /// The verifier's own margin floor (independent of the compressor's): μ = max_j λ_min(V_j) − guard at VOP j*; every
+    /// Q with λ_max(Q) ≤ μ satisfies V_j* − Q ⪰ (λ_min(V_j*) − λ_max(Q))·I ⪰ 0 (Weyl). Guard = 16·N²·2⁻⁵²·max(SAR_wc,
+    /// max_j ‖V_j‖_F), far above the rounding of the eigenvalue solves and of a Cholesky factorisation of P − Q.
+    /// </summary>
+    internal sealed record Floor(double Mu, int Vop, double Guard)
+    {
+        public static Floor Of(double[] vops, int n, int count, double sarWc)
+        {
+            int nn = n * n;
+            double norm = sarWc;
+            for (int j = 0; j < count; j++) norm = Math.Max(norm, HermitianKernels.FrobeniusNorm(vops.AsSpan(j * nn, nn), n));
+            double guard = 16.0 * n * n * Math.ScaleB(1.0, -52) * norm;
+            var eig = new double[n];
+            var ws = new HermitianWorkspace(n);
+            double mu = double.NegativeInfinity; int best = -1;
+            for (int j = 0; j < count; j++)
+            {
+                HermitianKernels.Eigenvalues(vops.AsSpan(j * nn, nn), n, eig, ws);
+                if (eig[0] - guard > mu) { mu = eig[0] - guard; best = j; }
+            }
+            return new Floor(mu, best, double.IsFinite(guard) ? guard : double.PositiveInfinity);
+        }
+    }
+
     /// <summary>Verifies <paramref name="set"/> against <paramref name="originals"/> and returns the certificate with details.</summary>
     public static VopVerificationResult Verify(VopSet set, IQMatrixSource originals, VopVerifierOptions? options = null,
                                                IProgress<VopVerificationProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -106,8 +134,9 @@ public static class VopVerifier
         var hint = new Dictionary<long, int>();
         for (int j = 0; j < set.Count; j++) if (set.SourceIndex[j] >= 0) hint.TryAdd(set.SourceIndex[j], j);
 
+        var floor = Floor.Of(set.Packed, n, set.Count, set.SarWorstCase);
         var workers = new ConcurrentBag<Worker>();
-        for (int t = 0; t < dop; t++) workers.Add(new Worker(n, set.Packed, set.Count, tau, o.MaxIterations));
+        for (int t = 0; t < dop; t++) workers.Add(new Worker(n, set.Packed, set.Count, tau, o.MaxIterations, floor));
         var sampler = o.RandomDrives > 0 ? new DriveSampler(n, o.RandomDrives, o.Seed, dop) : null;
 
         long total = originals.Count;
@@ -133,7 +162,7 @@ public static class VopVerifier
             int range = Math.Clamp(k / (dop * 16), 64, 4096);
             int ranges = (k + range - 1) / range;
             long baseFirst = first;
-            Parallel.For(0, ranges, po, () => workers.TryTake(out var w) ? w : new Worker(n, set.Packed, set.Count, tau, o.MaxIterations), (r, _, w) =>
+            Parallel.For(0, ranges, po, () => workers.TryTake(out var w) ? w : new Worker(n, set.Packed, set.Count, tau, o.MaxIterations, floor), (r, _, w) =>
             {
                 int end = Math.Min(k, (r + 1) * range);
                 for (int i = r * range; i < end; i++)
@@ -250,9 +279,13 @@ public static class VopVerifier
 
         public double SarWorstCase { get; private set; }
 
-        public Worker(int n, double[] vops, int k, double tau, int maxIter)
+        private readonly Floor _floor;
+        /// <summary>Largest violation this worker has returned (a lower bound of the certificate's largest violation).</summary>
+        private double _worst = double.NegativeInfinity;
+
+        public Worker(int n, double[] vops, int k, double tau, int maxIter, Floor floor)
         {
-            _n = n; _nn = n * n; _k = k; _v = vops; _tau = tau; _maxIter = Math.Max(1, maxIter);
+            _n = n; _nn = n * n; _k = k; _v = vops; _tau = tau; _maxIter = Math.Max(1, maxIter); _floor = floor;
             _maxCuts = 48; _maxCols = Math.Min(k, 48);
             _ws = new HermitianWorkspace(n);
             _p = new double[_nn]; _neg = new double[_nn]; _eig = new double[n]; _w = new double[_nn];
@@ -269,11 +302,36 @@ public static class VopVerifier
 
         private ReadOnlySpan<double> V(int j) => _v.AsSpan(j * _nn, _nn);
 
-        /// <summary>Proves dominance of one packed Q; <paramref name="violation"/> = −λ_min(P − Q) of the proof, or the bound for a failure.</summary>
+        /// <summary>
+        /// Proves dominance of one packed Q; <paramref name="violation"/> = −λ_min(P − Q) of the proof (or, for the
+        /// shortcuts, an upper bound of it below the largest violation this worker has already returned, so the
+        /// certificate's largest violation is unchanged by them), or the bound for a failure.
+        /// </summary>
         public VopProofKind Check(ReadOnlySpan<double> q, int hintVop, out double violation)
         {
-            SarWorstCase = Math.Max(SarWorstCase, HermitianKernels.LargestEigenvalue(q, _n, _ws));
+            var kind = Prove(q, hintVop, out violation);
+            if (violation > _worst) _worst = violation;
+            return kind;
+        }
+
+        private VopProofKind Prove(ReadOnlySpan<double> q, int hintVop, out double violation)
+        {
+            // λ_max(Q) ≤ ‖Q‖_F (every eigenvalue of a Hermitian matrix): below this worker's SAR_wc so far it cannot raise
+            // SAR_wc, so the eigenvalue solve is needed only otherwise (NaN/∞ fall through to it)
+            double top = HermitianKernels.FrobeniusNorm(q, _n) * (1 + 1e-12);
+            if (!(top < SarWorstCase) || !Shortcuts)
+            {
+                double lmax = HermitianKernels.LargestEigenvalue(q, _n, _ws);
+                SarWorstCase = Math.Max(SarWorstCase, lmax);
+                top = lmax + _floor.Guard;
+            }
             if (hintVop >= 0 && Confirm(V(hintVop), q, out violation)) return VopProofKind.SourceVop;
+            // margin floor: Q ⪯ λ_max(Q)·I ⪯ μ·I ⪯ V_j* (Floor), no factorisation needed
+            if (Shortcuts && _floor.Vop >= 0)
+            {
+                violation = top - _floor.Mu;
+                if (violation <= _tau - _floor.Guard && violation < _worst) return VopProofKind.SingleVop;
+            }
             for (int c = 0; c < _cached; c++)
                 if (Confirm(_cache[c], q, out violation)) { ToFront(c); return VopProofKind.ReusedCombination; }
 
@@ -452,11 +510,18 @@ public static class VopVerifier
             return found;
         }
 
-        /// <summary>Diagonal pre-test, Cholesky of P − Q + τI, then the exact λ_min(P − Q) ≥ −τ.</summary>
+        /// <summary>
+        /// Diagonal pre-test, then either a Cholesky factorisation of P − Q + sI with s = min(worst so far, τ) − guard (its
+        /// success proves λ_min(P − Q) &gt; −s ≥ −τ with the guard far above the factorisation's rounding, and a violation
+        /// below the largest one already found, so its exact value is not needed), or the Cholesky of P − Q + τI and the
+        /// exact λ_min(P − Q) ≥ −τ.
+        /// </summary>
         private bool Confirm(ReadOnlySpan<double> p, ReadOnlySpan<double> q, out double violation)
         {
             violation = double.PositiveInfinity;
             for (int l = 0; l < _n; l++) if (p[l] - q[l] < -_tau) return false;
+            double shift = Math.Min(_worst, _tau) - _floor.Guard;
+            if (Shortcuts && double.IsFinite(shift) && HermitianKernels.Dominates(p, q, _n, shift, _ws)) { violation = shift; return true; }
             if (!HermitianKernels.Dominates(p, q, _n, _tau, _ws)) return false;
             for (int t = 0; t < _nn; t++) _neg[t] = p[t] - q[t];
             HermitianKernels.Eigenvalues(_neg, _n, _eig, _ws);
