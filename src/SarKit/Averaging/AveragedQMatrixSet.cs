@@ -55,13 +55,12 @@ public sealed class AveragedQMatrixSet
     {
         ArgumentNullException.ThrowIfNull(tissue); ArgumentNullException.ThrowIfNull(e); ArgumentNullException.ThrowIfNull(fieldVoxel);
         int n = e.Channels;
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         var packed = AverageComponents(tissue.Grid, tissue, cubes, n * n, (v, full, scratch) =>
         {
             int fv = fieldVoxel(v);
             if ((uint)fv >= (uint)e.Grid.VoxelCount)
                 throw new ArgumentException($"tissue voxel {v} (σ = {tissue.Sigma[v]} S/m) maps to {fv}, outside the field's grid {e.Grid}", nameof(fieldVoxel));
-            QMatrixField.PointMatrix(e, fv, 0.5 * tissue.Sigma[v] * vol, full, scratch);
+            QMatrixField.PointMatrix(e, fv, 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v), full, scratch); // m_v = ρ_v·V_v, own volume on a graded grid
         }, maxTableBytes, progress);
         return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
     }

@@ -55,6 +55,20 @@ public class StreamedQAverageTests
     }
 
     [Fact]
+    public void OnAGradedGridEveryPathWeighsEachVoxelByItsOwnVolume()
+    {
+        // the field-mapped overload (used by qmatrices, shim design, sar --averaged-q) took the first cell's volume for
+        // every voxel before; on a graded grid that scaled each voxel's Q by V_first/V_v (too low where cells are larger)
+        var t = RectilinearAveragingTests.GradedEllipsoid(16, 14, 18, seed: 7);
+        var e = TestPhantoms.RandomFields(t.Grid, 3, seed: 2);
+        var cubes = AveragingCubeSet.Build(t);
+        Assert.True(cubes.IsRectilinear);
+        var reference = AveragedQMatrixSet.Compute(new SarDataset(t, e), cubes);
+        AssertBitIdentical(reference.AllPacked, AveragedQMatrixSet.Compute(t, e, v => v, cubes).AllPacked);
+        AssertBitIdentical(reference.AllPacked, Streamed(t, cubes, new InMemoryQPlanes(e, v => v), 0, out _));
+    }
+
+    [Fact]
     public void ComponentTilesOfTheWholeTableGiveTheSameBitsAsTheStream()
     {
         var t = TestPhantoms.Ellipsoid(15, 13, 21, 0.004, seed: 3);
