@@ -22,6 +22,7 @@ if (args.Length > 0 && args[0] == "hdf5") return Hdf5Bench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hdf5-speed") return Hdf5SpeedBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "drive-kernel") return DriveKernelBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "memory") return MemoryBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "qstream") return QStreamBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "fdfd") return FdfdBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "surrogate") return SurrogateBench.Run(args[1..]);
 

@@ -61,6 +61,15 @@ public sealed class PreparedAveraging
         return AveragedQMatrixSet.Compute(PaddedTissue, e, original, Cubes, maxTableBytes: Math.Max(64L << 20, fieldBytes / 2), progress: progress);
     }
 
+    /// <summary>
+    /// The same matrices as <see cref="QSet"/>, bit for bit, streamed to <paramref name="sink"/> block by block
+    /// (<see cref="AveragedQMatrixSet.Stream"/>): neither the set nor the summed-volume table is held, only a window of
+    /// table planes a few cube sides deep and two blocks of matrices; the field is read through
+    /// <see cref="AirPadding.ToOriginal"/> (or from <paramref name="field"/>, e.g. a field streamed by z-plane).
+    /// </summary>
+    public AveragedQMatrixSet.StreamPlan StreamQSet(AveragedQMatrixSet.CubeBlockSink sink, IProgress<double>? progress, IPointQPlanes? field = null)
+        => AveragedQMatrixSet.Stream(PaddedTissue, Cubes, field ?? new InMemoryQPlanes(Dataset.E, Padding.ToOriginal), sink, progress: progress);
+
     /// <summary>Voxel status on the dataset's own grid.</summary>
     public VoxelStatus[] Status => Padding.Crop(Cubes.Status);
 

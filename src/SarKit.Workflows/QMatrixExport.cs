@@ -66,9 +66,13 @@ public static class QMatrixExport
         {
             var averaging = progress.Run($"Averaging cubes ({PeakSarEvaluation.MassText(massKg)})", p => PreparedAveraging.Prepare(ds, massKg, request.AirPaddingCells, p));
             cancellation.ThrowIfCancellationRequested();
-            var set = progress.Run("Averaged Q-matrices", p => averaging.QSet(p));
-            QMatrixSetFile.Write(set, request.OutputPath, request.FieldsPath);
-            r = Result("averaged", massKg, set.Count, averaging.Cubes.ValidCubeCount, averaging.StatusCounts(), averaging.Padding.Cells) with { AveragedGrid = averaging.Cubes.GridKind };
+            // streamed: matrices are averaged z-slab by z-slab and written block by block (docs/local-sar.md, "Memory")
+            progress.Run("Averaged Q-matrices", p =>
+            {
+                QMatrixSetFile.WriteStreamed(averaging.Cubes, ds.Channels, ds.E.Normalisation, request.OutputPath, sink => averaging.StreamQSet(sink, p), request.FieldsPath);
+                return true;
+            });
+            r = Result("averaged", massKg, averaging.Cubes.CubeCount, averaging.Cubes.ValidCubeCount, averaging.StatusCounts(), averaging.Padding.Cells) with { AveragedGrid = averaging.Cubes.GridKind };
         }
         ResultJson.RequireFinite(r);
         return r;

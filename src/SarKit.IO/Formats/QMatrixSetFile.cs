@@ -52,19 +52,49 @@ public static class QMatrixSetFile
     /// <summary>Writes an averaged Q-matrix set (temporary file, then rename); <c>created_utc</c> from <paramref name="time"/> (default <see cref="SarKitSettings.Time"/> of <see cref="SarKitSettings.Default"/>).</summary>
     public static void Write(AveragedQMatrixSet set, string path, string? sourceFile = null, IReadOnlyDictionary<string, string>? attributes = null,
                              TimeProvider? time = null)
+        => WriteAveraged(set.Cubes, set.Channels, set.Normalisation, path, f => WriteMatrices(f, set.AllPacked, set.Channels, set.Count), sourceFile, attributes, time);
+
+    /// <summary>
+    /// Writes an averaged Q-matrix set whose matrices are produced while the file is written, block by block
+    /// (<see cref="AveragedQMatrixSet.Stream"/>): <paramref name="produce"/> is called once with the sink that writes each
+    /// block of packed matrices into <c>/matrices</c> at its cube index (in any order); every cube must be written. Same
+    /// file, bit for bit, as <see cref="Write(AveragedQMatrixSet, string, string?, IReadOnlyDictionary{string, string}?, TimeProvider?)"/>
+    /// of the same matrices; temporary file, then rename.
+    /// </summary>
+    public static void WriteStreamed(AveragingCubeSet cubes, int channels, FieldNormalisation normalisation, string path,
+                                     Action<AveragedQMatrixSet.CubeBlockSink> produce, string? sourceFile = null,
+                                     IReadOnlyDictionary<string, string>? attributes = null, TimeProvider? time = null)
     {
-        var cubes = set.Cubes;
+        ArgumentNullException.ThrowIfNull(cubes); ArgumentNullException.ThrowIfNull(produce);
+        int n = channels, count = cubes.CubeCount;
+        WriteAveraged(cubes, n, normalisation, path, f =>
+        {
+            if (count == 0) { WriteMatrices(f, ReadOnlySpan<double>.Empty, n, 0); return; }
+            f.CreateDataset("/matrices", NdType.Complex128, [count, n, n], Hdf5WriteOptions.Compressed);
+            long written = 0;
+            produce((c0, k, packed) =>
+            {
+                WriteMatrixBlock(f, packed, n, c0, k);
+                written += k;
+            });
+            if (written != count) throw new InvalidOperationException($"{written} of {count} averaged Q-matrices were produced");
+        }, sourceFile, attributes, time);
+    }
+
+    private static void WriteAveraged(AveragingCubeSet cubes, int n, FieldNormalisation normalisation, string path, Action<Hdf5File> writeMatrices,
+                                      string? sourceFile, IReadOnlyDictionary<string, string>? attributes, TimeProvider? time)
+    {
         var g = cubes.Grid;
-        int n = set.Channels, count = set.Count;
+        int count = cubes.CubeCount;
         AtomicFile.WriteAtomically(path, tmp =>
         {
             using var f = Hdf5File.Create(tmp);
-            WriteHeader(f, "averaged", n, count, set.Normalisation, cubes.Options.TargetMassKg, sourceFile, time);
+            WriteHeader(f, "averaged", n, count, normalisation, cubes.Options.TargetMassKg, sourceFile, time);
             f.WriteAttribute("/", "averaging", "IEC/IEEE 62704-1 (steps 1 and 2)");
             f.WriteAttribute("/", "averaged_grid", cubes.GridKind);
             f.WriteAttribute("/", "valid_cubes", cubes.ValidCubeCount);
             if (attributes is not null) foreach (var kv in attributes) f.WriteAttribute("/", kv.Key, kv.Value);
-            WriteMatrices(f, set.AllPacked, n, count);
+            writeMatrices(f);
             var voxel = new int[count]; var orient = new byte[count]; var mass = new double[count]; var side = new double[count];
             var ijk = new int[3 * count]; var centre = new double[3 * count];
             for (int c = 0; c < count; c++)
@@ -139,9 +169,14 @@ public static class QMatrixSetFile
         for (int c0 = 0; c0 < count; c0 += block)
         {
             int k = Math.Min(block, count - c0);
-            var full = VopSetFiles.FullComplex(packed.Slice(c0 * n2, k * n2), n, k);
-            f.WriteHyperslab<double>("/matrices", (double[])full.Data, [c0, 0, 0], [k, n, n]);
+            WriteMatrixBlock(f, packed.Slice(c0 * n2, k * n2), n, c0, k);
         }
+    }
+
+    private static void WriteMatrixBlock(Hdf5File f, ReadOnlySpan<double> packed, int n, int c0, int k)
+    {
+        var full = VopSetFiles.FullComplex(packed, n, k);
+        f.WriteHyperslab<double>("/matrices", (double[])full.Data, [c0, 0, 0], [k, n, n]);
     }
 
     private static void WriteGrid(Hdf5File f, SarKit.Grid.VoxelGrid g)

@@ -55,13 +55,12 @@ public sealed class AveragedQMatrixSet
     {
         ArgumentNullException.ThrowIfNull(tissue); ArgumentNullException.ThrowIfNull(e); ArgumentNullException.ThrowIfNull(fieldVoxel);
         int n = e.Channels;
-        double vol = cubes.VoxelSizeX * cubes.VoxelSizeY * cubes.VoxelSizeZ;
         var packed = AverageComponents(tissue.Grid, tissue, cubes, n * n, (v, full, scratch) =>
         {
             int fv = fieldVoxel(v);
             if ((uint)fv >= (uint)e.Grid.VoxelCount)
                 throw new ArgumentException($"tissue voxel {v} (σ = {tissue.Sigma[v]} S/m) maps to {fv}, outside the field's grid {e.Grid}", nameof(fieldVoxel));
-            QMatrixField.PointMatrix(e, fv, 0.5 * tissue.Sigma[v] * vol, full, scratch);
+            QMatrixField.PointMatrix(e, fv, 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v), full, scratch); // m_v = ρ_v·V_v, own volume on a graded grid
         }, maxTableBytes, progress);
         return new AveragedQMatrixSet(cubes, n, packed, e.Normalisation);
     }
@@ -134,6 +133,123 @@ public sealed class AveragedQMatrixSet
             progress?.Report((double)(t0 + tc) / n2);
         }
         return packed;
+    }
+
+    /// <summary>Receives averaged matrices of cubes [<paramref name="firstCube"/>, <paramref name="firstCube"/> + count), packed, cube-major.</summary>
+    public delegate void CubeBlockSink(int firstCube, int count, ReadOnlySpan<double> packed);
+
+    /// <summary>
+    /// The averaged Q-matrices of <see cref="Compute(TissueModel, MultiChannelField, Func{int, int}, AveragingCubeSet, long, IProgress{double}?)"/>,
+    /// bit for bit, without holding the set, the field's point matrices or the summed-volume table in memory: the table's
+    /// node planes are computed one z-plane at a time (<paramref name="field"/> loads each field plane once, in increasing
+    /// z) into a ring of the most recent planes, and each cube is averaged as soon as its highest z-node exists. Cubes go to
+    /// <paramref name="sink"/> in blocks that end at multiples of <paramref name="blockCubes"/> (default, 0: 8 chunks of the
+    /// Q-matrix file's /matrices, 8·⌊65536/N²⌋ cubes) or at a stream's end, in cube order within the valid step-1 cubes and
+    /// within the step-2 candidates (two ordered streams, interleaved). Working set: the ring
+    /// (<see cref="StreamPlan.WindowPlanes"/> planes of (Sx+1)(Sy+1)·N² doubles over the tissue region) and two blocks,
+    /// independent of the grid's z extent; the ring's depth is the z reach of the cubes (≈ 2 cube sides).
+    /// </summary>
+    public static StreamPlan Stream(TissueModel tissue, AveragingCubeSet cubes, IPointQPlanes field, CubeBlockSink sink,
+                                    int blockCubes = 0, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(tissue); ArgumentNullException.ThrowIfNull(cubes);
+        ArgumentNullException.ThrowIfNull(field); ArgumentNullException.ThrowIfNull(sink);
+        if (!tissue.Grid.Equals(cubes.Grid)) throw new ArgumentException("Cube set and tissue grids differ.");
+        int n2 = field.Channels * field.Channels;
+        var plan = StreamPlan.Of(cubes, n2);
+        if (cubes.CubeCount == 0) return plan;
+        var grid = tissue.Grid;
+        var region = cubes.Region;
+        int i0 = region.I0, j0 = region.J0, k0 = region.K0, sx = region.Sx, sy = region.Sy, sz = region.Sz;
+        int Global(int sub) { int a = sub % sx, r = sub / sx; return (a + i0) + grid.Nx * ((r % sy + j0) + grid.Ny * (r / sy + k0)); }
+        var table = PrefixSum3D.Window(sx, sy, sz, n2, plan.WindowPlanes);
+        void Fill(int sub, Span<double> dst)
+        {
+            int v = Global(sub);
+            Span<double> scratch = n2 <= 1024 ? stackalloc double[2 * n2] : new double[2 * n2];
+            field.PointMatrix(v, 0.5 * tissue.Sigma[v] * cubes.VoxelVolume(v), dst, scratch);
+        }
+        bool Skip(int sub) => tissue.Sigma[Global(sub)] == 0;
+
+        // two ordered streams of cubes, each with its own block; blocks are flushed at multiples of blockCubes (global cube
+        // index) and at the stream's end, so writes line up with the output's chunks
+        if (blockCubes <= 0) blockCubes = 8 * Math.Max(1, 65536 / n2);
+        var streams = new[] { (Start: 0, End: cubes.ValidCubeCount), (Start: cubes.ValidCubeCount, End: cubes.CubeCount) };
+        var cursor = streams.Select(s => s.Start).ToArray();
+        var flushed = streams.Select(s => s.Start).ToArray();
+        var blocks = streams.Select(_ => new double[(long)blockCubes * n2]).ToArray();
+        for (int k = 1; k <= sz; k++)
+        {
+            field.LoadPlane(k - 1 + k0);
+            table.ComputePlane(k, Fill, Skip);
+            for (int g = 0; g < streams.Length; g++)
+                while (cursor[g] < streams[g].End)
+                {
+                    int c0 = cursor[g], f0 = flushed[g], end = streams[g].End;
+                    int limit = Math.Min(end, (f0 / blockCubes + 1) * blockCubes);
+                    int c1 = c0;
+                    while (c1 < limit && plan.High[c1] <= k) c1++; // the run of cubes whose highest z-node is computed
+                    if (c1 == c0) break;
+                    for (int c = c0; c < c1; c++)
+                        if (plan.Low[c] <= k - table.PlanesHeld) throw new InvalidOperationException($"cube {c} needs node plane {plan.Low[c]}, no longer held at plane {k}");
+                    var block = blocks[g];
+                    Parallel.For(c0, c1, () => new double[n2], (c, _, acc) =>
+                    {
+                        Array.Clear(acc);
+                        var b = cubes.Boxes[c];
+                        table.Box(new Box3(b.X0 - i0, b.X1 - i0, b.Y0 - j0, b.Y1 - j0, b.Z0 - k0, b.Z1 - k0), acc);
+                        double inv = 1.0 / cubes.Masses[c];
+                        var dst = block.AsSpan((int)((long)(c - f0) * n2), n2);
+                        for (int q = 0; q < n2; q++) dst[q] = acc[q] * inv;
+                        return acc;
+                    }, _ => { });
+                    cursor[g] = c1;
+                    if (c1 == limit)
+                    {
+                        sink(f0, c1 - f0, block.AsSpan(0, (c1 - f0) * n2));
+                        flushed[g] = c1;
+                    }
+                }
+            progress?.Report((double)k / sz);
+        }
+        for (int g = 0; g < streams.Length; g++)
+            if (cursor[g] != streams[g].End) throw new InvalidOperationException($"cubes {cursor[g]}..{streams[g].End} were not averaged");
+        return plan;
+    }
+
+    /// <summary>
+    /// The z-planes of the summed-volume table each cube reads (<see cref="Low"/>, <see cref="High"/>, tissue-region node
+    /// indices) and the ring depth <see cref="WindowPlanes"/> that <see cref="Stream"/> needs: at the plane where cube c is
+    /// averaged (the highest z-node of cubes 0..c of its stream) its lowest z-node must still be held.
+    /// </summary>
+    public sealed class StreamPlan
+    {
+        internal int[] Low = [], High = [];
+        /// <summary>Node planes held in the ring.</summary>
+        public int WindowPlanes { get; private init; }
+        /// <summary>Bytes of the ring (the streamed table).</summary>
+        public long WindowBytes { get; private init; }
+
+        internal static StreamPlan Of(AveragingCubeSet cubes, int components)
+        {
+            var r = cubes.Region;
+            int count = cubes.CubeCount, sz = r.Sz;
+            var low = new int[count]; var high = new int[count];
+            Parallel.For(0, count, c =>
+            {
+                var b = cubes.Boxes[c];
+                (low[c], high[c]) = PrefixSum3D.PlanesRead(new Box3(b.X0, b.X1, b.Y0, b.Y1, b.Z0 - r.K0, b.Z1 - r.K0), sz);
+                if (high[c] == 0) (low[c], high[c]) = (1, 1); // reads no z-node: averaged (to 0) at the first plane
+            });
+            int window = 2;
+            foreach (var (s, e) in new[] { (0, cubes.ValidCubeCount), (cubes.ValidCubeCount, count) })
+            {
+                int reach = 1;
+                for (int c = s; c < e; c++) { reach = Math.Max(reach, high[c]); window = Math.Max(window, reach - low[c] + 1); }
+            }
+            window = Math.Min(window, sz + 1);
+            return new StreamPlan { Low = low, High = high, WindowPlanes = window, WindowBytes = (long)window * (r.Sx + 1) * (r.Sy + 1) * components * sizeof(double) };
+        }
     }
 
     /// <summary>bᴴQ_cube b for every cube (W/kg).</summary>

@@ -19,12 +19,91 @@ public sealed class PrefixSum3D : IVoxelIntegral
     public int Components { get; }
     internal readonly double[] S;
     private readonly long _sy, _sz; // node strides (in nodes)
+    private readonly int _planes;   // node planes held: Nz + 1 (whole table) or a ring of the most recent planes (window)
 
-    private PrefixSum3D(int nx, int ny, int nz, int comps)
+    private PrefixSum3D(int nx, int ny, int nz, int comps, int planes = -1)
     {
         Nx = nx; Ny = ny; Nz = nz; Components = comps;
         _sy = nx + 1; _sz = (long)(nx + 1) * (ny + 1);
-        S = new double[_sz * (nz + 1) * comps];
+        _planes = planes < 0 ? nz + 1 : planes;
+        S = new double[_sz * _planes * comps];
+    }
+
+    /// <summary>Node offset of node plane <paramref name="k"/> (its slot in the ring of a window).</summary>
+    private long PlaneOffset(int k) => k % _planes * _sz;
+
+    /// <summary>
+    /// A window of the C-component table of an Nx × Ny × Nz voxel block that holds only the <paramref name="planes"/> most
+    /// recent node planes (z-slabs), filled one plane at a time by <see cref="ComputePlane"/>. Each plane gets exactly the
+    /// additions, in the same order, of the whole table built by <see cref="Build(int, int, int, int, Action{int, Span{double}}, Func{int, bool}?)"/>
+    /// (running sum along x, then along y, then plane k += plane k − 1), so <see cref="Box(in Box3, Span{double})"/> on a
+    /// box whose z-nodes are still held returns the whole table's result bit for bit. Memory: planes·(Nx+1)(Ny+1)·C doubles.
+    /// </summary>
+    internal static PrefixSum3D Window(int nx, int ny, int nz, int components, int planes)
+    {
+        if (planes < 2) throw new ArgumentOutOfRangeException(nameof(planes), planes, "a window holds at least two node planes");
+        return new PrefixSum3D(nx, ny, nz, components, Math.Min(planes, nz + 1));
+    }
+
+    /// <summary>Number of node planes a window holds (Nz + 1 for a whole table).</summary>
+    internal int PlanesHeld => _planes;
+
+    /// <summary>
+    /// Computes node plane <paramref name="k"/> (1..Nz; it sums voxel z-slices 0..k−1) of a window from voxel slice k − 1
+    /// and plane k − 1, which must be the previous plane computed (planes in increasing order starting at 1).
+    /// <paramref name="fill"/> and <paramref name="skip"/> as in <see cref="Build(int, int, int, int, Action{int, Span{double}}, Func{int, bool}?)"/>.
+    /// </summary>
+    internal void ComputePlane(int k, Action<int, Span<double>> fill, Func<int, bool>? skip = null)
+    {
+        if (k < 1 || k > Nz) throw new ArgumentOutOfRangeException(nameof(k), k, $"node plane 1..{Nz}");
+        int c = Components, nx = Nx, ny = Ny;
+        var s = S;
+        long plane = PlaneOffset(k) * c, planeLen = _sz * c, rowLen = (nx + 1) * c;
+        Array.Clear(s, (int)plane, (int)planeLen);
+        Parallel.For(0, ny, j =>
+        {
+            long row = plane + (j + 1) * _sy * c;
+            int v = nx * (j + ny * (k - 1));
+            for (int i = 0; i < nx; i++, v++)
+            {
+                long at = row + (long)(i + 1) * c;
+                var d = new Span<double>(s, (int)at, c);
+                if (skip is null || !skip(v)) fill(v, d);
+                Add(d, new Span<double>(s, (int)(at - c), c));
+            }
+        });
+        // along y (row j += row j−1, j = 2..Ny): columns are independent, so split the row into ranges
+        int parts = (int)Math.Clamp(rowLen / 4096, 1, Environment.ProcessorCount);
+        long part = (rowLen + parts - 1) / parts;
+        Parallel.For(0, parts, p =>
+        {
+            long a0 = p * part, len = Math.Min(part, rowLen - a0);
+            if (len <= 0) return;
+            for (int j = 2; j <= ny; j++)
+            {
+                long a = plane + j * _sy * c + a0, b = plane + (j - 1) * _sy * c + a0;
+                Add(new Span<double>(s, (int)a, (int)len), new ReadOnlySpan<double>(s, (int)b, (int)len));
+            }
+        });
+        if (k >= 2)
+        {
+            long prev = PlaneOffset(k - 1) * c;
+            Parallel.For(0, ny + 1, j =>
+            {
+                long off = j * _sy * c;
+                Add(new Span<double>(s, (int)(plane + off), (int)rowLen), new ReadOnlySpan<double>(s, (int)(prev + off), (int)rowLen));
+            });
+        }
+    }
+
+    /// <summary>Lowest and highest node plane (≥ 1) the z-taps of <paramref name="box"/> read; (0, 0) when it reads none.</summary>
+    internal static (int Low, int High) PlanesRead(in Box3 box, int nz)
+    {
+        Taps tz = default;
+        tz.Build(box.Z0, box.Z1, nz);
+        int lo = int.MaxValue, hi = 0;
+        for (int t = 0; t < tz.Count; t++) { lo = Math.Min(lo, tz.Index[t]); hi = Math.Max(hi, tz.Index[t]); }
+        return tz.Count == 0 ? (0, 0) : (lo, hi);
     }
 
     /// <summary>Builds the table of a scalar voxel quantity (linear index order, x fastest).</summary>
@@ -160,7 +239,7 @@ public sealed class PrefixSum3D : IVoxelIntegral
         var s = S;
         for (int c = 0; c < tz.Count; c++)
         {
-            long zc = tz.Index[c] * _sz;
+            long zc = PlaneOffset(tz.Index[c]);
             for (int b = 0; b < ty.Count; b++)
             {
                 long yb = zc + ty.Index[b] * _sy;
