@@ -72,8 +72,9 @@ public sealed class PrefixSum3D : IVoxelIntegral
                 Add(d, new Span<double>(s, (int)(at - c), c));
             }
         });
-        // along y (row j += row j−1, j = 2..Ny): columns are independent, so split the row into ranges
-        int parts = (int)Math.Clamp(rowLen / 4096, 1, Environment.ProcessorCount);
+        // along y (row j += row j−1, j = 2..Ny): columns are independent, so split the row into ranges of ≥ 4096 values, at
+        // most 64 (a split of the work, not a thread count: it never changes the arithmetic)
+        int parts = (int)Math.Clamp(rowLen / 4096, 1, 64);
         long part = (rowLen + parts - 1) / parts;
         Parallel.For(0, parts, p =>
         {
