@@ -226,7 +226,7 @@ public sealed class PeakSarEvaluation
             throw new SarKitInputException($"--plot '{plotPath}': use a .png or .svg file name.");
         DatasetFiles.RequireExisting(request.FieldsPath);
         // peak SAR needs the tissue and E only: H and B1+ are not read (an openEMS reference file holds H as large as E)
-        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath, DatasetReadOptions.EOnly));
+        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath)); // every field read and checked (fail closed), though SAR needs tissue and E only
         var drive = DriveText.Parse(request.Drive, ds, request.DriveLabel);
         cancellation.ThrowIfCancellationRequested();
         var prepared = request.MassKg is { } mk

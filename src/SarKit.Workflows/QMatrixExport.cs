@@ -46,7 +46,7 @@ public static class QMatrixExport
         long start = settings.Time.GetTimestamp();
         CheckTarget(request.OutputPath);
         DatasetFiles.RequireExisting(request.FieldsPath);
-        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath, DatasetReadOptions.EOnly)); // Q-matrices need tissue and E only
+        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath)); // every field read and checked (fail closed), though Q needs tissue and E only
         cancellation.ThrowIfCancellationRequested();
         QMatrixExportResult Result(string kind, double? mass, int count, int? valid, StatusCountsResult? st, int? pad) => new()
         {

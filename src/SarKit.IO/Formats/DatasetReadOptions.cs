@@ -2,9 +2,10 @@ namespace SarKit.IO.Formats;
 
 /// <summary>
 /// Which optional fields a dataset read loads (<see cref="DatasetFiles.Open(string, DatasetReadOptions?)"/>). The tissue
-/// model and the E-field are always read and validated; H and B1+ only when asked. A use case that needs neither (peak
-/// SAR, <c>sarkit sar</c>) reads with <see cref="EOnly"/>: for an openEMS reference file that halves the data read and
-/// inflated (H is as large as E). A field that is not read is not checked either: a corrupt H cannot fail such a run.
+/// model and the E-field are always read and validated; H and B1+ only when asked. <see cref="EOnly"/> halves the data
+/// read and inflated for an openEMS reference file (H is as large as E), but a field that is not read is not checked
+/// either: a corrupt H cannot fail such a read. The CLI and web use cases therefore read every field (a file with a
+/// non-finite value anywhere is refused, exit 2); <see cref="EOnly"/> is for library callers who accept that.
 /// </summary>
 public sealed record DatasetReadOptions
 {
