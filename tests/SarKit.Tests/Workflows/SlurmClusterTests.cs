@@ -174,11 +174,14 @@ public sealed class SlurmClusterTests
         Assert.Contains("attempt 2", File.ReadAllText(Path.Combine(s.Wd, "state", "subject.2.done")));
         Assert.False(File.Exists(Path.Combine(s.Out, "A00003.json")));
         // rerun of submit.sh: finished subjects are skipped, the failed one is retried and now finishes (the old failure
-        // marker stays until the task starts again, so follow until complete or a failure newer than the resubmission)
-        var resubmitted = DateTime.UtcNow.AddSeconds(-1);
+        // marker stays until the task starts again, so follow until complete or a failure marker rewritten after the
+        // resubmission: compared with the marker's own time before it, not with the clock, because the first
+        // submission may have written it moments before this line)
+        string FailedMarker(int t) => Path.Combine(s.Wd, "state", $"subject.{t}.failed");
+        var before = Enumerable.Range(1, 3).ToDictionary(t => t, t => File.Exists(FailedMarker(t)) ? File.GetLastWriteTimeUtc(FailedMarker(t)) : DateTime.MinValue);
         var again = SlurmJobPlanningTests.Run(SlurmJobPlanningTests.Bash, [Path.Combine(s.Wd, "submit.sh")], env, 60_000);
         Assert.True(again.Code == 0, again.Err);
-        (status, _) = Follow(s.Wd, env, st => st.Stages.Any(x => x.FailedTasks.Any(t => File.GetLastWriteTimeUtc(Path.Combine(s.Wd, "state", $"subject.{t}.failed")) > resubmitted)));
+        (status, _) = Follow(s.Wd, env, st => st.Stages.Any(x => x.FailedTasks.Any(t => File.Exists(FailedMarker(t)) && File.GetLastWriteTimeUtc(FailedMarker(t)) > before[t])));
         Assert.True(status.Complete, string.Join("; ", status.Stages.Select(x => $"{x.Name} {x.Done}/{x.Tasks} failed {x.Failed}")) + "\n" + Logs(s.Wd));
         Assert.Contains("skipped", File.ReadAllText(Path.Combine(s.Wd, "state", "subject.1.done")));
         foreach (var (id, attempts) in new[] { ("A00001", 1), ("B00002", 2), ("A00003", 3) })
