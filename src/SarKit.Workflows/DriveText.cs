@@ -14,12 +14,21 @@ public static class DriveText
     /// <summary>Parses a drive text for <paramref name="ds"/>; messages start with <paramref name="label"/> (e.g. the CLI's <c>--drive</c>).</summary>
     public static DriveVector Parse(string text, SarDataset ds, string label = "drive")
     {
-        ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(ds);
-        var n = ds.E.Normalisation;
+        return Parse(text, ds.Channels, ds.E.Normalisation, ds.Source, ds.E.Source, label);
+    }
+
+    /// <summary>
+    /// Parses a drive text for a dataset of <paramref name="channels"/> channels whose E-field is normalised
+    /// <paramref name="n"/> (e.g. a dataset whose fields are read channel by channel, <see cref="IO.Formats.DatasetFieldStream"/>);
+    /// <paramref name="source"/> and <paramref name="fieldSource"/> name the dataset and its E-field in messages.
+    /// </summary>
+    public static DriveVector Parse(string text, int channels, FieldNormalisation n, string source, string fieldSource, string label = "drive")
+    {
+        ArgumentNullException.ThrowIfNull(text);
         var t = text.Trim();
         DriveVector drive;
-        if (t.Equals("cp", StringComparison.OrdinalIgnoreCase)) drive = Cp(ds.Channels, n);
+        if (t.Equals("cp", StringComparison.OrdinalIgnoreCase)) drive = Cp(channels, n);
         else if (t.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
             if (!File.Exists(t)) throw new SarKitInputException($"{label}: drive file '{t}' does not exist.") { SourceFile = t };
@@ -30,9 +39,9 @@ public static class DriveText
             try { drive = DriveVector.Parse(t, n); }
             catch (SarKitInputException e) { throw new SarKitInputException($"{label} '{t}': {e.Message}", e); }
         }
-        if (drive.Channels != ds.Channels)
-            throw new SarKitInputException($"{label}: {drive.Channels} channel value(s) given, but '{ds.Source}' has {ds.Channels} channels (E {ds.E.Source}).") { SourceFile = ds.Source };
-        ds.E.CheckDrive(drive);
+        if (drive.Channels != channels)
+            throw new SarKitInputException($"{label}: {drive.Channels} channel value(s) given, but '{source}' has {channels} channels (E {fieldSource}).") { SourceFile = source };
+        MultiChannelField.CheckDrive(drive, channels, n, fieldSource);
         return drive;
     }
 

@@ -131,7 +131,8 @@ public sealed class PeakSarEvaluation
     public static PeakSarEvaluation From(PreparedAveraging averaging)
     {
         ArgumentNullException.ThrowIfNull(averaging);
-        return new PeakSarEvaluation(averaging.Dataset, averaging, null, null);
+        var ds = averaging.Dataset ?? throw new ArgumentException("The averaging was prepared from a tissue model alone; a PeakSarEvaluation needs the dataset's fields.", nameof(averaging));
+        return new PeakSarEvaluation(ds, averaging, null, null);
     }
 
     private sealed class SubProgress(IProgress<double> inner, double from, double to) : IProgress<double>
@@ -150,13 +151,41 @@ public sealed class PeakSarEvaluation
         var ds = Dataset;
         if (drive.Channels != ds.Channels)
             throw new SarKitInputException($"{ds.Source}: the drive has {drive.Channels} channel value(s), the dataset has {ds.Channels} channels.") { SourceFile = ds.Source };
-        var tissue = ds.Tissue; var g = ds.Grid;
-        bool[]? regionMask = region is null ? null : tissue.TissueMask(region);
-        var local = LocalSar.Compute(tissue, ds.E, drive);
+        var local = LocalSar.Compute(ds.Tissue, ds.E, drive);
         cancellation.ThrowIfCancellationRequested();
+        return Outcome(ds.Tissue, ds.Source, Averaging, drive, local, () =>
+        {
+            var (wb, head, all) = _regions.Value;
+            return new RegionSars(wb.Sar(drive), wb.MassKg, head?.Sar(drive), all.AbsorbedPower(drive), all.Sar(drive), all.MassKg);
+        }, region);
+    }
+
+    /// <summary>Whole-body, head and all-tissue SAR of one drive (W/kg), their masses (kg) and the absorbed power (W).</summary>
+    private readonly record struct RegionSars(double WholeBody, double WholeBodyMassKg, double? Head, double AbsorbedPowerW, double Tissue, double TissueMassKg)
+    {
+        /// <summary>From the regions' absorbed powers of a summed drive field (<see cref="RegionPower"/>).</summary>
+        public static RegionSars Of(TissueModel t, DriveFieldSum e, SarKitSettings settings)
+        {
+            var body = t.Masks.TryGetValue(TissueModel.BodyMask, out var bm) ? bm : null;
+            var wb = RegionPower.Compute("body", t, e, body, settings);
+            var head = t.Masks.TryGetValue(TissueModel.HeadMask, out var hm) ? RegionPower.Compute("head", t, e, hm, settings) : null;
+            var all = body is null ? wb : RegionPower.Compute("tissue", t, e, null, settings);
+            return new RegionSars(wb.Sar, wb.MassKg, head?.Sar, all.PowerW, all.Sar, all.MassKg);
+        }
+    }
+
+    /// <summary>
+    /// The outcome of one drive from its point SAR map <paramref name="local"/> (dataset grid): its IEC/IEEE 62704-1
+    /// average when <paramref name="averaging"/> is given, the peak inside <paramref name="region"/> and its cube, and
+    /// the region SARs (computed after the averaging, as <see cref="Evaluate"/> always did).
+    /// </summary>
+    private static PeakSarOutcome Outcome(TissueModel tissue, string source, PreparedAveraging? averaging, DriveVector drive, double[] local,
+        Func<RegionSars> regions, string? region)
+    {
+        var g = tissue.Grid;
+        bool[]? regionMask = region is null ? null : tissue.TissueMask(region);
         AveragedSarResult? avg = null;
         double[] map = local;
-        var averaging = Averaging;
         double? massKg = averaging?.Options.TargetMassKg;
         if (averaging is not null)
         {
@@ -164,7 +193,7 @@ public sealed class PeakSarEvaluation
             map = averaging.Padding.Crop(avg.Map);
         }
         var (peak, at) = Peak(map, regionMask);
-        if (at < 0) throw new SarKitInputException($"{ds.Source}: region '{region}' contains no tissue voxel.");
+        if (at < 0) throw new SarKitInputException($"{source}: region '{region}' contains no tissue voxel.");
         int cube = -1;
         if (avg is not null)
         {
@@ -172,7 +201,7 @@ public sealed class PeakSarEvaluation
             if (regionMask is not null || cube < 0 || avg.CubeValues[cube] != peak)
                 cube = FindCube(avg, averaging!.Padding.ToPadded(at), peak);
         }
-        var (wb, head, all) = _regions.Value;
+        var r = regions();
         var unit = drive.Normalisation.DriveUnit();
         var pointPeak = LocalSar.Peak(local);
         var result = new PeakSarResult
@@ -186,10 +215,10 @@ public sealed class PeakSarEvaluation
             SarUnit = unit == "1" ? "W/kg (relative: unspecified normalisation)" : "W/kg",
             Drive = ResultParts.Drive(drive),
             IncidentPowerW = drive.IncidentPowerW(),
-            WholeBodySarWPerKg = wb.Sar(drive),
-            WholeBodyMassKg = wb.MassKg,
-            HeadSarWPerKg = head?.Sar(drive),
-            AbsorbedPowerW = all.AbsorbedPower(drive),
+            WholeBodySarWPerKg = r.WholeBody,
+            WholeBodyMassKg = r.WholeBodyMassKg,
+            HeadSarWPerKg = r.Head,
+            AbsorbedPowerW = r.AbsorbedPowerW,
             PeakPointSarWPerKg = pointPeak.Value,
             StatusCounts = averaging?.StatusCounts(),
             AirPaddingVoxels = averaging?.Padding.Cells,
@@ -197,14 +226,14 @@ public sealed class PeakSarEvaluation
             PeakCube = avg is null || cube < 0 ? null : new PeakCubeResult(
                 avg.Cubes.CubeOrientation(cube).ToString(), (int)avg.Cubes.CubeOrientation(cube), avg.Cubes.CubeSideM(cube), avg.Cubes.CubeMassKg(cube),
                 ResultParts.Index(g, averaging!.Padding.ToOriginal(avg.Cubes.CubeVoxel(cube)))),
-            InputFile = ds.Source,
+            InputFile = source,
             SarkitVersion = SarKitVersion.Current,
         };
         return new PeakSarOutcome
         {
             Result = result, Drive = drive, PointSar = local, PointPeakVoxel = pointPeak.Index,
             AveragedSar = avg is null ? null : map, Status = averaging?.Status, PeakVoxel = at,
-            TissueAverageSarWPerKg = all.Sar(drive), TissueMassKg = all.MassKg,
+            TissueAverageSarWPerKg = r.Tissue, TissueMassKg = r.TissueMassKg,
         };
     }
 
@@ -225,22 +254,24 @@ public sealed class PeakSarEvaluation
         if (request.PlotPath is { } plotPath && !PlotFile.IsPlotName(plotPath))
             throw new SarKitInputException($"--plot '{plotPath}': use a .png or .svg file name.");
         DatasetFiles.RequireExisting(request.FieldsPath);
-        // peak SAR needs the tissue and E only: H and B1+ are not read (an openEMS reference file holds H as large as E)
-        var ds = progress.Run("Reading dataset", _ => DatasetFiles.Open(request.FieldsPath)); // every field read and checked (fail closed), though SAR needs tissue and E only
-        var drive = DriveText.Parse(request.Drive, ds, request.DriveLabel);
+        // The drive's field is summed channel by channel while reading (no per-channel field is ever whole in memory);
+        // every field of the file is still read and checked finite (fail closed). Point SAR and the region sums are formed
+        // and the summed field dropped before the averaging cubes are built.
+        var read = progress.Run("Reading dataset", _ => ReadDrive(request, settings, cancellation));
         cancellation.ThrowIfCancellationRequested();
-        var prepared = request.MassKg is { } mk
-            ? progress.Run($"Averaging cubes ({MassText(mk)})", p => Prepare(ds, mk, new PeakSarPreparation { AirPaddingCells = request.AirPaddingCells }, p, cancellation))
-            : Prepare(ds, null, cancellation: cancellation);
-        var outcome = progress.Run("Evaluating the drive", _ => prepared.Evaluate(drive, request.Region, cancellation));
+        var averaging = request.MassKg is { } mk
+            ? progress.Run($"Averaging cubes ({MassText(mk)})", p => PreparedAveraging.Prepare(read.Tissue, mk, request.AirPaddingCells, p))
+            : null;
+        cancellation.ThrowIfCancellationRequested();
+        var outcome = progress.Run("Evaluating the drive", _ => Outcome(read.Tissue, read.Source, averaging, read.Drive, read.Local, () => read.Regions, request.Region));
         var r = outcome.Result;
         ResultJson.RequireFinite(r); // before any output file: an overflowed result is refused, not written
         if (output is not null)
         {
-            progress.Run("Writing maps", _ => { WriteMaps(output, ds, outcome, request.FieldsPath, settings.UtcNow); return 0; });
+            progress.Run("Writing maps", _ => { WriteMaps(output, read.Tissue.Grid, read.Normalisation, outcome, request.FieldsPath, settings.UtcNow); return 0; });
             r = r with { OutputFile = Path.GetFullPath(output) };
         }
-        if (request.PlotPath is { } pp) SlicePlot(ds.Grid, outcome.AveragedSar ?? outcome.PointSar, outcome.PeakVoxel, r).Write(pp);
+        if (request.PlotPath is { } pp) SlicePlot(read.Tissue.Grid, outcome.AveragedSar ?? outcome.PointSar, outcome.PeakVoxel, r).Write(pp);
         r = r with { InputFile = Path.GetFullPath(request.FieldsPath), ElapsedS = settings.Time.GetElapsedTime(start).TotalSeconds };
         ResultJson.RequireFinite(r);
         return new PeakSarOutcome
@@ -280,17 +311,38 @@ public sealed class PeakSarEvaluation
         return plot;
     }
 
+    /// <summary>What <see cref="Run"/> reads: the tissue, the drive, its point SAR map and region SARs (the fields are not kept).</summary>
+    private sealed record DriveRead(TissueModel Tissue, string Source, FieldNormalisation Normalisation, DriveVector Drive, double[] Local, RegionSars Regions);
+
+    private static DriveRead ReadDrive(PeakSarRequest request, SarKitSettings settings, CancellationToken cancellation)
+    {
+        using var file = DatasetFieldStream.Open(request.FieldsPath);
+        var drive = DriveText.Parse(request.Drive, file.Channels, file.Normalisation, file.Source, file.FieldSource, request.DriveLabel);
+        var sum = new DriveFieldSum(file.Grid, drive, file.FieldSource);
+        file.ReadDrive(sum, cancellation);
+        var local = LocalSar.Compute(file.Tissue, sum);
+        var regions = RegionSars.Of(file.Tissue, sum, settings);
+        return new DriveRead(file.Tissue, file.Source, file.Normalisation, drive, local, regions);
+    }
+
     /// <summary>Writes the maps of <paramref name="outcome"/> (<see cref="SarMapsFile"/>).</summary>
     public static void WriteMaps(string path, SarDataset ds, PeakSarOutcome outcome, string sourceFile, DateTimeOffset createdUtc)
     {
         ArgumentNullException.ThrowIfNull(ds);
+        WriteMaps(path, ds.Grid, ds.E.Normalisation, outcome, sourceFile, createdUtc);
+    }
+
+    /// <summary>Writes the maps of <paramref name="outcome"/> on <paramref name="grid"/>, fields normalised <paramref name="normalisation"/> (<see cref="SarMapsFile"/>).</summary>
+    public static void WriteMaps(string path, VoxelGrid grid, FieldNormalisation normalisation, PeakSarOutcome outcome, string sourceFile, DateTimeOffset createdUtc)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(outcome);
         var j = outcome.Result;
         string drive = string.Join(",", j.Drive.Amplitude.Select((a, n) => FormattableString.Invariant($"{a:R}@{j.Drive.PhaseDeg[n]:R}")));
         SarMapsFile.Write(path, new SarMaps
         {
-            Grid = ds.Grid, PointSar = outcome.PointSar, AveragedSar = outcome.AveragedSar, Status = outcome.Status, MassKg = j.MassKg,
-            Method = j.Method, Drive = drive, DriveUnit = j.Drive.Unit, Normalisation = ds.E.Normalisation,
+            Grid = grid, PointSar = outcome.PointSar, AveragedSar = outcome.AveragedSar, Status = outcome.Status, MassKg = j.MassKg,
+            Method = j.Method, Drive = drive, DriveUnit = j.Drive.Unit, Normalisation = normalisation,
             SourceFile = Path.GetFullPath(sourceFile), SarkitVersion = SarKitVersion.Current, CreatedUtc = createdUtc,
         });
     }

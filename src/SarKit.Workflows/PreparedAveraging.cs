@@ -16,8 +16,10 @@ public sealed class PreparedAveraging
     /// <summary>Largest explicit air padding, voxels per side.</summary>
     public const int MaxPad = 200;
 
-    /// <summary>The dataset (unpadded).</summary>
-    public required SarDataset Dataset { get; init; }
+    /// <summary>The dataset (unpadded); null when prepared from a tissue model alone (<see cref="Prepare(TissueModel, double, int?, IProgress{double}?)"/>).</summary>
+    public SarDataset? Dataset { get; init; }
+    /// <summary>Tissue on the dataset's own grid.</summary>
+    public required TissueModel Tissue { get; init; }
     /// <summary>Air padding around the model.</summary>
     public required AirPadding Padding { get; init; }
     /// <summary>Tissue on the padded grid.</summary>
@@ -36,12 +38,26 @@ public sealed class PreparedAveraging
     public static PreparedAveraging Prepare(SarDataset dataset, double massKg, int? airPaddingCells = null, IProgress<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        int cells = airPaddingCells ?? AirPadding.Needed(dataset.Tissue, massKg);
-        var padding = new AirPadding(dataset.Grid, cells);
-        var tissue = padding.Pad(dataset.Tissue);
-        var cubes = AveragingCubeSet.Build(tissue, new AveragingOptions { TargetMassKg = massKg }, progress);
-        return new PreparedAveraging { Dataset = dataset, Padding = padding, PaddedTissue = tissue, Cubes = cubes };
+        var p = Prepare(dataset.Tissue, massKg, airPaddingCells, progress);
+        return new PreparedAveraging { Dataset = dataset, Tissue = p.Tissue, Padding = p.Padding, PaddedTissue = p.PaddedTissue, Cubes = p.Cubes };
     }
+
+    /// <summary>
+    /// The same preparation from the tissue model alone (no fields: e.g. a drive's field summed while reading,
+    /// <see cref="PeakSarEvaluation.Run"/>); <see cref="QSet"/> and <see cref="StreamQSet"/> then need a field passed in.
+    /// </summary>
+    public static PreparedAveraging Prepare(TissueModel tissue, double massKg, int? airPaddingCells = null, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(tissue);
+        int cells = airPaddingCells ?? AirPadding.Needed(tissue, massKg);
+        var padding = new AirPadding(tissue.Grid, cells);
+        var padded = padding.Pad(tissue);
+        var cubes = AveragingCubeSet.Build(padded, new AveragingOptions { TargetMassKg = massKg }, progress);
+        return new PreparedAveraging { Tissue = tissue, Padding = padding, PaddedTissue = padded, Cubes = cubes };
+    }
+
+    private SarDataset RequireDataset()
+        => Dataset ?? throw new InvalidOperationException("This averaging was prepared from a tissue model alone: it has no field (pass one).");
 
     /// <summary>Averages a local SAR map of the dataset's grid (result on the padded grid).</summary>
     public AveragedSarResult Average(double[] localSar) => SpatialAverage.Compute(PaddedTissue, Padding.Pad(localSar), Options, Cubes);
@@ -56,7 +72,7 @@ public sealed class PreparedAveraging
     public AveragedQMatrixSet QSet(IProgress<double>? progress)
     {
         Func<int, int> original = Padding.ToOriginal;
-        var e = Dataset.E;
+        var e = RequireDataset().E;
         long fieldBytes = (long)e.Channels * e.Components * 2 * sizeof(float) * e.Grid.VoxelCount;
         return AveragedQMatrixSet.Compute(PaddedTissue, e, original, Cubes, maxTableBytes: Math.Max(64L << 20, fieldBytes / 2), progress: progress);
     }
@@ -68,7 +84,7 @@ public sealed class PreparedAveraging
     /// <see cref="AirPadding.ToOriginal"/> (or from <paramref name="field"/>, e.g. a field streamed by z-plane).
     /// </summary>
     public AveragedQMatrixSet.StreamPlan StreamQSet(AveragedQMatrixSet.CubeBlockSink sink, IProgress<double>? progress, IPointQPlanes? field = null)
-        => AveragedQMatrixSet.Stream(PaddedTissue, Cubes, field ?? new InMemoryQPlanes(Dataset.E, Padding.ToOriginal), sink, progress: progress);
+        => AveragedQMatrixSet.Stream(PaddedTissue, Cubes, field ?? new InMemoryQPlanes(RequireDataset().E, Padding.ToOriginal), sink, progress: progress);
 
     /// <summary>Voxel status on the dataset's own grid.</summary>
     public VoxelStatus[] Status => Padding.Crop(Cubes.Status);

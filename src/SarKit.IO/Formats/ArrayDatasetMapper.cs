@@ -20,23 +20,23 @@ namespace SarKit.IO.Formats;
 public static class ArrayDatasetMapper
 {
     /// <summary>
-    /// Opens an .npz or .mat file (chosen by extension, else by content) and maps it to a validated dataset;
-    /// <paramref name="options"/> says which optional fields to load (default: all).
+    /// Opens an .npz or .mat file (chosen by extension, else by content) and maps it to a validated dataset
+    /// (every field it holds, E, H, B1+).
     /// </summary>
-    public static SarDataset Read(string path, DatasetReadOptions? options = null)
+    public static SarDataset Read(string path)
     {
         using var arrays = ArrayCollections.OpenNpzOrMat(path);
-        return FromArrays(arrays, options);
+        return FromArrays(arrays);
     }
 
     /// <summary>Maps named arrays to a dataset following the convention above; validates it (<see cref="SarDataset.Validate"/>).</summary>
-    public static SarDataset FromArrays(IArrayCollection arrays, DatasetReadOptions? options = null)
+    public static SarDataset FromArrays(IArrayCollection arrays)
     {
-        var m = new Mapper(arrays, options ?? DatasetReadOptions.All);
+        var m = new Mapper(arrays);
         return m.Build();
     }
 
-    private sealed class Mapper(IArrayCollection c, DatasetReadOptions options)
+    private sealed class Mapper(IArrayCollection c)
     {
         private readonly string _src = c.SourceFile;
 
@@ -98,8 +98,8 @@ public static class ArrayDatasetMapper
             var ds = new SarDataset(tissue, e)
             {
                 FrequencyHz = f,
-                H = options.H && Opt("H") is { } h ? ReadField("H", h, grid, FieldQuantity.H, norm, names) : null,
-                B1Plus = options.B1Plus && Opt("B1plus") is { } b ? ReadField("B1plus", b, grid, FieldQuantity.B1Plus, norm, null) : null,
+                H = Opt("H") is { } h ? ReadField("H", h, grid, FieldQuantity.H, norm, names) : null,
+                B1Plus = Opt("B1plus") is { } b ? ReadField("B1plus", b, grid, FieldQuantity.B1Plus, norm, null) : null,
                 Source = _src,
             };
             ds.Provenance["source_file"] = _src;

@@ -39,12 +39,13 @@ public static class DatasetFiles
 
     /// <summary>
     /// Reads and validates the dataset in any supported format (chosen by HDF5 signature, then extension/content);
-    /// <paramref name="options"/> says which optional fields to load (default: all).
+    /// every field the file holds (E, H, B1+) is read and checked finite. To sum a drive's field channel by channel
+    /// instead of holding every channel, see <see cref="DatasetFieldStream"/>.
     /// </summary>
-    public static SarDataset Open(string path, DatasetReadOptions? options = null)
+    public static SarDataset Open(string path)
     {
         RequireExisting(path);
-        return IsHdf5(path) ? DatasetReader.Read(path, options) : ArrayDatasetMapper.Read(path, options);
+        return IsHdf5(path) ? DatasetReader.Read(path) : ArrayDatasetMapper.Read(path);
     }
 
     /// <summary>

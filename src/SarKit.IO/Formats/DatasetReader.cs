@@ -27,19 +27,18 @@ public static class DatasetReader
     }
 
     /// <summary>
-    /// Reads and validates the dataset in <paramref name="path"/>, dispatching on its layout; <paramref name="options"/>
-    /// says which optional fields to load (default: all).
+    /// Reads and validates the dataset in <paramref name="path"/>, dispatching on its layout; every field the file holds
+    /// (E, H, B1+) is read and checked finite.
     /// </summary>
-    public static SarDataset Read(string path, DatasetReadOptions? options = null)
+    public static SarDataset Read(string path)
     {
-        options ??= DatasetReadOptions.All;
         var layout = Detect(path);
         return layout switch
         {
-            DatasetLayout.SarKit => SarKitDatasetFile.Read(path, options),
-            DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.Read(path, options.H),
+            DatasetLayout.SarKit => SarKitDatasetFile.Read(path),
+            DatasetLayout.OpenEmsReference => OpenEmsReferenceReader.Read(path),
             DatasetLayout.OpenEmsFieldDump => OpenEmsFieldDump.ReadDataset(path),
-            DatasetLayout.MatlabV73 => MatlabDatasetFile.Read(path, options),
+            DatasetLayout.MatlabV73 => MatlabDatasetFile.Read(path),
             _ => throw Unknown(path),
         };
     }

@@ -69,10 +69,29 @@ internal static class FieldIO
     }
 
     /// <summary>
-    /// Reads a multi-channel field stored as [nch, ncomp, nz, ny, nx] (ncomp = 3) or [nch, nz, ny, nx] (B1+) complex,
-    /// channel by channel and component by component straight into the field's arrays (hyperslab reads).
+    /// Where and how a multi-channel field is stored: [nch, ncomp, nz, ny, nx] (ncomp = 3) or [nch, nz, ny, nx] (B1+),
+    /// leading axes of length 1 possibly dropped, complex (or real when allowed). <see cref="Slab"/> gives the hyperslab of
+    /// one channel and component.
     /// </summary>
-    public static MultiChannelField ReadField(Hdf5File f, string dataset, VoxelGrid g, FieldQuantity q, FieldNormalisation n,
+    internal sealed record StoredField(string Dataset, VoxelGrid Grid, FieldQuantity Quantity, FieldNormalisation Normalisation,
+        int Channels, string[]? ChannelNames, bool Complex, int DroppedAxes, string Source, int ChannelsPerChunk)
+    {
+        public int Components => Quantity == FieldQuantity.B1Plus ? 1 : 3;
+
+        public (long[] Start, long[] Count) Slab(int channel, int component)
+        {
+            bool vector = Components == 3;
+            long[] start = vector ? [channel, component, 0, 0, 0] : [channel, 0, 0, 0];
+            long[] count = vector ? [1, 1, Grid.Nz, Grid.Ny, Grid.Nx] : [1, Grid.Nz, Grid.Ny, Grid.Nx];
+            return (start[DroppedAxes..], count[DroppedAxes..]);
+        }
+    }
+
+    /// <summary>
+    /// Checks the type and shape of a multi-channel field (see <see cref="StoredField"/>) against the grid, the expected
+    /// channel count and the channel names, without reading its values.
+    /// </summary>
+    internal static StoredField Describe(Hdf5File f, string dataset, VoxelGrid g, FieldQuantity q, FieldNormalisation n,
         string[]? channelNames = null, int? expectedChannels = null, bool allowReal = false)
     {
         var info = Require(f, dataset, q.ToString());
@@ -85,32 +104,59 @@ internal static class FieldIO
         if (info.Rank > rank || info.Rank < 1)
             throw Bad(f, dataset, $"shape {Shape(info.Shape)}, expected {(vector ? "[nch,3,nz,ny,nx]" : "[nch,nz,ny,nx]")} = {(vector ? "[nch,3," : "[nch,")}{g.Nz},{g.Ny},{g.Nx}]");
         long nch = info.Rank == rank ? info.Shape[0] : 1;
-        int drop = rank - info.Rank;
         long[] expected = vector ? [nch, 3, g.Nz, g.Ny, g.Nx] : [nch, g.Nz, g.Ny, g.Nx];
         CheckShape(f, info, expected, $"{q} on the grid {g}");
         if (nch < 1) throw Bad(f, dataset, "no channels");
         if (expectedChannels is { } ec && ec != nch) throw Bad(f, dataset, $"{nch} channels, but the E-field has {ec}");
         if (channelNames is not null && channelNames.Length != nch)
             throw Bad(f, dataset, $"{channelNames.Length} channel names for {nch} channels");
-        var field = new MultiChannelField(g, (int)nch, q, n, channelNames) { Source = $"{f.FilePath}:{dataset}" };
-        float[]? realBuffer = null;
-        var slabs = new List<Hdf5Slab<float>>();
-        for (int c = 0; c < nch; c++)
-            for (int a = 0; a < field.Components; a++)
-            {
-                long[] start = vector ? [c, a, 0, 0, 0] : [c, 0, 0, 0];
-                long[] count = vector ? [1, 1, g.Nz, g.Ny, g.Nx] : [1, g.Nz, g.Ny, g.Nx];
-                start = start[drop..]; count = count[drop..];
-                var dst = field.ComponentData(c, a);
-                if (complex) { slabs.Add(new Hdf5Slab<float>(start, count, dst)); continue; }
-                // Real data (MATLAB drops the imaginary part when it is all zero): spread into (re, 0) pairs.
-                realBuffer ??= new float[g.VoxelCount];
-                f.ReadInto<float>(dataset, realBuffer, start, count);
-                for (int v = 0; v < realBuffer.Length; v++) { dst[2 * v] = realBuffer[v]; dst[2 * v + 1] = 0; }
-            }
-        // complex: every channel and component straight into its array, inflated on all cores (Hdf5File.ReadSlabsInto)
-        if (slabs.Count > 0) f.ReadSlabsInto(dataset, slabs);
+        int perChunk = info.ChunkShape is { } cs && info.Rank == rank ? (int)Math.Clamp(cs[0], 1, nch) : 1;
+        return new StoredField(dataset, g, q, n, (int)nch, channelNames, complex, rank - info.Rank, $"{f.FilePath}:{dataset}", perChunk);
+    }
+
+    /// <summary>
+    /// Reads a multi-channel field stored as [nch, ncomp, nz, ny, nx] (ncomp = 3) or [nch, nz, ny, nx] (B1+) complex,
+    /// channel by channel and component by component straight into the field's arrays (hyperslab reads).
+    /// </summary>
+    public static MultiChannelField ReadField(Hdf5File f, string dataset, VoxelGrid g, FieldQuantity q, FieldNormalisation n,
+        string[]? channelNames = null, int? expectedChannels = null, bool allowReal = false)
+        => Read(f, Describe(f, dataset, g, q, n, channelNames, expectedChannels, allowReal));
+
+    /// <summary>Reads the whole of a described field (<see cref="Describe"/>) into a new <see cref="MultiChannelField"/>.</summary>
+    internal static MultiChannelField Read(Hdf5File f, StoredField s)
+    {
+        var field = new MultiChannelField(s.Grid, s.Channels, s.Quantity, s.Normalisation, s.ChannelNames) { Source = s.Source };
+        var destinations = new List<Memory<float>>();
+        for (int c = 0; c < s.Channels; c++)
+            for (int a = 0; a < s.Components; a++)
+                destinations.Add(field.ComponentData(c, a));
+        ReadSlabs(f, s, 0, s.Channels, destinations);
         return field;
+    }
+
+    /// <summary>
+    /// Reads channels [<paramref name="from"/>, <paramref name="to"/>) of a stored field, every component, into the
+    /// <paramref name="destinations"/> (channel-major, then component; 2·voxels values each):
+    /// complex data straight into them, inflated on all cores (<see cref="Hdf5File.ReadSlabsInto{T}"/>); real data (MATLAB
+    /// drops the imaginary part when it is all zero) spread into (re, 0) pairs.
+    /// </summary>
+    internal static void ReadSlabs(Hdf5File f, StoredField s, int from, int to, IReadOnlyList<Memory<float>> destinations)
+    {
+        var slabs = new List<Hdf5Slab<float>>();
+        float[]? realBuffer = null;
+        int d = 0;
+        for (int c = from; c < to; c++)
+            for (int a = 0; a < s.Components; a++)
+            {
+                var (start, count) = s.Slab(c, a);
+                var dst = destinations[d++];
+                if (s.Complex) { slabs.Add(new Hdf5Slab<float>(start, count, dst)); continue; }
+                realBuffer ??= new float[s.Grid.VoxelCount];
+                f.ReadInto<float>(s.Dataset, realBuffer, start, count);
+                var span = dst.Span;
+                for (int v = 0; v < realBuffer.Length; v++) { span[2 * v] = realBuffer[v]; span[2 * v + 1] = 0; }
+            }
+        if (slabs.Count > 0) f.ReadSlabsInto(s.Dataset, slabs);
     }
 
     /// <summary>Writes a field as complex64 [nch,3,nz,ny,nx] (or [nch,nz,ny,nx] for B1+), one hyperslab per channel and component.</summary>

@@ -63,10 +63,9 @@ public static class MatlabDatasetFile
             ? FieldNormalisationExtensions.Parse(MatFileV73.ReadString(path, "normalisation"), $"{path}: variable 'normalisation'")
             : FieldNormalisation.Unspecified;
 
-    /// <summary>Reads and validates a dataset stored as MATLAB v7.3 variables (<paramref name="options"/>: which optional fields; default all).</summary>
-    public static SarDataset Read(string path, DatasetReadOptions? options = null)
+    /// <summary>Reads and validates a dataset stored as MATLAB v7.3 variables (every field it holds).</summary>
+    public static SarDataset Read(string path)
     {
-        options ??= DatasetReadOptions.All;
         if (!MatFileV73.IsMatV73(path)) throw new SarKitInputException($"{path}: not a MATLAB v7.3 MAT-file.") { SourceFile = path };
         using var f = Hdf5File.OpenRead(path);
         if (!HasDatasetVariables(f))
@@ -84,7 +83,7 @@ public static class MatlabDatasetFile
             tissue.SetMask(v.Name["mask_".Length..], FieldIO.GridMap(f, "/" + v.Name, grid, $"mask {v.Name}, nx×ny×nz").Select(x => x != 0).ToArray());
         var norm = Normalisation(path, f);
         var e = FieldIO.ReadField(f, "/E", grid, FieldQuantity.E, norm, allowReal: true);
-        var h = options.H && f.IsDataset("/H") ? FieldIO.ReadField(f, "/H", grid, FieldQuantity.H, norm, null, e.Channels, allowReal: true) : null;
+        var h = f.IsDataset("/H") ? FieldIO.ReadField(f, "/H", grid, FieldQuantity.H, norm, null, e.Channels, allowReal: true) : null;
         var ds = new SarDataset(tissue, e) { H = h, FrequencyHz = Frequency(f), Source = path };
         ds.Provenance["source_files"] = path;
         ds.Provenance["source_layout"] = "MATLAB v7.3";

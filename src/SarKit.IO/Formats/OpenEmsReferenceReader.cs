@@ -40,22 +40,16 @@ public static class OpenEmsReferenceReader
     }
 
     /// <summary>Reads the tissue model and the E-field (and H when present) into a validated <see cref="SarDataset"/>.</summary>
-    public static SarDataset Read(string path, bool includeH = true)
+    public static SarDataset Read(string path)
     {
         using var f = Hdf5File.OpenRead(path);
-        if (!IsReferenceLayout(f)) throw Missing(f);
-        var grid = ReadGrid(f);
-        var tissue = new TissueModel(grid,
-            FieldIO.GridMap(f, "/sigma", grid, "conductivity, S/m"),
-            FieldIO.GridMap(f, "/rho", grid, "mass density, kg/m³")) { Source = $"{path}:/sigma,/rho" };
-        var e = FieldIO.ReadField(f, "/E", grid, FieldQuantity.E, FieldNormalisation.PerVoltIncident);
-        MultiChannelField? h = includeH && f.IsDataset("/H")
-            ? FieldIO.ReadField(f, "/H", grid, FieldQuantity.H, FieldNormalisation.PerVoltIncident, null, e.Channels)
-            : null;
+        var (tissue, eStored, hStored) = Describe(f);
+        var e = FieldIO.Read(f, eStored);
+        var h = hStored is null ? null : FieldIO.Read(f, hStored);
         var ds = new SarDataset(tissue, e)
         {
             H = h, Source = path,
-            FrequencyHz = f.HasAttribute("/", "f0_Hz") ? f.ReadScalarAttribute("/", "f0_Hz") : 0,
+            FrequencyHz = FrequencyOf(f),
         };
         foreach (var key in new[] { "generator", "description" })
             if (f.HasAttribute("/", key) && f.ReadAttributeValue("/", key) is string s) ds.Provenance[key] = s;
@@ -63,6 +57,24 @@ public static class OpenEmsReferenceReader
         ds.Provenance["source_layout"] = "openEMS reference layout";
         return ds.Validate();
     }
+
+    /// <summary>
+    /// The tissue model (read, not yet validated) and the stored E (and H) of an open file of this layout, shapes checked,
+    /// values not read.
+    /// </summary>
+    internal static (TissueModel Tissue, FieldIO.StoredField E, FieldIO.StoredField? H) Describe(Hdf5File f)
+    {
+        if (!IsReferenceLayout(f)) throw Missing(f);
+        var grid = ReadGrid(f);
+        var tissue = new TissueModel(grid,
+            FieldIO.GridMap(f, "/sigma", grid, "conductivity, S/m"),
+            FieldIO.GridMap(f, "/rho", grid, "mass density, kg/m³")) { Source = $"{f.FilePath}:/sigma,/rho" };
+        var e = FieldIO.Describe(f, "/E", grid, FieldQuantity.E, FieldNormalisation.PerVoltIncident);
+        var h = f.IsDataset("/H") ? FieldIO.Describe(f, "/H", grid, FieldQuantity.H, FieldNormalisation.PerVoltIncident, null, e.Channels) : null;
+        return (tissue, e, h);
+    }
+
+    internal static double FrequencyOf(Hdf5File f) => f.HasAttribute("/", "f0_Hz") ? f.ReadScalarAttribute("/", "f0_Hz") : 0;
 
     /// <summary>Summary without loading the fields.</summary>
     public static SarDatasetInfo ReadInfo(string path)

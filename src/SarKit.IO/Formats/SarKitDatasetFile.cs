@@ -43,14 +43,13 @@ public static class SarKitDatasetFile
     /// <summary>
     /// Reads a dataset file and validates it (shapes against the grid, required datasets, units, normalisation,
     /// <see cref="SarDataset.Validate"/>). Files in another recognised layout are read by <see cref="DatasetReader.Read"/>.
-    /// <paramref name="options"/> says which optional fields to load (default: all).
+    /// Every field the file holds (E, H, B1+) is read.
     /// </summary>
-    public static SarDataset Read(string path, DatasetReadOptions? options = null)
+    public static SarDataset Read(string path)
     {
-        options ??= DatasetReadOptions.All;
-        if (!IsSarKitFile(path)) return DatasetReader.Read(path, options);
+        if (!IsSarKitFile(path)) return DatasetReader.Read(path);
         using var f = Hdf5File.OpenRead(path);
-        return ReadSarKit(f, options).Validate();
+        return ReadSarKit(f).Validate();
     }
 
     private static bool IsSarKitFile(string path)
@@ -144,7 +143,28 @@ public static class SarKitDatasetFile
         return d;
     }
 
-    private static SarDataset ReadSarKit(Hdf5File f, DatasetReadOptions options)
+    private static SarDataset ReadSarKit(Hdf5File f)
+    {
+        var (tissue, eStored, hStored, b1Stored) = DescribeSarKit(f);
+        var e = FieldIO.Read(f, eStored);
+        var h = hStored is null ? null : FieldIO.Read(f, hStored);
+        var b1 = b1Stored is null ? null : FieldIO.Read(f, b1Stored);
+        var ds = new SarDataset(tissue, e)
+        {
+            H = h, B1Plus = b1, Source = f.FilePath,
+            FrequencyHz = FrequencyOf(f),
+        };
+        foreach (var (k, v) in ReadProvenance(f)) ds.Provenance[k] = v;
+        return ds;
+    }
+
+    internal static double FrequencyOf(Hdf5File f) => f.HasAttribute("/", "frequency_hz") ? f.ReadScalarAttribute("/", "frequency_hz") : 0;
+
+    /// <summary>
+    /// The tissue model (read, not yet validated) and the stored fields of a SarKit file, their units, normalisations,
+    /// channel names and shapes checked, their values not read.
+    /// </summary>
+    internal static (TissueModel Tissue, FieldIO.StoredField E, FieldIO.StoredField? H, FieldIO.StoredField? B1Plus) DescribeSarKit(Hdf5File f)
     {
         CheckVersion(f);
         var grid = ReadGrid(f);
@@ -167,25 +187,20 @@ public static class SarKitDatasetFile
         CheckUnit(f, EPath, "V/m");
         var eInfo = FieldIO.Require(f, EPath, "E-field");
         int nch = eInfo.Rank > 0 ? (int)eInfo.Shape[0] : 0;
-        var e = FieldIO.ReadField(f, EPath, grid, FieldQuantity.E, ReadNormalisation(f, EPath), eInfo.Rank == 5 ? ReadChannelNames(f, EPath, nch) : null);
-        MultiChannelField? h = null, b1 = null;
-        if (options.H && f.IsDataset(HPath))
+        var e = FieldIO.Describe(f, EPath, grid, FieldQuantity.E, ReadNormalisation(f, EPath), eInfo.Rank == 5 ? ReadChannelNames(f, EPath, nch) : null);
+        var names = e.ChannelNames ?? Enumerable.Range(0, e.Channels).Select(c => $"ch{c}").ToArray();
+        FieldIO.StoredField? h = null, b1 = null;
+        if (f.IsDataset(HPath))
         {
             CheckUnit(f, HPath, "A/m");
-            h = FieldIO.ReadField(f, HPath, grid, FieldQuantity.H, ReadNormalisation(f, HPath), e.ChannelNames, e.Channels);
+            h = FieldIO.Describe(f, HPath, grid, FieldQuantity.H, ReadNormalisation(f, HPath), names, e.Channels);
         }
-        if (options.B1Plus && f.IsDataset(B1Path))
+        if (f.IsDataset(B1Path))
         {
             CheckUnit(f, B1Path, "T");
-            b1 = FieldIO.ReadField(f, B1Path, grid, FieldQuantity.B1Plus, ReadNormalisation(f, B1Path), e.ChannelNames, e.Channels);
+            b1 = FieldIO.Describe(f, B1Path, grid, FieldQuantity.B1Plus, ReadNormalisation(f, B1Path), names, e.Channels);
         }
-        var ds = new SarDataset(tissue, e)
-        {
-            H = h, B1Plus = b1, Source = f.FilePath,
-            FrequencyHz = f.HasAttribute("/", "frequency_hz") ? f.ReadScalarAttribute("/", "frequency_hz") : 0,
-        };
-        foreach (var (k, v) in ReadProvenance(f)) ds.Provenance[k] = v;
-        return ds;
+        return (tissue, e, h, b1);
     }
 
     private static int[] ReadLabels(Hdf5File f, VoxelGrid grid)

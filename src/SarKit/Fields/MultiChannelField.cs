@@ -100,12 +100,19 @@ public sealed class MultiChannelField
     }
 
     /// <summary>Throws when <paramref name="drive"/> has the wrong number of channels or an incompatible unit.</summary>
-    public void CheckDrive(DriveVector drive)
+    public void CheckDrive(DriveVector drive) => CheckDrive(drive, Channels, Normalisation, Source);
+
+    /// <summary>
+    /// Throws when <paramref name="drive"/> does not fit a field of <paramref name="channels"/> channels normalised
+    /// <paramref name="normalisation"/> (named <paramref name="source"/> in the message), e.g. a field read channel by channel.
+    /// </summary>
+    public static void CheckDrive(DriveVector drive, int channels, FieldNormalisation normalisation, string source)
     {
-        if (drive.Channels != Channels)
-            throw new SarKitInputException($"Drive has {drive.Channels} channels but the field {Source} has {Channels}.");
-        if (drive.Normalisation != FieldNormalisation.Unspecified && Normalisation != FieldNormalisation.Unspecified && drive.Normalisation != Normalisation)
-            throw new SarKitInputException($"Drive is given in {drive.Normalisation.ToId()} but the field {Source} is normalised {Normalisation.ToId()}.");
+        ArgumentNullException.ThrowIfNull(drive);
+        if (drive.Channels != channels)
+            throw new SarKitInputException($"Drive has {drive.Channels} channels but the field {source} has {channels}.");
+        if (drive.Normalisation != FieldNormalisation.Unspecified && normalisation != FieldNormalisation.Unspecified && drive.Normalisation != normalisation)
+            throw new SarKitInputException($"Drive is given in {drive.Normalisation.ToId()} but the field {source} is normalised {normalisation.ToId()}.");
     }
 
     /// <summary>
@@ -115,17 +122,25 @@ public sealed class MultiChannelField
     {
         for (int c = 0; c < Channels; c++)
             for (int a = 0; a < Components; a++)
-            {
-                var d = ComponentData(c, a);
-                for (int n = 0; n < d.Length; n++)
-                {
-                    if (!float.IsFinite(d[n]))
-                    {
-                        var (i, j, k) = Grid.Unravel(n / 2);
-                        throw new SarKitInputException($"{Source}: {Quantity} channel {c} ({ChannelNames[c]}) component {"xyz"[Math.Min(a, 2)]} at voxel (i={i}, j={j}, k={k}) is {d[n]} ({(n % 2 == 0 ? "real" : "imaginary")} part): fields must be finite.") { Dataset = Quantity.ToString() };
-                    }
-                }
-            }
+                CheckFinite(ComponentData(c, a), Grid, Source, Quantity, c, ChannelNames[c], a);
         return this;
+    }
+
+    /// <summary>
+    /// The check of <see cref="Validate"/> for one channel and component held elsewhere (e.g. a slab read from a file and
+    /// dropped afterwards): throws <see cref="SarKitInputException"/> at the first NaN or infinite value of the interleaved
+    /// (re, im) <paramref name="values"/> (linear voxel order of <paramref name="grid"/>), with the same message.
+    /// </summary>
+    public static void CheckFinite(ReadOnlySpan<float> values, VoxelGrid grid, string source, FieldQuantity quantity, int channel, string channelName, int component)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        for (int n = 0; n < values.Length; n++)
+        {
+            if (!float.IsFinite(values[n]))
+            {
+                var (i, j, k) = grid.Unravel(n / 2);
+                throw new SarKitInputException($"{source}: {quantity} channel {channel} ({channelName}) component {"xyz"[Math.Min(component, 2)]} at voxel (i={i}, j={j}, k={k}) is {values[n]} ({(n % 2 == 0 ? "real" : "imaginary")} part): fields must be finite.") { Dataset = quantity.ToString() };
+            }
+        }
     }
 }

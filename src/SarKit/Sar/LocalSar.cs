@@ -60,16 +60,47 @@ public static class LocalSar
                 }
             }
         });
-        // Overflow fails closed: fields and σ are finite (validated), so a non-finite power comes from drive amplitudes
-        // (or fields) too large for double arithmetic. The total is checked too, so that every partial sum used by the
-        // averaging (prefix sums of non-negative values) is finite as well.
+        RequireFinitePower(result, grid, drive, e.Source);
+    }
+
+    /// <summary>
+    /// Point SAR of the drive whose field <paramref name="e"/> holds, summed channel by channel while reading
+    /// (<see cref="DriveFieldSum"/>): the same values, bit for bit, as <see cref="Compute(TissueModel, MultiChannelField, DriveVector)"/>
+    /// on the per-channel fields, with the same overflow refusal.
+    /// </summary>
+    public static double[] Compute(TissueModel tissue, DriveFieldSum e)
+    {
+        ArgumentNullException.ThrowIfNull(tissue);
+        ArgumentNullException.ThrowIfNull(e);
+        e.RequireComplete();
+        if (!tissue.Grid.Equals(e.Grid)) throw new SarKitInputException($"Tissue grid ({tissue.Grid}) and field grid ({e.Grid}) differ.");
+        var sar = new double[tissue.Grid.VoxelCount];
+        Parallel.For(0, tissue.Grid.Nz, k =>
+        {
+            int plane = tissue.Grid.Nx * tissue.Grid.Ny, from = plane * k;
+            for (int v = from; v < from + plane; v++)
+            {
+                double s = tissue.Sigma[v];
+                sar[v] = s == 0 ? 0 : 0.5 * s * e.MagnitudeSquared(v); // power density σ|E|²/2, W/m³
+            }
+        });
+        RequireFinitePower(sar, tissue.Grid, e.Drive, e.Source);
+        for (int v = 0; v < sar.Length; v++) sar[v] = tissue.Rho[v] > 0 ? sar[v] / tissue.Rho[v] : 0;
+        return sar;
+    }
+
+    // Overflow fails closed: fields and σ are finite (validated), so a non-finite power comes from drive amplitudes
+    // (or fields) too large for double arithmetic. The total is checked too, so that every partial sum used by the
+    // averaging (prefix sums of non-negative values) is finite as well.
+    private static void RequireFinitePower(double[] power, VoxelGrid grid, DriveVector drive, string source)
+    {
         double total = 0;
-        for (int v = 0; v < result.Length; v++) total += result[v];
+        for (int v = 0; v < power.Length; v++) total += power[v];
         if (!double.IsFinite(total))
         {
-            int bad = Array.FindIndex(result, x => !double.IsFinite(x));
-            string at = bad >= 0 ? $" at voxel {grid.Unravel(bad)} ({result[bad]})" : $" in total ({total})";
-            throw new SarKitInputException($"Absorbed power of the drive overflows{at}: the drive amplitudes (largest |b| = {b.Max(x => x.Magnitude):G6}) or the fields of {e.Source} are too large.");
+            int bad = Array.FindIndex(power, x => !double.IsFinite(x));
+            string at = bad >= 0 ? $" at voxel {grid.Unravel(bad)} ({power[bad]})" : $" in total ({total})";
+            throw new SarKitInputException($"Absorbed power of the drive overflows{at}: the drive amplitudes (largest |b| = {drive.Amplitudes.ToArray().Max(x => x.Magnitude):G6}) or the fields of {source} are too large.");
         }
     }
 

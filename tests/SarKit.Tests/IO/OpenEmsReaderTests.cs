@@ -72,7 +72,7 @@ public sealed class OpenEmsReaderTests : IDisposable
     [SharedDataFact(Ptx8)]
     public void Reference_converted_to_SarKit_format_reads_back_identically()
     {
-        var src = OpenEmsReferenceReader.Read(SharedData.Reference(Ptx8)!, includeH: false);
+        var src = OpenEmsReferenceReader.Read(SharedData.Reference(Ptx8)!);
         var p = Path.Combine(_dir, "ptx8.sarkit.h5");
         SarKitDatasetFile.Write(src, p);
         var back = SarKitDatasetFile.Read(p);

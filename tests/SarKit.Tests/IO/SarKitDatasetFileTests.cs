@@ -95,28 +95,6 @@ public sealed class SarKitDatasetFileTests : IDisposable
     }
 
     [Fact]
-    public void E_only_read_skips_H_and_B1_plus_and_keeps_everything_else()
-    {
-        var d = Sample();
-        var h5 = Path.Combine(_dir, "eonly.h5");
-        var npz = Path.Combine(_dir, "eonly.npz");
-        SarKitDatasetFile.Write(d, h5);
-        ArrayDatasetMapper.WriteNpz(d, npz);   // the .npz mapper takes the same options
-        foreach (var p in new[] { h5, npz })
-        {
-            var r = DatasetFiles.Open(p, DatasetReadOptions.EOnly);
-            Assert.Null(r.H);
-            Assert.Null(r.B1Plus);
-            AssertSameField(d.E, r.E);
-            Assert.Equal(d.Tissue.Sigma, r.Tissue.Sigma);
-            Assert.Equal(d.Tissue.Masks["head"], r.Tissue.Masks["head"]);
-            var all = DatasetFiles.Open(p);   // the default still reads them (values; .npz keeps no H channel names)
-            Assert.Equal(d.H!.ComponentData(1, 2), all.H!.ComponentData(1, 2));
-            Assert.Equal(d.B1Plus!.ComponentData(1, 0), all.B1Plus!.ComponentData(1, 0));
-        }
-    }
-
-    [Fact]
     public void Minimal_dataset_round_trips_with_compressed_fields_and_info_is_cheap_summary()
     {
         var d = Sample(withOptional: false);
