@@ -589,7 +589,7 @@ def main():
 
     E, H, S, P, p_acc, uf_inc, fig, reasons = assemble(args, sub, m)
     fig["clearance_mm"] = clr
-    summary = {"id": args.id, "family": args.family, "seed": args.seed, "validation": fig}
+    summary = {"id": args.id, "family": args.family, "seed": args.seed, "generator": m["metadata"]["generator"], "validation": fig}
     if ood:
         summary["ood"] = ood | {"variant": args.variant}
     if reasons:
