@@ -5,8 +5,8 @@
 #
 #   setsid nohup tools/surrogate3d/run_batch.sh >/dev/null 2>&1 &      # log: /work/surrogate3d-work/batch.log
 #
-# Environment: WORKDIR (/work/surrogate3d-work), OUTDIR (/work/surrogate3d-out), THREADS (openEMS threads per channel run, 2),
-# PARALLEL (channel runs side by side, 1; docs/surrogate3d-dataset.md "Throughput"), NICE (19),
+# Environment: WORKDIR (/work/surrogate3d-work), OUTDIR (/work/surrogate3d-out), THREADS (openEMS threads per channel run, 1),
+# PARALLEL (channel runs side by side, 2; docs/surrogate3d-dataset.md "Throughput"), NICE (19),
 # SUBJECTS (list file), RETRY_FAILED=1 to rerun refused subjects, CLUSTER_INDEX=i to run only the i-th subject
 # (0-based; for a cluster array job, e.g. SLURM_ARRAY_TASK_ID).
 set -u
@@ -14,8 +14,8 @@ here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 WORKDIR="${WORKDIR:-/work/surrogate3d-work}"
 OUTDIR="${OUTDIR:-/work/surrogate3d-out}"
-THREADS="${THREADS:-2}"
-PARALLEL="${PARALLEL:-1}"
+THREADS="${THREADS:-1}"
+PARALLEL="${PARALLEL:-2}"
 NICE="${NICE:-19}"
 SUBJECTS="${SUBJECTS:-$here/subjects.txt}"
 mkdir -p "$WORKDIR" "$OUTDIR"

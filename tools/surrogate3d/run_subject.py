@@ -499,8 +499,8 @@ def main():
     ap.add_argument("--workdir", default="/work/surrogate3d-work")
     ap.add_argument("--outdir", default="/work/surrogate3d-out")
     ap.add_argument("--sarkit", default=os.path.join(REPO, "sarkit"), help="sarkit launcher (generates model.npz)")
-    ap.add_argument("--threads", type=int, default=2, help="openEMS threads per channel run")
-    ap.add_argument("--parallel-channels", type=int, default=1,
+    ap.add_argument("--threads", type=int, default=1, help="openEMS threads per channel run")
+    ap.add_argument("--parallel-channels", type=int, default=2,
                     help="channel runs side by side (each with --threads threads); docs/surrogate3d-dataset.md, Throughput")
     ap.add_argument("--end-criteria", type=float, default=1e-5)
     ap.add_argument("--max-timesteps", type=int, default=60000)
