@@ -596,16 +596,17 @@ def main():
             if not ended:
                 time.sleep(1.0)
                 continue
-            ch, p, lf, log, t0 = running.pop(ended[0])
-            lf.close()
-            part, done = os.path.join(sub, f"ch{ch}.partial"), os.path.join(sub, f"ch{ch}")
-            if p.returncode != 0 or not os.path.exists(os.path.join(part, "ports_f0.json")):
-                print(f"{args.id} ch{ch}: openEMS run failed (exit {p.returncode}); log {log}", flush=True)
-                failed.append(ch)                       # let the running channels finish (they stay resumable)
-                continue
-            shutil.rmtree(done, ignore_errors=True)
-            os.replace(part, done)
-            print(f"{args.id} ch{ch}: {time.time() - t0:.0f} s", flush=True)
+            for pid in ended:                               # every ended run before anything new starts
+                ch, p, lf, log, t0 = running.pop(pid)
+                lf.close()
+                part, done = os.path.join(sub, f"ch{ch}.partial"), os.path.join(sub, f"ch{ch}")
+                if p.returncode != 0 or not os.path.exists(os.path.join(part, "ports_f0.json")):
+                    print(f"{args.id} ch{ch}: openEMS run failed (exit {p.returncode}); log {log}", flush=True)
+                    failed.append(ch)                       # let the running channels finish (they stay resumable)
+                    continue
+                shutil.rmtree(done, ignore_errors=True)
+                os.replace(part, done)
+                print(f"{args.id} ch{ch}: {time.time() - t0:.0f} s", flush=True)
         if failed:
             return 1
 
