@@ -5,7 +5,8 @@
 #
 #   setsid nohup tools/surrogate3d/run_batch.sh >/dev/null 2>&1 &      # log: /work/surrogate3d-work/batch.log
 #
-# Environment: WORKDIR (/work/surrogate3d-work), OUTDIR (/work/surrogate3d-out), THREADS (2), NICE (19),
+# Environment: WORKDIR (/work/surrogate3d-work), OUTDIR (/work/surrogate3d-out), THREADS (openEMS threads per channel run, 1),
+# PARALLEL (channel runs side by side, 2; docs/surrogate3d-dataset.md "Throughput"), NICE (19),
 # SUBJECTS (list file), RETRY_FAILED=1 to rerun refused subjects, CLUSTER_INDEX=i to run only the i-th subject
 # (0-based; for a cluster array job, e.g. SLURM_ARRAY_TASK_ID).
 set -u
@@ -13,7 +14,8 @@ here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 WORKDIR="${WORKDIR:-/work/surrogate3d-work}"
 OUTDIR="${OUTDIR:-/work/surrogate3d-out}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-1}"
+PARALLEL="${PARALLEL:-2}"
 NICE="${NICE:-19}"
 SUBJECTS="${SUBJECTS:-$here/subjects.txt}"
 mkdir -p "$WORKDIR" "$OUTDIR"
@@ -25,7 +27,7 @@ say() { echo "[$(date -u +%FT%TZ)] $*" >>"$log"; }
 "$repo/sarkit" --version >/dev/null 2>&1 || { say "cannot build/run $repo/sarkit"; exit 1; }
 mapfile -t lines < <(grep -v '^\s*#' "$SUBJECTS" | grep -v '^\s*$')
 if [ -n "${CLUSTER_INDEX:-}" ]; then lines=("${lines[$CLUSTER_INDEX]}"); fi
-say "batch start: ${#lines[@]} subjects, workdir $WORKDIR, outdir $OUTDIR, threads $THREADS, nice $NICE"
+say "batch start: ${#lines[@]} subjects, workdir $WORKDIR, outdir $OUTDIR, threads $THREADS x $PARALLEL channels, nice $NICE"
 for line in "${lines[@]}"; do
   read -r fam seed variant extra <<<"$line"      # optional: a variant tag and OOD options (ood_variants.txt)
   id="$(printf '%s%05d' "$fam" "$seed")${variant:+-$variant}"
@@ -35,7 +37,7 @@ for line in "${lines[@]}"; do
   say "$id: start"
   t0=$(date +%s)
   nice -n "$NICE" /usr/bin/python3 "$here/run_subject.py" --family "$fam" --seed "$seed" --workdir "$WORKDIR" \
-      --outdir "$OUTDIR" --threads "$THREADS" --sarkit "$repo/sarkit" --verbose 1 ${variant:+--variant "$variant"} $extra >>"$log" 2>&1
+      --outdir "$OUTDIR" --threads "$THREADS" --parallel-channels "$PARALLEL" --sarkit "$repo/sarkit" --verbose 1 ${variant:+--variant "$variant"} $extra >>"$log" 2>&1
   rc=$?
   say "$id: exit $rc after $(( $(date +%s) - t0 )) s"
 done

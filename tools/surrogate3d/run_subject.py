@@ -499,7 +499,9 @@ def main():
     ap.add_argument("--workdir", default="/work/surrogate3d-work")
     ap.add_argument("--outdir", default="/work/surrogate3d-out")
     ap.add_argument("--sarkit", default=os.path.join(REPO, "sarkit"), help="sarkit launcher (generates model.npz)")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1, help="openEMS threads per channel run")
+    ap.add_argument("--parallel-channels", type=int, default=2,
+                    help="channel runs side by side (each with --threads threads); docs/surrogate3d-dataset.md, Throughput")
     ap.add_argument("--end-criteria", type=float, default=1e-5)
     ap.add_argument("--max-timesteps", type=int, default=60000)
     ap.add_argument("--energy-tol", type=float, default=0.02)
@@ -526,6 +528,8 @@ def main():
         ap.error("--eps-scale/--sigma-scale/--offset-mm need --variant TAG (the variant is a different subject id)")
     if args.variant and not args.variant.replace("_", "").isalnum():
         ap.error(f"--variant {args.variant!r}: letters, digits and _ only")
+    if args.parallel_channels < 1 or args.threads < 1:
+        ap.error("--parallel-channels and --threads must be >= 1")
     args.ood = ood
     args.id = f"{args.family}{args.seed:05d}" + (f"-{args.variant}" if args.variant else "")
     args.workdir = os.path.abspath(args.workdir)
@@ -565,31 +569,50 @@ def main():
         return 2
 
     if not args.assemble_only:
-        for ch in range(N_CH):
-            done = os.path.join(sub, f"ch{ch}")
-            if os.path.exists(os.path.join(done, "ports_f0.json")):
-                continue
-            part = done + ".partial"
+        # channels still to run; up to --parallel-channels openEMS processes at a time (each with --threads threads).
+        # The channels are independent runs, so running them side by side changes nothing in any channel's result.
+        todo = [ch for ch in range(N_CH) if not os.path.exists(os.path.join(sub, f"ch{ch}", "ports_f0.json"))]
+        running, failed = {}, []
+
+        def start(ch):
+            part = os.path.join(sub, f"ch{ch}.partial")
             shutil.rmtree(part, ignore_errors=True)
             os.makedirs(part)
-            t0 = time.time()
             log = os.path.join(sub, f"ch{ch}.log")
-            with open(log, "w") as lf:
-                rc = subprocess.run([sys.executable, os.path.abspath(__file__), "--family", args.family, "--seed", str(args.seed),
-                                     "--workdir", args.workdir, "--threads", str(args.threads), "--end-criteria", str(args.end_criteria),
-                                     "--max-timesteps", str(args.max_timesteps), "--verbose", str(args.verbose), "--channel", str(ch)]
-                                    + (["--variant", args.variant] if args.variant else []),
-                                    stdout=lf, stderr=subprocess.STDOUT).returncode
-            if rc != 0 or not os.path.exists(os.path.join(part, "ports_f0.json")):
-                print(f"{args.id} ch{ch}: openEMS run failed (exit {rc}); log {log}", flush=True)
-                return 1
-            shutil.rmtree(done, ignore_errors=True)
-            os.replace(part, done)
-            print(f"{args.id} ch{ch}: {time.time() - t0:.0f} s", flush=True)
+            lf = open(log, "w")
+            p = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--family", args.family, "--seed", str(args.seed),
+                                  "--workdir", args.workdir, "--threads", str(args.threads), "--end-criteria", str(args.end_criteria),
+                                  "--max-timesteps", str(args.max_timesteps), "--verbose", str(args.verbose), "--channel", str(ch)]
+                                 + (["--variant", args.variant] if args.variant else []),
+                                 stdout=lf, stderr=subprocess.STDOUT)
+            running[p.pid] = (ch, p, lf, log, time.time())
+
+        while todo or running:
+            while todo and not failed and len(running) < args.parallel_channels:
+                start(todo.pop(0))
+            if not running:
+                break
+            ended = [pid for pid, r in running.items() if r[1].poll() is not None]
+            if not ended:
+                time.sleep(1.0)
+                continue
+            for pid in ended:                               # every ended run before anything new starts
+                ch, p, lf, log, t0 = running.pop(pid)
+                lf.close()
+                part, done = os.path.join(sub, f"ch{ch}.partial"), os.path.join(sub, f"ch{ch}")
+                if p.returncode != 0 or not os.path.exists(os.path.join(part, "ports_f0.json")):
+                    print(f"{args.id} ch{ch}: openEMS run failed (exit {p.returncode}); log {log}", flush=True)
+                    failed.append(ch)                       # let the running channels finish (they stay resumable)
+                    continue
+                shutil.rmtree(done, ignore_errors=True)
+                os.replace(part, done)
+                print(f"{args.id} ch{ch}: {time.time() - t0:.0f} s", flush=True)
+        if failed:
+            return 1
 
     E, H, S, P, p_acc, uf_inc, fig, reasons = assemble(args, sub, m)
     fig["clearance_mm"] = clr
-    summary = {"id": args.id, "family": args.family, "seed": args.seed, "validation": fig}
+    summary = {"id": args.id, "family": args.family, "seed": args.seed, "generator": m["metadata"]["generator"], "validation": fig}
     if ood:
         summary["ood"] = ood | {"variant": args.variant}
     if reasons:
