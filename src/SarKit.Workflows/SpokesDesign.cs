@@ -53,7 +53,8 @@ public sealed record SpokesRequest : PulseDesignRequest
 /// Small-tip-angle system matrix A_full = [A_1 … A_K] (<see cref="SpokesSystem"/>; Grissom 2006, Setsompop 2008, Cloos 2012),
 /// magnitude-least-squares flip-angle target by variable exchange (<see cref="RfShimSolver"/> on the stacked weights),
 /// subject to the time-averaged constraints Σ_j c_j w_jᴴQ_iw_j ≤ local limit for the chosen set (every original 10 g
-/// Q-matrix by row generation, a VOP set or the MVIE), the same with the global Q, per-channel peak power κ|w_{n,j}|² and
+/// Q-matrix by row generation, a VOP set, the MVIE, or "vop-seeded": the VOP design polished against every original by row
+/// generation from that design), the same with the global Q, per-channel peak power κ|w_{n,j}|² and
 /// average power Σ_j c_j κ|w_{n,j}|², c_j = ∫p_j² dt / TR. Every design is certified against every original 10 g
 /// Q-matrix; a violation is never reported as valid (scaled to the limits, labelled, <see cref="SpokesResult.Passed"/>
 /// false for the written design).
