@@ -3,7 +3,7 @@ using SarKit.Constraints;
 using SarKit.Workflows;
 
 /// <summary>
-/// `spokes FILE --q Q.h5 [-c SPEC]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont,direct,direct-extrap] [--direct-growth 30] [--direct-gap 1e-8] [--direct-start-gap 1]`:
+/// `spokes FILE --q Q.h5 [-c all|vop=V.h5|vop-seeded=V.h5|mvie=A.h5]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont,direct,direct-extrap] [--direct-growth 30] [--direct-gap 1e-8] [--direct-start-gap 1]`:
 /// spokes / kT-points designs (<see cref="SpokesDesign"/>, the same path as <c>sarkit spokes</c>) with several solver
 /// variants in one process, so the before/after ratio is measured under the same machine load. Variants: <c>baseline</c>
 /// (the first version: dense inner kernels, first start at target phase 0), <c>block</c> (block-diagonal kernels only),
@@ -19,7 +19,7 @@ internal static class SpokesBench
 
     public static int Run(string[] args)
     {
-        if (args.Length < 1) { Console.Error.WriteLine("usage: spokes FILE [--q Q.h5] [-c all|vop=V.h5|mvie=A.h5]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont,direct,direct-extrap] [--direct-growth G] [--direct-gap TOL] [--direct-start-gap F]"); return 2; }
+        if (args.Length < 1) { Console.Error.WriteLine("usage: spokes FILE [--q Q.h5] [-c all|vop=V.h5|vop-seeded=V.h5|mvie=A.h5]… [-K 5] [--tr 2e-3] [--target-deg 10] [--starts 5] [--variants baseline,block,block-cont,block-extrap,fast,fast-cont,direct,direct-extrap] [--direct-growth G] [--direct-gap TOL] [--direct-start-gap F]"); return 2; }
         string file = args[0];
         string? qPath = null;
         var specs = new List<string>();

@@ -12,7 +12,7 @@ namespace SarKit.Web;
 /// <param name="ZIndex">Region of interest: the tissue voxels of this z layer.</param>
 /// <param name="LocalLimitWPerKg">Local 10 g SAR limit, time-averaged, W/kg.</param>
 /// <param name="GlobalLimitWPerKg">Global SAR limit, time-averaged, W/kg (0: none).</param>
-/// <param name="Constraints">"all", "vop" or "mvie".</param>
+/// <param name="Constraints">"all", "vop", "vop-seeded" (the VOP design polished against every original) or "mvie".</param>
 /// <param name="MarginFraction">VOP margin of the dataset's own VOP set, fraction of SAR_wc.</param>
 /// <param name="VopFullPath">A VOP file of the data folder instead of the dataset's own set; null: the dataset's.</param>
 /// <param name="MvieFullPath">An MVIE file of the data folder; null: the dataset's.</param>

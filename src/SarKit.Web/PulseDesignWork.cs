@@ -70,14 +70,14 @@ public sealed class PulseDesignWork : IDisposable
     }
 
     /// <summary>
-    /// The constraint spec of the use cases for a constraint kind of the form: "all"; "vop=FILE" (<paramref name="vopFile"/>, else
+    /// The constraint spec of the use cases for a constraint kind of the form: "all"; "vop=FILE" or "vop-seeded=FILE" (<paramref name="vopFile"/>, else
     /// the dataset's VOP set at <paramref name="marginFraction"/>); "mvie=FILE" (<paramref name="mvieFile"/>, else the dataset's MVIE).
     /// </summary>
     private async Task<string> ConstraintSpecAsync(string kind, string? vopFile, string? mvieFile, string fullPath, string relativePath, double marginFraction,
         PeakSarEvaluation prepared, Action<string> stage, CancellationToken ct) => kind switch
     {
         "all" => "all",
-        "vop" => "vop=" + (vopFile ?? await DatasetVops(fullPath, relativePath, marginFraction, stage, ct)),
+        "vop" or "vop-seeded" => kind + "=" + (vopFile ?? await DatasetVops(fullPath, relativePath, marginFraction, stage, ct)),
         _ => "mvie=" + (mvieFile ?? await DatasetMvie(fullPath, relativePath, prepared, stage, ct)),
     };
 

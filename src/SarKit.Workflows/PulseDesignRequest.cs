@@ -17,8 +17,8 @@ public abstract record PulseDesignRequest
     /// <summary>Dataset file (.h5, .mat, .npz) with E (and H or B1+ when available).</summary>
     public required string FieldsPath { get; init; }
     /// <summary>
-    /// Local SAR constraint sets, one design each, the first is written: "all" (every original 10 g matrix), "vop=FILE", "mvie=FILE";
-    /// the shim also accepts "vop-seeded=FILE" (designed with the VOP set, then polished against every original by row generation).
+    /// Local SAR constraint sets, one design each, the first is written: "all" (every original 10 g matrix), "vop=FILE", "mvie=FILE",
+    /// "vop-seeded=FILE" (designed with the VOP set, then polished against every original by row generation from that design).
     /// </summary>
     public IReadOnlyList<string> Constraints { get; init; } = ["all"];
     /// <summary>Original 10 g Q-matrix file (<c>sarkit qmatrices</c>); null: computed from the dataset (IEC/IEEE 62704-1, 10 g).</summary>

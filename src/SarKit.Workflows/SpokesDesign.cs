@@ -53,7 +53,8 @@ public sealed record SpokesRequest : PulseDesignRequest
 /// Small-tip-angle system matrix A_full = [A_1 … A_K] (<see cref="SpokesSystem"/>; Grissom 2006, Setsompop 2008, Cloos 2012),
 /// magnitude-least-squares flip-angle target by variable exchange (<see cref="RfShimSolver"/> on the stacked weights),
 /// subject to the time-averaged constraints Σ_j c_j w_jᴴQ_iw_j ≤ local limit for the chosen set (every original 10 g
-/// Q-matrix by row generation, a VOP set or the MVIE), the same with the global Q, per-channel peak power κ|w_{n,j}|² and
+/// Q-matrix by row generation, a VOP set, the MVIE, or "vop-seeded": the VOP design polished against every original by row
+/// generation from that design), the same with the global Q, per-channel peak power κ|w_{n,j}|² and
 /// average power Σ_j c_j κ|w_{n,j}|², c_j = ∫p_j² dt / TR. Every design is certified against every original 10 g
 /// Q-matrix; a violation is never reported as valid (scaled to the limits, labelled, <see cref="SpokesResult.Passed"/>
 /// false for the written design).
@@ -119,6 +120,8 @@ public static class SpokesDesign
         }
         var localC = cw.Select(c => c / q.LocalLimitWPerKg).ToArray();
 
+        var originalsHash = new Lazy<string>(() => VopSet.HashMatrices(originals));
+        double[]? stackedOriginals = null; // the originals as (NK)×(NK) block-diagonal forms, stacked once for "all" and "vop-seeded"
         var results = new List<SpokesDesignResult>();
         Complex[]? allW = null; double? allNrmse = null;
         // default solver for K > 1: block-diagonal inner kernels, the direct MLS barrier method after each start's first exchange
@@ -136,14 +139,14 @@ public static class SpokesDesign
             switch (kind)
             {
                 case "all": set = originals; setCount = count; break;
-                case "vop":
+                case "vop" or "vop-seeded":
                 {
                     var v = VopSetFile.Read(file);
-                    if (v.Channels != n) throw new SarKitInputException($"--constraints vop={file}: {v.Channels} channels, the dataset has {n}.") { SourceFile = file };
+                    if (v.Channels != n) throw new SarKitInputException($"--constraints {kind}={file}: {v.Channels} channels, the dataset has {n}.") { SourceFile = file };
+                    if (v.SourceSha256.Length > 0 && !string.Equals(v.SourceSha256, originalsHash.Value, StringComparison.OrdinalIgnoreCase))
+                        warnings.Add($"VOP set {Path.GetFileName(file)} was compressed from other matrices than the originals used here (source SHA-256 differs); the design is still certified against these originals.");
                     set = v.Packed; setCount = v.Count; break;
                 }
-                case "vop-seeded":
-                    throw new SarKitInputException($"--constraints '{spec}': vop-seeded is available for `sarkit shim` only; use all, vop=FILE or mvie=FILE for spokes.");
                 default:
                 {
                     var mv = MvieFile.Read(file);
@@ -151,7 +154,8 @@ public static class SpokesDesign
                     set = mv.Packed; setCount = 1; break;
                 }
             }
-            var stacked = progress.Run($"Stacking {setCount:N0} constraints ({nk}×{nk})", _ => SpokesSystem.BlockDiagonalMany(set, n, localC));
+            double[] StackOriginals() => stackedOriginals ??= progress.Run($"Stacking {count:N0} originals ({nk}×{nk})", _ => SpokesSystem.BlockDiagonalMany(originals, n, localC));
+            var stacked = kind == "all" ? StackOriginals() : progress.Run($"Stacking {setCount:N0} constraints ({nk}×{nk})", _ => SpokesSystem.BlockDiagonalMany(set, n, localC));
             var optsK = opts;
             if (q.StartFromShim && kk > 1)
             {
@@ -177,8 +181,30 @@ public static class SpokesDesign
                 CpuSeconds = sol.CpuSeconds + shimCpu, ElapsedSeconds = sol.ElapsedSeconds + shimWall,
                 Iterations = sol.Iterations + shimIters, NewtonSteps = sol.NewtonSteps + shimNewton,
             };
+            bool rowGen = kind == "all";
+            if (kind == "vop-seeded")
+            {
+                // Polish against every original from the VOP design: one start (the VOP design already chose among the starts), its
+                // first target phases arg(A·w_vop), first inner solve warm-started from w_vop, the active subset seeded by the
+                // originals with the largest time-averaged SAR at w_vop (no λ_max seed). The VOP design is feasible for the
+                // originals (the VOPs dominate them) and no exchange step increases the MLS objective, so the result is no worse.
+                var vopSol = sol;
+                var all = StackOriginals();
+                var atVop = SpokesSystem.Evaluate(originals, n, vopSol.W, cw);
+                int seedCount = Math.Min(optsK.Inner.InitialActive, atVop.Length);
+                var seedRows = Enumerable.Range(0, atVop.Length).OrderByDescending(i => atVop[i]).Take(seedCount).ToArray();
+                var pol = progress.Run($"Polish against {count:N0} originals (K = {kk})", _ =>
+                    RfShimSolver.Solve(a, nk, target, always, all, optsK with { Starts = 1, InitialWeights = vopSol.W, InitialActiveRows = seedRows }, cancellation));
+                sol = pol with
+                {
+                    Iterations = vopSol.Iterations + pol.Iterations, NewtonSteps = vopSol.NewtonSteps + pol.NewtonSteps, DirectNewtonSteps = vopSol.DirectNewtonSteps + pol.DirectNewtonSteps,
+                    Rounds = vopSol.Rounds + pol.Rounds, ElapsedSeconds = vopSol.ElapsedSeconds + pol.ElapsedSeconds, CpuSeconds = vopSol.CpuSeconds + pol.CpuSeconds,
+                };
+                // optimised against the originals: its own constraint set is the originals
+                set = originals; setCount = count; rowGen = true;
+            }
             double setSar = SpokesSystem.Evaluate(set, n, sol.W, cw).Max();
-            var (w, r) = Certify(kind, file, setCount, kind == "all" ? sol.ActiveConstraints - always.Count : setCount, sol, setSar, a, nk, n, kpos, cw, target, originals, gq.Packed, q, kappa);
+            var (w, r) = Certify(kind, file, setCount, rowGen ? sol.ActiveConstraints - always.Count : setCount, sol, setSar, a, nk, n, kpos, cw, target, originals, gq.Packed, q, kappa);
             if (kind == "all") { allW = w; allNrmse = r.Nrmse; }
             results.Add(r); written.Add(w);
         }
@@ -332,10 +358,7 @@ public static class SpokesDesign
         {
             if (!double.IsFinite(v) || v < 0 || (!zeroOk && v == 0)) throw new SarKitInputException($"{name} {v.ToString(Inv)}: expected a finite value {(zeroOk ? "≥ 0" : "> 0")}.");
         }
-        foreach (var s in q.Constraints)
-            if (RfShimDesign.ParseSpec(s).Kind == "vop-seeded")
-                throw new SarKitInputException($"--constraints '{s}': vop-seeded is available for `sarkit shim` only; use all, vop=FILE or mvie=FILE for spokes.");
-        q.CheckCommon("all", "vop", "mvie");
+        q.CheckCommon("all", "vop", "vop-seeded", "mvie");
         Pos(q.TargetFlipDeg, "--target-deg");
         Pos(q.SubPulseDurationS, "--sub-pulse-duration"); Pos(q.GapS, "--gap", true); Pos(q.RepetitionTimeS, "--tr"); Pos(q.TimeBandwidth, "--tbw");
         if (q.KStepRadPerM is { } ks) Pos(ks, "--k-step", true);
@@ -345,11 +368,14 @@ public static class SpokesDesign
         if (q.SubPulseDurationS > 1 || q.SubPulseDurationS < RfRasterS) throw new SarKitInputException($"--sub-pulse-duration {q.SubPulseDurationS.ToString(Inv)} s: expected 1 µs to 1 s.");
         if (q.SeqOutput is not null)
             foreach (var (v, name) in new[] { (q.SubPulseDurationS, "--sub-pulse-duration"), (q.GapS, "--gap"), (q.RepetitionTimeS, "--tr") })
-                if (Math.Abs(v / BlockRasterS - Math.Round(v / BlockRasterS)) > 1e-6)
+                if (!OnPulseqBlockRaster(v))
                     throw new SarKitInputException($"{name} {v.ToString(Inv)} s: --seq-output needs a multiple of the 10 µs Pulseq block raster.");
         PulseDesignRequest.CheckOutput(q.WaveformOutput, "--waveform-output", ".csv");
         PulseDesignRequest.CheckOutput(q.SeqOutput, "--seq-output", ".seq");
     }
+
+    /// <summary>True when <paramref name="seconds"/> is a multiple of the 10 µs Pulseq block raster (what <see cref="SpokesRequest.SeqOutput"/> needs of the sub-pulse duration, gap and TR).</summary>
+    public static bool OnPulseqBlockRaster(double seconds) => double.IsFinite(seconds) && Math.Abs(seconds / BlockRasterS - Math.Round(seconds / BlockRasterS)) <= 1e-6;
 
     // One repetition: sub-pulse j = w_j·p(t), gaps of zeros between them, period_s = TR (1 µs raster).
     private static void WriteWaveform(string path, Complex[] w, int n, SubPulse pulse, SpokesRequest q, string unit, SpokesDesignResult d)

@@ -15,7 +15,9 @@ namespace SarKit.Workflows;
 /// (<see cref="DriveText.Cp"/>) as one sub-pulse of the design's shape at k = 0, at the amplitude that best fits the target
 /// flip angle on the layer (magnitude least squares), scaled down to every limit of the result when that amplitude
 /// exceeds one: time-averaged local 10 g SAR on every averaged Q-matrix, global SAR, per-channel peak and average power.
-/// Both rows report their true peak 10 g SAR over the averaged Q-matrices, time-averaged over TR.
+/// Both rows report their true peak 10 g SAR over the averaged Q-matrices, time-averaged over TR, and the IEC/IEEE 62704-1
+/// 10 g SAR map of the pulse time-averaged over TR (the point SAR Σ_j c_j SAR(w_j), c_j = ∫p²dt/TR, averaged once with the
+/// prepared cubes, as the RF shim page's SAR map; <see cref="PeakSarEvaluation.Evaluate"/> for one drive).
 /// </summary>
 public static class SpokesMaps
 {
@@ -62,7 +64,7 @@ public static class SpokesMaps
         var kpos = d.SubPulses.Select(s => (s.KRadPerM[0], s.KRadPerM[1], s.KRadPerM[2])).ToArray();
         var aAfter = SpokesSystem.SystemMatrix(b1t, n, pos, kpos, Enumerable.Repeat(pulse.Area, kk).ToArray(), scale);
         cancellation.ThrowIfCancellationRequested();
-        var after = Drive(d.Constraints, w, aAfter, spokes.SarWeights, target, aq.AllPacked, n, voxels, g, zIndex);
+        var after = Drive(prepared, d.Constraints, w, aAfter, spokes.SarWeights, target, aq.AllPacked, n, voxels, g, zIndex, cancellation);
 
         // before: CP as one sub-pulse at k = 0, best-fit amplitude within every limit of the result
         var cp = DriveText.Cp(n, ds.E.Normalisation).Amplitudes.ToArray();
@@ -89,15 +91,33 @@ public static class SpokesMaps
                 if (averageLimit > 0) worst = Math.Max(worst, c1[0] * p / averageLimit);
             }
         double alpha = Math.Min(best, worst > 0 ? Math.Sqrt(1 / worst) * (1 - 1e-9) : best);
-        var before = Drive("cp", cp.Select(x => x * alpha).ToArray(), aCp, c1, target, aq.AllPacked, n, voxels, g, zIndex);
+        var before = Drive(prepared, "cp", cp.Select(x => x * alpha).ToArray(), aCp, c1, target, aq.AllPacked, n, voxels, g, zIndex, cancellation);
         var result = new SpokesLayerMapsResult(zIndex, g.CentreZ(zIndex), voxels.Count, before, after);
         ResultJson.RequireFinite(result);
         return result;
     }
 
-    private static SpokesLayerDriveResult Drive(string constraints, Complex[] w, Complex[] a, double[] sarWeights, double[] target, ReadOnlySpan<double> originals, int n,
-        List<int> voxels, VoxelGrid g, int zIndex)
+    private static SpokesLayerDriveResult Drive(PeakSarEvaluation prepared, string constraints, Complex[] w, Complex[] a, double[] sarWeights, double[] target,
+        ReadOnlySpan<double> originals, int n, List<int> voxels, VoxelGrid g, int zIndex, CancellationToken cancellation)
     {
+        // time-averaged 10 g SAR map: the point SAR averaged over TR, Σ_j c_j SAR_point(w_j) (linear in each sub-pulse's
+        // outer product), then the IEC/IEEE 62704-1 average once (the average of a sum, not a sum of averaged maps, whose
+        // voxel assignment takes maxima)
+        var ds = prepared.Dataset;
+        var point = new double[g.VoxelCount];
+        for (int j = 0; j < sarWeights.Length; j++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var local = Sar.LocalSar.Compute(ds.Tissue, ds.E, new DriveVector(w.AsSpan(j * n, n).ToArray(), ds.E.Normalisation));
+            for (int v = 0; v < point.Length; v++) point[v] += sarWeights[j] * local[v];
+        }
+        var avg = prepared.Averaging!.Average(point);
+        var sarMap = prepared.Padding.Crop(avg.Map);
+        double layerMax = 0, mapPeak = 0;
+        for (int v = 0; v < sarMap.Length; v++) mapPeak = Math.Max(mapPeak, sarMap[v]);
+        for (int j = 0; j < g.Ny; j++) for (int i = 0; i < g.Nx; i++) layerMax = Math.Max(layerMax, sarMap[g.Index(i, j, zIndex)]);
+        var sarSlice = VoxelSlices.Extract(sarMap, g, SliceNormal.Z, zIndex);
+
         var z = new Complex[voxels.Count];
         RfShimSolver.MlsObjective(a, w.Length, target, w, 0, z);
         var flip = new double[g.VoxelCount];
@@ -106,6 +126,7 @@ public static class SpokesMaps
         var s = VoxelSlices.Extract(flip, g, SliceNormal.Z, zIndex);
         return new SpokesLayerDriveResult(constraints, w.Length / n, w.Select(x => x.Magnitude).ToArray(), w.Select(x => x.Phase * 180 / Math.PI).ToArray(),
             new SliceResult("z", s.Index, s.Width, s.Height, ["x", "y"], s.Values), max, sum / voxels.Count,
-            RfShimSolver.Nrmse(a, w.Length, target, w), SpokesSystem.Evaluate(originals, n, w, sarWeights).Max());
+            RfShimSolver.Nrmse(a, w.Length, target, w), SpokesSystem.Evaluate(originals, n, w, sarWeights).Max(),
+            new SliceResult("z", sarSlice.Index, sarSlice.Width, sarSlice.Height, ["x", "y"], sarSlice.Values), layerMax, mapPeak);
     }
 }

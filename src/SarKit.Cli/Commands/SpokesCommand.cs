@@ -12,7 +12,7 @@ internal static class SpokesCommand
 {
     public static Command Create(CliIO io)
     {
-        var shared = new PulseDesignOptions("Local SAR constraint set(s), one design each, the first is written: all (every 10 g matrix, row generation), vop=FILE, mvie=FILE.");
+        var shared = new PulseDesignOptions("Local SAR constraint set(s), one design each, the first is written: all (every 10 g matrix, row generation), vop=FILE, vop-seeded=FILE (VOP design polished against every 10 g matrix), mvie=FILE.");
         var k = new Option<int>("--sub-pulses", "-K") { Description = "Number of sub-pulses (spokes / kT-points); 1 = RF shim.", DefaultValueFactory = _ => 3 }.Range(1, 64);
         var traj = new Option<string>("--trajectory") { Description = "Default k-space positions: kt (centre, +x, −x, +y, −y, +z, −z) or spokes (centre, ± the slice's in-plane axes, ± their diagonal).", DefaultValueFactory = _ => "kt" };
         traj.AcceptOnlyFromAmong("kt", "spokes");

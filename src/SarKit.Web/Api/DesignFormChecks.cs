@@ -16,11 +16,11 @@ public interface IDesignForm
     double? LocalLimitWPerKg { get; }
     /// <summary>Global SAR limit, W/kg (3.2; 0: none).</summary>
     double? GlobalLimitWPerKg { get; }
-    /// <summary>"all", "vop" or "mvie".</summary>
+    /// <summary>"all", "vop", "vop-seeded" or "mvie".</summary>
     string? Constraints { get; }
     /// <summary>VOP margin, % of SAR_wc (5).</summary>
     double? MarginPercent { get; }
-    /// <summary>VOP file of the data folder (constraints "vop").</summary>
+    /// <summary>VOP file of the data folder (constraints "vop" and "vop-seeded").</summary>
     string? VopFile { get; }
     /// <summary>MVIE file of the data folder (constraints "mvie").</summary>
     string? MvieFile { get; }
@@ -77,7 +77,7 @@ public static class DesignFormChecks
         switch (cons)
         {
             case "all": break;
-            case "vop":
+            case "vop" or "vop-seeded":
                 if (!string.IsNullOrEmpty(req.VopFile))
                 {
                     vop = folder.Resolve(req.VopFile);
@@ -94,7 +94,7 @@ public static class DesignFormChecks
                 }
                 break;
             default:
-                throw new SarKitInputException($"constraints = '{req.Constraints}': expected all (every 10 g Q-matrix), vop (a VOP file, or the dataset's VOP set at marginPercent) or mvie.");
+                throw new SarKitInputException($"constraints = '{req.Constraints}': expected all (every 10 g Q-matrix), vop (a VOP file, or the dataset's VOP set at marginPercent), vop-seeded (that VOP design polished against every 10 g Q-matrix) or mvie.");
         }
         return (new DesignFormInput(full, req.Path!, z, local, global, cons, marginPct / 100, vop, mvie, starts, peak, avg, peakEach, avgEach), info);
     }

@@ -9,7 +9,8 @@ namespace SarKit.Web.Api;
 /// Spokes / kT-points page (docs/web.md, docs/pulse-design.md): POST /api/spokes/start checks the form (every field
 /// before any work, 400 naming it and its value) and starts a background job (<see cref="SpokesJobs"/>, the use case
 /// <see cref="SpokesDesign"/> of <c>sarkit spokes</c>); GET /api/spokes/job polls it; POST /api/spokes/cancel cancels it;
-/// GET /api/spokes/waveform downloads the written pulse as the multi-channel waveform CSV of <c>sarkit pulse check</c>.
+/// GET /api/spokes/waveform downloads the written pulse as the multi-channel waveform CSV of <c>sarkit pulse check</c>;
+/// GET /api/spokes/seq as the Pulseq file of <c>sarkit spokes --seq-output</c> (<c>sarkit seq check --calibration '1 V/uT'</c>).
 /// Answers: <see cref="SpokesJobResult"/>, whose <c>result</c> is the CLI's <see cref="SpokesResult"/>.
 /// </summary>
 public static class SpokesEndpoints
@@ -43,6 +44,13 @@ public static class SpokesEndpoints
         {
             { WaveformCsv: { } csv } => ShimEndpoints.Download(Results.Text(csv, "text/csv"), $"spokes_waveform_{id}.csv"),
             { } => Results.Json(new ApiError("The dataset's drive unit has no waveform unit (normalisation unspecified): no waveform file.", 404, "not_found"), statusCode: 404),
+            null => NotFound(id),
+        });
+
+        api.MapGet("/spokes/seq", (string? id, SpokesJobs jobs) => jobs.OutputOf(id) switch
+        {
+            { Seq: { } seq } => ShimEndpoints.Download(Results.Text(seq, "text/plain"), $"spokes_{id}.seq"),
+            { } => Results.Json(new ApiError("No Pulseq file for this job: the dataset's drive unit has no waveform unit, or the sub-pulse duration, gap or TR is not a multiple of the 10 µs Pulseq block raster.", 404, "not_found"), statusCode: 404),
             null => NotFound(id),
         });
     }

@@ -9,11 +9,11 @@ public sealed record SpokeWeightsResult([property: JsonUnit("rad/m")] double[] K
 /// <summary>One spokes / kT-points design under one local-SAR constraint set, certified against every original 10 g Q-matrix (docs/pulse-design.md).</summary>
 public sealed record SpokesDesignResult
 {
-    /// <summary>Constraint set: "all" (every 10 g Q-matrix, row generation), "vop" (a VOP file) or "mvie" (an MVIE file).</summary>
+    /// <summary>Constraint set: "all" (every 10 g Q-matrix, row generation), "vop" (a VOP file), "mvie" (an MVIE file) or "vop-seeded" (designed with a VOP file, then polished against every original 10 g Q-matrix by row generation from that design).</summary>
     public required string Constraints { get; init; }
-    /// <summary>Full path of the VOP or MVIE file; empty for "all".</summary>
+    /// <summary>Full path of the VOP (also for "vop-seeded") or MVIE file; empty for "all".</summary>
     public required string ConstraintFile { get; init; }
-    /// <summary>Local SAR matrices the design was optimised with (all: the number of originals).</summary>
+    /// <summary>Local SAR matrices the design was optimised with (all and vop-seeded: the number of originals).</summary>
     [JsonUnit("")] public required int ConstraintCount { get; init; }
     /// <summary>Local SAR matrices in the inner problem at the end (row generation: the active set; otherwise the constraint count).</summary>
     [JsonUnit("")] public required int ActiveConstraints { get; init; }

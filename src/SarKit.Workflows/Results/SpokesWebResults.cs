@@ -10,10 +10,14 @@ namespace SarKit.Workflows.Results;
 /// <param name="RoiMeanFlipDeg">Mean |θ| over the tissue voxels of the layer (the page's region of interest), degrees.</param>
 /// <param name="Nrmse">NRMSE of |θ| against the target over the layer's tissue voxels.</param>
 /// <param name="PeakSar10gWPerKg">True peak 10 g SAR over every averaged Q-matrix, time-averaged over TR (Σ_j c_j w_jᴴQw_j), W/kg.</param>
+/// <param name="Sar10g">IEC/IEEE 62704-1 10 g averaged SAR of the pulse on the layer, time-averaged over TR (the average of the point SAR Σ_j c_j SAR(w_j)), W/kg (float32, row-major, x fastest).</param>
+/// <param name="LayerMaxSar10gWPerKg">Largest time-averaged 10 g SAR on the layer, W/kg.</param>
+/// <param name="MapPeakSar10gWPerKg">Peak of the time-averaged 10 g SAR map over the whole model (the SAR viewer's averaging of the point SAR, independent of the Q-matrices), W/kg.</param>
 public sealed record SpokesLayerDriveResult(string Constraints, [property: JsonUnit("")] int SubPulseCount, [property: JsonUnit("drive unit")] double[] Amplitude, double[] PhaseDeg,
-    [property: JsonUnit("°")] SliceResult FlipDeg, double FlipMaxDeg, double RoiMeanFlipDeg, [property: JsonUnit("")] double Nrmse, double PeakSar10gWPerKg);
+    [property: JsonUnit("°")] SliceResult FlipDeg, double FlipMaxDeg, double RoiMeanFlipDeg, [property: JsonUnit("")] double Nrmse, double PeakSar10gWPerKg,
+    [property: JsonUnit("W/kg")] SliceResult Sar10g, double LayerMaxSar10gWPerKg, double MapPeakSar10gWPerKg);
 
-/// <summary>Flip-angle maps of a spokes result on one z layer: the CP reference within the limits ("before") and the written design ("after").</summary>
+/// <summary>Flip-angle and time-averaged 10 g SAR maps of a spokes result on one z layer: the CP reference within the limits ("before") and the written design ("after").</summary>
 /// <param name="ZIndex">Voxel layer index along z.</param>
 /// <param name="ZPositionM">z of the layer's voxel centres, m.</param>
 /// <param name="RoiVoxels">Tissue voxels of the layer (the region of interest).</param>

@@ -32,6 +32,12 @@ public sealed record RfShimOptions
     /// </summary>
     public Complex[]? InitialWeights { get; init; }
     /// <summary>
+    /// Indices of row-generated matrices that form the first start's initial active subset (e.g. the originals largest at
+    /// <see cref="InitialWeights"/>); null or empty: the subset is seeded by λ_max and the warm start as usual. Only a seed:
+    /// row generation still adds every violated matrix, so the optimum and the feasibility on every matrix are the same.
+    /// </summary>
+    public IReadOnlyCollection<int>? InitialActiveRows { get; init; }
+    /// <summary>
     /// Safeguarded extrapolation of the target phases (momentum on the variable exchange): after a plain update φ_{k+1} =
     /// arg(A·w_k) the next inner problem gets φ_{k+1} + β(φ_{k+1} − φ_k) (differences wrapped to (−π, π]); its solution is
     /// kept only when its MLS objective is below the current one (then β grows ×1.5 up to 10), otherwise the plain step is
@@ -139,6 +145,15 @@ public static class RfShimSolver
             }
             var inner = options.Inner;
             var rgState = new RowGenerationState(); // active subset carried between the exchanges of this start
+            if (st == 0 && rg && options.InitialActiveRows is { Count: > 0 } seedRows)
+            {
+                int mRows = rowGenerated!.Length / (n * n);
+                foreach (var i in seedRows)
+                {
+                    if (i < 0 || i >= mRows) throw new ArgumentException($"InitialActiveRows has index {i}, expected 0 … {mRows - 1}.", nameof(options));
+                    rgState.Idle[i] = 0;
+                }
+            }
             double prev = double.PositiveInfinity, obj = double.PositiveInfinity;
             int active = 0;
             double beta = 0.5;

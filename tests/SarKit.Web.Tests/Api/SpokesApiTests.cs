@@ -13,7 +13,8 @@ namespace SarKit.Web.Tests.Api;
 /// <summary>
 /// Spokes page API (issue 20 item 6): a job on the demo gives the same result as the library call <see cref="SpokesDesign.Run"/>
 /// (the use case of <c>sarkit spokes --json</c>) for the same inputs, certified; its maps agree with the result and the CP
-/// reference holds the limits; the waveform download is the written pulse; bad input is refused with the field and value
+/// reference holds the limits, its time-averaged 10 g SAR map peaks at the certified peak; the waveform and Pulseq downloads
+/// are the written pulse; bad input is refused with the field and value
 /// named; a job can be cancelled.
 /// </summary>
 public sealed class SpokesApiTests(SarKitWebFactory factory, ITestOutputHelper log) : IClassFixture<SarKitWebFactory>
@@ -41,12 +42,22 @@ public sealed class SpokesApiTests(SarKitWebFactory factory, ITestOutputHelper l
 
         // the library call of `sarkit spokes` with the same inputs (the layer as the page sends it: its centre in mm)
         var grid = DatasetFiles.ReadInfo(Demo).Grid;
-        var lib = SpokesDesign.Run(new SpokesRequest
+        string libSeq = Path.Combine(Path.GetTempPath(), $"sarkit-spokes-api-{Guid.NewGuid():N}.seq");
+        SpokesResult lib;
+        string libSeqText;
+        try
         {
-            FieldsPath = Demo, Constraints = ["all"], Slice = RfShimMaps.SliceText(grid, z), SubPulses = 2, Trajectory = "kt", SubPulseDurationS = 0.2e-3, GapS = 0.1e-3,
-            RepetitionTimeS = 5e-3, TargetFlipDeg = 10, LocalLimitWPerKg = 10, GlobalLimitWPerKg = 3.2, Starts = 1, ChannelAveragePowersW = AverageEach,
-        });
-        JsonSame.Assert(JsonDocument.Parse(ResultJson.Serialize(lib)).RootElement, web, "result");
+            lib = SpokesDesign.Run(new SpokesRequest
+            {
+                FieldsPath = Demo, Constraints = ["all"], Slice = RfShimMaps.SliceText(grid, z), SubPulses = 2, Trajectory = "kt", SubPulseDurationS = 0.2e-3, GapS = 0.1e-3,
+                RepetitionTimeS = 5e-3, TargetFlipDeg = 10, LocalLimitWPerKg = 10, GlobalLimitWPerKg = 3.2, Starts = 1, ChannelAveragePowersW = AverageEach, SeqOutput = libSeq,
+            });
+            libSeqText = File.ReadAllText(libSeq);
+        }
+        finally { File.Delete(libSeq); }
+        Assert.Equal("1 V/uT", lib.SeqCalibration);
+        // the page's result is the CLI's without the carrier files of the downloads
+        JsonSame.Assert(JsonDocument.Parse(ResultJson.Serialize(lib with { SeqFile = "", SeqCalibration = "" })).RootElement, web, "result");
 
         Assert.True(web.GetProperty("passed").GetBoolean());
         var d0 = web.GetProperty("designs")[0];
@@ -74,6 +85,24 @@ public sealed class SpokesApiTests(SarKitWebFactory factory, ITestOutputHelper l
         Assert.Equal(1, before.GetProperty("sub_pulse_count").GetInt32());
         Assert.True(before.GetProperty("peak_sar10g_w_per_kg").GetDouble() <= 10 * (1 + 1e-12));
         Assert.True(after.GetProperty("nrmse").GetDouble() <= before.GetProperty("nrmse").GetDouble(), "the design should beat CP within the same limits");
+        // time-averaged 10 g SAR maps: the SAR viewer's averaging of Σ_j c_j SAR_point(w_j) peaks where the averaged Q-matrices say
+        // (two independent paths to the same cubes), and the layer is part of the model
+        foreach (var (name, row) in new[] { ("after", after), ("before", before) })
+        {
+            double mapPeak = row.GetProperty("map_peak_sar10g_w_per_kg").GetDouble(), qPeak = row.GetProperty("peak_sar10g_w_per_kg").GetDouble();
+            double layerMax = row.GetProperty("layer_max_sar10g_w_per_kg").GetDouble();
+            Assert.True(Math.Abs(mapPeak - qPeak) <= 1e-6 * qPeak, $"{name}: map peak {mapPeak:R} vs Q-matrix peak {qPeak:R} W/kg");
+            Assert.True(layerMax > 0 && layerMax <= mapPeak * (1 + 1e-12), $"{name}: layer max {layerMax} vs model peak {mapPeak}");
+            var sar = row.GetProperty("sar10g");
+            Assert.Equal(grid.Nx * grid.Ny, sar.GetProperty("values").GetArrayLength());
+            Assert.Equal(layerMax, sar.GetProperty("values").EnumerateArray().Max(x => x.GetDouble()), 1e-6 * layerMax); // float32 slice
+        }
+
+        // the Pulseq download is the file `sarkit spokes --seq-output` writes for the same design
+        var seqResp = await _http.GetAsync($"/api/spokes/seq?id={id}");
+        Assert.Equal(HttpStatusCode.OK, seqResp.StatusCode);
+        Assert.Contains("attachment", seqResp.Content.Headers.ContentDisposition?.ToString() ?? seqResp.Headers.ToString());
+        Assert.Equal(libSeqText, await seqResp.Content.ReadAsStringAsync());
         log.WriteLine($"NRMSE {d0.GetProperty("nrmse").GetDouble():F4} (CP {before.GetProperty("nrmse").GetDouble():F4}), true peak {peak:F4} W/kg, job {job.GetProperty("elapsed_s").GetDouble():F1} s");
 
         // the waveform download: sarkit pulse check's CSV, period TR, first sample = sub-pulse 1's weights (hard pulse, peak 1)
@@ -111,7 +140,8 @@ public sealed class SpokesApiTests(SarKitWebFactory factory, ITestOutputHelper l
     [InlineData("""{"path":"ptx8_7T_demo.h5","channelAveragePowersW":[1,2]}""", "channelAveragePowersW: 2 values for 8 channels")]
     [InlineData("""{"path":"ptx8_7T_demo.h5","localLimitWPerKg":0}""", "localLimitWPerKg = 0")]
     [InlineData("""{"path":"ptx8_7T_demo.h5","starts":21}""", "starts = 21")]
-    [InlineData("""{"path":"ptx8_7T_demo.h5","constraints":"vop-seeded"}""", "constraints = 'vop-seeded'")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","constraints":"vop-polished"}""", "constraints = 'vop-polished'")]
+    [InlineData("""{"path":"ptx8_7T_demo.h5","constraints":"vop-seeded","vopFile":"no-such.h5"}""", "no-such.h5")]
     public async Task Bad_input_is_a_400_naming_the_field(string body, string field)
     {
         var r = await _http.PostAsync("/api/spokes/start", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
@@ -133,5 +163,6 @@ public sealed class SpokesApiTests(SarKitWebFactory factory, ITestOutputHelper l
         Assert.Equal("cancelled", j.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Null, j.GetProperty("result").ValueKind);
         await JsonSame.Read(await _http.GetAsync($"/api/spokes/waveform?id={id}"), HttpStatusCode.NotFound);
+        await JsonSame.Read(await _http.GetAsync($"/api/spokes/seq?id={id}"), HttpStatusCode.NotFound);
     }
 }

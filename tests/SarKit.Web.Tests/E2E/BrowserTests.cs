@@ -248,19 +248,27 @@ public sealed class BrowserTests(BrowserFixture fx, ITestOutputHelper log) : ICl
         var page = await Open("#/spokes");
         await page.WaitForSelectorAsync("#spokes-run");
         Assert.Equal("21", await page.InputValueAsync("#spokes-z"));
-        // a small, fast setting: K = 2, one start, a per-channel average power limit for every channel (W)
+        // a small, fast setting: K = 2, one start, a per-channel average power limit for every channel (W), the dataset's VOP set
+        // at the page's 5 % margin (compressed on first use, seconds) polished against every 10 g Q-matrix (certified on all of them)
         await page.FillAsync("#spokes-k", "2");
         await page.FillAsync("#spokes-starts", "1");
         await page.FillAsync("#spokes-tr", "5");
         await page.FillAsync("#spokes-average-power", "50, 51, 52, 53, 54, 55, 56, 57");
+        await page.SelectOptionAsync("#spokes-constraints", "vop-seeded");
+        Assert.True(await page.IsVisibleAsync("#spokes-margin"), "the VOP margin field belongs to vop-seeded as well");
         await page.ClickAsync("#spokes-run");
         await page.WaitForSelectorAsync("#spokes-status[data-state='done']", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
         Assert.Contains("PASS", await page.InnerTextAsync("#spokes-verdict"));
         Assert.Contains("W/kg of 10 W/kg", await page.InnerTextAsync("#spokes-peak"));
         Assert.Equal(2, await page.Locator("#spokes-flip canvas[data-map]").CountAsync()); // before (CP) and after
-        Assert.Contains("certified", await page.InnerTextAsync("#spokes-designs tbody tr[data-constraints='all']"));
+        Assert.Equal(2, await page.Locator("#spokes-sar canvas[data-map]").CountAsync()); // time-averaged 10 g SAR, before and after
+        Assert.Contains("certified", await page.InnerTextAsync("#spokes-designs tbody tr[data-constraints='vop-seeded']"));
         Assert.Equal(2, await page.Locator("#spokes-weights tbody tr").CountAsync());
         Assert.StartsWith("/api/spokes/waveform?id=", await page.GetAttributeAsync("#spokes-waveform", "href"));
+        var seqHref = await page.GetAttributeAsync("#spokes-seq", "href");
+        Assert.StartsWith("/api/spokes/seq?id=", seqHref);
+        using (var http = new HttpClient())
+            Assert.Contains("extension RF_SHIMS 1", await http.GetStringAsync(fx.BaseUrl + seqHref));
         await Shot(page, "spokes-done");
 
         // a TR shorter than the pulse is refused with the field named, no job started

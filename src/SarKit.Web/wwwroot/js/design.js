@@ -59,14 +59,15 @@ export async function designForm(prefix, params) {
   f.average = el('input', { type: 'text', id: `${prefix}-average-power`, placeholder: '0 = none', size: 18 });
   f.cons = el('select', { id: `${prefix}-constraints` },
     el('option', { value: 'all' }, 'all 10 g Q-matrices (row generation)'),
-    el('option', { value: 'vop' }, 'VOPs'), el('option', { value: 'mvie' }, 'MVIE'));
+    el('option', { value: 'vop' }, 'VOPs'), el('option', { value: 'vop-seeded' }, 'VOPs, then polished against every 10 g Q-matrix'),
+    el('option', { value: 'mvie' }, 'MVIE'));
   f.margin = num(`${prefix}-margin`, '5', '0.1', '100', '0.5');
   f.vopFile = el('select', { id: `${prefix}-vop-file` }, el('option', { value: '' }, "(compress the dataset's Q-matrices at the margin)"), others.map(p => el('option', { value: p }, p)));
   f.mvieFile = el('select', { id: `${prefix}-mvie-file` }, el('option', { value: '' }, "(compute from the dataset's Q-matrices)"), others.map(p => el('option', { value: p }, p)));
   f.starts = num(`${prefix}-starts`, '5', '1', '20', '1');
   const vopOpts = el('span', {}, el('label', {}, ' margin (% of SAR_wc) ', f.margin), ' ', el('label', {}, 'or VOP file ', f.vopFile));
   const mvieOpts = el('span', {}, el('label', {}, ' MVIE file ', f.mvieFile));
-  const showOpts = () => { vopOpts.hidden = f.cons.value !== 'vop'; mvieOpts.hidden = f.cons.value !== 'mvie'; };
+  const showOpts = () => { vopOpts.hidden = !['vop', 'vop-seeded'].includes(f.cons.value); mvieOpts.hidden = f.cons.value !== 'mvie'; };
   f.cons.addEventListener('change', showOpts); showOpts();
   const zText = () => {
     if (!f.info) return '';

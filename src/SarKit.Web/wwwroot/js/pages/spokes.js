@@ -1,9 +1,10 @@
 // Spokes / kT-points page: a multi-sub-pulse pTx pulse (small-tip-angle magnitude least squares of the flip angle on one
 // z layer) under certified, time-averaged 10 g local SAR limits (all Q-matrices, the dataset's VOP set at a margin or a
-// VOP file, or the MVIE), global SAR and per-channel power limits, run on the server as a background job
-// (POST /api/spokes/start, the use case of `sarkit spokes`; polled every second, cancellable). Shows the certification
-// verdict, every design row of `sarkit spokes --json`, the flip angle on the layer before (CP, within the limits) and
-// after, and a link to download the multi-channel waveform CSV (`sarkit pulse check`).
+// VOP file, that VOP design polished against every Q-matrix, or the MVIE), global SAR and per-channel power limits, run on
+// the server as a background job (POST /api/spokes/start, the use case of `sarkit spokes`; polled every second,
+// cancellable). Shows the certification verdict, every design row of `sarkit spokes --json`, the flip angle and the
+// time-averaged 10 g SAR on the layer before (CP, within the limits) and after, and links to download the multi-channel
+// waveform CSV (`sarkit pulse check`) and the Pulseq file (`sarkit seq check`).
 import { el, errorBox, fmt } from '../api.js';
 import { designForm, jobLoop, jobControls, mapCard, mm, num, verdictOf, designVerdict } from '../design.js';
 
@@ -60,8 +61,11 @@ export default {
         el('dt', {}, 'Global SAR'), el('dd', {}, `${fmt(d.global_sar_w_per_kg, 4)} W/kg (${r.global_region}; limit ${r.global_limit_w_per_kg > 0 ? fmt(r.global_limit_w_per_kg, 4) + ' W/kg' : 'none'})`),
         el('dt', {}, 'Certified against'), el('dd', {}, `${r.original_matrices} original 10 g Q-matrices (${r.original_source}); CLI exit status ${r.passed ? '0 (pass)' : '3 (the written pulse needed scaling)'}`),
         el('dt', {}, 'Run time'), el('dd', {}, `${fmt(j.elapsed_s, 3)} s (design ${fmt(r.elapsed_s, 3)} s)`));
+      const unit = { per_volt_incident: 'V', per_sqrt_watt_incident: 'sqrt(W)', per_ampere: 'A' }[r.normalisation] || '<drive unit>';
       const dl = el('p', {}, el('a', { id: 'spokes-waveform', href: `/api/spokes/waveform?id=${j.id}`, download: 'spokes_waveform.csv' }, 'Download waveform CSV'),
-        ` (sarkit pulse check FILE; one repetition, period TR${r.passed ? '' : '; the SCALED pulse, labelled in the file'})`);
+        ` (sarkit pulse check FILE; one repetition, period TR${r.passed ? '' : '; the SCALED pulse, labelled in the file'}) · `,
+        el('a', { id: 'spokes-seq', href: `/api/spokes/seq?id=${j.id}`, download: 'spokes.seq' }, 'Pulseq file'),
+        ` (sarkit seq check FILE --calibration '1 ${unit}/uT'; one block per sub-pulse with RF_SHIMS, no gradients; needs durations on the 10 µs block raster)`);
       const warn = r.warnings.length ? el('ul', { class: 'muted' }, r.warnings.map(w => el('li', {}, w))) : null;
       const max = Math.max(m.before.flip_max_deg, m.after.flip_max_deg);
       const where = `layer k = ${m.z_index}, z = ${mm(m.z_position_m)} mm, x→ y↑`;
@@ -71,6 +75,10 @@ export default {
         mapCard(`Small-tip flip angle on the layer (${where}; shared scale)`, 'spokes-flip', [
           ['before (CP)', m.before.flip_deg, `mean ${fmt(m.before.roi_mean_flip_deg, 4)}°, NRMSE ${fmt(m.before.nrmse, 4)}, peak 10 g ${fmt(m.before.peak_sar10g_w_per_kg, 4)} W/kg`],
           [afterLabel, m.after.flip_deg, `mean ${fmt(m.after.roi_mean_flip_deg, 4)}°, NRMSE ${fmt(m.after.nrmse, 4)}, peak 10 g ${fmt(m.after.peak_sar10g_w_per_kg, 4)} W/kg`]], max, '°', grid),
+        mapCard(`10 g SAR on the layer, time-averaged over TR (${where}; shared scale)`, 'spokes-sar', [
+          ['before (CP)', m.before.sar10g, `layer max ${fmt(m.before.layer_max_sar10g_w_per_kg, 4)} W/kg, model peak ${fmt(m.before.map_peak_sar10g_w_per_kg, 4)} W/kg`],
+          [afterLabel, m.after.sar10g, `layer max ${fmt(m.after.layer_max_sar10g_w_per_kg, 4)} W/kg, model peak ${fmt(m.after.map_peak_sar10g_w_per_kg, 4)} W/kg`]],
+          Math.max(m.before.layer_max_sar10g_w_per_kg, m.after.layer_max_sar10g_w_per_kg), 'W/kg', grid),
         el('div', { class: 'card' }, el('h2', {}, 'Designs (sarkit spokes --json)'), designTable(r)),
         el('div', { class: 'card' }, el('h2', {}, 'Sub-pulse weights of the written pulse (amplitude in the drive unit ∠ phase)'), weightsTable(d)));
     }
