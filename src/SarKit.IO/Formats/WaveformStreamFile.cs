@@ -72,6 +72,8 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
     public string Unit { get; }
     /// <summary>True for complex64 samples (8 bytes per complex value), false for complex128.</summary>
     public bool IsComplex64 => _single;
+    /// <summary>u = 2⁻⁵³ for int16 files (lsb·code is rounded once; see <see cref="IWaveformSampleSource.ValueRounding"/>), 0 otherwise.</summary>
+    public double ValueRounding => _int16 ? 1.0 / (1L << 53) : 0;
     /// <summary>Duration L·Δt, s.</summary>
     public double DurationSeconds => Samples * RasterSeconds;
 
