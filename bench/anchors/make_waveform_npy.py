@@ -6,7 +6,11 @@ amplitude (20..30 V) and phase change every TR (a multiplicative hash of the TR 
 10 s window is nearly flat, like a real scan). Written one second at a time with plain sequential writes after the .npy
 header (never the whole file in memory; faster than a memmap under memory pressure), plus the JSON sidecar.
 
-usage: make_waveform_npy.py OUT.npy SECONDS [--raster 1e-6] [--channels 8]
+With --int16 the file holds complex int16 codes (dtype <i2, shape samples × channels × 2: I, Q) with "lsb": 2**-10 V in the
+sidecar (the 20..30 V amplitudes use up to 30 720 of the 32 767 codes); the values are the complex64 waveform rounded to
+the nearest code.
+
+usage: make_waveform_npy.py OUT.npy SECONDS [--raster 1e-6] [--channels 8] [--int16]
 """
 import json
 import sys
@@ -19,12 +23,17 @@ def main():
     out, seconds = args[0], float(args[1])
     dt = float(args[args.index("--raster") + 1]) if "--raster" in args else 1e-6
     n = int(args[args.index("--channels") + 1]) if "--channels" in args else 8
+    int16 = "--int16" in args
+    lsb = 2.0 ** -10
     samples = int(round(seconds / dt))
     tr, pulse = int(round(0.01 / dt)), int(round(0.002 / dt))
     o = np.arange(pulse)
     shape = (np.sin(np.pi * o / pulse) * np.exp(1j * 0.002 * o)).astype(np.complex128)
     f = open(out, "wb")
-    np.lib.format.write_array_header_1_0(f, {"descr": "<c8", "fortran_order": False, "shape": (samples, n)})
+    if int16:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<i2", "fortran_order": False, "shape": (samples, n, 2)})
+    else:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<c8", "fortran_order": False, "shape": (samples, n)})
     per = max(1, int(round(1.0 / (tr * dt))))  # TRs per chunk (1 s)
     c = np.arange(n, dtype=np.uint64)
     for k0 in range(0, (samples + tr - 1) // tr, per):
@@ -36,11 +45,21 @@ def main():
         block[:, :pulse, :] = (amp * np.exp(1j * ph))[:, None, :] * shape[None, :, None]
         s0 = int(k0) * tr
         s1 = min(samples, s0 + len(ks) * tr)
-        f.write(block.reshape(-1, n)[: s1 - s0].tobytes())
+        flat = block.reshape(-1, n)[: s1 - s0]
+        if int16:
+            codes = np.empty((s1 - s0, n, 2), dtype="<i2")
+            codes[:, :, 0] = np.rint(flat.real / lsb)
+            codes[:, :, 1] = np.rint(flat.imag / lsb)
+            f.write(codes.tobytes())
+        else:
+            f.write(flat.tobytes())
     f.close()
     side = out[:-4] + ".json" if out.endswith(".npy") else out + ".json"
     with open(side, "w") as g:
-        json.dump({"format": "sarkit-waveform-stream", "version": 1, "unit": "V", "raster_s": dt, "channels": n, "samples": samples}, g)
+        meta = {"format": "sarkit-waveform-stream", "version": 1, "unit": "V", "raster_s": dt, "channels": n, "samples": samples}
+        if int16:
+            meta["lsb"] = lsb
+        json.dump(meta, g)
 
 
 if __name__ == "__main__":

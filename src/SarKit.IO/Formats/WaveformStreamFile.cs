@@ -20,6 +20,13 @@ namespace SarKit.IO.Formats;
 /// channels and samples must match the array; a file of another size is refused. Samples are read on demand
 /// (<see cref="RandomAccess"/>, one handle per reader); a non-finite sample is refused when it is read (naming file, sample, channel, value).
 /// At most 2³¹ − 1 samples per channel (the .npy shape reader; 35 min at 1 µs).
+/// <para><b>Complex int16</b> (e.g. DAC codes or recorder samples): dtype <c>&lt;i2</c>, shape <b>samples × channels × 2</b> in C order
+/// (I, Q of channel 0 of sample 0, then channel 1, …; or 2 × channels × samples in Fortran order: the same bytes), half the bytes of
+/// complex64. The sidecar must then give the scale in its <c>unit</c>, exactly one of <c>"lsb"</c> (the value of one code step:
+/// x = lsb·(I + iQ)) or <c>"full_scale"</c> (the value of code +32767: lsb = full_scale/32767), finite, in [10⁻¹⁵⁰, 10¹⁴⁰]
+/// (so that lsb² neither underflows nor overflows); a scale on a complex file, or none on an int16 file, is refused. Code −32768
+/// (one step beyond −full scale in two's complement) is read as its value −32768·lsb — never clamped, so its energy is never
+/// under-counted.</para>
 /// </summary>
 public sealed class WaveformStreamFile : IWaveformSampleSource
 {
@@ -27,12 +34,36 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
     public const string FormatName = "sarkit-waveform-stream";
 
     private readonly long _dataOffset;
-    private readonly bool _single;
+    private readonly bool _single, _int16;
+    /// <summary>Bytes per complex value: 8 (complex64), 16 (complex128), 4 (complex int16).</summary>
+    private readonly int _item;
 
-    private WaveformStreamFile(string path, int channels, long samples, double raster, string unit, long dataOffset, bool single)
+    private WaveformStreamFile(string path, int channels, long samples, double raster, string unit, long dataOffset, SampleType type, double lsb)
     {
-        Source = path; Channels = channels; Samples = samples; RasterSeconds = raster; Unit = unit; _dataOffset = dataOffset; _single = single;
+        Source = path; Channels = channels; Samples = samples; RasterSeconds = raster; Unit = unit; _dataOffset = dataOffset;
+        Type = type; _single = type == SampleType.Complex64; _int16 = type == SampleType.ComplexInt16; Lsb = lsb;
+        _item = type switch { SampleType.Complex64 => 8, SampleType.Complex128 => 16, _ => 4 };
     }
+
+    /// <summary>How the samples are stored.</summary>
+    public enum SampleType
+    {
+        /// <summary><c>&lt;c8</c>.</summary>
+        Complex64,
+        /// <summary><c>&lt;c16</c>.</summary>
+        Complex128,
+        /// <summary><c>&lt;i2</c>, samples × channels × (I, Q), scaled by <see cref="Lsb"/>.</summary>
+        ComplexInt16,
+    }
+
+    /// <summary>Storage of the samples.</summary>
+    public SampleType Type { get; }
+    /// <summary>Complex int16 files: the value of one code step in <see cref="Unit"/> (x = lsb·(I + iQ)); 1 for complex files.</summary>
+    public double Lsb { get; }
+    /// <summary>Code +32767 of an int16 file; its sidecar's <c>full_scale</c> gives lsb = full_scale / <see cref="Int16FullScaleCode"/>.</summary>
+    public const int Int16FullScaleCode = 32767;
+    /// <summary>Accepted range of <see cref="Lsb"/>: lsb² stays a normal double and 2·32768²·lsb² far below overflow.</summary>
+    public const double MinLsb = 1e-150, MaxLsb = 1e140;
 
     public string Source { get; }
     public int Channels { get; }
@@ -41,6 +72,8 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
     public string Unit { get; }
     /// <summary>True for complex64 samples (8 bytes per complex value), false for complex128.</summary>
     public bool IsComplex64 => _single;
+    /// <summary>u = 2⁻⁵³ for int16 files (lsb·code is rounded once; see <see cref="IWaveformSampleSource.ValueRounding"/>), 0 otherwise.</summary>
+    public double ValueRounding => _int16 ? 1.0 / (1L << 53) : 0;
     /// <summary>Duration L·Δt, s.</summary>
     public double DurationSeconds => Samples * RasterSeconds;
 
@@ -57,7 +90,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         var side = SidecarPath(path);
         if (!File.Exists(side))
             throw new SarKitInputException($"{path}: no sidecar {side}; it must give the unit and raster, e.g. {{\"format\": \"{FormatName}\", \"version\": 1, \"unit\": \"V\", \"raster_s\": 1e-6, \"channels\": 8, \"samples\": N}}.") { SourceFile = side };
-        string unit; double raster; long chDecl, nDecl;
+        string unit; double raster; long chDecl, nDecl; double? lsbDecl = null; string? scaleField = null;
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(side));
@@ -75,29 +108,66 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             raster = Num("raster_s");
             if (!(raster > 0)) throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} must be > 0 s");
             chDecl = Int("channels"); nDecl = Int("samples");
+            bool hasLsb = root.TryGetProperty("lsb", out _), hasFs = root.TryGetProperty("full_scale", out _);
+            if (hasLsb && hasFs) throw Bad(side, "lsb", "give either 'lsb' or 'full_scale', not both");
+            if (hasLsb || hasFs)
+            {
+                scaleField = hasLsb ? "lsb" : "full_scale";
+                double v = root.GetProperty(scaleField).ValueKind == JsonValueKind.Number && root.GetProperty(scaleField).TryGetDouble(out var d) ? d : double.NaN;
+                if (!double.IsFinite(v) || !(v > 0))
+                    throw Bad(side, scaleField, $"'{scaleField}' must be a finite number > 0 ({unit} per code{(hasFs ? " at +32767" : " step")}), got {root.GetProperty(scaleField).GetRawText()}");
+                double l = hasLsb ? v : v / Int16FullScaleCode;
+                if (!(l >= MinLsb && l <= MaxLsb))
+                    throw Bad(side, scaleField, $"'{scaleField}' {v.ToString("R", CultureInfo.InvariantCulture)} gives lsb {l.ToString("R", CultureInfo.InvariantCulture)} {unit}, outside [{MinLsb:R}, {MaxLsb:R}] (lsb² would underflow or the energy overflow)");
+                lsbDecl = l;
+            }
         }
         catch (JsonException e) { throw new SarKitInputException($"{side}: not valid JSON ({e.Message}).") { SourceFile = side }; }
 
         NpyHeader h; long length;
         using (var fs = File.OpenRead(path)) { h = NpyFile.ReadHeader(fs, path); length = fs.Length; }
-        bool single = h.Descr switch
+        var type = h.Descr switch
         {
-            "<c8" => true, "<c16" => false,
-            _ => throw new SarKitInputException($"{path}: dtype '{h.Descr}'; expected little-endian complex64 '<c8' or complex128 '<c16'.") { SourceFile = path, Dataset = "descr" },
+            "<c8" => SampleType.Complex64, "<c16" => SampleType.Complex128, "<i2" => SampleType.ComplexInt16,
+            _ => throw new SarKitInputException($"{path}: dtype '{h.Descr}'; expected little-endian complex64 '<c8', complex128 '<c16' or int16 I/Q '<i2'.") { SourceFile = path, Dataset = "descr" },
         };
-        if (h.FileShape.Length != 2) throw new SarKitInputException($"{path}: shape [{string.Join(",", h.FileShape)}]; expected 2-D samples × channels.") { SourceFile = path, Dataset = "shape" };
-        long samples = h.FortranOrder ? h.FileShape[1] : h.FileShape[0];
-        long channels = h.FortranOrder ? h.FileShape[0] : h.FileShape[1];
-        if (!h.FortranOrder && h.FileShape[0] == chDecl && h.FileShape[1] == nDecl && chDecl != nDecl)
-            throw new SarKitInputException($"{path}: array is channels × samples [{chDecl},{nDecl}] in C order (each channel stored whole); write samples × channels (numpy: x.T.copy(), or np.asfortranarray(x)) so that a block of samples is one contiguous read.") { SourceFile = path, Dataset = "shape" };
+        bool int16 = type == SampleType.ComplexInt16;
+        if (int16 && lsbDecl is null)
+            throw Bad(side, "lsb", $"{path} holds int16 codes: the sidecar must give their scale in {unit}, 'lsb' (value of one code step) or 'full_scale' (value of code +32767)");
+        if (!int16 && scaleField is not null)
+            throw Bad(side, scaleField, $"'{scaleField}' applies to int16 files only; {path} holds {h.Descr} samples in {unit}");
+        var shp = h.FileShape;
+        long samples, channels;
+        if (int16)
+        {
+            // samples × channels × (I, Q) in C order, or 2 × channels × samples in Fortran order (the same bytes)
+            if (shp.Length != 3 || (h.FortranOrder ? shp[0] : shp[2]) != 2)
+                throw new SarKitInputException($"{path}: int16 array of shape [{string.Join(",", shp)}]{(h.FortranOrder ? " (Fortran order)" : "")}; expected samples × channels × 2 (I, Q) in C order.") { SourceFile = path, Dataset = "shape" };
+            samples = h.FortranOrder ? shp[2] : shp[0];
+            channels = shp[1];
+            if (!h.FortranOrder && shp[0] == chDecl && shp[1] == nDecl && chDecl != nDecl)
+                throw new SarKitInputException($"{path}: array is channels × samples × 2 [{chDecl},{nDecl},2] in C order (each channel stored whole); write samples × channels × 2 (numpy: x.transpose(1, 0, 2).copy()) so that a block of samples is one contiguous read.") { SourceFile = path, Dataset = "shape" };
+        }
+        else
+        {
+            if (shp.Length != 2) throw new SarKitInputException($"{path}: shape [{string.Join(",", shp)}]; expected 2-D samples × channels.") { SourceFile = path, Dataset = "shape" };
+            samples = h.FortranOrder ? shp[1] : shp[0];
+            channels = h.FortranOrder ? shp[0] : shp[1];
+            if (!h.FortranOrder && shp[0] == chDecl && shp[1] == nDecl && chDecl != nDecl)
+                throw new SarKitInputException($"{path}: array is channels × samples [{chDecl},{nDecl}] in C order (each channel stored whole); write samples × channels (numpy: x.T.copy(), or np.asfortranarray(x)) so that a block of samples is one contiguous read.") { SourceFile = path, Dataset = "shape" };
+        }
         if (channels != chDecl || samples != nDecl)
             throw new SarKitInputException($"{path}: array holds {samples} samples × {channels} channels, the sidecar declares {nDecl} × {chDecl}; refusing.") { SourceFile = path, Dataset = "samples" };
-        long item = single ? 8 : 16;
+        long item = type switch { SampleType.Complex64 => 8, SampleType.Complex128 => 16, _ => 4 };
         long expected = h.HeaderBytes + samples * channels * item;
         if (length != expected)
-            throw new SarKitInputException($"{path}: {length} bytes, but {samples} samples × {channels} channels of {h.Descr} need {expected} (truncated or padded file); refusing.") { SourceFile = path, Dataset = "samples" };
+        {
+            long data = length - h.HeaderBytes, frame = channels * item;
+            string partial = data >= 0 && data % frame != 0 ? $"; {data % frame} bytes of a partial sample at the end (a sample of all channels is {frame} bytes)" : "";
+            throw new SarKitInputException($"{path}: {length} bytes, but {samples} samples × {channels} channels of {h.Descr}{(int16 ? " I/Q" : "")} need {expected} (truncated or padded file{partial}); refusing.") { SourceFile = path, Dataset = "samples" };
+        }
         if (channels > 4096) throw new SarKitInputException($"{path}: {channels} channels; at most 4096 are supported.") { SourceFile = path };
-        return new WaveformStreamFile(path, (int)channels, samples, raster, unit, h.HeaderBytes, single);
+        return new WaveformStreamFile(path, (int)channels, samples, raster, unit, h.HeaderBytes, type, lsbDecl ?? 1);
     }
 
     private static SarKitInputException Bad(string file, string field, string why) => new($"{file}: {why}.") { SourceFile = file, Dataset = field };
@@ -135,16 +205,17 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             _h = File.OpenHandle(f.Source, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         }
 
-        public bool CanCorrelate => _f._single && _f.Channels == RfCorrelation.InterleavedChannels;
+        public bool CanCorrelate => (_f._single || _f._int16) && _f.Channels == RfCorrelation.InterleavedChannels;
         public bool ReadAhead { get; set; }
         public double WaitSeconds => _wait / (double)System.Diagnostics.Stopwatch.Frequency;
 
         public void Correlate(long start, int count, double dt, Span<double> weights)
         {
-            if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 samples of 8 channels");
+            if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 or complex int16 samples of 8 channels");
             if (start < 0 || count < 0 || start + count > _f.Samples)
                 throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
             var raw = Sequential(start, count);
+            if (_f._int16) { RfCorrelation.AccumulateInterleaved8Int16(MemoryMarshal.Cast<byte, short>(raw), count, _f.Lsb, dt, weights); return; }
             if (!RfCorrelation.AccumulateInterleaved8(MemoryMarshal.Cast<byte, float>(raw), count, dt, weights))
                 ThrowFirstNotFinite(raw, start, count, _f.Channels);
         }
@@ -153,7 +224,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         /// when the request leaves it. Chunks hold a whole number of requests of the first size, so sequential blocks never straddle.</summary>
         private ReadOnlySpan<byte> Sequential(long start, int count)
         {
-            int bps = _f.Channels * 8;
+            int bps = _f.Channels * _f._item;
             if ((long)count * bps > int.MaxValue / 4) throw new ArgumentException("read too large");
             if (count > _chunk) { Drain(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; _cur.Start = -1; _cur.Count = 0; }
             if (start < _cur.Start || start + count > _cur.Start + _cur.Count)
@@ -195,7 +266,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         /// (no page-cache copy), else exactly them; an O_DIRECT failure falls back to buffered reads for the rest of the pass.</summary>
         private void Fill(Chunk c, long start, int count)
         {
-            int bps = _f.Channels * 8;
+            int bps = _f.Channels * _f._item;
             long off = _f._dataOffset + start * bps, end = off + (long)count * bps;
             var h = Direct();
             long a0 = h is null ? off : off & ~(DirectAlign - 1), a1 = h is null ? end : (end + DirectAlign - 1) & ~(DirectAlign - 1);
@@ -265,7 +336,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
 
         private void ReadExact(Span<byte> span, long start, int count)
         {
-            long item = _f._single ? 8 : 16;
+            long item = _f._item;
             long off = _f._dataOffset + start * _f.Channels * item;
             int got = 0;
             while (got < span.Length)
@@ -281,12 +352,13 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             int n = _f.Channels;
             if (start < 0 || count < 0 || start + count > _f.Samples)
                 throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
-            long item = _f._single ? 8 : 16;
+            long item = _f._item;
             long bytes = (long)count * n * item;
             if (bytes > int.MaxValue) throw new ArgumentException("read too large");
             if (_buf.Length < bytes) _buf = new byte[bytes];
             var span = _buf.AsSpan(0, (int)bytes);
             ReadExact(span, start, count);
+            if (_f._int16) { Deinterleave(MemoryMarshal.Cast<byte, short>(span), n, count, _f.Lsb, re, im); return; }
             // one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones); only then the scalar loop names it
             if (_f._single ? !AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u) : !AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul))
                 ThrowFirstNotFinite(span, start, count, n);
@@ -352,6 +424,22 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             }
         }
 
+        /// <summary>Interleaved int16 codes samples × channels × (I, Q) → planar doubles lsb·code (one rounding each).</summary>
+        private static unsafe void Deinterleave(ReadOnlySpan<short> v, int n, int count, double lsb, Span<double> re, Span<double> im)
+        {
+            if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
+            fixed (short* src = v)
+            fixed (double* pr = re, pi = im)
+            {
+                short* p = src;
+                for (int s = 0; s < count; s++)
+                {
+                    double* r = pr + s, q = pi + s;
+                    for (int c = 0; c < n; c++, p += 2, r += count, q += count) { *r = p[0] * lsb; *q = p[1] * lsb; }
+                }
+            }
+        }
+
         private static unsafe void Deinterleave(ReadOnlySpan<double> v, int n, int count, Span<double> re, Span<double> im)
         {
             if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
@@ -379,7 +467,13 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
     /// renamed on <see cref="Writer.Complete"/> (atomic: an interrupted write leaves no half file under the final name).
     /// </summary>
     public static Writer Create(string path, int channels, long samples, string unit, double rasterSeconds, bool complex64 = true)
-        => new(path, channels, samples, unit, rasterSeconds, complex64);
+        => new(path, channels, samples, unit, rasterSeconds, complex64, null);
+
+    /// <summary>As <see cref="Create"/> for a complex int16 file (samples × channels × (I, Q) codes, sidecar <c>"lsb"</c>):
+    /// <see cref="Writer.Append"/> rounds value/<paramref name="lsb"/> to the nearest code (refusing values outside
+    /// [−32768, 32767] codes), <see cref="Writer.AppendCodes"/> writes codes as they are.</summary>
+    public static Writer CreateInt16(string path, int channels, long samples, string unit, double rasterSeconds, double lsb)
+        => double.IsFinite(lsb) && lsb > 0 ? new(path, channels, samples, unit, rasterSeconds, false, lsb) : throw new ArgumentOutOfRangeException(nameof(lsb), lsb, "expected a finite lsb > 0");
 
     /// <summary>Block writer of <see cref="Create"/>.</summary>
     public sealed class Writer : IDisposable
@@ -388,6 +482,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private readonly int _n;
         private readonly long _samples;
         private readonly bool _single;
+        private readonly double? _lsb;
         private readonly string _unit;
         private readonly double _raster;
         private readonly FileStream _fs;
@@ -395,13 +490,16 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         private byte[] _buf = [];
         private bool _done;
 
-        internal Writer(string path, int channels, long samples, string unit, double raster, bool single)
+        internal Writer(string path, int channels, long samples, string unit, double raster, bool single, double? lsb)
         {
+            _lsb = lsb;
             if (channels < 1 || samples < 1 || samples > int.MaxValue) throw new ArgumentException("channels ≥ 1 and 1 ≤ samples ≤ 2³¹ − 1");
             _path = path; _n = channels; _samples = samples; _single = single; _unit = unit; _raster = raster;
             _tmp = path + ".tmp-" + Environment.ProcessId;
             _fs = new FileStream(_tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-            var header = $"{{'descr': '{(single ? "<c8" : "<c16")}', 'fortran_order': False, 'shape': ({samples}, {channels}), }}";
+            var header = lsb is null
+                ? $"{{'descr': '{(single ? "<c8" : "<c16")}', 'fortran_order': False, 'shape': ({samples}, {channels}), }}"
+                : $"{{'descr': '<i2', 'fortran_order': False, 'shape': ({samples}, {channels}, 2), }}";
             int total = 10 + header.Length + 1;
             int pad = (64 - total % 64) % 64;
             header = header + new string(' ', pad) + "\n";
@@ -415,6 +513,18 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         public void Append(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int count)
         {
             if (_written + count > _samples) throw new InvalidOperationException("more samples than declared");
+            if (_lsb is double lsb)
+            {
+                var codes = new short[2 * _n * count];
+                for (int s = 0; s < count; s++)
+                    for (int c = 0; c < _n; c++)
+                    {
+                        codes[2 * (s * _n + c)] = Code(re[c * count + s] / lsb);
+                        codes[2 * (s * _n + c) + 1] = Code(im[c * count + s] / lsb);
+                    }
+                AppendCodes(codes, count);
+                return;
+            }
             int item = _single ? 8 : 16;
             int bytes = count * _n * item;
             if (_buf.Length < bytes) _buf = new byte[bytes];
@@ -432,15 +542,33 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             _written += count;
         }
 
+        private static short Code(double v)
+        {
+            double r = Math.Round(v);
+            return r is >= short.MinValue and <= short.MaxValue ? (short)r : throw new ArgumentOutOfRangeException(nameof(v), v, "value outside the int16 code range [−32768, 32767] at this lsb");
+        }
+
+        /// <summary>Appends <paramref name="count"/> samples of an int16 file as codes, interleaved I, Q per channel per sample.</summary>
+        public void AppendCodes(ReadOnlySpan<short> iq, int count)
+        {
+            if (_lsb is null) throw new InvalidOperationException("codes are written to int16 files only (CreateInt16)");
+            if (_written + count > _samples) throw new InvalidOperationException("more samples than declared");
+            if (iq.Length < 2 * _n * count) throw new ArgumentException("too few codes", nameof(iq));
+            _fs.Write(MemoryMarshal.AsBytes(iq[..(2 * _n * count)]));
+            _written += count;
+        }
+
         /// <summary>Flushes, checks the sample count and renames the file and its sidecar into place.</summary>
         public void Complete()
         {
             if (_written != _samples) throw new InvalidOperationException($"{_written} of {_samples} samples written");
             _fs.Flush(true); _fs.Dispose();
-            var json = JsonSerializer.Serialize(new Dictionary<string, object>
+            var meta = new Dictionary<string, object>
             {
                 ["format"] = FormatName, ["version"] = 1, ["unit"] = _unit, ["raster_s"] = _raster, ["channels"] = _n, ["samples"] = _samples,
-            }, IoJsonContext.Default.DictionaryStringObject);
+            };
+            if (_lsb is double lsb) meta["lsb"] = lsb;
+            var json = JsonSerializer.Serialize(meta, IoJsonContext.Default.DictionaryStringObject);
             var side = SidecarPath(_path);
             File.WriteAllText(side + ".tmp", json);
             File.Move(side + ".tmp", side, true);

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Numerics.Tensors;
 using SarKit.Sar;
 using SarKit.Numerics.LinearAlgebra;
@@ -84,38 +85,159 @@ public static class RfCorrelation
         // acc[(2i + k)·2 + h] lane l: Σ_t (k = 0: re_i, 1: im_i)·v_h[l]
         Span<double> acc = stackalloc double[2 * n * 2 * 8];
         acc.Clear();
-        bool finite = allowSimd && Vector512.IsHardwareAccelerated ? Interleaved8Simd(iq, count, acc) : Interleaved8Portable(iq, count, acc);
+        bool finite;
+        unsafe
+        {
+            fixed (float* p = iq)
+                finite = allowSimd && Vector512.IsHardwareAccelerated ? Interleaved8Simd<Float32Samples>(p, count, acc) : Interleaved8Portable<Float32Samples>(p, count, acc);
+        }
+        AddInterleavedWeights(acc, dt, weights);
+        return finite;
+    }
+
+    /// <summary>Samples per call of the int16 kernel for which every partial sum is an exact integer in double:
+    /// |code| ≤ 2¹⁵, so a product is ≤ 2³⁰, a lane sum of 2²² samples ≤ 2⁵² and the sum of two lanes ≤ 2⁵³.</summary>
+    public const int Int16ExactSamples = 1 << 22;
+
+    /// <summary>
+    /// <see cref="AccumulateInterleaved8"/> for 8-channel complex int16 samples (e.g. DAC codes) as stored in a samples × channels ×
+    /// (I, Q) file: <paramref name="iq"/> holds I₀ Q₀ I₁ Q₁ … I₇ Q₇ of sample 0, then of sample 1, …; the sample value is
+    /// <paramref name="lsb"/>·(I + iQ) (<paramref name="lsb"/> = value of one code step in the source unit). The codes are widened to
+    /// double (exact) and multiplied and summed exactly as in the complex64 kernel (same 24 accumulators, same order; silent
+    /// all-zero samples skipped), but here every product (≤ 2³⁰ in magnitude; −32768 is its two's-complement value) and every
+    /// partial sum is an integer below 2⁵³, so the sums are <b>exact</b> whatever the order: the AVX-512 and the portable path are
+    /// bit-identical by construction. Calls longer than <see cref="Int16ExactSamples"/> are split into pieces of that length.
+    /// The only rounding is the scaling of each exact integer sum S: w += (2)·fl(fl(lsb²)·Δt)·S, i.e. at most 3 roundings (≤ 3u
+    /// relative per entry, plus the addition to <paramref name="weights"/>). Integer codes are always finite: nothing to flag.
+    /// </summary>
+    public static void AccumulateInterleaved8Int16(ReadOnlySpan<short> iq, int count, double lsb, double dt, Span<double> weights, bool allowSimd = true)
+    {
+        const int n = InterleavedChannels;
+        if (weights.Length != n * n) throw new ArgumentException("weights must have 64 entries", nameof(weights));
+        if (count < 0 || iq.Length < 2 * n * count) throw new ArgumentException("sample array too short", nameof(iq));
+        double f = lsb * lsb * dt;
+        if (!(double.IsFinite(f) && f > 0)) throw new ArgumentOutOfRangeException(nameof(lsb), lsb, "lsb²·Δt must be finite and > 0");
+        Span<double> acc = stackalloc double[2 * n * 2 * 8];
+        bool simd = allowSimd && Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        for (int t0 = 0; t0 < count; t0 += Int16ExactSamples)
+        {
+            int cn = Math.Min(Int16ExactSamples, count - t0);
+            acc.Clear();
+            unsafe
+            {
+                fixed (short* p = iq)
+                {
+                    short* s = p + 2L * n * t0;
+                    _ = simd ? Interleaved8Simd<Int16Samples>(s, cn, acc) : Interleaved8Portable<Int16Samples>(s, cn, acc);
+                }
+            }
+            AddInterleavedWeights(acc, f, weights);
+        }
+    }
+
+    /// <summary>Forms the packed weights from the 24 lane accumulators: w_i += f(Σre_i² + Σim_i²), w_o += 2f(Σre_i re_j + Σim_i im_j),
+    /// w_{o+1} += −2f(Σre_i im_j − Σim_i re_j).</summary>
+    private static void AddInterleavedWeights(ReadOnlySpan<double> acc, double f, Span<double> weights)
+    {
+        const int n = InterleavedChannels;
         // P(i, k, j, kj) = Σ_t x_i^k x_j^kj (k, kj: 0 re, 1 im), j ≥ i
         static double P(ReadOnlySpan<double> acc, int i, int k, int j, int kj) => acc[((2 * i + k) * 2 + j / 4) * 8 + 2 * (j % 4) + kj];
-        for (int i = 0; i < n; i++) weights[i] += dt * (P(acc, i, 0, i, 0) + P(acc, i, 1, i, 1));
+        for (int i = 0; i < n; i++) weights[i] += f * (P(acc, i, 0, i, 0) + P(acc, i, 1, i, 1));
         int o = n;
         for (int i = 0; i < n; i++)
             for (int j = i + 1; j < n; j++)
             {
                 double cr = P(acc, i, 0, j, 0) + P(acc, i, 1, j, 1);
                 double ci = P(acc, i, 0, j, 1) - P(acc, i, 1, j, 0);
-                weights[o++] += 2 * dt * cr;
-                weights[o++] += -2 * dt * ci;
+                weights[o++] += 2 * f * cr;
+                weights[o++] += -2 * f * ci;
             }
-        return finite;
     }
 
-    private static bool Interleaved8Portable(ReadOnlySpan<float> iq, int count, Span<double> acc)
+    /// <summary>How one stored 8-channel sample (16 values) becomes 16 doubles in the fused kernels: exact widening, the
+    /// silence test (all 16 values zero) and, for floating-point storage, the NaN/∞ test on the raw bits.</summary>
+    private unsafe interface IInterleavedSamples
     {
-        uint bad = 0;
-        Span<double> v = stackalloc double[16];
-        for (int t = 0; t < count; t++)
+        /// <summary>Widens sample <paramref name="t"/> of <paramref name="src"/> into v[0..16); returns false when it is silent
+        /// (v is then not written); sets <paramref name="bad"/> for a NaN/∞ value.</summary>
+        static abstract bool WidenPortable(void* src, int t, Span<double> v, ref bool bad);
+
+        /// <summary>Widens the non-silent samples among [0, <paramref name="count"/>) of <paramref name="src"/> into consecutive
+        /// 16-double rows of <paramref name="buf"/>, returning how many; NaN/∞ lanes are or-ed into <paramref name="bad"/>.</summary>
+        static abstract int WidenSimd(void* src, int count, double* buf, ref Vector512<uint> bad);
+    }
+
+    /// <summary>complex64 storage (float re, im).</summary>
+    private readonly struct Float32Samples : IInterleavedSamples
+    {
+        public static unsafe bool WidenPortable(void* src, int t, Span<double> v, ref bool bad)
         {
-            var s = iq.Slice(16 * t, 16);
-            bool silent = true;
+            float* s = (float*)src + 16L * t;
+            bool live = false;
             for (int l = 0; l < 16; l++)
             {
                 v[l] = s[l];
                 uint bits = BitConverter.SingleToUInt32Bits(s[l]);
-                if ((bits & 0x7F80_0000u) == 0x7F80_0000u) bad = 1;
-                if ((bits & 0x7FFF_FFFFu) != 0) silent = false;
+                if ((bits & 0x7F80_0000u) == 0x7F80_0000u) bad = true;
+                if ((bits & 0x7FFF_FFFFu) != 0) live = true;
             }
-            if (silent) continue;
+            return live;
+        }
+
+        public static unsafe int WidenSimd(void* src, int count, double* buf, ref Vector512<uint> bad)
+        {
+            float* s = (float*)src;
+            var expo = Vector512.Create(0x7F80_0000u);
+            var magnitude = Vector512.Create(0x7FFF_FFFFu);
+            int live = 0;
+            for (int t = 0; t < count; t++)
+            {
+                var f = Vector512.Load(s + 16 * t);
+                bad |= Vector512.Equals(f.AsUInt32() & expo, expo);
+                if ((f.AsUInt32() & magnitude) == Vector512<uint>.Zero) continue;
+                Vector512.WidenLower(f).Store(buf + 16 * live);
+                Vector512.WidenUpper(f).Store(buf + 16 * live + 8);
+                live++;
+            }
+            return live;
+        }
+    }
+
+    /// <summary>complex int16 storage (I, Q codes).</summary>
+    private readonly struct Int16Samples : IInterleavedSamples
+    {
+        public static unsafe bool WidenPortable(void* src, int t, Span<double> v, ref bool bad)
+        {
+            short* s = (short*)src + 16L * t;
+            bool live = false;
+            for (int l = 0; l < 16; l++) { v[l] = s[l]; if (s[l] != 0) live = true; }
+            return live;
+        }
+
+        public static unsafe int WidenSimd(void* src, int count, double* buf, ref Vector512<uint> bad)
+        {
+            short* s = (short*)src;
+            int live = 0;
+            for (int t = 0; t < count; t++)
+            {
+                var c = Vector256.Load(s + 16 * t);
+                if (c == Vector256<short>.Zero) continue;
+                var w = Avx512F.ConvertToVector512Int32(c);
+                Avx512F.ConvertToVector512Double(w.GetLower()).Store(buf + 16 * live);
+                Avx512F.ConvertToVector512Double(w.GetUpper()).Store(buf + 16 * live + 8);
+                live++;
+            }
+            return live;
+        }
+    }
+
+    private static unsafe bool Interleaved8Portable<TS>(void* src, int count, Span<double> acc) where TS : struct, IInterleavedSamples
+    {
+        bool bad = false;
+        Span<double> v = stackalloc double[16];
+        for (int t = 0; t < count; t++)
+        {
+            if (!TS.WidenPortable(src, t, v, ref bad)) continue;
             for (int i = 0; i < 8; i++)
                 for (int k = 0; k < 2; k++)
                 {
@@ -127,19 +249,18 @@ public static class RfCorrelation
                     }
                 }
         }
-        return bad == 0;
+        return !bad;
     }
 
-    /// <summary>AVX-512 kernel of <see cref="AccumulateInterleaved8"/>: the 24 accumulators stay in registers; the samples are
-    /// widened 256 at a time into an L1 buffer (with the NaN/∞ test on the raw bits) so that the per-channel factors are
-    /// broadcast loads.</summary>
-    private static unsafe bool Interleaved8Simd(ReadOnlySpan<float> iq, int count, Span<double> acc)
+    /// <summary>AVX-512 kernel of <see cref="AccumulateInterleaved8"/> and <see cref="AccumulateInterleaved8Int16"/>: the 24
+    /// accumulators stay in registers; the samples are widened 256 at a time into an L1 buffer (with the NaN/∞ test on the raw
+    /// bits for floats) so that the per-channel factors are broadcast loads.</summary>
+    private static unsafe bool Interleaved8Simd<TS>(void* src, int count, Span<double> acc) where TS : struct, IInterleavedSamples
     {
         const int chunk = 256;
         double* buf = stackalloc double[16 * chunk];
-        var expo = Vector512.Create(0x7F80_0000u);
         var bad = Vector512<uint>.Zero;
-        fixed (float* src = iq)
+        int bytesPerValue = typeof(TS) == typeof(Int16Samples) ? 2 : 4;
         fixed (double* pa = acc)
         {
             var a00 = Vector512.Load(pa + 0 * 8); var a01 = Vector512.Load(pa + 1 * 8); var b00 = Vector512.Load(pa + 2 * 8); var b01 = Vector512.Load(pa + 3 * 8);
@@ -153,19 +274,8 @@ public static class RfCorrelation
             for (int c0 = 0; c0 < count; c0 += chunk)
             {
                 int cn = Math.Min(chunk, count - c0);
-                float* s = src + 16L * c0;
-                // silent samples (all 16 values ±0) add exactly +0 to every accumulator (which is never −0): skipped
-                int live = 0;
-                var magnitude = Vector512.Create(0x7FFF_FFFFu);
-                for (int t = 0; t < cn; t++)
-                {
-                    var f = Vector512.Load(s + 16 * t);
-                    bad |= Vector512.Equals(f.AsUInt32() & expo, expo);
-                    if ((f.AsUInt32() & magnitude) == Vector512<uint>.Zero) continue;
-                    Vector512.WidenLower(f).Store(buf + 16 * live);
-                    Vector512.WidenUpper(f).Store(buf + 16 * live + 8);
-                    live++;
-                }
+                // silent samples (all 16 values zero) add exactly +0 to every accumulator (which is never −0): skipped
+                int live = TS.WidenSimd((byte*)src + 16L * bytesPerValue * c0, cn, buf, ref bad);
                 for (int t = 0; t < live; t++)
                 {
                     double* p = buf + 16 * t;

@@ -62,7 +62,7 @@ public sealed record StreamedWindowSarResult(IReadOnlyList<WindowSarResult> Wind
 /// samples leaving the window (lagging reader) give SAR_j(t) for every t in the block as base + H(r) − G(r) (prefix sums of
 /// p_j). Pairs bounded out cannot hold the maximum (their UB is tracked: if one tied, its UB is reported). Candidate memory:
 /// at most 40 bytes per (block, matrix) pair, pruned whenever the list doubles.</para>
-/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 24)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, D ring blocks, ‖Q_j‖₁ the sum of
+/// <para><b>Rounding.</b> Every reported value adds ε_j = 4(3D + 2B + 3N² + 4K + 24 + 4ρ/u)·u·‖Q_j‖₁·Tr (u = 2⁻⁵³, ρ = <see cref="IWaveformSampleSource.ValueRounding"/>, D ring blocks, ‖Q_j‖₁ the sum of
 /// the absolute packed entries, Tr the largest trace of the window sums since their last recomputation plus the traces of the
 /// two edge blocks): a bound of the rounding of the running sums, dot products, prefix sums and drive-factor scaling of the block correlations, so reported ≥ exact
 /// (per-sample arithmetic on the double samples) ≥ reported − 2ε. ε is returned as <see cref="WindowSarResult.EdgeErrorBound"/>.</para>
@@ -183,7 +183,11 @@ public static class StreamedWindowSar
         }
 
         const double U = 1.0 / (1L << 53);
-        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 4.0 * K + 24) * U * 1.01;
+        // scaled integer sources (int16 codes × lsb): the values as read are rounded (ρ = u) and the exact code sums are scaled
+        // by fl(fl(lsb²)·Δt): ≤ 2ρ + 3u on each energy, covered by 4·(4ρ/u)·u = 16u more
+        double rho = source.ValueRounding;
+        if (!(rho >= 0 && rho <= 1e-6)) throw new ArgumentException($"value rounding {rho} of {src} outside [0, 1e-6]");
+        double errConst = 4.0 * (3.0 * D + 2.0 * B + 3.0 * n2 + 4.0 * K + 24 + 4 * rho / U) * U * 1.01;
 
         double[][] bufRe = [new double[n * B], new double[n * B]], bufIm = [new double[n * B], new double[n * B]];
         double[] headRe, headIm;

@@ -19,6 +19,10 @@ public interface IWaveformSampleSource
     string Unit { get; }
     /// <summary>A new reader.</summary>
     IWaveformReader OpenReader();
+    /// <summary>Relative rounding ρ of a value as read with respect to the stored data: 0 when the stored numbers are the
+    /// values (floating-point files, memory), u = 2⁻⁵³ for scaled integers (int16 codes × lsb, one rounding each).
+    /// <see cref="StreamedWindowSar"/> widens its rounding bound by it.</summary>
+    double ValueRounding => 0;
 }
 
 /// <summary>Positional reader of a <see cref="IWaveformSampleSource"/>.</summary>
@@ -66,6 +70,7 @@ public sealed class PeriodicExtension(IWaveformSampleSource inner, long length) 
     public long Samples { get; } = length;
     public double RasterSeconds => inner.RasterSeconds;
     public string Unit => inner.Unit;
+    public double ValueRounding => inner.ValueRounding;
     /// <summary>Samples of one repetition (the underlying waveform).</summary>
     public long Period => inner.Samples;
 
