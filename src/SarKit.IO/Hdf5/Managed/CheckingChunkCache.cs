@@ -11,6 +11,19 @@ internal sealed class CheckingChunkCache(GuardedFileStream stream, long capacity
     private readonly LinkedList<(ulong Index, Memory<byte> Data)> _lru = new();
     private long _bytes;
 
+    /// <summary>
+    /// Drops every cached chunk (a read that will not touch them again: the next slab group or piece of a parallel read
+    /// starts in other chunks). Only speed depends on the cache, never a value; dropped chunks die young in the GC's
+    /// first generation instead of being kept (and promoted) up to the capacity, and their memory is reused for the
+    /// next chunks instead of fresh pages (issue 18, docs/hdf5.md).
+    /// </summary>
+    public void Clear()
+    {
+        _map.Clear();
+        _lru.Clear();
+        _bytes = 0;
+    }
+
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkReader)
     {
         if (_map.TryGetValue(chunkIndex, out var node))

@@ -449,6 +449,7 @@ internal sealed class ManagedHdf5Reader : IDisposable
                         cnt[axis] = bounds[i + 1] - bounds[i];
                         long offset = (bounds[i] - s0) * inner, length = cnt[axis] * inner;
                         worker.ReadPiece(p, new Span<TFile>((TFile*)address + offset, checked((int)length)), st, cnt);
+                        worker.DropChunks(p);   // pieces cover whole chunk rows: no other piece needs these chunks
                     }
                 });
             }
@@ -505,7 +506,10 @@ internal sealed class ManagedHdf5Reader : IDisposable
             {
                 var worker = _workers[w];
                 for (int i = w; i < groups.Count; i += workers)
+                {
                     foreach (var s in groups[i]) worker.ReadInto(p, s.Destination.Span, s.Start, s.Count);
+                    worker.DropChunks(p);   // the next group starts in other chunks
+                }
             });
         }
         catch (AggregateException e)
@@ -515,6 +519,12 @@ internal sealed class ManagedHdf5Reader : IDisposable
             if (e.InnerExceptions.OfType<ArgumentException>().FirstOrDefault() is { } arg) throw arg;
             throw;
         }
+    }
+
+    /// <summary>Empties this reader's chunk cache of dataset <paramref name="p"/> (speed only; <see cref="CheckingChunkCache.Clear"/>).</summary>
+    private void DropChunks(string p)
+    {
+        if (_cached is { } c && c.Path == p && c.Access.ChunkCache is CheckingChunkCache cache) cache.Clear();
     }
 
     /// <summary>One piece of a parallel read, on a worker reader: the same checks as a sequential read.</summary>
