@@ -29,6 +29,7 @@ public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
         "SarKit.Tests.Docs.DocCodeTests",
         "SarKit.Tests.Surrogate.BodyModelTests",
         "SarKit.Tests.Surrogate.SquareAverageParityTests",
+        "SarKit.Tests.Margins.MarginValidationSpatialTests",
         "SarKit.Tests.Margins.MarginValidationTests",
         "SarKit.Tests.Constraints.RfShimSolverTests",
         "SarKit.Tests.Reference.OpenEmsReferenceTests",
