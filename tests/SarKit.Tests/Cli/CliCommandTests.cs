@@ -10,7 +10,6 @@ using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class CliCommandTests
 {
     private const string Drive = "1@0,0.5@30,1@-60,0.8@90,1@120,0.3@180,1@-150,0.9@10";

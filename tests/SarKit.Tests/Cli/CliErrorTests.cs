@@ -4,7 +4,6 @@ using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class CliErrorTests
 {
     [Fact]

@@ -12,7 +12,6 @@ namespace SarKit.Tests.Cli;
 /// Issue 14, class 9: input faults are exit 2, not "internal error" (exit 1): non-finite results never reach the JSON
 /// writer, damaged --resume checkpoints are refused naming the field, stale temporary files are cleaned up.
 /// </summary>
-[Collection("Console")]
 public class CliExitCodeTests
 {
     private static string BlockDataset(TempDir tmp)

@@ -9,7 +9,6 @@ namespace SarKit.Tests.Cli;
 /// Issue 14, classes 8 and 9: every numeric option is range-checked at parse time (exit 2 naming the option and the
 /// value), and physically impossible densities are refused instead of hanging the averaging.
 /// </summary>
-[Collection("Console")]
 public class CliLimitTests
 {
     // Files need not exist: range errors are parse errors, reported before any file is opened.

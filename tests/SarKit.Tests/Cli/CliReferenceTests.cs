@@ -6,7 +6,6 @@ using SarKit.Tests.Support;
 namespace SarKit.Tests.Cli;
 
 /// <summary>`sarkit sar` on the openEMS reference dataset against the SAR-Star-validated IEC/IEEE 62704-1 reference (../shared/reference).</summary>
-[Collection("Console")]
 public class CliReferenceTests
 {
     [SharedDataFact("openems-ptx8/ref62704_cp.h5", "openems-ptx8/ref62704_cp.json", Ptx8Reference.File)]

@@ -3,7 +3,6 @@ using SarKit.Cli;
 namespace SarKit.Tests.Cli;
 
 /// <summary>Where `demo` and `serve` find the demo data (checkout vs installed tool) and what `--version` prints (issue 17).</summary>
-[Collection("Console")]
 public sealed class InstallAndVersionTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -5,7 +5,6 @@ using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class MarginCliTests
 {
     private static JsonElement ParseJson(string stdout)

@@ -4,7 +4,6 @@ using SarKit.Measurement.Nema.Input;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class NemaCliTests
 {
     private static string Example => Path.Combine(Support.SharedData.RepoRoot, "examples", "nema", "calorimetry_example.json");

@@ -4,7 +4,6 @@ using SarKit.Measurement.Nema.Input;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class NemaPulseEnergyCliTests
 {
     private static string Example => Path.Combine(Support.SharedData.RepoRoot, "examples", "nema", "pulse_energy_example.json");

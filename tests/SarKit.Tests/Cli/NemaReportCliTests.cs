@@ -5,7 +5,6 @@ using SarKit.Measurement.Records;
 namespace SarKit.Tests.Cli;
 
 /// <summary>`sarkit nema pulse-energy|calorimetry FILE --record`, `sarkit nema report ID`, `sarkit records show|compare`.</summary>
-[Collection("Console")]
 public class NemaReportCliTests
 {
     private static string Example(string name) => Path.Combine(Support.SharedData.RepoRoot, "examples", "nema", name);
@@ -154,7 +153,6 @@ public class NemaReportCliTests
 }
 
 /// <summary>The CLI against a PostgreSQL records database (skipped unless SARKIT_TEST_POSTGRES is set).</summary>
-[Collection("Console")]
 public sealed class NemaPostgresCliTests : IDisposable
 {
     private readonly string _schema = "sarkit_cli_" + Guid.NewGuid().ToString("N")[..12];

@@ -3,7 +3,6 @@ using SarKit.Tests.Measurement.Probe;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class ProbeCliTests
 {
     private static string Examples => Path.Combine(Support.SharedData.RepoRoot, "examples", "probe");

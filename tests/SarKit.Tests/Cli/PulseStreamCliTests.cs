@@ -5,7 +5,6 @@ using SarKit.Tests.Supervision;
 namespace SarKit.Tests.Cli;
 
 /// <summary>`sarkit pulse check WAVE.npy`: streamed non-periodic waveform, exact windows, exit codes 0 / 3 / 2.</summary>
-[Collection("Console")]
 public class PulseStreamCliTests
 {
     private static string WriteWave(TempDir dir, string name, int n, int len, double amp)

@@ -3,7 +3,6 @@ using SarKit.Measurement.Records;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class RecordsCliTests
 {
     private static string Example => Path.Combine(Support.SharedData.RepoRoot, "examples", "nema", "calorimetry_example.json");

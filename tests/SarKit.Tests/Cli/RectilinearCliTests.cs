@@ -7,7 +7,6 @@ using SarKit.Tests.Support;
 namespace SarKit.Tests.Cli;
 
 /// <summary>`sarkit sar` and `sarkit qmatrices` on rectilinear (graded) datasets (issue 19).</summary>
-[Collection("Console")]
 public sealed class RectilinearCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sarkit-rect-").FullName;

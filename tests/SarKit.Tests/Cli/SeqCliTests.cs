@@ -10,7 +10,6 @@ using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Cli;
 
-[Collection("Console")]
 public class SeqCliTests
 {
     private const double G = SarKit.Supervision.DriveCalibration.Gamma1H;

@@ -5,7 +5,6 @@ using SarKit.IO.Formats;
 namespace SarKit.Tests.Cli;
 
 /// <summary>Issue 14 (supervision): overflow is never PASS, silent defaults are refused, the signature is reported.</summary>
-[Collection("Console")]
 public class SeqFailClosedCliTests
 {
     private static string Vops(TempDir dir) => SeqCliVops.Write(dir);

@@ -4,7 +4,6 @@ using SarKit.Cli;
 namespace SarKit.Tests.Cli;
 
 /// <summary>Every command that judges exits 3 on a negative verdict, after printing its result (docs/cli.md, issue 17).</summary>
-[Collection("Console")]
 public sealed class VerdictExitCodeTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -18,7 +18,6 @@ namespace SarKit.Tests.Cli;
 /// `sarkit vop …`. Tests marked "needs the compressor" call VopCompressor.Compress (feat/vopalgo); they fail with exit 1
 /// ("internal error: NotImplementedException") until it is merged.
 /// </summary>
-[Collection("Console")]
 public class VopCliTests
 {
     /// <summary>Writes a minimal SarKit Q-matrix HDF5 file (docs/qmatrix-format.md: root attributes and /matrices [K, N, N]).</summary>

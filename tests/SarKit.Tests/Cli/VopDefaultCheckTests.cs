@@ -10,7 +10,6 @@ namespace SarKit.Tests.Cli;
 /// `vop compress` by default: the CC proof for every original is the certificate; the random-drive check beside it runs
 /// the automatic budget (<see cref="VopVerifierSettings.AutoDrives"/>), and the output says exactly what was checked.
 /// </summary>
-[Collection("Console")]
 public class VopDefaultCheckTests
 {
     [Fact]

@@ -14,7 +14,6 @@ namespace SarKit.Tests.Cli;
 /// `seq/pulse check --vops … --q …` (re-verification), and the guarantee stated in the output. `pulse check` of a 3-channel
 /// waveform is used (same options and code path as `seq check`); one test runs `seq check` on a 1-channel sequence.
 /// </summary>
-[Collection("Console")]
 public class VopSignatureCliTests
 {
     private static string WriteSeq(TempDir dir) => SeqCliTests.WriteSeq(dir);

@@ -15,7 +15,6 @@ namespace SarKit.Tests.Compression;
 /// Surrogate-derived VOP sets (issue 15 item 6): the "surrogate-calibrated, not certified against true SAR" label is bound
 /// by the certificate digest, survives every file format, and every reader shows it instead of a plain passing certificate.
 /// </summary>
-[Collection("Console")]
 public class VopSarBasisTests
 {
     private const string Coverage = "calibration: SF 1.1 = q0.95 (test fixture)";

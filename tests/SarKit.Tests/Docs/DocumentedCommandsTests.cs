@@ -17,7 +17,6 @@ namespace SarKit.Tests.Docs;
 /// <see cref="NotRun"/> with the reason; a file a user would supply is replaced as listed in <see cref="Substitutes"/>.
 /// A new documented command without a way to run it therefore fails this test.
 /// </summary>
-[Collection("Console")]
 public class DocumentedCommandsTests
 {
     /// <summary>The pages whose commands are run (repository-relative).</summary>

@@ -7,7 +7,6 @@ using SarKit.IO.Formats;
 namespace SarKit.Tests.IO;
 
 /// <summary>NaN and ±Infinity stored in a SarKit dataset file (E, H, B1+, σ, ρ, ε_r) are refused where the file is loaded (issue 14).</summary>
-[Collection("Console")]
 public sealed class SarKitDatasetFiniteTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -4,7 +4,6 @@ using SarKit.Tests.Cli;
 namespace SarKit.Tests.IO;
 
 /// <summary>`sarkit sar -o maps.mat` (MATLAB v7) holds the same values as `-o maps.npz`, with MATLAB's axis order.</summary>
-[Collection("Console")]
 public class SarMapsMatFileTests
 {
     [Fact]

@@ -6,12 +6,15 @@ namespace SarKit.Tests.Margins;
 
 public class MarginValidationTests
 {
-    private static (SarDataset, AveragingCubeSet, AveragedQMatrixSet) Setup()
+    // the dataset, its 10 g cubes and Q-matrices are built once per process: every test only reads them
+    private static readonly Lazy<(SarDataset, AveragingCubeSet, AveragedQMatrixSet)> s_setup = new(() =>
     {
         var ds = EFieldMarginTests.Small(4, 2);
         var cubes = AveragingCubeSet.Build(ds.Tissue, new AveragingOptions { TargetMassKg = 0.010 });
         return (ds, cubes, AveragedQMatrixSet.Compute(ds, cubes));
-    }
+    });
+
+    internal static (SarDataset, AveragingCubeSet, AveragedQMatrixSet) Setup() => s_setup.Value;
 
     [Theory]
     [InlineData(FieldErrorDistribution.Gaussian)]
@@ -36,24 +39,6 @@ public class MarginValidationTests
         // without the margin the true psSAR is exceeded often (the mean error is positive): the test can fail
         Assert.True(r.ProbabilityWithoutMargin > 0.3, $"without margin p = {r.ProbabilityWithoutMargin}");
         Assert.All(r.Drives, d => Assert.True(d.MeanTrueOverNominal > 1));
-    }
-
-    [Theory]
-    [InlineData(FieldErrorDistribution.Gaussian, 1)]
-    [InlineData(FieldErrorDistribution.Gaussian, 2)]
-    [InlineData(FieldErrorDistribution.StudentT, 1)]
-    public void SpatiallyVaryingErrorsStayWithinTarget(FieldErrorDistribution dist, int block)
-    {
-        // independent errors per block of voxels (block = 1: per voxel), heavy-tailed Student-t (ν = 5, κ = 9) included:
-        // the margin must still hold, shown by the upper confidence bound, not a point estimate
-        var (ds, cubes, q) = Setup();
-        var model = new FieldUncertaintyModel { SigmaE = 0.15, Relative = true, K = 3, R = 2 };
-        var prot = EFieldMargin.Averaged(ds, cubes, model);
-        var r = MarginValidation.Run(ds, cubes, q, prot, model,
-            new MarginValidationOptions { Trials = 1500, RandomDrives = 4, Distribution = dist, Seed = 3, ErrorBlockVoxels = block });
-        Assert.Equal(block, r.ErrorBlockVoxels);
-        Assert.True(r.WithinTarget, $"{dist}, block {block}: p = {r.Probability} [{r.CiLow}, {r.CiHigh}] vs target {r.Target}");
-        Assert.True(r.ProbabilityWithoutMargin > 0.3, $"without margin p = {r.ProbabilityWithoutMargin}");
     }
 
     [Fact]
@@ -110,5 +95,30 @@ public class MarginValidationTests
         Assert.Equal(0.003826, hi, 5);
         (lo, hi) = MarginValidation.Wilson(50, 100, 0.95);
         Assert.Equal(0.4038, lo, 3); Assert.Equal(0.5962, hi, 3);
+    }
+}
+
+/// <summary>
+/// The Monte-Carlo check with errors that vary in space (the longest margin tests): a class of its own, so it runs in
+/// parallel with <see cref="MarginValidationTests"/> instead of after it (docs/testing.md); same dataset, cubes and Q-matrices.
+/// </summary>
+public class MarginValidationSpatialTests
+{
+    [Theory]
+    [InlineData(FieldErrorDistribution.Gaussian, 1)]
+    [InlineData(FieldErrorDistribution.Gaussian, 2)]
+    [InlineData(FieldErrorDistribution.StudentT, 1)]
+    public void SpatiallyVaryingErrorsStayWithinTarget(FieldErrorDistribution dist, int block)
+    {
+        // independent errors per block of voxels (block = 1: per voxel), heavy-tailed Student-t (ν = 5, κ = 9) included:
+        // the margin must still hold, shown by the upper confidence bound, not a point estimate
+        var (ds, cubes, q) = MarginValidationTests.Setup();
+        var model = new FieldUncertaintyModel { SigmaE = 0.15, Relative = true, K = 3, R = 2 };
+        var prot = EFieldMargin.Averaged(ds, cubes, model);
+        var r = MarginValidation.Run(ds, cubes, q, prot, model,
+            new MarginValidationOptions { Trials = 1500, RandomDrives = 4, Distribution = dist, Seed = 3, ErrorBlockVoxels = block });
+        Assert.Equal(block, r.ErrorBlockVoxels);
+        Assert.True(r.WithinTarget, $"{dist}, block {block}: p = {r.Probability} [{r.CiLow}, {r.CiHigh}] vs target {r.Target}");
+        Assert.True(r.ProbabilityWithoutMargin > 0.3, $"without margin p = {r.ProbabilityWithoutMargin}");
     }
 }

@@ -11,7 +11,6 @@ namespace SarKit.Tests.Measurement;
 /// and NaN/Inf/1e308 in every numeric field of every NEMA and probe example file are refused with exit 2 naming the
 /// field — never a result, never an internal error. Runs the CLI in process.
 /// </summary>
-[Collection("Console")]
 public sealed class MeasurementInputRobustnessTests : IDisposable
 {
     private readonly TempDir _dir = new();

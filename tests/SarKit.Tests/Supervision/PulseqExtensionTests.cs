@@ -8,7 +8,6 @@ using SarKit.Tests.Support;
 namespace SarKit.Tests.Supervision;
 
 /// <summary>Extensions other than RF_SHIMS are skipped without changing RF or timing; soft delays are reported; block durations are the file's.</summary>
-[Collection("Console")]
 public class PulseqExtensionTests
 {
     private static SeqTextWriter Sequence(bool withExtensions)

@@ -160,7 +160,6 @@ public class BodyModelTests
     }
 }
 
-[Collection("Console")]
 public class BodyModelCliTests
 {
     [Fact]

@@ -102,7 +102,6 @@ public class OnnxInferenceTests(ITestOutputHelper output)
     }
 }
 
-[Collection("Console")]
 public class OnnxModelCliTests
 {
     private static string Fixture(string name) => Path.Combine(SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "surrogate", name);

@@ -12,7 +12,6 @@ namespace SarKit.Tests.Surrogate;
 /// The worst-over-shims search (<see cref="ShimPhaseMaximizer"/>) on objectives with a known maximum, and the
 /// <c>--worst-shims</c> metric of <c>sarkit surrogate evaluate --data3d</c> end to end (plus its held-out-only rule).
 /// </summary>
-[Collection("Console")]
 public class ShimPhaseMaximizerTests(ITestOutputHelper output)
 {
     [Theory]

@@ -13,7 +13,6 @@ namespace SarKit.Tests.Surrogate;
 /// exchangeable subjects, no leakage of a subject into its own calibration, the 10 g targets and the slice embedding on
 /// committed subjects, and the command end to end.
 /// </summary>
-[Collection("Console")]
 public class Surrogate3dEvaluationTests(ITestOutputHelper output)
 {
     private static string DataDir => Path.Combine(SharedData.RepoRoot, "data", "surrogate3d");

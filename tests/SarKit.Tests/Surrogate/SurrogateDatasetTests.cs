@@ -6,7 +6,6 @@ using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 
-[Collection("Console")]
 public class SurrogateDatasetTests
 {
     private static SurrogateDatasetOptions Small(int seed = 5) => new()

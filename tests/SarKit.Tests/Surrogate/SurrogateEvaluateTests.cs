@@ -25,7 +25,6 @@ public sealed class SmallSurrogateDataset : IDisposable
     public void Dispose() => _tmp.Dispose();
 }
 
-[Collection("Console")]
 public class SurrogateEvaluateTests(SmallSurrogateDataset ds) : IClassFixture<SmallSurrogateDataset>
 {
     private static string Fixture(string name) => Path.Combine(SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "surrogate", name);

@@ -22,7 +22,7 @@ public sealed class PythonTorchOnnxFactAttribute : FactAttribute
 /// (subject, shim) cases must give the same safety factors, raw and calibrated test metrics and trade-off tables for
 /// the model and the generic fixed phantom (float32 inference and arithmetic: ~1e-6 relative).
 /// Not in the "Console" collection (which runs alone, after every other test): most of its time is the dataset build
-/// and the Python training child processes; its in-process CLI call goes through <see cref="CliRunner"/>'s lock.
+/// and the Python training child processes; its in-process CLI call is captured by <see cref="CliRunner"/> (per run, no lock).
 /// </summary>
 public class SurrogateEvaluationCrossCheckTests(ITestOutputHelper output)
 {

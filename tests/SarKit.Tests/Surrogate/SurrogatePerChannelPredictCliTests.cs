@@ -10,7 +10,6 @@ using SarKit.IO.Formats;
 
 namespace SarKit.Tests.Surrogate;
 
-[Collection("Console")]
 public class SurrogatePerChannelPredictCliTests(Surrogate96Fixture data) : IClassFixture<Surrogate96Fixture>
 {
     private static string Model => Surrogate96Fixture.Model("perchannel");

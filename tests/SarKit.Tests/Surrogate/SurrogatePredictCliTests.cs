@@ -7,7 +7,6 @@ using SarKit.IO.Arrays;
 
 namespace SarKit.Tests.Surrogate;
 
-[Collection("Console")]
 public class SurrogatePredictCliTests
 {
     private static string Model => Path.Combine(SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "surrogate", "tiny_unet.onnx");

@@ -5,7 +5,6 @@ using SarKit.Workflows.Results;
 namespace SarKit.Tests.Workflows;
 
 /// <summary><see cref="DatasetDescription"/>, <see cref="QMatrixExport"/> and <see cref="PreparedAveraging"/> called directly.</summary>
-[Collection("Console")]
 public sealed class DatasetWorkflowTests
 {
     [Fact]

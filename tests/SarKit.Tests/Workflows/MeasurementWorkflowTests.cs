@@ -10,7 +10,6 @@ using SarKit.Workflows.Results;
 namespace SarKit.Tests.Workflows;
 
 /// <summary>The measurement use cases called directly: one record schema from the CLI and the web path, old camelCase records, the injected clock.</summary>
-[Collection("Console")]
 public sealed class MeasurementWorkflowTests
 {
     private static string Probe(string name) => Path.Combine(Support.SharedData.RepoRoot, "examples", "probe", name);

@@ -15,7 +15,6 @@ namespace SarKit.Tests.Workflows;
 /// <see cref="PeakSarEvaluation"/> (prepared once, evaluated per drive) against the direct scalar computations, the
 /// CLI and the web answer built from it, and <see cref="VoxelSlices"/>.
 /// </summary>
-[Collection("Console")]
 public sealed class PeakSarEvaluationTests
 {
     [Fact]

@@ -14,7 +14,6 @@ namespace SarKit.Tests.Workflows;
 /// LiquidCheck) called directly: the manual's worked examples, the CLI --json equal to the use-case result, records, and
 /// input errors.
 /// </summary>
-[Collection("Console")]
 public sealed class ProbeCalibrationWorkflowTests
 {
     private static string Probe(string name) => Path.Combine(Support.SharedData.RepoRoot, "examples", "probe", name);

@@ -14,7 +14,6 @@ namespace SarKit.Tests.Workflows;
 /// way of calling them (uploaded text, matrices in memory, one calibration factor) gives the CLI's verdicts, and they
 /// refuse non-finite input themselves.
 /// </summary>
-[Collection("Console")]
 public class SequenceCheckTests
 {
     private static string Data(string name) => Path.Combine(Support.SharedData.RepoRoot, "tests", "SarKit.Tests", "data", "supervision", name);

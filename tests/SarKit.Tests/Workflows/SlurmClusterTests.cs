@@ -32,7 +32,7 @@ public sealed class SlurmClusterFactAttribute : FactAttribute
 /// failed task are exercised). All three plans are submitted at once and followed with <see cref="ClusterStatus"/>.
 /// Not in the "Console" collection (which runs alone, after every other test): most of its time is spent waiting for
 /// Slurm jobs (child processes of slurmd), so it runs in the parallel phase; its in-process CLI calls (the plans) go
-/// through <see cref="CliRunner"/>, whose lock keeps console captures apart, like SlurmJobPlanningTests.
+/// through <see cref="CliRunner"/>, which keeps each run's console capture apart, like SlurmJobPlanningTests.
 /// </summary>
 public sealed class SlurmClusterTests
 {

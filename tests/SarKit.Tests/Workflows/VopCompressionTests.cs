@@ -10,7 +10,6 @@ using SarKit.Workflows.Results;
 namespace SarKit.Tests.Workflows;
 
 /// <summary>The VOP, margin and MVIE use cases called directly (no CLI parsing).</summary>
-[Collection("Console")]
 public sealed class VopCompressionTests : IDisposable
 {
     private const int N = 4, K = 60;

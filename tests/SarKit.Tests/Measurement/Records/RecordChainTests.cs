@@ -9,7 +9,6 @@ namespace SarKit.Tests.Measurement.Records;
 /// column, deleted, forged or truncated row and dropped table is detected by <c>records verify</c> (exit 2 naming the
 /// first broken record), and every other command refuses the store instead of reading or re-initialising it.
 /// </summary>
-[Collection("Console")]
 public sealed class RecordChainTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sarkit-chain-" + Guid.NewGuid().ToString("N"));
