@@ -33,7 +33,7 @@ public sealed class Hdf5ChunkCacheTests : IDisposable
         var again = cache.GetChunk(3, reader(3));
         Assert.Equal(1, reads);
         Assert.True(a.Span.SequenceEqual(again.Span));
-        Assert.Equal((byte)(3 * 64 * 7), a.Span[0]);
+        Assert.Equal(unchecked((byte)(3 * 64 * 7)), a.Span[0]);
         cache.GetChunk(5, reader(5));
         Assert.Equal(2, reads);
         cache.Clear();
