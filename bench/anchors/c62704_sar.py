@@ -8,8 +8,9 @@ peak. Usage: c62704_sar.py SRC_DIR BUILD_DIR FIELDS.h5 DRIVE.json [--repeat N] [
 instead of the file's float32 /cell_volume (default; a file without /cell_volume, such as the 2.5 mm reference refined by
 tools/bench/make_fine_reference.py, always takes the widths). The two differ by float32 rounding (5 mm: 0.005f^3 is 6.7e-8 below
 1.25e-7, float32(1.25e-7) 2.5e-9 below), which moves the 10 g cube edge and psSAR by ~5e-9 (docs/performance.md).
-Prints one JSON line: read_s / read_cpu_s (h5py read), local_s / local_cpu_s (drive sum, local SAR, voxel mass, [x][y][z]
-copies), core_s and core_cpu_s (wall and process CPU time of every call of spatialAverageSAR), ps_sar."""
+Prints one JSON line: read_s, local_s and local_cpu_s (wall and process CPU time from E, sigma, rho in memory to the
+C code's inputs: drive sum, local SAR, voxel mass, [x][y][z] copies), core_s and core_cpu_s (wall and process CPU time
+of every call of spatialAverageSAR), ps_sar."""
 import json, sys, time
 import numpy as np
 import h5py
@@ -21,7 +22,7 @@ volume = sys.argv[sys.argv.index("--volume") + 1] if "--volume" in sys.argv else
 sys.path.insert(0, src)
 from spatialAverageSAR import spatialAverageSAR  # noqa: E402
 
-t0 = time.perf_counter(); c0 = time.process_time()
+t0 = time.perf_counter()
 with h5py.File(fields, "r") as f:
     E = f["/E"][...]
     sigma = f["/sigma"][...].astype(np.float64)
@@ -53,4 +54,4 @@ avg = np.asarray(avg)
 avg_zyx = avg.transpose(2, 1, 0)  # spatialAverageSAR returns the unpadded [x][y][z] grid
 if map_out:
     np.save(map_out, np.ascontiguousarray(avg_zyx))
-print(json.dumps({"read_s": t1 - t0, "read_cpu_s": c1 - c0, "local_s": t2 - t1, "local_cpu_s": c2 - c1, "core_s": core, "core_cpu_s": core_cpu, "ps_sar": float(np.nanmax(avg_zyx))}))
+print(json.dumps({"read_s": t1 - t0, "local_s": t2 - t1, "local_cpu_s": c2 - c1, "core_s": core, "core_cpu_s": core_cpu, "ps_sar": float(np.nanmax(avg_zyx))}))
