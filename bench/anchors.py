@@ -401,6 +401,7 @@ def main():
 
 def bench(a, tmp):
     t_start = time.time()
+    head = commit()  # the code that runs (read before anything is written)
     ensure_debian_packages()
     import numpy as np
     rid = {"x86_64": "linux-x64", "aarch64": "linux-arm64"}[platform.machine()]
@@ -644,8 +645,9 @@ def bench(a, tmp):
                  "the one-shot process (air padding, cubes, drive sum, local SAR, 10 g averages, map, peak, whole-body sums, JSON); "
                  "C = `bench/anchors/c62704_sar.py` from the h5py arrays to the 10 g map (drive sum, local SAR, voxel mass, "
                  "`spatialAverageSAR()` first call). Warm: the same C local step + the best later call.")
-    notes.append(f"Run took {(time.time() - t_start) / 60:.1f} min including builds.")
-    meta = {"when": when, "commit": commit(), "machine": machine(), "rounds": a.rounds, "command": cmdline, "quick": a.quick, "notes": notes}
+    notes.append(f"Run took {(time.time() - t_start) / 60:.1f} min" + (" (ReadyToRun publishes reused)." if a.cli_dir and a.bench_dir
+                 else " including the ReadyToRun publishes."))
+    meta = {"when": when, "commit": head, "machine": machine(), "rounds": a.rounds, "command": cmdline, "quick": a.quick, "notes": notes}
     section = render(rows, meta)
     print("\n" + section)
     if not ok:
