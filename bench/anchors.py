@@ -229,7 +229,7 @@ def realtime_row(goal, sarkit, runs, seconds, min_factor, note=""):
     loads = [r["load"] for r in runs if "load" in r]
     return {"goal": goal, "sarkit": sarkit, "anchor": "-", "s": (sw, sc), "a": (float("nan"), float("nan")),
             "ratio": (float("nan"), float("nan")), "target": f">= {min_factor:g}x real time",
-            "verdict": v, "loads": loads, "n": len(runs), "note": f"{fw:.0f}x real time in wall, {fc:.0f}x per CPU-second; " + note}
+            "verdict": v, "loads": loads, "n": len(runs), "note": f"{fw:.3g}x real time in wall, {fc:.3g}x per CPU-second; " + note}
 
 
 def value_row(goal, sarkit, anchor, measured, ok, target, loads=(), note=""):
@@ -453,7 +453,7 @@ def bench(a, tmp):
             sys.exit(f"{a.jit_dll}: SarKit.dll is a ReadyToRun image, not a JIT build")
         builds.append(("JIT", ["dotnet", a.jit_dll]))
     else:
-        notes.append("JIT build not timed (no src/SarKit.Cli/bin/Release build; run `dotnet build -c Release` first).")
+        notes.append(f"JIT build not timed (`--jit-dll` {'empty' if not a.jit_dll else a.jit_dll + ' absent: run `dotnet build -c Release` first'}).")
     r2r = builds[[b[0] for b in builds].index("R2R")][1]
     benchexe = ["dotnet", os.path.join(bench_dir, "SarKit.Bench.dll")]
     bench_r2r = is_r2r(os.path.join(bench_dir, "SarKit.dll"))
@@ -740,7 +740,7 @@ def self_test():
     check(absolute_row("g", "s", runs((0.9, 1.3)), 1.0)["verdict"] == "met in wall only", "absolute_row")
     check(absolute_row("g", "s", runs((0.5, 0.5)), 1.0, extra_ok=False)["verdict"] == "not met (result)", "absolute_row result")
     rt = realtime_row("g", "s", runs((7.2, 4.0)), 360.0, 50)
-    check(rt["verdict"] == "**met**" and rt["note"].startswith("50x real time in wall, 90x"), f"realtime_row {rt}")
+    check(rt["verdict"] == "**met**" and rt["note"].startswith("50x real time in wall, 90x per CPU-second"), f"realtime_row {rt}")
     check(realtime_row("g", "s", runs((8.0, 4.0)), 360.0, 50)["verdict"] == "met in CPU only", "realtime_row CPU only")
     meta = {"when": "2026-12-07 22:00 UTC", "commit": "abc1234", "machine": "CPU X, 2 logical cores", "rounds": 3,
             "command": "/usr/bin/python3 bench/anchors.py --c-source /tmp/c", "notes": ["note one"]}
