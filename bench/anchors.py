@@ -494,6 +494,9 @@ def bench(a, tmp):
             note = (f"with the file's float32 /cell_volume as the C voxel volume instead: psSAR {abs(s['peak_sar_w_per_kg'] - c['ps_sar']) / ps:.1e} "
                     "(input rounding, docs/performance.md \"psSAR against the C code\")")
         good = ps_diff <= 1e-9 and map_diff <= 1e-9
+        if map_diff > 1e-9:
+            note = ((note + "; ") if note else "") + ("map above 1e-9: not traced; on an exact float64 copy of the 5 mm file the map "
+                                                      "agreed to 3.5e-13 (docs/performance.md \"psSAR against the C code\")")
         ok &= ps_diff <= 1e-9 and map_diff <= 1e-8  # the run fails on a real disagreement, not on 1e-9..1e-8
         agree.append(value_row(f"identical results ≤ 1e-9, {name}", "sar -o map.npz (R2R)", "C code, same voxel masses",
                                f"psSAR {ps_diff:.1e}, map {map_diff:.1e} of psSAR ({int(tissue.sum())} tissue voxels)", good,
