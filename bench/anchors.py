@@ -611,7 +611,7 @@ def bench(a, tmp):
         if R.get(("core1", dn)):
             rows.append(ratio_row(f"core in a fresh process ≥ {k}× faster than C core, {dn}", f"`SarKit.Bench sar-core` call 1, {'R2R' if bench_r2r else 'JIT'}",
                                   "C core, first call", R[("core1", dn)], R[("core", dn, "C")], 1 / k,
-                                  note="SarKit: PeakSarEvaluation.Prepare + Evaluate, first call in the process (the definition of bench/anchors/core_fresh.py)"))
+                                  note="SarKit: PeakSarEvaluation.Prepare + Evaluate, first call in the process (the definition of the fresh-core measurement of branch i18/oneshot3)"))
         if R.get(("warm", dn, "SarKit")):
             rows.append(ratio_row(f"core warm (information), {dn}", f"`SarKit.Bench sar-core`, {'R2R' if bench_r2r else 'JIT'}, best of calls 2–{a.warm_repeat}",
                                   f"C core, best of calls 2–{a.warm_repeat}", R[("warm", dn, "SarKit")], R[("warm", dn, "C")], None))
@@ -678,7 +678,7 @@ def bench(a, tmp):
                  "the one-shot process (air padding, cubes, drive sum, local SAR, 10 g averages, map, peak, whole-body sums, JSON); "
                  "C = `bench/anchors/c62704_sar.py` from the h5py arrays to the 10 g map (drive sum, local SAR, voxel mass, "
                  "`spatialAverageSAR()` first call). The `sar-core` call-1 rows time `PeakSarEvaluation.Prepare` + `Evaluate` "
-                 "in a fresh `SarKit.Bench` process (the CLI stage's work without the JSON; as bench/anchors/core_fresh.py). "
+                 "in a fresh `SarKit.Bench` process (the CLI stage's work without the JSON; as i18/oneshot3 measures it). "
                  "Warm: the same C local step + the best later call.")
     notes.append(f"Run took {(time.time() - t_start) / 60:.1f} min" + (" (ReadyToRun publishes reused)." if a.cli_dir and a.bench_dir
                  else " including the ReadyToRun publishes."))
