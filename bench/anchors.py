@@ -623,7 +623,7 @@ def bench(a, tmp):
                 notes.append(f"HDF5 read of {dn}: no row for {os.path.basename(f)} in the `hdf5-speed` output (format not understood).")
                 continue
             (pw, pc), (sw_, sc_) = v["h5py"], v["sarkit"]
-            rows.append({"goal": f"HDF5 read ≥ 1.0× h5py, {dn} /E", "sarkit": f"`SarKit.Bench hdf5-speed` {v['column']}, in-process",
+            rows.append({"goal": f"HDF5 read ≥ 1.0× h5py, {dn} /E", "sarkit": f"`SarKit.Bench hdf5-speed`: {v['column'].replace(' (s)', '').replace(' / CPU', '')}, in-process",
                          "anchor": "h5py `[()]`, fresh Python, timed around the read", "s": (sw_, sc_), "a": (pw, pc),
                          "ratio": (sw_ / pw, sc_ / pc if math.isfinite(sc_) and math.isfinite(pc) and pc > 0 else float("nan")),
                          "target": "SarKit/h5py ≤ 1 (best of rounds)",
