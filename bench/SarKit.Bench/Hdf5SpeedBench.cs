@@ -6,8 +6,9 @@ using SarKit.IO.Hdf5;
 /// <summary>
 /// `hdf5-speed FILE... [--dataset /E] [--rounds N] [--python PATH]`: SarKit's managed HDF5 reader against h5py in the
 /// same run. Per file and round, alternating: h5py reads the dataset whole (<c>ds[()]</c>, a fresh Python process, time
-/// measured inside Python around the read only, and the whole process); SarKit reads it whole into one preallocated
-/// buffer (<see cref="Hdf5File.ReadInto{T}"/>), then as the field reader does (<see cref="DatasetReader.Read"/>: tissue
+/// measured inside Python around the read only, wall and CPU, and the whole process); SarKit reads it whole into one preallocated
+/// buffer (<see cref="Hdf5File.ReadInto{T}"/>; wall and process CPU), inflating with System.IO.Compression and then with
+/// libdeflate (the default when installed; the two reads must give the same bytes), then as the field reader does (<see cref="DatasetReader.Read"/>: tissue
 /// + E channel by channel), in this process (JIT-warm after round 1). Prints the best of the rounds, the ratio h5py time / SarKit time (≥ 1: SarKit faster) and the load
 /// average before every round. The page cache is warm for both (the file is read once before timing).
 /// </summary>
@@ -15,11 +16,11 @@ internal static class Hdf5SpeedBench
 {
     private const string PyRead = """
 import sys, time, h5py, numpy as np
-t0 = time.perf_counter()
+t0 = time.perf_counter(); c0 = time.process_time()
 f = h5py.File(sys.argv[1], "r")
 a = f[sys.argv[2]][()]
-t1 = time.perf_counter()
-print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kind == 'c' else a).sum(dtype=np.float64)):.9g}")
+t1 = time.perf_counter(); c1 = time.process_time()
+print(f"{t1 - t0:.6f} {c1 - c0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kind == 'c' else a).sum(dtype=np.float64)):.9g}")
 """;
 
     public static int Run(string[] args)
@@ -41,8 +42,9 @@ print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kin
         if (files.Count > 0 && files[0] == "--q") return QRead(files[1], rounds, python);
         if (files.Count == 0) { Console.Error.WriteLine("usage: SarKit.Bench hdf5-speed FILE.h5... [--dataset /E] [--rounds 3] [--python /usr/bin/python3]"); return 2; }
         Console.WriteLine($"hdf5-speed: dataset {dataset}, {rounds} rounds, {Environment.ProcessorCount} cores, SARKIT_MAX_PARALLELISM={Environment.GetEnvironmentVariable("SARKIT_MAX_PARALLELISM") ?? "(unset)"}");
-        Console.WriteLine("| file | size (MB) | layout | data (MB) | h5py read (s) | h5py process (s) | SarKit ReadInto (s) | SarKit dataset (s) | h5py/SarKit ReadInto | load avg |");
-        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine($"libdeflate: {(SarKit.IO.Hdf5.Managed.LibDeflateInflater.Available ? "found" : "not found (both SarKit columns use System.IO.Compression)")}");
+        Console.WriteLine("| file | size (MB) | layout | data (MB) | h5py read (s) / CPU | h5py process (s) | SarKit ReadInto, zlib-ng (s) / CPU | SarKit ReadInto, libdeflate (s) / CPU | SarKit dataset (s) | h5py/SarKit ReadInto (wall, libdeflate) | load avg |");
+        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var path in files)
         {
             File.ReadAllBytes(path).AsSpan().Clear(); // warm the page cache for both readers
@@ -50,21 +52,34 @@ print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kin
             using (var f = Hdf5File.OpenRead(path)) info = f.GetDatasetInfo(dataset);
             bool complex = info.ElementType is SarKit.IO.NdType.Complex64 or SarKit.IO.NdType.Complex128;
             long values = info.Count * (complex ? 2 : 1);
-            double bestPy = double.MaxValue, bestPyProc = double.MaxValue, bestInto = double.MaxValue, bestDs = double.MaxValue;
+            double bestPy = double.MaxValue, bestPyCpu = double.MaxValue, bestPyProc = double.MaxValue, bestInto = double.MaxValue, bestDs = double.MaxValue;
+            double bestIntoCpu = double.MaxValue, bestZlib = double.MaxValue, bestZlibCpu = double.MaxValue;
             string loads = "";
             double pySum = double.NaN, sum = double.NaN;
             long pyBytes = 0;
             for (int r = 0; r < rounds; r++)
             {
                 loads += (r > 0 ? " / " : "") + LoadAverage();
-                var (pyRead, pyProc, pb, ps) = H5py(python, path, dataset);
-                bestPy = Math.Min(bestPy, pyRead); bestPyProc = Math.Min(bestPyProc, pyProc); pyBytes = pb; pySum = ps;
+                var (pyRead, pyCpu, pyProc, pb, ps) = H5py(python, path, dataset);
+                bestPy = Math.Min(bestPy, pyRead); bestPyCpu = Math.Min(bestPyCpu, pyCpu); bestPyProc = Math.Min(bestPyProc, pyProc); pyBytes = pb; pySum = ps;
+                // inflate with System.IO.Compression (zlib-ng), then with libdeflate (the default when installed)
+                SarKit.IO.Hdf5.Managed.ZlibInflateFilter.UseLibDeflate = false;
+                GC.Collect(); Cpu();
                 var buffer = new float[values];
                 var sw = Stopwatch.StartNew();
                 using (var f = Hdf5File.OpenRead(path)) f.ReadInto<float>(dataset, buffer);
-                bestInto = Math.Min(bestInto, sw.Elapsed.TotalSeconds);
+                bestZlib = Math.Min(bestZlib, sw.Elapsed.TotalSeconds); bestZlibCpu = Math.Min(bestZlibCpu, Cpu());
+                var zbuf = buffer;
+                SarKit.IO.Hdf5.Managed.ZlibInflateFilter.UseLibDeflate = true;
+                GC.Collect(); Cpu();
+                buffer = new float[values];
+                sw.Restart();
+                using (var f = Hdf5File.OpenRead(path)) f.ReadInto<float>(dataset, buffer);
+                bestInto = Math.Min(bestInto, sw.Elapsed.TotalSeconds); bestIntoCpu = Math.Min(bestIntoCpu, Cpu());
                 sum = 0; foreach (var v in buffer) sum += Math.Abs(v);
-                buffer = null;
+                if (!System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(zbuf.AsSpan())))
+                { Console.Error.WriteLine("  libdeflate and System.IO.Compression read different bytes"); return 1; }
+                buffer = null; zbuf = null;
                 if (dataset == "/E")
                 {
                     GC.Collect();
@@ -76,13 +91,13 @@ print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kin
             }
             string layout = info.ChunkShape is null ? "contiguous" : $"chunks [{string.Join(",", info.ChunkShape)}]";
             bool same = Math.Abs(sum - pySum) <= 1e-6 * Math.Abs(pySum);
-            Console.WriteLine($"| {Path.GetFileName(path)} | {new FileInfo(path).Length / 1e6:F1} | {layout} | {pyBytes / 1e6:F1} | {bestPy:F3} | {bestPyProc:F3} | {bestInto:F3} | {(double.IsFinite(bestDs) && bestDs < double.MaxValue ? bestDs.ToString("F3", CultureInfo.InvariantCulture) : "-")} | {bestPy / bestInto:F2} | {loads} |");
+            Console.WriteLine($"| {Path.GetFileName(path)} | {new FileInfo(path).Length / 1e6:F1} | {layout} | {pyBytes / 1e6:F1} | {bestPy:F3} / {bestPyCpu:F3} | {bestPyProc:F3} | {bestZlib:F3} / {bestZlibCpu:F3} | {bestInto:F3} / {bestIntoCpu:F3} | {(double.IsFinite(bestDs) && bestDs < double.MaxValue ? bestDs.ToString("F3", CultureInfo.InvariantCulture) : "-")} | {bestPy / bestInto:F2} | {loads} |");
             if (!same) { Console.Error.WriteLine($"  checksum differs: h5py {pySum:R} SarKit {sum:R}"); return 1; }
         }
         return 0;
     }
 
-    private static (double Read, double Process, long Bytes, double Sum) H5py(string python, string path, string dataset)
+    private static (double Read, double Cpu, double Process, long Bytes, double Sum) H5py(string python, string path, string dataset)
     {
         var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c"); psi.ArgumentList.Add(PyRead); psi.ArgumentList.Add(path); psi.ArgumentList.Add(dataset);
@@ -93,7 +108,8 @@ print(f"{t1 - t0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) if a.dtype.kin
         double proc = sw.Elapsed.TotalSeconds;
         if (p.ExitCode != 0) throw new InvalidOperationException($"h5py failed: {err}");
         var parts = output.Trim().Split(' ');
-        return (double.Parse(parts[0], CultureInfo.InvariantCulture), proc, long.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture), proc,
+            long.Parse(parts[2], CultureInfo.InvariantCulture), double.Parse(parts[3], CultureInfo.InvariantCulture));
     }
 
     /// <summary>

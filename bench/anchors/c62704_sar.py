@@ -8,8 +8,9 @@ peak. Usage: c62704_sar.py SRC_DIR BUILD_DIR FIELDS.h5 DRIVE.json [--repeat N] [
 instead of the file's float32 /cell_volume (default; a file without /cell_volume, such as the 2.5 mm reference refined by
 tools/bench/make_fine_reference.py, always takes the widths). The two differ by float32 rounding (5 mm: 0.005f^3 is 6.7e-8 below
 1.25e-7, float32(1.25e-7) 2.5e-9 below), which moves the 10 g cube edge and psSAR by ~5e-9 (docs/performance.md).
-Prints one JSON line: read_s, local_s, core_s and core_cpu_s (wall and process CPU time of every call of
-spatialAverageSAR), ps_sar."""
+Prints one JSON line: read_s, local_s and local_cpu_s (wall and process CPU time from E, sigma, rho in memory to the
+C code's inputs: drive sum, local SAR, voxel mass, [x][y][z] copies), core_s and core_cpu_s (wall and process CPU time
+of every call of spatialAverageSAR), ps_sar."""
 import json, sys, time
 import numpy as np
 import h5py
@@ -32,7 +33,7 @@ with h5py.File(fields, "r") as f:
         vol = w[0][:, None, None] * w[1][None, :, None] * w[2][None, None, :]
     else:
         vol = f["/cell_volume"][...].astype(np.float64)
-t1 = time.perf_counter()
+t1 = time.perf_counter(); c1 = time.process_time()
 b = np.array([complex(re, im) for re, im in json.load(open(drive_json))["drive_V_per_sqrtW"]])
 e = np.tensordot(b.astype(np.complex128), E, axes=(0, 0))  # [3, nz, ny, nx]
 tissue = rho > 0
@@ -43,7 +44,7 @@ mass = np.where(tissue, rho * np.broadcast_to(vol, rho.shape), np.nan)
 # the C code takes [x][y][z] C-order arrays
 mass_xyz = np.ascontiguousarray(mass.transpose(2, 1, 0))
 local_xyz = np.ascontiguousarray(local.transpose(2, 1, 0))
-t2 = time.perf_counter()
+t2 = time.perf_counter(); c2 = time.process_time()
 core, core_cpu = [], []
 for _ in range(repeat):
     t = time.perf_counter(); c = time.process_time()
@@ -53,4 +54,4 @@ avg = np.asarray(avg)
 avg_zyx = avg.transpose(2, 1, 0)  # spatialAverageSAR returns the unpadded [x][y][z] grid
 if map_out:
     np.save(map_out, np.ascontiguousarray(avg_zyx))
-print(json.dumps({"read_s": t1 - t0, "local_s": t2 - t1, "core_s": core, "core_cpu_s": core_cpu, "ps_sar": float(np.nanmax(avg_zyx))}))
+print(json.dumps({"read_s": t1 - t0, "local_s": t2 - t1, "local_cpu_s": c2 - c1, "core_s": core, "core_cpu_s": core_cpu, "ps_sar": float(np.nanmax(avg_zyx))}))
