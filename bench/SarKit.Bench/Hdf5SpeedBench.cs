@@ -40,6 +40,7 @@ print(f"{t1 - t0:.6f} {c1 - c0:.6f} {a.nbytes} {float(np.abs(a.view(np.float32) 
         }
         if (files.Count > 0 && files[0] == "--profile") return Profile(files[1], dataset);
         if (files.Count > 0 && files[0] == "--q") return QRead(files[1], rounds, python);
+        if (files.Count > 0 && files[0] == "--inflate") return InflateSpeed(files[1], dataset, rounds, python);
         if (files.Count == 0) { Console.Error.WriteLine("usage: SarKit.Bench hdf5-speed FILE.h5... [--dataset /E] [--rounds 3] [--python /usr/bin/python3]"); return 2; }
         Console.WriteLine($"hdf5-speed: dataset {dataset}, {rounds} rounds, {Environment.ProcessorCount} cores, SARKIT_MAX_PARALLELISM={Environment.GetEnvironmentVariable("SARKIT_MAX_PARALLELISM") ?? "(unset)"}");
         Console.WriteLine($"libdeflate: {(SarKit.IO.Hdf5.Managed.LibDeflateInflater.Available ? "found" : "not found (both SarKit columns use System.IO.Compression)")}");
@@ -170,6 +171,81 @@ print(f"{time.perf_counter() - t0:.6f} {time.process_time() - c0:.6f} {a.nbytes}
         Console.WriteLine($"| SarKit whole array + pack, zlib inflate | {midW:F3} | {midC:F3} | {pyW / midW:F2} | {pyC / midC:F2} |");
         Console.WriteLine($"| SarKit chunk-parallel packed read | {newW:F3} | {newC:F3} | {pyW / newW:F2} | {pyC / newC:F2} |");
         return 0;
+    }
+
+    /// <summary>
+    /// `hdf5-speed --inflate FILE [--dataset /E] [--rounds N]`: the deflate step alone on the dataset's real chunks. h5py
+    /// (a fresh Python process) dumps every stored chunk (<c>read_direct_chunk</c>, no filter applied) to a temp file; this
+    /// process then inflates all of them, one thread, alternating System.IO.Compression (zlib-ng) and libdeflate
+    /// (<see cref="SarKit.IO.Hdf5.Managed.ZlibInflateFilter.Inflate"/>), and Python's zlib.decompress (the zlib h5py's
+    /// libhdf5 uses) in the same Python process; checks both SarKit paths give the same bytes. Best of N, wall and CPU.
+    /// </summary>
+    private static int InflateSpeed(string path, string dataset, int rounds, string python)
+    {
+        const string py = """
+import sys, time, zlib, struct, h5py
+f = h5py.File(sys.argv[1], "r"); d = f[sys.argv[2]]
+chunks = [d.id.read_direct_chunk(d.id.get_chunk_info(i).chunk_offset)[1] for i in range(d.id.get_num_chunks())]
+size = d.chunks and int(__import__("numpy").prod(d.chunks)) * d.dtype.itemsize
+with open(sys.argv[3], "wb") as o:
+    o.write(struct.pack("<ii", len(chunks), size))
+    for c in chunks: o.write(struct.pack("<i", len(c))); o.write(c)
+best = 1e9
+for r in range(int(sys.argv[4])):
+    c0 = time.process_time()
+    for c in chunks: zlib.decompress(c)
+    best = min(best, time.process_time() - c0)
+print(f"{best:.6f}")
+""";
+        var tmp = Path.GetTempFileName();
+        try
+        {
+            var psi = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
+            psi.ArgumentList.Add("-c"); psi.ArgumentList.Add(py); psi.ArgumentList.Add(path); psi.ArgumentList.Add(dataset);
+            psi.ArgumentList.Add(tmp); psi.ArgumentList.Add(rounds.ToString(CultureInfo.InvariantCulture));
+            double pyCpu;
+            using (var p = Process.Start(psi)!)
+            {
+                pyCpu = double.Parse(p.StandardOutput.ReadToEnd().Trim(), CultureInfo.InvariantCulture);
+                p.WaitForExit();
+            }
+            var bytes = File.ReadAllBytes(tmp);
+            int n = BitConverter.ToInt32(bytes, 0), size = BitConverter.ToInt32(bytes, 4), at = 8;
+            var chunks = new Memory<byte>[n];
+            for (int i = 0; i < n; i++)
+            {
+                int len = BitConverter.ToInt32(bytes, at); at += 4;
+                chunks[i] = bytes.AsMemory(at, len); at += len;
+            }
+            double zW = double.MaxValue, zC = double.MaxValue, lW = double.MaxValue, lC = double.MaxValue;
+            byte[][] outZ = new byte[n][], outL = new byte[n][];
+            for (int r = 0; r < rounds + 1; r++)   // round 0 warms the JIT and the page cache
+            {
+                foreach (bool lib in new[] { false, true })
+                {
+                    SarKit.IO.Hdf5.Managed.ZlibInflateFilter.UseLibDeflate = lib;
+                    var o = lib ? outL : outZ;
+                    GC.Collect(); Cpu();
+                    var sw = Stopwatch.StartNew();
+                    for (int i = 0; i < n; i++) o[i] = SarKit.IO.Hdf5.Managed.ZlibInflateFilter.Inflate(chunks[i], size);
+                    double w = sw.Elapsed.TotalSeconds, c = Cpu();
+                    if (r == 0) continue;
+                    if (lib) { lW = Math.Min(lW, w); lC = Math.Min(lC, c); } else { zW = Math.Min(zW, w); zC = Math.Min(zC, c); }
+                }
+            }
+            SarKit.IO.Hdf5.Managed.ZlibInflateFilter.UseLibDeflate = true;
+            for (int i = 0; i < n; i++)
+                if (!outZ[i].AsSpan().SequenceEqual(outL[i])) { Console.Error.WriteLine($"chunk {i}: the two inflaters differ"); return 1; }
+            double mb = (double)n * size / 1e6;
+            Console.WriteLine($"hdf5-speed --inflate {Path.GetFileName(path)} {dataset}: {n} chunks of {size} bytes ({mb:F1} MB inflated), best of {rounds}, one thread, load {LoadAverage()}, libdeflate {(SarKit.IO.Hdf5.Managed.LibDeflateInflater.Available ? "found" : "NOT found")}");
+            Console.WriteLine("| inflater | wall s | CPU s | MB/s (CPU) |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            Console.WriteLine($"| Python zlib.decompress (classic zlib, as libhdf5) | | {pyCpu:F3} | {mb / pyCpu:F0} |");
+            Console.WriteLine($"| System.IO.Compression (zlib-ng) | {zW:F3} | {zC:F3} | {mb / zC:F0} |");
+            Console.WriteLine($"| libdeflate | {lW:F3} | {lC:F3} | {mb / lC:F0} |");
+            return 0;
+        }
+        finally { File.Delete(tmp); }
     }
 
     /// <summary>Times the steps of reading a [nch,3,nz,ny,nx] field: whole, per channel/component hyperslab, validation.</summary>
