@@ -4,8 +4,9 @@ using PureHDF.Filters;
 namespace SarKit.IO.Hdf5.Managed;
 
 /// <summary>
-/// The HDF5 deflate filter (id 1) for reading, on .NET's System.IO.Compression (native zlib) instead of PureHDF's
-/// managed inflater (a SharpZipLib port, about 3× slower per byte here). A stored chunk is a zlib stream (RFC 1950,
+/// The HDF5 deflate filter (id 1) for reading: libdeflate's one-shot zlib decompression when the library is installed
+/// (<see cref="LibDeflateInflater"/>, issue 18: measured in docs/performance.md), else .NET's System.IO.Compression
+/// (native zlib-ng), both instead of PureHDF's managed inflater (a SharpZipLib port, about 3× slower per byte here). A stored chunk is a zlib stream (RFC 1950,
 /// as libhdf5's H5Z_filter_deflate writes it); its inflated size must be exactly the chunk's byte size: a stream that
 /// ends early or would produce more is refused (fail closed: the rest of a short chunk would read as zeros, and a
 /// longer one is not a chunk of this dataset), so inflating can never allocate more than one chunk. Corrupt data raises
@@ -44,11 +45,23 @@ internal sealed class ZlibInflateFilter : IH5Filter
     /// <summary>Chunks inflated by this filter in this process (tests check it is the one PureHDF calls).</summary>
     internal static long Calls;
 
+    /// <summary>
+    /// Benchmarks and tests: false = always System.IO.Compression, even with libdeflate installed (the same bytes; the
+    /// environment variable <c>SARKIT_LIBDEFLATE=0</c> does the same for a whole process).
+    /// </summary>
+    internal static volatile bool UseLibDeflate = true;
+
     /// <summary>Inflates one zlib stream of exactly <paramref name="size"/> bytes.</summary>
     internal static unsafe byte[] Inflate(Memory<byte> source, int size)
     {
         if (size < 0) throw new InvalidDataException($"deflate: chunk size {size} is invalid.");
+        if (source.IsEmpty) throw new InvalidDataException("deflate: the stored chunk is empty (corrupt chunk).");   // also: no null pointer below
         var output = GC.AllocateUninitializedArray<byte>(size);
+        if (UseLibDeflate && LibDeflateInflater.Available)
+        {
+            LibDeflateInflater.Inflate(source.Span, output);
+            return output;
+        }
         fixed (byte* src = source.Span)
         {
             using var ms = new UnmanagedMemoryStream(src, source.Length);
