@@ -45,5 +45,13 @@ if setup_missing hdf5_present; then
 else
   say "ok libhdf5"
 fi
+# 3. libdeflate (optional, faster inflate of gzip-compressed HDF5 chunks; docs/hdf5.md). Without it the reader uses
+#    System.IO.Compression and gives the same bytes.
+libdeflate_present() { any_file '/usr/lib/*/libdeflate.so.0*' '/lib/*/libdeflate.so.0*'; }
+if setup_missing libdeflate_present; then
+  setup_install libdeflate0 "libdeflate for faster HDF5 chunk inflate" "HDF5 files are read with System.IO.Compression instead (same results)"
+else
+  say "ok libdeflate"
+fi
 setup_summary
 exit 0
