@@ -38,8 +38,8 @@ public static class RfCorrelation
 
     /// <remarks>
     /// The sample sums use <see cref="FixedOrderDot"/> (a fixed summation order), not a
-    /// vector-width-dependent dot product, so the weights and every sequence SAR built on them are the same bits on every
-    /// instruction set and in the JIT and Native AOT builds (they differed in the last digit between AVX2 and 128-bit runs).
+    /// vector-width-dependent dot product, so these weights are the same bits on every
+    /// instruction set and in the JIT and Native AOT builds.
     /// </remarks>
     private static void AccumulateChunk(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int channels, int length, int stride, double dt, Span<double> weights)
     {
