@@ -36,12 +36,17 @@ public static class RfCorrelation
 
     private const int ChunkSamples = 512;
 
+    /// <remarks>
+    /// The sample sums use <see cref="FixedOrderDot"/> (a fixed summation order), not a
+    /// vector-width-dependent dot product, so these weights are the same bits on every
+    /// instruction set and in the JIT and Native AOT builds.
+    /// </remarks>
     private static void AccumulateChunk(ReadOnlySpan<double> re, ReadOnlySpan<double> im, int channels, int length, int stride, double dt, Span<double> weights)
     {
         for (int i = 0; i < channels; i++)
         {
             var ri = re.Slice(i * stride, length); var ii = im.Slice(i * stride, length);
-            weights[i] += dt * (TensorPrimitives.Dot(ri, ri) + TensorPrimitives.Dot(ii, ii));
+            weights[i] += dt * (FixedOrderDot.Dot(ri, ri) + FixedOrderDot.Dot(ii, ii));
         }
         int o = channels;
         for (int i = 0; i < channels; i++)
@@ -51,8 +56,8 @@ public static class RfCorrelation
             {
                 var rj = re.Slice(j * stride, length); var ij = im.Slice(j * stride, length);
                 // c = Σ conj(x_i) x_j
-                double cr = TensorPrimitives.Dot(ri, rj) + TensorPrimitives.Dot(ii, ij);
-                double ci = TensorPrimitives.Dot(ri, ij) - TensorPrimitives.Dot(ii, rj);
+                double cr = FixedOrderDot.Dot(ri, rj) + FixedOrderDot.Dot(ii, ij);
+                double ci = FixedOrderDot.Dot(ri, ij) - FixedOrderDot.Dot(ii, rj);
                 weights[o++] += 2 * dt * cr;
                 weights[o++] += -2 * dt * ci;
             }

@@ -7,7 +7,7 @@ namespace SarKit.Numerics.LinearAlgebra;
 /// first the N real diagonal entries Q_ii, then for every pair i &lt; j (row-major over i, then j) Re Q_ij followed by Im Q_ij.
 /// With the matching <see cref="DriveWeights"/> vector w(b), the quadratic form is a plain dot product:
 /// bᴴQb = Σ_k w_k P_k, with w = (|b_i|², …, 2 Re(b̄_i b_j), −2 Im(b̄_i b_j), …). This makes every averaging step linear per
-/// component and every SAR evaluation a SIMD dot product.
+/// component and every SAR evaluation a SIMD dot product (in a fixed order: <see cref="QuadraticForm"/>).
 /// </summary>
 public static class HermitianPacking
 {
@@ -67,7 +67,11 @@ public static class HermitianPacking
         return q;
     }
 
-    /// <summary>bᴴQb for a packed Q and precomputed weights: a dot product (SIMD).</summary>
+    /// <summary>
+    /// bᴴQb for a packed Q and precomputed weights: a SIMD dot product in the fixed summation order of
+    /// <see cref="FixedOrderDot"/>, so a SAR (point, cube, whole-body, head) is the same bits on every instruction set and in
+    /// the JIT, ReadyToRun and Native AOT builds (a vector-width-dependent sum changed its last digits between machines).
+    /// </summary>
     public static double QuadraticForm(ReadOnlySpan<double> packed, ReadOnlySpan<double> weights)
-        => System.Numerics.Tensors.TensorPrimitives.Dot(packed, weights);
+        => FixedOrderDot.Dot(packed, weights);
 }
