@@ -106,7 +106,10 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (Int("version") is var ver && ver != 1) throw Bad(side, "version", $"version {ver} is not supported (expected 1)");
             unit = MultiChannelWaveform.NormaliseUnit(Str("unit"), side);
             raster = Num("raster_s");
-            if (!(raster > 0)) throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} must be > 0 s");
+            // the supported range of every waveform (MultiChannelWaveform, StreamedWindowSar): refused here already, so that no
+            // reader of this file works with a raster whose lsb²·Δt underflows or whose energies overflow (found by fuzzing)
+            if (!(raster >= Supervision.Pulseq.PulseqFile.MinRasterSeconds && raster <= Supervision.Pulseq.PulseqFile.MaxRasterSeconds))
+                throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} s is outside the supported range [{Supervision.Pulseq.PulseqFile.MinRasterSeconds:R}, {Supervision.Pulseq.PulseqFile.MaxRasterSeconds:R}] s");
             chDecl = Int("channels"); nDecl = Int("samples");
             bool hasLsb = root.TryGetProperty("lsb", out _), hasFs = root.TryGetProperty("full_scale", out _);
             if (hasLsb && hasFs) throw Bad(side, "lsb", "give either 'lsb' or 'full_scale', not both");
