@@ -29,6 +29,7 @@ if (args.Length > 0 && args[0] == "surrogate") return SurrogateBench.Run(args[1.
 if (args.Length > 0 && args[0] == "sar-core") return SarCoreBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "supervision") return SupervisionBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "wave-stream") return WaveformStreamBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "disk-read") return DiskReadBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "rectilinear") return RectilinearBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "shim") return ShimBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "spokes") return SpokesBench.Run(args[1..]);

@@ -106,7 +106,10 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (Int("version") is var ver && ver != 1) throw Bad(side, "version", $"version {ver} is not supported (expected 1)");
             unit = MultiChannelWaveform.NormaliseUnit(Str("unit"), side);
             raster = Num("raster_s");
-            if (!(raster > 0)) throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} must be > 0 s");
+            // the supported range of every waveform (MultiChannelWaveform, StreamedWindowSar): refused here already, so that no
+            // reader of this file works with a raster whose lsb²·Δt underflows or whose energies overflow (found by fuzzing)
+            if (!(raster >= Supervision.Pulseq.PulseqFile.MinRasterSeconds && raster <= Supervision.Pulseq.PulseqFile.MaxRasterSeconds))
+                throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} s is outside the supported range [{Supervision.Pulseq.PulseqFile.MinRasterSeconds:R}, {Supervision.Pulseq.PulseqFile.MaxRasterSeconds:R}] s");
             chDecl = Int("channels"); nDecl = Int("samples");
             bool hasLsb = root.TryGetProperty("lsb", out _), hasFs = root.TryGetProperty("full_scale", out _);
             if (hasLsb && hasFs) throw Bad(side, "lsb", "give either 'lsb' or 'full_scale', not both");
@@ -172,6 +175,30 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
 
     private static SarKitInputException Bad(string file, string field, string why) => new($"{file}: {why}.") { SourceFile = file, Dataset = field };
 
+    /// <summary>Interleaved samples × channels × (re, im) of any stored type → planar doubles scale·value (channel c at
+    /// c·count); bounds checked once. One routine for every sample type: float and int16 widen to double exactly, so the
+    /// only rounding is the product by <paramref name="scale"/> (lsb of int16 files); complex files pass scale 1, and
+    /// x·1 = x exactly in IEEE 754 (the finite values they reach here are unchanged, bit for bit).</summary>
+    internal static unsafe void Deinterleave<T>(ReadOnlySpan<T> v, int n, int count, double scale, Span<double> re, Span<double> im)
+        where T : unmanaged, INumberBase<T>
+    {
+        if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
+        fixed (T* src = v)
+        fixed (double* pr = re, pi = im)
+        {
+            T* p = src;
+            for (int s = 0; s < count; s++)
+            {
+                double* r = pr + s, q = pi + s;
+                for (int c = 0; c < n; c++, p += 2, r += count, q += count)
+                {
+                    *r = double.CreateTruncating(p[0]) * scale;
+                    *q = double.CreateTruncating(p[1]) * scale;
+                }
+            }
+        }
+    }
+
     public IWaveformReader OpenReader() => new Reader(this);
 
     /// <summary>Default bytes per sequential read of <see cref="IWaveformCorrelationReader.Correlate"/> (8 MiB).</summary>
@@ -186,18 +213,30 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
     }
     private int _chunkBytes = DefaultChunkBytes;
 
+    /// <summary>Default chunks read ahead of the one being correlated when read-ahead is on (<see cref="ReadDepth"/>).</summary>
+    public const int DefaultReadDepth = 4;
+
+    /// <summary>Chunks of <see cref="ChunkBytes"/> read ahead (reads in flight) by the sequential head pass of readers opened
+    /// afterwards when <see cref="IWaveformCorrelationReader.ReadAhead"/> is on (default <see cref="DefaultReadDepth"/>; memory
+    /// (depth + 1) × chunk). Without read-ahead every chunk is read when it is needed.</summary>
+    public int ReadDepth
+    {
+        get => _readDepth;
+        set => _readDepth = value is >= 1 and <= 64 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "expected 1 to 64 chunks");
+    }
+    private int _readDepth = DefaultReadDepth;
+
     private sealed class Reader : IWaveformCorrelationReader
     {
         private readonly WaveformStreamFile _f;
         private readonly SafeFileHandle _h;
         private byte[] _buf = [];
-        // sequential chunks of Correlate: the current one and the one being read ahead (O_DIRECT when the file system allows)
-        private Chunk _cur = new(), _next = new();
-        private long _nextStart = -1, _wait;
-        private int _chunk;
-        private Task<int>? _nextTask;
-        private SafeFileHandle? _direct;
-        private bool _directTried;
+        // sequential chunks of Correlate, read ahead by a SequentialChunkReader (O_DIRECT when the file system allows)
+        private SequentialChunkReader? _pipe;
+        private SequentialChunkReader.Slot? _cur;
+        private long _curStart = -1, _pipeStart;
+        private int _curCount, _chunk;
+        private long _wait;
 
         public Reader(WaveformStreamFile f)
         {
@@ -217,121 +256,44 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             var raw = Sequential(start, count);
             if (_f._int16) { RfCorrelation.AccumulateInterleaved8Int16(MemoryMarshal.Cast<byte, short>(raw), count, _f.Lsb, dt, weights); return; }
             if (!RfCorrelation.AccumulateInterleaved8(MemoryMarshal.Cast<byte, float>(raw), count, dt, weights))
-                ThrowFirstNotFinite(raw, start, count, _f.Channels);
+                ThrowFirstNotFinite(MemoryMarshal.Cast<byte, float>(raw), start, count, _f.Channels);
         }
 
-        /// <summary>Bytes of samples [start, start + count) from the current chunk; reads the next chunk (ahead, when enabled)
-        /// when the request leaves it. Chunks hold a whole number of requests of the first size, so sequential blocks never straddle.</summary>
+        /// <summary>Bytes of samples [start, start + count) from the current chunk; takes the next chunk in file order when the
+        /// request leaves it, and starts a new sequential run (from <paramref name="start"/> to the end of the file) when the
+        /// request is not the continuation. Chunks hold a whole number of requests of the first size, so sequential blocks never straddle.</summary>
         private ReadOnlySpan<byte> Sequential(long start, int count)
         {
             int bps = _f.Channels * _f._item;
             if ((long)count * bps > int.MaxValue / 4) throw new ArgumentException("read too large");
-            if (count > _chunk) { Drain(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; _cur.Start = -1; _cur.Count = 0; }
-            if (start < _cur.Start || start + count > _cur.Start + _cur.Count)
+            if (count > _chunk) { Stop(); _chunk = Math.Max(1, _f.ChunkBytes / (count * bps)) * count; }
+            if (_cur is null || start < _curStart || start + count > _curStart + _curCount)
             {
                 long w0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (_nextTask is not null && _nextStart == start)
+                bool next = _pipe is not null && !_pipe.AtEnd && _cur is not null && start == _curStart + _curCount;
+                if (!next)
                 {
-                    _nextTask.GetAwaiter().GetResult();
-                    _nextTask = null;
-                    (_cur, _next) = (_next, _cur);
+                    Stop();
+                    _pipeStart = start;
+                    _pipe = new SequentialChunkReader(_f.Source, _h, _f._dataOffset + start * bps, _f._dataOffset + _f.Samples * bps,
+                        _chunk * bps, ReadAhead ? _f.ReadDepth : 0, tryDirect: true);
                 }
-                else
-                {
-                    Drain();
-                    Fill(_cur, start, (int)Math.Min(_chunk, _f.Samples - start));
-                }
+                _cur = null;
+                var c = _pipe!.Take();
+                _cur = c;
+                _curStart = _pipeStart + (c.Offset - _pipe.Begin) / bps;
+                _curCount = c.Length / bps;
                 _wait += System.Diagnostics.Stopwatch.GetTimestamp() - w0;
-                long ns = _cur.Start + _cur.Count;
-                if (ReadAhead && ns < _f.Samples)
-                {
-                    int nc = (int)Math.Min(_chunk, _f.Samples - ns);
-                    var c = _next;
-                    _nextStart = ns;
-                    _nextTask = Task.Run(() => { Fill(c, ns, nc); return nc; });
-                }
+                if (start + count > _curStart + _curCount) throw new InvalidOperationException("request straddles a chunk");
             }
-            return _cur.Buf.AsSpan(_cur.Data + (int)((start - _cur.Start) * bps), count * bps);
+            return _cur.Bytes.Slice((int)((start - _curStart) * bps), count * bps);
         }
 
-        /// <summary>A chunk buffer: pinned, its data at a 4096-byte aligned address (<see cref="Align"/>) for O_DIRECT reads.</summary>
-        private sealed class Chunk
+        /// <summary>Stops the sequential run (reads in flight finish; their data is discarded).</summary>
+        private void Stop()
         {
-            public byte[] Buf = [];
-            public int Align, Data, Count;
-            public long Start = -1;
-        }
-
-        /// <summary>Reads samples [start, start + count) into <paramref name="c"/>: with O_DIRECT the aligned pages around them
-        /// (no page-cache copy), else exactly them; an O_DIRECT failure falls back to buffered reads for the rest of the pass.</summary>
-        private void Fill(Chunk c, long start, int count)
-        {
-            int bps = _f.Channels * _f._item;
-            long off = _f._dataOffset + start * bps, end = off + (long)count * bps;
-            var h = Direct();
-            long a0 = h is null ? off : off & ~(DirectAlign - 1), a1 = h is null ? end : (end + DirectAlign - 1) & ~(DirectAlign - 1);
-            int need = checked((int)(a1 - a0));
-            if (c.Buf.Length < need + DirectAlign)
-            {
-                c.Buf = GC.AllocateUninitializedArray<byte>(Math.Max(need, _chunk * bps + 2 * DirectAlign) + DirectAlign, pinned: true);
-                c.Align = AlignedOffset(c.Buf);
-            }
-            c.Start = -1;
-            if (h is not null)
-            {
-                try
-                {
-                    int got = 0;
-                    var span = c.Buf.AsSpan(c.Align, need);
-                    while (a0 + got < end)
-                    {
-                        int r = RandomAccess.Read(h, span[got..], a0 + got);
-                        if (r <= 0) break;
-                        got += r;
-                    }
-                    if (a0 + got >= end) { c.Data = c.Align + (int)(off - a0); c.Start = start; c.Count = count; return; }
-                }
-                catch (IOException) { }
-                DisableDirect();
-            }
-            ReadExact(c.Buf.AsSpan(c.Align, (int)(end - off)), start, count);
-            c.Data = c.Align; c.Start = start; c.Count = count;
-        }
-
-        private const int DirectAlign = 4096;
-
-        private static unsafe int AlignedOffset(byte[] pinned)
-        {
-            fixed (byte* p = pinned) return (int)((DirectAlign - ((long)p & (DirectAlign - 1))) & (DirectAlign - 1));
-        }
-
-        /// <summary>A second handle with O_DIRECT (Linux; null elsewhere or when the file system refuses it).</summary>
-        private SafeFileHandle? Direct()
-        {
-            lock (this)
-            {
-                if (_directTried) return _direct;
-                _directTried = true;
-                if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("SARKIT_NO_DIRECT_IO") == "1") return null;
-                try
-                {
-                    var h = File.OpenHandle(_f.Source, FileMode.Open, FileAccess.Read, FileShare.Read);
-                    if (DirectIo.Enable(h)) _direct = h; else h.Dispose();
-                }
-                catch (IOException) { }
-                catch (UnauthorizedAccessException) { }
-                return _direct;
-            }
-        }
-
-        private void DisableDirect() { lock (this) { _direct?.Dispose(); _direct = null; } }
-
-        /// <summary>Waits for a read-ahead in flight (its result is discarded; an error it met is raised again when that part is read).</summary>
-        private void Drain()
-        {
-            if (_nextTask is null) return;
-            try { _nextTask.Wait(); } catch (AggregateException) { }
-            _nextTask = null; _nextStart = -1;
+            _cur = null; _curStart = -1; _curCount = 0;
+            _pipe?.Dispose(); _pipe = null;
         }
 
         private void ReadExact(Span<byte> span, long start, int count)
@@ -358,36 +320,30 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (_buf.Length < bytes) _buf = new byte[bytes];
             var span = _buf.AsSpan(0, (int)bytes);
             ReadExact(span, start, count);
-            if (_f._int16) { Deinterleave(MemoryMarshal.Cast<byte, short>(span), n, count, _f.Lsb, re, im); return; }
-            // one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones); only then the scalar loop names it
-            if (_f._single ? !AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u) : !AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul))
-                ThrowFirstNotFinite(span, start, count, n);
-            if (_f._single) Deinterleave(MemoryMarshal.Cast<byte, float>(span), n, count, re, im);
-            else Deinterleave(MemoryMarshal.Cast<byte, double>(span), n, count, re, im);
-        }
-
-        private void ThrowFirstNotFinite(ReadOnlySpan<byte> span, long start, int count, int n)
-        {
-            if (_f._single)
+            // int16 codes cannot be NaN/∞; for floats one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones),
+            // and only then the scalar loop names it
+            if (_f._int16) Deinterleave(MemoryMarshal.Cast<byte, short>(span), n, count, _f.Lsb, re, im);
+            else if (_f._single)
             {
-                var v = MemoryMarshal.Cast<byte, float>(span);
-                for (int s = 0; s < count; s++)
-                    for (int c = 0; c < n; c++)
-                    {
-                        float x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
-                        if (!float.IsFinite(x) || !float.IsFinite(y)) throw NotFinite(start + s, c, x, y);
-                    }
+                if (!AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u)) ThrowFirstNotFinite(MemoryMarshal.Cast<byte, float>(span), start, count, n);
+                Deinterleave(MemoryMarshal.Cast<byte, float>(span), n, count, 1.0, re, im);
             }
             else
             {
-                var v = MemoryMarshal.Cast<byte, double>(span);
-                for (int s = 0; s < count; s++)
-                    for (int c = 0; c < n; c++)
-                    {
-                        double x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
-                        if (!double.IsFinite(x) || !double.IsFinite(y)) throw NotFinite(start + s, c, x, y);
-                    }
+                if (!AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul)) ThrowFirstNotFinite(MemoryMarshal.Cast<byte, double>(span), start, count, n);
+                Deinterleave(MemoryMarshal.Cast<byte, double>(span), n, count, 1.0, re, im);
             }
+        }
+
+        /// <summary>Names the first sample with a NaN/∞ component (called only after <see cref="AllFinite"/> found one).</summary>
+        private void ThrowFirstNotFinite<T>(ReadOnlySpan<T> v, long start, int count, int n) where T : unmanaged, INumberBase<T>
+        {
+            for (int s = 0; s < count; s++)
+                for (int c = 0; c < n; c++)
+                {
+                    T x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
+                    if (!T.IsFinite(x) || !T.IsFinite(y)) throw NotFinite(start + s, c, double.CreateTruncating(x), double.CreateTruncating(y));
+                }
             throw new InvalidOperationException("non-finite value not found on the second pass");
         }
 
@@ -408,57 +364,10 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             return true;
         }
 
-        /// <summary>Interleaved samples × channels (re, im) → planar doubles (channel c at c·count); bounds checked once.</summary>
-        private static unsafe void Deinterleave(ReadOnlySpan<float> v, int n, int count, Span<double> re, Span<double> im)
-        {
-            if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
-            fixed (float* src = v)
-            fixed (double* pr = re, pi = im)
-            {
-                float* p = src;
-                for (int s = 0; s < count; s++)
-                {
-                    double* r = pr + s, q = pi + s;
-                    for (int c = 0; c < n; c++, p += 2, r += count, q += count) { *r = p[0]; *q = p[1]; }
-                }
-            }
-        }
-
-        /// <summary>Interleaved int16 codes samples × channels × (I, Q) → planar doubles lsb·code (one rounding each).</summary>
-        private static unsafe void Deinterleave(ReadOnlySpan<short> v, int n, int count, double lsb, Span<double> re, Span<double> im)
-        {
-            if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
-            fixed (short* src = v)
-            fixed (double* pr = re, pi = im)
-            {
-                short* p = src;
-                for (int s = 0; s < count; s++)
-                {
-                    double* r = pr + s, q = pi + s;
-                    for (int c = 0; c < n; c++, p += 2, r += count, q += count) { *r = p[0] * lsb; *q = p[1] * lsb; }
-                }
-            }
-        }
-
-        private static unsafe void Deinterleave(ReadOnlySpan<double> v, int n, int count, Span<double> re, Span<double> im)
-        {
-            if (v.Length < 2 * n * count || re.Length < n * count || im.Length < n * count) throw new ArgumentException("buffers too short");
-            fixed (double* src = v)
-            fixed (double* pr = re, pi = im)
-            {
-                double* p = src;
-                for (int s = 0; s < count; s++)
-                {
-                    double* r = pr + s, q = pi + s;
-                    for (int c = 0; c < n; c++, p += 2, r += count, q += count) { *r = p[0]; *q = p[1]; }
-                }
-            }
-        }
-
         private SarKitInputException NotFinite(long sample, int channel, double x, double y) =>
             new($"{_f.Source}: sample {sample} of channel {channel} is not finite ({x.ToString("R", CultureInfo.InvariantCulture)}, {y.ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = _f.Source, Dataset = "waveform" };
 
-        public void Dispose() { Drain(); _h.Dispose(); _direct?.Dispose(); }
+        public void Dispose() { Stop(); _h.Dispose(); }
     }
 
     /// <summary>

@@ -30,6 +30,8 @@ public static class InProcessWorker
             var (seed, m) = Case(s, seeds, group, i, work);
             string path = Path.Combine(work, $"case-{i}-{seed.FileName}");
             File.WriteAllBytes(path, m.Bytes);
+            var companions = seed.Companions.Select(c => (From: c, To: Path.ChangeExtension(path, Path.GetExtension(c)))).ToList();
+            foreach (var (src, dst) in companions) File.Copy(src, dst, true);
             var sw = Stopwatch.StartNew();
             var task = Task.Run(() => Parsers.Parse(group, path));
             bool done;
@@ -46,7 +48,7 @@ public static class InProcessWorker
             results.WriteLine(JsonSerializer.Serialize(r));
             // a hung reader thread cannot be stopped, and a native library's exit handlers may wait for it: end hard
             if (!done) { results.Flush(); results.Dispose(); System.Diagnostics.Process.GetCurrentProcess().Kill(); }
-            try { File.Delete(path); } catch (IOException) { }
+            try { File.Delete(path); foreach (var (_, dst) in companions) File.Delete(dst); } catch (IOException) { }
         }
         return 0;
     }

@@ -10,8 +10,9 @@ public static class ArrayHeaders
     private static readonly string[] Descrs = ["'<f4'", "'>f8'", "'<c16'", "'<c8'", "'|O'", "'<U8'", "'<i8'", "'|b1'", "'<f2'", "'<M8[s]'", "[('a', '<f8')]", "'<f16'", "'<V8'"];
     private static readonly string[] Shapes = ["(1000000, 1000000, 1000000)", "(-1,)", "(4611686018427387904,)", "()", "(0,)", "(3000, 3000, 3000)", "(2147483648,)", "(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33)"];
 
-    /// <summary>Mutates the header dictionary of an .npy byte image (descr, shape, fortran_order, declared header length, version).</summary>
-    public static Mutant? Npy(byte[] src, Random rng)
+    /// <summary>Mutates the header dictionary of an .npy byte image (descr, shape, fortran_order, declared header length, version);
+    /// <paramref name="moreShapes"/> adds format-specific shapes (e.g. near the seed's own) to the generic ones.</summary>
+    public static Mutant? Npy(byte[] src, Random rng, string[]? moreShapes = null)
     {
         if (src.Length < 10 || src[0] != 0x93) return null;
         int major = src[6]; int hl = major == 1 ? BitConverter.ToUInt16(src, 8) : BitConverter.ToInt32(src, 8);
@@ -23,7 +24,7 @@ public static class ArrayHeaders
         switch (rng.Next(6))
         {
             case 0: { var d = Descrs[rng.Next(Descrs.Length)]; nh = Regex.Replace(h, @"'descr':\s*('[^']*'|\[[^\]]*\])", $"'descr': {d}"); name = $"npy-descr={d}"; break; }
-            case 1: { var s = Shapes[rng.Next(Shapes.Length)]; nh = Regex.Replace(h, @"'shape':\s*\([^)]*\)", $"'shape': {s}"); name = $"npy-shape={s}"; break; }
+            case 1: { var all = moreShapes is null ? Shapes : [.. Shapes, .. moreShapes]; var s = all[rng.Next(all.Length)]; nh = Regex.Replace(h, @"'shape':\s*\([^)]*\)", $"'shape': {s}"); name = $"npy-shape={s}"; break; }
             case 2: nh = h.Contains("False") ? h.Replace("False", "True") : h.Replace("True", "False"); name = "npy-fortran-toggle"; break;
             case 3:
                 {

@@ -13,6 +13,8 @@ public static class Mutators
         {
             "records" => Records(seed, src, rng, workDir),
             "npy" => rng.Next(2) == 0 ? ArrayHeaders.Npy(src, rng) : null,
+            // int16 I/Q stream: shapes next to samples × channels × 2 (one sample more or less, 3 components, channels × samples × 2, 2-D)
+            "wavestream-npy" => rng.Next(2) == 0 ? ArrayHeaders.Npy(src, rng, ["(301, 8, 2)", "(299, 8, 2)", "(300, 8, 3)", "(8, 300, 2)", "(300, 16)", "(150, 16, 2)", "(300, 8, 1)", "(2147483648, 8, 2)", "(300, 0, 2)", "(300, 4097, 2)"]) : null,
             "npz" or "dataset-npz" or "waveform-npz" => rng.Next(3) == 0 ? ArrayHeaders.NpzMember(src, rng) : null,
             _ => null,
         };

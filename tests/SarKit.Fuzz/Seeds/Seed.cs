@@ -16,4 +16,7 @@ public sealed record Seed(string Group, string Path, string FileName)
     public bool IsText { get; init; }
     /// <summary>Pulseq file carrying a [SIGNATURE] (every change before it must be refused).</summary>
     public bool Signed { get; init; }
+    /// <summary>Unmutated files that must lie beside the mutant under its name with their own extension (e.g. the JSON sidecar
+    /// of a waveform stream .npy, or the .npy of a mutated sidecar).</summary>
+    public string[] Companions { get; init; } = [];
 }

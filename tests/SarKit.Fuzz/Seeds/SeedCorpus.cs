@@ -253,6 +253,28 @@ public sealed class SeedCorpus
             File.Copy(Path.Combine(src, "ptx3_waveform." + ext), dst, true);
             Add(new Seed("waveform-" + ext, dst, "waveform." + ext) { IsText = ext == "csv", Known64 = samples, Known32 = samples.Select(v => (float)v).ToArray(), Dims = [[wf.Length, n], [n, wf.Length], [wf.Length]] });
         }
+        BuildInt16Stream();
+    }
+
+    /// <summary>A streamed 8-channel complex int16 waveform (.npy codes, samples × 8 × 2, and its JSON sidecar with "lsb"):
+    /// group wavestream-npy mutates the .npy (header dictionary, bytes) with the sidecar beside it, wavestream-json the
+    /// sidecar (numbers, types, nesting, keys) with the .npy beside it.</summary>
+    private void BuildInt16Stream()
+    {
+        const int ch = 8, len = 300;
+        string npy = P("wave16.npy");
+        var rng = new Random(16);
+        var codes = new short[2 * ch * len];
+        for (int t = 0; t < len; t++)
+            for (int k = 0; k < 2 * ch; k++) codes[2 * ch * t + k] = t % 50 < 10 ? (short)rng.Next(-32768, 32768) : (short)0;
+        using (var w = WaveformStreamFile.CreateInt16(npy, ch, len, "V", 1e-6, 1.0 / 1024))
+        {
+            w.AppendCodes(codes, len);
+            w.Complete();
+        }
+        string side = WaveformStreamFile.SidecarPath(npy);
+        Add(new Seed("wavestream-npy", npy, "wave16.npy") { Companions = [side], Dims = [[len, ch, 2]] });
+        Add(new Seed("wavestream-json", side, "wave16.json") { IsText = true, Companions = [npy] });
     }
 
     // ------------------------------------------------------------------ NEMA, probe, scan, records

@@ -246,6 +246,11 @@ public class Int16WaveformTests
         { Sidecar(", \"lsb\": 1e-3", unit: "\"unit\": \"furlong\", "), "furlong", "unknown unit" },
         { Sidecar(", \"lsb\": 1e-3", channels: 4), "sidecar declares", "wrong channel count" },
         { Sidecar(", \"lsb\": 1e-3", samples: 99), "sidecar declares", "wrong sample count" },
+        // found by the wavestream-json fuzz target: a denormal raster underflowed lsb²·Δt (ArgumentOutOfRangeException in the
+        // kernel), a huge one overflowed the correlation to ∞; both are now refused when the file is opened
+        { Sidecar(", \"lsb\": 1e-3").Replace("1e-6", "4.9e-324"), "raster_s", "denormal raster" },
+        { Sidecar(", \"lsb\": 1e-3").Replace("1e-6", "1.7976931348623157e308"), "raster_s", "huge raster" },
+        { Sidecar(", \"lsb\": 1e-3").Replace("1e-6", "1e-10"), "raster_s", "raster below 1 ns" },
     };
 
     [Theory]
