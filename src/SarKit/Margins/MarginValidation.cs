@@ -32,7 +32,7 @@ public sealed record MarginValidationOptions
     /// <summary>ν of the Student-t distribution (&gt; 4 for a finite kurtosis).</summary>
     public double Nu { get; init; } = 5;
     /// <summary>Seed of the random drives and of the error draws (one stream per drive and trial, <c>MarginValidation.TrialRandom</c>):
-    /// the same seed gives the same result on any number of threads.</summary>
+    /// the same seed gives the same draws, and so the same counts, on any number of threads.</summary>
     public int Seed { get; init; }
     /// <summary>Two-sided confidence level of the Wilson interval.</summary>
     public double Confidence { get; init; } = 0.95;
@@ -191,7 +191,7 @@ public static class MarginValidation
     /// Errors are drawn only for blocks that hold a tissue voxel (σ &gt; 0): elsewhere the integrand is zero, so the
     /// result is the same as with errors everywhere. Trials run in parallel; trial t draws from its own stream
     /// <see cref="TrialRandom"/> (blocks in index order) and the per-trial peaks are reduced in trial order, so the
-    /// result depends on the seed only, not on the number of threads.
+    /// draws depend on the seed only, not on the number of threads (the mass average's sums may differ in the last bit).
     /// </summary>
     private static (int Exceedances, int WithoutMargin, double WorstRatio, double MeanRatio) SpatiallyVaryingTrials(
         SarDataset data, AveragingCubeSet cubes, double[] es, Complex[] s, double[] a, double nominal, double prot, double sigmaE,
@@ -254,7 +254,7 @@ public static class MarginValidation
     /// The random stream of error trial <paramref name="trial"/> of drive <paramref name="drive"/> (0 = focus, then the
     /// given drives, then the random ones): <see cref="Random"/> seeded with a SplitMix64 mix (Steele, Lea &amp; Flood 2014)
     /// of (seed, drive, trial). One stream per trial makes the trials independent of each other's order, so they can run
-    /// in parallel and the result still depends only on <see cref="MarginValidationOptions.Seed"/>.
+    /// in parallel and the draws still depend only on <see cref="MarginValidationOptions.Seed"/>.
     /// </summary>
     internal static Random TrialRandom(int seed, int drive, int trial)
     {
