@@ -31,6 +31,8 @@ public sealed record MarginValidationOptions
     public FieldErrorDistribution Distribution { get; init; } = FieldErrorDistribution.Gaussian;
     /// <summary>ν of the Student-t distribution (&gt; 4 for a finite kurtosis).</summary>
     public double Nu { get; init; } = 5;
+    /// <summary>Seed of the random drives and of the error draws (one stream per drive and trial, <c>MarginValidation.TrialRandom</c>):
+    /// the same seed gives the same draws, and so the same counts, on any number of threads.</summary>
     public int Seed { get; init; }
     /// <summary>Two-sided confidence level of the Wilson interval.</summary>
     public double Confidence { get; init; } = 0.95;
@@ -81,7 +83,9 @@ public sealed record MarginValidationResult
 /// <see cref="FieldUncertaintyModel"/> (zero mean, uncorrelated across channels and components, fully correlated in space, i.e.
 /// one constant complex 3-vector per channel and trial, E|e_ij|² = σ_e²), computes the true mass-averaged SAR of every cube
 /// exactly — SAR_c = ⟨σ/(2ρ)|E(s) + ε|²⟩_c = sᴴQ_c s + 2 Re Σ_j ⟨σ/(2ρ)E_j(s)⟩_c ε̄_j + ⟨σ/(2ρ)⟩_c‖ε‖², ε = Σ_i s_i e_i —
-/// and counts trials whose true psSAR exceeds the psSAR from Q + Q_e (Wilson score interval).
+/// and counts trials whose true psSAR exceeds the psSAR from Q + Q_e (Wilson score interval). Every trial draws its
+/// errors from its own seeded stream (<see cref="TrialRandom"/>), the same in both error models, so a block larger than
+/// the grid reproduces the fully correlated draws exactly.
 /// </summary>
 public static class MarginValidation
 {
@@ -127,7 +131,7 @@ public static class MarginValidation
             var es = DriveField(data, s);
             if (o.ErrorBlockVoxels > 0)
             {
-                var (bx, bxNo, bw, bm) = SpatiallyVaryingTrials(data, cubes, es, s, a, nominal, prot, sigmaE, o, rng);
+                var (bx, bxNo, bw, bm) = SpatiallyVaryingTrials(data, cubes, es, s, a, nominal, prot, sigmaE, o, d);
                 results.Add(new DriveExceedance(label, s, nominal, prot, o.Trials, bx, bxNo, bw, bm));
                 exc += bx; excNo += bxNo; total += o.Trials;
                 progress?.Report((d + 1.0) / drives.Count);
@@ -146,10 +150,11 @@ public static class MarginValidation
             var eps = new Complex[3];
             for (int t = 0; t < o.Trials; t++)
             {
+                var tr = TrialRandom(o.Seed, d, t);
                 eps[0] = eps[1] = eps[2] = 0;
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < 3; j++)
-                        eps[j] += s[i] * sigmaE * new Complex(Draw(rng, o) , Draw(rng, o));
+                        eps[j] += s[i] * sigmaE * new Complex(Draw(tr, o), Draw(tr, o));
                 double e2 = 0; for (int j = 0; j < 3; j++) e2 += eps[j].Real * eps[j].Real + eps[j].Imaginary * eps[j].Imaginary;
                 double en = Math.Sqrt(e2);
                 double best = double.NegativeInfinity;
@@ -183,28 +188,40 @@ public static class MarginValidation
     /// Trials with errors that vary in space: independent error 3-vectors e_ij(B) per channel i and block B of
     /// b × b × b voxels, ε(r) = Σ_i s_i e_i(B(r)); the true cube SAR is evaluated exactly,
     /// SAR_c = A_c + ⟨σ/(2ρ)(2 Re(E(s)·ε̄) + |ε|²)⟩_c, with one mass average of the voxel integrand per trial.
+    /// Errors are drawn only for blocks that hold a tissue voxel (σ &gt; 0): elsewhere the integrand is zero, so the
+    /// result is the same as with errors everywhere. Trials run in parallel; trial t draws from its own stream
+    /// <see cref="TrialRandom"/> (blocks in index order) and the per-trial peaks are reduced in trial order, so the
+    /// draws depend on the seed only, not on the number of threads (the mass average's sums may differ in the last bit).
     /// </summary>
     private static (int Exceedances, int WithoutMargin, double WorstRatio, double MeanRatio) SpatiallyVaryingTrials(
         SarDataset data, AveragingCubeSet cubes, double[] es, Complex[] s, double[] a, double nominal, double prot, double sigmaE,
-        MarginValidationOptions o, Random rng)
+        MarginValidationOptions o, int drive)
     {
         var g = data.Grid; var tissue = data.Tissue;
         int n = data.E.Channels, b = o.ErrorBlockVoxels;
         int bx = (g.Nx + b - 1) / b, by = (g.Ny + b - 1) / b, bz = (g.Nz + b - 1) / b;
         long blocks = (long)bx * by * bz;
         if (blocks * 6 > int.MaxValue) throw new SarKitInputException($"Margin validation: {blocks} error blocks of {b} voxels; use a larger block.");
-        var eps = new double[blocks * 6];
-        int ex = 0, exNo = 0; double worst = 0, meanRatio = 0;
-        for (int t = 0; t < o.Trials; t++)
+        // blocks holding at least one tissue voxel, in index order
+        var hasTissue = new bool[blocks];
+        for (int v = 0; v < g.VoxelCount; v++)
+            if (tissue.Sigma[v] != 0) { var (i, jj, k) = g.Unravel(v); hasTissue[(i / b) + (long)bx * ((jj / b) + (long)by * (k / b))] = true; }
+        var tissueBlocks = new List<int>();
+        for (int q = 0; q < blocks; q++) if (hasTissue[q]) tissueBlocks.Add(q);
+        var peak = new double[o.Trials];
+        Parallel.For(0, o.Trials, () => new double[blocks * 6], (t, _, eps) =>
         {
-            Array.Clear(eps);
-            for (long q = 0; q < blocks; q++)
+            var rng = TrialRandom(o.Seed, drive, t);
+            foreach (int q in tissueBlocks)
+            {
+                for (int m = 0; m < 6; m++) eps[6 * q + m] = 0;
                 for (int i = 0; i < n; i++)
                     for (int j = 0; j < 3; j++)
                     {
                         var z = s[i] * sigmaE * new Complex(Draw(rng, o), Draw(rng, o));
                         eps[6 * q + 2 * j] += z.Real; eps[6 * q + 2 * j + 1] += z.Imaginary;
                     }
+            }
             var delta = AveragedQMatrixSet.AverageComponents(data, cubes, 1, (v, dst, _) =>
             {
                 var (i, jj, k) = g.Unravel(v);
@@ -219,12 +236,34 @@ public static class MarginValidation
             });
             double best = double.NegativeInfinity;
             for (int c = 0; c < a.Length; c++) best = Math.Max(best, a[c] + delta[c]);
+            peak[t] = best;
+            return eps;
+        }, _ => { });
+        int ex = 0, exNo = 0; double worst = 0, meanRatio = 0;
+        foreach (double best in peak)
+        {
             if (best > prot) ex++;
             if (best > nominal) exNo++;
             worst = Math.Max(worst, best / prot);
             meanRatio += best / nominal;
         }
         return (ex, exNo, worst, meanRatio / o.Trials);
+    }
+
+    /// <summary>
+    /// The random stream of error trial <paramref name="trial"/> of drive <paramref name="drive"/> (0 = focus, then the
+    /// given drives, then the random ones): <see cref="Random"/> seeded with a SplitMix64 mix (Steele, Lea &amp; Flood 2014)
+    /// of (seed, drive, trial). One stream per trial makes the trials independent of each other's order, so they can run
+    /// in parallel and the draws still depend only on <see cref="MarginValidationOptions.Seed"/>.
+    /// </summary>
+    internal static Random TrialRandom(int seed, int drive, int trial)
+    {
+        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ ((ulong)(uint)drive << 32 | (uint)trial);
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z ^= z >> 31;
+        return new Random((int)(z >> 33));
     }
 
     /// <summary>E(s) = Σ_c s_c E_c of every tissue voxel, 3 complex components (re, im interleaved: [6·voxel + 2j (+1)]);
@@ -296,7 +335,7 @@ public static class MarginValidation
     }
 
     /// <summary>One real part with variance ½ (so that E|e_ij|² = σ_e² for the complex component).</summary>
-    private static double Draw(Random r, MarginValidationOptions o)
+    internal static double Draw(Random r, MarginValidationOptions o)
     {
         const double half = 0.7071067811865476;
         switch (o.Distribution)
@@ -308,10 +347,8 @@ public static class MarginValidation
             }
             case FieldErrorDistribution.StudentT:
             {
-                double nu = o.Nu, chi = 0;
-                int k = (int)Math.Floor(nu);
-                for (int i = 0; i < k; i++) { double g = Gauss(r); chi += g * g; }
-                if (nu > k) chi += 2 * GammaFrac(r, (nu - k) / 2); // χ²_{frac} = 2·Gamma(frac/2)
+                // t_ν = Z / √(χ²_ν/ν) with χ²_ν = 2·Gamma(ν/2) (one gamma draw, not ν squared normals)
+                double nu = o.Nu, chi = 2 * Gamma(r, nu / 2);
                 double tv = Gauss(r) / Math.Sqrt(chi / nu);
                 return tv * Math.Sqrt((nu - 2) / nu) * half;
             }
@@ -320,19 +357,18 @@ public static class MarginValidation
         }
     }
 
-    private static double GammaFrac(Random r, double a)
+    /// <summary>Gamma(a, 1) for a ≥ 1 (here a = ν/2 &gt; 2): Marsaglia &amp; Tsang (2000), "A simple method for generating gamma
+    /// variables", ACM TOMS 26(3), exact rejection sampler (acceptance ≥ 95 % for a ≥ 1).</summary>
+    private static double Gamma(Random r, double a)
     {
-        // Gamma(a), 0 < a < 1: Ahrens–Dieter GS (Gamma(a+1)·U^{1/a} via Marsaglia–Tsang for a+1)
-        double d = a + 1 - 1.0 / 3, c = 1 / Math.Sqrt(9 * d);
-        double g;
+        double d = a - 1.0 / 3, c = 1 / Math.Sqrt(9 * d);
         while (true)
         {
             double x = Gauss(r), v = 1 + c * x;
             if (v <= 0) continue;
             v = v * v * v; double u = r.NextDouble();
-            if (Math.Log(u) < 0.5 * x * x + d - d * v + d * Math.Log(v)) { g = d * v; break; }
+            if (Math.Log(u) < 0.5 * x * x + d - d * v + d * Math.Log(v)) return d * v;
         }
-        return g * Math.Pow(r.NextDouble(), 1 / a);
     }
 
     private static double Gauss(Random r) => Math.Sqrt(-2 * Math.Log(1 - r.NextDouble())) * Math.Cos(2 * Math.PI * r.NextDouble());
