@@ -409,7 +409,7 @@ public static class RfCorrelation
         {
             for (int c = 0; c < channels; c++) x[c] = new Complex(re[c * length + t], im[c * length + t]);
             WeightsInto(x, w);
-            e += TensorPrimitives.Dot(packedQ, w) * dt;
+            e += FixedOrderDot.Dot(packedQ, w) * dt;
         }
         return e;
     }

@@ -1,3 +1,4 @@
+using SarKit.Numerics.LinearAlgebra;
 using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
@@ -312,19 +313,19 @@ public static class StreamedWindowSar
                         int top = 0;
                         for (int j = 0; j < k; j++)
                         {
-                            job.Ub[j] = TensorPrimitives.Dot(obs.Matrix(j), w.S) + job.Sigma[j] * trS;
+                            job.Ub[j] = FixedOrderDot.Dot(obs.Matrix(j), w.S) + job.Sigma[j] * trS;
                             if (job.Ub[j] > job.Ub[top]) top = j;
                         }
                         // lower bound of the answer from the top matrix
                         {
                             var qt = obs.Matrix(top);
                             double dot = job.Ub[top] - job.Sigma[top] * trS;
-                            double eLo = lo <= b ? TensorPrimitives.Dot(qt, Ring(lo)) : 0;
+                            double eLo = lo <= b ? FixedOrderDot.Dot(qt, Ring(lo)) : 0;
                             double lb;
                             if (fine) lb = dot + FineMax(qt, b, a, withA, exact: true) - errUnit * job.Abs[top];           // the exact windows ending at every sub-block end
                             else if (aligned) lb = dot - (a >= 0 && loU == a ? eLo : 0) - errUnit * job.Abs[top];          // the exact window ending at the block end
                             else if (lo + 2 <= b - 1)
-                                lb = dot - eLo - TensorPrimitives.Dot(qt, Ring(lo + 1)) - TensorPrimitives.Dot(qt, rb) - job.Sigma[top] * trS - errUnit * job.Abs[top];
+                                lb = dot - eLo - FixedOrderDot.Dot(qt, Ring(lo + 1)) - FixedOrderDot.Dot(qt, rb) - job.Sigma[top] * trS - errUnit * job.Abs[top];
                             else lb = -job.Sigma[top] * trS - errUnit * job.Abs[top];
                             job.LowerBound = Math.Max(job.LowerBound, lb);
                         }
@@ -346,8 +347,8 @@ public static class StreamedWindowSar
                             // refinement deferred to after the pass, when the lower bound is final: keep what it needs from the ring
                             var q_j = obs.Matrix(j);
                             double dotJ = job.Ub[j] - job.Sigma[j] * trS;
-                            double eB = TensorPrimitives.Dot(q_j, rb);
-                            double mid = dotJ - eB - (a >= 0 && loU == a ? TensorPrimitives.Dot(q_j, Ring(a)) : 0);
+                            double eB = FixedOrderDot.Dot(q_j, rb);
+                            double mid = dotJ - eB - (a >= 0 && loU == a ? FixedOrderDot.Dot(q_j, Ring(a)) : 0);
                             job.Candidates.Add(new Candidate(b, j, ub, err, mid));
                         }
                         if (job.Candidates.Count >= job.PruneAt)
@@ -458,8 +459,8 @@ public static class StreamedWindowSar
             double eA = 0, eBt = 0;
             for (int k = 0; k < K; k++)
             {
-                eSubB[k] = TensorPrimitives.Dot(qm, Sub(blk, k)); eBt += eSubB[k];
-                eSubA[k] = hasA ? TensorPrimitives.Dot(qm, Sub(aBlk, k)) : 0; eA += eSubA[k];
+                eSubB[k] = FixedOrderDot.Dot(qm, Sub(blk, k)); eBt += eSubB[k];
+                eSubA[k] = hasA ? FixedOrderDot.Dot(qm, Sub(aBlk, k)) : 0; eA += eSubA[k];
             }
             double best = double.NegativeInfinity, pre = 0, suf = eA;   // suf = Σ_{k'≥k} e_a
             for (int k = 0; k < K; k++)

@@ -1,3 +1,4 @@
+using SarKit.Numerics.LinearAlgebra;
 using System.Numerics.Tensors;
 using SarKit.Compression;
 
@@ -201,7 +202,7 @@ public sealed class StreamingSarSupervisor : IDisposable
         if (length <= 0 || re.Length < _n * length || im.Length < _n * length)
             return Fail(startSeconds, $"block at {startSeconds} s: expected {_n} channels × {length} samples, got {re.Length}/{im.Length} values");
         if (!TensorPrimitives.Sum(re[..(_n * length)]).IsFinite() || !TensorPrimitives.Sum(im[..(_n * length)]).IsFinite()
-            || !double.IsFinite(TensorPrimitives.Dot(re[..(_n * length)], re[..(_n * length)])))
+            || !double.IsFinite(FixedOrderDot.Dot(re[..(_n * length)], re[..(_n * length)])))
         {
             for (int i = 0; i < _n * length; i++)
                 if (!double.IsFinite(re[i]) || !double.IsFinite(im[i])) return Fail(startSeconds, $"non-finite sample {i % length} of channel {i / length} in the block at {startSeconds} s");
@@ -245,7 +246,7 @@ public sealed class StreamingSarSupervisor : IDisposable
         foreach (var v in w) if (!double.IsFinite(v)) return Fail(start, $"correlation of the block at {start} s overflows double precision");
         for (int j = 0; j < _k; j++)
         {
-            _e[j] = TensorPrimitives.Dot(_packed.AsSpan(j * _n * _n, _n * _n), w);
+            _e[j] = FixedOrderDot.Dot(_packed.AsSpan(j * _n * _n, _n * _n), w);
             if (!double.IsFinite(_e[j])) return Fail(start, $"energy of the block at {start} s with matrix {j} is {_e[j]} (overflows double precision)");
         }
         double end = _time + duration;

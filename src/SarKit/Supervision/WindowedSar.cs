@@ -1,3 +1,4 @@
+using SarKit.Numerics.LinearAlgebra;
 using System.Numerics.Tensors;
 
 namespace SarKit.Supervision;
@@ -70,7 +71,7 @@ public static class WindowedSar
             for (int t = 0; t < s.Templates.Count; t++)
             {
                 var tpl = s.Templates[t];
-                for (int g = 0; g < tpl.Segments; g++) e[(long)j * sd + flat.TemplateBase[t] + g] = TensorPrimitives.Dot(q, tpl.SegmentWeights(g));
+                for (int g = 0; g < tpl.Segments; g++) e[(long)j * sd + flat.TemplateBase[t] + g] = FixedOrderDot.Dot(q, tpl.SegmentWeights(g));
             }
         });
         for (long i = 0; i < e.Length; i++)
