@@ -13,6 +13,8 @@ namespace SarKit.Tests.IO;
 /// checksum, is truncated, or inflates to fewer or more bytes than the chunk holds (fail closed: never zeros or a
 /// partial chunk). A gzip-chunked complex64 field written by libhdf5 reads the values written through either path.
 /// </summary>
+// Serial ("Console" collection): one test switches the process-wide ZlibInflateFilter.UseLibDeflate.
+[Collection("Console")]
 public sealed class DeflateInflateTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sarkit-inflate-").FullName;
