@@ -49,9 +49,7 @@ public class AotParityTests
                 var a = RunCli(aot, [], "aot", args);
                 var j = RunCli("dotnet", [jit], "jit", args);
                 Assert.True(j.Json == a.Json, $"{name}: the AOT and JIT builds print different JSON\nJIT: {j.Json}\nAOT: {a.Json}");
-                Assert.Equal(j.Map.Select(e => e.Name), a.Map.Select(e => e.Name));
-                for (int i = 0; i < j.Map.Count; i++)
-                    Assert.True(j.Map[i].Bytes.AsSpan().SequenceEqual(a.Map[i].Bytes), $"{name}: array {j.Map[i].Name} written by the AOT and JIT builds differs");
+                ReadyToRunParityTests.AssertSameArrays(j.Map, a.Map, $"written by the AOT and JIT builds ({name})");
             }
         }
         finally

@@ -53,11 +53,8 @@ public class ReadyToRunParityTests
             var jit = RunSar("jit", new() { ["DOTNET_ReadyToRun"] = "0" });
             Assert.Equal(jit.Json, r2r.Json);
             // the .npz container holds file times; its arrays (every .npy entry, header and data) must match byte for byte
-            Assert.Equal(jit.Map.Select(e => e.Name), r2r.Map.Select(e => e.Name));
             Assert.NotEmpty(jit.Map);
-            for (int i = 0; i < jit.Map.Count; i++)
-                Assert.True(jit.Map[i].Bytes.AsSpan().SequenceEqual(r2r.Map[i].Bytes),
-                    $"array {jit.Map[i].Name} written by the ReadyToRun and the JIT runs differs");
+            AssertSameArrays(jit.Map, r2r.Map, "written by the ReadyToRun and the JIT runs");
         }
         finally
         {
@@ -73,6 +70,14 @@ public class ReadyToRunParityTests
             return (reference, string.Join(",", Ptx8Reference.ReadDrive("openems-ptx8/ref62704_cp.json").Amplitudes.ToArray().Select(b =>
                 string.Create(CultureInfo.InvariantCulture, $"{b.Magnitude:R}@{b.Phase * 180 / Math.PI:R}"))));
         return (Path.Combine(SharedData.RepoRoot, "data", "demo", "ptx8_7T_demo.h5"), "cp");
+    }
+
+    /// <summary>The same array names in the same order, and every array (header and data) byte for byte.</summary>
+    internal static void AssertSameArrays(List<(string Name, byte[] Bytes)> expected, List<(string Name, byte[] Bytes)> actual, string what)
+    {
+        Assert.Equal(expected.Select(e => e.Name), actual.Select(e => e.Name));
+        for (int i = 0; i < expected.Count; i++)
+            Assert.True(expected[i].Bytes.AsSpan().SequenceEqual(actual[i].Bytes), $"array {expected[i].Name} {what} differs");
     }
 
     internal static List<(string Name, byte[] Bytes)> NpzEntries(string path)
