@@ -126,7 +126,7 @@ public sealed class WaveformHdf5StreamFile : IWaveformSampleSource
 
     /// <summary>Sample segments of chunk rows [r0, r1): each whole stored chunk as the reader produced it (no copy) when the chunks
     /// span all channels, else one hyperslab read per row into <paramref name="buf"/>.</summary>
-    private void ReadRowsInto(Hdf5File h, List<Segment> segs, ref byte[] buf, long r0, long r1)
+    private void ReadRowsInto(Hdf5File h, List<Segment> segs, List<byte[]> pool, ref byte[] buf, long r0, long r1)
     {
         int bps = Channels * _item;
         segs.Clear();
@@ -137,8 +137,15 @@ public sealed class WaveformHdf5StreamFile : IWaveformSampleSource
                 long a = r * ChunkSamples, b = Math.Min(Samples, a + ChunkSamples);
                 ReadOnlyMemory<byte> m;
                 long[] st = Type == WaveformStreamFile.SampleType.ComplexInt16 ? [a, 0, 0] : [a, 0];
+                // inflate into this group's own array of the same position (free again: the consumer released the group)
+                int i = (int)(r - r0);
+                Hdf5.Managed.ZlibInflateFilter.NextOutput = i < pool.Count ? pool[i] : null;
                 try { m = h.ReadChunk(DatasetPath, st); }
                 catch (SarKitInputException e) { throw ChunkError(r, a, b, e); }
+                finally { Hdf5.Managed.ZlibInflateFilter.NextOutput = null; }
+                if (i >= pool.Count && MemoryMarshal.TryGetArray(m, out var seg) && seg.Array is { } arr
+                    && Hdf5.Managed.ZlibInflateFilter.ZeroChunks?.Exists(z => ReferenceEquals(z.Zeros, arr)) != true)
+                    pool.Add(arr);
                 segs.Add(new Segment(a, (int)(b - a), m[..(int)((b - a) * bps)]));
             }
             return;
@@ -303,6 +310,7 @@ public sealed class WaveformHdf5StreamFile : IWaveformSampleSource
         {
             internal byte[] Buf = [];
             internal readonly List<Segment> Segments = [];
+            internal readonly List<byte[]> Pool = [];
             internal readonly SemaphoreSlim Free = new(1, 1), Ready = new(0, 1);
             internal Exception? Error;
         }
@@ -344,13 +352,14 @@ public sealed class WaveformHdf5StreamFile : IWaveformSampleSource
         private void Fill(Hdf5File h, Group g, long k)
         {
             long r0 = _row0 + k * _rowsPerGroup, r1 = Math.Min(_rows, r0 + _rowsPerGroup);
-            _f.ReadRowsInto(h, g.Segments, ref g.Buf, r0, r1);
+            _f.ReadRowsInto(h, g.Segments, g.Pool, ref g.Buf, r0, r1);
         }
 
         private void Run(int id)
         {
             var g = _groups[id];
             Hdf5File? h = null;
+            Hdf5.Managed.ZlibInflateFilter.ZeroChunks = [];   // this thread's silent-chunk streams (see there)
             try
             {
                 for (long k = id; k < Groups; k += _groups.Length)
