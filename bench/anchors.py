@@ -360,6 +360,40 @@ def drop_caches():
         f.write("1\n")
 
 
+def sparse_runs(a, tmp, builds, add):
+    """The seeded sparse pTx waveform (bench/anchors/make_sparse_ptx_waveform.py) as raw int16 .npy and deflate HDF5: `pulse
+    check` of both per build and round (page cache dropped with --drop-caches), runs recorded with add(("sparse", "raw"|"z",
+    build), run). Returns (generator summary + per-run limits, True when every run gave the same limits). Files removed."""
+    base = os.path.join(tmp, "sparse_ptx")
+    t = time.time()
+    g = run([PY, os.path.join(HERE, "anchors", "make_sparse_ptx_waveform.py"), base, f"{a.sparse_seconds:g}"])
+    info = last_json(g["out"])
+    print(f"sparse pTx waveform {a.sparse_seconds:g} s written ({time.time() - t:.0f} s): {info}", flush=True)
+    smax = {}
+    try:
+        for r in range(a.waveform_rounds):
+            for bn, cmd in builds:
+                for kind, ext in (("raw", ".npy"), ("z", ".h5")):
+                    if a.drop_caches:
+                        drop_caches()
+                    p = run(cmd + ["pulse", "check", base + ext, "--vops", a.seq_vops, "--json"], check=False)
+                    if p["rc"] not in (0, 3):
+                        sys.exit(f"pulse check {ext} failed ({p['rc']}): {p['err'][-2000:]}")
+                    add(("sparse", kind, bn), p)
+                    j = last_json(p["out"])
+                    smax[f"{bn} {kind} round {r + 1}"] = json.dumps([(l.get("metric"), l.get("window_s"), l.get("sar_w_per_kg"), l.get("edge_error_bound_w_per_kg")) for l in j.get("limits", [])])
+    finally:
+        for ext in (".npy", ".json", ".h5"):
+            if os.path.exists(base + ext):
+                os.remove(base + ext)
+    info["limits"] = smax
+    return info, len(set(smax.values())) <= 1
+
+
+def same_note(info):
+    return "; ".join(f"{k}: {v}" for k, v in info.get("limits", {}).items())
+
+
 # ---------------------------------------------------------------- the run
 
 def main():
@@ -603,29 +637,10 @@ def bench(a, tmp):
 
     sparse = None
     if "sparse" not in a.skip and a.sparse_seconds > 0:
-        base = os.path.join(tmp, "sparse_ptx")
-        t = time.time()
-        g = run([PY, os.path.join(HERE, "anchors", "make_sparse_ptx_waveform.py"), base, f"{a.sparse_seconds:g}"])
-        sparse = last_json(g["out"])
-        print(f"sparse pTx waveform {a.sparse_seconds:g} s written ({time.time() - t:.0f} s): {sparse}", flush=True)
-        smax = {}
-        for r in range(a.waveform_rounds):
-            for bn, cmd in builds:
-                for kind, ext in (("raw", ".npy"), ("z", ".h5")):
-                    if a.drop_caches:
-                        drop_caches()
-                    p = run(cmd + ["pulse", "check", base + ext, "--vops", a.seq_vops, "--json"], check=False)
-                    if p["rc"] not in (0, 3):
-                        sys.exit(f"pulse check {ext} failed ({p['rc']}): {p['err'][-2000:]}")
-                    add(("sparse", kind, bn), p)
-                    j = last_json(p["out"])
-                    smax[(bn, kind)] = json.dumps([(l.get("metric"), l.get("window_s"), l.get("sar_w_per_kg"), l.get("edge_error_bound_w_per_kg")) for l in j.get("limits", [])])
-        for ext in (".npy", ".json", ".h5"):
-            if os.path.exists(base + ext):
-                os.remove(base + ext)
-        if len(set(smax.values())) > 1:
+        sparse, same = sparse_runs(a, tmp, builds, add)
+        if not same:
             ok = False
-            notes.append("sparse waveform: pulse check results differ between the raw and the compressed file or between builds: " + "; ".join(f"{k}: {v}" for k, v in smax.items()))
+            notes.append("sparse waveform: pulse check results differ between the raw and the compressed file or between builds: " + same_note(sparse))
 
     # --- table ---
     rows = []

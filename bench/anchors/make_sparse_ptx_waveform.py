@@ -15,6 +15,8 @@ Written one second at a time (never the whole waveform in memory).
 
 usage: make_sparse_ptx_waveform.py OUT_BASE SECONDS [--seed 18] [--npy] [--h5] [--chunk 32768] [--level 4] [--shuffle]
        (writes OUT_BASE.npy + OUT_BASE.json and/or OUT_BASE.h5; neither flag = both; prints the duty cycle and sizes)
+       make_sparse_ptx_waveform.py --from-npy IN.npy OUT.h5 [--chunk 32768] [--level 4] [--shuffle]
+       (an existing int16 stream .npy + .json sidecar -> compressed HDF5 stream file with the same codes)
 """
 import json
 import os
@@ -48,8 +50,27 @@ def schedule(seconds, rng):
     return total, pulses, scan
 
 
+def from_npy(args):
+    import h5py
+    src, out = args[args.index("--from-npy") + 1], args[args.index("--from-npy") + 2]
+    chunk = arg(args, "--chunk", 32768, int)
+    level = arg(args, "--level", 4, int)
+    a = np.load(src, mmap_mode="r")
+    meta = json.load(open(src[:-4] + ".json"))
+    with h5py.File(out, "w") as h5:
+        ds = h5.create_dataset("waveform", shape=a.shape, dtype="<i2", chunks=(min(chunk, a.shape[0]),) + a.shape[1:],
+                               compression="gzip", compression_opts=level, shuffle="--shuffle" in args)
+        h5.attrs["sarkit_waveform_stream"] = json.dumps(meta)
+        step = 1 << 20
+        for s0 in range(0, a.shape[0], step):
+            ds[s0:s0 + step] = a[s0:s0 + step]
+    print(json.dumps({"bytes": {".npy": os.path.getsize(src), ".h5": os.path.getsize(out)}, "chunk": chunk, "level": level}))
+
+
 def main():
     args = sys.argv[1:]
+    if "--from-npy" in args:
+        return from_npy(args)
     if len(args) < 2:
         sys.exit(__doc__)
     base, seconds = args[0], float(args[1])
