@@ -28,6 +28,8 @@ and once per run:
   hdf5                `SarKit.Bench hdf5-speed` (E read whole, in-process, vs h5py in a fresh Python; alternating inside)
   numpy supervision   `SarKit.Bench wave-stream --numpy` (exact 10 s / 360 s windows of a non-periodic 8-channel complex64
                       waveform at 1 us, in-process from the file, vs bench/anchors/numpy_supervision.py on the same file)
+  sparse              one-shot `sarkit pulse check` of a seeded sparse pTx waveform (6 min, duty cycle ~4 %) from the raw int16
+                      .npy (11.5 GB) and from the deflate-compressed HDF5 copy (~0.25 GB): same JSON required (--sparse-seconds)
   waveform            one-shot `sarkit pulse check` of a complex int16 8-channel waveform at 1 us (6 min = 11.5 GB by
                       default; --waveform-seconds, 0 = skip), page cache dropped before each run with --drop-caches
 
@@ -358,6 +360,40 @@ def drop_caches():
         f.write("1\n")
 
 
+def sparse_runs(a, tmp, builds, add):
+    """The seeded sparse pTx waveform (bench/anchors/make_sparse_ptx_waveform.py) as raw int16 .npy and deflate HDF5: `pulse
+    check` of both per build and round (page cache dropped with --drop-caches), runs recorded with add(("sparse", "raw"|"z",
+    build), run). Returns (generator summary + per-run limits, True when every run gave the same limits). Files removed."""
+    base = os.path.join(tmp, "sparse_ptx")
+    t = time.time()
+    g = run([PY, os.path.join(HERE, "anchors", "make_sparse_ptx_waveform.py"), base, f"{a.sparse_seconds:g}"])
+    info = last_json(g["out"])
+    print(f"sparse pTx waveform {a.sparse_seconds:g} s written ({time.time() - t:.0f} s): {info}", flush=True)
+    smax = {}
+    try:
+        for r in range(a.waveform_rounds):
+            for bn, cmd in builds:
+                for kind, ext in (("raw", ".npy"), ("z", ".h5")):
+                    if a.drop_caches:
+                        drop_caches()
+                    p = run(cmd + ["pulse", "check", base + ext, "--vops", a.seq_vops, "--json"], check=False)
+                    if p["rc"] not in (0, 3):
+                        sys.exit(f"pulse check {ext} failed ({p['rc']}): {p['err'][-2000:]}")
+                    add(("sparse", kind, bn), p)
+                    j = last_json(p["out"])
+                    smax[f"{bn} {kind} round {r + 1}"] = json.dumps([(l.get("metric"), l.get("window_s"), l.get("sar_w_per_kg"), l.get("edge_error_bound_w_per_kg")) for l in j.get("limits", [])])
+    finally:
+        for ext in (".npy", ".json", ".h5"):
+            if os.path.exists(base + ext):
+                os.remove(base + ext)
+    info["limits"] = smax
+    return info, len(set(smax.values())) <= 1
+
+
+def same_note(info):
+    return "; ".join(f"{k}: {v}" for k, v in info.get("limits", {}).items())
+
+
 # ---------------------------------------------------------------- the run
 
 def main():
@@ -378,8 +414,10 @@ def main():
     ap.add_argument("--waveform-seconds", type=float, help="seconds of the int16 waveform of the whole-process pulse check "
                     "(360 = the goal's 6 min, 11.5 GB in the temp folder, minutes to write; --quick 5; 0 = skip)")
     ap.add_argument("--waveform-rounds", type=int, default=1)
+    ap.add_argument("--sparse-seconds", type=float, help="seconds of the seeded sparse pTx waveform (bench/anchors/make_sparse_ptx_waveform.py), "
+                    "checked from the raw int16 .npy and from the deflate-compressed HDF5 file (360; --quick 5; 0 = skip)")
     ap.add_argument("--drop-caches", action="store_true", help="drop the page cache before every waveform pulse check (root): 'from disk'")
-    ap.add_argument("--skip", default="", help="comma-separated groups to leave out: fine,core,mvie,cvxopt,vop,pulseq,hdf5,numpy,waveform")
+    ap.add_argument("--skip", default="", help="comma-separated groups to leave out: fine,core,mvie,cvxopt,vop,pulseq,hdf5,numpy,waveform,sparse")
     ap.add_argument("--write-docs", action="store_true", help="replace the generated section of docs/performance.md")
     ap.add_argument("--keep", action="store_true", help="keep the temp folder")
     ap.add_argument("--tmp", help="temp folder to use (kept; default: a new one under $TMPDIR, removed at the end)")
@@ -401,8 +439,9 @@ def main():
         ap.error("--warm-repeat must be >= 2")
     if a.numpy_seconds is None: a.numpy_seconds = 2 if a.quick else 20
     if a.waveform_seconds is None: a.waveform_seconds = 5 if a.quick else 360
+    if a.sparse_seconds is None: a.sparse_seconds = 5 if a.quick else 360
     a.skip = set(s for s in a.skip.split(",") if s)
-    unknown = a.skip - {"fine", "core", "mvie", "cvxopt", "vop", "pulseq", "hdf5", "numpy", "waveform"}
+    unknown = a.skip - {"fine", "core", "mvie", "cvxopt", "vop", "pulseq", "hdf5", "numpy", "waveform", "sparse"}
     if unknown:
         ap.error(f"--skip: unknown group(s) {', '.join(sorted(unknown))}")
     if a.drop_caches and os.geteuid() != 0:
@@ -596,6 +635,13 @@ def bench(a, tmp):
         if len(set(wmax.values())) > 1:
             notes.append("pulse check results differ between builds: " + "; ".join(f"{k}: {v}" for k, v in wmax.items()))
 
+    sparse = None
+    if "sparse" not in a.skip and a.sparse_seconds > 0:
+        sparse, same = sparse_runs(a, tmp, builds, add)
+        if not same:
+            ok = False
+            notes.append("sparse waveform: pulse check results differ between the raw and the compressed file or between builds: " + same_note(sparse))
+
     # --- table ---
     rows = []
     for dn, f, k, _ in datasets:
@@ -663,6 +709,17 @@ def bench(a, tmp):
             rows.append(realtime_row(f"waveform {a.waveform_seconds:g} s × 8 ch at 1 µs ≥ 50× real time", f"`pulse check` int16 .npy, whole process, {bn}",
                                      R[("wave", bn)], a.waveform_seconds, 50,
                                      note=("page cache dropped" if a.drop_caches else "page cache NOT dropped (file just written)") + f"; {os.path.basename(a.seq_vops)}"))
+    if sparse:
+        sz = sparse.get("bytes", {})
+        desc = (f"seeded sparse pTx sequence (make_sparse_ptx_waveform.py, seed {sparse.get('seed')}: {sparse.get('scans')} scans, "
+                f"{sparse.get('pulses')} pulses of 1–3 ms, TR 10–100 ms, duty cycle {100 * sparse.get('duty_cycle', float('nan')):.1f} %)")
+        for bn, _ in builds:
+            for kind, what in (("raw", f"int16 .npy, {sz.get('.npy', 0) / 1e9:.2f} GB"),
+                               ("z", f"deflate HDF5 (chunks {sparse.get('chunk')} samples, level {sparse.get('level')}), {sz.get('.h5', 0) / 1e9:.3f} GB")):
+                if R.get(("sparse", kind, bn)):
+                    rows.append(realtime_row(f"sparse pTx waveform {a.sparse_seconds:g} s × 8 ch at 1 µs (information; goal row: int16 above)",
+                                             f"`pulse check` {what}, whole process, {bn}", R[("sparse", kind, bn)], a.sparse_seconds, 50,
+                                             note=("page cache dropped" if a.drop_caches else "page cache NOT dropped (file just written)") + f"; {desc}"))
     for bn, _ in builds:
         if R.get(("seq", bn)):
             so = seq_out[bn]

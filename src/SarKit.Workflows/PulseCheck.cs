@@ -6,7 +6,7 @@ namespace SarKit.Workflows;
 /// <summary>A multi-channel waveform check (<see cref="PulseCheck"/>).</summary>
 public sealed record PulseCheckRequest
 {
-    /// <summary>Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s), .csv, or a streamed .npy with its .json sidecar (<see cref="PulseStreamCheck"/>) (docs/supervision.md).</summary>
+    /// <summary>Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s), .csv, or a streamed .npy with its .json sidecar or a compressed HDF5 stream file (root attribute sarkit_waveform_stream) (<see cref="PulseStreamCheck"/>) (docs/supervision.md).</summary>
     public required string WaveformPath { get; init; }
     /// <summary>Repetition period, s (default: the file's period_s, else the waveform length) (<c>--tr</c>).</summary>
     public double? RepetitionSeconds { get; init; }
@@ -36,7 +36,8 @@ public static class PulseCheck
         ArgumentNullException.ThrowIfNull(request);
         if (request.RepetitionSeconds is { } tr && (!double.IsFinite(tr) || tr <= 0))
             throw new SarKitInputException($"--tr {tr}: expected a repetition period > 0 s.");
-        if (WaveformStreamFile.IsStreamPath(request.WaveformPath)) return PulseStreamCheck.Run(request, warnings, settings, cancellation);
+        if (WaveformStreamFile.IsStreamPath(request.WaveformPath) || WaveformHdf5StreamFile.IsStreamFile(request.WaveformPath))
+            return PulseStreamCheck.Run(request, warnings, settings, cancellation);
         var w = WaveformFile.Read(request.WaveformPath);
         return SarCheck.Run(request.Check, w.Source, [], null, (unit, cal, res) => (w.Schedule(unit, cal, res, request.RepetitionSeconds), null), [], settings, cancellation);
     }

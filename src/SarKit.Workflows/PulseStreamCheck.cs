@@ -6,7 +6,7 @@ namespace SarKit.Workflows;
 /// <summary>
 /// Use case behind <c>sarkit pulse check WAVE.npy</c>: a non-periodic multi-channel (dynamic pTx) waveform of any length,
 /// streamed from disk in blocks (<see cref="WaveformStreamFile"/>: .npy samples × channels + JSON sidecar with unit and
-/// raster), checked against the IEC 60601-2-33 limits with <b>exact</b> 10 s / 6 min sliding windows at every sample
+/// raster; or <see cref="WaveformHdf5StreamFile"/>: the same samples in a chunked, deflate-compressed HDF5 file), checked against the IEC 60601-2-33 limits with <b>exact</b> 10 s / 6 min sliding windows at every sample
 /// position (<see cref="StreamedWindowSar"/>; docs/supervision.md, "Arbitrary waveforms"). Matrices, calibration and limits
 /// are those of <see cref="SequenceCheck"/> and <see cref="PulseCheck"/> (<see cref="SarCheckOptions"/>); the result is the
 /// same <see cref="Results.SequenceCheckResult"/>. <c>--repeat once</c> (default for streamed files unless steady is asked
@@ -27,7 +27,10 @@ public static class PulseStreamCheck
             throw new SarKitInputException($"--timeline/--plot are not available for a streamed waveform ({request.WaveformPath}); the check reports the worst window of every limit.");
         if (request.BlockSamples is < 1 or > 1 << 24)
             throw new SarKitInputException($"--block {request.BlockSamples}: expected 1 … {1 << 24} samples.");
-        var file = WaveformStreamFile.Open(request.WaveformPath);
+        IWaveformSampleSource file = WaveformStreamFile.IsStreamPath(request.WaveformPath)
+            ? WaveformStreamFile.Open(request.WaveformPath)
+            : WaveformHdf5StreamFile.Open(request.WaveformPath);
+        double duration = file.Samples * file.RasterSeconds;
         var (observables, unit, cal) = SarCheck.PrepareMatrices(o, cancellation);
         var factors = MultiChannelWaveform.DriveFactors(file.Unit, file.Channels, file.Source, unit, cal);
         var (limits, ratio, mode, table, _, _) = SarCheck.PrepareLimits(o, observables);
@@ -42,11 +45,11 @@ public static class PulseStreamCheck
             .Where(x => x.Item2.Length > 0).ToList();
         if (jobs.Count == 0) throw new SarKitInputException("no limit applies to the given matrices.");
         var res = StreamedWindowSar.Evaluate(file, factors, jobs, rep, request.BlockSamples, cancellation, settings);
-        var report = SequenceSarCheck.FromWindows(res.Windows, limits, rep, file.DurationSeconds);
-        if (report.Passed) { report.MinimumAddedDelaySeconds = 0; report.ShortestRepetitionSeconds = file.DurationSeconds; }
+        var report = SequenceSarCheck.FromWindows(res.Windows, limits, rep, duration);
+        if (report.Passed) { report.MinimumAddedDelaySeconds = 0; report.ShortestRepetitionSeconds = duration; }
         // summary schedule for the rendering: the whole file as one RF event with its total correlation
-        var tpl = new PulseTemplate(Path.GetFileName(file.Source), file.Channels, [0], [file.DurationSeconds], res.TotalWeights, 0);
-        var schedule = new PulseSchedule(file.Channels, file.DurationSeconds, [tpl], [new PulsePlacement(0, 0)], file.Source);
+        var tpl = new PulseTemplate(Path.GetFileName(file.Source), file.Channels, [0], [duration], res.TotalWeights, 0);
+        var schedule = new PulseSchedule(file.Channels, duration, [tpl], [new PulsePlacement(0, 0)], file.Source);
         var result = SarCheck.ToResult(file.Source, schedule, report, observables, rep, ratio, mode, table, [], null, false);
         return new SarCheckOutcome { Result = result, Report = report, Schedule = schedule, Observables = observables, Limits = limits, Warnings = [], Statistics = res.Statistics };
     }

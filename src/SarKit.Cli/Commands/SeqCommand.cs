@@ -90,9 +90,9 @@ internal static class SeqCommand
     public static Command CreatePulse(CliIO io)
     {
         var pulse = new Command("pulse", "Multi-channel (dynamic pTx) RF waveform SAR.");
-        var file = new Argument<string>("WAVEFORMS") { Description = "Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s), .csv, or a streamed .npy (samples × channels) with a .json sidecar (docs/supervision.md)." };
+        var file = new Argument<string>("WAVEFORMS") { Description = "Waveform file: .npz (waveform, raster_s, unit), .h5 (/waveform with unit, raster_s), .csv, or a streamed .npy (samples × channels) with a .json sidecar, or the same samples in a chunked deflate .h5 with root attribute sarkit_waveform_stream (docs/supervision.md)." };
         var tr = new Option<double?>("--tr") { Description = "Repetition period, s (default: the file's period_s, else the waveform length)." }.Range(0, 1e6, minExclusive: true);
-        var block = new Option<int>("--block") { Description = "Streamed .npy waveforms: block length in samples (memory ⌈window/block⌉·N²·8 bytes; results agree within the stated rounding bound).", DefaultValueFactory = _ => StreamedWindowSar.DefaultBlockSamples }.Range(1, 1 << 24);
+        var block = new Option<int>("--block") { Description = "Streamed .npy/.h5 waveforms: block length in samples (memory ⌈window/block⌉·N²·8 bytes; results agree within the stated rounding bound).", DefaultValueFactory = _ => StreamedWindowSar.DefaultBlockSamples }.Range(1, 1 << 24);
         var o = new CheckOptions();
         var check = new Command("check", "Check a multi-channel waveform repeated every TR (or a streamed .npy waveform of any length, exact windows) against SAR limits.") { file, tr, block };
         o.AddTo(check);

@@ -90,42 +90,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         var side = SidecarPath(path);
         if (!File.Exists(side))
             throw new SarKitInputException($"{path}: no sidecar {side}; it must give the unit and raster, e.g. {{\"format\": \"{FormatName}\", \"version\": 1, \"unit\": \"V\", \"raster_s\": 1e-6, \"channels\": 8, \"samples\": N}}.") { SourceFile = side };
-        string unit; double raster; long chDecl, nDecl; double? lsbDecl = null; string? scaleField = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(side));
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw Bad(side, "root", "the sidecar must be a JSON object");
-            string Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
-                : throw Bad(side, name, $"'{name}' (text) is required");
-            double Num(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
-                : throw Bad(side, name, $"'{name}' (a finite number) is required");
-            long Int(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var d) && d > 0 ? d
-                : throw Bad(side, name, $"'{name}' (a positive integer) is required");
-            if (Str("format") is var f && f != FormatName) throw Bad(side, "format", $"format '{f}', expected '{FormatName}'");
-            if (Int("version") is var ver && ver != 1) throw Bad(side, "version", $"version {ver} is not supported (expected 1)");
-            unit = MultiChannelWaveform.NormaliseUnit(Str("unit"), side);
-            raster = Num("raster_s");
-            // the supported range of every waveform (MultiChannelWaveform, StreamedWindowSar): refused here already, so that no
-            // reader of this file works with a raster whose lsb²·Δt underflows or whose energies overflow (found by fuzzing)
-            if (!(raster >= Supervision.Pulseq.PulseqFile.MinRasterSeconds && raster <= Supervision.Pulseq.PulseqFile.MaxRasterSeconds))
-                throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} s is outside the supported range [{Supervision.Pulseq.PulseqFile.MinRasterSeconds:R}, {Supervision.Pulseq.PulseqFile.MaxRasterSeconds:R}] s");
-            chDecl = Int("channels"); nDecl = Int("samples");
-            bool hasLsb = root.TryGetProperty("lsb", out _), hasFs = root.TryGetProperty("full_scale", out _);
-            if (hasLsb && hasFs) throw Bad(side, "lsb", "give either 'lsb' or 'full_scale', not both");
-            if (hasLsb || hasFs)
-            {
-                scaleField = hasLsb ? "lsb" : "full_scale";
-                double v = root.GetProperty(scaleField).ValueKind == JsonValueKind.Number && root.GetProperty(scaleField).TryGetDouble(out var d) ? d : double.NaN;
-                if (!double.IsFinite(v) || !(v > 0))
-                    throw Bad(side, scaleField, $"'{scaleField}' must be a finite number > 0 ({unit} per code{(hasFs ? " at +32767" : " step")}), got {root.GetProperty(scaleField).GetRawText()}");
-                double l = hasLsb ? v : v / Int16FullScaleCode;
-                if (!(l >= MinLsb && l <= MaxLsb))
-                    throw Bad(side, scaleField, $"'{scaleField}' {v.ToString("R", CultureInfo.InvariantCulture)} gives lsb {l.ToString("R", CultureInfo.InvariantCulture)} {unit}, outside [{MinLsb:R}, {MaxLsb:R}] (lsb² would underflow or the energy overflow)");
-                lsbDecl = l;
-            }
-        }
-        catch (JsonException e) { throw new SarKitInputException($"{side}: not valid JSON ({e.Message}).") { SourceFile = side }; }
+        var (unit, raster, chDecl, nDecl, lsbDecl, scaleField) = ParseSidecar(File.ReadAllText(side), side);
 
         NpyHeader h; long length;
         using (var fs = File.OpenRead(path)) { h = NpyFile.ReadHeader(fs, path); length = fs.Length; }
@@ -173,7 +138,52 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         return new WaveformStreamFile(path, (int)channels, samples, raster, unit, h.HeaderBytes, type, lsbDecl ?? 1);
     }
 
-    private static SarKitInputException Bad(string file, string field, string why) => new($"{file}: {why}.") { SourceFile = file, Dataset = field };
+    /// <summary>The stream metadata (the .npy sidecar, or the <c>sarkit_waveform_stream</c> attribute of a compressed HDF5 stream
+    /// file): unit, raster, declared channels and samples, and for int16 data the scale (lsb, from <c>lsb</c> or
+    /// <c>full_scale</c>). Every refusal names <paramref name="side"/> and the field.</summary>
+    internal static (string Unit, double Raster, long Channels, long Samples, double? Lsb, string? ScaleField) ParseSidecar(string text, string side)
+    {
+        string unit; double raster; long chDecl, nDecl; double? lsbDecl = null; string? scaleField = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Bad(side, "root", "the sidecar must be a JSON object");
+            string Str(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+                : throw Bad(side, name, $"'{name}' (text) is required");
+            double Num(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d
+                : throw Bad(side, name, $"'{name}' (a finite number) is required");
+            long Int(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var d) && d > 0 ? d
+                : throw Bad(side, name, $"'{name}' (a positive integer) is required");
+            if (Str("format") is var f && f != FormatName) throw Bad(side, "format", $"format '{f}', expected '{FormatName}'");
+            if (Int("version") is var ver && ver != 1) throw Bad(side, "version", $"version {ver} is not supported (expected 1)");
+            unit = MultiChannelWaveform.NormaliseUnit(Str("unit"), side);
+            raster = Num("raster_s");
+            // the supported range of every waveform (MultiChannelWaveform, StreamedWindowSar): refused here already, so that no
+            // reader of this file works with a raster whose lsb²·Δt underflows or whose energies overflow (found by fuzzing)
+            if (!(raster >= Supervision.Pulseq.PulseqFile.MinRasterSeconds && raster <= Supervision.Pulseq.PulseqFile.MaxRasterSeconds))
+                throw Bad(side, "raster_s", $"raster_s {raster.ToString("R", CultureInfo.InvariantCulture)} s is outside the supported range [{Supervision.Pulseq.PulseqFile.MinRasterSeconds:R}, {Supervision.Pulseq.PulseqFile.MaxRasterSeconds:R}] s");
+            chDecl = Int("channels"); nDecl = Int("samples");
+            bool hasLsb = root.TryGetProperty("lsb", out _), hasFs = root.TryGetProperty("full_scale", out _);
+            if (hasLsb && hasFs) throw Bad(side, "lsb", "give either 'lsb' or 'full_scale', not both");
+            if (hasLsb || hasFs)
+            {
+                scaleField = hasLsb ? "lsb" : "full_scale";
+                double v = root.GetProperty(scaleField).ValueKind == JsonValueKind.Number && root.GetProperty(scaleField).TryGetDouble(out var d) ? d : double.NaN;
+                if (!double.IsFinite(v) || !(v > 0))
+                    throw Bad(side, scaleField, $"'{scaleField}' must be a finite number > 0 ({unit} per code{(hasFs ? " at +32767" : " step")}), got {root.GetProperty(scaleField).GetRawText()}");
+                double l = hasLsb ? v : v / Int16FullScaleCode;
+                if (!(l >= MinLsb && l <= MaxLsb))
+                    throw Bad(side, scaleField, $"'{scaleField}' {v.ToString("R", CultureInfo.InvariantCulture)} gives lsb {l.ToString("R", CultureInfo.InvariantCulture)} {unit}, outside [{MinLsb:R}, {MaxLsb:R}] (lsb² would underflow or the energy overflow)");
+                lsbDecl = l;
+            }
+        }
+        catch (JsonException e) { throw new SarKitInputException($"{side}: not valid JSON ({e.Message}).") { SourceFile = side }; }
+
+        return (unit, raster, chDecl, nDecl, lsbDecl, scaleField);
+    }
+
+    internal static SarKitInputException Bad(string file, string field, string why) => new($"{file}: {why}.") { SourceFile = file, Dataset = field };
 
     /// <summary>Interleaved samples × channels × (re, im) of any stored type → planar doubles scale·value (channel c at
     /// c·count); bounds checked once. One routine for every sample type: float and int16 widen to double exactly, so the
@@ -197,6 +207,65 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
                 }
             }
         }
+    }
+
+    /// <summary>Adds the block correlation of <paramref name="count"/> interleaved 8-channel samples stored as
+    /// <paramref name="type"/> (raw file bytes) to <paramref name="weights"/> (<see cref="RfCorrelation.AccumulateInterleaved8"/> /
+    /// <see cref="RfCorrelation.AccumulateInterleaved8Int16"/>); a NaN/∞ sample is refused naming file, sample and channel.</summary>
+    internal static void CorrelateRaw(string source, SampleType type, double lsb, ReadOnlySpan<byte> raw, long start, int count, int n, double dt, Span<double> weights)
+    {
+        if (type == SampleType.ComplexInt16) { RfCorrelation.AccumulateInterleaved8Int16(MemoryMarshal.Cast<byte, short>(raw), count, lsb, dt, weights); return; }
+        if (type != SampleType.Complex64) throw new InvalidOperationException("the fused correlation reads complex64 or complex int16 samples");
+        if (!RfCorrelation.AccumulateInterleaved8(MemoryMarshal.Cast<byte, float>(raw), count, dt, weights))
+            ThrowFirstNotFinite(source, MemoryMarshal.Cast<byte, float>(raw), start, count, n);
+    }
+
+    /// <summary>Raw interleaved file bytes of <paramref name="count"/> samples → planar values in the file unit (int16: lsb·code);
+    /// int16 codes cannot be NaN/∞; for floats one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones),
+    /// and only then the scalar loop names it.</summary>
+    internal static void ConvertPlanar(string source, SampleType type, double lsb, ReadOnlySpan<byte> span, long start, int count, int n, Span<double> re, Span<double> im)
+    {
+        if (type == SampleType.ComplexInt16) Deinterleave(MemoryMarshal.Cast<byte, short>(span), n, count, lsb, re, im);
+        else if (type == SampleType.Complex64)
+        {
+            if (!AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u)) ThrowFirstNotFinite(source, MemoryMarshal.Cast<byte, float>(span), start, count, n);
+            Deinterleave(MemoryMarshal.Cast<byte, float>(span), n, count, 1.0, re, im);
+        }
+        else
+        {
+            if (!AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul)) ThrowFirstNotFinite(source, MemoryMarshal.Cast<byte, double>(span), start, count, n);
+            Deinterleave(MemoryMarshal.Cast<byte, double>(span), n, count, 1.0, re, im);
+        }
+    }
+
+    /// <summary>Names the first sample with a NaN/∞ component (called only after <see cref="AllFinite"/> found one).</summary>
+    private static void ThrowFirstNotFinite<T>(string source, ReadOnlySpan<T> v, long start, int count, int n) where T : unmanaged, INumberBase<T>
+    {
+        for (int s = 0; s < count; s++)
+            for (int c = 0; c < n; c++)
+            {
+                T x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
+                if (!T.IsFinite(x) || !T.IsFinite(y))
+                    throw new SarKitInputException($"{source}: sample {start + s} of channel {c} is not finite ({double.CreateTruncating(x).ToString("R", CultureInfo.InvariantCulture)}, {double.CreateTruncating(y).ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = source, Dataset = "waveform" };
+            }
+        throw new InvalidOperationException("non-finite value not found on the second pass");
+    }
+
+    /// <summary>True when no value in <paramref name="bits"/> (raw IEEE bits: uint for float, ulong for double) has all the
+    /// bits of <paramref name="exponent"/> set, i.e. an all-ones exponent (NaN or ±∞).</summary>
+    internal static bool AllFinite<T>(ReadOnlySpan<T> bits, T exponent) where T : unmanaged, IBinaryInteger<T>
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && bits.Length >= Vector<T>.Count)
+        {
+            var ve = new Vector<T>(exponent);
+            var acc = Vector<T>.Zero;
+            for (; i + Vector<T>.Count <= bits.Length; i += Vector<T>.Count)
+                acc |= Vector.Equals(new Vector<T>(bits.Slice(i, Vector<T>.Count)) & ve, ve);
+            if (acc != Vector<T>.Zero) return false;
+        }
+        for (; i < bits.Length; i++) if ((bits[i] & exponent) == exponent) return false;
+        return true;
     }
 
     public IWaveformReader OpenReader() => new Reader(this);
@@ -253,10 +322,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 or complex int16 samples of 8 channels");
             if (start < 0 || count < 0 || start + count > _f.Samples)
                 throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
-            var raw = Sequential(start, count);
-            if (_f._int16) { RfCorrelation.AccumulateInterleaved8Int16(MemoryMarshal.Cast<byte, short>(raw), count, _f.Lsb, dt, weights); return; }
-            if (!RfCorrelation.AccumulateInterleaved8(MemoryMarshal.Cast<byte, float>(raw), count, dt, weights))
-                ThrowFirstNotFinite(MemoryMarshal.Cast<byte, float>(raw), start, count, _f.Channels);
+            CorrelateRaw(_f.Source, _f.Type, _f.Lsb, Sequential(start, count), start, count, _f.Channels, dt, weights);
         }
 
         /// <summary>Bytes of samples [start, start + count) from the current chunk; takes the next chunk in file order when the
@@ -320,52 +386,8 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
             if (_buf.Length < bytes) _buf = new byte[bytes];
             var span = _buf.AsSpan(0, (int)bytes);
             ReadExact(span, start, count);
-            // int16 codes cannot be NaN/∞; for floats one vectorised pass over the raw bits finds any NaN/∞ (exponent all ones),
-            // and only then the scalar loop names it
-            if (_f._int16) Deinterleave(MemoryMarshal.Cast<byte, short>(span), n, count, _f.Lsb, re, im);
-            else if (_f._single)
-            {
-                if (!AllFinite(MemoryMarshal.Cast<byte, uint>(span), 0x7F80_0000u)) ThrowFirstNotFinite(MemoryMarshal.Cast<byte, float>(span), start, count, n);
-                Deinterleave(MemoryMarshal.Cast<byte, float>(span), n, count, 1.0, re, im);
-            }
-            else
-            {
-                if (!AllFinite(MemoryMarshal.Cast<byte, ulong>(span), 0x7FF0_0000_0000_0000ul)) ThrowFirstNotFinite(MemoryMarshal.Cast<byte, double>(span), start, count, n);
-                Deinterleave(MemoryMarshal.Cast<byte, double>(span), n, count, 1.0, re, im);
-            }
+            ConvertPlanar(_f.Source, _f.Type, _f.Lsb, span, start, count, n, re, im);
         }
-
-        /// <summary>Names the first sample with a NaN/∞ component (called only after <see cref="AllFinite"/> found one).</summary>
-        private void ThrowFirstNotFinite<T>(ReadOnlySpan<T> v, long start, int count, int n) where T : unmanaged, INumberBase<T>
-        {
-            for (int s = 0; s < count; s++)
-                for (int c = 0; c < n; c++)
-                {
-                    T x = v[2 * (s * n + c)], y = v[2 * (s * n + c) + 1];
-                    if (!T.IsFinite(x) || !T.IsFinite(y)) throw NotFinite(start + s, c, double.CreateTruncating(x), double.CreateTruncating(y));
-                }
-            throw new InvalidOperationException("non-finite value not found on the second pass");
-        }
-
-        /// <summary>True when no value in <paramref name="bits"/> (raw IEEE bits: uint for float, ulong for double) has all the
-        /// bits of <paramref name="exponent"/> set, i.e. an all-ones exponent (NaN or ±∞).</summary>
-        internal static bool AllFinite<T>(ReadOnlySpan<T> bits, T exponent) where T : unmanaged, IBinaryInteger<T>
-        {
-            int i = 0;
-            if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && bits.Length >= Vector<T>.Count)
-            {
-                var ve = new Vector<T>(exponent);
-                var acc = Vector<T>.Zero;
-                for (; i + Vector<T>.Count <= bits.Length; i += Vector<T>.Count)
-                    acc |= Vector.Equals(new Vector<T>(bits.Slice(i, Vector<T>.Count)) & ve, ve);
-                if (acc != Vector<T>.Zero) return false;
-            }
-            for (; i < bits.Length; i++) if ((bits[i] & exponent) == exponent) return false;
-            return true;
-        }
-
-        private SarKitInputException NotFinite(long sample, int channel, double x, double y) =>
-            new($"{_f.Source}: sample {sample} of channel {channel} is not finite ({x.ToString("R", CultureInfo.InvariantCulture)}, {y.ToString("R", CultureInfo.InvariantCulture)}); refusing.") { SourceFile = _f.Source, Dataset = "waveform" };
 
         public void Dispose() { Stop(); _h.Dispose(); }
     }

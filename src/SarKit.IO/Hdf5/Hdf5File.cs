@@ -516,6 +516,18 @@ public sealed unsafe class Hdf5File : IDisposable
         return Hdf5Types.MemoryType(clr);
     }
 
+    /// <summary>Empties the reader's chunk cache of dataset <paramref name="path"/> (speed and memory only: a streaming reader that
+    /// will not read these chunks again; never changes a value).</summary>
+    internal void DropChunkCache(string path) => _reader?.DropChunks(Norm(path));
+
+    /// <summary>The whole stored chunk holding element <paramref name="start"/> after the filters, file byte order (managed reader
+    /// only; <see cref="Managed.ManagedHdf5Reader.ReadChunk"/>).</summary>
+    internal ReadOnlyMemory<byte> ReadChunk(string path, long[] start) =>
+        _reader is not null ? _reader.ReadChunk(Norm(path), start) : throw new InvalidOperationException("ReadChunk needs a file opened with OpenRead");
+
+    /// <summary>True when dataset <paramref name="path"/> is stored big-endian (managed reader).</summary>
+    internal bool IsBigEndian(string path) => _reader?.IsBigEndian(Norm(path)) ?? false;
+
     /// <summary>Reads a string dataset (scalar or array, variable or fixed length) as a flat array in C order.</summary>
     public string[] ReadStrings(string path)
     {

@@ -15,12 +15,12 @@ public static class Parsers
     public static readonly string[] Groups =
     [
         "npy", "npz", "mat5", "hdf5", "dataset-h5", "dataset-npz", "dataset-mat5", "dataset-mat73", "qmatrix", "vop1", "vop2", "vop3",
-        "seq", "seq-signed", "seq-shim", "waveform-csv", "waveform-npz", "waveform-h5", "wavestream-npy", "wavestream-json", "nema-calorimetry", "nema-pulse-energy",
+        "seq", "seq-signed", "seq-shim", "waveform-csv", "waveform-npz", "waveform-h5", "wavestream-npy", "wavestream-json", "wavestream-h5", "nema-calorimetry", "nema-pulse-energy",
         "probe-tem", "probe-liquid", "probe-scan", "records",
     ];
 
     /// <summary>Groups whose reader is native HDF5 (run in a separate worker process so that a native crash is contained and reported).</summary>
-    public static bool UsesHdf5(string g) => g is "hdf5" or "dataset-h5" or "dataset-mat73" or "qmatrix" or "vop1" or "vop2" or "vop3" or "waveform-h5";
+    public static bool UsesHdf5(string g) => g is "hdf5" or "dataset-h5" or "dataset-mat73" or "qmatrix" or "vop1" or "vop2" or "vop3" or "waveform-h5" or "wavestream-h5";
 
     public static void Parse(string group, string path)
     {
@@ -43,7 +43,8 @@ public static class Parsers
             case "vop1" or "vop2" or "vop3": { var v = VopSetFiles.Read(path); v.HasValidCertificate(out _); break; }
             case "seq" or "seq-signed" or "seq-shim": _ = PulseqFile.Read(path); break;
             case "waveform-csv" or "waveform-npz" or "waveform-h5": _ = WaveformFile.Read(path); break;
-            case "wavestream-npy" or "wavestream-json": ReadStream(Path.ChangeExtension(path, ".npy")); break;
+            case "wavestream-npy" or "wavestream-json": ReadStream(WaveformStreamFile.Open(Path.ChangeExtension(path, ".npy"))); break;
+            case "wavestream-h5": ReadStream(WaveformHdf5StreamFile.Open(path)); break;
             case "nema-calorimetry": _ = CalorimetryEvaluation.Evaluate(CalorimetryInputFile.Read(path)); break;
             case "nema-pulse-energy": _ = PulseEnergyEvaluation.Evaluate(PulseEnergyInputFile.Read(path)); break;
             case "probe-tem": _ = TemCalibrationFile.Read(path); break;
@@ -55,14 +56,15 @@ public static class Parsers
     }
 
     /// <summary>
-    /// A streamed waveform (.npy + JSON sidecar, e.g. complex int16 codes with an lsb): opened, then every sample read through
+    /// A streamed waveform (.npy + JSON sidecar, e.g. complex int16 codes with an lsb; or the compressed HDF5 stream file):
+    /// opened, then every sample read through
     /// the planar reader and, for 8-channel files, through the fused correlation with read-ahead; every value accepted must be
     /// finite (a non-finite value or weight accepted silently is reported as an unexpected exception: a fuzz failure).
     /// </summary>
-    private static void ReadStream(string npy)
+    private static void ReadStream(IWaveformSampleSource f)
     {
-        var f = WaveformStreamFile.Open(npy);
-        if (!(f.Lsb > 0) || !double.IsFinite(f.Lsb) || !(f.RasterSeconds > 0)) throw new InvalidOperationException($"accepted lsb {f.Lsb}, raster {f.RasterSeconds}");
+        double lsb = f is WaveformStreamFile ws ? ws.Lsb : ((WaveformHdf5StreamFile)f).Lsb;
+        if (!(lsb > 0) || !double.IsFinite(lsb) || !(f.RasterSeconds > 0)) throw new InvalidOperationException($"accepted lsb {lsb}, raster {f.RasterSeconds}");
         int n = f.Channels, block = (int)Math.Max(1, Math.Min(f.Samples, Math.Max(1, (1 << 16) / n)));
         var re = new double[n * block]; var im = new double[n * block];
         using (var r = f.OpenReader())

@@ -275,6 +275,15 @@ public sealed class SeedCorpus
         string side = WaveformStreamFile.SidecarPath(npy);
         Add(new Seed("wavestream-npy", npy, "wave16.npy") { Companions = [side], Dims = [[len, ch, 2]] });
         Add(new Seed("wavestream-json", side, "wave16.json") { IsText = true, Companions = [npy] });
+        // the same codes as a compressed HDF5 stream file: chunks of 64 samples × 8 × 2, shuffle + deflate, metadata attribute
+        string h5 = P("wave16z.h5");
+        using (var f = SarKit.IO.Hdf5.Hdf5File.Create(h5))
+        {
+            f.CreateDataset("/waveform", SarKit.IO.NdType.Int16, [len, ch, 2], new SarKit.IO.Hdf5.Hdf5WriteOptions { GzipLevel = 6, Shuffle = true, ChunkShape = [64, ch, 2] });
+            f.WriteHyperslab<short>("/waveform", codes, [0, 0, 0], [len, ch, 2]);
+            f.WriteAttribute("/", WaveformHdf5StreamFile.MetadataAttribute, File.ReadAllText(side));
+        }
+        Add(new Seed("wavestream-h5", h5, "wave16z.h5") { Dims = [[len, ch, 2]] });
     }
 
     // ------------------------------------------------------------------ NEMA, probe, scan, records

@@ -24,17 +24,22 @@ internal sealed class CheckingChunkCache(GuardedFileStream stream, long capacity
         _bytes = 0;
     }
 
+    /// <summary>The chunk most recently returned (hit or miss): <see cref="ManagedHdf5Reader.ReadChunk"/> hands a whole
+    /// decompressed chunk on without copying it element by element.</summary>
+    public Memory<byte> Last { get; set; }
+
     public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkReader)
     {
         if (_map.TryGetValue(chunkIndex, out var node))
         {
             _lru.Remove(node);
             _lru.AddFirst(node);
-            return node.Value.Data;
+            return Last = node.Value.Data;
         }
         long before = stream.DatasetBytesRead;
         var data = chunkReader();
         if (stream.DatasetBytesRead == before) throw unallocated(chunkIndex);
+        Last = data;
         if (data.Length <= capacityBytes)
         {
             while (_bytes + data.Length > capacityBytes && _lru.Last is { } last)

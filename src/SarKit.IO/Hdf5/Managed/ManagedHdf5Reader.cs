@@ -522,10 +522,40 @@ internal sealed class ManagedHdf5Reader : IDisposable
     }
 
     /// <summary>Empties this reader's chunk cache of dataset <paramref name="p"/> (speed only; <see cref="CheckingChunkCache.Clear"/>).</summary>
-    private void DropChunks(string p)
+    internal void DropChunks(string p)
     {
         if (_cached is { } c && c.Path == p && c.Access.ChunkCache is CheckingChunkCache cache) cache.Clear();
     }
+
+    /// <summary>
+    /// The whole stored chunk that holds element <paramref name="start"/> of a chunked dataset, after the filter pipeline
+    /// (inflated, unshuffled, checksum verified) and with the same checks as every read (stored-chunk proof, read budget,
+    /// exact inflated size), in file byte order and the chunk's own C order; edge chunks include their padding. Read
+    /// through a one-element read, so the chunk's bytes are handed on as PureHDF produced them (no element-wise copy):
+    /// streaming readers (<see cref="Formats.WaveformHdf5StreamFile"/>) whose chunks span whole trailing axes use it.
+    /// The chunk is dropped from the cache (not read again by this reader).
+    /// </summary>
+    internal ReadOnlyMemory<byte> ReadChunk(string p, long[] start) => Guard(p, "cannot read the chunk", () =>
+    {
+        var (d, f, a) = Cached(p);
+        if (f.Layout != H5DataLayoutClass.Chunked || f.Chunk is null) throw Input(p, "is not chunked");
+        if (f.Type.Refusal is not null) throw Input(p, $"datatype {f.Type.Refusal}; SarKit accepts only the layouts in docs/hdf5.md");
+        Selection(m => Input(p, m), f.Shape, start, start.Select(_ => 1L).ToArray());
+        var cache = (CheckingChunkCache)a.ChunkCache!;
+        cache.Clear();
+        cache.Last = default;
+        var one = new byte[f.Type.FileSize];
+        d.Read(a, one.AsSpan(), new HyperslabSelection(start.Length, start.Select(x => (ulong)x).ToArray(), start.Select(_ => 1UL).ToArray()), null, null);
+        var chunk = cache.Last;
+        cache.Clear();
+        cache.Last = default;
+        long expected = Hdf5Limits.ByteCount(f.Chunk, f.Type.FileSize)!.Value;
+        if (chunk.Length != expected) throw Input(p, $"the chunk holding element [{string.Join(",", start)}] has {chunk.Length} bytes after the filters, expected {expected}");
+        return (ReadOnlyMemory<byte>)chunk;
+    });
+
+    /// <summary>True when the dataset's values are stored big-endian.</summary>
+    internal bool IsBigEndian(string p) => Guard(p, "cannot read the dataset header", () => Cached(p).F.Type.BigEndian);
 
     /// <summary>One piece of a parallel read, on a worker reader: the same checks as a sequential read.</summary>
     private void ReadPiece<TFile>(string p, Span<TFile> destination, long[] start, long[] count) where TFile : unmanaged

@@ -51,12 +51,48 @@ internal sealed class ZlibInflateFilter : IH5Filter
     /// </summary>
     internal static volatile bool UseLibDeflate = true;
 
+    /// <summary>
+    /// Streaming readers (<see cref="Formats.WaveformHdf5StreamFile"/>) on their own threads: the next inflated chunk goes into
+    /// this array when its length is the chunk's (instead of a fresh array: a 6-minute waveform is ~10⁴ chunks of 1 MiB, and
+    /// fresh large arrays cost a page fault per 4 kB), and silent chunks are recognised (<see cref="ZeroChunks"/>).
+    /// </summary>
+    [ThreadStatic] internal static byte[]? NextOutput;
+
+    /// <summary>
+    /// Per thread, when set: stored deflate streams already inflated on this thread to all-zero chunks, with that chunk's
+    /// size. A stream whose bytes equal one of them is not inflated again: inflating is a deterministic function of the
+    /// stored bytes (RFC 1950/1951), so identical bytes give the identical, already verified (size, Adler-32) all-zero
+    /// chunk, which is returned as one shared read-only array. Real pTx waveforms are silent between pulses, so most of
+    /// their chunks are such identical streams. At most 8 distinct streams of at most 64 kB are kept.
+    /// </summary>
+    [ThreadStatic] internal static List<(byte[] Stored, byte[] Zeros)>? ZeroChunks;
+
+    /// <summary>Chunks served from <see cref="ZeroChunks"/> on this thread (tests).</summary>
+    [ThreadStatic] internal static long ZeroChunkHits;
+
     /// <summary>Inflates one zlib stream of exactly <paramref name="size"/> bytes.</summary>
-    internal static unsafe byte[] Inflate(Memory<byte> source, int size)
+    internal static byte[] Inflate(Memory<byte> source, int size)
+    {
+        var zc = ZeroChunks;
+        if (zc is not null)
+        {
+            var src = source.Span;
+            foreach (var (stored, zeros) in zc)
+                if (zeros.Length == size && src.SequenceEqual(stored)) { ZeroChunkHits++; return zeros; }
+        }
+        byte[]? next = NextOutput;
+        NextOutput = null;
+        var output = InflateCore(source, size, next is not null && next.Length == size ? next : null);
+        if (zc is not null && zc.Count < 8 && source.Length <= 65536 && !output.AsSpan().ContainsAnyExcept((byte)0))
+            zc.Add((source.ToArray(), output == next ? (byte[])output.Clone() : output));
+        return output;
+    }
+
+    private static unsafe byte[] InflateCore(Memory<byte> source, int size, byte[]? into)
     {
         if (size < 0) throw new InvalidDataException($"deflate: chunk size {size} is invalid.");
         if (source.IsEmpty) throw new InvalidDataException("deflate: the stored chunk is empty (corrupt chunk).");   // also: no null pointer below
-        var output = GC.AllocateUninitializedArray<byte>(size);
+        var output = into ?? GC.AllocateUninitializedArray<byte>(size);
         if (UseLibDeflate && LibDeflateInflater.Available)
         {
             LibDeflateInflater.Inflate(source.Span, output);
