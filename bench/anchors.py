@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """SarKit against every anchor of issue 18, in one run (bench/README.md "Anchor comparison").
 
-  /usr/bin/python3 bench/anchors.py --c-source DIR [--rounds 3] [--aot-dir DIR] [--drop-caches] [--write-docs]
+  /usr/bin/python3 bench/anchors.py --c-source DIR [--rounds 3] [--aot-dir [LABEL=]DIR ...] [--drop-caches] [--write-docs]
   /usr/bin/python3 bench/anchors.py --c-source DIR --quick          # smoke run: 1 round, small waveforms
   /usr/bin/python3 bench/anchors.py --self-test                     # parsing/rendering checks, no builds (seconds)
 
@@ -425,8 +425,10 @@ def main():
     ap.add_argument("--bench-dir", help="reuse this SarKit.Bench publish (folder with SarKit.Bench.dll) instead of publishing")
     ap.add_argument("--jit-dll", default=os.path.join(ROOT, "src", "SarKit.Cli", "bin", "Release", "net10.0", "SarKit.Cli.dll"),
                     help="the JIT build of the CLI (dotnet build -c Release); '' = leave out")
-    ap.add_argument("--aot-dir", help="also time this Native AOT CLI publish (folder with the native SarKit.Cli; "
-                    "dotnet publish src/SarKit.Cli -c Release -p:SarKitAot=linux-x64)")
+    ap.add_argument("--aot-dir", action="append", default=[],
+                    help="also time this Native AOT CLI publish (folder with the native SarKit.Cli; dotnet publish src/SarKit.Cli "
+                    "-c Release -p:SarKitAot=linux-x64); repeatable as LABEL=DIR (e.g. AOT-v3=/tmp/a AOT-native=/tmp/b), "
+                    "a plain DIR is labelled AOT")
     ap.add_argument("--self-test", action="store_true", help="check the parsing and rendering on synthetic inputs and exit")
     a = ap.parse_args()
     if a.self_test:
@@ -446,8 +448,14 @@ def main():
         ap.error(f"--skip: unknown group(s) {', '.join(sorted(unknown))}")
     if a.drop_caches and os.geteuid() != 0:
         ap.error("--drop-caches needs root (it writes /proc/sys/vm/drop_caches)")
-    if a.aot_dir and not os.path.isfile(os.path.join(a.aot_dir, "SarKit.Cli")):
-        ap.error(f"--aot-dir {a.aot_dir}: no SarKit.Cli executable there")
+    a.aot_builds = []
+    for v in a.aot_dir:
+        label, d = v.split("=", 1) if "=" in v and not os.path.isdir(v) else ("AOT", v)
+        if not os.path.isfile(os.path.join(d, "SarKit.Cli")):
+            ap.error(f"--aot-dir {v}: no SarKit.Cli executable there")
+        if label in ("R2R", "JIT", "C") or label in [l for l, _ in a.aot_builds]:
+            ap.error(f"--aot-dir {v}: label {label} is taken")
+        a.aot_builds.append((label, d))
     for f in (a.fields, a.drive):
         if not os.path.isfile(f):
             sys.exit(f"missing input {f}")
@@ -484,8 +492,8 @@ def bench(a, tmp):
         run(["cmake", "-DCMAKE_BUILD_TYPE=Release", "-DCMROOTS_ENABLE=ON", os.path.join(csrc, "core")], cwd=cb)
         run(["cmake", "--build", "."], cwd=cb)
     builds = []  # (name, argv prefix)
-    if a.aot_dir:
-        builds.append(("AOT", [os.path.join(a.aot_dir, "SarKit.Cli")]))
+    for label, d in a.aot_builds:
+        builds.append((label, [os.path.join(d, "SarKit.Cli")]))
     builds.append(("R2R", [os.path.join(cli_dir, "SarKit.Cli")]))
     if a.jit_dll and os.path.isfile(a.jit_dll):
         if is_r2r(os.path.join(os.path.dirname(a.jit_dll), "SarKit.dll")):

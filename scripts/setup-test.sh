@@ -22,6 +22,9 @@ want python3-cvxopt   "independent cvxopt check of the MVIE"                    
 want python3-torch    "surrogate training smoke test and torch parity (~600 MB)" py torch
 want octave           "MATLAB-syntax examples (docs/matlab.md) run with Octave"  command -v octave
 want postgresql       "PostgreSQL records tests (throwaway local server)"       any_file '/usr/lib/postgresql/*/bin/initdb'
+has_clang() { command -v clang || command -v clang-14; }
+want clang            "Native AOT build and its parity check (scripts/build-aot.sh, AotParityTests): linker" has_clang
+want zlib1g-dev       "Native AOT build and its parity check: static zlib"       any_file '/usr/lib/*/libz.a'
 want munge            "local Slurm cluster test (munge authentication)"         command -v munged
 want slurmctld        "local Slurm cluster test (controller)"                    command -v slurmctld
 want slurmd           "local Slurm cluster test (compute daemon)"                command -v slurmd

@@ -26,6 +26,7 @@ public static class CliApp
     public static int Run(string[] args)
     {
         CliTiming.Mark("main");
+        CliTiming.Runtime();
         int code = Run(args, Console.Out, Console.Error);
         CliTiming.Mark($"exit {code}");
         return code;

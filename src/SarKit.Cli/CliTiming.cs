@@ -25,4 +25,28 @@ internal static class CliTiming
         double cpu = p.TotalProcessorTime.TotalSeconds;
         lock (Gate) Console.Error.WriteLine($"timing: +{wall:F3} s (cpu {cpu:F3} s) {label}");
     }
+
+    /// <summary>
+    /// How this process's code was compiled and which vector paths it takes (one <c>runtime:</c> line on stderr with
+    /// <c>SARKIT_TIMING=1</c>): Native AOT or JIT, the <c>Vector&lt;T&gt;</c> width and whether 256/512-bit vectors and
+    /// AVX-512F are used. A Native AOT image fixes these when it is compiled (IlcInstructionSet), the JIT when it starts.
+    /// </summary>
+    public static void Runtime()
+    {
+        if (!Enabled) return;
+        lock (Gate) Console.Error.WriteLine("runtime: " + RuntimeDescription());
+    }
+
+    /// <summary>E.g. "native AOT, Vector&lt;T&gt; 256 bits, Vector256 accelerated, Vector512 accelerated, AVX-512F".</summary>
+    internal static string RuntimeDescription() =>
+#if SARKIT_AOT
+        "native AOT, " +
+#else
+        "JIT/ReadyToRun, " +
+#endif
+        $"Vector<T> {System.Numerics.Vector<byte>.Count * 8} bits, " +
+        $"Vector256 {(System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, " +
+        $"Vector512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}, " +
+        $"AVX-512F {(System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "yes" : "no")}, " +
+        $"AVX2 {(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "yes" : "no")}";
 }
