@@ -92,6 +92,10 @@ public sealed class LauncherTests : IDisposable
         Assert.Equal($"FAKE DOTNET {JitDll} info x.h5", Sarkit("jit", "info", "x.h5").Out.Trim());
         // `serve` is not in the AOT build
         Assert.Equal($"FAKE DOTNET {R2rDll} serve", Sarkit(null, "serve").Out.Trim());
+        // unforced, commands outside the AOT parity self-check run the ReadyToRun build; forced, the AOT build
+        Assert.Equal($"FAKE DOTNET {R2rDll} surrogate predict", Sarkit(null, "surrogate", "predict").Out.Trim());
+        Assert.Equal("FAKE AOT surrogate predict", Sarkit("aot", "surrogate", "predict").Out.Trim());
+        Assert.Equal("FAKE AOT vop compress", Sarkit(null, "vop", "compress").Out.Trim());
         var bad = Sarkit("fast", "info");
         Assert.Equal(2, bad.Code);
         Assert.Equal("", bad.Out);
