@@ -26,6 +26,20 @@ public class FixedOrderDotTests
         Enumerable.Range(0, n).Select(_ => (r.NextDouble() - 0.4) * Math.Pow(10, r.Next(-6, 7))).ToArray();
 
     [Fact]
+    public void SumIsSequentialAndSumOfSquaresIsTheFixedOrderDot()
+    {
+        var r = new Random(17);
+        foreach (int n in new[] { 0, 1, 7, 8, 9, 63, 64, 1000 })
+        {
+            var x = Values(r, n);
+            double t = 0;
+            for (int i = 0; i < n; i++) t += x[i];
+            Assert.Equal(BitConverter.DoubleToInt64Bits(t), BitConverter.DoubleToInt64Bits(Sum(x)));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Definition(x, x)), BitConverter.DoubleToInt64Bits(SumOfSquares(x)));
+        }
+    }
+
+    [Fact]
     public void EveryVectorPathGivesTheBitsOfTheFixedOrder()
     {
         var r = new Random(20261207);

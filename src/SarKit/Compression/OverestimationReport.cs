@@ -99,11 +99,11 @@ public sealed partial record OverestimationReport
             Drives = drives,
             Seed = seed,
             SarWorstCase = sarWc,
-            MeanRelative = TensorPrimitives.Sum(rel) / drives,
+            MeanRelative = FixedOrderDot.Sum(rel) / drives,
             P95Relative = sorted[rank],
             MaxRelative = sorted[^1],
             MinRelative = sorted[0],
-            MeanAbsoluteOverSarWc = TensorPrimitives.Sum(abs) / drives,
+            MeanAbsoluteOverSarWc = FixedOrderDot.Sum(abs) / drives,
             MaxAbsoluteOverSarWc = TensorPrimitives.Max(abs),
             UnderestimatingDrives = under,
         };

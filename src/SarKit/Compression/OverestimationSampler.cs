@@ -79,8 +79,8 @@ public sealed partial record OverestimationReport
         return new OverestimationReport
         {
             Drives = d, Seed = o.Seed, SarWorstCase = wc,
-            MeanRelative = TensorPrimitives.Sum(rel) / d, P95Relative = sorted[rank], MaxRelative = sorted[^1], MinRelative = sorted[0],
-            MeanAbsoluteOverSarWc = TensorPrimitives.Sum(abs) / d, MaxAbsoluteOverSarWc = TensorPrimitives.Max(abs),
+            MeanRelative = FixedOrderDot.Sum(rel) / d, P95Relative = sorted[rank], MaxRelative = sorted[^1], MinRelative = sorted[0],
+            MeanAbsoluteOverSarWc = FixedOrderDot.Sum(abs) / d, MaxAbsoluteOverSarWc = TensorPrimitives.Max(abs),
             UnderestimatingDrives = under, OriginalMatrices = originals.Count,
             RelativeHistogram = Histogram(rel, o.Bins), AbsoluteHistogram = Histogram(abs, o.Bins),
         };

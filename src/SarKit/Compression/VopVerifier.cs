@@ -159,12 +159,17 @@ public static class VopVerifier
             int k = (int)Math.Min(chunk, total - first);
             originals.Read(first, buf.AsSpan(0, k * nn));
             hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(buf.AsSpan(0, k * nn)));
-            int range = Math.Clamp(k / (dop * 16), 64, 4096);
+            // fixed ranges (not sized by the core count), each proved by a worker reset at its start (StartRange): which
+            // proof a matrix gets, and so the proof counts and the largest violation, depend only on the input, not on
+            // the thread schedule or the machine (before: a worker's cache carried over between ranges in whatever order
+            // the threads took them, and the certificate's largest violation changed from run to run)
+            const int range = VerifyRange;
             int ranges = (k + range - 1) / range;
             long baseFirst = first;
             Parallel.For(0, ranges, po, () => workers.TryTake(out var w) ? w : new Worker(n, set.Packed, set.Count, tau, o.MaxIterations, floor), (r, _, w) =>
             {
                 int end = Math.Min(k, (r + 1) * range);
+                w.StartRange();
                 for (int i = r * range; i < end; i++)
                 {
                     long gi = baseFirst + i;
@@ -190,7 +195,7 @@ public static class VopVerifier
         }
 
         double wc = 0;
-        foreach (var w in workers) wc = Math.Max(wc, w.SarWorstCase);
+        foreach (var w in workers) wc = Math.Max(wc, w.SarWorstCaseAll);
 
         void ReportDrives(int blocks)
         {
@@ -262,6 +267,9 @@ public static class VopVerifier
     /// Per-thread state: every buffer the per-matrix proof needs, allocated once (K = VOP count, N = channels), so the inner
     /// loops allocate nothing.
     /// </summary>
+    /// <summary>Matrices per parallel range of the dominance proofs (fixed, so the results do not depend on the core count).</summary>
+    internal const int VerifyRange = 256;
+
     internal sealed class Worker
     {
         private const int CacheSize = 8, SingleTries = 3;
@@ -277,7 +285,22 @@ public static class VopVerifier
         private readonly double[] _h, _hv, _dir, _dirVal;
         private readonly bool[] _used;
 
+        /// <summary>Largest λ_max(Q) computed in the current range (the shortcut bound; reset by <see cref="StartRange"/>).</summary>
         public double SarWorstCase { get; private set; }
+
+        /// <summary>Largest λ_max(Q) this worker has computed in all its ranges (SAR_wc of the originals = the maximum over workers).</summary>
+        public double SarWorstCaseAll { get; private set; }
+
+        /// <summary>
+        /// Forgets everything learnt from earlier matrices (cached combinations, the range's SAR_wc and largest violation),
+        /// so the proofs of a range do not depend on which ranges this worker proved before.
+        /// </summary>
+        public void StartRange()
+        {
+            _cached = 0;
+            SarWorstCase = 0;
+            _worst = double.NegativeInfinity;
+        }
 
         private readonly Floor _floor;
         /// <summary>Largest violation this worker has returned (a lower bound of the certificate's largest violation).</summary>
@@ -323,6 +346,7 @@ public static class VopVerifier
             {
                 double lmax = HermitianKernels.LargestEigenvalue(q, _n, _ws);
                 SarWorstCase = Math.Max(SarWorstCase, lmax);
+                SarWorstCaseAll = Math.Max(SarWorstCaseAll, lmax);
                 top = lmax + _floor.Guard;
             }
             if (hintVop >= 0 && Confirm(V(hintVop), q, out violation)) return VopProofKind.SourceVop;
@@ -557,9 +581,9 @@ public static class VopVerifier
                     var c = Complex.Conjugate(_x[i]) * _x[j];
                     _w[o++] = 2 * c.Real; _w[o++] = -2 * c.Imaginary;
                 }
-            _a[kk] = System.Numerics.Tensors.TensorPrimitives.Dot(q, _w);
+            _a[kk] = FixedOrderDot.Dot(q, _w);
             var row = _b.AsSpan(kk * _k, _k);
-            for (int j = 0; j < _k; j++) row[j] = System.Numerics.Tensors.TensorPrimitives.Dot(V(j), _w);
+            for (int j = 0; j < _k; j++) row[j] = FixedOrderDot.Dot(V(j), _w);
         }
 
         private bool AddColumn(int j, ref int nCols)

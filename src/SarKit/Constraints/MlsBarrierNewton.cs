@@ -53,14 +53,14 @@ internal static class MlsBarrierNewton
         var ex = new double[mc * m2]; var ed = new double[mc * m2]; var s = new double[mc];
         Products(emb, x, ex);
         double worst = 0;
-        for (int c = 0; c < mc; c++) worst = Math.Max(worst, TensorPrimitives.Dot(x, ex.AsSpan(c * m2, m2)));
+        for (int c = 0; c < mc; c++) worst = Math.Max(worst, FixedOrderDot.Dot(x, ex.AsSpan(c * m2, m2)));
         if (!double.IsFinite(worst)) throw new ArgumentException("The start is not finite.", nameof(start));
         if (worst > 0.99 * 0.99)
         {
             TensorPrimitives.Multiply(x, 0.99 / Math.Sqrt(worst), x);
             Products(emb, x, ex);
         }
-        for (int c = 0; c < mc; c++) s[c] = 1 - TensorPrimitives.Dot(x, ex.AsSpan(c * m2, m2));
+        for (int c = 0; c < mc; c++) s[c] = 1 - FixedOrderDot.Dot(x, ex.AsSpan(c * m2, m2));
 
         var z = new Complex[r]; var zd = new Complex[r];
         var cols = new double[m2 * 2 * r]; // column i of B (2r rows: radial rows, then tangential rows ·√weight)
@@ -94,10 +94,10 @@ internal static class MlsBarrierNewton
                 for (int i = 0; i < m2; i++)
                 {
                     var ci = cols.AsSpan(i * 2 * r, 2 * r);
-                    grad[i] = ts * (TensorPrimitives.Dot(ci[..r], resid) + lambda * x[i]);
+                    grad[i] = ts * (FixedOrderDot.Dot(ci[..r], resid) + lambda * x[i]);
                     for (int j = i; j < m2; j++)
                     {
-                        double hij = ts * TensorPrimitives.Dot(ci, cols.AsSpan(j * 2 * r, 2 * r));
+                        double hij = ts * FixedOrderDot.Dot(ci, cols.AsSpan(j * 2 * r, 2 * r));
                         hess[i * m2 + j] = hij; hess[j * m2 + i] = hij;
                     }
                     hess[i * m2 + i] += ts * lambda;
@@ -117,7 +117,7 @@ internal static class MlsBarrierNewton
                 }
                 for (int i = 0; i < m2; i++) dx[i] = -grad[i];
                 if (!ComplexDense.SolveSpd(hess, m2, dx)) break;
-                double dec = -TensorPrimitives.Dot(grad, dx);
+                double dec = -FixedOrderDot.Dot(grad, dx);
                 steps++;
                 if (!(dec / 2 > 1e-9)) break;
                 // line search on the change of t·f − Σ log s (as differences: t·f is large)
@@ -125,10 +125,10 @@ internal static class MlsBarrierNewton
                 Products(emb, dx, ed);
                 for (int c = 0; c < mc; c++)
                 {
-                    dEx[c] = TensorPrimitives.Dot(dx, ex.AsSpan(c * m2, m2));
-                    dEd[c] = TensorPrimitives.Dot(dx, ed.AsSpan(c * m2, m2));
+                    dEx[c] = FixedOrderDot.Dot(dx, ex.AsSpan(c * m2, m2));
+                    dEd[c] = FixedOrderDot.Dot(dx, ed.AsSpan(c * m2, m2));
                 }
-                double xd = TensorPrimitives.Dot(x, dx), dd = TensorPrimitives.Dot(dx, dx);
+                double xd = FixedOrderDot.Dot(x, dx), dd = FixedOrderDot.Dot(dx, dx);
                 double step = 1;
                 bool accepted = false;
                 while (step > 1e-12)
@@ -150,7 +150,7 @@ internal static class MlsBarrierNewton
                         for (int i = 0; i < m2; i++) xt[i] = x[i] + step * dx[i];
                         Products(emb, xt, ed);
                         bool inside = true;
-                        for (int c = 0; c < mc && inside; c++) inside = 1 - TensorPrimitives.Dot(xt, ed.AsSpan(c * m2, m2)) > 0;
+                        for (int c = 0; c < mc && inside; c++) inside = 1 - FixedOrderDot.Dot(xt, ed.AsSpan(c * m2, m2)) > 0;
                         if (inside) { accepted = true; break; }
                     }
                     step *= 0.5;
@@ -158,7 +158,7 @@ internal static class MlsBarrierNewton
                 if (!accepted) break;
                 Array.Copy(xt, x, m2);
                 (ex, ed) = (ed, ex);
-                for (int c = 0; c < mc; c++) s[c] = 1 - TensorPrimitives.Dot(x, ex.AsSpan(c * m2, m2));
+                for (int c = 0; c < mc; c++) s[c] = 1 - FixedOrderDot.Dot(x, ex.AsSpan(c * m2, m2));
                 Apply(a, n, x, z);
             }
             if (mc == 0 || mc / tt <= o.GapTolerance) break;
@@ -173,7 +173,7 @@ internal static class MlsBarrierNewton
     {
         int m2 = x.Length;
         for (int c = 0; c < emb.Length; c++)
-            for (int i = 0; i < m2; i++) result[c * m2 + i] = TensorPrimitives.Dot(emb[c].AsSpan(i * m2, m2), x);
+            for (int i = 0; i < m2; i++) result[c * m2 + i] = FixedOrderDot.Dot(emb[c].AsSpan(i * m2, m2), x);
     }
 
     // z = A·w for the real embedding x = (Re w, Im w).
@@ -189,7 +189,7 @@ internal static class MlsBarrierNewton
 
     private static double Objective(Complex[] z, double[] target, double lambda, double[] x)
     {
-        double f = lambda * TensorPrimitives.Dot(x, x);
+        double f = lambda * FixedOrderDot.Dot(x, x);
         for (int row = 0; row < z.Length; row++) { double d = z[row].Magnitude - target[row]; f += d * d; }
         return f;
     }

@@ -228,7 +228,7 @@ public static class ShimQcqp
                 for (int i = 0; i < m; i++)
                 {
                     var p = packedMany.AsSpan(i * nn, nn);
-                    double f2 = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p) + System.Numerics.Tensors.TensorPrimitives.SumOfSquares(p[n..]);
+                    double f2 = FixedOrderDot.SumOfSquares(p) + FixedOrderDot.SumOfSquares(p[n..]);
                     state.RootFrobenius[i] = Math.Sqrt(Math.Sqrt(f2)) * (1 + 1e-12);
                 }
             }
@@ -494,7 +494,7 @@ public static class ShimQcqp
             }
             for (int i = 0; i < m2; i++) dx[i] = -grad[i];
             if (!ComplexDense.SolveSpd(hess, m2, dx)) return double.NaN;
-            return -TensorPrimitives.Dot(grad, dx);
+            return -FixedOrderDot.Dot(grad, dx);
         }
 
         // Warm start: begin at the given t, lowered ×10 until the start is close to that t's central point (Newton
@@ -520,13 +520,13 @@ public static class ShimQcqp
                 steps++;
                 if (dec / 2 <= 1e-10) break;
                 MatVec(gEmb, m2, dx, gd);
-                double dGd = TensorPrimitives.Dot(dx, gd), lin = 0;
+                double dGd = FixedOrderDot.Dot(dx, gd), lin = 0;
                 for (int i = 0; i < m2; i++) lin += dx[i] * (gx[i] - g[i]);
                 StackedProduct(stack, mc, m2, dx, ed, bs);
                 for (int c = 0; c < mc; c++)
                 {
-                    dEx[c] = TensorPrimitives.Dot(dx, ex.AsSpan(c * m2, m2));
-                    dEd[c] = TensorPrimitives.Dot(dx, ed.AsSpan(c * m2, m2));
+                    dEx[c] = FixedOrderDot.Dot(dx, ex.AsSpan(c * m2, m2));
+                    dEd[c] = FixedOrderDot.Dot(dx, ed.AsSpan(c * m2, m2));
                 }
                 double step = 1;
                 bool accepted = false;
@@ -573,10 +573,10 @@ public static class ShimQcqp
             for (int c = 0; c < mc; c++) { TensorPrimitives.MultiplyAdd(stack.AsSpan(c * mm, mm), multipliers[c], hd, hd); sumMu += multipliers[c]; }
             var z = g.ToArray();
             MatVec(gEmb, m2, x, gx);
-            double primal = TensorPrimitives.Dot(x, gx) - 2 * TensorPrimitives.Dot(g, x) + yNorm2;
+            double primal = FixedOrderDot.Dot(x, gx) - 2 * FixedOrderDot.Dot(g, x) + yNorm2;
             if (ComplexDense.SolveSpd(hd, m2, z))
             {
-                double dual = yNorm2 - TensorPrimitives.Dot(g, z) - sumMu;
+                double dual = yNorm2 - FixedOrderDot.Dot(g, z) - sumMu;
                 if (!(primal - dual <= 10 * o.GapTolerance * Math.Max(yNorm2, 1e-300))) stalled = true;
             }
         }
@@ -590,13 +590,13 @@ public static class ShimQcqp
         int n = m2 / 2;
         if (bs == n)
         {
-            for (int row = 0; row < mc * m2; row++) r[row] = TensorPrimitives.Dot(stack.AsSpan(row * m2, m2), x);
+            for (int row = 0; row < mc * m2; row++) r[row] = FixedOrderDot.Dot(stack.AsSpan(row * m2, m2), x);
             return;
         }
         for (int row = 0; row < mc * m2; row++)
         {
             int i = row % m2, b = (i % n) / bs * bs, o = row * m2;
-            r[row] = TensorPrimitives.Dot(stack.AsSpan(o + b, bs), x.Slice(b, bs)) + TensorPrimitives.Dot(stack.AsSpan(o + n + b, bs), x.Slice(n + b, bs));
+            r[row] = FixedOrderDot.Dot(stack.AsSpan(o + b, bs), x.Slice(b, bs)) + FixedOrderDot.Dot(stack.AsSpan(o + n + b, bs), x.Slice(n + b, bs));
         }
     }
 
@@ -619,7 +619,7 @@ public static class ShimQcqp
 
     private static void MatVec(double[] mtx, int m2, ReadOnlySpan<double> x, double[] r)
     {
-        for (int i = 0; i < m2; i++) r[i] = TensorPrimitives.Dot(mtx.AsSpan(i * m2, m2), x);
+        for (int i = 0; i < m2; i++) r[i] = FixedOrderDot.Dot(mtx.AsSpan(i * m2, m2), x);
     }
 
     // s_c = 1 − xᵀE_cx from the stacked product; false when a slack is not positive (or not finite).
@@ -627,7 +627,7 @@ public static class ShimQcqp
     {
         for (int c = 0; c < mc; c++)
         {
-            s[c] = 1 - TensorPrimitives.Dot(x, ex.AsSpan(c * m2, m2));
+            s[c] = 1 - FixedOrderDot.Dot(x, ex.AsSpan(c * m2, m2));
             if (!(s[c] > 0)) return false;
         }
         return true;

@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
+using SarKit.Engines;
+using SarKit.IO.Formats;
 using SarKit.Tests.Support;
 
 namespace SarKit.Tests.Cli;
@@ -82,14 +85,101 @@ public class InstructionSetParityTests
         var narrow = Demo(new() { ["DOTNET_PreferredVectorBitWidth"] = "128" });
         Assert.True(full == narrow, $"demo: the JSON with 128-bit vectors differs from the full width\nfull: {full}\n128: {narrow}");
     }
+
+    /// <summary>
+    /// <c>vop compress</c> of the public 1767-matrix set (10 % margin, default verification with random drives) gives the
+    /// same VOP matrices (every bit), the same certificate (largest violation, its index, proof counts, random-drive
+    /// underestimation) and the same JSON with AVX-512 off and with 128-bit vectors as with the full instruction set.
+    /// Before (issue 18): the verifier's dot products (TensorPrimitives.Dot) changed the largest violation in its last
+    /// digits between instruction sets, and its workers' caches carried over between ranges in thread order, so the
+    /// proof counts and the largest violation changed from run to run. Left out: times, the output path and the
+    /// creation time (and the digest, which covers it). Not with AVX2 off (the 256-bit kernels then run emulated, ~35 s CPU).
+    /// About 2 s CPU per run.
+    /// </summary>
+    [InstructionSetFact("qmatrices/orzada_V_full_8ch_1767.mat")]
+    public void VopCompressGivesTheSameSetAndCertificateOnEveryInstructionSet()
+    {
+        var q = SharedData.Reference("qmatrices/orzada_V_full_8ch_1767.mat")!;
+        var cli = Path.Combine(AppContext.BaseDirectory, "SarKit.Cli.dll");
+        using var dir = new TempDir();
+        (string Json, byte[] Vops, string Cert) Compress(string label, Dictionary<string, string> env)
+        {
+            env["DOTNET_ReadyToRun"] = "0";
+            var output = dir.File(label + ".h5");
+            var r = ReadyToRunParityTests.Run("dotnet", [cli, "vop", "compress", "--q", q, "--margin", "0.1", "-o", output, "--json"], env);
+            Assert.True(r.Code == 0, $"{label}: exit {r.Code}\n{r.Err}");
+            var json = JsonNode.Parse(r.Out)!.AsObject();
+            foreach (var key in new[] { "elapsed_s", "file", "algorithm" }) Assert.True(json.Remove(key), $"the vop compress JSON has no {key}");
+            var attributes = json["attributes"]!.AsObject();
+            foreach (var key in new[] { "compression_seconds", "compress_seconds" }) Assert.True(attributes.Remove(key), $"no attributes.{key}");
+            var cert = json["certificate"]!.AsObject();
+            foreach (var key in new[] { "created_utc", "digest_sha256" }) Assert.True(cert.Remove(key), $"no certificate.{key}");
+            var set = VopSetFile.Read(output);
+            var c = set.Certificate!;
+            return (json.ToJsonString(), MemoryMarshal.AsBytes(set.Packed.AsSpan()).ToArray(),
+                    string.Create(CultureInfo.InvariantCulture, $"{c.LargestViolation:R} {c.LargestViolationIndex} {c.RandomMaxRelativeUnderestimation:R} {c.VopSha256}"));
+        }
+        var full = Compress("full", []);
+        foreach (var (label, env) in new (string, Dictionary<string, string>)[]
+                 {
+                     ("no-avx512", new() { ["DOTNET_EnableAVX512"] = "0", ["DOTNET_EnableAVX512F"] = "0" }),
+                     ("vector128", new() { ["DOTNET_PreferredVectorBitWidth"] = "128" }),
+                 })
+        {
+            var other = Compress(label, env);
+            Assert.True(full.Vops.AsSpan().SequenceEqual(other.Vops), $"{label}: the VOP matrices differ from the full instruction set");
+            Assert.True(full.Cert == other.Cert, $"{label}: the certificate differs\nfull: {full.Cert}\n{label}: {other.Cert}");
+            Assert.True(full.Json == other.Json, $"{label}: the JSON differs\nfull: {full.Json}\n{label}: {other.Json}");
+        }
+    }
+
+    /// <summary>
+    /// <c>sarkit shim</c> (MLS shim under local SAR, row generation over every 10 g matrix, 2 starts) on a small synthetic
+    /// 4-channel dataset prints the same design (amplitudes, phases, NRMSE, SAR, power: every digit) with AVX-512 off and
+    /// with 128-bit vectors. Before (issue 18) the barrier-Newton and QCQP solvers summed with TensorPrimitives.Dot and the
+    /// demo shim differed in the 14th–16th digit. Left out: the solve times.
+    /// </summary>
+    [InstructionSetFact]
+    public void ShimDesignIsTheSameOnEveryInstructionSet()
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "SarKit.Cli.dll");
+        using var dir = new TempDir();
+        var data = dir.File("ds.h5");
+        SarKitDatasetFile.Write(SyntheticDatasets.Ptx(4, (14, 12, 10), 0.02, 297.2e6, false, 0, includeH: true), data);
+        string Shim(string label, Dictionary<string, string> env)
+        {
+            env["DOTNET_ReadyToRun"] = "0";
+            var r = ReadyToRunParityTests.Run("dotnet", [cli, "shim", "--fields", data, "-c", "all", "--starts", "2", "--json"], env);
+            Assert.True(r.Code is 0 or 3, $"{label}: exit {r.Code}\n{r.Err}");
+            var json = JsonNode.Parse(r.Out)!.AsObject();
+            Assert.True(json.Remove("elapsed_s"), "the shim JSON has no elapsed_s");
+            foreach (var d in json["designs"]!.AsArray())
+                foreach (var key in new[] { "solve_s", "solve_cpu_s" }) Assert.True(d!.AsObject().Remove(key), $"a shim design has no {key}");
+            return json.ToJsonString();
+        }
+        var full = Shim("full", []);
+        foreach (var (label, env) in new (string, Dictionary<string, string>)[]
+                 {
+                     ("no-avx512", new() { ["DOTNET_EnableAVX512"] = "0", ["DOTNET_EnableAVX512F"] = "0" }),
+                     ("vector128", new() { ["DOTNET_PreferredVectorBitWidth"] = "128" }),
+                 })
+        {
+            var other = Shim(label, env);
+            Assert.True(full == other, $"{label}: the shim JSON differs from the full instruction set\nfull: {full}\n{label}: {other}");
+        }
+    }
 }
 
 /// <summary>A fact for the instruction-set check: x64 only (the switched-off sets are x86 ones), skipped visibly elsewhere.</summary>
 public sealed class InstructionSetFactAttribute : FactAttribute
 {
-    public InstructionSetFactAttribute()
+    /// <param name="referenceFiles">Files under ../shared/reference the test needs (skipped visibly when one is absent).</param>
+    public InstructionSetFactAttribute(params string[] referenceFiles)
     {
         if (RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
             Skip = "The instruction-set parity check switches off x86 sets (AVX-512, AVX2); it runs on x64.";
+        foreach (var f in referenceFiles)
+            if (Skip is null && SharedData.Reference(f) is null)
+                Skip = $"../shared/reference/{f} is not available (run beside the shared folder or set SARKIT_SHARED).";
     }
 }

@@ -218,6 +218,32 @@ public class VopVerifierTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The certificate (largest violation and its index, proof counts) does not depend on the number of threads or on
+    /// which thread proves which matrices: ranges of <see cref="VopVerifier.VerifyRange"/> matrices, each proved from a
+    /// reset worker. Before (issue 18) a worker's cache of combinations carried over between ranges in thread order and the
+    /// range size followed the core count, so the proofs and the largest violation changed between runs and machines.
+    /// A set from a margin that needs convex combinations (several ranges, cached combinations reused).
+    /// </summary>
+    [Fact]
+    public void TheCertificateDoesNotDependOnTheThreadCount()
+    {
+        const int n = 4;
+        var q = RandomSet(n, 3 * VopVerifier.VerifyRange + 57, 21, rank: 2);
+        double wc = VopSet.WorstCaseSar(q, n);
+        int[] keep = Enumerable.Range(0, q.Length / (n * n)).Where(i => i % 5 == 0).ToArray();
+        var set = MakeSet(PlusMargin(Gather(q, keep, n * n), n, 0.3 * wc), n, q, keep, 0.3);
+        var one = Verify(set, q, n, Fast() with { MaxDegreeOfParallelism = 1 });
+        Assert.True(one.CountsByProof[(int)VopProofKind.ConvexCombination] + one.CountsByProof[(int)VopProofKind.ReusedCombination] > 0,
+            "the case must exercise combinations");
+        foreach (int dop in new[] { 2, 3, 8 })
+        {
+            var other = Verify(set, q, n, Fast() with { MaxDegreeOfParallelism = dop });
+            Assert.Equal(one.Certificate with { CreatedUtc = default }, other.Certificate with { CreatedUtc = default });
+            Assert.Equal(one.CountsByProof, other.CountsByProof);
+        }
+    }
+
     [Fact]
     public void StreamingInChunksGivesTheSameCertificate()
     {

@@ -238,11 +238,11 @@ internal sealed class CcDominanceSolver
     private bool AddCut(ReadOnlySpan<double> q, ReadOnlySpan<double> vops, int count, int row, double tol)
     {
         FillWeights(_v, _n, _w);
-        double a = TensorPrimitives.Dot(q, _w);
+        double a = FixedOrderDot.Dot(q, _w);
         _cutA[row] = a;
         var b = _cutB.AsSpan(row * _stride, count);
         double maxb = double.NegativeInfinity;
-        for (int j = 0; j < count; j++) { b[j] = TensorPrimitives.Dot(vops.Slice(j * _nn, _nn), _w); if (b[j] > maxb) maxb = b[j]; }
+        for (int j = 0; j < count; j++) { b[j] = FixedOrderDot.Dot(vops.Slice(j * _nn, _nn), _w); if (b[j] > maxb) maxb = b[j]; }
         if (a > maxb + tol) { _w.CopyTo(Witness, 0); WitnessQ = a; HasRank1Witness = true; return true; }
         return false;
     }
@@ -250,7 +250,7 @@ internal sealed class CcDominanceSolver
     private void StoreWitness(ReadOnlySpan<double> q)
     {
         FillWeights(_v, _n, Witness);
-        WitnessQ = TensorPrimitives.Dot(q, Witness);
+        WitnessQ = FixedOrderDot.Dot(q, Witness);
         HasRank1Witness = true;
     }
 

@@ -111,9 +111,9 @@ internal sealed class CoDominanceSolver
     private double Evaluate(ReadOnlySpan<double> q, ReadOnlySpan<double> vops, int count, ReadOnlySpan<Complex> x, double p, out double a, out double gmax)
     {
         CcDominanceSolver.FillWeights(x, _n, _w);
-        a = TensorPrimitives.Dot(q, _w);
+        a = FixedOrderDot.Dot(q, _w);
         gmax = double.NegativeInfinity;
-        for (int j = 0; j < count; j++) { _g[j] = TensorPrimitives.Dot(vops.Slice(j * _nn, _nn), _w); gmax = Math.Max(gmax, _g[j]); }
+        for (int j = 0; j < count; j++) { _g[j] = FixedOrderDot.Dot(vops.Slice(j * _nn, _nn), _w); gmax = Math.Max(gmax, _g[j]); }
         double sum = 0;
         for (int j = 0; j < count; j++) sum += Math.Pow(_g[j] / gmax, p);
         return Math.Log(a) - Math.Log(gmax) - Math.Log(sum) / p;

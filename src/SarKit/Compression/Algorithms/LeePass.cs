@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using SarKit.Numerics.LinearAlgebra;
 
 namespace SarKit.Compression.Algorithms;
@@ -136,7 +135,7 @@ internal sealed class LeePass(CompressionContext ctx, CcDominanceSolver[] solver
                     {
                         accept = true;
                         for (int j = j0; j < vops.Count && accept; j++)
-                            if (TensorPrimitives.Dot(vops.Matrix(j), w) >= wq - 1e-12 * scale) accept = false;
+                            if (FixedOrderDot.Dot(vops.Matrix(j), w) >= wq - 1e-12 * scale) accept = false;
                     }
                 }
                 if (!accept) { blocked = true; continue; } // re-tested in the next batch against the grown VOP list

@@ -29,6 +29,24 @@ public static class FixedOrderDot
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
         => Dot(x, y, Vector256.IsHardwareAccelerated ? DotPath.Vector256 : Vector128.IsHardwareAccelerated ? DotPath.Vector128 : DotPath.Scalar);
 
+    /// <summary>
+    /// Σ_k x_k x_k in the fixed order of <see cref="FixedOrderDot"/> (= <c>Dot(x, x)</c>; replaces
+    /// <c>TensorPrimitives.SumOfSquares</c>, whose lane order depends on the vector width).
+    /// </summary>
+    public static double SumOfSquares(ReadOnlySpan<double> x) => Dot(x, x);
+
+    /// <summary>
+    /// Σ_k x_k added one by one in increasing k (a plain sequential sum: the same bits on every machine; replaces
+    /// <c>TensorPrimitives.Sum</c>, whose lane order depends on the vector width). For reporting sums (means over
+    /// drives), not for hot loops.
+    /// </summary>
+    public static double Sum(ReadOnlySpan<double> x)
+    {
+        double t = 0;
+        for (int i = 0; i < x.Length; i++) t += x[i];
+        return t;
+    }
+
     /// <summary>How the eight lane sums are formed: all paths give the same bits (tests run each on one machine).</summary>
     internal enum DotPath { Scalar, Vector128, Vector256 }
 
