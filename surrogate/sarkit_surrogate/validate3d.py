@@ -26,6 +26,7 @@ def main(argv=None):
     p.add_argument("--val-shims", type=int, default=16)
     p.add_argument("--footprint", default="18,78,6,90")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--skip-overlap", action="store_true", help="skip (with a note) instead of refusing a model trained or selected on a validation subject")
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
     import torch
@@ -42,9 +43,12 @@ def main(argv=None):
             kind, base, levels = cfg["model"], int(cfg["base"]), int(cfg["levels"])
         except (OSError, ValueError, KeyError) as e:
             print(f"validate3d: '{cfg_path}': {e}", file=sys.stderr); sys.exit(2)
-        seen = sorted(set(cfg.get("train_subjects") or []) & set(val_ids))
+        seen = sorted((set(cfg.get("train_subjects") or []) | set(cfg.get("validation_subjects") or [])) & set(val_ids))
         if seen:
-            print(f"validate3d: '{path}' was trained on {', '.join(seen)} (config.json train_subjects)", file=sys.stderr); sys.exit(2)
+            msg = f"'{path}' was trained or selected on {', '.join(seen)} (config.json train_subjects / validation_subjects)"
+            if a.skip_overlap:
+                print(f"validate3d: skipped: {msg}", file=sys.stderr); res.setdefault("skipped", {})[path] = msg; continue
+            print(f"validate3d: {msg}", file=sys.stderr); sys.exit(2)
         k = 2 ** levels
         box = train3d.slab_box([int(v) for v in a.footprint.split(",")], k)
         (y0, y1), (x0, x1) = box

@@ -73,10 +73,13 @@ for cand in $CANDIDATES; do
 done
 for p in "${pids[@]}"; do wait "$p"; done
 
-# 4. the 2D baselines on the same validation cases
+# 4. the 2D baselines (and the models now in models/surrogate3d, unless trained or selected on a validation subject)
+#    on the same validation cases
 if [ ! -f "$RUN/val_baselines.json" ]; then
+  vargs=(--model models/surrogate/unet/model.onnx --model models/surrogate/cgan/model.onnx)
+  for m in models/surrogate3d/*/model.onnx; do [ -f "$m" ] && vargs+=(--model "$m"); done
   nice -n "$NICE" "$PY" -m sarkit_surrogate.validate3d --pairs "$RUN/pairs" --val "$VAL" --val-shims "$VAL_SHIMS" \
-    --model models/surrogate/unet/model.onnx --model models/surrogate/cgan/model.onnx --out "$RUN/val_baselines.json"
+    "${vargs[@]}" --skip-overlap --out "$RUN/val_baselines.json"
 fi
 
 # 5. test evaluation: the new models and the shipped 2D U-Net and cGAN, on the test subjects only
