@@ -97,7 +97,7 @@ fi
 
 # 6. report (Markdown + plots) into the repo
 mkdir -p "$REPORT"
-cp "$RUN"/plots/*.svg "$REPORT/" 2>/dev/null || true
+cp "$RUN"/plots/*.svg "$RUN"/plots/*.png "$REPORT/" 2>/dev/null || true
 "$PY" tools/surrogate3d/retrain_report.py --run "$RUN" --candidates "$CANDIDATES" --out "$REPORT/report.md"
 log "report: $REPORT/report.md"
 
