@@ -66,7 +66,9 @@ def main(argv=None):
     L.append("| model | init | steps (selected / done) | train wall | CPU (user+sys) | f at 13 % → mean over (selected) | step 0 | raw P(under) / mean over (selected) |")
     L.append("|---|---|---|---|---|---|---|---|")
     for k, v in base["models"].items():
-        L.append(f"| {k} (as shipped) | – | – | – | – | {v['matched_factor']:.3f} → {pc(v['matched_mean_over'])} | – | {pc(v['raw_p_under'])} / {pc(v['raw_mean_over'])} |")
+        what = (f"3D-trained on {len(v['train_subjects'])} subjects, {v['parameters'] / 1e6:.2f} M, as in the repo when the run started"
+                if v.get("train_subjects") else f"2D-trained, {v['parameters'] / 1e6:.2f} M, as shipped")
+        L.append(f"| {k} ({what}) | – | – | – | – | {v['matched_factor']:.3f} → {pc(v['matched_mean_over'])} | – | {pc(v['raw_p_under'])} / {pc(v['raw_mean_over'])} |")
     for c in cands:
         cfg, b = cfgs[c], best(c)
         v0 = cfg["validation"][0]
