@@ -204,6 +204,9 @@ public static class Surrogate3dEvaluator
             foreach (var m in models)
                 if (TrainSubjects(m.File).Intersect(entries.Select(e => e.Id)).ToList() is { Count: > 0 } seen)
                     throw new SarKitInputException($"'{m.File}' was trained on {string.Join(", ", seen)} (config.json train_subjects); the 3D evaluation takes held-out subjects only. Use a folder without them.") { SourceFile = m.File };
+            foreach (var m in models)
+                if (ValidationSubjects(m.File).Intersect(entries.Select(e => e.Id)).ToList() is { Count: > 0 } seen)
+                    throw new SarKitInputException($"'{m.File}' was selected on {string.Join(", ", seen)} (config.json validation_subjects); the 3D evaluation takes held-out subjects only. Use a folder without them.") { SourceFile = m.File };
             var grid = models[0].Grid;
             if (models.Any(m => m.Grid != grid)) throw new SarKitInputException("The models were trained on different grids; evaluate them one at a time.");
             var cases = new List<Surrogate3dCase>();
@@ -358,12 +361,18 @@ public static class Surrogate3dEvaluator
     }
 
     /// <summary>Subjects a model was trained on (config.json "train_subjects", models trained on 3D pairs); empty for others.</summary>
-    public static IReadOnlyList<string> TrainSubjects(string modelPath)
+    public static IReadOnlyList<string> TrainSubjects(string modelPath) => ConfigSubjects(modelPath, "train_subjects");
+
+    /// <summary>Subjects a model was selected on (config.json "validation_subjects": checkpoint selection, train3d.py
+    /// --val); empty for others. Like the training subjects they are not held out and are refused by the evaluation.</summary>
+    public static IReadOnlyList<string> ValidationSubjects(string modelPath) => ConfigSubjects(modelPath, "validation_subjects");
+
+    private static IReadOnlyList<string> ConfigSubjects(string modelPath, string key)
     {
         var cfg = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, "config.json");
         if (!File.Exists(cfg)) return [];
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(cfg));
-        return doc.RootElement.TryGetProperty("train_subjects", out var t) && t.ValueKind == System.Text.Json.JsonValueKind.Array
+        return doc.RootElement.TryGetProperty(key, out var t) && t.ValueKind == System.Text.Json.JsonValueKind.Array
             ? t.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [];
     }
 

@@ -43,16 +43,7 @@ public sealed class Surrogate3dEvaluation
         request.CheckOutputs();
         var ev = Surrogate3dEvaluator.Evaluate(request.DataDirectory, request.Models, options, (_, f) => progress?.Report(f));
         var plots = request.WriteOutputs(ev.WriteCasesCsv, ev.WritePlots);
-        if (request.PairsDirectory is { } pd)
-        {
-            Directory.CreateDirectory(pd);
-            var grid = Surrogate3dEvaluator.TrainingGrid(Surrogate3dEvaluator.ModelFiles(request.Models)[0]);
-            foreach (var e in Surrogate3dSubject.ReadManifest(request.DataDirectory))
-            {
-                var s = Surrogate3dSubject.Read(e);
-                Surrogate3dPairs.WritePairs(Path.Combine(pd, s.Id + ".npz"), s, Surrogate3dPairs.Slices(s, grid), Surrogate3dPairs.ShimPhases(s.Id, options.Shims, options.Seed, s.Channels));
-            }
-        }
+        if (request.PairsDirectory is { } pd) WritePairs(request.DataDirectory, request.Models, pd, options);
         int n = ev.Subjects.Length;
         string caveat = string.Create(CultureInfo.InvariantCulture,
             $"{n} subjects: every bound is over subjects, so with few subjects the intervals are wide (a Clopper–Pearson 95 % upper bound with 0 of {n} subjects failing is {SafetyBounds.ClopperPearsonUpper(0, n) * 100:F0} %); ")
@@ -64,6 +55,26 @@ public sealed class Surrogate3dEvaluation
             plots, caveat, ev.Seconds, sarkitVersion);
         ResultJson.RequireFinite(res);
         return new Surrogate3dEvaluation(ev, res);
+    }
+
+    /// <summary>Writes each subject's training/evaluation pairs (<see cref="Surrogate3dPairs.WritePairs"/>, one &lt;id&gt;.npz
+    /// per subject, on the first model's training grid) without evaluating any model (<c>--pairs-out DIR --pairs-only</c>:
+    /// the retraining pipeline needs the pairs of every subject, including those a 3D model was trained on).</summary>
+    /// <returns>The subject ids written, in manifest order.</returns>
+    public static IReadOnlyList<string> WritePairs(string dataDirectory, IReadOnlyList<string> models, string pairsDirectory, Surrogate3dEvaluationOptions options, IProgress<double>? progress = null)
+    {
+        Directory.CreateDirectory(pairsDirectory);
+        var grid = Surrogate3dEvaluator.TrainingGrid(Surrogate3dEvaluator.ModelFiles(models)[0]);
+        var entries = Surrogate3dSubject.ReadManifest(dataDirectory);
+        var ids = new List<string>();
+        for (int i = 0; i < entries.Count; i++)
+        {
+            progress?.Report((double)i / entries.Count);
+            var s = Surrogate3dSubject.Read(entries[i]);
+            Surrogate3dPairs.WritePairs(Path.Combine(pairsDirectory, s.Id + ".npz"), s, Surrogate3dPairs.Slices(s, grid), Surrogate3dPairs.ShimPhases(s.Id, options.Shims, options.Seed, s.Channels));
+            ids.Add(s.Id);
+        }
+        return ids;
     }
 
     private static string RuleName(SafetyFactorRule r) => r == SafetyFactorRule.CaseQuantile ? "case_quantile" : "subject_conformal";

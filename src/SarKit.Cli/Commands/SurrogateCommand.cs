@@ -157,14 +157,22 @@ internal static class SurrogateCommand
         var calibration = new Option<string>("--calibration") { Description = "--data3d: loso (leave one subject out), split (seeded half of the subjects calibrate) or auto (loso below 30 subjects).", DefaultValueFactory = _ => "auto" };
         var conformal = new Option<double>("--conformal-level") { Description = "--data3d: 1 - beta of the subject-level conformal factor (k = ceil(level (n+1)) of the subject worst ratios).", DefaultValueFactory = _ => 0.95 }.Range(0, 1, minExclusive: true, maxExclusive: true);
         var pairs = new Option<string?>("--pairs-out") { Description = "--data3d: also write each subject's training/evaluation pairs (<id>.npz: per-channel B1+, anatomy, true 10 g maps per shim and per channel) to this folder." };
+        var pairsOnly = new Option<bool>("--pairs-only") { Description = "--data3d with --pairs-out: write the pairs of every subject and evaluate nothing (--model only gives the training grid; 3D training pipeline: tools/surrogate3d/retrain.sh)." };
         var worstShims = new Option<int>("--worst-shims") { Description = "--data3d: worst-over-shims metric, objective evaluations per subject and model (seeded random search + pattern search over the phases; 0 = off).", DefaultValueFactory = _ => 0 }.Range(0, 1_000_000);
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout (docs/json-schemas.md)." };
         var cmd = new Command("evaluate", "Peak-SAR safety of a surrogate: safety factor calibrated on the val subjects, metrics on the test subjects, vs generic-phantom, constant and VOP baselines; or, with --data3d, on 3D openEMS subjects with subject-level calibration.")
-            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, pairs, worstShims, json };
+            { data, data3d, model, plots, cases, vops, vopSubjects, vopMargin, noVop, quantile, shims, seed, calibration, conformal, pairs, pairsOnly, worstShims, json };
         cmd.SetAction(p => io.Guard(() =>
         {
             var models = p.GetValue(model) ?? [];
             if ((p.GetValue(data) is null) == (p.GetValue(data3d) is null)) throw new SarKitInputException("Give exactly one of --data (2D dataset) and --data3d (3D subjects).");
+            if (p.GetValue(pairsOnly))
+            {
+                if (p.GetValue(data3d) is not { } dp || p.GetValue(pairs) is not { } po) throw new SarKitInputException("--pairs-only needs --data3d and --pairs-out.");
+                var written = Surrogate3dEvaluation.WritePairs(dp, models, po, new Surrogate3dEvaluationOptions { Shims = p.GetValue(shims), Seed = p.GetValue(seed) });
+                io.Out.WriteLine($"pairs of {written.Count} subjects ({string.Join(", ", written)}), {p.GetValue(shims)} shims each (seed {p.GetValue(seed)}), written to {po}");
+                return 0;
+            }
             if (p.GetValue(data3d) is { } d3)
                 return RunEvaluate3d(io, new Surrogate3dEvaluationRequest
                 {

@@ -79,5 +79,17 @@ public class ShimPhaseMaximizerTests(ITestOutputHelper output)
         var bad = CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", tmp.File("m3d/model.onnx"), "--shims", "1");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("held-out", bad.Err);
+        // ... and so is one selected on it (config.json validation_subjects: checkpoint selection, train3d.py --val)
+        cfg.Remove("train_subjects");
+        cfg["validation_subjects"] = new JsonArray(pick[1].Id);
+        File.WriteAllText(tmp.File("m3d/config.json"), cfg.ToJsonString());
+        bad = CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", tmp.File("m3d/model.onnx"), "--shims", "1");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("validation_subjects", bad.Err);
+        // --pairs-only writes every subject's pairs (the model only gives the grid, so its subjects are not refused)
+        var po = CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", tmp.File("m3d/model.onnx"), "--shims", "2", "--pairs-out", tmp.File("pairs"), "--pairs-only");
+        Assert.True(po.ExitCode == 0, po.Err);
+        Assert.Equal(pick.Select(x => x.Id + ".npz").Order(), Directory.GetFiles(tmp.File("pairs")).Select(Path.GetFileName).Order());
+        Assert.Equal(2, CliRunner.Run("surrogate", "evaluate", "--data3d", tmp.Path, "--model", tmp.File("m3d/model.onnx"), "--pairs-only").ExitCode);
     }
 }
