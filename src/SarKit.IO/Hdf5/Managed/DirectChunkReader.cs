@@ -17,7 +17,8 @@ namespace SarKit.IO.Hdf5.Managed;
 /// (other layout message versions or index types, other filters, a filter skipped for a chunk, offsets other than 8
 /// bytes, a base address other than 0, any inconsistency in the B-tree: wrong signature, node type or level, a key off
 /// the chunk grid or outside the dataset, a duplicate chunk, a chunk outside the file, a node visited twice), and a
-/// read returns false when a needed chunk is not in the index or when reading or inflating a chunk fails. The caller
+/// read returns false when a needed chunk is not in the index, when the needed chunks store more than one operation's
+/// read budget, or when reading or inflating a chunk fails. The caller
 /// then reads the same selection through PureHDF's fully checked path, which produces the values or the error a
 /// file with that defect gets anyway (fail closed, same messages); only speed depends on this class.
 /// Values are the same bytes: both paths copy the inflated chunk bytes of the same chunks to the same places.
@@ -135,10 +136,10 @@ internal sealed class DirectChunkReader
     /// <summary>
     /// Fills every target (validated by the caller: inside the dataset, destination of exactly count × element size bytes)
     /// from the chunks that meet it, on up to <paramref name="threads"/> threads. False when a needed chunk is not in the
-    /// index or a chunk cannot be read or inflated (the caller reads through PureHDF instead; destinations may hold
+    /// index, the needed chunks store more than <paramref name="budgetBytes"/> in all, or a chunk cannot be read or inflated (the caller reads through PureHDF instead; destinations may hold
     /// partial data then and are overwritten).
     /// </summary>
-    public unsafe bool TryRead(SafeHandleReader file, IReadOnlyList<Target> targets, int threads)
+    public unsafe bool TryRead(SafeHandleReader file, IReadOnlyList<Target> targets, int threads, long budgetBytes)
     {
         int rank = _shape.Length;
         // chunk → the targets it meets, in order of first appearance
@@ -172,6 +173,11 @@ internal sealed class DirectChunkReader
             }
         }
         if (order.Count == 0) return true;
+        // the read budget of one operation (GuardedFileStream.OperationBudgetBytes): a hostile index whose chunks all
+        // point at one large region is left to PureHDF's budgeted path instead of being read again and again
+        long storedBytes = 0;
+        foreach (long linear in order) storedBytes += _chunks[linear].Size;
+        if (storedBytes > budgetBytes) return false;
         int workers = Math.Max(1, Math.Min(threads, order.Count));
         int next = -1, failed = 0;
         void Work()

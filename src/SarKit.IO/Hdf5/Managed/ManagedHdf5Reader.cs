@@ -572,7 +572,7 @@ internal sealed class ManagedHdf5Reader : IDisposable
                 if (n < 0 || length != (complex ? 2 * n : n)) return false;
                 targets.Add(new DirectChunkReader.Target(start ?? new long[sel.Length], sel, pointer, n * f.Type.FileSize));
             }
-            return direct.TryRead(_stream.Positional, targets, SarKitSettings.Default.MaxDegreeOfParallelism);
+            return direct.TryRead(_stream.Positional, targets, SarKitSettings.Default.MaxDegreeOfParallelism, _stream.OperationBudgetBytes);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
