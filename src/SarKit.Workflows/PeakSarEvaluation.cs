@@ -242,7 +242,8 @@ public sealed class PeakSarEvaluation
     /// refuses a non-finite result before any file is written, writes the maps (<see cref="PeakSarRequest.OutputPath"/>,
     /// <see cref="SarMapsFile"/>) and fills in the paths and the elapsed time (<paramref name="settings"/>' clock).
     /// Progress stages: "Reading dataset", "Averaging cubes (10 g)" (with a mass), "Evaluating the drive", "Writing maps"
-    /// (with an output path).
+    /// (with an output path). With a mass the cubes are built on their own thread while the dataset is read (they need
+    /// the tissue model only); their stage reports no fractions and ends when they are ready.
     /// </summary>
     public static PeakSarOutcome Run(PeakSarRequest request, SarKitSettings? settings = null, IProgress<StageReport>? progress = null, CancellationToken cancellation = default)
     {
@@ -257,10 +258,28 @@ public sealed class PeakSarEvaluation
         // The drive's field is summed channel by channel while reading (no per-channel field is ever whole in memory);
         // every field of the file is still read and checked finite (fail closed). Point SAR and the region sums are formed
         // and the summed field dropped before the averaging cubes are built.
-        var read = progress.Run("Reading dataset", _ => ReadDrive(request, settings, cancellation));
+        // The averaging cubes need only the tissue model (σ, ρ): they are built on their own thread while the fields
+        // are read, inflated and checked (issue 18: wall time of a one-shot run; the same cubes, so the same bits), and
+        // the stage "Averaging cubes" waits for them. A read error is reported first, as before.
+        Task<PreparedAveraging>? cubes = null;
+        DriveRead read;
+        try
+        {
+            read = progress.Run("Reading dataset", _ => ReadDrive(request, settings, cancellation, tissue =>
+            {
+                if (request.MassKg is { } m)
+                    cubes = Task.Factory.StartNew(() => PreparedAveraging.Prepare(tissue, m, request.AirPaddingCells), cancellation,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }));
+        }
+        catch
+        {
+            cubes?.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            throw;
+        }
         cancellation.ThrowIfCancellationRequested();
         var averaging = request.MassKg is { } mk
-            ? progress.Run($"Averaging cubes ({MassText(mk)})", p => PreparedAveraging.Prepare(read.Tissue, mk, request.AirPaddingCells, p))
+            ? progress.Run($"Averaging cubes ({MassText(mk)})", _ => cubes!.GetAwaiter().GetResult())
             : null;
         cancellation.ThrowIfCancellationRequested();
         var outcome = progress.Run("Evaluating the drive", _ => Outcome(read.Tissue, read.Source, averaging, read.Drive, read.Local, () => read.Regions, request.Region));
@@ -314,9 +333,10 @@ public sealed class PeakSarEvaluation
     /// <summary>What <see cref="Run"/> reads: the tissue, the drive, its point SAR map and region SARs (the fields are not kept).</summary>
     private sealed record DriveRead(TissueModel Tissue, string Source, FieldNormalisation Normalisation, DriveVector Drive, double[] Local, RegionSars Regions);
 
-    private static DriveRead ReadDrive(PeakSarRequest request, SarKitSettings settings, CancellationToken cancellation)
+    private static DriveRead ReadDrive(PeakSarRequest request, SarKitSettings settings, CancellationToken cancellation, Action<TissueModel> opened)
     {
         using var file = DatasetFieldStream.Open(request.FieldsPath);
+        opened(file.Tissue);
         var drive = DriveText.Parse(request.Drive, file.Channels, file.Normalisation, file.Source, file.FieldSource, request.DriveLabel);
         var sum = new DriveFieldSum(file.Grid, drive, file.FieldSource);
         file.ReadDrive(sum, cancellation);

@@ -43,6 +43,11 @@ internal sealed class GuardedFileStream : Stream, PureHDF.IDatasetStream
         OperationBudgetBytes = owner.OperationBudgetBytes;
     }
 
+    private SafeHandleReader? _positional;
+
+    /// <summary>Positional (pread) access to the same open file for <see cref="DirectChunkReader"/> (thread-safe; bounded by <see cref="FileLength"/>).</summary>
+    public SafeHandleReader Positional => _positional ??= new SafeHandleReader(_inner.SafeFileHandle, FileLength);
+
     /// <summary>Length of the file when it was opened (bytes).</summary>
     public long FileLength { get; }
 

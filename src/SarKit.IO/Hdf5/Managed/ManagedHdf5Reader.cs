@@ -471,8 +471,26 @@ internal sealed class ManagedHdf5Reader : IDisposable
     /// go to the same worker, one after the other, so each chunk is inflated once (that worker's chunk cache).
     /// Otherwise the slabs are read one by one.
     /// </summary>
-    public void ReadSlabsInto<T>(string p, IReadOnlyList<Hdf5Slab<T>> slabs) where T : unmanaged
+    public unsafe void ReadSlabsInto<T>(string p, IReadOnlyList<Hdf5Slab<T>> slabs) where T : unmanaged
     {
+        if (!_isWorker && slabs.Count > 0)
+        {
+            var pins = new System.Buffers.MemoryHandle[slabs.Count];
+            try
+            {
+                var parts = new (long[]? Start, long[]? Count, nint Pointer, long Length)[slabs.Count];
+                for (int i = 0; i < slabs.Count; i++)
+                {
+                    pins[i] = slabs[i].Destination.Pin();
+                    parts[i] = (slabs[i].Start, slabs[i].Count, (nint)pins[i].Pointer, slabs[i].Destination.Length);
+                }
+                if (TryReadDirect<T>(p, parts)) return;
+            }
+            finally
+            {
+                foreach (var h in pins) h.Dispose();
+            }
+        }
         int threads = SarKitSettings.Default.MaxDegreeOfParallelism;
         long bytes = 0;
         foreach (var s in slabs) bytes += (long)s.Destination.Length * Marshal.SizeOf<T>();
@@ -518,6 +536,47 @@ internal sealed class ManagedHdf5Reader : IDisposable
             if (e.InnerExceptions.OfType<SarKitInputException>().FirstOrDefault() is { } input) throw input;
             if (e.InnerExceptions.OfType<ArgumentException>().FirstOrDefault() is { } arg) throw arg;
             throw;
+        }
+    }
+
+    /// <summary>Chunk indexes of the datasets read through <see cref="DirectChunkReader"/> (null: that path does not apply).</summary>
+    private readonly Dictionary<string, DirectChunkReader?> _direct = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Reads hyperslabs of a deflate-only chunked dataset through <see cref="DirectChunkReader"/> when it applies and the
+    /// file holds exactly T (as the fast path of <see cref="ReadInto{T}"/>, little-endian). False: read them through
+    /// PureHDF instead (which also raises the errors: bad selections, missing or corrupt chunks).
+    /// </summary>
+    private bool TryReadDirect<T>(string p, IReadOnlyList<(long[]? Start, long[]? Count, nint Pointer, long Length)> parts) where T : unmanaged
+    {
+        if (!DirectChunkReader.Enabled) return false;
+        try
+        {
+            _stream.BeginOperation();
+            var (d, f, _) = Cached(p);
+            if (f.Type.Refusal is not null || f.Type.Element is not { } et || f.NullSpace || f.Scalar || f.Type.BigEndian
+                || !f.Filtered || f.Chunk is null || f.Layout != H5DataLayoutClass.Chunked) return false;
+            var clr = Hdf5Types.FromClr<T>();
+            bool complex = et is NdType.Complex64 or NdType.Complex128;
+            bool same = complex ? clr is NdType.Float32 or NdType.Float64 && (et == NdType.Complex64) == (clr == NdType.Float32) : et == clr;
+            if (!same || f.Type.FileSize != (complex ? 2 : 1) * Marshal.SizeOf<T>()) return false;
+            if (!_direct.TryGetValue(p, out var direct))
+                _direct[p] = direct = DirectChunkReader.TryBuild(_stream.Positional, PureHdfInternals.Member(d, "InternalDataLayout"),
+                    PureHdfInternals.FilterIds(d), f.Shape, f.Chunk, f.Type.FileSize);
+            if (direct is null) return false;
+            var targets = new List<DirectChunkReader.Target>(parts.Count);
+            foreach (var (start, count, pointer, length) in parts)
+            {
+                var sel = Selection(m => Input(p, m), f.Shape, start, count);
+                long n = Hdf5Limits.ByteCount(sel, 1) ?? -1;
+                if (n < 0 || length != (complex ? 2 * n : n)) return false;
+                targets.Add(new DirectChunkReader.Target(start ?? new long[sel.Length], sel, pointer, n * f.Type.FileSize));
+            }
+            return direct.TryRead(_stream.Positional, targets, SarKitSettings.Default.MaxDegreeOfParallelism, _stream.OperationBudgetBytes);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -574,7 +633,7 @@ internal sealed class ManagedHdf5Reader : IDisposable
     [StructLayout(LayoutKind.Sequential)] private struct C64 { public float Re, Im; }
     [StructLayout(LayoutKind.Sequential)] private struct C128 { public double Re, Im; }
 
-    public void ReadInto<T>(string p, Span<T> destination, long[]? start, long[]? count) where T : unmanaged
+    public unsafe void ReadInto<T>(string p, Span<T> destination, long[]? start, long[]? count) where T : unmanaged
     {
         var clr = Hdf5Types.FromClr<T>();
         _stream.BeginOperation();
@@ -592,6 +651,11 @@ internal sealed class ManagedHdf5Reader : IDisposable
             throw new ArgumentException($"{FilePath}: {p}: destination holds {destination.Length} values, the selection [{string.Join(",", sel)}] needs {expected}.");
         // Fast path: the file holds exactly T (float32 → float, complex64 → float pairs, ...): read straight into the destination.
         bool same = complex ? (et == NdType.Complex64) == (clr == NdType.Float32) : et == clr;
+        if (same && !_isWorker && f.Filtered && destination.Length > 0)
+        {
+            fixed (T* ptr = destination)
+                if (TryReadDirect<T>(p, [(start, count, (nint)ptr, destination.Length)])) return;
+        }
         if (same)
         {
             _stream.BeginOperation();

@@ -88,31 +88,41 @@ internal sealed class ZlibInflateFilter : IH5Filter
         return output;
     }
 
-    private static unsafe byte[] InflateCore(Memory<byte> source, int size, byte[]? into)
+    private static byte[] InflateCore(Memory<byte> source, int size, byte[]? into)
     {
         if (size < 0) throw new InvalidDataException($"deflate: chunk size {size} is invalid.");
-        if (source.IsEmpty) throw new InvalidDataException("deflate: the stored chunk is empty (corrupt chunk).");   // also: no null pointer below
         var output = into ?? GC.AllocateUninitializedArray<byte>(size);
+        InflateInto(source.Span, output);
+        return output;
+    }
+
+    /// <summary>
+    /// Inflates one zlib stream into exactly <paramref name="destination"/>.Length bytes (libdeflate when available, else
+    /// System.IO.Compression); a stream that ends early or would produce more raises <see cref="InvalidDataException"/>.
+    /// </summary>
+    internal static unsafe void InflateInto(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        int size = destination.Length;
+        if (source.IsEmpty) throw new InvalidDataException("deflate: the stored chunk is empty (corrupt chunk).");   // also: no null pointer below
         if (UseLibDeflate && LibDeflateInflater.Available)
         {
-            LibDeflateInflater.Inflate(source.Span, output);
-            return output;
+            LibDeflateInflater.Inflate(source, destination);
+            return;
         }
-        fixed (byte* src = source.Span)
+        fixed (byte* src = source)
         {
             using var ms = new UnmanagedMemoryStream(src, source.Length);
             using var z = new ZLibStream(ms, CompressionMode.Decompress);
             int got = 0;
             while (got < size)
             {
-                int r = z.Read(output, got, size - got);
+                int r = z.Read(destination[got..]);
                 if (r == 0) throw new InvalidDataException($"deflate: the stored chunk inflates to {got} bytes, the chunk holds {size} (truncated or corrupt chunk).");
                 got += r;
             }
             Span<byte> one = stackalloc byte[1];
             if (z.Read(one) != 0) throw new InvalidDataException($"deflate: the stored chunk inflates to more than the chunk's {size} bytes (corrupt chunk).");
         }
-        return output;
     }
 
     public uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options)
