@@ -56,7 +56,7 @@ public sealed class WaveformHdf5StreamFile : IWaveformSampleSource
         get => _threads;
         set => _threads = value is >= 1 and <= 64 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "expected 1 to 64 threads");
     }
-    private int _threads = Math.Max(2, Environment.ProcessorCount);
+    private int _threads = Math.Max(2, SarKitSettings.Default.MaxDegreeOfParallelism);
 
     private WaveformHdf5StreamFile(string path, int channels, long samples, double raster, string unit, WaveformStreamFile.SampleType type, double lsb, long chunkSamples)
     {
