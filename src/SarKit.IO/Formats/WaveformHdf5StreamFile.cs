@@ -219,9 +219,7 @@ public sealed class WaveformHdf5StreamFile : IWaveformSampleSource
 
         public void Correlate(long start, int count, double dt, Span<double> weights)
         {
-            if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 or complex int16 samples of 8 channels");
-            if (start < 0 || count < 0 || start + count > _f.Samples)
-                throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
+            WaveformStreamFile.CheckCorrelate(CanCorrelate, _f.Source, _f.Samples, start, count);
             WaveformStreamFile.CorrelateRaw(_f.Source, _f.Type, _f.Lsb, Sequential(start, count), start, count, _f.Channels, dt, weights);
         }
 

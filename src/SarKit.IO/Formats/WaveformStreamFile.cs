@@ -209,6 +209,15 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
         }
     }
 
+    /// <summary>The argument checks of a stream reader's <c>Correlate</c> (this file's and <see cref="WaveformHdf5StreamFile"/>'s):
+    /// 8 channels of complex64 or complex int16 samples, and samples [start, start + count) inside the file.</summary>
+    internal static void CheckCorrelate(bool canCorrelate, string source, long samples, long start, int count)
+    {
+        if (!canCorrelate) throw new InvalidOperationException("Correlate needs complex64 or complex int16 samples of 8 channels");
+        if (start < 0 || count < 0 || start + count > samples)
+            throw new SarKitInputException($"{source}: samples {start}..{start + count - 1} are outside the file (0..{samples - 1}).") { SourceFile = source };
+    }
+
     /// <summary>Adds the block correlation of <paramref name="count"/> interleaved 8-channel samples stored as
     /// <paramref name="type"/> (raw file bytes) to <paramref name="weights"/> (<see cref="RfCorrelation.AccumulateInterleaved8"/> /
     /// <see cref="RfCorrelation.AccumulateInterleaved8Int16"/>); a NaN/∞ sample is refused naming file, sample and channel.</summary>
@@ -319,9 +328,7 @@ public sealed class WaveformStreamFile : IWaveformSampleSource
 
         public void Correlate(long start, int count, double dt, Span<double> weights)
         {
-            if (!CanCorrelate) throw new InvalidOperationException("Correlate needs complex64 or complex int16 samples of 8 channels");
-            if (start < 0 || count < 0 || start + count > _f.Samples)
-                throw new SarKitInputException($"{_f.Source}: samples {start}..{start + count - 1} are outside the file (0..{_f.Samples - 1}).") { SourceFile = _f.Source };
+            CheckCorrelate(CanCorrelate, _f.Source, _f.Samples, start, count);
             CorrelateRaw(_f.Source, _f.Type, _f.Lsb, Sequential(start, count), start, count, _f.Channels, dt, weights);
         }
 
